@@ -1,0 +1,24 @@
+// Bundles the CLI into dist/ (one small entry chunk; format readers and
+// commands split into chunks loaded on demand) so `bake --print` starts fast.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url).pathname;
+rmSync(`${root}dist`, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: { bake: 'src/cli/entry.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outExtension: { '.js': '.mjs' },
+  sourcemap: 'linked',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // CommonJS dependencies call require() for node builtins; ESM needs one made for them.
+  banner: { js: "import { createRequire as __bakeCreateRequire } from 'node:module'; const require = __bakeCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

@@ -1,0 +1,24 @@
+// The whole test suite: set up, then every compiled test file under
+// build/test with node's own runner (its closing lines are what CI reads).
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setup } from './setup.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+setup();
+
+const files = [];
+const walk = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.name.endsWith('.test.js')) files.push(p);
+  }
+};
+walk(join(root, 'build', 'test'));
+files.sort();
+const filter = process.argv.slice(2);
+const selected = filter.length ? files.filter((f) => filter.some((s) => f.includes(s))) : files;
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...selected], { cwd: root, stdio: 'inherit' });
+process.exit(result.status ?? 1);

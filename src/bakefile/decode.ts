@@ -1,0 +1,68 @@
+/**
+ * Turns evaluated attribute values into model fields, with the conversions
+ * gohcl applies when buildx decodes a block into its Go struct: numbers and
+ * bools become strings where a string is expected, null means "not set", and
+ * output/cache/secret/ssh/attest accept CSV strings or objects.
+ */
+import type { SourceRange } from '../core/diagnostics.js';
+import { evalError } from './expr/evaluate.js';
+import { ConversionError, convert, T, type Type } from './expr/types.js';
+import type { Value } from './expr/value.js';
+import { entriesFromValue, EntryError, type EntryKind } from './entries.js';
+import type { Entry, AttributeKind } from './model.js';
+
+const TYPES: Readonly<Record<Exclude<AttributeKind, 'entries'>, Type>> = {
+  string: T.string,
+  number: T.number,
+  bool: T.bool,
+  stringList: T.list(T.string),
+  nullableStringMap: T.map(T.string),
+  stringMap: T.map(T.string),
+};
+
+export type DecodedField = string | boolean | string[] | Record<string, string | null> | Entry[] | number;
+
+/** Converts one attribute's value; `undefined` means the attribute is unset (null). */
+export function decodeAttribute(name: string, kind: AttributeKind, value: Value, range: SourceRange): DecodedField | undefined {
+  if (value === null) return undefined;
+  if (kind === 'entries') return decodeEntries(name as EntryKind, value, range);
+  const converted = convertAttribute(name, TYPES[kind], value, range);
+  if (kind === 'stringMap' || kind === 'stringList') {
+    const items = Array.isArray(converted) ? converted : Object.values(converted as object);
+    if (items.some((v) => v === null)) {
+      throw evalError('Incorrect attribute value type', `Inappropriate value for attribute "${name}": element must not be null.`, range);
+    }
+  }
+  return converted as DecodedField;
+}
+
+export function convertAttribute(name: string, type: Type, value: Value, range: SourceRange): Value {
+  try {
+    return convert(value, type);
+  } catch (e) {
+    if (!(e instanceof ConversionError)) throw e;
+    throw evalError('Incorrect attribute value type', `Inappropriate value for attribute "${name}": ${e.message}.`, range, `Give "${name}" a value of type ${describeType(type)}.`);
+  }
+}
+
+function describeType(type: Type): string {
+  switch (type.kind) {
+    case 'list':
+      return `list of ${describeType(type.element)}`;
+    case 'map':
+      return `map of ${describeType(type.element)}`;
+    default:
+      return type.kind;
+  }
+}
+
+/** A list whose items are CSV strings (`"type=registry,ref=x"`) or objects (`{ type = "registry" }`). */
+function decodeEntries(kind: EntryKind, value: Value, range: SourceRange): Entry[] {
+  try {
+    return entriesFromValue(kind, value);
+  } catch (e) {
+    if (e instanceof ConversionError) throw evalError('Incorrect attribute value type', `Inappropriate value for attribute "${kind}": ${e.message}.`, range);
+    if (e instanceof EntryError) throw evalError('Invalid attribute value', `Invalid value for attribute "${kind}": ${e.message}`, range);
+    throw e;
+  }
+}

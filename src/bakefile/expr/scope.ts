@@ -1,0 +1,48 @@
+/**
+ * Where names are looked up while evaluating: local variables (for-expression
+ * iterators, matrix values, function parameters) in a chain of scopes, then a
+ * root resolver that evaluates top-level variables and block references lazily,
+ * as buildx's hclparser does with its progress/done bookkeeping.
+ */
+import type { SourceRange } from '../../core/diagnostics.js';
+import type { BakeFunction, FunctionWorld } from './function.js';
+import type { Value } from './value.js';
+
+/** Resolves the names that are not local: variables, attributes, `target`, functions. */
+export interface RootResolver {
+  /** The value of a top-level name, or undefined when nothing by that name exists. */
+  variable(name: string, range: SourceRange): Value | undefined;
+  function(name: string): BakeFunction | undefined;
+  readonly world: FunctionWorld;
+}
+
+export class Scope {
+  private constructor(
+    readonly root: RootResolver,
+    private readonly locals: ReadonlyMap<string, Value>,
+    private readonly parent: Scope | undefined,
+  ) {}
+
+  static of(root: RootResolver): Scope {
+    return new Scope(root, new Map(), undefined);
+  }
+
+  /** A child scope with extra local names that shadow outer ones. */
+  child(locals: ReadonlyMap<string, Value>): Scope {
+    return new Scope(this.root, locals, this);
+  }
+
+  lookup(name: string, range: SourceRange): Value | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      if (s.locals.has(name)) return s.locals.get(name) as Value;
+    }
+    return this.root.variable(name, range);
+  }
+
+  /** Local names visible here, innermost first; used to carry matrix values into names. */
+  localNames(): Map<string, Value> {
+    const out = new Map<string, Value>();
+    for (let s: Scope | undefined = this; s; s = s.parent) for (const [k, v] of s.locals) if (!out.has(k)) out.set(k, v);
+    return out;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * User-defined functions (`function "name" { params = [...] variadic_params = x result = ... }`),
+ * as buildx's userfunc: parameters accept any value, the variadic one receives
+ * the remaining arguments as a list, and the result is evaluated in the file's
+ * global scope plus the parameters (never the caller's locals).
+ */
+import type { Expr } from '../hcl/ast.js';
+import { evaluate, evalError } from './evaluate.js';
+import type { BakeFunction, FunctionParam } from './function.js';
+import type { Scope } from './scope.js';
+import { T } from './types.js';
+import type { Value } from './value.js';
+
+export interface UserFunctionSource {
+  readonly params: Expr;
+  readonly variadic: Expr | undefined;
+  readonly result: Expr;
+}
+
+/** The parameter names written in `params = [a, b]` (identifiers only). */
+export function paramNames(params: Expr): string[] {
+  if (params.kind !== 'tuple') throw evalError('Invalid params', 'The params attribute must be a list of parameter names, like [a, b].', params.range);
+  return params.items.map(keywordOf);
+}
+
+function keywordOf(e: Expr): string {
+  if (e.kind === 'scopeTraversal' && e.steps.length === 0) return e.root;
+  throw evalError('Invalid param element', 'Each parameter name must be an identifier.', e.range);
+}
+
+export function userFunction(source: UserFunctionSource, globalScope: () => Scope): BakeFunction {
+  const names = paramNames(source.params);
+  const variadicName = source.variadic ? keywordOf(source.variadic) : undefined;
+  const params: FunctionParam[] = names.map((name) => ({ name, type: T.any, allowNull: true }));
+  return {
+    params,
+    ...(variadicName !== undefined ? { variadic: { name: variadicName, type: T.any, allowNull: true } } : {}),
+    call(args: readonly Value[]): Value {
+      const locals = new Map<string, Value>();
+      names.forEach((name, i) => locals.set(name, args[i] as Value));
+      if (variadicName !== undefined) locals.set(variadicName, args.slice(names.length));
+      return evaluate(source.result, globalScope().child(locals));
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Runtime values of the bake language: cty's model reduced to JSON-like data.
+ * Lists, tuples and sets are arrays (sets kept sorted and unique); maps and
+ * objects are null-prototype records whose keys are iterated in sorted order,
+ * because cty iterates map and object keys lexicographically.
+ */
+export type Value = null | boolean | number | string | readonly Value[] | ObjectValue;
+export interface ObjectValue {
+  readonly [key: string]: Value;
+}
+
+export function isObject(v: Value): v is ObjectValue {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function isList(v: Value): v is readonly Value[] {
+  return Array.isArray(v);
+}
+
+/** A fresh map/object value with no prototype, so keys like `constructor` are plain keys. */
+export function makeObject(entries?: Iterable<readonly [string, Value]>): Record<string, Value> {
+  const o: Record<string, Value> = Object.create(null) as Record<string, Value>;
+  if (entries) for (const [k, v] of entries) o[k] = v;
+  return o;
+}
+
+/** Keys in cty order (lexicographic by UTF-16 code units, as Go sorts strings by bytes for ASCII). */
+export function sortedKeys(o: ObjectValue): string[] {
+  return Object.keys(o).sort(compareStrings);
+}
+
+/** Byte-order string comparison (Go's `<` on strings), not locale order. */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const ab = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  return Buffer.compare(ab, bb);
+}
+
+/** cty's friendly type name of a value, used in error messages ("string", "list of string", "object"). */
+export function typeName(v: Value): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'bool';
+    default:
+      return Array.isArray(v) ? 'tuple' : 'object';
+  }
+}
+
+/**
+ * Formats a number as cty does when converting it to a string: the shortest
+ * decimal that round-trips, never in exponent form (big.Float 'f', -1).
+ */
+export function formatNumber(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e21) return n.toString().replace(/^-0$/, '0');
+  const s = n.toString();
+  if (!/e/i.test(s)) return s;
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/i.exec(s);
+  if (!m) return s;
+  const [, sign, lead, frac = '', expStr] = m;
+  const exp = Number(expStr);
+  const digits = `${lead}${frac}`;
+  if (exp >= 0) {
+    const intLen = 1 + exp;
+    return sign + (digits.length <= intLen ? digits + '0'.repeat(intLen - digits.length) : `${digits.slice(0, intLen)}.${digits.slice(intLen)}`);
+  }
+  return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+}
+
+/** Deep equality with cty semantics for the `==` operator (type and value). */
+export function valuesEqual(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => valuesEqual(x, b[i] as Value));
+  }
+  if (isObject(a)) {
+    if (!isObject(b)) return false;
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    return ka.every((k) => k in b && valuesEqual(a[k] as Value, b[k] as Value));
+  }
+  return false;
+}

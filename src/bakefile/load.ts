@@ -1,0 +1,72 @@
+/**
+ * The only place in bakefile/ that touches the disk: finds the bake files
+ * (product.md §1 order), reads them (and `-` from stdin), and reads the
+ * `.env` beside compose files.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { bakeError } from '../core/diagnostics.js';
+import type { SourceFile } from './read.js';
+
+/** Read in this order when no -f is given; every one that exists is merged, later wins. */
+export const DEFAULT_FILENAMES = [
+  'compose.yaml',
+  'compose.yml',
+  'docker-compose.yml',
+  'docker-compose.yaml',
+  'docker-bake.json',
+  'docker-bake.override.json',
+  'docker-bake.hcl',
+  'docker-bake.override.hcl',
+  'bake.toml',
+  'bake.json',
+  'bake.hcl',
+  'bake.override.hcl',
+] as const;
+
+export interface LoadedFiles {
+  readonly sources: SourceFile[];
+  /** Absolute paths, in order: the project's identity (bake dev sessions are keyed by it). */
+  readonly paths: string[];
+  /** The `.env` text beside the first compose file, if any. */
+  readonly dotenv: string | undefined;
+}
+
+export function loadBakeFiles(names: readonly string[], cwd: string, readStdin: () => string): LoadedFiles {
+  const sources: SourceFile[] = [];
+  const paths: string[] = [];
+  const explicit = names.length > 0;
+  for (const name of explicit ? names : DEFAULT_FILENAMES) {
+    if (name === '-') {
+      sources.push({ filename: '-', text: readStdin() });
+      paths.push('-');
+      continue;
+    }
+    const path = resolve(cwd, name);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!explicit && (code === 'ENOENT' || code === 'EISDIR')) continue;
+      throw bakeError(`failed to read ${name}: ${code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`, undefined, 'Check the path given with -f.');
+    }
+    sources.push({ filename: name, text });
+    paths.push(path);
+  }
+  if (!sources.length) {
+    throw bakeError("couldn't find a bake definition to use", undefined, `Create one of ${DEFAULT_FILENAMES.join(', ')}, or name one with -f.`);
+  }
+  return { sources, paths, dotenv: readDotenv(paths) };
+}
+
+/** Compose reads `.env` from the project directory: the first compose file's. */
+function readDotenv(paths: readonly string[]): string | undefined {
+  const composePath = paths.find((p) => /\.ya?ml$/i.test(p));
+  if (!composePath) return undefined;
+  try {
+    return readFileSync(join(dirname(composePath), '.env'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}

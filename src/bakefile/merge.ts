@@ -1,0 +1,85 @@
+/**
+ * Merging one definition over another: duplicate blocks, later files, and
+ * `inherits`. Targets follow buildx's Target.Merge attribute by attribute
+ * (which attributes replace and which accumulate); services use the same
+ * rule table with compose's intuition (maps merge, the rest replaces).
+ */
+import { mergeEntries, type EntryKind } from './entries.js';
+import type { Entry, Service, Target } from './model.js';
+
+type MergeRule = 'replace' | 'append' | 'mergeMap' | 'mergeMapSkipNull' | 'entries';
+
+/** buildx's Target.Merge: which attributes replace and which merge. */
+const TARGET_RULES: Readonly<Record<string, MergeRule>> = {
+  description: 'replace',
+  context: 'replace',
+  dockerfile: 'replace',
+  'dockerfile-inline': 'replace',
+  args: 'mergeMapSkipNull',
+  contexts: 'mergeMap',
+  labels: 'mergeMapSkipNull',
+  'extra-hosts': 'mergeMapSkipNull',
+  tags: 'replace',
+  target: 'replace',
+  call: 'replace',
+  annotations: 'append',
+  attest: 'entries',
+  secret: 'entries',
+  ssh: 'entries',
+  platforms: 'replace',
+  'cache-from': 'entries',
+  'cache-to': 'replace',
+  output: 'replace',
+  pull: 'replace',
+  'no-cache': 'replace',
+  network: 'replace',
+  'no-cache-filter': 'append',
+  'shm-size': 'replace',
+  ulimits: 'append',
+  entitlements: 'append',
+  inherits: 'append',
+};
+
+const SERVICE_RULES: Readonly<Record<string, MergeRule>> = {
+  environment: 'mergeMapSkipNull',
+  inherits: 'append',
+};
+
+/** Merges `over` into `base` (mutating and returning base), as buildx's Target.Merge. */
+export function mergeTarget(base: Target, over: Target): Target {
+  return mergeWith(base, over, TARGET_RULES);
+}
+
+export function mergeService(base: Service, over: Service): Service {
+  return mergeWith(base, over, SERVICE_RULES);
+}
+
+function mergeWith<T extends { name: string }>(base: T, over: T, rules: Readonly<Record<string, MergeRule>>): T {
+  const b = base as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(over) as Array<[string, unknown]>) {
+    if (key === 'name' || value === undefined) continue;
+    // buildx: an empty description does not replace a set one.
+    if (key === 'description' && value === '') continue;
+    const current = b[key];
+    switch (rules[key] ?? 'replace') {
+      case 'replace':
+        b[key] = value;
+        break;
+      case 'append':
+        b[key] = [...((current as unknown[] | undefined) ?? []), ...(value as unknown[])];
+        break;
+      case 'mergeMap':
+      case 'mergeMapSkipNull': {
+        const skipNull = rules[key] === 'mergeMapSkipNull';
+        const merged: Record<string, unknown> = { ...((current as Record<string, unknown> | undefined) ?? {}) };
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (!(skipNull && v === null)) merged[k] = v;
+        if (Object.keys(merged).length || current !== undefined) b[key] = merged;
+        break;
+      }
+      case 'entries':
+        b[key] = mergeEntries(key as EntryKind, current as Entry[] | undefined, value as Entry[]);
+        break;
+    }
+  }
+  return base;
+}

@@ -1,0 +1,103 @@
+/**
+ * `bake --print` output, byte for byte what buildx prints: Go's
+ * json.MarshalIndent (two-space indent, map keys sorted, struct fields in
+ * declaration order, `omitempty`, and HTML-safe escaping of < > &).
+ */
+import { entryToJSON, type EntryKind } from './entries.js';
+import { compareStrings } from './expr/value.js';
+import { HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec, type Group, type Service, type Target } from './model.js';
+import type { ResolvedConfig } from './resolve.js';
+
+/** A JSON value for the Go-style encoder: a Map is a struct (ordered fields), a plain object is a Go map (sorted keys). */
+export type GoJSON = null | boolean | number | string | readonly GoJSON[] | ReadonlyMap<string, GoJSON> | { readonly [key: string]: GoJSON };
+
+export function printResolved(config: ResolvedConfig, services?: readonly Service[]): string {
+  const root = new Map<string, GoJSON>();
+  if (config.groups.size) root.set('group', goMap(config.groups, groupJSON));
+  root.set('target', goMap(config.targets, targetJSON));
+  if (services) root.set('service', goMap(new Map(services.map((s) => [s.name, s])), serviceJSON));
+  return encodeGoJSON(root);
+}
+
+function goMap<T>(items: ReadonlyMap<string, T>, toJSON: (item: T) => GoJSON): { [key: string]: GoJSON } {
+  const out: { [key: string]: GoJSON } = Object.create(null) as { [key: string]: GoJSON };
+  for (const [name, item] of items) out[name] = toJSON(item);
+  return out;
+}
+
+function groupJSON(g: Group): GoJSON {
+  const m = new Map<string, GoJSON>();
+  if (g.description) m.set('description', g.description);
+  m.set('targets', [...g.targets]);
+  return m;
+}
+
+export function targetJSON(t: Target): GoJSON {
+  return structJSON(escapeTemplates(t) as unknown as Record<string, unknown>, TARGET_ATTRIBUTES);
+}
+
+/**
+ * buildx (PR 3097) re-escapes `${` and `%{` in args, labels, annotations and
+ * dockerfile-inline so that the printed JSON reads back as the same definition.
+ */
+function escapeTemplates(t: Target): Target {
+  const esc = (s: string): string => s.replaceAll('${', '$${').replaceAll('%{', '%%{');
+  const escMap = (m: Record<string, string | null> | undefined): Record<string, string | null> | undefined =>
+    m && Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v === null ? v : esc(v)]));
+  const out: Target = { ...t };
+  if (t.args) out.args = escMap(t.args) as Record<string, string | null>;
+  if (t.labels) out.labels = escMap(t.labels) as Record<string, string | null>;
+  if (t.annotations) out.annotations = t.annotations.map(esc);
+  if (t['dockerfile-inline'] !== undefined) out['dockerfile-inline'] = esc(t['dockerfile-inline']);
+  return out;
+}
+
+function serviceJSON(s: Service): GoJSON {
+  const m = structJSON(s as unknown as Record<string, unknown>, SERVICE_ATTRIBUTES);
+  if (s.healthcheck) m.set('healthcheck', structJSON(s.healthcheck as Record<string, unknown>, HEALTHCHECK_ATTRIBUTES));
+  return m;
+}
+
+/** Fields in schema order, skipping what Go's omitempty would skip. */
+function structJSON(fields: Record<string, unknown>, specs: readonly AttributeSpec[]): Map<string, GoJSON> {
+  const m = new Map<string, GoJSON>();
+  for (const { name, kind } of specs) {
+    const v = fields[name];
+    if (v === undefined || v === null) continue;
+    if (name === 'description' && v === '') continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    if (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) continue;
+    if (kind === 'entries') m.set(name, (v as Array<Record<string, string>>).map((e) => entryToJSON(name as EntryKind, e) as GoJSON));
+    else m.set(name, v as GoJSON);
+  }
+  return m;
+}
+
+/** Go's json.MarshalIndent(v, "", "  "). */
+export function encodeGoJSON(value: GoJSON, indent = ''): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return goString(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[\n${value.map((v: GoJSON) => inner + encodeGoJSON(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  const entries: Array<[string, GoJSON]> = value instanceof Map ? [...(value as ReadonlyMap<string, GoJSON>)] : Object.keys(value).sort(compareStrings).map((k) => [k, (value as { [key: string]: GoJSON })[k] as GoJSON]);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, v]) => `${inner}${goString(k)}: ${encodeGoJSON(v, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+const SHORT_ESCAPES: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+
+/** A string as Go's encoder writes it, escaping < > & and U+2028/9 for HTML safety. */
+function goString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const short = SHORT_ESCAPES[ch];
+    if (short) out += short;
+    else if (ch < ' ' || ch === '<' || ch === '>' || ch === '&' || ch === '\u2028' || ch === '\u2029') out += `\\u${(ch.codePointAt(0) as number).toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}

@@ -1,0 +1,71 @@
+/**
+ * Checks `service` blocks (product.md §1) and picks the ones `bake dev`
+ * runs: the named services and everything they depend on. Every problem is
+ * reported at the attribute that causes it.
+ */
+import { bakeError, type SourceRange } from '../core/diagnostics.js';
+import type { Service, Target } from './model.js';
+import { attributeRange, originOf } from './sources.js';
+
+/** `[IP:][HOST[-HOST]:]CONTAINER[-CONTAINER][/PROTOCOL]`, compose's short port syntax. */
+const PORT = /^(?:(?:\[[0-9a-fA-F:.]+\]|\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+(?:-\d+)?)?:)?(\d+(?:-\d+)?)(?:\/(tcp|udp|sctp))?$/;
+
+export function selectServices(services: readonly Service[], names: readonly string[], targets: readonly Target[]): Service[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  for (const s of services) validateService(s, byName, targets);
+  checkDependencyCycles(services, byName);
+  const interactive = services.filter((s) => s.interactive);
+  if (interactive.length > 1) {
+    const second = interactive[1] as Service;
+    throw bakeError(`more than one interactive service: ${interactive.map((s) => s.name).join(', ')}`, attributeRange(second, 'interactive'), 'Mark only the dev container with interactive = true.');
+  }
+  if (!names.length) return [...services];
+  const picked = new Set<string>();
+  const visit = (name: string, at: SourceRange | undefined): void => {
+    const s = byName.get(name);
+    if (!s) throw bakeError(`failed to find service ${name}`, at, services.length ? `Use one of the services: ${services.map((x) => x.name).join(', ')}.` : 'Define it with a service block.');
+    if (picked.has(name)) return;
+    picked.add(name);
+    for (const dep of s.depends_on ?? []) visit(dep, attributeRange(s, 'depends_on'));
+  };
+  for (const n of names) visit(n, undefined);
+  return services.filter((s) => picked.has(s.name));
+}
+
+function validateService(s: Service, byName: ReadonlyMap<string, Service>, targets: readonly Target[]): void {
+  const where = (attr: string): SourceRange | undefined => attributeRange(s, attr);
+  if (!s.image && !s.target) {
+    throw bakeError(`service "${s.name}" has no image or target`, originOf(s)?.label, 'Set image = "name:tag" to run an image, or target = "NAME" to run what a target builds.');
+  }
+  if (s.image && s.target) {
+    throw bakeError(`service "${s.name}" sets both image and target`, where('image'), 'Keep one: image runs an existing image, target runs the image that target builds.');
+  }
+  if (s.target && !targets.some((t) => t.name === s.target)) {
+    throw bakeError(`service "${s.name}" uses target "${s.target}", which is not defined`, where('target'), targets.length ? `Use one of the targets: ${targets.map((t) => t.name).join(', ')}.` : 'Define it with a target block.');
+  }
+  for (const port of s.ports ?? []) {
+    if (!PORT.test(port)) throw bakeError(`invalid port "${port}" in service "${s.name}"`, where('ports'), 'Write ports as "HOST:CONTAINER" (e.g. "8080:80"), optionally with an IP prefix and /tcp or /udp.');
+  }
+  for (const dep of s.depends_on ?? []) {
+    if (!byName.has(dep)) throw bakeError(`service "${s.name}" depends on "${dep}", which is not defined`, where('depends_on'), `Use one of the services: ${[...byName.keys()].join(', ')}.`);
+  }
+  if (s.runs_on !== undefined && s.runs_on !== 'container' && s.runs_on !== 'host') {
+    throw bakeError(`invalid runs_on "${s.runs_on}" in service "${s.name}"`, where('runs_on'), 'Use runs_on = "container" (the default) or "host".');
+  }
+}
+
+function checkDependencyCycles(services: readonly Service[], byName: ReadonlyMap<string, Service>): void {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const walk = (s: Service, path: readonly string[]): void => {
+    if (state.get(s.name) === 'done') return;
+    if (state.get(s.name) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(s.name)), s.name].join(' → ');
+      const from = byName.get(path[path.length - 1] as string) as Service;
+      throw bakeError(`depends_on cycle: ${cycle}`, attributeRange(from, 'depends_on'), 'Remove one of these depends_on entries so the services can start in order.');
+    }
+    state.set(s.name, 'visiting');
+    for (const dep of s.depends_on ?? []) walk(byName.get(dep) as Service, [...path, s.name]);
+    state.set(s.name, 'done');
+  };
+  for (const s of services) walk(s, []);
+}

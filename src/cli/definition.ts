@@ -1,0 +1,78 @@
+/**
+ * From the command line to a resolved definition: reads the files, builds
+ * the environment lookups, and runs the pure pipeline (parse → evaluate →
+ * resolve). Shared by --print, --list and, later, the build commands.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import type { Diagnostic } from '../core/diagnostics.js';
+import type { EvaluatedFiles } from '../bakefile/evaluate.js';
+import { loadBakeFiles } from '../bakefile/load.js';
+import { parseOverrides } from '../bakefile/overrides.js';
+import { evaluateSources } from '../bakefile/pipeline.js';
+import { resolveTargets, type ResolvedConfig } from '../bakefile/resolve.js';
+import { parseVars, type BakeArgs } from './args.js';
+
+export interface Definition {
+  readonly evaluated: EvaluatedFiles;
+  /** Absolute bake file paths: the project's identity. */
+  readonly paths: readonly string[];
+}
+
+export interface CliEnvironment {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly warn: (d: Diagnostic) => void;
+  /** Filled as files are read, so errors can show code frames. */
+  readonly sources: Map<string, string>;
+}
+
+export async function loadDefinition(args: BakeArgs, cli: CliEnvironment): Promise<Definition> {
+  const loaded = loadBakeFiles(args.files, cli.cwd, () => readFileSync(0, 'utf8'));
+  for (const s of loaded.sources) cli.sources.set(s.filename, s.text);
+  const dotenv = loaded.dotenv === undefined ? undefined : (await import('../bakefile/formats/dotenv.js')).parseDotenv(loaded.dotenv);
+  const evaluated = await evaluateSources({
+    sources: loaded.sources,
+    env: (name) => cli.env[name],
+    vars: parseVars(args.vars),
+    disableEnvLookup: ['1', 'true'].includes(cli.env['BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP'] ?? ''),
+    ...(dotenv ? { dotenv } : {}),
+    localPlatform: localPlatform(),
+    world: { now: () => new Date(), homedir },
+    warn: cli.warn,
+  });
+  return { evaluated, paths: loaded.paths };
+}
+
+/** The --set overrides, including those the shorthand flags stand for (as buildx appends them). */
+export function overrideFlags(args: BakeArgs): string[] {
+  const sets = [...args.sets];
+  if (args.push) sets.push('*.push=true');
+  if (args.load) sets.push('*.load=true');
+  if (args.noCache !== undefined) sets.push(`*.no-cache=${args.noCache}`);
+  if (args.pull !== undefined) sets.push(`*.pull=${args.pull}`);
+  if (args.sbom !== undefined) sets.push(`*.attest=${canonicalAttest('sbom', args.sbom)}`);
+  if (args.provenance !== undefined) sets.push(`*.attest=${canonicalAttest('provenance', args.provenance)}`);
+  return sets;
+}
+
+/** buildx's CanonicalizeAttest: `true` → type=X, `false` → type=X,disabled=true, `k=v` → type=X,k=v. */
+function canonicalAttest(type: string, value: string): string {
+  if (value === '') return '';
+  if (value === 'true' || value === '1') return `type=${type}`;
+  if (value === 'false' || value === '0') return `type=${type},disabled=true`;
+  return `type=${type},${value}`;
+}
+
+export function resolveDefinition(def: Definition, args: BakeArgs, names: readonly string[], cli: CliEnvironment): ResolvedConfig {
+  const targetNames = def.evaluated.targets.map((t) => t.name);
+  const overrides = parseOverrides(overrideFlags(args), targetNames, (n) => cli.env[n]);
+  return resolveTargets(def.evaluated, { names, overrides, sourceDateEpoch: cli.env['SOURCE_DATE_EPOCH'] || undefined, warn: cli.warn });
+}
+
+/** The platform this machine builds for by default, as BuildKit spells it (linux/amd64). */
+function localPlatform(): string {
+  const arch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm/v7', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
+  const os = process.platform === 'win32' ? 'windows' : process.platform;
+  return `${os}/${arch[process.arch] ?? process.arch}`;
+}

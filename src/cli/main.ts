@@ -1,0 +1,49 @@
+/**
+ * The one exit point: runs a command and maps what it throws to an exit code
+ * (0 ok, 1 build failure, 2 usage or bake-file error, 130 interrupted).
+ * Users see sentences with file:line:col and a fix; stack traces only with --debug.
+ */
+import { BakeFileError, renderDiagnostic, type Diagnostic } from '../core/diagnostics.js';
+import { HELP, parseBakeArgs, type BakeArgs } from './args.js';
+import type { CliEnvironment } from './definition.js';
+
+export const VERSION = '0.1.0';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const sources = new Map<string, string>();
+  const color = !process.env['NO_COLOR'] && process.stderr.isTTY === true;
+  const warn = (d: Diagnostic): void => void process.stderr.write(`${renderDiagnostic(d, sources, color)}\n`);
+  const debug = argv.includes('--debug');
+  try {
+    const args = parseBakeArgs(argv);
+    const cli: CliEnvironment = { cwd: process.cwd(), env: process.env, warn, sources };
+    return await run(args, cli);
+  } catch (e) {
+    if (e instanceof BakeFileError) {
+      for (const d of e.diagnostics) process.stderr.write(`${renderDiagnostic(d, sources, color)}\n`);
+      if (debug) process.stderr.write(`${e.stack ?? ''}\n`);
+      return 2;
+    }
+    process.stderr.write(`error: ${(e as Error).message ?? String(e)}\n`);
+    process.stderr.write(debug ? `${(e as Error).stack ?? ''}\n` : 'This is a bug in bake; run again with --debug for the stack trace and report it.\n');
+    return 1;
+  }
+}
+
+async function run(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+  switch (args.command) {
+    case 'help':
+      process.stdout.write(HELP);
+      return 0;
+    case 'version':
+      process.stdout.write(`bake ${VERSION}\n`);
+      return 0;
+    case 'dev':
+      return (await import('./dev-print.js')).devPrint(args, cli);
+    case 'bake':
+      if (args.list) return (await import('./list.js')).list(args, args.list, cli);
+      if (args.print) return (await import('./print.js')).print(args, cli);
+      process.stderr.write('error: building is not available in this release yet: bake resolves bake files (--print, --list).\n  = fix: Run bake --print to see what would be built.\n');
+      return 2;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Source positions and user-facing diagnostics. Every bake-file error carries a
+ * range so the CLI can print file:line:col, a code frame and the fix
+ * (architecture.md, habit 2). Pure: the source text travels with the range's
+ * file name through a `SourceMap` the caller supplies.
+ */
+
+/** A point in a source file: 1-based line and column (in characters), 0-based character offset. */
+export interface SourcePos {
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
+}
+
+/** A half-open span [start, end) in one file. */
+export interface SourceRange {
+  readonly filename: string;
+  readonly start: SourcePos;
+  readonly end: SourcePos;
+}
+
+export type Severity = 'error' | 'warning';
+
+/** One problem found in a bake file. `summary` is the first sentence users search for. */
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly summary: string;
+  readonly detail?: string;
+  /** What the user can do about it, one sentence. */
+  readonly fix?: string;
+  readonly range?: SourceRange;
+}
+
+/** A bake-file error: exit code 2, printed with its code frame. */
+export class BakeFileError extends Error {
+  readonly diagnostics: readonly Diagnostic[];
+  constructor(diagnostics: Diagnostic | readonly Diagnostic[]) {
+    const list = Array.isArray(diagnostics) ? (diagnostics as readonly Diagnostic[]) : [diagnostics as Diagnostic];
+    super(list.map((d) => messageOf(d)).join('; '));
+    this.name = 'BakeFileError';
+    this.diagnostics = list;
+  }
+}
+
+/** The one-line message of a diagnostic: summary plus detail, as buildx words it. */
+export function messageOf(d: Diagnostic): string {
+  return d.detail ? `${d.summary}: ${d.detail}` : d.summary;
+}
+
+export function pos(line: number, column: number, offset: number): SourcePos {
+  return { line, column, offset };
+}
+
+export function rangeBetween(a: SourceRange, b: SourceRange): SourceRange {
+  return { filename: a.filename, start: a.start, end: b.end };
+}
+
+/** A zero-width range at the start of a file, for errors about a whole file. */
+export function fileStart(filename: string): SourceRange {
+  const p = pos(1, 1, 0);
+  return { filename, start: p, end: p };
+}
+
+/** Convenience constructor for the common case. */
+export function bakeError(summary: string, range?: SourceRange, fix?: string, detail?: string): BakeFileError {
+  return new BakeFileError({
+    severity: 'error',
+    summary,
+    ...(detail !== undefined ? { detail } : {}),
+    ...(fix !== undefined ? { fix } : {}),
+    ...(range !== undefined ? { range } : {}),
+  });
+}
+
+/** Maps a file name to its text, so code frames can be drawn after parsing. */
+export type SourceTexts = ReadonlyMap<string, string>;
+
+/**
+ * Renders a diagnostic the way the CLI prints it:
+ *
+ *   error: <summary>: <detail>
+ *     --> docker-bake.hcl:3:11
+ *      |
+ *    3 |   tags = [foo]
+ *      |           ^^^
+ *      = fix: <fix>
+ */
+export function renderDiagnostic(d: Diagnostic, sources: SourceTexts, color = false): string {
+  const paint = (code: string, s: string): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const head = d.severity === 'error' ? paint('1;31', 'error') : paint('1;33', 'warning');
+  const lines = [`${head}: ${messageOf(d)}`];
+  if (d.range) {
+    const r = d.range;
+    lines.push(`  --> ${r.filename}:${r.start.line}:${r.start.column}`);
+    const text = sources.get(r.filename);
+    const srcLine = text?.split('\n')[r.start.line - 1];
+    if (srcLine !== undefined) {
+      const gutter = String(r.start.line).length;
+      const pad = ' '.repeat(gutter);
+      const shown = srcLine.replace(/\t/g, ' ').replace(/\r$/, '');
+      const width = r.end.line === r.start.line ? Math.max(1, r.end.column - r.start.column) : Math.max(1, shown.length - r.start.column + 1);
+      lines.push(`${pad} |`);
+      lines.push(`${r.start.line} | ${shown}`);
+      lines.push(`${pad} | ${' '.repeat(r.start.column - 1)}${paint('1;31', '^'.repeat(width))}`);
+    }
+  }
+  if (d.fix) lines.push(`  = fix: ${d.fix}`);
+  return lines.join('\n');
+}
+
+/** Maps character offsets in `text` to line/column positions (for parsers that report offsets). */
+export function positionsOf(text: string): (offset: number) => SourcePos {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((lineStarts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return pos(lo + 1, offset - (lineStarts[lo] as number) + 1, offset);
+  };
+}
