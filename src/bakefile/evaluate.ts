@@ -13,13 +13,14 @@ import type { BakeFunction, FunctionWorld } from './expr/function.js';
 import { Scope, type RootResolver } from './expr/scope.js';
 import { STDLIB } from './expr/stdlib/index.js';
 import { typeFromExpr } from './expr/typeexpr.js';
-import { convert, ConversionError, friendlyTypeName, parseGoBool, parseNumber, type Type } from './expr/types.js';
+import { convert, ConversionError, friendlyTypeName, parseNumber, type Type } from './expr/types.js';
+import { goParseBoolError, parseGoBool } from './golang.js';
 import { userFunction } from './expr/userfunc.js';
 import { formatNumber, isObject, makeObject, sortedKeys, type Value } from './expr/value.js';
 import { decodeAttribute, type DecodedField } from './decode.js';
 import { parseCsvFields } from './entries.js';
 import { GROUP_ATTRIBUTES, HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec, type Group, type Service, type Target } from './model.js';
-import { recordOrigin } from './sources.js';
+import { recordOrigin, withOriginOf } from './sources.js';
 import { mergeService, mergeTarget } from './merge.js';
 
 export interface EvaluateOptions {
@@ -154,9 +155,9 @@ class BakeEvaluator implements RootResolver {
     for (const name of this.funcDefs.keys()) this.function(name);
     this.resolveNames();
 
-    const groups: Group[] = base.groups.map((g) => ({ ...g, targets: [...g.targets] }));
-    const targets: Target[] = base.targets.map((t) => ({ ...t }));
-    const services: Service[] = base.services.map((s) => ({ ...s }));
+    const groups: Group[] = base.groups.map((g) => withOriginOf(g, { ...g, targets: [...g.targets] }));
+    const targets: Target[] = base.targets.map((t) => withOriginOf(t, { ...t }));
+    const services: Service[] = base.services.map((s) => withOriginOf(s, { ...s }));
     for (const block of this.blocks) {
       for (const instance of this.instancesByBlock.get(block) ?? []) {
         const decoded = this.decodeInstance(instance);
@@ -172,7 +173,7 @@ class BakeEvaluator implements RootResolver {
       }
     }
     for (const name of this.attrs.keys()) this.variable(name, (this.attrs.get(name) as Attribute).nameRange);
-    return { groups: groups.map((g) => ({ ...g, targets: dedupe(g.targets) })), targets, services, variables };
+    return { groups: groups.map((g) => withOriginOf(g, { ...g, targets: dedupe(g.targets) })), targets, services, variables };
   }
 
   // ---- names: variables and global attributes -------------------------------------------
@@ -238,7 +239,7 @@ class BakeEvaluator implements RootResolver {
     if (defaultValue === undefined || defaultValue === null || typeof defaultValue === 'string') return env;
     if (typeof defaultValue === 'boolean') {
       const b = parseGoBool(env);
-      if (b === undefined) throw bakeError('Invalid value', range, `Set ${name} to true or false.`, `failed to parse ${name} as bool: strconv.ParseBool: parsing ${JSON.stringify(env)}: invalid syntax`);
+      if (b === undefined) throw bakeError('Invalid value', range, `Set ${name} to true or false.`, `failed to parse ${name} as bool: ${goParseBoolError(env)}`);
       return b;
     }
     if (typeof defaultValue === 'number') {

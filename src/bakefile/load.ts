@@ -28,8 +28,8 @@ export interface LoadedFiles {
   readonly sources: SourceFile[];
   /** Absolute paths, in order: the project's identity (bake dev sessions are keyed by it). */
   readonly paths: string[];
-  /** The `.env` text beside the first compose file, if any. */
-  readonly dotenv: string | undefined;
+  /** The `.env` beside the first compose file, if any. */
+  readonly dotenv: { readonly path: string; readonly text: string } | undefined;
 }
 
 export function loadBakeFiles(names: readonly string[], cwd: string, readStdin: () => string): LoadedFiles {
@@ -61,11 +61,12 @@ export function loadBakeFiles(names: readonly string[], cwd: string, readStdin: 
 }
 
 /** Compose reads `.env` from the project directory: the first compose file's. */
-function readDotenv(paths: readonly string[]): string | undefined {
+function readDotenv(paths: readonly string[]): LoadedFiles['dotenv'] {
   const composePath = paths.find((p) => /\.ya?ml$/i.test(p));
   if (!composePath) return undefined;
+  const path = join(dirname(composePath), '.env');
   try {
-    return readFileSync(join(dirname(composePath), '.env'), 'utf8');
+    return { path, text: readFileSync(path, 'utf8') };
   } catch {
     return undefined;
   }

@@ -161,3 +161,8 @@ export interface BakeConfig {
   readonly targets: Target[];
   readonly services: Service[];
 }
+
+/** buildx's sanitizeTargetName: compose service names may hold dots, target names may not. */
+export function sanitizeTargetName(name: string): string {
+  return name.replaceAll('.', '_');
+}

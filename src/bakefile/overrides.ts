@@ -6,7 +6,7 @@
 import picomatch from 'picomatch';
 import { bakeError } from '../core/diagnostics.js';
 import { applyLoadOverride, applyPushOverride, ENTRY_KINDS, EntryError, mergeEntries, parseOverrideEntries, type EntryKind } from './entries.js';
-import { parseGoBool } from './expr/types.js';
+import { parseGoBool } from './golang.js';
 import type { Entry, Target } from './model.js';
 
 export interface Override {

@@ -41,7 +41,7 @@ export function targetJSON(t: Target): GoJSON {
  * dockerfile-inline so that the printed JSON reads back as the same definition.
  */
 function escapeTemplates(t: Target): Target {
-  const esc = (s: string): string => s.replaceAll('${', '$${').replaceAll('%{', '%%{');
+  const esc = (s: string): string => s.replace(/([$%])\{/g, (_m, c: string) => `${c}${c}{`);
   const escMap = (m: Record<string, string | null> | undefined): Record<string, string | null> | undefined =>
     m && Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v === null ? v : esc(v)]));
   const out: Target = { ...t };

@@ -31,7 +31,7 @@ export async function parseSources(sources: readonly SourceFile[], env: ComposeE
   const compose: SourceFile[] = [];
   const composeReader = sources.some((s) => !/\.(hcl|json|toml)$/i.test(s.filename)) ? await import('./formats/compose.js') : undefined;
   for (const source of sources) {
-    if (composeReader?.isComposeFile(source.filename, source.text)) compose.push(source);
+    if (composeReader?.isComposeFile(source.filename, source.text, env)) compose.push(source);
     else files.push(await parseBakeFile(source));
   }
   const base = composeReader && compose.length ? composeReader.readCompose([...compose], env) : { groups: [], targets: [], services: [] };

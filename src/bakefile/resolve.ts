@@ -8,7 +8,7 @@ import { bakeError, type Diagnostic, type SourceRange } from '../core/diagnostic
 import { normalizeEntries } from './entries.js';
 import { dedupe, type EvaluatedFiles } from './evaluate.js';
 import { mergeService, mergeTarget } from './merge.js';
-import type { Group, Service, Target } from './model.js';
+import { sanitizeTargetName, type Group, type Service, type Target } from './model.js';
 import { applyOverrides, type Overrides } from './overrides.js';
 import { attributeRange } from './sources.js';
 
@@ -28,11 +28,6 @@ export interface ResolvedConfig {
   readonly linked: ReadonlySet<string>;
 }
 
-/** buildx's sanitizeTargetName: compose service names may hold dots. */
-export function sanitizeTargetName(name: string): string {
-  return name.replaceAll('.', '_');
-}
-
 export function resolveTargets(config: EvaluatedFiles, options: ResolveOptions): ResolvedConfig {
   const resolver = new TargetResolver(config, options);
   const requested = (options.names.length ? options.names : ['default']).map(sanitizeTargetName);
@@ -40,7 +35,11 @@ export function resolveTargets(config: EvaluatedFiles, options: ResolveOptions):
   const groups = new Map<string, Group>();
   for (const name of requested) {
     const [targetNames, groupNames] = resolveGroup(config.groups, name);
-    for (const t of targetNames) targets.set(t, resolver.resolve(t, undefined));
+    for (const t of targetNames) {
+      // A name that came from a group points at that group's targets list.
+      const listedBy = config.groups.find((g) => g.targets.includes(t));
+      targets.set(t, resolver.resolve(t, listedBy && attributeRange(listedBy, 'targets')));
+    }
     for (const g of groupNames) {
       const group = config.groups.find((x) => x.name === g);
       if (group) groups.set(g, { ...group, targets: [...group.targets] });

@@ -28,3 +28,10 @@ export function attributeRange(decoded: object, attribute: string): SourceRange 
   const o = origins.get(decoded);
   return o?.attributes.get(attribute) ?? o?.label;
 }
+
+/** A copy of a decoded object keeps pointing at the same source. */
+export function withOriginOf<T extends object>(source: object, copy: T): T {
+  const o = origins.get(source);
+  if (o) origins.set(copy, o);
+  return copy;
+}

@@ -30,7 +30,8 @@ export interface CliEnvironment {
 export async function loadDefinition(args: BakeArgs, cli: CliEnvironment): Promise<Definition> {
   const loaded = loadBakeFiles(args.files, cli.cwd, () => readFileSync(0, 'utf8'));
   for (const s of loaded.sources) cli.sources.set(s.filename, s.text);
-  const dotenv = loaded.dotenv === undefined ? undefined : (await import('../bakefile/formats/dotenv.js')).parseDotenv(loaded.dotenv);
+  if (loaded.dotenv) cli.sources.set(loaded.dotenv.path, loaded.dotenv.text);
+  const dotenv = loaded.dotenv && (await import('../bakefile/formats/dotenv.js')).parseDotenv(loaded.dotenv.text, { lookup: (name) => cli.env[name], filename: loaded.dotenv.path });
   const evaluated = await evaluateSources({
     sources: loaded.sources,
     env: (name) => cli.env[name],

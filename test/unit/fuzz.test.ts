@@ -66,7 +66,7 @@ const SEEDS: Record<string, string[]> = {
 };
 
 for (const [filename, seeds] of Object.entries(SEEDS)) {
-  test(`fuzz: ${COUNT} mutated ${filename} inputs fail only with positioned diagnostics`, async () => {
+  test(`fuzz: ${COUNT} mutated ${filename} inputs fail only with positioned diagnostics`, async (t) => {
     const texts = seeds.map((s) => readFileSync(s.startsWith('../../') ? `${repoRoot()}/${s.slice(6)}` : fixturesDir(s), 'utf8'));
     const random = rng(0xba4e ^ filename.length);
     let failures = 0;
@@ -85,6 +85,6 @@ for (const [filename, seeds] of Object.entries(SEEDS)) {
         }
       }
     }
-    process.stdout.write(`# fuzz ${filename}: ${COUNT} inputs, ${failures} rejected with positioned diagnostics, ${COUNT - failures} accepted\n`);
+    t.diagnostic(`fuzz ${filename}: ${COUNT} inputs, ${failures} rejected with positioned diagnostics, ${COUNT - failures} accepted`);
   });
 }

@@ -167,9 +167,3 @@ function compareSetItems(a: Value, b: Value): number {
   return compareStrings(JSON.stringify(a), JSON.stringify(b));
 }
 
-/** Go's strconv.ParseBool, which buildx uses for env overrides and boolean --set keys. */
-export function parseGoBool(s: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
-  return undefined;
-}

@@ -1,0 +1,202 @@
+/**
+ * JSON as cty produces and reads it: Go's encoding/json string escaping
+ * (including \u003c \u003e \u0026), object keys in sorted order, numbers
+ * without exponents; decoding reports Go's decoder messages.
+ */
+import { formatNumber, makeObject, sortedKeys, type Value } from '../value.js';
+import { goQuote, goQuoteRune } from './quote.js';
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
+export function encodeJsonString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const escaped = ESCAPES[ch];
+    const cp = ch.codePointAt(0) ?? 0;
+    if (escaped !== undefined) out += escaped;
+    else if (cp < 0x20) out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** Thrown for values JSON cannot carry and for malformed JSON text. */
+export class JsonError extends Error {}
+
+export function encodeJson(v: Value): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return encodeJsonString(v);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new JsonError('cannot serialize infinity as JSON');
+    return formatNumber(v);
+  }
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (Array.isArray(v)) return `[${v.map(encodeJson).join(',')}]`;
+  const o = v as Readonly<Record<string, Value>>;
+  return `{${sortedKeys(o)
+    .map((k) => `${encodeJsonString(k)}:${encodeJson(o[k] ?? null)}`)
+    .join(',')}}`;
+}
+
+/** A recursive-descent reader with the error texts of Go's json.Decoder. */
+class JsonReader {
+  private pos = 0;
+  constructor(private readonly text: string) {}
+
+  readDocument(): Value {
+    this.skipSpace();
+    if (this.pos >= this.text.length) throw new JsonError('EOF');
+    const value = this.readValue();
+    this.skipSpace();
+    if (this.pos < this.text.length) throw new JsonError('extraneous data after JSON object');
+    return value;
+  }
+
+  private skipSpace(): void {
+    while (this.pos < this.text.length && ' \t\n\r'.includes(this.text[this.pos] ?? '')) this.pos++;
+  }
+
+  private peek(): string {
+    this.skipSpace();
+    const ch = this.text[this.pos];
+    if (ch === undefined) throw new JsonError('unexpected EOF');
+    return ch;
+  }
+
+  private invalid(context: string): never {
+    const ch = String.fromCodePoint(this.text.codePointAt(this.pos) ?? 0);
+    throw new JsonError(`invalid character ${goQuoteRune(ch)} ${context}`);
+  }
+
+  private readValue(): Value {
+    const ch = this.peek();
+    if (ch === '{') return this.readObject();
+    if (ch === '[') return this.readArray();
+    if (ch === '"') return this.readString();
+    if (ch === '-' || (ch >= '0' && ch <= '9')) return this.readNumber();
+    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+      if (ch === word[0]) return this.readWord(word, value);
+    }
+    return this.invalid('looking for beginning of value');
+  }
+
+  private readWord(word: string, value: Value): Value {
+    for (let i = 0; i < word.length; i++, this.pos++) {
+      if (this.pos >= this.text.length) throw new JsonError('unexpected EOF');
+      if (this.text[this.pos] !== word[i]) this.invalid(`in literal ${word} (expecting ${goQuoteRune(word[i] ?? '')})`);
+    }
+    return value;
+  }
+
+  private readNumber(): number {
+    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(this.text.slice(this.pos));
+    if (!match) {
+      this.pos++;
+      if (this.pos >= this.text.length) throw new JsonError('unexpected EOF');
+      return this.invalid('in numeric literal');
+    }
+    this.pos += match[0].length;
+    return Number(match[0]);
+  }
+
+  private readString(): string {
+    this.pos++; // opening quote
+    let out = '';
+    for (;;) {
+      const ch = this.text[this.pos];
+      if (ch === undefined) throw new JsonError('unexpected EOF');
+      if (ch === '"') {
+        this.pos++;
+        return out;
+      }
+      if (ch < ' ') this.invalid('in string literal');
+      if (ch !== '\\') {
+        out += ch;
+        this.pos++;
+        continue;
+      }
+      const esc = this.text[this.pos + 1];
+      if (esc === undefined) throw new JsonError('unexpected EOF');
+      const simple = ({ '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' } as Record<string, string>)[esc];
+      if (simple !== undefined) {
+        out += simple;
+        this.pos += 2;
+      } else if (esc === 'u') {
+        const hex = this.text.slice(this.pos + 2, this.pos + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
+          this.pos += 2 + (/^[0-9a-fA-F]*/.exec(hex)?.[0].length ?? 0);
+          if (this.pos >= this.text.length) throw new JsonError('unexpected EOF');
+          this.invalid('in \\u hexadecimal character escape');
+        }
+        out += String.fromCharCode(parseInt(hex, 16));
+        this.pos += 6;
+      } else {
+        this.pos++;
+        this.invalid('in string escape code');
+      }
+    }
+  }
+
+  private readArray(): Value[] {
+    this.pos++;
+    const items: Value[] = [];
+    if (this.peek() === ']') {
+      this.pos++;
+      return items;
+    }
+    for (;;) {
+      items.push(this.readValue());
+      const ch = this.peek();
+      this.pos++;
+      if (ch === ']') return items;
+      if (ch !== ',') {
+        this.pos--;
+        this.invalid('after array element');
+      }
+    }
+  }
+
+  private readObject(): Value {
+    this.pos++;
+    const entries = makeObject();
+    if (this.peek() === '}') {
+      this.pos++;
+      return entries;
+    }
+    for (;;) {
+      if (this.peek() !== '"') this.invalid('looking for beginning of object key string');
+      const key = this.readString();
+      if (this.peek() !== ':') this.invalid('after object key');
+      this.pos++;
+      const value = this.readValue();
+      if (key in entries) throw new JsonError(`duplicate ${goQuote(key)} property in JSON object`);
+      entries[key] = value;
+      const ch = this.peek();
+      this.pos++;
+      if (ch === '}') return entries;
+      if (ch !== ',') {
+        this.pos--;
+        this.invalid('after object key:value pair');
+      }
+    }
+  }
+}
+
+/** Parses JSON into a Value: objects become objects, arrays tuples, null null. */
+export function decodeJson(text: string): Value {
+  return new JsonReader(text).readDocument();
+}

@@ -1,0 +1,39 @@
+/** Go's strconv quoting, used wherever cty formats an error with %q. */
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+  '\\': '\\\\',
+};
+
+// Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+function escapeRune(ch: string, quote: string): string {
+  if (ch === quote) return `\\${quote}`;
+  const simple = SIMPLE_ESCAPES[ch];
+  if (simple !== undefined) return simple;
+  if (PRINTABLE.test(ch)) return ch;
+  const cp = ch.codePointAt(0) ?? 0;
+  if (cp >= 0xd800 && cp <= 0xdfff) return '\\ufffd';
+  if (cp < 0x80) return `\\x${cp.toString(16).padStart(2, '0')}`;
+  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, '0')}`;
+  return `\\U${cp.toString(16).padStart(8, '0')}`;
+}
+
+/** strconv.Quote: a double-quoted Go string literal. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) out += escapeRune(ch, '"');
+  return `${out}"`;
+}
+
+/** strconv.QuoteRune: a single-quoted Go rune literal, as %q prints a rune. */
+export function goQuoteRune(ch: string): string {
+  return `'${escapeRune(ch, "'")}'`;
+}

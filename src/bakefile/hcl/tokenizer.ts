@@ -1,0 +1,579 @@
+/**
+ * The HCL2 native-syntax scanner. It mirrors hclsyntax's scanner
+ * (scan_tokens.rl): newlines are tokens, quoted strings and heredocs are
+ * split into literal runs and `${` / `%{` sequences, and characters HCL never
+ * accepts are reported here, before parsing, exactly as HCL reports them first.
+ *
+ * Positions: 1-based line and column counted in code points (a tab is one
+ * column), offset is the 0-based UTF-16 index into the text.
+ */
+import { bakeError, type BakeFileError, type SourcePos, type SourceRange } from '../../core/diagnostics.js';
+
+export type Punctuation =
+  | '{' | '}' | '[' | ']' | '(' | ')' | '.' | ',' | '*' | '/' | '%' | '+' | '-' | '='
+  | '<' | '>' | '!' | '?' | ':' | '==' | '!=' | '<=' | '>=' | '&&' | '||' | '...' | '=>';
+
+export type TokenType =
+  | Punctuation
+  | 'ident'
+  | 'number'
+  | 'newline'
+  | 'eof'
+  /** `"` opening a quoted template. */
+  | 'oquote'
+  /** `"` closing a quoted template. */
+  | 'cquote'
+  /** A literal run inside a quoted template; may contain backslash escapes. */
+  | 'quotedLit'
+  /** `<<EOT` or `<<-EOT` (the newline after the marker is consumed, not part of the token). */
+  | 'oheredoc'
+  /** A heredoc or bare-template literal run, without backslash escapes; it never spans past the end of its line. */
+  | 'stringLit'
+  /** The closing marker line of a heredoc, including its leading spaces. */
+  | 'cheredoc'
+  /** `${` or `${~`. */
+  | 'interp'
+  /** `%{` or `%{~`. */
+  | 'control'
+  /** `}` or `~}` ending an interpolation or directive. */
+  | 'seqEnd';
+
+export interface Token {
+  readonly type: TokenType;
+  /** The token's source text. */
+  readonly text: string;
+  readonly range: SourceRange;
+}
+
+/** A heredoc's lines, or a whole bare template's when there is no marker. */
+interface LinesMode {
+  readonly kind: 'lines';
+  readonly marker: string | undefined;
+  startOfLine: boolean;
+}
+
+type Mode = { readonly kind: 'main' } | { readonly kind: 'string' } | LinesMode;
+
+/** `config` scans a file or a standalone expression; `template` scans a bare template (text with `${}` sequences, no quotes). */
+export type ScanMode = 'config' | 'template';
+
+const MAIN: Mode = { kind: 'main' };
+const STRING: Mode = { kind: 'string' };
+
+const ID_START = /\p{ID_Start}/u;
+const ID_CONTINUE = /\p{ID_Continue}/u;
+
+const SINGLE_PUNCTUATION = new Set<string>(['{', '}', '[', ']', '(', ')', '.', ',', '*', '/', '%', '+', '-', '=', '<', '>', '!', '?', ':']);
+
+/** Two-character operators by their first character and then their second. */
+const DOUBLE_OPERATORS: Readonly<Record<string, Readonly<Record<string, Punctuation>>>> = {
+  '=': { '=': '==', '>': '=>' },
+  '!': { '=': '!=' },
+  '<': { '=': '<=' },
+  '>': { '=': '>=' },
+  '&': { '&': '&&' },
+  '|': { '|': '||' },
+};
+
+const FILE_START: SourcePos = { line: 1, column: 1, offset: 0 };
+
+/**
+ * Splits text into tokens, ending with an `eof` token. Throws BakeFileError on
+ * characters HCL rejects. `start` is the position of the text's first
+ * character, for text embedded in another file.
+ */
+export function tokenize(filename: string, text: string, mode: ScanMode = 'config', start: SourcePos = FILE_START): Token[] {
+  return new Scanner(filename, text, mode, start).run();
+}
+
+class Scanner {
+  private readonly tokens: Token[] = [];
+  private readonly modes: Mode[];
+  /** Brace depth, and the depths at which a `}` ends a template sequence (as hclsyntax's retBraces). */
+  private braces = 0;
+  private readonly sequenceBraces: number[] = [];
+  private i: number;
+  private readonly cursor: PositionCursor;
+
+  constructor(
+    private readonly filename: string,
+    private readonly text: string,
+    mode: ScanMode,
+    start: SourcePos,
+  ) {
+    this.modes = [mode === 'config' ? MAIN : { kind: 'lines', marker: undefined, startOfLine: true }];
+    // A UTF-8 byte order mark is not content (hclsyntax strips it too).
+    this.i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    this.cursor = new PositionCursor(text, this.i, start);
+  }
+
+  run(): Token[] {
+    while (this.i < this.text.length) {
+      const mode = this.modes[this.modes.length - 1] as Mode;
+      if (mode.kind === 'main') this.scanMain();
+      else if (mode.kind === 'string') this.scanString();
+      else this.scanLines(mode);
+    }
+    this.emit('eof', this.i, this.i);
+    return this.tokens;
+  }
+
+  /** `text` is passed for punctuation, whose text is its type, to save a copy. */
+  private emit(type: TokenType, start: number, end: number, text = this.text.slice(start, end)): void {
+    this.tokens.push({ type, text, range: this.range(start, end) });
+  }
+
+  private range(start: number, end: number): SourceRange {
+    return { filename: this.filename, start: this.cursor.at(start), end: this.cursor.at(end) };
+  }
+
+  private fail(summary: string, start: number, end: number, detail: string, fix: string): BakeFileError {
+    return bakeError(summary, this.range(start, end), fix, detail);
+  }
+
+  // ---- main (expression) mode ----
+
+  private scanMain(): void {
+    const start = this.i;
+    const c = this.text[start] as string;
+    if (c === ' ' || c === '\t') {
+      this.i++;
+    } else if (c === '\n' || (c === '\r' && this.text[start + 1] === '\n')) {
+      this.i += c === '\n' ? 1 : 2;
+      this.emit('newline', start, this.i, c === '\n' ? '\n' : '\r\n');
+    } else if (isDigit(this.text.charCodeAt(start))) {
+      this.i = scanNumberEnd(this.text, start);
+      this.emit('number', start, this.i);
+    } else if (isIdentStart(this.text.codePointAt(start) as number)) {
+      this.i = this.identEnd(start);
+      this.emit('ident', start, this.i);
+    } else if (c === '#' || this.text.startsWith('//', start)) {
+      this.scanLineComment();
+    } else if (this.text.startsWith('/*', start)) {
+      this.scanBlockComment();
+    } else if (c === '"') {
+      this.i++;
+      this.emit('oquote', start, this.i, '"');
+      this.modes.push(STRING);
+    } else if (c === '{') {
+      this.i++;
+      this.braces++;
+      this.emit('{', start, this.i, '{');
+    } else if (c === '}' || this.text.startsWith('~}', start)) {
+      this.scanCloseBrace(c === '}' ? 1 : 2);
+    } else if (!(c === '<' && this.tryHeredocOpener())) {
+      this.scanOperator();
+    }
+  }
+
+  /** End offset of an identifier starting at `start`, or `start` if there is none. */
+  private identEnd(start: number): number {
+    let at = start;
+    let first = true;
+    while (at < this.text.length) {
+      const cp = this.text.codePointAt(at) as number;
+      if (!(first ? isIdentStart(cp) : isIdentContinue(cp))) break;
+      at += cp > 0xffff ? 2 : 1;
+      first = false;
+    }
+    return at;
+  }
+
+  /** `#` and `//` comments run to the end of the line; the line break still counts as a newline. */
+  private scanLineComment(): void {
+    let at = this.i;
+    while (at < this.text.length && this.text[at] !== '\n') at++;
+    const breakStart = at > this.i && this.text[at - 1] === '\r' ? at - 1 : at;
+    if (at < this.text.length) this.emit('newline', breakStart, at + 1);
+    this.i = at < this.text.length ? at + 1 : at;
+  }
+
+  private scanBlockComment(): void {
+    const close = this.text.indexOf('*/', this.i + 2);
+    if (close < 0) {
+      throw this.fail('Unterminated comment', this.i, this.i + 2, 'There is no closing "*/" for this comment before the end of the file.', 'Add "*/" where the comment should end.');
+    }
+    this.i = close + 2;
+  }
+
+  private scanCloseBrace(length: number): void {
+    const start = this.i;
+    this.i += length;
+    const endsSequence = this.sequenceBraces[this.sequenceBraces.length - 1] === this.braces;
+    // `~}` is always a sequence end, so a `~}` closing a plain brace becomes a parse error, as in HCL.
+    this.emit(endsSequence || length === 2 ? 'seqEnd' : '}', start, this.i);
+    if (endsSequence) {
+      this.sequenceBraces.pop();
+      this.modes.pop();
+    }
+    this.braces--;
+  }
+
+  /** `<<EOT` or `<<-EOT` directly followed by a line break opens a heredoc. */
+  private tryHeredocOpener(): boolean {
+    const start = this.i;
+    if (this.text[start + 1] !== '<') return false;
+    const markerStart = this.text[start + 2] === '-' ? start + 3 : start + 2;
+    const markerEnd = this.identEnd(markerStart);
+    if (markerEnd === markerStart) return false;
+    const lineBreak = this.text[markerEnd] === '\n' ? 1 : this.text.startsWith('\r\n', markerEnd) ? 2 : 0;
+    if (lineBreak === 0) return false;
+    this.emit('oheredoc', start, markerEnd);
+    this.i = markerEnd + lineBreak;
+    this.modes.push({ kind: 'lines', marker: this.text.slice(markerStart, markerEnd), startOfLine: true });
+    return true;
+  }
+
+  private scanOperator(): void {
+    const start = this.i;
+    const c = this.text[start] as string;
+    const operator = c === '.' && this.text.startsWith('...', start) ? '...' : DOUBLE_OPERATORS[c]?.[this.text[start + 1] as string];
+    if (operator !== undefined) {
+      this.i += operator.length;
+      this.emit(operator, start, this.i, operator);
+    } else if (SINGLE_PUNCTUATION.has(c)) {
+      this.i++;
+      this.emit(c as Punctuation, start, this.i, c);
+    } else {
+      throw this.invalidCharacter(start);
+    }
+  }
+
+  private invalidCharacter(start: number): BakeFileError {
+    const c = String.fromCodePoint(this.text.codePointAt(start) as number);
+    const end = start + c.length;
+    const operator = BITWISE_OPERATORS[c];
+    if (operator) return this.fail('Unsupported operator', start, end, `Bitwise operators are not supported.${operator.suggestion}`, operator.fix);
+    const known = INVALID_CHARACTERS[c];
+    if (known) return this.fail('Invalid character', start, end, known.detail, known.fix);
+    return this.fail(
+      'Invalid character',
+      start,
+      end,
+      'This character is not used within the language.',
+      'Remove this character, or put it inside a quoted string.',
+    );
+  }
+
+  // ---- quoted template mode ----
+
+  private scanString(): void {
+    const start = this.i;
+    const c = this.text[start] as string;
+    if (c === '"') {
+      this.i++;
+      this.emit('cquote', start, this.i, '"');
+      this.modes.pop();
+    } else if (this.trySequenceOpener()) {
+      return;
+    } else if (c === '\n' || c === '\r') {
+      throw this.fail(
+        'Invalid multi-line string',
+        start,
+        c === '\r' && this.text[start + 1] === '\n' ? start + 2 : start + 1,
+        'Quoted strings may not be split over multiple lines. To produce a multi-line string, either use the \\n escape to represent a newline character or use the "heredoc" multi-line template syntax.',
+        'Close the string on this line: write \\n for a line break, or use a heredoc (<<EOT ... EOT) for multi-line text.',
+      );
+    } else {
+      this.i = this.quotedLiteralEnd(start);
+      if (this.i === start) throw this.invalidCharacter(start); // a backslash at the end of a line
+      this.emit('quotedLit', start, this.i);
+    }
+  }
+
+  /** A quoted literal runs until a quote, a line break or a template sequence; `\x` pairs and `$${` / `%%{` stay inside. */
+  private quotedLiteralEnd(start: number): number {
+    let at = start;
+    while (at < this.text.length) {
+      const c = this.text[at] as string;
+      if (c === '"' || c === '\n' || c === '\r' || this.opensSequence(at)) break;
+      if (c === '\\') {
+        const next = this.text[at + 1];
+        if (next === undefined || next === '\n' || next === '\r') break;
+        at += (this.text.codePointAt(at + 1) as number) > 0xffff ? 3 : 2;
+      } else {
+        at += this.escapedSequenceLength(at);
+      }
+    }
+    return at;
+  }
+
+  /** 3 for `$${` or `%%{` (kept literal), otherwise 1. */
+  private escapedSequenceLength(at: number): number {
+    const c = this.text[at];
+    return (c === '$' || c === '%') && this.text[at + 1] === c && this.text[at + 2] === '{' ? 3 : 1;
+  }
+
+  private opensSequence(at: number): boolean {
+    const c = this.text[at];
+    return (c === '$' || c === '%') && this.text[at + 1] === '{';
+  }
+
+  /** `${`, `${~`, `%{` or `%{~`: switch to expression mode until the matching `}`. */
+  private trySequenceOpener(): boolean {
+    const start = this.i;
+    if (!this.opensSequence(start)) return false;
+    this.i += this.text[start + 2] === '~' ? 3 : 2;
+    this.emit(this.text[start] === '$' ? 'interp' : 'control', start, this.i);
+    this.braces++;
+    this.sequenceBraces.push(this.braces);
+    this.modes.push(MAIN);
+    return true;
+  }
+
+  // ---- heredoc and bare template mode ----
+
+  private scanLines(mode: LinesMode): void {
+    const start = this.i;
+    if (mode.startOfLine && mode.marker !== undefined && this.tryHeredocCloser(mode.marker)) return;
+    if (this.trySequenceOpener()) {
+      mode.startOfLine = false;
+      return;
+    }
+    let at = start;
+    while (at < this.text.length && this.text[at] !== '\n' && this.text[at] !== '\r' && !this.opensSequence(at)) {
+      at += this.escapedSequenceLength(at);
+    }
+    const lineBreak = this.text[at] === '\n' ? 1 : this.text.startsWith('\r\n', at) ? 2 : 0;
+    if (lineBreak === 0 && this.text[at] === '\r') throw this.invalidCharacter(at);
+    this.i = at + lineBreak;
+    mode.startOfLine = lineBreak > 0;
+    this.emit('stringLit', start, this.i);
+  }
+
+  /** A line holding only the marker (spaces around it allowed) and ending in a line break closes the heredoc. */
+  private tryHeredocCloser(marker: string): boolean {
+    const start = this.i;
+    const newline = this.text.indexOf('\n', start);
+    if (newline < 0) return false;
+    const lineEnd = this.text[newline - 1] === '\r' && newline - 1 >= start ? newline - 1 : newline;
+    if (trimSpace(this.text.slice(start, lineEnd)) !== marker) return false;
+    this.emit('cheredoc', start, lineEnd);
+    this.emit('newline', lineEnd, newline + 1);
+    this.i = newline + 1;
+    this.modes.pop();
+    return true;
+  }
+}
+
+const BITWISE_OPERATORS: Readonly<Record<string, { readonly suggestion: string; readonly fix: string }>> = {
+  '&': { suggestion: ' Did you mean boolean AND ("&&")?', fix: 'Write "&&" for a logical AND.' },
+  '|': { suggestion: ' Did you mean boolean OR ("||")?', fix: 'Write "||" for a logical OR.' },
+  '~': { suggestion: ' Did you mean boolean NOT ("!")?', fix: 'Write "!" for a logical NOT.' },
+  '^': { suggestion: '', fix: 'Remove the "^"; HCL has no bitwise operators.' },
+};
+
+const INVALID_CHARACTERS: Readonly<Record<string, { readonly detail: string; readonly fix: string }>> = {
+  "'": { detail: 'Single quotes are not valid. Use double quotes (") to enclose strings.', fix: 'Use double quotes (") around the string.' },
+  ';': {
+    detail: 'The ";" character is not valid. Use newlines to separate arguments and blocks, and commas to separate items in collection values.',
+    fix: 'Put each argument on its own line instead of separating them with ";".',
+  },
+  '`': {
+    detail: 'The "`" character is not valid. To create a multi-line string, use the "heredoc" syntax, like "<<EOT".',
+    fix: 'Use double quotes for a one-line string, or a heredoc (<<EOT ... EOT) for multi-line text.',
+  },
+};
+
+/**
+ * Turns offsets into positions by walking forward through the text; tokens are
+ * created in order, so the whole file is walked once.
+ */
+class PositionCursor {
+  private index: number;
+  private line: number;
+  private column: number;
+  private last: SourcePos | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly firstIndex: number,
+    private readonly start: SourcePos,
+  ) {
+    this.index = firstIndex;
+    this.line = start.line;
+    this.column = start.column;
+  }
+
+  /** The position of the character at `target`, an index into the text. */
+  at(target: number): SourcePos {
+    // Adjacent tokens share the position between them.
+    if (target === this.index && this.last !== undefined) return this.last;
+    if (target < this.index) this.rewind();
+    const text = this.text;
+    while (this.index < target) {
+      const c = text.charCodeAt(this.index);
+      if (c === 10) {
+        this.line++;
+        this.column = 1;
+      } else {
+        this.column++;
+      }
+      // A surrogate pair is one character, one column.
+      this.index += c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(this.index + 1)) ? 2 : 1;
+    }
+    this.last = { line: this.line, column: this.column, offset: this.start.offset + this.index };
+    return this.last;
+  }
+
+  private rewind(): void {
+    this.index = this.firstIndex;
+    this.line = this.start.line;
+    this.column = this.start.column;
+    this.last = undefined;
+  }
+}
+
+/** The position just after `text`, which starts at `from` and holds no line break. */
+export function advanceOnLine(from: SourcePos, text: string): SourcePos {
+  return { line: from.line, column: from.column + codePointCount(text), offset: from.offset + text.length };
+}
+
+export function codePointCount(s: string): number {
+  let n = 0;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(s.charCodeAt(k + 1))) k++;
+    n++;
+  }
+  return n;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isIdentStart(cp: number): boolean {
+  if (cp < 128) return isAsciiLetter(cp) || cp === 95;
+  return ID_START.test(String.fromCodePoint(cp));
+}
+
+/** HCL identifiers may contain `-` after the first character (`cache-from`). */
+function isIdentContinue(cp: number): boolean {
+  if (cp < 128) return isAsciiLetter(cp) || isDigit(cp) || cp === 95 || cp === 45;
+  return ID_CONTINUE.test(String.fromCodePoint(cp));
+}
+
+/**
+ * A number is a digit followed by digits, dots and exponents (`e5`, `E-3`),
+ * never ending in a dot: `1.` is the number 1 and then a dot, as in hclsyntax.
+ */
+function scanNumberEnd(text: string, start: number): number {
+  let at = start + 1;
+  for (;;) {
+    const c = text.charCodeAt(at);
+    if (isDigit(c) || c === 46) {
+      at++;
+    } else if (c === 101 || c === 69) {
+      const sign = text[at + 1] === '+' || text[at + 1] === '-' ? 1 : 0;
+      if (!isDigit(text.charCodeAt(at + 1 + sign))) break;
+      at += 2 + sign;
+    } else {
+      break;
+    }
+  }
+  while (text.charCodeAt(at - 1) === 46) at--;
+  return at;
+}
+
+const NUMBER_SYNTAX = /^\d+(?:\.\d*)?(?:[eE][+-]?\d+)?$/;
+
+/** The value of a number token, or undefined when it is malformed (like `1.2.3`). */
+export function numberValue(token: Token): number | undefined {
+  return NUMBER_SYNTAX.test(token.text) ? Number(token.text) : undefined;
+}
+
+/** Go's unicode.IsSpace, which HCL uses for strip markers, heredoc indentation and markers. */
+export function isSpace(c: number): boolean {
+  if (c <= 0xff) return c === 32 || (c >= 9 && c <= 13) || c === 0x85 || c === 0xa0;
+  return c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+export function trimLeftSpace(s: string): string {
+  let k = 0;
+  while (k < s.length && isSpace(s.charCodeAt(k))) k++;
+  return s.slice(k);
+}
+
+export function trimRightSpace(s: string): string {
+  let k = s.length;
+  while (k > 0 && isSpace(s.charCodeAt(k - 1))) k--;
+  return s.slice(0, k);
+}
+
+function trimSpace(s: string): string {
+  return trimRightSpace(trimLeftSpace(s));
+}
+
+/**
+ * The text of a literal token with escapes resolved: `$${` and `%%{` become
+ * `${` and `%{`; in quoted literals backslash escapes are resolved too
+ * (heredocs take backslashes literally).
+ */
+export function literalValue(token: Token): string {
+  const raw = token.text;
+  const quoted = token.type === 'quotedLit';
+  if (!raw.includes('{') && !(quoted && raw.includes('\\'))) return raw;
+  let out = '';
+  let k = 0;
+  while (k < raw.length) {
+    const c = raw[k] as string;
+    if (quoted && c === '\\') {
+      const escape = decodeEscape(token, k);
+      out += escape.value;
+      k += escape.length;
+    } else if ((c === '$' || c === '%') && raw[k + 1] === c && raw[k + 2] === '{') {
+      out += `${c}{`;
+      k += 3;
+    } else {
+      out += c;
+      k++;
+    }
+  }
+  return out;
+}
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
+
+/** Decodes the backslash escape at `k` in a quoted literal token. */
+function decodeEscape(token: Token, k: number): { value: string; length: number } {
+  const raw = token.text;
+  const selector = String.fromCodePoint(raw.codePointAt(k + 1) as number);
+  const simple = SIMPLE_ESCAPES[selector];
+  if (simple !== undefined) return { value: simple, length: 2 };
+  if (selector === 'u' || selector === 'U') return decodeUnicodeEscape(token, k, selector === 'u' ? 4 : 8);
+  throw escapeError(token, k, 1 + selector.length, `The symbol ${JSON.stringify(selector)} is not a valid escape sequence selector.`);
+}
+
+function decodeUnicodeEscape(token: Token, k: number, digits: number): { value: string; length: number } {
+  const hex = token.text.slice(k + 2, k + 2 + digits);
+  if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) {
+    const hexLength = /^[0-9a-fA-F]*/.exec(hex)?.[0].length ?? 0;
+    const word = digits === 4 ? 'four' : 'eight';
+    throw escapeError(token, k, 2 + hexLength, `The \\${token.text[k + 1]} escape sequence must be followed by ${word} hexadecimal digits.`);
+  }
+  const cp = parseInt(hex, 16);
+  if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+    throw escapeError(token, k, 2 + digits, `Cannot encode character U+${hex.toLowerCase().replace(/^0+(?=.{4})/, '')} in UTF-8.`);
+  }
+  return { value: String.fromCodePoint(cp), length: 2 + digits };
+}
+
+function escapeError(token: Token, k: number, length: number, detail: string): BakeFileError {
+  const start = advanceOnLine(token.range.start, token.text.slice(0, k));
+  const end = advanceOnLine(start, token.text.slice(k, k + length));
+  return bakeError(
+    'Invalid escape sequence',
+    { filename: token.range.filename, start, end },
+    'Use one of \\n, \\r, \\t, \\", \\\\, \\uNNNN or \\UNNNNNNNN, or write \\\\ for a literal backslash.',
+    detail,
+  );
+}
