@@ -155,25 +155,26 @@ class BakeEvaluator implements RootResolver {
     for (const name of this.funcDefs.keys()) this.function(name);
     this.resolveNames();
 
-    const groups: Group[] = base.groups.map((g) => withOriginOf(g, { ...g, targets: [...g.targets] }));
-    const targets: Target[] = base.targets.map((t) => withOriginOf(t, { ...t }));
-    const services: Service[] = base.services.map((s) => withOriginOf(s, { ...s }));
+    const groups = new NamedList<Group>(base.groups.map((g) => withOriginOf(g, { ...g, targets: [...g.targets] })));
+    const targets = new NamedList<Target>(base.targets.map((t) => withOriginOf(t, { ...t })));
+    const services = new NamedList<Service>(base.services.map((s) => withOriginOf(s, { ...s })));
+    const replace = <T>(_old: T, next: T): T => next;
     for (const block of this.blocks) {
       for (const instance of this.instancesByBlock.get(block) ?? []) {
         const decoded = this.decodeInstance(instance);
-        if (instance.kind === 'group') upsert(groups, decoded as unknown as Group, (_old, g) => g);
-        else if (instance.kind === 'target') upsert(targets, decoded as unknown as Target, mergeTarget);
-        else upsert(services, decoded as unknown as Service, mergeService);
+        if (instance.kind === 'group') groups.upsert(decoded as unknown as Group, replace);
+        else if (instance.kind === 'target') targets.upsert(decoded as unknown as Target, mergeTarget);
+        else services.upsert(decoded as unknown as Service, mergeService);
       }
       const names = (this.instancesByBlock.get(block) ?? []).map((i) => i.name);
       const label = block.labels[0] as string;
       // A matrix renames its block; buildx adds a group under the original label.
       if (block.type !== 'group' && !(names.length === 1 && names[0] === label)) {
-        upsert(groups, { name: label, targets: dedupe(names) }, (_old, g) => g);
+        groups.upsert({ name: label, targets: dedupe(names) }, replace);
       }
     }
     for (const name of this.attrs.keys()) this.variable(name, (this.attrs.get(name) as Attribute).nameRange);
-    return { groups: groups.map((g) => withOriginOf(g, { ...g, targets: dedupe(g.targets) })), targets, services, variables };
+    return { groups: groups.items.map((g) => withOriginOf(g, { ...g, targets: dedupe(g.targets) })), targets: targets.items, services: services.items, variables };
   }
 
   // ---- names: variables and global attributes -------------------------------------------
@@ -537,8 +538,16 @@ function checkName(name: string, range: SourceRange): void {
   }
 }
 
+const attributeMaps = new WeakMap<Block, Map<string, Attribute>>();
+
+/** A block's attributes by name (cached: block references look them up repeatedly). */
 function attributeMap(block: Block): Map<string, Attribute> {
-  return new Map(block.body.attributes.map((a) => [a.name, a]));
+  let map = attributeMaps.get(block);
+  if (!map) {
+    map = new Map(block.body.attributes.map((a) => [a.name, a]));
+    attributeMaps.set(block, map);
+  }
+  return map;
 }
 
 function readVariable(block: Block): VariableDef {
@@ -703,10 +712,20 @@ function functionCalls(expr: Expr): Set<string> {
   return out;
 }
 
-function upsert<T extends { name: string }>(list: T[], item: T, merge: (old: T, next: T) => T): void {
-  const i = list.findIndex((x) => x.name === item.name);
-  if (i < 0) list.push(item);
-  else list[i] = merge(list[i] as T, item);
+/** Definitions in first-seen order, found by name in constant time; a repeated name merges into the first. */
+class NamedList<T extends { name: string }> {
+  readonly items: T[] = [];
+  private readonly index = new Map<string, number>();
+  constructor(initial: readonly T[]) {
+    for (const item of initial) this.upsert(item, (_old, next) => next);
+  }
+  upsert(item: T, merge: (old: T, next: T) => T): void {
+    const i = this.index.get(item.name);
+    if (i === undefined) {
+      this.index.set(item.name, this.items.length);
+      this.items.push(item);
+    } else this.items[i] = merge(this.items[i] as T, item);
+  }
 }
 
 export function dedupe<T>(items: readonly T[]): T[] {

@@ -37,7 +37,7 @@ export function resolveTargets(config: EvaluatedFiles, options: ResolveOptions):
     const [targetNames, groupNames] = resolveGroup(config.groups, name);
     for (const t of targetNames) {
       // A name that came from a group points at that group's targets list.
-      const listedBy = config.groups.find((g) => g.targets.includes(t));
+      const listedBy = resolver.groupListing(t);
       targets.set(t, resolver.resolve(t, listedBy && attributeRange(listedBy, 'targets')));
     }
     for (const g of groupNames) {
@@ -87,10 +87,24 @@ export function resolveGroup(groups: readonly Group[], name: string): [string[],
 }
 
 class TargetResolver {
+  private readonly targetsByName: ReadonlyMap<string, Target>;
+  private listings: Map<string, Group> | undefined;
+
   constructor(
     private readonly config: EvaluatedFiles,
     private readonly options: ResolveOptions,
-  ) {}
+  ) {
+    this.targetsByName = new Map(config.targets.map((t) => [t.name, t]));
+  }
+
+  /** The first group that lists a target name (built once: groups may list thousands). */
+  groupListing(name: string): Group | undefined {
+    if (!this.listings) {
+      this.listings = new Map();
+      for (const g of this.config.groups) for (const t of g.targets) if (!this.listings.has(t)) this.listings.set(t, g);
+    }
+    return this.listings.get(name);
+  }
 
   /** ResolveTarget: inherits and overrides applied, defaults for context and dockerfile. */
   resolve(name: string, requestedAt: SourceRange | undefined): Target {
@@ -113,16 +127,16 @@ class TargetResolver {
       return done;
     }
     visited.set(name, null);
-    const def = this.config.targets.find((x) => x.name === name);
+    const def = this.targetsByName.get(name);
     if (!def) {
       throw bakeError(`failed to find target ${name}`, requestedAt, this.suggestTarget(name));
     }
     const inherited: Target = { name };
     for (const parent of def.inherits ?? []) {
       const p = this.target(parent, visited, [...chain, name], attributeRange(def, 'inherits'));
-      if (p) mergeTarget(inherited, copyTarget(p));
+      if (p) mergeTarget(inherited, deepCopy(p));
     }
-    const t = mergeTarget(mergeTarget({ name }, inherited), copyTarget(def));
+    const t = mergeTarget(mergeTarget({ name }, inherited), deepCopy(def));
     applyOverrides(t, this.options.overrides.get(name));
     normalizeTarget(t);
     visited.set(name, t);
@@ -141,7 +155,7 @@ class TargetResolver {
       const v = (t.contexts as Record<string, string>)[key] as string;
       if (!v.startsWith('target:')) continue;
       const dep = v.slice('target:'.length);
-      const range = attributeRange(this.config.targets.find((x) => x.name === name) ?? t, 'contexts');
+      const range = attributeRange(this.targetsByName.get(name) ?? t, 'contexts');
       if (dep === name) throw bakeError(`target ${dep} cannot link to itself`, range, `Point contexts.${key} at another target.`);
       if (path.includes(dep)) throw bakeError(`infinite loop from ${name} to ${dep}`, range, `Break the cycle ${[...path.slice(path.indexOf(dep)), dep].join(' → ')}.`);
       let t2 = all.get(dep);
@@ -162,9 +176,18 @@ class TargetResolver {
   }
 }
 
-/** A copy deep enough that merging and overrides never touch the evaluated definitions. */
-function copyTarget(t: Target): Target {
-  return structuredClone(t);
+/**
+ * A copy deep enough that merging and overrides never touch the evaluated
+ * definitions; plain data only, without structuredClone's serialization cost.
+ */
+function deepCopy<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(deepCopy) as T;
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = deepCopy(x);
+    return out as T;
+  }
+  return v;
 }
 
 /** buildx's Target.normalize: dedupe lists, drop empty contexts, network=host needs its entitlement. */
@@ -201,9 +224,9 @@ export function resolveServices(config: EvaluatedFiles, warn: (d: Diagnostic) =>
     const base: Service = { name };
     for (const parent of def.inherits ?? []) {
       const p = resolve(parent, [...chain, name], attributeRange(def, 'inherits'));
-      if (p) mergeService(base, structuredClone(p));
+      if (p) mergeService(base, deepCopy(p));
     }
-    const s = mergeService(base, structuredClone(def));
+    const s = mergeService(base, deepCopy(def));
     delete s.inherits;
     done.set(name, s);
     return s;

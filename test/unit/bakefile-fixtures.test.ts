@@ -24,11 +24,16 @@ interface ExpectedError {
 for (const name of readdirSync(root).sort()) {
   const dir = join(root, name);
   const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
-  const options = (existsSync(join(dir, 'case.json')) ? JSON.parse(read('case.json')) : {}) as CaseOptions & { errorPositions?: Record<string, { line: number; column: number }> };
-  const formats = FORMATS.filter((f) => existsSync(join(dir, f)));
-  for (const file of formats) {
-    test(`${name} (${file})`, async () => {
-      const sources = [{ filename: file, text: read(file) }];
+  const options = (existsSync(join(dir, 'case.json')) ? JSON.parse(read('case.json')) : {}) as CaseOptions & {
+    errorPositions?: Record<string, { line: number; column: number }>;
+    /** Files read together as one definition (merged in this order), instead of one case per format. */
+    together?: string[];
+  };
+  const runs = options.together ? [options.together] : FORMATS.filter((f) => existsSync(join(dir, f))).map((f) => [f]);
+  for (const files of runs) {
+    const file = files[0] as string;
+    test(`${name} (${files.join(' + ')})`, async () => {
+      const sources = files.map((f) => ({ filename: f, text: read(f) }));
       if (existsSync(join(dir, 'expected.json'))) {
         assert.equal(await printSources(sources, options), read('expected.json').trimEnd());
         return;

@@ -29,12 +29,22 @@ export function sortedKeys(o: ObjectValue): string[] {
   return Object.keys(o).sort(compareStrings);
 }
 
-/** Byte-order string comparison (Go's `<` on strings), not locale order. */
+/**
+ * Byte-order string comparison (Go's `<` on strings), not locale order. UTF-8
+ * byte order is code point order, which UTF-16 unit order matches except for
+ * surrogates against U+E000..U+FFFF; only that case takes the slow path.
+ */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
-  const ab = Buffer.from(a, 'utf8');
-  const bb = Buffer.from(b, 'utf8');
-  return Buffer.compare(ab, bb);
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) return (a.codePointAt(i) as number) - (b.codePointAt(i) as number);
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /** cty's friendly type name of a value, used in error messages ("string", "list of string", "object"). */

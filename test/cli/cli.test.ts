@@ -1,0 +1,120 @@
+/**
+ * The real CLI as a user runs it: bin/bake by absolute path from another
+ * directory, with nothing in the environment but PATH and HOME.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../support/fixtures.js';
+
+const root = repoRoot();
+const bake = join(root, 'bin', 'bake');
+
+function run(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(bake, args, {
+    cwd: options.cwd ?? tmpdir(),
+    input: options.input ?? '',
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', ...options.env },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tempProject(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bake-cli-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+test('bin/bake --print works by absolute path from any directory with only PATH and HOME', () => {
+  const r = run(['-f', join(root, 'examples/shop/docker-bake.hcl'), '--print', 'web']);
+  assert.equal(r.status, 0, r.stderr);
+  const printed = JSON.parse(r.stdout) as { group: Record<string, unknown>; target: Record<string, { tags?: string[]; output?: unknown }> };
+  assert.deepEqual(Object.keys(printed.target).sort(), ['base', 'web']);
+  assert.deepEqual(printed.target['web']?.tags, ['shop/web:dev', 'shop/web:latest']);
+  assert.deepEqual(printed.target['base']?.output, [{ type: 'cacheonly' }], 'linked targets print a cacheonly output');
+});
+
+test('default file discovery merges in order: the override file wins', () => {
+  const dir = tempProject({
+    'docker-bake.hcl': 'target "default" {\n  tags = ["a"]\n  args = { X = "1" }\n}\n',
+    'docker-bake.override.hcl': 'target "default" {\n  tags = ["b"]\n}\n',
+  });
+  const r = run(['--print'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const t = (JSON.parse(r.stdout) as { target: Record<string, { tags: string[]; args: object }> }).target['default'];
+  assert.deepEqual(t?.tags, ['b']);
+  assert.deepEqual(t?.args, { X: '1' });
+});
+
+test('-f - reads the bake file from stdin; environment overrides variables', () => {
+  const r = run(['-f', '-', '--print'], { input: 'variable "TAG" { default = "x" }\ntarget "default" { tags = ["app:${TAG}"] }\n', env: { TAG: 'from-env' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /"app:from-env"/);
+});
+
+test('a bake-file error exits 2 with file:line:col, a code frame and a fix, and no stack trace', () => {
+  const dir = tempProject({ 'docker-bake.hcl': 'target "app" {\n  tags = [upper(1, 2)]\n}\n' });
+  const r = run(['--print', 'app'], { cwd: dir });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^error: Too many function arguments: Function "upper" expects only 1 argument\(s\)\./m);
+  assert.match(r.stderr, /--> docker-bake\.hcl:2:20/);
+  assert.match(r.stderr, /2 \|   tags = \[upper\(1, 2\)\]/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace without --debug');
+  const debug = run(['--print', 'app', '--debug'], { cwd: dir });
+  assert.match(debug.stderr, /\n\s+at /, '--debug shows the stack');
+});
+
+test('buildx-worded errors stay the first sentence: unknown target', () => {
+  const dir = tempProject({ 'docker-bake.hcl': 'target "app" {}\n' });
+  const r = run(['--print', 'nope'], { cwd: dir });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^error: failed to find target nope/m);
+  assert.match(r.stderr, /fix: Use one of the defined targets: app\./);
+});
+
+test('no bake file: a clear error naming what bake looks for', () => {
+  const r = run(['--print'], { cwd: mkdtempSync(join(tmpdir(), 'bake-empty-')) });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /couldn't find a bake definition to use/);
+  assert.match(r.stderr, /docker-bake\.hcl/);
+});
+
+test('usage errors exit 2', () => {
+  const r = run(['--no-such-flag']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /Unknown option '--no-such-flag'/);
+});
+
+test('--list forms: targets table, type=targets,format=json, variables', () => {
+  const f = ['-f', join(root, 'examples/shop/docker-bake.hcl')];
+  const table = run([...f, '--list', 'targets']);
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /^TARGET\t+DESCRIPTION\n/);
+  assert.match(table.stdout, /\nci\t+Everything CI builds \(api-test, default\)\n/);
+  const json = run([...f, '--list=type=targets,format=json']);
+  const items = JSON.parse(json.stdout) as Array<{ name: string; group?: boolean }>;
+  assert.ok(items.some((i) => i.name === 'ci' && i.group === true));
+  assert.ok(!items.some((i) => i.name.startsWith('_')), 'private targets are hidden');
+  const vars = run([...f, '--list', 'variables', '--var', 'TAG=v9']);
+  assert.match(vars.stdout, /\nTAG\t+v9\t+Tag for every image this file builds\n/);
+});
+
+test('bake dev --print shows the services and the targets they build', () => {
+  const r = run(['-f', join(root, 'examples/shop/docker-bake.hcl'), 'dev', '--print', 'api']);
+  assert.equal(r.status, 0, r.stderr);
+  const printed = JSON.parse(r.stdout) as { target: Record<string, unknown>; service: Record<string, unknown> };
+  assert.deepEqual(Object.keys(printed.service).sort(), ['api', 'db']);
+  assert.ok('api' in printed.target);
+});
+
+test('--print loads no gRPC, node-pty or hcl2-parser: the bundle holds none of them', () => {
+  const dist = join(root, 'dist');
+  for (const file of readdirSync(dist).filter((f) => f.endsWith('.mjs'))) {
+    const text = readFileSync(join(dist, file), 'utf8');
+    for (const heavy of ['@grpc/grpc-js', 'node-pty', 'hcl2-parser']) assert.ok(!text.includes(heavy), `${file} references ${heavy}`);
+  }
+});
