@@ -15,7 +15,7 @@ const sequence = (v: Value): v is readonly Value[] => Array.isArray(v);
 /** A list(any) argument as cty converts it: elements unified to one type. */
 function asList(v: Value, argIndex: number): Value[] {
   const unified = unifyElements(v as readonly Value[]);
-  if (!unified) throw new FunctionError('all list elements must have the same type', argIndex);
+  if (!unified) throw new FunctionError('list of any single type required', argIndex);
   return unified;
 }
 

@@ -8,6 +8,7 @@ import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import type { Value } from '../value.js';
 import { argNumber, argString, define, param, toInt, type FunctionTable } from './args.js';
+import { decodeStdBase64 } from './base64.js';
 import { goQuote } from './quote.js';
 
 interface Bcrypt {
@@ -47,31 +48,32 @@ function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
 
 const toBigInt = (base64url: string): bigint => BigInt(`0x${Buffer.from(base64url, 'base64url').toString('hex') || '0'}`);
 
+/** The DER tag of a key structure's second field: INTEGER in PKCS#1, SEQUENCE in PKCS#8, OCTET STRING in SEC 1. */
+function secondFieldTag(der: Buffer): number | undefined {
+  const skipHeader = (at: number): number => {
+    const len = der[at + 1] ?? 0;
+    return at + 2 + (len & 0x80 ? len & 0x7f : 0);
+  };
+  const versionAt = skipHeader(0);
+  return der[versionAt + 2 + (der[versionAt + 1] ?? 0)];
+}
+
 /** x509.ParsePKCS1PrivateKey, with Go's hints when the key is in another format. */
 function parsePkcs1(der: Buffer): KeyObject {
+  const tag = secondFieldTag(der);
+  if (tag === 0x30) throw new FunctionError('x509: failed to parse private key (use ParsePKCS8PrivateKey instead for this key format)');
+  if (tag === 0x04) throw new FunctionError('x509: failed to parse private key (use ParseECPrivateKey instead for this key format)');
   try {
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs1' });
   } catch {
-    for (const [type, hint] of [
-      ['pkcs8', 'ParsePKCS8PrivateKey'],
-      ['sec1', 'ParseECPrivateKey'],
-    ] as const) {
-      try {
-        createPrivateKey({ key: der, format: 'der', type });
-        throw new FunctionError(`x509: failed to parse private key (use ${hint} instead for this key format)`);
-      } catch (err) {
-        if (err instanceof FunctionError) throw err;
-      }
-    }
     throw new FunctionError('x509: failed to parse private key');
   }
 }
 
 /** go-cty-funcs rsadecrypt: base64 ciphertext, PEM PKCS#1 key, PKCS#1 v1.5 padding. */
 function rsaDecrypt(ciphertext: string, pem: string): string {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(ciphertext) || ciphertext.length % 4 !== 0) {
-    throw new FunctionError(`failed to decode input ${goQuote(ciphertext)}: cipher text must be base64-encoded`);
-  }
+  const c = decodeStdBase64(ciphertext);
+  if (!c) throw new FunctionError(`failed to decode input ${goQuote(ciphertext)}: cipher text must be base64-encoded`);
   const block = /-----BEGIN ([^-]+)-----\r?\n([\s\S]*?)-----END \1-----/.exec(pem);
   if (!block) throw new FunctionError('failed to parse key: no key found');
   const body = block[2] ?? '';
@@ -82,7 +84,6 @@ function rsaDecrypt(ciphertext: string, pem: string): string {
   const n = toBigInt(jwk.n ?? '');
   const d = toBigInt(jwk.d ?? '');
   const k = Math.ceil(n.toString(16).length / 2);
-  const c = Buffer.from(ciphertext, 'base64');
   const cValue = c.length > 0 ? BigInt(`0x${c.toString('hex')}`) : 0n;
   if (k < 11 || c.length > k || cValue >= n) throw new FunctionError(DECRYPTION_ERROR);
   // EM = 0x00 || 0x02 || PS (at least 8 non-zero bytes) || 0x00 || M

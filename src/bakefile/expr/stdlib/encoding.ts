@@ -3,20 +3,18 @@ import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import { makeObject, type Value } from '../value.js';
 import { argString, argValue, define, param, type FunctionTable } from './args.js';
+import { decodeStdBase64 } from './base64.js';
 import { CsvError, readCsv } from './csv.js';
 import { decodeJson, encodeJson, JsonError } from './json.js';
 import { goQuote } from './quote.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Go's base64.StdEncoding.DecodeString: padded standard alphabet, with \r and \n ignored. */
 function base64Decode(s: string): string {
-  const compact = s.replace(/[\r\n]/g, '');
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(compact)) {
-    throw new FunctionError(`failed to decode base64 data '${s}'`);
-  }
+  const bytes = decodeStdBase64(s);
+  if (!bytes) throw new FunctionError(`failed to decode base64 data '${s}'`);
   try {
-    return UTF8.decode(Buffer.from(compact, 'base64'));
+    return UTF8.decode(bytes);
   } catch {
     throw new FunctionError('the result of decoding the the provided string is not valid UTF-8');
   }

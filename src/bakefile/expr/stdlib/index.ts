@@ -1,8 +1,8 @@
 /**
  * The functions buildx gives bake files (bake/hclparser/stdlib.go), by name.
  * `try` and `can` are not here: they need unevaluated arguments, so the
- * evaluator handles them itself, as it handles `convert`, whose second
- * argument is a type expression.
+ * evaluator handles them itself. Neither is `convert`: its second argument
+ * is a type expression, which only the evaluator can read.
  */
 import type { BakeFunction } from '../function.js';
 import { BYTES_FUNCTIONS } from './bytes.js';

@@ -420,6 +420,11 @@ function codePointWidth(s: string, pos: number): number {
   return (s.codePointAt(pos) ?? 0) > 0xffff ? 2 : 1;
 }
 
+/** The leftmost match, as Go's FindStringSubmatch. */
+export function firstMatch(re: Re2, s: string): RegExpExecArray | null {
+  return execAt(re.regex, s, 0);
+}
+
 /** All successive non-overlapping matches, skipping an empty match right after a previous match (Go's FindAll). */
 export function findAll(re: Re2, s: string): RegExpExecArray[] {
   const matches: RegExpExecArray[] = [];

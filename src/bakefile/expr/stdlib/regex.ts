@@ -7,7 +7,7 @@ import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import { makeObject, type Value } from '../value.js';
 import { argString, define, param, type FunctionTable } from './args.js';
-import { compileRe2, findAll, RegexSyntaxError, replaceAll, type Re2 } from './re2.js';
+import { compileRe2, findAll, firstMatch, RegexSyntaxError, replaceAll, type Re2 } from './re2.js';
 
 type MatchShape = 'string' | 'tuple' | 'object';
 
@@ -36,7 +36,7 @@ function matchValue(m: RegExpExecArray, re: Re2, shape: MatchShape): Value {
 
 function regex(pattern: string, s: string): Value {
   const { re, shape } = compilePattern(pattern);
-  const [first] = findAll(re, s);
+  const first = firstMatch(re, s);
   if (!first) throw new FunctionError('pattern did not match any part of the given string');
   return matchValue(first, re, shape);
 }

@@ -13,8 +13,14 @@ type SetOperation = (a: readonly Value[], b: readonly Value[]) => Value[];
 
 const has = (set: readonly Value[], v: Value): boolean => set.some((x) => valuesEqual(x, v));
 
-/** The sets with elements converted to a common type, each re-normalised as a set. */
+/**
+ * The sets with elements converted to a common type, each re-normalised as a
+ * set: first within each argument (as cty converts a parameter), then across them.
+ */
 function unifySets(sets: readonly (readonly Value[])[]): Value[][] {
+  sets.forEach((set, i) => {
+    if (!unifyElements(set)) throw new FunctionError('set of any single type required', i);
+  });
   const unified = unifyElements(sets.flat());
   if (!unified) throw new FunctionError('given sets must all have compatible element types');
   let offset = 0;

@@ -1,0 +1,57 @@
+import { cases } from './stdlib-support.js';
+
+cases('format', [
+  { args: ['Hello, %s!', 'World'], want: 'Hello, World!' },
+  { args: ['no verbs'], want: 'no verbs' },
+  { args: ['100%%'], want: '100%' },
+  { args: ['%s and %s', 1, true], want: '1 and true' },
+  { args: ['%[2]s %[1]s %s', 'a', 'b'], want: 'b a b' },
+  { args: ['%d items', '12'], want: '12 items' },
+  { args: ['%5d|%-5d|%05d|%+d|% d', 42, 42, -42, 42, 42], want: '   42|42   |-0042|+42| 42' },
+  { args: ['%x %X %o %b %#x %#o', 255, 255, 8, 5, 255, 8], want: 'ff FF 10 101 0xff 010' },
+  { args: ['%.3d|%8.3d|%.0d', 7, 7, 0], want: '007|     007|' },
+  { args: ['%f %.2f %.0f', 3.14159, 3.14159, 2.5], want: '3.141590 3.14 2' },
+  { args: ['%.1f %.2f', 0.25, 0.125], want: '0.2 0.12' }, // exact ties round to even, as Go does
+  { args: ['%e %E %.2e', 123456.789, 0.000123, 5], want: '1.234568e+05 1.230000E-04 5.00e+00' },
+  { args: ['%g %g %g %G', 0.00001234, 123456789, 100000, 1e-7], want: '1.234e-05 1.23456789e+08 100000 1E-07' },
+  { args: ['%.3g|%8.2f|%-8.2f|%08.2f|%+.1f', 3.14159, 3.14159, 3.14159, -3.14159, 2], want: '3.14|    3.14|3.14    |-0003.14|+2.0' },
+  { args: ['%v %v %v %v', 'str', 42, 1.5, true], want: 'str 42 1.5 true' },
+  { args: ['%v|%v', 1000000, 1234567], want: '1e+06|1.234567e+06' }, // numbers use Go's shortest %g
+  { args: ['%v', ['a', 1, null]], want: '["a",1,null]' },
+  { args: ['%v', { b: 1, a: '<x>' }], want: '{"a":"\\u003cx\\u003e","b":1}' },
+  { args: ['%v %#v', null, null], want: 'null null' },
+  { args: ['%#v %#v', 'a"b', 5], want: '"a\\"b" 5' },
+  { args: ['%q', 'say "hi"\n'], want: '"say \\"hi\\"\\n"' },
+  { args: ['%t %t', true, 'false'], want: 'true false' },
+  { args: ['[%5s][%-5s][%.2s][%5.1s][%05s]', 'ab', 'ab', 'abc', 'abc', 'ab'], want: '[   ab][ab   ][ab][    a][000ab]' },
+  { args: ['[%3s]', 'e\u0301'], want: '[  e\u0301]' }, // widths count characters, not code points
+  { args: ['[%6v][%-6v]', 1.5, 'x'], want: '[   1.5][x     ]' },
+  { args: ['%s', 'a', 'b'], error: 'too many arguments; only 1 used by format string', argIndex: 2 },
+  { args: ['plain', 'x'], error: 'too many arguments; no verbs in format string', argIndex: 1 },
+  { args: ['%s %s', 'a'], error: 'not enough arguments for "%s" at 3: need index 2 but have 1 total' },
+  { args: ['%[3]s', 'a'], error: 'not enough arguments for "%[3]s" at 0: need index 3 but have 1 total' },
+  { args: ['%d', 1.5], error: 'unsupported value for "%d" at 0: an integer is required' },
+  { args: ['%d', 'x'], error: 'unsupported value for "%d" at 0: a number is required' },
+  { args: ['%s', ['a']], error: 'unsupported value for "%s" at 0: string required' },
+  { args: ['%t', 'yes'], error: 'unsupported value for "%t" at 0: a bool is required' },
+  { args: ['%s', null], error: 'unsupported value for "%s" at 0: null value cannot be formatted' },
+  { args: ['%y', 1], error: 'unsupported format verb \'y\' in "%y" at offset 0' },
+  { args: ['%!', 1], error: "unrecognized format character '!' at offset 1" },
+  { args: ['ü%[0]d', 1], error: "unrecognized format character '0' at offset 4" },
+  { args: ['abc%'], error: 'invalid format string starting at offset 4' },
+  { args: ['%5.'], error: 'invalid format string starting at offset 3' },
+  { args: [null], error: 'argument must not be null', argIndex: 0 },
+]);
+
+cases('formatlist', [
+  { args: ['Hi %s', ['Alice', 'Bob']], want: ['Hi Alice', 'Hi Bob'] },
+  { args: ['%s=%d', ['a', 'b'], [1, 2]], want: ['a=1', 'b=2'] },
+  { args: ['%s-%s', 'x', ['1', '2']], want: ['x-1', 'x-2'] },
+  { args: ['%s', []], want: [] },
+  { args: ['static'], want: ['static'] },
+  { args: ['%s %s', 'a', 'b'], want: ['a b'] },
+  { args: ['%v', null], want: ['null'] },
+  { args: ['%s=%s', ['a', 'b'], ['x']], error: 'argument 2 has length 1, which is inconsistent with argument 1 of length 2', argIndex: 2 },
+  { args: ['%d', ['a']], error: 'error on format iteration 0: unsupported value for "%d" at 0: a number is required' },
+  { args: ['plain', ['a']], error: 'error on format iteration 0: too many arguments; no verbs in format string' },
+]);
