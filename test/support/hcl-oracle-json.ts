@@ -25,8 +25,12 @@
  *   newlines inside kept, none outside).
  * - Object keys: a traversal key is its source text (`a.b = 1` → "a.b"),
  *   others convert like template parts (`"k"` → "k", `1` → "1", `(k)` → "${(k)}").
+ * - Its hclsyntax predates melding adjacent literal runs, so an index string
+ *   that the scanner splits at `$` or `%` (`x["a%b"]`) is an index expression
+ *   there, not a traversal step; current hclsyntax, like ours, melds them. This
+ *   shows only in object keys, which are then printed as `${SOURCE}`.
  */
-import type { Block, Body, Expr, File, ObjectItem, TemplatePart } from '../../src/bakefile/hcl/ast.js';
+import type { Block, Body, Expr, File, ObjectItem, TemplatePart, Traverser } from '../../src/bakefile/hcl/ast.js';
 import { formatNumber, type Value } from '../../src/bakefile/expr/value.js';
 
 export type OracleJson = null | boolean | number | string | readonly OracleJson[] | { readonly [key: string]: OracleJson };
@@ -61,8 +65,9 @@ class OracleConverter {
       container = container[key] as JsonObject;
       key = label;
     }
-    const existing = container[key];
-    setKey(container, key, [...((existing as readonly OracleJson[] | undefined) ?? []), this.body(block.body)]);
+    const bodies = container[key] ?? [];
+    if (!Array.isArray(bodies)) throw new OracleUnsupported(`hcl2json cannot add an unlabelled ${key} block beside labelled ones`);
+    setKey(container, key, [...(bodies as readonly OracleJson[]), this.body(block.body)]);
   }
 
   private expression(expr: Expr): OracleJson {
@@ -88,7 +93,8 @@ class OracleConverter {
   }
 
   private objectKey(item: ObjectItem): string {
-    return item.key.kind === 'scopeTraversal' ? this.source(item.key) : this.stringPart(item.key);
+    const key = item.key;
+    return key.kind === 'scopeTraversal' && !key.steps.some(isSplitStringIndex) ? this.source(key) : this.stringPart(key);
   }
 
   /** A template's parts concatenated; a lone literal is just its text. */
@@ -138,6 +144,10 @@ class OracleConverter {
   private source(expr: Expr): string {
     return this.text.slice(expr.range.start.offset, expr.range.end.offset);
   }
+}
+
+function isSplitStringIndex(step: Traverser): boolean {
+  return step.kind === 'index' && typeof step.key === 'string' && /[$%]/.test(step.key);
 }
 
 function evaluateUnary(op: '!' | '-', operand: Value): OracleJson {

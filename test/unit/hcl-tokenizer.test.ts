@@ -146,6 +146,7 @@ const ERROR_CASES: readonly (readonly [string, string, string, string])[] = [
   ['a line break in a quoted string', 'a = "x\ny"', 'Invalid multi-line string', '1:7-2:1'],
   ['a backslash before a line break', 'a = "x\\\n"', 'Invalid character', '1:7-1:8'],
   ['a non-ASCII space', 'a =\u00a01', 'Invalid character', '1:4-1:5'],
+  ['a stray carriage return after a heredoc marker', 'a = <<EOT\nx\nEOT\r\r\n', 'Invalid character', '3:4-3:5'],
 ];
 
 for (const [name, text, summary, at] of ERROR_CASES) {

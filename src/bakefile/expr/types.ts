@@ -3,7 +3,7 @@
  * function parameters, `variable { type = ... }`, and the typed attributes of
  * targets (a number given where a string is expected becomes "1", and so on).
  */
-import { formatNumber, isObject, makeObject, sortedKeys, compareStrings, valuesEqual, type Value, type ObjectValue } from './value.js';
+import { formatNumber, isObject, makeObject, compareStrings, valuesEqual, type Value, type ObjectValue } from './value.js';
 
 export type Type =
   | { readonly kind: 'string' }
@@ -33,10 +33,20 @@ export const T = {
 export class ConversionError extends Error {
   constructor(
     message: string,
-    readonly path: readonly (string | number)[] = [],
+    readonly path: (string | number)[] = [],
   ) {
     super(message);
     this.name = 'ConversionError';
+  }
+}
+
+/** Converts one element; on failure, records where in the container it was (paths are built only on error). */
+function convertAt(v: Value, t: Type, key: string | number): Value {
+  try {
+    return convert(v, t);
+  } catch (e) {
+    if (e instanceof ConversionError) e.path.unshift(key);
+    throw e;
   }
 }
 
@@ -90,47 +100,47 @@ export function typeOfValue(v: Value): Type {
  * Converts `v` to type `t` as cty's convert package does, or throws
  * ConversionError. Null converts to any type and stays null.
  */
-export function convert(v: Value, t: Type, path: (string | number)[] = []): Value {
+export function convert(v: Value, t: Type): Value {
   if (v === null || t.kind === 'any') return v;
   switch (t.kind) {
     case 'string':
       if (typeof v === 'string') return v;
       if (typeof v === 'number') return formatNumber(v);
       if (typeof v === 'boolean') return v ? 'true' : 'false';
-      throw new ConversionError(required(t), path);
+      throw new ConversionError(required(t));
     case 'number':
       if (typeof v === 'number') return v;
       if (typeof v === 'string') {
         const n = parseNumber(v);
-        if (n === undefined) throw new ConversionError('a number is required', path);
+        if (n === undefined) throw new ConversionError('a number is required');
         return n;
       }
-      throw new ConversionError(required(t), path);
+      throw new ConversionError(required(t));
     case 'bool':
       if (typeof v === 'boolean') return v;
       if (typeof v === 'string') {
         if (v === 'true' || v === '1') return true;
         if (v === 'false' || v === '0') return false;
-        throw new ConversionError('a bool is required', path);
+        throw new ConversionError('a bool is required');
       }
-      throw new ConversionError(required(t), path);
+      throw new ConversionError(required(t));
     case 'list':
     case 'set': {
-      if (!Array.isArray(v)) throw new ConversionError(required(t), path);
-      const items = v.map((x, i) => convert(x, t.element, [...path, i]));
+      if (!Array.isArray(v)) throw new ConversionError(required(t));
+      const items = v.map((x, i) => convertAt(x, t.element, i));
       return t.kind === 'set' ? toSet(items) : items;
     }
     case 'tuple': {
-      if (!Array.isArray(v)) throw new ConversionError(required(t), path);
-      if (v.length !== t.elements.length) throw new ConversionError(`tuple required with ${t.elements.length} elements`, path);
-      return v.map((x, i) => convert(x, t.elements[i] as Type, [...path, i]));
+      if (!Array.isArray(v)) throw new ConversionError(required(t));
+      if (v.length !== t.elements.length) throw new ConversionError(`tuple required with ${t.elements.length} elements`);
+      return v.map((x, i) => convertAt(x, t.elements[i] as Type, i));
     }
     case 'map': {
-      if (!isObject(v)) throw new ConversionError(required(t), path);
-      return makeObject(sortedKeys(v).map((k) => [k, convert(v[k] as Value, t.element, [...path, k])]));
+      if (!isObject(v)) throw new ConversionError(required(t));
+      return makeObject(Object.keys(v).map((k) => [k, convertAt(v[k] as Value, t.element, k)]));
     }
     case 'object': {
-      if (!isObject(v)) throw new ConversionError(required(t), path);
+      if (!isObject(v)) throw new ConversionError(required(t));
       const out = makeObject();
       for (const k of Object.keys(t.attributes)) {
         if (!(k in v)) {
@@ -138,9 +148,9 @@ export function convert(v: Value, t: Type, path: (string | number)[] = []): Valu
             out[k] = null;
             continue;
           }
-          throw new ConversionError(`attribute "${k}" is required`, path);
+          throw new ConversionError(`attribute "${k}" is required`);
         }
-        out[k] = convert(v[k] as Value, t.attributes[k] as Type, [...path, k]);
+        out[k] = convertAt(v[k] as Value, t.attributes[k] as Type, k);
       }
       return out;
     }

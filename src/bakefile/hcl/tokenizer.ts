@@ -347,7 +347,9 @@ class Scanner {
     const newline = this.text.indexOf('\n', start);
     if (newline < 0) return false;
     const lineEnd = this.text[newline - 1] === '\r' && newline - 1 >= start ? newline - 1 : newline;
-    if (trimSpace(this.text.slice(start, lineEnd)) !== marker) return false;
+    const line = this.text.slice(start, lineEnd);
+    // A stray carriage return is an invalid character, never space around the marker.
+    if (line.includes('\r') || trimSpace(line) !== marker) return false;
     this.emit('cheredoc', start, lineEnd);
     this.emit('newline', lineEnd, newline + 1);
     this.i = newline + 1;
