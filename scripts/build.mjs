@@ -16,8 +16,9 @@ await build({
   target: 'node20',
   outExtension: { '.js': '.mjs' },
   sourcemap: 'linked',
-  minifyWhitespace: true,
-  minifySyntax: true,
+  minify: true,
+  // Names stay readable in stack traces (--debug) and error classes keep their names.
+  keepNames: true,
   // CommonJS dependencies call require() for node builtins; ESM needs one made for them.
   banner: { js: "import { createRequire as __bakeCreateRequire } from 'node:module'; const require = __bakeCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -90,8 +90,11 @@ export function encodeGoJSON(value: GoJSON, indent = ''): string {
 
 const SHORT_ESCAPES: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
 
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029]/;
+
 /** A string as Go's encoder writes it, escaping < > & and U+2028/9 for HTML safety. */
 function goString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   let out = '"';
   for (const ch of s) {
     const short = SHORT_ESCAPES[ch];
