@@ -17,5 +17,5 @@ export {
 export type { EntryJSON, EntryJSONValue } from './entries/codec.js';
 export { sshPaths } from './entries/struct-codecs.js';
 export { entriesFromValue, mergeEntries, normalizeEntries, parseOverrideEntries } from './entries/lists.js';
-export { applyLoadOverride, applyPushOverride, parseAttestFlag } from './entries/overrides.js';
+export { applyLoadOverride, applyPushOverride, canonicalAttest } from './entries/overrides.js';
 export { parseCsvFields } from './entries/csv.js';

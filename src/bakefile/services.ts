@@ -10,7 +10,12 @@ import { attributeRange, originOf } from './sources.js';
 /** `[IP:][HOST[-HOST]:]CONTAINER[-CONTAINER][/PROTOCOL]`, compose's short port syntax. */
 const PORT = /^(?:(?:\[[0-9a-fA-F:.]+\]|\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+(?:-\d+)?)?:)?(\d+(?:-\d+)?)(?:\/(tcp|udp|sctp))?$/;
 
-export function selectServices(services: readonly Service[], names: readonly string[], targets: readonly Target[]): Service[] {
+/**
+ * Services whose name starts with `_` are templates (as private targets are
+ * hidden from --list): they exist to be inherited, and are neither run nor checked.
+ */
+export function selectServices(all: readonly Service[], names: readonly string[], targets: readonly Target[]): Service[] {
+  const services = all.filter((s) => !s.name.startsWith('_'));
   const byName = new Map(services.map((s) => [s.name, s]));
   for (const s of services) validateService(s, byName, targets);
   checkDependencyCycles(services, byName);

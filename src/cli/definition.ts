@@ -6,11 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { Diagnostic } from '../core/diagnostics.js';
+import { canonicalAttest } from '../bakefile/entries.js';
 import type { EvaluatedFiles } from '../bakefile/evaluate.js';
 import { loadBakeFiles } from '../bakefile/load.js';
 import { parseOverrides } from '../bakefile/overrides.js';
 import { evaluateSources } from '../bakefile/pipeline.js';
-import { resolveTargets, type ResolvedConfig } from '../bakefile/resolve.js';
+import type { ResolveOptions } from '../bakefile/resolve.js';
 import { parseVars, type BakeArgs } from './args.js';
 
 export interface Definition {
@@ -57,18 +58,10 @@ export function overrideFlags(args: BakeArgs): string[] {
   return sets;
 }
 
-/** buildx's CanonicalizeAttest: `true` → type=X, `false` → type=X,disabled=true, `k=v` → type=X,k=v. */
-function canonicalAttest(type: string, value: string): string {
-  if (value === '') return '';
-  if (value === 'true' || value === '1') return `type=${type}`;
-  if (value === 'false' || value === '0') return `type=${type},disabled=true`;
-  return `type=${type},${value}`;
-}
-
-export function resolveDefinition(def: Definition, args: BakeArgs, names: readonly string[], cli: CliEnvironment): ResolvedConfig {
-  const targetNames = def.evaluated.targets.map((t) => t.name);
-  const overrides = parseOverrides(overrideFlags(args), targetNames, (n) => cli.env[n]);
-  return resolveTargets(def.evaluated, { names, overrides, sourceDateEpoch: cli.env['SOURCE_DATE_EPOCH'] || undefined, warn: cli.warn });
+/** Everything target resolution needs besides the names: overrides (with the shorthand flags), SOURCE_DATE_EPOCH, warnings. */
+export function resolveOptions(def: Definition, args: BakeArgs, cli: CliEnvironment): Omit<ResolveOptions, 'names'> {
+  const overrides = parseOverrides(overrideFlags(args), def.evaluated.targets.map((t) => t.name), (n) => cli.env[n]);
+  return { overrides, sourceDateEpoch: cli.env['SOURCE_DATE_EPOCH'] || undefined, warn: cli.warn };
 }
 
 /** The platform this machine builds for by default, as BuildKit spells it (linux/amd64). */

@@ -1,5 +1,6 @@
 /** The whole pure pipeline (sources → --print JSON) with a fixed world, for fixture tests and the fuzzer. */
 import type { Diagnostic } from '../../src/core/diagnostics.js';
+import { resolveDevEnvironment } from '../../src/bakefile/dev-environment.js';
 import { evaluateSources } from '../../src/bakefile/pipeline.js';
 import { parseOverrides } from '../../src/bakefile/overrides.js';
 import { printResolved } from '../../src/bakefile/print.js';
@@ -11,6 +12,8 @@ export interface CaseOptions {
   readonly sets?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly vars?: Readonly<Record<string, string>>;
+  /** Print as `bake dev --print` does (names are services), instead of `bake --print`. */
+  readonly dev?: boolean;
 }
 
 export const FIXED_WORLD = { now: () => new Date('2026-01-02T03:04:05Z'), homedir: () => '/home/tester' };
@@ -27,6 +30,10 @@ export async function printSources(sources: readonly SourceFile[], options: Case
     warn,
   });
   const overrides = parseOverrides(options.sets ?? [], evaluated.targets.map((t) => t.name), env);
-  const resolved = resolveTargets(evaluated, { names: options.names ?? [], overrides, sourceDateEpoch: env('SOURCE_DATE_EPOCH'), warn });
-  return printResolved(resolved);
+  const resolveOptions = { overrides, sourceDateEpoch: env('SOURCE_DATE_EPOCH'), warn };
+  if (options.dev) {
+    const dev = resolveDevEnvironment(evaluated, options.names ?? [], resolveOptions);
+    return printResolved(dev.resolved, dev.services);
+  }
+  return printResolved(resolveTargets(evaluated, { ...resolveOptions, names: options.names ?? [] }));
 }

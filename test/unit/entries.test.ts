@@ -16,7 +16,7 @@ import {
   entryToValue,
   mergeEntries,
   normalizeEntries,
-  parseAttestFlag,
+  canonicalAttest,
   parseCsvFields,
   parseEntry,
   parseOverrideEntries,
@@ -316,7 +316,13 @@ test('load then push (TestLoadAndPushOverride)', async (t) => {
   await t.test('type image', () => assert.deepEqual(both(['type=image']), [{ type: 'image', push: 'true' }, { type: 'docker' }]));
 });
 
-test('parseAttestFlag reads --provenance and --sbom', async (t) => {
+/** What a --provenance/--sbom flag does: its canonical --set text, parsed as an override entry. */
+function parseAttestFlag(kind: 'provenance' | 'sbom', value: string): Entry | undefined {
+  const text = canonicalAttest(kind, value);
+  return text ? parseOverrideEntries('attest', [text])[0] : undefined;
+}
+
+test('--provenance and --sbom flags canonicalize as buildx does', async (t) => {
   const cases: Case<['provenance' | 'sbom', string], Entry | undefined>[] = [
     ['true enables', ['provenance', 'true'], { type: 'provenance' }],
     ['1 enables', ['provenance', '1'], { type: 'provenance' }],

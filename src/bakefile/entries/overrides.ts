@@ -43,15 +43,12 @@ export function applyLoadOverride(outputs: readonly Entry[], load: boolean): Ent
 }
 
 /**
- * The attest entry a `--provenance` or `--sbom` value stands for: `true` and
- * `false` (any Go boolean spelling) enable or disable it, anything else is
- * its attributes (`mode=max`, `builder-id=...`). Merge it into the target's
- * attest list, where it replaces the entry of its type. An empty flag
- * value sets nothing.
+ * buildx's CanonicalizeAttest: the `--set *.attest=` text a `--provenance` or
+ * `--sbom` flag stands for, so the flag overrides the target's entry of that
+ * type. An empty value sets nothing.
  */
-export function parseAttestFlag(kind: 'provenance' | 'sbom', value: string): Entry | undefined {
-  if (value === '') return undefined;
+export function canonicalAttest(kind: 'provenance' | 'sbom', value: string): string {
+  if (value === '') return '';
   const flag = parseGoBool(value);
-  const text = flag === undefined ? `type=${kind},${value}` : `type=${kind},disabled=${!flag}`;
-  return parseOverrideEntries('attest', [text])[0];
+  return flag === undefined ? `type=${kind},${value}` : `type=${kind},disabled=${!flag}`;
 }
