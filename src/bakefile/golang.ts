@@ -1,6 +1,6 @@
 /**
  * The few Go standard-library behaviours buildx and compose-go rely on:
- * strconv.ParseBool, strconv.Quote (`%q` in error messages) and
+ * strconv.ParseBool, strconv.Quote and QuoteRune (`%q` in error messages) and
  * strings.TrimSpace, so that parsing and error wording match byte for byte.
  */
 
@@ -19,7 +19,7 @@ export function goParseBoolError(text: string): string {
   return `strconv.ParseBool: parsing ${goQuote(text)}: invalid syntax`;
 }
 
-const GO_ESCAPES: Readonly<Record<string, string>> = {
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '\x07': '\\a',
   '\b': '\\b',
   '\f': '\\f',
@@ -28,25 +28,33 @@ const GO_ESCAPES: Readonly<Record<string, string>> = {
   '\t': '\\t',
   '\v': '\\v',
   '\\': '\\\\',
-  '"': '\\"',
 };
 
-/** strconv.Quote: printable characters as they are, the rest escaped. */
-export function goQuote(text: string): string {
+// Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+function escapeRune(ch: string, quote: string): string {
+  if (ch === quote) return `\\${quote}`;
+  const simple = SIMPLE_ESCAPES[ch];
+  if (simple !== undefined) return simple;
+  if (PRINTABLE.test(ch)) return ch;
+  const cp = ch.codePointAt(0) ?? 0;
+  if (cp >= 0xd800 && cp <= 0xdfff) return '\\ufffd';
+  if (cp < 0x80) return `\\x${cp.toString(16).padStart(2, '0')}`;
+  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, '0')}`;
+  return `\\U${cp.toString(16).padStart(8, '0')}`;
+}
+
+/** strconv.Quote: a double-quoted Go string literal. */
+export function goQuote(s: string): string {
   let out = '"';
-  for (const ch of text) {
-    const escape = GO_ESCAPES[ch];
-    if (escape !== undefined) out += escape;
-    else if (ch === ' ' || !/[\p{C}\p{Z}]/u.test(ch)) out += ch;
-    else out += goCodeEscape(ch.codePointAt(0) ?? 0);
-  }
+  for (const ch of s) out += escapeRune(ch, '"');
   return `${out}"`;
 }
 
-function goCodeEscape(code: number): string {
-  if (code < 0x80) return `\\x${code.toString(16).padStart(2, '0')}`;
-  if (code < 0x10000) return `\\u${code.toString(16).padStart(4, '0')}`;
-  return `\\U${code.toString(16).padStart(8, '0')}`;
+/** strconv.QuoteRune: a single-quoted Go rune literal, as %q prints a rune. */
+export function goQuoteRune(ch: string): string {
+  return `'${escapeRune(ch, "'")}'`;
 }
 
 /** strings.TrimSpace: Go's unicode.IsSpace set, which differs from String.prototype.trim (no U+FEFF, adds U+0085). */

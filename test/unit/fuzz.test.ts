@@ -10,22 +10,12 @@ import { test } from 'node:test';
 import { BakeFileError } from '../../src/core/diagnostics.js';
 import { fixturesDir, repoRoot } from '../support/fixtures.js';
 import { printSources } from '../support/pipeline.js';
+import { seededRandom } from '../support/random.js';
 
 const COUNT = Number(process.env['BAKE_FUZZ_COUNT'] ?? 10_000);
 
 /** Tokens that stress every corner of the grammars. */
 const DICTIONARY = ['{', '}', '[', ']', '(', ')', '"', "'", '=', ':', ',', '.', '...', '?', '=>', '${', '%{', '$${', '~}', '}}', '<<EOT\n', '<<-EOT\n', '\nEOT\n', '\n', '\t', ' ', '#', '//', '/*', '*/', 'for', 'in', 'if', 'null', 'true', '-1e309', '0x10', 'target', 'group', 'variable', 'function', 'inherits', 'matrix', 'name', '"target:a"', 'x-bake:', 'services:', 'build:', '- ', '  ', '&a', '*a', '!!', '[[target.a]]', '\u0000', '\uFFFF', 'é', '😀', '\\', '\\u', '`'];
-
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(text: string, random: () => number): string {
   let s = text;
@@ -68,7 +58,7 @@ const SEEDS: Record<string, string[]> = {
 for (const [filename, seeds] of Object.entries(SEEDS)) {
   test(`fuzz: ${COUNT} mutated ${filename} inputs fail only with positioned diagnostics`, async (t) => {
     const texts = seeds.map((s) => readFileSync(s.startsWith('../../') ? `${repoRoot()}/${s.slice(6)}` : fixturesDir(s), 'utf8'));
-    const random = rng(0xba4e ^ filename.length);
+    const random = seededRandom(0xba4e ^ filename.length);
     let failures = 0;
     for (let i = 0; i < COUNT; i++) {
       const input = mutate(texts[i % texts.length] as string, random);

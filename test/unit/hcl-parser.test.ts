@@ -6,6 +6,7 @@ import { BakeFileError, type SourceRange } from '../../src/core/diagnostics.js';
 import type { Attribute, Expr, TemplatePart, Traverser } from '../../src/bakefile/hcl/ast.js';
 import { MAX_NESTING, parseExpression, parseHCL, parseTemplate } from '../../src/bakefile/hcl/parser.js';
 import { fixturesDir } from '../support/fixtures.js';
+import { seededRandom } from '../support/random.js';
 
 /** A compact, unambiguous rendering of an expression tree, so tables stay readable. */
 function show(e: Expr): string {
@@ -507,23 +508,12 @@ test('long flat inputs parse in linear time', () => {
   assert.ok(performance.now() - started < 2000);
 });
 
-/** mulberry32, seeded so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MUTATION_PIECES = ['{', '}', '[', ']', '(', ')', '"', '${', '%{', '~}', '$${', '<<EOT\n', '<<-EOT\n', '\nEOT\n', '\n', '#', '/*', '*/', '=', ':', ',', '.', '...', '?', '=>', '*', '!', '-', 'for ', ' in ', 'if ', '\\', '\\u', '1.5', '\t', '\r\n', "'"];
 
 test('mutated fixtures only ever fail with a BakeFileError', () => {
   const dir = fixturesDir('hcl');
   const sources = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
-  const next = random(42);
+  const next = seededRandom(42);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   for (let n = 0; n < 2000; n++) {
     let text = pick(sources);

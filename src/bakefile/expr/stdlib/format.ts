@@ -11,7 +11,7 @@ import { argString, define, param, type FunctionTable } from './args.js';
 import { graphemes } from './graphemes.js';
 import { encodeJson, encodeJsonString, JsonError } from './json.js';
 import { formatFloat, formatInteger, type NumberFlags } from './numfmt.js';
-import { goQuote, goQuoteRune } from './quote.js';
+import { goQuote, goQuoteRune } from '../../golang.js';
 
 interface Verb extends NumberFlags {
   /** The verb as written, e.g. "%-5.2f". */

@@ -4,7 +4,7 @@
  * without exponents; decoding reports Go's decoder messages.
  */
 import { formatNumber, makeObject, sortedKeys, type Value } from '../value.js';
-import { goQuote, goQuoteRune } from './quote.js';
+import { goQuote, goQuoteRune } from '../../golang.js';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '"': '\\"',

@@ -4,7 +4,7 @@
  * durations, and the calendar arithmetic needed to format instants.
  * Instants keep whole seconds as bigint so nanosecond durations add exactly.
  */
-import { goQuote } from './quote.js';
+import { goQuote } from '../../golang.js';
 
 export interface Instant {
   /** Seconds since the Unix epoch (UTC). */
