@@ -29,5 +29,4 @@ service "dev" {
   shell       = ["/bin/bash"]
   workdir     = "/src"
   volumes     = [".:/src"]
-  environment = { CI = "" }
 }
