@@ -2,9 +2,10 @@
  * Turns evaluated attribute values into model fields, with the conversions
  * gohcl applies when buildx decodes a block into its Go struct: numbers and
  * bools become strings where a string is expected, null means "not set", and
- * output/cache/secret/ssh/attest accept CSV strings or objects.
+ * output/cache/secret/ssh/attest accept CSV strings or objects. Failures carry
+ * the wording of buildx's gohcl fork: "Unsuitable value type".
  */
-import type { SourceRange } from '../core/diagnostics.js';
+import type { BakeFileError, SourceRange } from '../core/diagnostics.js';
 import { evalError } from './expr/evaluate.js';
 import { ConversionError, convert, T, type Type } from './expr/types.js';
 import type { Value } from './expr/value.js';
@@ -29,9 +30,8 @@ export function decodeAttribute(name: string, kind: AttributeKind, value: Value,
   const converted = convertAttribute(name, TYPES[kind], value, range);
   if (kind === 'stringMap' || kind === 'stringList') {
     const items = Array.isArray(converted) ? converted : Object.values(converted as object);
-    if (items.some((v) => v === null)) {
-      throw evalError('Incorrect attribute value type', `Inappropriate value for attribute "${name}": element must not be null.`, range);
-    }
+    // gocty refuses a null element of a Go slice or map of plain strings.
+    if (items.some((v) => v === null)) throw unsuitable('null value is not allowed', range, `Remove the null element from "${name}".`);
   }
   return converted as DecodedField;
 }
@@ -41,8 +41,12 @@ export function convertAttribute(name: string, type: Type, value: Value, range: 
     return convert(value, type);
   } catch (e) {
     if (!(e instanceof ConversionError)) throw e;
-    throw evalError('Incorrect attribute value type', `Inappropriate value for attribute "${name}": ${e.message}.`, range, `Give "${name}" a value of type ${describeType(type)}.`);
+    throw unsuitable(e.message, range, `Give "${name}" a value of type ${describeType(type)}.`);
   }
+}
+
+function unsuitable(message: string, range: SourceRange, fix?: string): BakeFileError {
+  return evalError('Unsuitable value type', `Unsuitable value: ${message}`, range, fix);
 }
 
 function describeType(type: Type): string {
@@ -61,8 +65,7 @@ function decodeEntries(kind: EntryKind, value: Value, range: SourceRange): Entry
   try {
     return entriesFromValue(kind, value);
   } catch (e) {
-    if (e instanceof ConversionError) throw evalError('Incorrect attribute value type', `Inappropriate value for attribute "${kind}": ${e.message}.`, range);
-    if (e instanceof EntryError) throw evalError('Invalid attribute value', `Invalid value for attribute "${kind}": ${e.message}`, range);
+    if (e instanceof ConversionError || e instanceof EntryError) throw unsuitable(e.message, range, `Check the ${kind} entries.`);
     throw e;
   }
 }

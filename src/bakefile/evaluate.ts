@@ -7,14 +7,14 @@
  * Pure: the environment arrives through `lookupVar`.
  */
 import { BakeFileError, bakeError, type Diagnostic, type SourceRange } from '../core/diagnostics.js';
-import type { Attribute, Block, Expr, File } from './hcl/ast.js';
-import { evaluate, evalError } from './expr/evaluate.js';
+import type { Attribute, Block, Expr, File, TemplatePart } from './hcl/ast.js';
+import { evaluate, evalError, EVALUATOR_FUNCTIONS } from './expr/evaluate.js';
 import type { BakeFunction, FunctionWorld } from './expr/function.js';
 import { Scope, type RootResolver } from './expr/scope.js';
 import { STDLIB } from './expr/stdlib/index.js';
 import { typeFromExpr } from './expr/typeexpr.js';
-import { convert, ConversionError, friendlyTypeName, parseNumber, type Type } from './expr/types.js';
-import { goParseBoolError, parseGoBool } from './golang.js';
+import { convert, ConversionError, friendlyTypeName, parseNumber, T, toSet, type Type } from './expr/types.js';
+import { goParseBoolError, goQuote, parseGoBool } from './golang.js';
 import { userFunction } from './expr/userfunc.js';
 import { formatNumber, isObject, makeObject, sortedKeys, type Value } from './expr/value.js';
 import { decodeAttribute, type DecodedField } from './decode.js';
@@ -106,6 +106,8 @@ class BakeEvaluator implements RootResolver {
   private readonly blocks: Block[] = [];
   private readonly values = new Map<string, Value>();
   private readonly resolving: string[] = [];
+  /** Expressions being evaluated for variables and block attributes, innermost last: where buildx reports cycles. */
+  private readonly evaluating: Expr[] = [];
   private readonly funcs = new Map<string, BakeFunction>();
   private readonly resolvingFuncs: string[] = [];
   private readonly globalScope: Scope;
@@ -159,6 +161,7 @@ class BakeEvaluator implements RootResolver {
     const targets = new NamedList<Target>(base.targets.map((t) => withOriginOf(t, { ...t })));
     const services = new NamedList<Service>(base.services.map((s) => withOriginOf(s, { ...s })));
     const replace = <T>(_old: T, next: T): T => next;
+    const renamed = new Map<string, string[]>();
     for (const block of this.blocks) {
       for (const instance of this.instancesByBlock.get(block) ?? []) {
         const decoded = this.decodeInstance(instance);
@@ -166,12 +169,14 @@ class BakeEvaluator implements RootResolver {
         else if (instance.kind === 'target') targets.upsert(decoded as unknown as Target, mergeTarget);
         else services.upsert(decoded as unknown as Service, mergeService);
       }
-      const names = (this.instancesByBlock.get(block) ?? []).map((i) => i.name);
       const label = block.labels[0] as string;
-      // A matrix renames its block; buildx adds a group under the original label.
-      if (block.type !== 'group' && !(names.length === 1 && names[0] === label)) {
-        groups.upsert({ name: label, targets: dedupe(names) }, replace);
-      }
+      if (block.type !== 'group') renamed.set(label, [...(renamed.get(label) ?? []), ...(this.instancesByBlock.get(block) ?? []).map((i) => i.name)]);
+    }
+    // A matrix or name renames its block; buildx adds a group under the original label listing
+    // every name that label's blocks took, unless the files already define a group by that name.
+    for (const [label, names] of renamed) {
+      const listed = dedupe(names);
+      if (!(listed.length === 1 && listed[0] === label) && !groups.has(label)) groups.upsert({ name: label, targets: listed }, replace);
     }
     for (const name of this.attrs.keys()) this.variable(name, (this.attrs.get(name) as Attribute).nameRange);
     return { groups: groups.items.map((g) => withOriginOf(g, { ...g, targets: dedupe(g.targets) })), targets: targets.items, services: services.items, variables };
@@ -188,7 +193,7 @@ class BakeEvaluator implements RootResolver {
     if (!attr && builtin === undefined && !def) return undefined;
     if (this.resolving.includes(name)) {
       const path = [...this.resolving.slice(this.resolving.indexOf(name)), name].join(' → ');
-      throw evalError('Invalid expression', `variable cycle not allowed for ${name}`, range, `Break the cycle ${path}: one of these must not refer back to another.`);
+      throw evalError('Invalid expression', `variable cycle not allowed for ${name}`, this.cycleSubject(range), `Break the cycle ${path}: one of these must not refer back to another.`);
     }
     this.resolving.push(name);
     try {
@@ -200,6 +205,21 @@ class BakeEvaluator implements RootResolver {
     }
   }
 
+  /** Evaluates a variable's or attribute's expression, remembering it for cycle reports. */
+  private evaluateTracked(expr: Expr, scope: Scope): Value {
+    this.evaluating.push(expr);
+    try {
+      return evaluate(expr, scope);
+    } finally {
+      this.evaluating.pop();
+    }
+  }
+
+  /** buildx reports a cycle at the expression whose reference closes it: the innermost one being evaluated. */
+  private cycleSubject(fallback: SourceRange): SourceRange {
+    return this.evaluating[this.evaluating.length - 1]?.range ?? fallback;
+  }
+
   private resolveValue(name: string, attr: Attribute | undefined, builtin: string | undefined, def: VariableDef | undefined): Value {
     const expr = attr?.expr ?? (builtin === undefined ? def?.defaultAttr?.expr : undefined);
     if (!expr) {
@@ -209,8 +229,8 @@ class BakeEvaluator implements RootResolver {
       if (env !== undefined) return env;
       return def?.type ? null : '';
     }
-    let value = evaluate(expr, this.globalScope);
-    if (def?.type && !attr) value = convertVariable(name, value, def.type, expr.range, 'Invalid default value for variable');
+    let value = this.evaluateTracked(expr, this.globalScope);
+    if (def?.type && !attr) value = convertVariable(def, value, `invalid type ${friendlyTypeName(def.type)} for variable ${name} default value`);
     if (def) {
       const env = this.envOverride(name, def, value);
       if (env !== undefined) return env;
@@ -220,38 +240,41 @@ class BakeEvaluator implements RootResolver {
 
   /** The value a variable takes from `--var` or the environment, or undefined when neither sets it. */
   private envOverride(name: string, def: VariableDef, defaultValue: Value | undefined): Value | undefined {
-    const range = def.defaultAttr?.range ?? def.block.labelRanges[0] ?? def.block.range;
+    const invalid = (detail: string, fix: string): BakeFileError => bakeError('Invalid value', bodyStart(def.block), fix, detail);
+    const jsonName = `${name}_JSON`;
     if (def.type) {
-      // `NAME_JSON` carries a JSON value unless NAME_JSON is itself a declared variable.
-      const json = this.vars.has(`${name}_JSON`) ? undefined : this.options.lookupVar(`${name}_JSON`);
+      // `NAME_JSON` carries a JSON value unless NAME_JSON is itself a declared or built-in variable.
+      const json = this.vars.has(jsonName) || this.options.builtins.has(jsonName) ? undefined : this.options.lookupVar(jsonName);
       if (json !== undefined) {
         let parsed: Value;
         try {
           parsed = JSON.parse(json) as Value;
         } catch (e) {
-          throw bakeError('Invalid value', range, `Set ${name}_JSON to valid JSON of type ${typeExprText(def.type)}.`, `failed to parse ${name}_JSON as JSON: ${(e as Error).message}`);
+          throw invalid(`failed to convert ${jsonName} from JSON: ${(e as Error).message}`, `Set ${jsonName} to valid JSON of type ${typeExprText(def.type)}.`);
         }
-        return convertVariable(name, parsed, def.type, range, 'Invalid value');
+        return convertVariable(def, parsed, `failed to convert ${jsonName} from JSON to ${friendlyTypeName(def.type)}`);
       }
     }
     const env = this.options.lookupVar(name);
     if (env === undefined) return undefined;
-    if (def.type) return convertVariable(name, parseTypedEnv(name, env, def.type, range), def.type, range, 'Invalid value');
-    if (defaultValue === undefined || defaultValue === null || typeof defaultValue === 'string') return env;
-    if (typeof defaultValue === 'boolean') {
-      const b = parseGoBool(env);
-      if (b === undefined) throw bakeError('Invalid value', range, `Set ${name} to true or false.`, `failed to parse ${name} as bool: ${goParseBoolError(env)}`);
-      return b;
-    }
-    if (typeof defaultValue === 'number') {
-      const n = parseNumber(env.trim()) ?? (/^[+-]?(inf|infinity|nan)$/i.test(env) ? NaN : undefined);
-      if (n === undefined || !Number.isFinite(n)) {
-        throw bakeError('Invalid value', range, `Set ${name} to a number.`, `failed to parse ${name} as number: ${n === undefined ? `strconv.ParseFloat: parsing ${JSON.stringify(env)}: invalid syntax` : 'invalid number value'}`);
+    if (def.type) {
+      try {
+        return typedEnvValue(name, env, def.type);
+      } catch (e) {
+        if (e instanceof EnvValueError) throw invalid(e.message, `Set ${name} as ${typeExprText(def.type)} expects (lists as CSV), or set ${jsonName} to JSON.`);
+        throw e;
       }
-      return n;
     }
-    const typeName = Array.isArray(defaultValue) ? 'tuple' : 'object';
-    throw bakeError('Invalid value', range, `Declare its type (e.g. type = list(string)) so ${name} can be set from the environment.`, `unsupported type ${typeName} for variable ${name}`);
+    if (defaultValue === undefined || defaultValue === null || typeof defaultValue === 'string') return env;
+    if (Array.isArray(defaultValue) || isObject(defaultValue)) {
+      throw invalid(`unsupported type ${Array.isArray(defaultValue) ? 'tuple' : 'object'} for variable ${name}`, `Declare its type (e.g. type = list(string)) so ${name} can be set from the environment.`);
+    }
+    try {
+      return primitiveEnvValue(name, env, typeof defaultValue === 'boolean' ? T.bool : T.number);
+    } catch (e) {
+      if (e instanceof EnvValueError) throw invalid(e.message, `Set ${name} to ${typeof defaultValue === 'boolean' ? 'true or false' : 'a number'}.`);
+      throw e;
+    }
   }
 
   private describeVariable(name: string): VariableInfo {
@@ -266,26 +289,44 @@ class BakeEvaluator implements RootResolver {
     };
   }
 
+  /**
+   * Validation blocks, as buildx checks them (Terraform's rules): condition and
+   * error_message may be missing (null), a condition must be a bool, and every
+   * failure is reported.
+   */
   private validateVariables(): void {
     const failures: Diagnostic[] = [];
+    const error = (summary: string, detail: string, range: SourceRange): void => void failures.push({ severity: 'error', summary, detail, range });
     for (const def of this.vars.values()) {
       for (const validation of def.validations) {
         const attrs = attributeMap(validation);
         const condition = attrs.get('condition');
-        const message = attrs.get('error_message');
-        if (!condition || !message) {
-          throw bakeError('Missing required argument', validation.range, 'Give every validation block a condition and an error_message.', `The argument "${condition ? 'error_message' : 'condition'}" is required, but no definition was found.`);
+        const conditionRange = condition?.expr.range ?? bodyStart(validation);
+        const ok = condition ? evaluate(condition.expr, this.globalScope) : null;
+        if (ok === null) {
+          error('Invalid condition result', 'Condition expression must return either true or false, not null.', conditionRange);
+          continue;
         }
-        const ok = evaluate(condition.expr, this.globalScope);
-        if (ok === true || ok === 'true') continue;
-        const text = evaluate(message.expr, this.globalScope);
-        failures.push({
-          severity: 'error',
-          summary: 'Validation failed',
-          detail: typeof text === 'string' ? text : JSON.stringify(text),
-          range: condition.expr.range,
-          fix: `Set ${singleLabel(def.block)} to a value that passes this condition.`,
-        });
+        let passed: boolean;
+        try {
+          passed = convert(ok, T.bool) as boolean;
+        } catch (e) {
+          if (!(e instanceof ConversionError)) throw e;
+          error('Invalid condition result', `Invalid condition result value: ${e.message}.`, conditionRange);
+          continue;
+        }
+        if (passed) continue;
+        const messageAttr = attrs.get('error_message');
+        const message = messageAttr ? evaluate(messageAttr.expr, this.globalScope) : null;
+        let text = 'This check failed, but has an invalid error message as described in the other accompanying messages.';
+        try {
+          if (message === null) throw new ConversionError('must not be null');
+          text = convert(message, T.string) as string;
+        } catch (e) {
+          if (!(e instanceof ConversionError)) throw e;
+          error('Invalid error message', `Unsuitable value for error message: ${e.message}.`, messageAttr?.expr.range ?? bodyStart(validation));
+        }
+        failures.push({ severity: 'error', summary: 'Validation failed', detail: text, range: conditionRange, fix: `Set ${singleLabel(def.block)} to a value that passes this condition.` });
       }
     }
     if (failures.length) throw new BakeFileError(failures);
@@ -300,27 +341,36 @@ class BakeEvaluator implements RootResolver {
     if (done) return done;
     const def = this.funcDefs.get(name);
     if (!def) return undefined;
-    const labelRange = def.block.labelRanges[0] ?? def.block.range;
-    if (this.resolvingFuncs.includes(name)) {
-      const path = [...this.resolvingFuncs.slice(this.resolvingFuncs.indexOf(name)), name].join(' → ');
-      throw evalError('Invalid function', `function cycle not allowed for ${name}`, labelRange, `Break the cycle ${path}: functions cannot call themselves.`);
-    }
     const params = def.attrs.get('params');
     const result = def.attrs.get('result');
-    if (!result) throw evalError('Invalid function', `empty result not allowed for ${name}`, labelRange, 'Add a result attribute to the function block.');
-    if (!params) throw evalError('Invalid function', `empty params not allowed for ${name}`, labelRange, 'Add params = [] (or a list of parameter names) to the function block.');
+    if (this.resolvingFuncs.includes(name)) {
+      // Reported, as buildx does, at the result that calls back into the cycle.
+      const caller = this.funcDefs.get(this.resolvingFuncs[this.resolvingFuncs.length - 1] as string) as FunctionDef;
+      const path = [...this.resolvingFuncs.slice(this.resolvingFuncs.indexOf(name)), name].join(' → ');
+      throw evalError('Invalid expression', `function cycle not allowed for ${name}`, (caller.attrs.get('result') as Attribute).expr.range, `Break the cycle ${path}: functions cannot call themselves.`);
+    }
+    // buildx reports a missing result or params at the params attribute, else at the label.
+    const where = params?.range ?? def.block.labelRanges[0] ?? def.block.range;
+    if (!result) throw evalError('Invalid function', `empty result not allowed for ${name}`, where, 'Add a result attribute to the function block.');
+    if (!params) throw evalError('Invalid function', `empty params not allowed for ${name}`, where, 'Add params = [] (or a list of parameter names) to the function block.');
+    const fn = userFunction({ params: params.expr, variadic: def.attrs.get('variadic_params')?.expr, result: result.expr }, () => this.globalScope);
     this.resolvingFuncs.push(name);
     try {
-      // Resolve the functions the result calls now, so a cycle is an error at definition, as in buildx.
+      // Resolve what the result uses now, so a missing name or a cycle is an error at definition, as in buildx.
       for (const called of functionCalls(result.expr)) {
-        if (!this.function(called)) {
+        if (!EVALUATOR_FUNCTIONS.has(called) && !this.function(called)) {
           throw evalError('Invalid expression', `function "${called}" does not exist`, result.expr.range, 'Check the spelling, or define it with a function block.');
+        }
+      }
+      const locals = new Set([...fn.params.map((p) => p.name), ...(fn.variadic ? [fn.variadic.name] : [])]);
+      for (const [root, range] of rootNames(result.expr, locals)) {
+        if (this.variable(root, range) === undefined) {
+          throw evalError('Invalid expression', `variable "${root}" does not exist`, result.expr.range, `Define it with a variable "${root}" block, or make it a parameter.`);
         }
       }
     } finally {
       this.resolvingFuncs.pop();
     }
-    const fn = userFunction({ params: params.expr, variadic: def.attrs.get('variadic_params')?.expr, result: result.expr }, () => this.globalScope);
     this.funcs.set(name, fn);
     return fn;
   }
@@ -340,29 +390,24 @@ class BakeEvaluator implements RootResolver {
       const attrs = attributeMap(block);
       const matrix = attrs.get('matrix');
       const nameAttr = attrs.get('name');
+      // buildx reports every naming problem ("Invalid name") at the block's label.
       if (!SCHEMAS[kind].allowsMatrix && (matrix || nameAttr)) {
-        throw evalError('Invalid name', `${matrix ? 'matrix' : 'name'} is not supported for groups`, (matrix ?? nameAttr)?.range ?? labelRange);
+        throw evalError('Invalid name', `${matrix ? 'matrix' : 'name'} is not supported for groups`, labelRange, 'Groups cannot be renamed or expanded; use a target.');
       }
-      if (nameAttr && !matrix) throw evalError('Invalid name', 'name requires matrix', nameAttr.range, 'Add a matrix attribute, or remove name.');
-      const scopes = matrix ? this.matrixScopes(matrix) : [this.globalScope];
+      if (nameAttr && !matrix) throw evalError('Invalid name', 'name requires matrix', labelRange, 'Add a matrix attribute, or remove name.');
+      const scopes = matrix ? this.matrixScopes(matrix, labelRange) : [this.globalScope];
       const instances = scopes.map((scope) => {
         const instance: BlockInstance = { kind, block, scope, name: label, values: new Map(), inProgress: new Set() };
         if (nameAttr) {
-          const v = evaluate(nameAttr.expr, scope);
-          let name: Value;
-          try {
-            name = convert(v, { kind: 'string' });
-          } catch {
-            throw evalError('Invalid name', 'name must be a string', nameAttr.expr.range);
-          }
-          checkName(String(name), nameAttr.expr.range);
-          instance.name = String(name);
+          const name = String(decodeAttribute('name', 'string', evaluate(nameAttr.expr, scope), nameAttr.expr.range) ?? '');
+          checkName(name, labelRange);
+          instance.name = name;
         }
         return instance;
       });
       const seen = new Set<string>();
       for (const i of instances) {
-        if (seen.has(i.name)) throw evalError('Invalid name', `duplicate name "${i.name}"`, nameAttr?.expr.range ?? labelRange, 'Make the name expression use every matrix key, so each combination gets its own name.');
+        if (seen.has(i.name)) throw evalError('Invalid name', `duplicate name "${i.name}"`, labelRange, 'Make the name expression use every matrix key, so each combination gets its own name.');
         seen.add(i.name);
       }
       instancesByBlock.set(block, instances);
@@ -371,13 +416,13 @@ class BakeEvaluator implements RootResolver {
   }
 
   /** One scope per matrix combination; the last key varies slowest, as buildx builds them. */
-  private matrixScopes(matrix: Attribute): Scope[] {
+  private matrixScopes(matrix: Attribute, labelRange: SourceRange): Scope[] {
     const value = evaluate(matrix.expr, this.globalScope);
-    if (!isObject(value)) throw evalError('Invalid block', 'matrix must be a map', matrix.expr.range, 'Write the matrix as a map of lists, e.g. matrix = { tgt = ["a", "b"] }.');
+    if (!isObject(value)) throw evalError('Invalid name', 'matrix must be a map', labelRange, 'Write the matrix as a map of lists, e.g. matrix = { tgt = ["a", "b"] }.');
     let combos: Array<Map<string, Value>> = [new Map()];
     for (const key of sortedKeys(value)) {
       const values = value[key] as Value;
-      if (!Array.isArray(values)) throw evalError('Invalid block', 'matrix values must be a list', matrix.expr.range, `Make matrix.${key} a list.`);
+      if (!Array.isArray(values)) throw evalError('Invalid name', 'matrix values must be a list', labelRange, `Make matrix.${key} a list.`);
       const next: Array<Map<string, Value>> = [];
       for (const v of values) for (const combo of combos) next.push(new Map([...combo, [key, v]]));
       combos = next;
@@ -412,12 +457,12 @@ class BakeEvaluator implements RootResolver {
     const attr = attributeMap(instance.block).get(name);
     if (!attr) return null;
     if (instance.inProgress.has(name)) {
-      throw evalError('Invalid expression', `reference cycle not allowed for ${instance.kind}.${instance.name}.${name}`, attr.range, 'An attribute cannot depend on itself through target references.');
+      throw evalError('Invalid expression', `reference cycle not allowed for ${instance.kind}.${instance.name}.${name}`, this.cycleSubject(attr.expr.range), 'An attribute cannot depend on itself through target references.');
     }
     instance.inProgress.add(name);
     try {
       const spec = SCHEMAS[instance.kind].attributes.find((a) => a.name === name);
-      const raw = evaluate(attr.expr, instance.scope);
+      const raw = this.evaluateTracked(attr.expr, instance.scope);
       const decoded = spec ? decodeAttribute(name, spec.kind, raw, attr.expr.range) : raw;
       const value = (decoded ?? null) as Value;
       instance.values.set(name, value);
@@ -432,24 +477,27 @@ class BakeEvaluator implements RootResolver {
     const schema = SCHEMAS[kind];
     const out: Record<string, unknown> = { name: instance.name };
     const ranges = new Map<string, SourceRange>();
+    // As HCL's Body.Content: unexpected arguments and blocks are reported before any value is decoded.
+    const defined = block.body.attributes.map((a) => a.name);
+    for (const attr of block.body.attributes) {
+      if (attr.name !== 'matrix' && attr.name !== 'name' && !schema.attributes.some((a) => a.name === attr.name)) throw unsupportedArgument(attr, schema.attributes, defined);
+    }
+    for (const nested of block.body.blocks) {
+      if (!(kind === 'service' && nested.type === 'healthcheck')) throw unsupportedBlock(nested, schema.attributes, kind);
+    }
     for (const attr of block.body.attributes) {
       if (attr.name === 'matrix' || attr.name === 'name') continue;
-      if (!schema.attributes.some((a) => a.name === attr.name)) throw unsupportedArgument(attr, schema.attributes);
       ranges.set(attr.name, attr.range);
       const value = this.instanceAttribute(instance, attr.name);
       if (value !== null) out[attr.name] = value;
     }
     for (const nested of block.body.blocks) {
-      if (kind === 'service' && nested.type === 'healthcheck') {
-        out['healthcheck'] = decodeBody(nested, HEALTHCHECK_ATTRIBUTES, instance.scope);
-        ranges.set('healthcheck', nested.range);
-        continue;
-      }
-      throw evalError('Unsupported block type', `Blocks of type "${nested.type}" are not expected here.`, nested.typeRange, kind === 'service' ? 'Only healthcheck blocks are allowed in a service.' : `Write ${nested.type} as an attribute: ${nested.type} = ...`);
+      out['healthcheck'] = decodeBody(nested, HEALTHCHECK_ATTRIBUTES, instance.scope);
+      ranges.set('healthcheck', nested.range);
     }
     for (const req of schema.required) {
       if (!ranges.has(req)) {
-        throw evalError('Missing required argument', `The argument "${req}" is required, but no definition was found.`, block.labelRanges[0] ?? block.range, `Add ${req} = [...] to ${kind} "${instance.name}".`);
+        throw evalError('Missing required argument', `The argument "${req}" is required, but no definition was found.`, bodyStart(block), `Add ${req} = [...] to ${kind} "${instance.name}".`);
       }
     }
     recordOrigin(out, { label: block.labelRanges[0] ?? block.range, attributes: ranges });
@@ -462,15 +510,16 @@ function decodeBody(block: Block, specs: readonly AttributeSpec[], scope: Scope)
   const out: Record<string, DecodedField> = {};
   for (const attr of block.body.attributes) {
     const spec = specs.find((s) => s.name === attr.name);
-    if (!spec) throw unsupportedArgument(attr, specs);
+    if (!spec) throw unsupportedArgument(attr, specs, block.body.attributes.map((a) => a.name));
     const v = decodeAttribute(attr.name, spec.kind, evaluate(attr.expr, scope), attr.expr.range);
     if (v !== undefined) out[attr.name] = v;
   }
   return out;
 }
 
-function unsupportedArgument(attr: Attribute, specs: readonly AttributeSpec[]): BakeFileError {
-  const suggestion = closest(attr.name, specs.map((s) => s.name));
+/** HCL's "Unsupported argument", suggesting a not yet defined attribute within edit distance 2. */
+function unsupportedArgument(attr: Attribute, specs: readonly AttributeSpec[], defined: readonly string[]): BakeFileError {
+  const suggestion = nameSuggestion(attr.name, specs.map((s) => s.name).filter((n) => !defined.includes(n)));
   return evalError(
     'Unsupported argument',
     `An argument named "${attr.name}" is not expected here.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
@@ -479,18 +528,14 @@ function unsupportedArgument(attr: Attribute, specs: readonly AttributeSpec[]): 
   );
 }
 
-/** The candidate within edit distance 2, for "Did you mean" hints. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
+function unsupportedBlock(block: Block, specs: readonly AttributeSpec[], kind: BlockKind): BakeFileError {
+  const hint = kind === 'service' && nameSuggestion(block.type, ['healthcheck']) ? ' Did you mean "healthcheck"?' : specs.some((s) => s.name === block.type) ? ` Did you mean to define argument "${block.type}"? If so, use the equals sign to assign it a value.` : '';
+  return evalError('Unsupported block type', `Blocks of type "${block.type}" are not expected here.${hint}`, block.typeRange, kind === 'service' ? 'Only healthcheck blocks are allowed in a service.' : `Write ${block.type} as an attribute: ${block.type} = ...`);
+}
+
+/** HCL's nameSuggestion: the first candidate, in schema (sorted) order, within edit distance 2. */
+function nameSuggestion(word: string, candidates: readonly string[]): string | undefined {
+  return [...candidates].sort().find((c) => editDistance(word, c) < 3);
 }
 
 function editDistance(a: string, b: string): number {
@@ -554,12 +599,7 @@ function readVariable(block: Block): VariableDef {
   const attrs = attributeMap(block);
   const typeAttr = attrs.get('type');
   const description = attrs.get('description');
-  let descriptionText: string | undefined;
-  if (description) {
-    const v = evaluate(description.expr, Scope.of(NO_NAMES));
-    if (typeof v !== 'string') throw evalError('Incorrect attribute value type', 'Inappropriate value for attribute "description": string required.', description.expr.range);
-    descriptionText = v;
-  }
+  const descriptionText = description && (decodeAttribute('description', 'string', evaluate(description.expr, Scope.of(NO_NAMES)), description.expr.range) as string | undefined);
   return {
     block,
     defaultAttr: attrs.get('default'),
@@ -572,7 +612,7 @@ function readVariable(block: Block): VariableDef {
 function readFunction(block: Block): FunctionDef {
   const attrs = attributeMap(block);
   for (const attr of attrs.values()) {
-    if (!['params', 'variadic_params', 'result'].includes(attr.name)) throw unsupportedArgument(attr, [{ name: 'params', kind: 'stringList' }, { name: 'variadic_params', kind: 'string' }, { name: 'result', kind: 'string' }]);
+    if (!['params', 'variadic_params', 'result'].includes(attr.name)) throw unsupportedArgument(attr, [{ name: 'params', kind: 'stringList' }, { name: 'variadic_params', kind: 'string' }, { name: 'result', kind: 'string' }], [...attrs.keys()]);
   }
   return { block, attrs };
 }
@@ -584,48 +624,111 @@ const NO_NAMES: RootResolver = {
   world: { now: () => new Date(0), homedir: () => '' },
 };
 
-function convertVariable(name: string, value: Value, type: Type, range: SourceRange, summary: string): Value {
+/** A typed variable's value in its type; a mismatch is an "Invalid value" at the variable, as buildx reports it. */
+function convertVariable(def: VariableDef, value: Value, what: string): Value {
+  const type = def.type as Type;
   try {
     return convert(value, type);
   } catch (e) {
     if (!(e instanceof ConversionError)) throw e;
-    const where = e.path.length ? ` (at ${e.path.join('.')})` : '';
-    throw bakeError(summary, range, `Give ${name} a value of type ${typeExprText(type)}.`, `The value for ${name} is not compatible with the variable's type constraint: ${e.message}${where}.`);
+    const name = singleLabel(def.block);
+    throw bakeError('Invalid value', bodyStart(def.block), `Give ${name} a value of type ${typeExprText(type)}.`, `${what}: ${e.message}`);
   }
 }
 
-/** Reads an environment value for a typed variable: primitives as themselves, collections as CSV. */
-function parseTypedEnv(name: string, text: string, type: Type, range: SourceRange): Value {
+/** A problem reading an environment value for a variable; the caller reports it at the variable. */
+class EnvValueError extends Error {}
+
+/**
+ * An environment value for a primitive type, parsed as Go's strconv does (no
+ * trimming, no NaN or infinities); a failure's message is strconv's reason.
+ */
+function primitiveValue(text: string, type: Type): Value {
+  if (type.kind === 'bool') {
+    const b = parseGoBool(text);
+    if (b === undefined) throw new EnvValueError(goParseBoolError(text));
+    return b;
+  }
+  if (type.kind === 'number') {
+    if (/^[+-]?(inf|infinity|nan)$/i.test(text)) throw new EnvValueError('invalid number value');
+    const n = parseNumber(text);
+    if (n === undefined) {
+      const why = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? 'value out of range' : 'invalid syntax';
+      throw new EnvValueError(`strconv.ParseFloat: parsing ${goQuote(text)}: ${why}`);
+    }
+    return n;
+  }
+  return text;
+}
+
+/** A variable's primitive value from the environment, its failures worded as buildx words them. */
+function primitiveEnvValue(name: string, text: string, type: Type): Value {
+  try {
+    return primitiveValue(text, type);
+  } catch (e) {
+    if (e instanceof EnvValueError) throw new EnvValueError(`failed to parse ${name} as ${type.kind}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * An environment value for a typed variable: primitives as themselves, lists,
+ * sets and tuples of primitives as CSV, maps of primitives as CSV `key:value`
+ * pairs; other types can only be set through NAME_JSON.
+ */
+function typedEnvValue(name: string, text: string, type: Type): Value {
+  const primitive = (t: Type): boolean => t.kind === 'string' || t.kind === 'number' || t.kind === 'bool' || t.kind === 'any';
+  const element = (field: string, t: Type): Value => {
+    try {
+      return primitiveValue(field, t);
+    } catch (e) {
+      if (e instanceof EnvValueError) throw new EnvValueError(`failed to parse element ${goQuote(field)} of ${name}: ${e.message}`);
+      throw e;
+    }
+  };
+  const unsupported = (): EnvValueError => new EnvValueError(`unsupported type ${friendlyTypeName(type)} for variable ${name} from CSV; set ${name}_JSON instead`);
+  const fields = (what: string): string[] => {
+    if (text === '') return [];
+    try {
+      return parseCsvFields(text);
+    } catch (e) {
+      throw new EnvValueError(`failed to ${what} CSV: ${(e as Error).message}`);
+    }
+  };
   switch (type.kind) {
-    case 'string':
-    case 'any':
-      return text;
-    case 'number':
-    case 'bool':
-      return text;
     case 'list':
-    case 'set':
-    case 'tuple':
-      return text === '' ? [] : csvFields(name, text, range);
-    case 'map':
-    case 'object': {
+    case 'set': {
+      if (!primitive(type.element)) throw unsupported();
+      const items = fields(`convert ${name} from`).map((f) => element(f, type.element));
+      return type.kind === 'set' ? toSet(items) : items;
+    }
+    case 'tuple': {
+      const items = fields(`convert ${name} from`);
+      if (items.length !== type.elements.length) throw new EnvValueError(`failed to convert ${name} from CSV: ${type.elements.length} elements required, but got ${items.length}`);
+      if (!type.elements.every(primitive)) throw unsupported();
+      return items.map((f, i) => element(f, type.elements[i] as Type));
+    }
+    case 'map': {
+      if (!primitive(type.element)) throw unsupported();
       const out = makeObject();
-      for (const field of text === '' ? [] : csvFields(name, text, range)) {
-        const eq = field.indexOf('=');
-        if (eq < 0) throw bakeError('Invalid value', range, `Write ${name} as key=value pairs separated by commas, or set ${name}_JSON.`, `failed to parse ${name}: "${field}" is not a key=value pair`);
-        out[field.slice(0, eq)] = field.slice(eq + 1);
+      for (const pair of fields(`parse ${name} as`)) {
+        const kv = pair.split(':');
+        if (kv.length !== 2) throw new EnvValueError(`failed to parse ${name}: expected one k/v pair in ${goQuote(pair)}`);
+        out[kv[0] as string] = element(kv[1] as string, type.element);
       }
       return out;
     }
+    case 'object':
+      throw unsupported();
+    default:
+      return primitiveEnvValue(name, text, type);
   }
 }
 
-function csvFields(name: string, text: string, range: SourceRange): string[] {
-  try {
-    return parseCsvFields(text);
-  } catch (e) {
-    throw bakeError('Invalid value', range, `Quote fields that contain commas, or set ${name}_JSON instead.`, `failed to parse ${name} as CSV: ${(e as Error).message}`);
-  }
+/** A block body's missing-item range (its opening brace), where HCL reports what the body lacks. */
+function bodyStart(block: Block): SourceRange {
+  const { start } = block.body.range;
+  return { filename: block.body.range.filename, start, end: start };
 }
 
 /** A type as it is written in a bake file: list(string), object({a=number}). */
@@ -646,69 +749,87 @@ export function typeExprText(t: Type): string {
   }
 }
 
-/** Names of the functions an expression calls, for definition-time cycle checks. */
+/** Calls `visit` on every expression within `expr`, with the names its for-expressions bind there. */
+function walkExpr(expr: Expr, visit: (e: Expr, locals: ReadonlySet<string>) => void, locals: ReadonlySet<string> = new Set()): void {
+  visit(expr, locals);
+  const walk = (e: Expr, inner: ReadonlySet<string> = locals): void => walkExpr(e, visit, inner);
+  const bind = (outer: ReadonlySet<string>, loop: { readonly keyVar: string | undefined; readonly valueVar: string }): ReadonlySet<string> => new Set([...outer, loop.valueVar, ...(loop.keyVar !== undefined ? [loop.keyVar] : [])]);
+  const walkParts = (parts: readonly TemplatePart[], inner: ReadonlySet<string>): void => {
+    for (const p of parts) {
+      if (p.kind === 'interp') walkExpr(p.expr, visit, inner);
+      else if (p.kind === 'if') {
+        walkExpr(p.condition, visit, inner);
+        walkParts(p.then, inner);
+        walkParts(p.else ?? [], inner);
+      } else if (p.kind === 'for') {
+        walkExpr(p.collection, visit, inner);
+        walkParts(p.body, bind(inner, p));
+      }
+    }
+  };
+  switch (expr.kind) {
+    case 'functionCall':
+      return expr.args.forEach((a) => walk(a));
+    case 'template':
+      return walkParts(expr.parts, locals);
+    case 'templateWrap':
+      return walk(expr.wrapped);
+    case 'parens':
+      return walk(expr.expr);
+    case 'relativeTraversal':
+      return walk(expr.source);
+    case 'index':
+      walk(expr.collection);
+      return walk(expr.key);
+    case 'conditional':
+      walk(expr.condition);
+      walk(expr.trueResult);
+      return walk(expr.falseResult);
+    case 'binaryOp':
+      walk(expr.lhs);
+      return walk(expr.rhs);
+    case 'unaryOp':
+      return walk(expr.operand);
+    case 'tuple':
+      return expr.items.forEach((i) => walk(i));
+    case 'object':
+      for (const item of expr.items) {
+        // A bare-name key is its own text, not a reference.
+        if (!item.keyIsBareName) walk(item.key);
+        walk(item.value);
+      }
+      return;
+    case 'splat':
+      walk(expr.source);
+      return walk(expr.each);
+    case 'for': {
+      walk(expr.collection);
+      const inner = bind(locals, expr);
+      if (expr.keyExpr) walk(expr.keyExpr, inner);
+      walk(expr.valueExpr, inner);
+      if (expr.condition) walk(expr.condition, inner);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Names of the functions an expression calls, for definition-time checks (buildx's funcCalls). */
 function functionCalls(expr: Expr): Set<string> {
   const out = new Set<string>();
-  const visit = (e: Expr): void => {
-    switch (e.kind) {
-      case 'functionCall':
-        if (e.name !== 'try' && e.name !== 'can') out.add(e.name);
-        e.args.forEach(visit);
-        return;
-      case 'template':
-        for (const p of e.parts) visitPart(p);
-        return;
-      case 'templateWrap':
-        return visit(e.wrapped);
-      case 'parens':
-        return visit(e.expr);
-      case 'relativeTraversal':
-        return visit(e.source);
-      case 'index':
-        visit(e.collection);
-        return visit(e.key);
-      case 'conditional':
-        visit(e.condition);
-        visit(e.trueResult);
-        return visit(e.falseResult);
-      case 'binaryOp':
-        visit(e.lhs);
-        return visit(e.rhs);
-      case 'unaryOp':
-        return visit(e.operand);
-      case 'tuple':
-        return e.items.forEach(visit);
-      case 'object':
-        for (const item of e.items) {
-          visit(item.key);
-          visit(item.value);
-        }
-        return;
-      case 'splat':
-        visit(e.source);
-        return visit(e.each);
-      case 'for':
-        visit(e.collection);
-        if (e.keyExpr) visit(e.keyExpr);
-        visit(e.valueExpr);
-        if (e.condition) visit(e.condition);
-        return;
-      default:
-        return;
-    }
-  };
-  const visitPart = (p: import('./hcl/ast.js').TemplatePart): void => {
-    if (p.kind === 'interp') visit(p.expr);
-    else if (p.kind === 'if') {
-      visit(p.condition);
-      p.then.forEach(visitPart);
-      p.else?.forEach(visitPart);
-    } else if (p.kind === 'for') {
-      visit(p.collection);
-      p.body.forEach(visitPart);
-    }
-  };
-  visit(expr);
+  walkExpr(expr, (e) => {
+    if (e.kind === 'functionCall') out.add(e.name);
+  });
+  return out;
+}
+
+/** The names an expression refers to outside `bound` and its own for-expressions (hcl.Expression.Variables). */
+function rootNames(expr: Expr, bound: ReadonlySet<string>): Map<string, SourceRange> {
+  const out = new Map<string, SourceRange>();
+  walkExpr(expr, (e, locals) => {
+    if (e.kind === 'scopeTraversal' && !bound.has(e.root) && !locals.has(e.root) && !out.has(e.root)) out.set(e.root, e.rootRange);
+  });
   return out;
 }
 
@@ -718,6 +839,9 @@ class NamedList<T extends { name: string }> {
   private readonly index = new Map<string, number>();
   constructor(initial: readonly T[]) {
     for (const item of initial) this.upsert(item, (_old, next) => next);
+  }
+  has(name: string): boolean {
+    return this.index.has(name);
   }
   upsert(item: T, merge: (old: T, next: T) => T): void {
     const i = this.index.get(item.name);

@@ -19,16 +19,18 @@ export interface Override {
 /** Per target name, per key (`tags`, `args.FOO`), the override to apply. */
 export type Overrides = Map<string, Map<string, Override>>;
 
-/** Keys whose values accumulate across repeated --set flags; aliases map to the attribute they set. */
+/**
+ * Keys whose values accumulate across repeated --set flags, mapped to the
+ * attribute they set. Only buildx's spellings: `platform` and `secrets` are
+ * the keys (buildx has no `platforms` or `secret` key).
+ */
 const LIST_KEYS: Readonly<Record<string, string>> = {
   output: 'output',
   'cache-to': 'cache-to',
   'cache-from': 'cache-from',
   tags: 'tags',
   platform: 'platforms',
-  platforms: 'platforms',
   secrets: 'secret',
-  secret: 'secret',
   ssh: 'ssh',
   attest: 'attest',
   entitlements: 'entitlements',
@@ -37,7 +39,8 @@ const LIST_KEYS: Readonly<Record<string, string>> = {
   ulimits: 'ulimits',
 };
 const NAMED_KEYS = new Set(['args', 'contexts', 'labels', 'extra-hosts']);
-const SCALAR_KEYS = new Set(['context', 'dockerfile', 'dockerfile-inline', 'target', 'call', 'shm-size', 'network', 'no-cache', 'pull', 'push', 'load', 'description']);
+/** buildx's AddOverrides has no case for description or dockerfile-inline: they are unknown keys. */
+const SCALAR_KEYS = new Set(['context', 'dockerfile', 'target', 'call', 'shm-size', 'network', 'no-cache', 'pull', 'push', 'load']);
 
 export function usageError(message: string, fix: string): Error {
   return bakeError(message, undefined, fix);
@@ -75,7 +78,8 @@ export function parseOverrides(flags: readonly string[], targetNames: readonly s
       const o = perTarget.get(key) ?? { value: undefined, values: [], append };
       if (isList) o.values.push(resolved as string);
       else o.value = resolved;
-      o.append ||= append;
+      // As buildx: values accumulate, and the last flag decides whether they append or replace.
+      o.append = append;
       perTarget.set(key, o);
     }
   }
@@ -87,15 +91,20 @@ function splitN(s: string, sep: string, n: number): string[] {
   return parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join(sep)];
 }
 
-/** Exact name first, then a glob over every target name (Go's path.Match: `*` does not cross `/`). */
+/** Go's path.Match for a pattern (`*` does not cross `/`), or undefined when the pattern is malformed. */
+export function pathMatcher(pattern: string): ((name: string) => boolean) | undefined {
+  try {
+    return picomatch(pattern, { dot: true, nobrace: true, noextglob: true, noglobstar: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Exact name first, then a glob over every target name. */
 export function expandTargets(pattern: string, names: readonly string[]): string[] {
   if (names.includes(pattern)) return [pattern];
-  let matcher: (s: string) => boolean;
-  try {
-    matcher = picomatch(pattern, { dot: true, nobrace: true, noextglob: true, noglobstar: true });
-  } catch {
-    throw usageError(`could not match targets with '${pattern}'`, 'Fix the pattern: use *, ? and [...] only.');
-  }
+  const matcher = pathMatcher(pattern);
+  if (!matcher) throw usageError(`could not match targets with '${pattern}'`, 'Fix the pattern: use *, ? and [...] only.');
   const matched = names.filter((n) => matcher(n));
   if (!matched.length) throw usageError(`could not find any target matching '${pattern}'`, `Use one of the targets: ${names.join(', ')}.`);
   return matched;

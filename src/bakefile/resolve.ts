@@ -9,8 +9,9 @@ import { normalizeEntries } from './entries.js';
 import { dedupe, type EvaluatedFiles } from './evaluate.js';
 import { mergeService, mergeTarget } from './merge.js';
 import { sanitizeTargetName, type Group, type Service, type Target } from './model.js';
-import { applyOverrides, type Overrides } from './overrides.js';
-import { attributeRange } from './sources.js';
+import { goQuote } from './golang.js';
+import { applyOverrides, pathMatcher, type Overrides } from './overrides.js';
+import { attributeRange, withOriginOf } from './sources.js';
 
 export interface ResolveOptions {
   /** Requested target or group names; empty means `default`. */
@@ -30,7 +31,7 @@ export interface ResolvedConfig {
 
 export function resolveTargets(config: EvaluatedFiles, options: ResolveOptions): ResolvedConfig {
   const resolver = new TargetResolver(config, options);
-  const requested = (options.names.length ? options.names : ['default']).map(sanitizeTargetName);
+  const requested = dedupe((options.names.length ? options.names : ['default']).flatMap((n) => matchNames(config, sanitizeTargetName(n))));
   const targets = new Map<string, Target>();
   const groups = new Map<string, Group>();
   for (const name of requested) {
@@ -61,6 +62,15 @@ export function resolveTargets(config: EvaluatedFiles, options: ResolveOptions):
     }
   }
   return { groups, targets, linked };
+}
+
+/** buildx's matchNames: a requested name with glob characters stands for every group and target it matches. */
+function matchNames(config: EvaluatedFiles, pattern: string): string[] {
+  if (!/[*?[\]]/.test(pattern)) return [pattern];
+  const matcher = pathMatcher(pattern);
+  const names = matcher ? [...config.groups, ...config.targets].map((d) => d.name).filter((n) => matcher(n)) : [];
+  if (!names.length) throw bakeError(`could not find any target matching ${goQuote(pattern)}`, undefined, 'Use a pattern that matches a target or group name.');
+  return dedupe(names);
 }
 
 /** Expands a name through nested groups: the targets it stands for and the groups it passed through. */
@@ -112,7 +122,8 @@ class TargetResolver {
     if (!t) throw bakeError(`failed to find target ${name}`, requestedAt);
     delete t.inherits;
     t.context ??= '.';
-    t.dockerfile ??= 'Dockerfile';
+    // buildx also replaces an empty dockerfile.
+    if (!t.dockerfile) t.dockerfile = 'Dockerfile';
     return t;
   }
 
@@ -226,7 +237,8 @@ export function resolveServices(config: EvaluatedFiles, warn: (d: Diagnostic) =>
       const p = resolve(parent, [...chain, name], attributeRange(def, 'inherits'));
       if (p) mergeService(base, deepCopy(p));
     }
-    const s = mergeService(base, deepCopy(def));
+    // The merged service keeps pointing at its block, so validation errors have a position.
+    const s = withOriginOf(def, mergeService(base, deepCopy(def)));
     delete s.inherits;
     done.set(name, s);
     return s;

@@ -1,15 +1,19 @@
 /**
- * Evaluates HCL expressions with hclsyntax's semantics: operator conversions,
- * template rules, traversal and splat behaviour, for-expressions, and function
- * calls with cty-style argument conversion. Errors are BakeFileErrors whose
- * summary and detail follow HCL's wording (buildx prints HCL's diagnostics).
+ * Evaluates HCL expressions with hclsyntax's semantics: operators as the cty
+ * functions they are, conditionals with type unification, template rules,
+ * traversal and splat behaviour, for-expressions, function calls with
+ * cty-style argument conversion, and the expression-taking functions try,
+ * can and convert. Errors are BakeFileErrors whose summary, detail and
+ * position follow HCL's (buildx prints HCL's diagnostics).
  */
-import { BakeFileError, type SourceRange } from '../../core/diagnostics.js';
-import type { Expr, TemplatePart, Traverser } from '../hcl/ast.js';
-import { FunctionError, type BakeFunction } from './function.js';
+import { BakeFileError, rangeBetween, type SourceRange } from '../../core/diagnostics.js';
+import type { BinaryOperator, Expr, ObjectItem, TemplatePart, Traverser } from '../hcl/ast.js';
+import { FunctionError, type BakeFunction, type FunctionParam } from './function.js';
 import type { Scope } from './scope.js';
-import { ConversionError, convert, T, type Type } from './types.js';
-import { formatNumber, isObject, makeObject, sortedKeys, typeName, valuesEqual, type Value } from './value.js';
+import { STDLIB } from './stdlib/index.js';
+import { typeFromExpr } from './typeexpr.js';
+import { ConversionError, convert, T, typeOfValue, type Type } from './types.js';
+import { isObject, makeObject, sortedKeys, typeName, valuesEqual, type ObjectValue, type Value } from './value.js';
 
 /** The name the anonymous splat symbol is bound to in the evaluation scope. */
 const SPLAT_SYMBOL = '\u0000splat';
@@ -37,38 +41,27 @@ export function evaluate(expr: Expr, scope: Scope): Value {
     }
     case 'relativeTraversal':
       return applySteps(evaluate(expr.source, scope), expr.steps);
-    case 'index':
-      return indexValue(evaluate(expr.collection, scope), evaluate(expr.key, scope), expr.key.range);
+    case 'index': {
+      const collection = evaluate(expr.collection, scope);
+      const key = evaluate(expr.key, scope);
+      // HCL reports index errors at the brackets; the tree keeps no bracket range, so it is taken from the collection's end.
+      return indexValue(collection, key, { filename: expr.range.filename, start: expr.collection.range.end, end: expr.range.end });
+    }
     case 'functionCall':
       return evalCall(expr, scope);
-    case 'conditional': {
-      const cond = asBool(evaluate(expr.condition, scope), expr.condition.range, 'Null condition', 'Incorrect condition type', 'The condition value is null. Conditions must either be true or false.', 'The condition expression must be of type bool.');
-      return evaluate(cond ? expr.trueResult : expr.falseResult, scope);
-    }
+    case 'conditional':
+      return evalConditional(expr, scope);
     case 'unaryOp': {
-      const v = evaluate(expr.operand, scope);
-      if (expr.op === '!') return !asBool(v, expr.operand.range, 'Invalid operand', 'Invalid operand', 'Unsuitable value for unary operand: a bool is required.', 'Unsuitable value for unary operand: a bool is required.');
-      return -asNumber(v, expr.operand.range, 'Unsuitable value for unary operand');
+      const fn = operatorFunction(expr.op === '!' ? 'not' : 'negate');
+      const operand = operandValue(evaluate(expr.operand, scope), fn, 0, expr.operand.range, 'unary');
+      return applyOperator(fn, [operand], expr.range, scope);
     }
     case 'binaryOp':
       return evalBinary(expr, scope);
     case 'tuple':
       return expr.items.map((item) => evaluate(item, scope));
-    case 'object': {
-      const out = makeObject();
-      for (const item of expr.items) {
-        const key = item.keyIsBareName && item.key.kind === 'scopeTraversal' ? item.key.root : evaluate(item.key, scope);
-        if (key === null) throw evalError('Null value as key', "Can't use a null value as a key.", item.key.range);
-        let keyString: Value;
-        try {
-          keyString = convert(key, T.string);
-        } catch {
-          throw evalError('Incorrect key type', `Can't use this value as a key: string required.`, item.key.range);
-        }
-        out[keyString as string] = evaluate(item.value, scope);
-      }
-      return out;
-    }
+    case 'object':
+      return evalObject(expr, scope);
     case 'splat': {
       const source = evaluate(expr.source, scope);
       if (source === null) return [];
@@ -96,16 +89,14 @@ function evalTemplateParts(parts: readonly TemplatePart[], scope: Scope): string
         out += templateString(evaluate(part.expr, scope), part.expr.range);
         break;
       case 'if': {
-        const cond = asBool(evaluate(part.condition, scope), part.condition.range, 'Invalid template if condition', 'Invalid template if condition', 'The condition value is null. Conditions must either be true or false.', 'The condition expression must be of type bool.');
-        const branch = cond ? part.then : part.else;
+        // HCL parses %{if} as a conditional expression, so its errors are the conditional's.
+        const branch = conditionValue(part.condition, scope) ? part.then : part.else;
         if (branch) out += evalTemplateParts(branch, scope);
         break;
       }
       case 'for':
         for (const [k, v] of iterate(evaluate(part.collection, scope), part.collection.range)) {
-          const locals = new Map<string, Value>([[part.valueVar, v]]);
-          if (part.keyVar !== undefined) locals.set(part.keyVar, k);
-          out += evalTemplateParts(part.body, scope.child(locals));
+          out += evalTemplateParts(part.body, scope.child(iteratorLocals(part, k, v)));
         }
         break;
     }
@@ -119,67 +110,184 @@ function templateString(v: Value, range: SourceRange): string {
   }
   try {
     return convert(v, T.string) as string;
-  } catch {
-    throw evalError('Invalid template interpolation value', `Cannot include the given value in a string template: string required.`, range, `The value is a ${typeName(v)}; use join() or jsonencode() to make a string of it.`);
+  } catch (e) {
+    if (!(e instanceof ConversionError)) throw e;
+    throw evalError('Invalid template interpolation value', `Cannot include the given value in a string template: ${e.message}.`, range, `The value is a ${typeName(v)}; use join() or jsonencode() to make a string of it.`);
   }
 }
 
-function asBool(v: Value, range: SourceRange, nullSummary: string, typeSummary: string, nullDetail: string, typeDetail: string): boolean {
-  if (v === null) throw evalError(nullSummary, nullDetail, range);
+/** A conditional's condition (also a template %{if}'s) as a boolean. */
+function conditionValue(condition: Expr, scope: Scope): boolean {
+  const v = evaluate(condition, scope);
+  if (v === null) throw evalError('Null condition', 'The condition value is null. Conditions must either be true or false.', condition.range);
   try {
     return convert(v, T.bool) as boolean;
-  } catch {
-    throw evalError(typeSummary, typeDetail, range);
+  } catch (e) {
+    if (!(e instanceof ConversionError)) throw e;
+    throw evalError('Incorrect condition type', 'The condition expression must be of type bool.', condition.range);
   }
 }
 
-function asNumber(v: Value, range: SourceRange, what: string): number {
-  if (v === null) throw evalError('Invalid operand', `${what}: a number is required.`, range);
+type Outcome = { readonly ok: true; readonly value: Value } | { readonly ok: false; readonly error: BakeFileError };
+
+function attempt(expr: Expr, scope: Scope): Outcome {
   try {
-    return convert(v, T.number) as number;
-  } catch {
-    throw evalError('Invalid operand', `${what}: a number is required.`, range);
+    return { ok: true, value: evaluate(expr, scope) };
+  } catch (e) {
+    if (e instanceof BakeFileError) return { ok: false, error: e };
+    throw e;
   }
+}
+
+/**
+ * HCL evaluates both results, unifies their types (so `c ? 1 : "x"` is a
+ * string either way), and only then the condition; the untaken result's
+ * errors are dropped, and a result that failed or is null does not unify.
+ */
+function evalConditional(expr: Extract<Expr, { kind: 'conditional' }>, scope: Scope): Value {
+  const whenTrue = attempt(expr.trueResult, scope);
+  const whenFalse = attempt(expr.falseResult, scope);
+  let type: Type = T.any;
+  if (whenTrue.ok && whenFalse.ok && whenTrue.value !== null && whenFalse.value !== null) {
+    const unified = unifiedType([whenTrue.value, whenFalse.value]);
+    if (!unified) {
+      throw evalError(
+        'Inconsistent conditional result types',
+        `The true and false result expressions must have consistent types. ${describeMismatch(whenTrue.value, whenFalse.value)}.`,
+        rangeBetween(expr.trueResult.range, expr.falseResult.range),
+        'Make both results the same type, e.g. convert one with tostring()-like functions or a for expression.',
+      );
+    }
+    type = unified;
+  }
+  const chosen = conditionValue(expr.condition, scope) ? whenTrue : whenFalse;
+  if (!chosen.ok) throw chosen.error;
+  return convert(chosen.value, type);
+}
+
+/**
+ * The type cty's unsafe unification gives a set of values, or undefined when
+ * there is none: strings absorb numbers and bools, objects with different
+ * attributes become maps, tuples of different lengths become lists. Null
+ * stands for any type.
+ */
+function unifiedType(values: readonly Value[]): Type | undefined {
+  const known = values.filter((v) => v !== null);
+  const first = known[0];
+  if (first === undefined) return T.any;
+  const objects = known.filter(isObject);
+  const arrays = known.filter((v): v is readonly Value[] => Array.isArray(v));
+  if (objects.length === known.length) return unifiedObjectType(objects);
+  if (arrays.length === known.length) return unifiedTupleType(arrays);
+  if (objects.length || arrays.length) return undefined;
+  const kinds = new Set(known.map(typeName));
+  if (kinds.size === 1) return typeOfValue(first);
+  return kinds.has('string') ? T.string : undefined;
+}
+
+function unifiedObjectType(objects: readonly ObjectValue[]): Type | undefined {
+  const keys = Object.keys(objects[0] as ObjectValue);
+  const sameKeys = objects.every((o) => Object.keys(o).length === keys.length && keys.every((k) => k in o));
+  if (!sameKeys) {
+    const element = unifiedType(objects.flatMap((o) => Object.values(o)));
+    return element && T.map(element);
+  }
+  const attributes: Record<string, Type> = {};
+  for (const k of keys) {
+    const t = unifiedType(objects.map((o) => o[k] as Value));
+    if (!t) return undefined;
+    attributes[k] = t;
+  }
+  return T.object(attributes);
+}
+
+function unifiedTupleType(tuples: readonly (readonly Value[])[]): Type | undefined {
+  const length = (tuples[0] as readonly Value[]).length;
+  if (tuples.some((t) => t.length !== length)) {
+    const element = unifiedType(tuples.flat());
+    return element && T.list(element);
+  }
+  const elements: Type[] = [];
+  for (let i = 0; i < length; i++) {
+    const t = unifiedType(tuples.map((tuple) => tuple[i] as Value));
+    if (!t) return undefined;
+    elements.push(t);
+  }
+  return T.tuple(elements);
+}
+
+/** HCL's describeConditionalTypeMismatch, over the two results' value types. */
+function describeMismatch(a: Value, b: Value): string {
+  if (isObject(a) && isObject(b)) {
+    for (const name of sortedKeys(a)) {
+      if (!(name in b)) return `The 'true' value includes object attribute "${name}", which is absent in the 'false' value`;
+      if (!sameType(a[name] as Value, b[name] as Value)) return `Type mismatch for object attribute "${name}": ${describeMismatch(a[name] as Value, b[name] as Value)}`;
+    }
+    for (const name of sortedKeys(b)) {
+      if (!(name in a)) return `The 'false' value includes object attribute "${name}", which is absent in the 'true' value`;
+    }
+  } else if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return `The 'true' tuple has length ${a.length}, but the 'false' tuple has length ${b.length}`;
+    const i = a.findIndex((x, n) => !sameType(x, b[n] as Value));
+    if (i >= 0) return `Type mismatch for tuple element ${i}: ${describeMismatch(a[i] as Value, b[i] as Value)}`;
+  }
+  if (typeName(a) === typeName(b)) return "At least one deeply-nested attribute or element is not compatible across both the 'true' and the 'false' value";
+  return `The 'true' value is ${typeName(a)}, but the 'false' value is ${typeName(b)}`;
+}
+
+function sameType(a: Value, b: Value): boolean {
+  if (isObject(a) && isObject(b)) return Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => k in b && sameType(a[k] as Value, b[k] as Value));
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameType(x, b[i] as Value));
+  return typeName(a) === typeName(b);
+}
+
+/** The cty functions HCL's operators are (`a + b` is add(a, b)), so results and errors match. */
+const OPERATOR_FUNCTIONS: Readonly<Record<Exclude<BinaryOperator, '==' | '!='>, string>> = {
+  '&&': 'and',
+  '||': 'or',
+  '+': 'add',
+  '-': 'subtract',
+  '*': 'multiply',
+  '/': 'divide',
+  '%': 'modulo',
+  '<': 'lessthan',
+  '<=': 'lessthanorequalto',
+  '>': 'greaterthan',
+  '>=': 'greaterthanorequalto',
+};
+
+function operatorFunction(name: string): BakeFunction {
+  return STDLIB.get(name) as BakeFunction;
 }
 
 function evalBinary(expr: Extract<Expr, { kind: 'binaryOp' }>, scope: Scope): Value {
-  const { op } = expr;
-  if (op === '&&' || op === '||') {
-    // HCL evaluates both sides (no short circuit); so do we, for identical errors.
-    const l = evaluate(expr.lhs, scope);
-    const r = evaluate(expr.rhs, scope);
-    const lb = asBool(l, expr.lhs.range, 'Invalid operand', 'Invalid operand', 'Unsuitable value for left operand: a bool is required.', 'Unsuitable value for left operand: a bool is required.');
-    const rb = asBool(r, expr.rhs.range, 'Invalid operand', 'Invalid operand', 'Unsuitable value for right operand: a bool is required.', 'Unsuitable value for right operand: a bool is required.');
-    return op === '&&' ? lb && rb : lb || rb;
-  }
+  // HCL evaluates both sides (no short circuit); so do we, for identical errors.
   const l = evaluate(expr.lhs, scope);
   const r = evaluate(expr.rhs, scope);
-  if (op === '==') return valuesEqual(l, r);
-  if (op === '!=') return !valuesEqual(l, r);
-  const a = asNumber(l, expr.lhs.range, 'Unsuitable value for left operand');
-  const b = asNumber(r, expr.rhs.range, 'Unsuitable value for right operand');
-  switch (op) {
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '>':
-      return a > b;
-    case '>=':
-      return a >= b;
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-      if (b === 0) throw evalError('Operation failed', 'Error during operation: can\'t divide by zero.', expr.range);
-      return a / b;
-    case '%':
-      if (b === 0) throw evalError('Operation failed', 'Error during operation: can\'t divide by zero.', expr.range);
-      // cty's modulo keeps the sign of the dividend, like Go's math.Mod.
-      return a % b;
+  if (expr.op === '==') return valuesEqual(l, r);
+  if (expr.op === '!=') return !valuesEqual(l, r);
+  const fn = operatorFunction(OPERATOR_FUNCTIONS[expr.op]);
+  const a = operandValue(l, fn, 0, expr.lhs.range, 'left');
+  const b = operandValue(r, fn, 1, expr.rhs.range, 'right');
+  return applyOperator(fn, [a, b], expr.range, scope);
+}
+
+function operandValue(v: Value, fn: BakeFunction, index: number, range: SourceRange, side: string): Value {
+  try {
+    return convert(v, (fn.params[index] as FunctionParam).type);
+  } catch (e) {
+    if (!(e instanceof ConversionError)) throw e;
+    throw evalError('Invalid operand', `Unsuitable value for ${side} operand: ${e.message}.`, range);
+  }
+}
+
+function applyOperator(fn: BakeFunction, args: readonly Value[], range: SourceRange, scope: Scope): Value {
+  try {
+    if (args.includes(null)) throw new FunctionError('argument must not be null');
+    return fn.call(args, scope.root.world);
+  } catch (e) {
+    if (!(e instanceof FunctionError)) throw e;
+    throw evalError('Operation failed', `Error during operation: ${e.message}.`, range);
   }
 }
 
@@ -191,43 +299,83 @@ function iterate(coll: Value, range: SourceRange): Array<[Value, Value]> {
   throw evalError('Iteration over non-iterable value', `A value of type ${typeName(coll)} cannot be used as the collection in a 'for' expression.`, range);
 }
 
+function iteratorLocals(loop: { readonly keyVar: string | undefined; readonly valueVar: string }, k: Value, v: Value): Map<string, Value> {
+  const locals = new Map<string, Value>([[loop.valueVar, v]]);
+  if (loop.keyVar !== undefined) locals.set(loop.keyVar, k);
+  return locals;
+}
+
+/** Each element in turn: condition, then key, then value, as HCL orders its checks. */
 function evalFor(expr: Extract<Expr, { kind: 'for' }>, scope: Scope): Value {
-  const items: Array<{ key: Value; value: Value; range: SourceRange }> = [];
-  for (const [k, v] of iterate(evaluate(expr.collection, scope), expr.collection.range)) {
-    const locals = new Map<string, Value>([[expr.valueVar, v]]);
-    if (expr.keyVar !== undefined) locals.set(expr.keyVar, k);
-    const inner = scope.child(locals);
-    if (expr.condition) {
-      const keep = asBool(evaluate(expr.condition, inner), expr.condition.range, 'Condition is null', 'Invalid \'for\' condition', 'The value of the \'if\' clause must not be null.', 'The \'if\' clause value is invalid: bool required.');
-      if (!keep) continue;
-    }
-    const key = expr.keyExpr ? evaluate(expr.keyExpr, inner) : null;
-    items.push({ key, value: evaluate(expr.valueExpr, inner), range: expr.keyExpr?.range ?? expr.range });
-  }
-  if (!expr.keyExpr) return items.map((i) => i.value);
+  const items: Value[] = [];
   const out = makeObject();
-  const grouped = new Map<string, Value[]>();
-  for (const item of items) {
-    if (item.key === null) throw evalError('Invalid object key', 'Key expression in \'for\' expression must not produce a null value.', item.range);
-    let key: string;
-    try {
-      key = convert(item.key, T.string) as string;
-    } catch {
-      throw evalError('Invalid object key', 'The key expression produced an invalid result: string required.', item.range);
-    }
-    if (expr.group) {
-      const list = grouped.get(key) ?? [];
-      list.push(item.value);
-      grouped.set(key, list);
+  const groups = new Map<string, Value[]>();
+  for (const [k, v] of iterate(evaluate(expr.collection, scope), expr.collection.range)) {
+    const inner = scope.child(iteratorLocals(expr, k, v));
+    if (expr.condition && !forCondition(expr.condition, inner)) continue;
+    if (!expr.keyExpr) {
+      items.push(evaluate(expr.valueExpr, inner));
       continue;
     }
-    if (key in out) {
-      throw evalError('Duplicate object key', `Two different items produced the key "${key}" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.`, item.range);
-    }
-    out[key] = item.value;
+    const key = forKey(evaluate(expr.keyExpr, inner), expr.keyExpr.range);
+    const value = evaluate(expr.valueExpr, inner);
+    if (expr.group) groups.set(key, [...(groups.get(key) ?? []), value]);
+    else if (key in out) {
+      throw evalError('Duplicate object key', `Two different items produced the key "${key}" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.`, expr.keyExpr.range);
+    } else out[key] = value;
   }
-  for (const [k, list] of grouped) out[k] = list;
+  if (!expr.keyExpr) return items;
+  for (const [k, list] of groups) out[k] = list;
   return out;
+}
+
+function forCondition(condition: Expr, scope: Scope): boolean {
+  const v = evaluate(condition, scope);
+  if (v === null) throw evalError("Invalid 'for' condition", "The value of the 'if' clause must not be null.", condition.range);
+  try {
+    return convert(v, T.bool) as boolean;
+  } catch (e) {
+    if (!(e instanceof ConversionError)) throw e;
+    throw evalError("Invalid 'for' condition", `The 'if' clause value is invalid: ${e.message}.`, condition.range);
+  }
+}
+
+function forKey(key: Value, range: SourceRange): string {
+  if (key === null) throw evalError('Invalid object key', 'Key expression in \'for\' expression must not produce a null value.', range);
+  try {
+    return convert(key, T.string) as string;
+  } catch (e) {
+    if (!(e instanceof ConversionError)) throw e;
+    throw evalError('Invalid object key', `The key expression produced an invalid result: ${e.message}.`, range);
+  }
+}
+
+/** HCL checks each item's key only after evaluating its value; a null key is reported at the value. */
+function evalObject(expr: Extract<Expr, { kind: 'object' }>, scope: Scope): Value {
+  const out = makeObject();
+  for (const item of expr.items) {
+    const key = objectKey(item, scope);
+    const value = evaluate(item.value, scope);
+    if (key === null) throw evalError('Null value as key', "Can't use a null value as a key.", item.value.range);
+    try {
+      out[convert(key, T.string) as string] = value;
+    } catch (e) {
+      if (!(e instanceof ConversionError)) throw e;
+      throw evalError('Incorrect key type', `Can't use this value as a key: ${e.message}.`, item.key.range);
+    }
+  }
+  return out;
+}
+
+/** A key as HCL's ObjectConsKeyExpr reads it: a bare name or keyword is its own text; `a.b` is ambiguous. */
+function objectKey(item: ObjectItem, scope: Scope): Value {
+  const { key } = item;
+  if (key.kind === 'scopeTraversal' && key.steps.length > 0) {
+    throw evalError('Ambiguous attribute key', "If this expression is intended to be a reference, wrap it in parentheses. If it's instead intended as a literal name containing periods, wrap it in quotes to create a string literal.", key.range);
+  }
+  if (item.keyIsBareName && key.kind === 'scopeTraversal') return key.root;
+  if (key.kind === 'literal' && (key.value === null || typeof key.value === 'boolean')) return String(key.value);
+  return evaluate(key, scope);
 }
 
 function applySteps(value: Value, steps: readonly Traverser[]): Value {
@@ -244,141 +392,148 @@ export function getAttr(v: Value, name: string, range: SourceRange): Value {
     if (!(name in v)) throw evalError('Unsupported attribute', `This object does not have an attribute named "${name}".`, range);
     return v[name] as Value;
   }
-  if (Array.isArray(v)) {
-    // Legacy index syntax `a.0` arrives as an index step; an attr on a list is a mistake.
-    throw evalError('Unsupported attribute', `Can't access attributes on a list of objects. Did you mean to access attribute "${name}" for a specific element of the list, or across all elements of the list?`, range);
-  }
+  if (Array.isArray(v)) throw evalError('Unsupported attribute', 'This value does not have any attributes.', range, `Index an element first (value[0].${name}) or use a splat (value[*].${name}).`);
   throw evalError('Unsupported attribute', `Can't access attributes on a primitive-typed value (${typeName(v)}).`, range);
 }
 
 export function indexValue(coll: Value, key: Value, range: SourceRange): Value {
   if (coll === null) throw evalError('Attempt to index null value', 'This value is null, so it does not have any indices.', range);
   if (key === null) throw evalError('Invalid index', "Can't use a null value as an indexing key.", range);
+  const notFound = (why: string): BakeFileError => evalError('Invalid index', `The given key does not identify an element in this collection value${why}`, range);
   if (Array.isArray(coll)) {
     let n: number;
     try {
       n = convert(key, T.number) as number;
-    } catch {
-      throw evalError('Invalid index', 'The given key does not identify an element in this collection value: a number is required.', range);
+    } catch (e) {
+      if (!(e instanceof ConversionError)) throw e;
+      throw notFound(`: ${e.message}.`);
     }
-    if (!Number.isInteger(n)) throw evalError('Invalid index', 'The given key does not identify an element in this collection value: indexing a sequence requires a whole number.', range);
-    if (n < 0 || n >= coll.length) throw evalError('Invalid index', 'The given key does not identify an element in this collection value.', range);
+    if (!Number.isInteger(n)) throw notFound(': indexing a sequence requires a whole number, but the given index has a fractional part.');
+    if (n < 0) throw notFound(': a negative number is not a valid index for a sequence.');
+    if (n >= coll.length) throw notFound(coll.length === 0 ? ': the collection has no elements.' : ': the given index is greater than or equal to the length of the collection.');
     return coll[n] as Value;
   }
   if (isObject(coll)) {
     let k: string;
     try {
       k = convert(key, T.string) as string;
-    } catch {
-      throw evalError('Invalid index', 'The given key does not identify an element in this collection value: string required.', range);
+    } catch (e) {
+      if (!(e instanceof ConversionError)) throw e;
+      throw notFound(`: ${e.message}.`);
     }
-    if (!(k in coll)) throw evalError('Invalid index', `The given key does not identify an element in this collection value.`, range);
+    if (!(k in coll)) throw notFound(typeof key === 'number' ? '. An object only supports looking up attributes by name, not by numeric index.' : '.');
     return coll[k] as Value;
   }
-  throw evalError('Invalid index', `This value does not have any indices.`, range);
+  throw evalError('Invalid index', 'This value does not have any indices.', range);
+}
+
+/** Functions the evaluator implements itself, because they take expressions rather than values. */
+export const EVALUATOR_FUNCTIONS: ReadonlySet<string> = new Set(['try', 'can', 'convert']);
+
+/** The `)` closing a call, where HCL reports missing arguments. */
+function closeParen(call: Extract<Expr, { kind: 'functionCall' }>): SourceRange {
+  const { end } = call.range;
+  return { filename: call.range.filename, start: { line: end.line, column: end.column - 1, offset: end.offset - 1 }, end };
+}
+
+/** One argument of a call: its range, and its value computed when the call needs it (HCL checks arity first). */
+interface Argument {
+  readonly range: SourceRange;
+  readonly value: () => Value;
 }
 
 function evalCall(expr: Extract<Expr, { kind: 'functionCall' }>, scope: Scope): Value {
   if (expr.name === 'try') return evalTry(expr, scope);
-  if (expr.name === 'can') {
-    if (expr.args.length !== 1 || expr.expandFinal) throw evalError('Invalid function argument', 'Function "can" expects exactly one argument.', expr.range);
-    try {
-      evaluate(expr.args[0] as Expr, scope);
-      return true;
-    } catch (e) {
-      if (e instanceof BakeFileError) return false;
-      throw e;
-    }
-  }
+  if (expr.name === 'can') return evalCan(expr, scope);
+  if (expr.name === 'convert') return evalConvert(expr, scope);
   const fn = scope.root.function(expr.name);
   if (!fn) {
     throw evalError('Call to unknown function', `There is no function named "${expr.name}".`, expr.nameRange, 'Check the spelling, or define it with a function block.');
   }
-  const args: Value[] = [];
-  const argRanges: SourceRange[] = [];
-  expr.args.forEach((argExpr, i) => {
-    const v = evaluate(argExpr, scope);
-    if (expr.expandFinal && i === expr.args.length - 1) {
-      if (v === null) throw evalError('Invalid expanding argument value', 'The expanding argument (indicated by ...) must not be null.', argExpr.range);
-      if (!Array.isArray(v)) throw evalError('Invalid expanding argument value', 'The expanding argument (indicated by ...) must be of a tuple, list, or set type.', argExpr.range);
-      for (const item of v) {
-        args.push(item);
-        argRanges.push(argExpr.range);
-      }
-      return;
-    }
-    args.push(v);
-    argRanges.push(argExpr.range);
-  });
-  return callFunction(expr.name, fn, args, argRanges, expr.range, scope);
+  const args: Argument[] = expr.args.map((argExpr) => ({ range: argExpr.range, value: () => evaluate(argExpr, scope) }));
+  const last = expr.args[expr.args.length - 1];
+  if (expr.expandFinal && last) {
+    const v = evaluate(last, scope);
+    if (v === null) throw evalError('Invalid expanding argument value', 'The expanding argument (indicated by ...) must not be null.', last.range);
+    if (!Array.isArray(v)) throw evalError('Invalid expanding argument value', 'The expanding argument (indicated by ...) must be of a tuple, list, or set type.', last.range);
+    args.splice(-1, 1, ...v.map((item: Value) => ({ range: last.range, value: () => item })));
+  }
+  return callFunction(expr, fn, args, scope);
 }
 
 /** Checks arity, converts arguments to parameter types, and calls, mapping errors to HCL's wording. */
-export function callFunction(name: string, fn: BakeFunction, args: readonly Value[], argRanges: readonly SourceRange[], callRange: SourceRange, scope: Scope): Value {
+function callFunction(call: Extract<Expr, { kind: 'functionCall' }>, fn: BakeFunction, args: readonly Argument[], scope: Scope): Value {
+  const { name } = call;
   const { params, variadic } = fn;
-  if (args.length < params.length) {
-    const missing = params[args.length] as { name: string };
-    throw evalError('Not enough function arguments', `Function "${name}" expects ${params.length} argument(s). Missing value for "${missing.name}".`, callRange);
-  }
-  if (!variadic && args.length > params.length) {
-    throw evalError('Too many function arguments', `Function "${name}" expects only ${params.length} argument(s).`, argRanges[params.length] ?? callRange);
-  }
-  const converted = args.map((arg, i) => {
-    const param = (params[i] ?? variadic) as { name: string; type: Type; allowNull?: boolean };
-    const range = argRanges[i] ?? callRange;
-    if (arg === null && !param.allowNull) {
-      throw evalError('Invalid function argument', `Invalid value for "${param.name}" parameter: argument must not be null.`, range);
-    }
+  checkArity(call, params, variadic !== undefined, args.map((a) => a.range));
+  const paramAt = (i: number): FunctionParam => (params[i] ?? variadic) as FunctionParam;
+  const values = args.map((arg, i) => {
+    const v = arg.value();
     try {
-      return convert(arg, param.type);
+      return convert(v, paramAt(i).type);
     } catch (e) {
-      if (e instanceof ConversionError) throw evalError('Invalid function argument', `Invalid value for "${param.name}" parameter: ${e.message}.`, range);
+      if (e instanceof ConversionError) throw evalError('Invalid function argument', `Invalid value for "${paramAt(i).name}" parameter: ${e.message}.`, arg.range);
       throw e;
     }
   });
+  // Null arguments are refused by the call itself, after every argument converted.
+  const nullAt = values.findIndex((v, i) => v === null && !paramAt(i).allowNull);
+  if (nullAt >= 0) throw evalError('Invalid function argument', `Invalid value for "${paramAt(nullAt).name}" parameter: argument must not be null.`, (args[nullAt] as Argument).range);
   try {
-    return fn.call(converted, scope.root.world);
+    return fn.call(values, scope.root.world);
   } catch (e) {
     if (e instanceof FunctionError) {
-      const range = e.argIndex !== undefined ? (argRanges[e.argIndex] ?? callRange) : callRange;
       const param = e.argIndex !== undefined ? (params[e.argIndex] ?? variadic) : undefined;
-      if (param) throw evalError('Invalid function argument', `Invalid value for "${param.name}" parameter: ${e.message}.`, range);
-      throw evalError('Error in function call', `Call to function "${name}" failed: ${e.message}.`, callRange);
+      if (param) throw evalError('Invalid function argument', `Invalid value for "${param.name}" parameter: ${e.message}.`, args[e.argIndex as number]?.range ?? call.range);
+      throw evalError('Error in function call', `Call to function "${name}" failed: ${e.message}.`, call.range);
     }
-    if (e instanceof ConversionError) throw evalError('Error in function call', `Call to function "${name}" failed: ${e.message}.`, callRange);
+    if (e instanceof ConversionError) throw evalError('Error in function call', `Call to function "${name}" failed: ${e.message}.`, call.range);
     throw e;
   }
 }
 
-function evalTry(expr: Extract<Expr, { kind: 'functionCall' }>, scope: Scope): Value {
-  if (expr.args.length === 0) throw evalError('Not enough function arguments', 'Function "try" expects at least one argument.', expr.range);
-  const errors: string[] = [];
-  for (const arg of expr.args) {
-    try {
-      return evaluate(arg, scope);
-    } catch (e) {
-      if (!(e instanceof BakeFileError)) throw e;
-      errors.push(e.message);
-    }
+function checkArity(call: Extract<Expr, { kind: 'functionCall' }>, params: readonly FunctionParam[], variadic: boolean, argRanges: readonly SourceRange[]): void {
+  const missing = params[argRanges.length];
+  if (missing) {
+    throw evalError('Not enough function arguments', `Function "${call.name}" expects${variadic ? ' at least' : ''} ${params.length} argument(s). Missing value for "${missing.name}".`, closeParen(call));
   }
-  throw evalError('Error in function call', `Call to function "try" failed: no expression succeeded:\n- ${errors.join('\n- ')}\n\nAt least one expression must produce a successful result.`, expr.range);
+  const extra = argRanges[params.length];
+  if (!variadic && extra) throw evalError('Too many function arguments', `Function "${call.name}" expects only ${params.length} argument(s).`, extra);
 }
 
-/** Converts a value to a type for an attribute or variable, with the detail HCL gives ("string required"). */
-export function convertForAttribute(v: Value, type: Type, range: SourceRange, summary: string): Value {
+/** hcl.Range's String(): `file:line,col-col` or `file:line,col-line,col`. */
+export function rangeText(r: SourceRange): string {
+  const end = r.start.line === r.end.line ? `${r.end.column}` : `${r.end.line},${r.end.column}`;
+  return `${r.filename}:${r.start.line},${r.start.column}-${end}`;
+}
+
+/** HCL's tryfunc: the first argument that evaluates without error, else every error in one message. */
+function evalTry(expr: Extract<Expr, { kind: 'functionCall' }>, scope: Scope): Value {
+  if (expr.args.length === 0) throw evalError('Error in function call', 'Call to function "try" failed: at least one argument is required.', expr.range);
+  let failures = '';
+  for (const arg of expr.args) {
+    const outcome = attempt(arg, scope);
+    if (outcome.ok) return outcome.value;
+    for (const d of outcome.error.diagnostics) failures += `- ${d.summary}${d.range ? ` (at ${rangeText(d.range)})` : ''}\n  ${d.detail ?? ''}\n`;
+  }
+  throw evalError('Error in function call', `Call to function "try" failed: no expression succeeded:\n${failures}\nAt least one expression must produce a successful result.`, expr.range);
+}
+
+function evalCan(expr: Extract<Expr, { kind: 'functionCall' }>, scope: Scope): Value {
+  checkArity(expr, [{ name: 'expression', type: T.any }], false, expr.args.map((a) => a.range));
+  return attempt(expr.args[0] as Expr, scope).ok;
+}
+
+/** HCL's typeexpr convert(value, type): the type argument is read as a type constraint, never evaluated. */
+function evalConvert(expr: Extract<Expr, { kind: 'functionCall' }>, scope: Scope): Value {
+  checkArity(expr, [{ name: 'value', type: T.any }, { name: 'type', type: T.any }], false, expr.args.map((a) => a.range));
+  const [valueExpr, typeExpr] = expr.args as [Expr, Expr];
+  const value = evaluate(valueExpr, scope);
+  const type = typeFromExpr(typeExpr);
   try {
-    return convert(v, type);
+    return convert(value, type);
   } catch (e) {
     if (!(e instanceof ConversionError)) throw e;
-    const where = e.path.length ? ` at ${e.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}` : '';
-    throw evalError(summary, `${e.message}${where}.`, range);
+    throw evalError('Invalid function argument', `Invalid value for "value" parameter: ${e.message}.`, valueExpr.range);
   }
 }
-
-/** The string form of a value for a message: `"x"`, `1`, `true`, `null`, or its JSON. */
-export function describeValue(v: Value): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number') return formatNumber(v);
-  return JSON.stringify(v);
-}
-
