@@ -296,7 +296,8 @@ class BakeEvaluator implements RootResolver {
    */
   private validateVariables(): void {
     const failures: Diagnostic[] = [];
-    const error = (summary: string, detail: string, range: SourceRange): void => void failures.push({ severity: 'error', summary, detail, range });
+    const error = (summary: string, detail: string, range: SourceRange): void =>
+      void failures.push({ severity: 'error', summary, detail, range, fix: summary === 'Invalid error message' ? 'Make error_message a string.' : 'Make the condition an expression that is true or false.' });
     for (const def of this.vars.values()) {
       for (const validation of def.validations) {
         const attrs = attributeMap(validation);

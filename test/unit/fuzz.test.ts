@@ -1,7 +1,7 @@
 /**
  * Robustness: mutated bake files in every format (HCL, JSON, TOML, compose)
  * must never escape as anything but a BakeFileError, and every diagnostic
- * must point at a file position. Deterministic (seeded); BAKE_FUZZ_COUNT sets
+ * must point at a file position and say what to do (a fix). Deterministic (seeded); BAKE_FUZZ_COUNT sets
  * the number of inputs per format (default 10,000).
  */
 import assert from 'node:assert/strict';
@@ -56,7 +56,7 @@ const SEEDS: Record<string, string[]> = {
 };
 
 for (const [filename, seeds] of Object.entries(SEEDS)) {
-  test(`fuzz: ${COUNT} mutated ${filename} inputs fail only with positioned diagnostics`, async (t) => {
+  test(`fuzz: ${COUNT} mutated ${filename} inputs fail only with positioned diagnostics that carry a fix`, async (t) => {
     const texts = seeds.map((s) => readFileSync(s.startsWith('../../') ? `${repoRoot()}/${s.slice(6)}` : fixturesDir(s), 'utf8'));
     const random = seededRandom(0xba4e ^ filename.length);
     let failures = 0;
@@ -71,6 +71,7 @@ for (const [filename, seeds] of Object.entries(SEEDS)) {
           // A requested name that no file defines has no place in any file.
           if (/^failed to find target default$/.test(d.summary)) continue;
           assert.ok(d.range, `input ${i}: diagnostic without a position: ${d.summary} ${d.detail ?? ''}\n--- input ---\n${input}`);
+          assert.ok(d.fix, `input ${i}: diagnostic without a fix: ${d.summary} ${d.detail ?? ''}\n--- input ---\n${input}`);
           assert.equal(d.range.filename, filename);
         }
       }
