@@ -2,7 +2,8 @@
  * What `bake dev` runs: the selected services (and those they depend on),
  * validated, with the targets they build resolved as `bake` would build them.
  */
-import { dedupe, type EvaluatedFiles } from './evaluate.js';
+import { dedupe } from '../core/collections.js';
+import type { EvaluatedFiles } from './evaluate.js';
 import type { Service } from './model.js';
 import { resolveServices, resolveTargets, type ResolvedConfig, type ResolveOptions } from './resolve.js';
 import { selectServices } from './services.js';

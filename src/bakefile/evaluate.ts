@@ -6,6 +6,7 @@
  * attribute at a time with cycle detection, and duplicate blocks merged.
  * Pure: the environment arrives through `lookupVar`.
  */
+import { dedupe } from '../core/collections.js';
 import { BakeFileError, bakeError, type Diagnostic, type SourceRange } from '../core/diagnostics.js';
 import type { Attribute, Block, Expr, File, TemplatePart } from './hcl/ast.js';
 import { evaluate, evalError, EVALUATOR_FUNCTIONS } from './expr/evaluate.js';
@@ -18,8 +19,8 @@ import { goParseBoolError, goQuote, parseGoBool } from './golang.js';
 import { userFunction } from './expr/userfunc.js';
 import { formatNumber, isObject, makeObject, sortedKeys, type Value } from './expr/value.js';
 import { decodeAttribute, type DecodedField } from './decode.js';
-import { parseCsvFields } from './entries.js';
-import { GROUP_ATTRIBUTES, HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec, type Group, type Service, type Target } from './model.js';
+import { entryToValue, parseCsvFields, type EntryKind } from './entries.js';
+import { GROUP_ATTRIBUTES, HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec, type Entry, type Group, type Service, type Target } from './model.js';
 import { recordOrigin, withOriginOf } from './sources.js';
 import { mergeService, mergeTarget } from './merge.js';
 
@@ -448,8 +449,14 @@ class BakeEvaluator implements RootResolver {
   }
 
   private instanceValue(instance: BlockInstance): Value {
-    const names = ['name', ...SCHEMAS[instance.kind].attributes.map((a) => a.name)];
-    return lazyObject(names, (attr) => (attr === 'name' ? instance.name : this.instanceAttribute(instance, attr)));
+    const specs = SCHEMAS[instance.kind].attributes;
+    return lazyObject(['name', ...specs.map((a) => a.name)], (attr) => {
+      if (attr === 'name') return instance.name;
+      const value = this.instanceAttribute(instance, attr);
+      // Entries are stored as printed; a reference sees them as buildx's cty values (lists, bools).
+      if (value === null || specs.find((a) => a.name === attr)?.kind !== 'entries') return value;
+      return (value as Entry[]).map((e) => entryToValue(attr as EntryKind, e));
+    });
   }
 
   /** One attribute of one block instance, converted to its declared type (null when unset). */
@@ -853,6 +860,3 @@ class NamedList<T extends { name: string }> {
   }
 }
 
-export function dedupe<T>(items: readonly T[]): T[] {
-  return [...new Set(items)];
-}

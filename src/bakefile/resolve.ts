@@ -6,7 +6,8 @@
  */
 import { bakeError, type Diagnostic, type SourceRange } from '../core/diagnostics.js';
 import { normalizeEntries } from './entries.js';
-import { dedupe, type EvaluatedFiles } from './evaluate.js';
+import { dedupe } from '../core/collections.js';
+import type { EvaluatedFiles } from './evaluate.js';
 import { mergeService, mergeTarget } from './merge.js';
 import { sanitizeTargetName, type Group, type Service, type Target } from './model.js';
 import { goQuote } from './golang.js';

@@ -1394,3 +1394,22 @@ test('empty dockerfile and context defaults (TestEmptyDockerfile, TestReadEmptyT
   const empty = await print('variable "FOO" {\n  default = ""\n}\ntarget "app" {\n  output = [FOO]\n}', { names: ['app'] });
   assert.deepEqual(empty.target['app'], { context: '.', dockerfile: 'Dockerfile' });
 });
+
+test('references see entries as buildx cty values: lists and bools, not their printed strings', async () => {
+  const text = `
+target "a" {
+  ssh    = ["key=/a,/b"]
+  attest = ["type=sbom,disabled=true"]
+  output = ["type=local,dest=out"]
+}
+target "default" {
+  args = {
+    PATHS    = jsonencode(target.a.ssh[0].paths)
+    DISABLED = target.a.attest[0].disabled ? "off" : "on"
+    DEST     = target.a.output[0].dest
+    INF      = 1 / 0
+  }
+}`;
+  const args = (await print(text)).target['default']?.args;
+  assert.deepEqual(args, { DEST: 'out', DISABLED: 'off', INF: '+Inf', PATHS: '["/a","/b"]' });
+});

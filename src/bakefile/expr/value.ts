@@ -67,6 +67,8 @@ export function typeName(v: Value): string {
  * decimal that round-trips, never in exponent form (big.Float 'f', -1).
  */
 export function formatNumber(n: number): string {
+  // big.Float's Text for infinities (1/0 is +Inf in cty).
+  if (n === Infinity || n === -Infinity) return n > 0 ? '+Inf' : '-Inf';
   if (Number.isInteger(n) && Math.abs(n) < 1e21) return n.toString().replace(/^-0$/, '0');
   const s = n.toString();
   if (!/e/i.test(s)) return s;

@@ -8,7 +8,7 @@
  */
 import { BakeFileError, bakeError, type SourceRange } from '../../../core/diagnostics.js';
 import { EntryError, canonicalAttest, entriesFromValue, entryFromObject, mergeEntries, sshPaths, type EntryKind } from '../../entries.js';
-import { dedupe } from '../../evaluate.js';
+import { dedupe } from '../../../core/collections.js';
 import { compareStrings, makeObject } from '../../expr/value.js';
 import { goQuote } from '../../golang.js';
 import { sanitizeTargetName, type Entry, type Target } from '../../model.js';
