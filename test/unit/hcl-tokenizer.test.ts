@@ -1,17 +1,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BakeFileError } from '../../src/core/diagnostics.js';
-import { literalValue, numberValue, tokenize, type Token } from '../../src/bakefile/hcl/tokenizer.js';
+import { BakeFileError, type SourcePos } from '../../src/core/diagnostics.js';
+import { literalValue, numberValue, tokenize, type ScanMode, type Token } from '../../src/bakefile/hcl/tokenizer.js';
+
+/** The tokens as objects, ending with eof. */
+function tokenObjects(filename: string, text: string, mode?: ScanMode, start?: SourcePos): Token[] {
+  const list = tokenize(filename, text, mode, start);
+  return list.types.map((_, i) => list.token(i));
+}
 
 /** Tokens as `type:text` (text omitted when it equals the type), without the final eof. */
-function kinds(text: string, mode: 'config' | 'template' = 'config'): string[] {
-  return tokenize('t.hcl', text, mode)
+function kinds(text: string, mode: ScanMode = 'config'): string[] {
+  return tokenObjects('t.hcl', text, mode)
     .slice(0, -1)
     .map((t) => (t.type === t.text ? t.type : `${t.type}:${t.text}`));
 }
 
 function onlyToken(text: string): Token {
-  const tokens = tokenize('t.hcl', text);
+  const tokens = tokenObjects('t.hcl', text);
   assert.equal(tokens.length, 2, `expected one token in ${JSON.stringify(text)}`);
   return tokens[0] as Token;
 }
@@ -84,7 +90,7 @@ test('tokenize: bare template mode', () => {
 });
 
 test('tokenize: positions count lines, code points and UTF-16 offsets', () => {
-  const tokens = tokenize('f.hcl', 'a =\n\t"😀" b');
+  const tokens = tokenObjects('f.hcl', 'a =\n\t"😀" b');
   const at = (i: number): string => {
     const r = (tokens[i] as Token).range;
     return `${r.start.line}:${r.start.column}/${r.start.offset}-${r.end.line}:${r.end.column}/${r.end.offset}`;
@@ -98,8 +104,16 @@ test('tokenize: positions count lines, code points and UTF-16 offsets', () => {
   assert.equal((tokens[tokens.length - 1] as Token).type, 'eof');
 });
 
+test('tokenize: a byte order mark takes an offset but no column', () => {
+  const [a, b] = tokenObjects('f.hcl', '\uFEFFa b');
+  assert.deepEqual([a?.range.start, b?.range.end], [
+    { line: 1, column: 1, offset: 1 },
+    { line: 1, column: 4, offset: 4 },
+  ]);
+});
+
 test('tokenize: a start position offsets embedded text', () => {
-  const [first, , second] = tokenize('f.json', 'x\ny', 'config', { line: 5, column: 10, offset: 100 });
+  const [first, , second] = tokenObjects('f.json', 'x\ny', 'config', { line: 5, column: 10, offset: 100 });
   assert.deepEqual(first?.range.start, { line: 5, column: 10, offset: 100 });
   assert.deepEqual(second?.range.start, { line: 6, column: 1, offset: 102 });
 });
@@ -117,21 +131,20 @@ const LITERAL_CASES: readonly (readonly [string, string])[] = [
 
 for (const [source, value] of LITERAL_CASES) {
   test(`literalValue: ${source}`, () => {
-    const literal = tokenize('t.hcl', source)[1] as Token;
-    assert.equal(literal.type, 'quotedLit');
-    assert.equal(literalValue(literal), value);
+    const tokens = tokenize('t.hcl', source);
+    assert.equal(tokens.types[1], 'quotedLit');
+    assert.equal(literalValue(tokens, 1), value);
   });
 }
 
 test('literalValue: heredoc lines keep backslashes but resolve $${', () => {
-  const line = tokenize('t.hcl', '<<EOT\n\\n $${x}\nEOT\n')[1] as Token;
-  assert.equal(literalValue(line), '\\n ${x}\n');
+  assert.equal(literalValue(tokenize('t.hcl', '<<EOT\n\\n $${x}\nEOT\n'), 1), '\\n ${x}\n');
 });
 
 test('numberValue', () => {
-  assert.equal(numberValue(onlyToken('1e3')), 1000);
-  assert.equal(numberValue(onlyToken('2.5e-3')), 0.0025);
-  assert.equal(numberValue(onlyToken('1.2.3')), undefined);
+  assert.equal(numberValue(onlyToken('1e3').text), 1000);
+  assert.equal(numberValue(onlyToken('2.5e-3').text), 0.0025);
+  assert.equal(numberValue(onlyToken('1.2.3').text), undefined);
 });
 
 const ERROR_CASES: readonly (readonly [string, string, string, string])[] = [
@@ -162,7 +175,7 @@ const ESCAPE_ERRORS: readonly (readonly [string, string])[] = [
 
 for (const [source, at] of ESCAPE_ERRORS) {
   test(`literalValue error: ${source}`, () => {
-    const literal = tokenize('t.hcl', source)[1] as Token;
-    assert.deepEqual(errorOf(() => literalValue(literal)), { summary: 'Invalid escape sequence', at });
+    const tokens = tokenize('t.hcl', source);
+    assert.deepEqual(errorOf(() => literalValue(tokens, 1)), { summary: 'Invalid escape sequence', at });
   });
 }

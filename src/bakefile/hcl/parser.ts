@@ -5,12 +5,10 @@
  * ranges are HCL's; diagnostics use HCL's summaries and details, plus a fix.
  * The first syntax error is thrown as a BakeFileError.
  */
-import { bakeError, rangeBetween, type BakeFileError, type SourcePos, type SourceRange } from '../../core/diagnostics.js';
+import { bakeError, codePointCount, rangeBetween, type BakeFileError, type SourcePos, type SourceRange, type TextRange } from '../../core/diagnostics.js';
 import type { Value } from '../expr/value.js';
 import type { Attribute, BinaryOperator, Block, Body, Expr, File, ObjectItem, TemplatePart, Traverser } from './ast.js';
 import {
-  advanceOnLine,
-  codePointCount,
   isSpace,
   literalValue,
   numberValue,
@@ -18,6 +16,7 @@ import {
   trimLeftSpace,
   trimRightSpace,
   type Token,
+  type TokenList,
   type TokenType,
 } from './tokenizer.js';
 
@@ -91,98 +90,115 @@ type Ranged<T> = T & { readonly range: SourceRange };
 interface FlatLiteral {
   readonly kind: 'literal';
   value: string;
-  range: SourceRange;
+  range: TextRange;
 }
 
+type InterpPart = Ranged<{ readonly kind: 'interp'; readonly expr: Expr }>;
+
 /** A template element before directives are nested. */
-type FlatPart = FlatLiteral | Ranged<{ readonly kind: 'interp'; readonly expr: Expr }> | Ranged<Directive>;
+type FlatPart = FlatLiteral | InterpPart | Ranged<Directive>;
 
 type OpenDirective<K extends 'if' | 'for'> = Ranged<Extract<Directive, { kind: K }>>;
 
 interface BodyItems {
   readonly attributes: Attribute[];
   readonly blocks: Block[];
-  readonly close: Token;
+  /** The closing token's index. */
+  readonly close: number;
 }
 
 class Parser {
   private pos = 0;
   /** Whether newlines are tokens in the current context (they are not inside brackets, parens and templates). */
-  private readonly newlineModes: boolean[] = [true];
+  private newlines = true;
   private depth = 0;
+  private readonly types: readonly TokenType[];
 
-  constructor(private readonly tokens: readonly Token[]) {}
+  constructor(private readonly tokens: TokenList) {
+    this.types = tokens.types;
+  }
 
   parseFile(): Body {
     const items = this.parseBodyItems('eof', undefined);
-    const first = this.tokens[0] as Token;
-    return {
-      attributes: items.attributes,
-      blocks: items.blocks,
-      range: { filename: first.range.filename, start: { line: 1, column: 1, offset: 0 }, end: items.close.range.end },
-    };
+    // The file's range starts at its very beginning, before any byte order mark.
+    return { attributes: items.attributes, blocks: items.blocks, range: this.tokens.source.range(0, this.tokens.ends[items.close] as number) };
   }
 
   parseStandaloneExpression(): Expr {
-    return this.withNewlines(false, () => {
-      const expr = this.parseExpression();
-      const extra = this.peek();
-      if (extra.type !== 'eof') {
-        throw syntaxError(
-          'Extra characters after expression',
-          extra.range,
-          'An expression was successfully parsed, but extra characters were found after it.',
-          'Remove the extra characters, or combine them into the expression with an operator.',
-        );
-      }
-      return expr;
-    });
+    this.newlines = false;
+    const expr = this.parseExpression();
+    const extra = this.peek();
+    if (this.types[extra] !== 'eof') {
+      throw syntaxError(
+        'Extra characters after expression',
+        this.tokens.range(extra),
+        'An expression was successfully parsed, but extra characters were found after it.',
+        'Remove the extra characters, or combine them into the expression with an operator.',
+      );
+    }
+    return expr;
   }
 
-  // ---- token access ----
+  // ---- token access: tokens are indices into the TokenList ----
 
-  private peekIndex(): number {
+  /** The next token. */
+  private peek(): number {
     let i = this.pos;
-    if (!this.newlineModes[this.newlineModes.length - 1]) {
-      while ((this.tokens[i] as Token).type === 'newline') i++;
+    if (!this.newlines) {
+      while (this.types[i] === 'newline') i++;
     }
     return i;
   }
 
-  private peek(): Token {
-    return this.tokens[this.peekIndex()] as Token;
+  /** The next token's type. */
+  private next(): TokenType {
+    return this.types[this.peek()] as TokenType;
   }
 
-  private read(): Token {
-    const i = this.peekIndex();
-    const token = this.tokens[i] as Token;
-    if (token.type !== 'eof') this.pos = i + 1;
-    return token;
+  private read(): number {
+    const i = this.peek();
+    if (this.types[i] !== 'eof') this.pos = i + 1;
+    return i;
   }
 
-  private withNewlines<T>(significant: boolean, parse: () => T): T {
-    this.newlineModes.push(significant);
-    const result = parse();
-    this.newlineModes.pop();
-    return result;
+  /** From the start of token `from` to the end of token `to`. */
+  private span(from: number, to: number): TextRange {
+    return this.tokens.source.range(this.tokens.starts[from] as number, this.tokens.ends[to] as number);
   }
 
-  /** Counts one level of nesting; callers undo it with `this.depth--` (a thrown error ends the parse anyway). */
-  private enter(at: SourceRange): void {
-    if (++this.depth > MAX_NESTING) throw nestingTooDeep(at);
+  /** Compares without slicing the token's text. */
+  private isKeyword(t: number, word: string): boolean {
+    const start = this.tokens.starts[t] as number;
+    return this.types[t] === 'ident' && (this.tokens.ends[t] as number) - start === word.length && this.tokens.source.text.startsWith(word, start);
+  }
+
+  /**
+   * Makes newlines significant or not until the caller restores the returned
+   * outer setting (a thrown error ends the parse, so no finally is needed).
+   */
+  private setNewlines(significant: boolean): boolean {
+    const outer = this.newlines;
+    this.newlines = significant;
+    return outer;
+  }
+
+  /** Counts one level of nesting at token `at`; callers undo it with `this.depth--` (a thrown error ends the parse anyway). */
+  private enter(at: number): void {
+    if (++this.depth > MAX_NESTING) throw nestingTooDeep(this.tokens.range(at));
   }
 
   // ---- bodies ----
 
-  private parseBodyItems(closer: 'eof' | '}', open: Token | undefined): BodyItems {
+  private parseBodyItems(closer: 'eof' | '}', open: number | undefined): BodyItems {
     const attributes: Attribute[] = [];
     const blocks: Block[] = [];
     const seen = new Map<string, Attribute>();
     for (;;) {
       const token = this.read();
-      if (token.type === closer) return { attributes, blocks, close: token };
-      if (token.type === 'newline') continue;
-      if (token.type !== 'ident') throw bodyItemError(token, open);
+      const type = this.types[token];
+      if (type === closer) return { attributes, blocks, close: token };
+      if (type === 'newline') continue;
+      if (type !== 'ident') throw bodyItemError(this.tokens.token(token), open === undefined ? undefined : this.tokens.token(open));
       const item = this.parseBodyItem(token);
       if ('expr' in item) {
         const earlier = seen.get(item.name);
@@ -195,105 +211,107 @@ class Parser {
     }
   }
 
-  private parseBodyItem(name: Token): Attribute | Block {
-    const next = this.peek();
-    if (next.type === '=') return this.parseAttribute(name, false);
-    if (next.type === 'oquote' || next.type === '{' || next.type === 'ident') return this.parseBlock(name);
-    throw argumentOrBlockRequired(name, true);
+  private parseBodyItem(name: number): Attribute | Block {
+    const next = this.next();
+    if (next === '=') return this.parseAttribute(name, false);
+    if (next === 'oquote' || next === '{' || next === 'ident') return this.parseBlock(name);
+    throw argumentOrBlockRequired(this.tokens.token(name), true);
   }
 
-  private parseAttribute(name: Token, singleLine: boolean): Attribute {
+  private parseAttribute(name: number, singleLine: boolean): Attribute {
     this.read(); // the equals sign
     const expr = this.parseExpression();
     if (!singleLine) this.expectLineEnd('argument');
-    return { name: name.text, nameRange: name.range, expr, range: rangeBetween(name.range, expr.range) };
+    const nameRange = this.tokens.range(name);
+    return { name: this.tokens.text(name), nameRange, expr, range: rangeBetween(nameRange, expr.range) };
   }
 
   private expectLineEnd(what: 'argument' | 'block'): void {
     const end = this.peek();
-    if (end.type === 'newline') this.read();
-    else if (end.type !== 'eof') throw missingNewline(end, what);
+    if (this.types[end] === 'newline') this.read();
+    else if (this.types[end] !== 'eof') throw missingNewline(this.tokens.token(end), what);
   }
 
-  private parseBlock(typeToken: Token): Block {
-    this.enter(typeToken.range);
+  private parseBlock(typeToken: number): Block {
+    this.enter(typeToken);
     const block = this.parseBlockContent(typeToken);
     this.depth--;
     return block;
   }
 
-  private parseBlockContent(typeToken: Token): Block {
+  private parseBlockContent(typeToken: number): Block {
     const labels: string[] = [];
     const labelRanges: SourceRange[] = [];
     let token = this.read();
-    while (token.type !== '{') {
-      if (token.type === 'oquote') {
+    while (this.types[token] !== '{') {
+      if (this.types[token] === 'oquote') {
         const label = this.parseLabel(token);
         labels.push(label.value);
         labelRanges.push(label.range);
-      } else if (token.type === 'ident') {
-        labels.push(token.text);
-        labelRanges.push(token.range);
+      } else if (this.types[token] === 'ident') {
+        labels.push(this.tokens.text(token));
+        labelRanges.push(this.tokens.range(token));
       } else {
-        throw invalidBlockDefinition(token);
+        throw invalidBlockDefinition(this.tokens.token(token));
       }
       token = this.read();
     }
     const open = token;
-    const first = this.peek().type;
+    const first = this.next();
     const items = first === 'newline' || first === 'eof' || first === '}' ? this.parseBodyItems('}', open) : this.parseSingleAttributeBody(open);
     this.expectLineEnd('block');
-    const bodyRange = rangeBetween(open.range, items.close.range);
     return {
-      type: typeToken.text,
-      typeRange: typeToken.range,
+      type: this.tokens.text(typeToken),
+      typeRange: this.tokens.range(typeToken),
       labels,
       labelRanges,
-      body: { attributes: items.attributes, blocks: items.blocks, range: bodyRange },
-      range: rangeBetween(typeToken.range, items.close.range),
+      body: { attributes: items.attributes, blocks: items.blocks, range: this.span(open, items.close) },
+      range: this.span(typeToken, items.close),
     };
   }
 
   /** `name { arg = value }` on one line: exactly one argument, then the closing brace. */
-  private parseSingleAttributeBody(open: Token): BodyItems {
+  private parseSingleAttributeBody(open: number): BodyItems {
     const name = this.read();
-    if (name.type !== 'ident') throw argumentOrBlockRequired(name, false);
+    if (this.types[name] !== 'ident') throw argumentOrBlockRequired(this.tokens.token(name), false);
     const next = this.peek();
-    if (next.type === 'oquote' || next.type === '{' || next.type === 'ident') {
+    const nextType = this.types[next];
+    if (nextType === 'oquote' || nextType === '{' || nextType === 'ident') {
       throw syntaxError(
         'Argument definition required',
-        rangeBetween(name.range, next.range),
-        `A single-line block definition can contain only a single argument. If you meant to define argument ${JSON.stringify(name.text)}, use an equals sign to assign it a value. To define a nested block, place it on a line of its own within its parent block.`,
+        this.span(name, next),
+        `A single-line block definition can contain only a single argument. If you meant to define argument ${JSON.stringify(this.tokens.text(name))}, use an equals sign to assign it a value. To define a nested block, place it on a line of its own within its parent block.`,
         'Put the nested block on its own line inside its parent block.',
       );
     }
-    if (next.type !== '=') throw argumentOrBlockRequired(name, true);
+    if (nextType !== '=') throw argumentOrBlockRequired(this.tokens.token(name), true);
     const attribute = this.parseAttribute(name, true);
     const close = this.read();
-    if (close.type !== '}') throw singleLineBlockEndError(close, open);
+    if (this.types[close] !== '}') throw singleLineBlockEndError(this.tokens.token(close), this.tokens.token(open));
     return { attributes: [attribute], blocks: [], close };
   }
 
   /** A quoted block label: a string without template sequences. */
-  private parseLabel(open: Token): { value: string; range: SourceRange } {
+  private parseLabel(open: number): { value: string; range: SourceRange } {
     let value = '';
     for (;;) {
       const token = this.read();
-      if (token.type === 'cquote') return { value, range: rangeBetween(open.range, token.range) };
-      if (token.type === 'quotedLit') {
-        value += literalValue(token);
-      } else if (token.type === 'interp' || token.type === 'control') {
-        const mark = token.type === 'interp' ? '$' : '%';
+      const type = this.types[token];
+      if (type === 'cquote') return { value, range: this.span(open, token) };
+      if (type === 'quotedLit') {
+        value += literalValue(this.tokens, token);
+      } else if (type === 'interp' || type === 'control') {
+        const mark = type === 'interp' ? '$' : '%';
         throw syntaxError(
           'Invalid string literal',
-          token.range,
+          this.tokens.range(token),
           `Template sequences are not allowed in this string. To include a literal "${mark}", double it (as "${mark}${mark}") to escape it.`,
           `Write "${mark}${mark}{" for a literal "${mark}{", or use a plain label without template sequences.`,
         );
       } else {
         throw syntaxError(
           'Unterminated string literal',
-          open.range,
+          this.tokens.range(open),
           'Unable to find the closing quote mark before the end of the file.',
           'Add the closing quote (") after the label.',
         );
@@ -304,7 +322,7 @@ class Parser {
   // ---- expressions ----
 
   private parseExpression(): Expr {
-    this.enter(this.peek().range);
+    this.enter(this.peek());
     const expr = this.parseConditional();
     this.depth--;
     return expr;
@@ -312,14 +330,14 @@ class Parser {
 
   private parseConditional(): Expr {
     const condition = this.parseBinary(0);
-    if (this.peek().type !== '?') return condition;
+    if (this.next() !== '?') return condition;
     this.read();
     const trueResult = this.parseExpression();
     const colon = this.peek();
-    if (colon.type !== ':') {
+    if (this.types[colon] !== ':') {
       throw syntaxError(
         'Missing false expression in conditional',
-        colon.range,
+        this.tokens.range(colon),
         'The conditional operator (...?...:...) requires a false expression, delimited by a colon.',
         'Add ": <value if false>" after the value if true.',
       );
@@ -336,7 +354,7 @@ class Parser {
   private parseBinary(minPrecedence: number): Expr {
     let lhs = this.parseOperand();
     for (;;) {
-      const op = this.peek().type;
+      const op = this.next();
       const precedence = BINARY_PRECEDENCE[op];
       if (precedence === undefined || precedence < minPrecedence) return lhs;
       this.read();
@@ -351,8 +369,7 @@ class Parser {
   }
 
   private parseTerm(): Expr {
-    const token = this.peek();
-    switch (token.type) {
+    switch (this.next()) {
       case '(':
         return this.parseParentheses();
       case 'number':
@@ -370,24 +387,24 @@ class Parser {
       case '{':
         return this.parseObject(this.read());
       default:
-        throw this.invalidExpression(token);
+        throw this.invalidExpression(this.peek());
     }
   }
 
-  private invalidExpression(token: Token): BakeFileError {
-    if (token.type === 'eof') {
+  private invalidExpression(token: number): BakeFileError {
+    const range = this.tokens.range(token);
+    if (this.types[token] === 'eof') {
       return syntaxError(
         'Missing expression',
-        token.range,
+        range,
         'Expected the start of an expression, but found the end of the file.',
         'Write a value here, such as a quoted string, a number, a list [...] or an object {...}.',
       );
     }
-    const following = this.tokens[this.peekIndex() + 1];
-    const heredocLike = token.type === '<' && following?.type === '<';
+    const heredocLike = this.types[token] === '<' && this.types[token + 1] === '<';
     return syntaxError(
       'Invalid expression',
-      token.range,
+      range,
       heredocLike
         ? 'Expected the start of an expression, but found an invalid expression token. A heredoc marker like <<EOT must be followed directly by a line break.'
         : 'Expected the start of an expression, but found an invalid expression token.',
@@ -399,107 +416,132 @@ class Parser {
 
   private parseParentheses(): Expr {
     const open = this.read();
-    return this.withNewlines(false, () => {
-      const expr = this.parseExpression();
-      const close = this.read();
-      if (close.type !== ')') {
-        throw syntaxError('Unbalanced parentheses', close.range, 'Expected a closing parenthesis to terminate the expression.', 'Add the missing ")".');
-      }
-      return { kind: 'parens', expr, range: rangeBetween(open.range, close.range) };
-    });
+    const outer = this.setNewlines(false);
+    const expr = this.parseExpression();
+    const close = this.read();
+    if (this.types[close] !== ')') {
+      throw syntaxError('Unbalanced parentheses', this.tokens.range(close), 'Expected a closing parenthesis to terminate the expression.', 'Add the missing ")".');
+    }
+    this.newlines = outer;
+    return { kind: 'parens', expr, range: this.span(open, close) };
   }
 
-  private parseNumber(token: Token): Expr {
-    return { kind: 'literal', value: numberOf(token), range: token.range };
+  private parseNumber(token: number): Expr {
+    return { kind: 'literal', value: this.numberOf(token, this.tokens.text(token)), range: this.tokens.range(token) };
   }
 
-  private parseIdentifierTerm(name: Token): Expr {
-    if (this.peek().type === '(') return this.parseFunctionCall(name);
-    switch (name.text) {
+  /** The value of number token `token`, whose text is `text`. */
+  private numberOf(token: number, text: string): number {
+    const value = numberValue(text);
+    if (value === undefined) {
+      throw syntaxError(
+        'Invalid number literal',
+        this.tokens.range(token),
+        'Failed to recognize the value of this number literal.',
+        'Write the number in decimal notation, like 42, 1.5 or 1e3.',
+      );
+    }
+    return value;
+  }
+
+  private parseIdentifierTerm(name: number): Expr {
+    if (this.next() === '(') return this.parseFunctionCall(name);
+    const text = this.tokens.text(name);
+    const range = this.tokens.range(name);
+    switch (text) {
       case 'true':
-        return { kind: 'literal', value: true, range: name.range };
+        return { kind: 'literal', value: true, range };
       case 'false':
-        return { kind: 'literal', value: false, range: name.range };
+        return { kind: 'literal', value: false, range };
       case 'null':
-        return { kind: 'literal', value: null, range: name.range };
+        return { kind: 'literal', value: null, range };
       default:
-        return { kind: 'scopeTraversal', root: name.text, rootRange: name.range, steps: [], range: name.range };
+        return { kind: 'scopeTraversal', root: text, rootRange: range, steps: [], range };
     }
   }
 
-  private parseUnary(operator: Token): Expr {
-    this.enter(operator.range);
+  private parseUnary(operator: number): Expr {
+    this.enter(operator);
     const operand = this.parseOperand();
     this.depth--;
-    return { kind: 'unaryOp', op: operator.type as '!' | '-', operand, range: rangeBetween(operator.range, operand.range) };
+    return { kind: 'unaryOp', op: this.types[operator] as '!' | '-', operand, range: rangeBetween(this.tokens.range(operator), operand.range) };
   }
 
   /** Arguments are separated by commas, a trailing comma is allowed, and `...` may follow the last one. */
-  private parseFunctionCall(name: Token): Expr {
+  private parseFunctionCall(name: number): Expr {
     const open = this.read();
-    return this.withNewlines(false, () => {
-      const args: Expr[] = [];
-      let expandFinal = false;
-      while (this.peek().type !== ')') {
-        args.push(this.parseExpression());
-        const separator = this.peek();
-        if (separator.type === ')') break;
-        this.read();
-        if (separator.type === '...') {
-          expandFinal = true;
-          if (this.peek().type !== ')') throw misplacedExpansion(separator);
-        } else if (separator.type !== ',') {
-          throw functionCallSeparatorError(separator, name, open);
-        }
+    const outer = this.setNewlines(false);
+    const args: Expr[] = [];
+    let expandFinal = false;
+    while (this.next() !== ')') {
+      args.push(this.parseExpression());
+      const separator = this.peek();
+      const type = this.types[separator];
+      if (type === ')') break;
+      this.read();
+      if (type === '...') {
+        expandFinal = true;
+        if (this.next() !== ')') throw misplacedExpansion(this.tokens.token(separator));
+      } else if (type !== ',') {
+        throw functionCallSeparatorError(this.tokens.token(separator), this.tokens.token(name), this.tokens.token(open));
       }
-      const close = this.read();
-      return { kind: 'functionCall', name: name.text, nameRange: name.range, args, expandFinal, range: rangeBetween(name.range, close.range) };
-    });
+    }
+    const close = this.read();
+    this.newlines = outer;
+    return { kind: 'functionCall', name: this.tokens.text(name), nameRange: this.tokens.range(name), args, expandFinal, range: this.span(name, close) };
   }
 
-  private parseTuple(open: Token): Expr {
-    return this.withNewlines(false, () => {
-      if (isKeyword(this.peek(), 'for')) return this.parseFor(open);
-      const items: Expr[] = [];
-      while (this.peek().type !== ']') {
-        items.push(this.parseExpression());
-        const next = this.peek();
-        if (next.type === ']') break;
-        if (next.type !== ',') throw tupleSeparatorError(next, open);
-        this.read();
-      }
-      const close = this.read();
-      return { kind: 'tuple', items, range: rangeBetween(open.range, close.range) };
-    });
+  private parseTuple(open: number): Expr {
+    if (this.forFollows()) return this.parseFor(open);
+    const outer = this.setNewlines(false);
+    const items: Expr[] = [];
+    while (this.next() !== ']') {
+      items.push(this.parseExpression());
+      const next = this.peek();
+      if (this.types[next] === ']') break;
+      if (this.types[next] !== ',') throw tupleSeparatorError(this.tokens.token(next), this.tokens.token(open));
+      this.read();
+    }
+    const close = this.read();
+    this.newlines = outer;
+    return { kind: 'tuple', items, range: this.span(open, close) };
   }
 
-  private parseObject(open: Token): Expr {
-    // `for` may follow the brace on a later line: for expressions ignore newlines.
-    if (this.withNewlines(false, () => isKeyword(this.peek(), 'for'))) return this.parseFor(open);
-    return this.withNewlines(true, () => {
-      const items: ObjectItem[] = [];
-      for (;;) {
-        const next = this.peek();
-        if (next.type === 'newline') {
-          this.read();
-          continue;
-        }
-        if (next.type === '}') break;
-        items.push(this.parseObjectItem(open));
-        const separator = this.peek();
-        if (separator.type === '}') break;
-        if (separator.type !== ',' && separator.type !== 'newline') throw objectSeparatorError(separator, open);
+  private parseObject(open: number): Expr {
+    if (this.forFollows()) return this.parseFor(open);
+    const outer = this.setNewlines(true);
+    const items: ObjectItem[] = [];
+    for (;;) {
+      const next = this.next();
+      if (next === 'newline') {
         this.read();
+        continue;
       }
-      const close = this.read();
-      return { kind: 'object', items, range: rangeBetween(open.range, close.range) };
-    });
+      if (next === '}') break;
+      items.push(this.parseObjectItem(open));
+      const separator = this.peek();
+      const type = this.types[separator];
+      if (type === '}') break;
+      if (type !== ',' && type !== 'newline') throw objectSeparatorError(this.tokens.token(separator), this.tokens.token(open));
+      this.read();
+    }
+    const close = this.read();
+    this.newlines = outer;
+    return { kind: 'object', items, range: this.span(open, close) };
   }
 
-  private parseObjectItem(open: Token): ObjectItem {
+  /** Whether `for` comes next, after any newlines: a for expression may start on the line after its bracket. */
+  private forFollows(): boolean {
+    const outer = this.setNewlines(false);
+    const isFor = this.isKeyword(this.peek(), 'for');
+    this.newlines = outer;
+    return isFor;
+  }
+
+  private parseObjectItem(open: number): ObjectItem {
     const key = this.parseExpression();
     const separator = this.peek();
-    if (separator.type !== '=' && separator.type !== ':') throw keyValueSeparatorError(separator, open);
+    if (this.types[separator] !== '=' && this.types[separator] !== ':') throw keyValueSeparatorError(this.tokens.token(separator), this.tokens.token(open));
     this.read();
     const value = this.parseExpression();
     // A bare name is the key itself; parentheses would make it a parens node, so no flag is needed for them.
@@ -508,40 +550,40 @@ class Parser {
   }
 
   /** `[for k, v in coll : v if cond]` or `{for k, v in coll : k => v... if cond}`; `for` is next. */
-  private parseFor(open: Token): Expr {
-    return this.withNewlines(false, () => {
-      this.read(); // the `for` keyword
-      const closer = open.type === '{' ? '}' : ']';
-      const names = this.parseForNames('expression');
-      const collection = this.parseExpression();
-      this.expectForToken(':', 'For expression requires a colon after the collection expression.');
-      let valueExpr = this.parseExpression();
-      let keyExpr: Expr | undefined;
-      if (this.peek().type === '=>') {
-        this.read();
-        keyExpr = valueExpr;
-        valueExpr = this.parseExpression();
-      }
-      const ellipsis = this.peek().type === '...' ? this.read() : undefined;
-      let condition: Expr | undefined;
-      if (isKeyword(this.peek(), 'if')) {
-        this.read();
-        condition = this.parseExpression();
-      }
-      const close = this.expectForToken(closer, "Extra characters after the end of the 'for' expression.");
-      checkForShape(closer, keyExpr, valueExpr, ellipsis);
-      return {
-        kind: 'for',
-        keyVar: names.keyVar,
-        valueVar: names.valueVar,
-        collection,
-        keyExpr,
-        valueExpr,
-        condition,
-        group: ellipsis !== undefined,
-        range: rangeBetween(open.range, close.range),
-      };
-    });
+  private parseFor(open: number): Expr {
+    const outer = this.setNewlines(false);
+    this.read(); // the `for` keyword
+    const closer = this.types[open] === '{' ? '}' : ']';
+    const names = this.parseForNames('expression');
+    const collection = this.parseExpression();
+    this.expectForToken(':', 'For expression requires a colon after the collection expression.');
+    let valueExpr = this.parseExpression();
+    let keyExpr: Expr | undefined;
+    if (this.next() === '=>') {
+      this.read();
+      keyExpr = valueExpr;
+      valueExpr = this.parseExpression();
+    }
+    const ellipsis = this.next() === '...' ? this.tokens.token(this.read()) : undefined;
+    let condition: Expr | undefined;
+    if (this.isKeyword(this.peek(), 'if')) {
+      this.read();
+      condition = this.parseExpression();
+    }
+    const close = this.expectForToken(closer, "Extra characters after the end of the 'for' expression.");
+    checkForShape(closer, keyExpr, valueExpr, ellipsis);
+    this.newlines = outer;
+    return {
+      kind: 'for',
+      keyVar: names.keyVar,
+      valueVar: names.valueVar,
+      collection,
+      keyExpr,
+      valueExpr,
+      condition,
+      group: ellipsis !== undefined,
+      range: this.span(open, close),
+    };
   }
 
   /** `k, v in` or `v in` of a for expression or a `%{for}` directive; stops after `in`. */
@@ -550,25 +592,25 @@ class Parser {
     const first = this.expectForName(context, messages.name);
     let keyVar: string | undefined;
     let valueVar = first;
-    if (this.peek().type === ',') {
+    if (this.next() === ',') {
       this.read();
       keyVar = first;
       valueVar = this.expectForName(context, messages.valueName);
     }
-    if (!isKeyword(this.peek(), 'in')) throw forError(context, this.peek(), messages.in);
+    if (!this.isKeyword(this.peek(), 'in')) throw forError(context, this.tokens.token(this.peek()), messages.in);
     this.read();
     return { keyVar, valueVar };
   }
 
   private expectForName(context: ForContext, detail: string): string {
     const token = this.peek();
-    if (token.type !== 'ident') throw forError(context, token, detail);
-    return this.read().text;
+    if (this.types[token] !== 'ident') throw forError(context, this.tokens.token(token), detail);
+    return this.tokens.text(this.read());
   }
 
-  private expectForToken(type: TokenType, detail: string): Token {
+  private expectForToken(type: TokenType, detail: string): number {
     const token = this.read();
-    if (token.type !== type) throw forError('expression', token, detail);
+    if (this.types[token] !== type) throw forError('expression', this.tokens.token(token), detail);
     return token;
   }
 
@@ -581,37 +623,39 @@ class Parser {
    */
   private parseTraversals(from: Expr): Expr {
     let source = from;
-    let steps: Traverser[] = []; // static steps not yet applied to `source`
+    // Static steps not yet applied to `source`; most operands have none, so the array is made on first use.
+    let steps: Traverser[] | undefined;
     for (;;) {
-      const next = this.peek();
-      if (next.type === '.') {
+      const next = this.next();
+      if (next === '.') {
         const dot = this.read();
         const after = this.read();
-        if (after.type === 'ident') {
-          steps.push({ kind: 'attr', name: after.text, range: rangeBetween(dot.range, after.range) });
-        } else if (after.type === 'number') {
-          steps.push(this.legacyIndex(dot, after, false));
-        } else if (after.type === '*') {
+        const type = this.types[after];
+        if (type === 'ident') {
+          (steps ??= []).push({ kind: 'attr', name: this.tokens.text(after), range: this.span(dot, after) });
+        } else if (type === 'number') {
+          (steps ??= []).push(this.legacyIndex(dot, after, false));
+        } else if (type === '*') {
           source = this.parseAttributeSplat(applySteps(source, steps), dot, after);
-          steps = [];
+          steps = undefined;
         } else {
-          throw invalidAttributeName(after);
+          throw invalidAttributeName(this.tokens.token(after));
         }
-      } else if (next.type === '[') {
+      } else if (next === '[') {
         const open = this.read();
-        if (this.peek().type === '*') {
+        if (this.next() === '*') {
           source = this.parseFullSplat(applySteps(source, steps), open);
-          steps = [];
+          steps = undefined;
         } else {
           const { key, close } = this.parseIndexKey();
-          const bracketRange = rangeBetween(open.range, close.range);
+          const bracketRange = this.span(open, close);
           const literalKey = staticKey(key);
           if (literalKey) {
-            steps.push({ kind: 'index', key: literalKey.value, range: bracketRange });
+            (steps ??= []).push({ kind: 'index', key: literalKey.value, range: bracketRange });
           } else {
             const collection = applySteps(source, steps);
             source = { kind: 'index', collection, key, range: rangeBetween(collection.range, bracketRange) };
-            steps = [];
+            steps = undefined;
           }
         }
       } else {
@@ -620,152 +664,171 @@ class Parser {
     }
   }
 
-  private parseIndexKey(): { key: Expr; close: Token } {
-    return this.withNewlines(false, () => {
-      const key = this.parseExpression();
-      const close = this.read();
-      if (close.type !== ']') {
-        throw syntaxError('Missing close bracket on index', close.range, 'The index operator must end with a closing bracket ("]").', 'Add the missing "]".');
-      }
-      return { key, close };
-    });
+  private parseIndexKey(): { key: Expr; close: number } {
+    const outer = this.setNewlines(false);
+    const key = this.parseExpression();
+    const close = this.read();
+    if (this.types[close] !== ']') {
+      throw syntaxError('Missing close bracket on index', this.tokens.range(close), 'The index operator must end with a closing bracket ("]").', 'Add the missing "]".');
+    }
+    this.newlines = outer;
+    return { key, close };
   }
 
   /** `.0` is a legacy way of writing `[0]`; `.0.1` is one number token and is rejected. */
-  private legacyIndex(dot: Token, number: Token, inSplat: boolean): Traverser {
-    const dotAt = number.text.indexOf('.');
+  private legacyIndex(dot: number, number: number, inSplat: boolean): Traverser {
+    const text = this.tokens.text(number);
+    const dotAt = text.indexOf('.');
     if (dotAt >= 0) {
-      const [first, second] = [number.text.slice(0, dotAt), number.text.slice(dotAt + 1)];
+      const [first, second] = [text.slice(0, dotAt), text.slice(dotAt + 1)];
       throw syntaxError(
         'Invalid legacy index syntax',
-        number.range,
+        this.tokens.range(number),
         inSplat
           ? `When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax with a full splat expression [*] instead, like [${first}][${second}].`
           : `When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax instead, like [${first}][${second}].`,
         `Write the indexes in brackets, like [${first}][${second}].`,
       );
     }
-    return { kind: 'index', key: numberOf(number), range: rangeBetween(dot.range, number.range) };
+    return { kind: 'index', key: this.numberOf(number, text), range: this.span(dot, number) };
   }
 
   /** `source[*]` followed by any traversal steps, which apply to each element. */
-  private parseFullSplat(source: Expr, open: Token): Expr {
+  private parseFullSplat(source: Expr, open: number): Expr {
     this.read(); // the star
     const close = this.read();
-    if (close.type !== ']') {
+    if (this.types[close] !== ']') {
       throw syntaxError(
         'Missing close bracket on splat index',
-        close.range,
+        this.tokens.range(close),
         'The star for a full splat operator must be immediately followed by a closing bracket ("]").',
         'Write the splat as [*].',
       );
     }
-    const item: Expr = { kind: 'anonSymbol', range: rangeBetween(open.range, close.range) };
-    this.enter(open.range);
+    const item: Expr = { kind: 'anonSymbol', range: this.span(open, close) };
+    this.enter(open);
     const each = this.parseTraversals(item);
     this.depth--;
     return { kind: 'splat', source, each, range: rangeBetween(source.range, each.range) };
   }
 
   /** `source.*.a.b`: only attribute (and legacy index) steps apply to each element. */
-  private parseAttributeSplat(source: Expr, dot: Token, star: Token): Expr {
-    const item: Expr = { kind: 'anonSymbol', range: rangeBetween(dot.range, star.range) };
+  private parseAttributeSplat(source: Expr, dot: number, star: number): Expr {
+    const item: Expr = { kind: 'anonSymbol', range: this.span(dot, star) };
     const steps: Traverser[] = [];
-    while (this.peek().type === '.') {
+    while (this.next() === '.') {
       const stepDot = this.read();
       const name = this.read();
-      if (name.type === 'number') steps.push(this.legacyIndex(stepDot, name, true));
-      else if (name.type === 'ident') steps.push({ kind: 'attr', name: name.text, range: rangeBetween(stepDot.range, name.range) });
-      else if (name.type === '*') throw nestedSplat(name);
-      else throw invalidAttributeName(name);
+      const type = this.types[name];
+      if (type === 'number') steps.push(this.legacyIndex(stepDot, name, true));
+      else if (type === 'ident') steps.push({ kind: 'attr', name: this.tokens.text(name), range: this.span(stepDot, name) });
+      else if (type === '*') throw nestedSplat(this.tokens.token(name));
+      else throw invalidAttributeName(this.tokens.token(name));
     }
     const first = steps[0];
     const last = steps[steps.length - 1];
     const each: Expr = first && last ? { kind: 'relativeTraversal', source: item, steps, range: rangeBetween(first.range, last.range) } : item;
-    return { kind: 'splat', source, each, range: rangeBetween(source.range, last?.range ?? star.range) };
+    return { kind: 'splat', source, each, range: rangeBetween(source.range, last?.range ?? this.tokens.range(star)) };
   }
 
   // ---- templates ----
 
   /** A quoted string or heredoc whose opener was just read. */
-  private parseTemplate(open: Token): Expr {
-    const closer: TokenType = open.type === 'oquote' ? 'cquote' : 'cheredoc';
-    const { parts, close } = this.parseTemplateParts(open, closer, open.range.end);
-    return finishTemplate(parts, open.text.startsWith('<<-'), rangeBetween(open.range, close.range), close.range);
+  private parseTemplate(open: number): Expr {
+    const closer: TokenType = this.types[open] === 'oquote' ? 'cquote' : 'cheredoc';
+    const parts: FlatPart[] = [];
+    const close = this.parseTemplateParts(parts, open, closer, this.tokens.ends[open] as number);
+    const flush = this.tokens.source.text.startsWith('<<-', this.tokens.starts[open]);
+    return finishTemplate(parts, flush, this.span(open, close), this.tokens.range(close));
   }
 
   /** The whole text as a template without quotes. */
   parseBareTemplate(): Expr {
     const first = this.peek();
-    const { parts, close } = this.parseTemplateParts(undefined, 'eof', first.range.start);
-    return finishTemplate(parts, false, rangeBetween(first.range, close.range), close.range);
+    const parts: FlatPart[] = [];
+    const close = this.parseTemplateParts(parts, undefined, 'eof', this.tokens.starts[first] as number);
+    return finishTemplate(parts, false, this.span(first, close), this.tokens.range(close));
   }
 
-  /** Reads the template's tokens up to its closer, applying `~` strip markers to the adjacent literals as HCL does. */
-  private parseTemplateParts(open: Token | undefined, closer: TokenType, contentStart: SourcePos): { parts: FlatPart[]; close: Token } {
-    const parts: FlatPart[] = [];
+  /**
+   * Reads the template's tokens into `parts` up to its closer, which it
+   * returns, applying `~` strip markers to the adjacent literals as HCL does.
+   * `contentStart` is the text index after the opener.
+   */
+  private parseTemplateParts(parts: FlatPart[], open: number | undefined, closer: TokenType, contentStart: number): number {
     let trimNextLiteral = false;
     let previousWasLiteral = false;
     for (;;) {
       const token = this.read();
-      if (token.type === closer) {
+      const type = this.types[token];
+      if (type === closer) {
         // An empty template is one empty literal, as in hclsyntax.
-        if (parts.length === 0) parts.push({ kind: 'literal', value: '', range: { filename: token.range.filename, start: contentStart, end: contentStart } });
-        return { parts, close: token };
+        if (parts.length === 0) parts.push({ kind: 'literal', value: '', range: this.tokens.source.range(contentStart, contentStart) });
+        return token;
       }
       const trimThis = trimNextLiteral;
       const canTrimPrevious = previousWasLiteral;
       trimNextLiteral = false;
       previousWasLiteral = false;
-      if (token.type === 'quotedLit' || token.type === 'stringLit') {
-        const value = literalValue(token);
-        parts.push({ kind: 'literal', value: trimThis ? trimLeftSpace(value) : value, range: token.range });
+      if (type === 'quotedLit' || type === 'stringLit') {
+        const value = literalValue(this.tokens, token);
+        parts.push({ kind: 'literal', value: trimThis ? trimLeftSpace(value) : value, range: this.tokens.range(token) });
         previousWasLiteral = true;
-      } else if (token.type === 'interp' || token.type === 'control') {
+      } else if (type === 'interp' || type === 'control') {
         const last = parts[parts.length - 1];
-        if (canTrimPrevious && token.text.endsWith('~') && last?.kind === 'literal') last.value = trimRightSpace(last.value);
-        const sequence = this.withNewlines(false, () => (token.type === 'interp' ? this.parseInterpolation(token, closer) : this.parseDirective(token)));
+        if (canTrimPrevious && this.hasStripMarker(token) && last?.kind === 'literal') last.value = trimRightSpace(last.value);
+        const outer = this.setNewlines(false);
+        const sequence = type === 'interp' ? this.parseInterpolation(token, closer) : this.parseDirective(token);
+        this.newlines = outer;
         parts.push(sequence.part);
-        trimNextLiteral = sequence.close.text === '~}';
+        trimNextLiteral = this.hasStripMarker(sequence.close);
       } else {
         // Only a quoted string or a heredoc can reach the end of the text unclosed.
-        throw unterminatedTemplate(open ?? token, this.tokens);
+        throw unterminatedTemplate(this.tokens.token(open ?? token), this.tokens);
       }
     }
   }
 
-  private parseInterpolation(open: Token, closer: TokenType): { part: FlatPart; close: Token } {
-    const expr = this.parseExpression();
-    const close = this.read();
-    if (close.type !== 'seqEnd') throw interpolationEndError(close, open, closer === 'cquote');
-    return { part: { kind: 'interp', expr, range: rangeBetween(open.range, close.range) }, close };
+  /** Whether a sequence token (`${~`, `%{~`, `~}` rather than `${`, `%{`, `}`) has a strip marker. */
+  private hasStripMarker(token: number): boolean {
+    const text = this.tokens.source.text;
+    return text[this.tokens.starts[token] as number] === '~' || text[(this.tokens.ends[token] as number) - 1] === '~';
   }
 
-  private parseDirective(open: Token): { part: FlatPart; close: Token } {
+  private parseInterpolation(open: number, closer: TokenType): { part: FlatPart; close: number } {
+    const expr = this.parseExpression();
+    const close = this.read();
+    if (this.types[close] !== 'seqEnd') throw interpolationEndError(this.tokens.token(close), this.tokens.token(open), closer === 'cquote');
+    return { part: { kind: 'interp', expr, range: this.span(open, close) }, close };
+  }
+
+  private parseDirective(open: number): { part: FlatPart; close: number } {
     const keyword = this.read();
-    if (keyword.type !== 'ident') {
+    if (this.types[keyword] !== 'ident') {
       throw syntaxError(
         'Invalid template directive',
-        keyword.range,
+        this.tokens.range(keyword),
         'A template directive keyword ("if", "for", etc) is expected at the beginning of a %{ sequence.',
         'Start the directive with if, else, endif, for or endfor, or write "%%{" for a literal "%{".',
       );
     }
     const directive = this.parseDirectiveContent(keyword);
     const close = this.read();
-    if (close.type !== 'seqEnd') {
+    if (this.types[close] !== 'seqEnd') {
+      const word = this.tokens.text(keyword);
       throw syntaxError(
-        `Extra characters in ${keyword.text} marker`,
-        close.range,
+        `Extra characters in ${word} marker`,
+        this.tokens.range(close),
         'Expected a closing brace to end the sequence, but found extra characters.',
-        `Close the ${keyword.text} directive with "}".`,
+        `Close the ${word} directive with "}".`,
       );
     }
-    return { part: { ...directive, range: rangeBetween(open.range, close.range) }, close };
+    return { part: { ...directive, range: this.span(open, close) }, close };
   }
 
-  private parseDirectiveContent(keyword: Token): Directive {
-    switch (keyword.text) {
+  private parseDirectiveContent(keyword: number): Directive {
+    const word = this.tokens.text(keyword);
+    switch (word) {
       case 'if':
         return { kind: 'if', condition: this.parseExpression() };
       case 'for': {
@@ -775,9 +838,9 @@ class Parser {
       case 'else':
       case 'endif':
       case 'endfor':
-        return { kind: keyword.text };
+        return { kind: word };
       default:
-        throw invalidControlKeyword(keyword);
+        throw invalidControlKeyword(this.tokens.token(keyword));
     }
   }
 }
@@ -857,27 +920,10 @@ class TemplateNester {
 
 // ---- tree helpers ----
 
-function numberOf(token: Token): number {
-  const value = numberValue(token);
-  if (value === undefined) {
-    throw syntaxError(
-      'Invalid number literal',
-      token.range,
-      'Failed to recognize the value of this number literal.',
-      'Write the number in decimal notation, like 42, 1.5 or 1e3.',
-    );
-  }
-  return value;
-}
-
-function isKeyword(token: Token, word: string): boolean {
-  return token.type === 'ident' && token.text === word;
-}
-
 /** Steps extend a scope traversal (`a.b` then `.c`); anything else becomes the source of a relative traversal. */
-function applySteps(source: Expr, steps: readonly Traverser[]): Expr {
-  const last = steps[steps.length - 1];
-  if (last === undefined) return source;
+function applySteps(source: Expr, steps: readonly Traverser[] | undefined): Expr {
+  const last = steps?.[steps.length - 1];
+  if (steps === undefined || last === undefined) return source;
   const range = rangeBetween(source.range, last.range);
   if (source.kind === 'scopeTraversal') return { ...source, steps: [...source.steps, ...steps], range };
   return { kind: 'relativeTraversal', source, steps, range };
@@ -930,7 +976,7 @@ function flushHeredocIndentation(parts: readonly FlatPart[]): void {
   for (const literal of lineStarts) {
     const removed = prefixOfCodePoints(literal.value, minSpaces);
     literal.value = literal.value.slice(removed.length);
-    literal.range = { ...literal.range, start: advanceOnLine(literal.range.start, removed) };
+    literal.range = literal.range.source.range(literal.range.from + removed.length, literal.range.to);
   }
 }
 
@@ -949,24 +995,31 @@ function prefixOfCodePoints(s: string, count: number): string {
 /** A template that is exactly one interpolation yields that expression's value unconverted (TemplateWrapExpr). */
 function finishTemplate(parts: FlatPart[], flushIndentation: boolean, range: SourceRange, endRange: SourceRange): Expr {
   if (flushIndentation) flushHeredocIndentation(parts);
-  const melded = meldLiterals(parts);
-  const only = melded[0];
-  if (melded.length === 1 && only?.kind === 'interp') return { kind: 'templateWrap', wrapped: only.expr, range };
-  return { kind: 'template', parts: new TemplateNester(melded, endRange).parseAll(), range };
+  meldLiterals(parts);
+  const only = parts[0];
+  if (parts.length === 1 && only?.kind === 'interp') return { kind: 'templateWrap', wrapped: only.expr, range };
+  // Most templates have no directives, and then their parts need no nesting.
+  return { kind: 'template', parts: hasNoDirectives(parts) ? parts : new TemplateNester(parts, endRange).parseAll(), range };
 }
 
-function meldLiterals(parts: readonly FlatPart[]): FlatPart[] {
-  const melded: FlatPart[] = [];
+/** Merges adjacent literals (a heredoc's lines) in place. */
+function meldLiterals(parts: FlatPart[]): void {
+  let kept = 0;
   for (const part of parts) {
-    const last = melded[melded.length - 1];
+    const last = parts[kept - 1];
     if (part.kind === 'literal' && last?.kind === 'literal') {
       last.value += part.value;
-      last.range = rangeBetween(last.range, part.range);
+      last.range = last.range.source.range(last.range.from, part.range.to);
     } else {
-      melded.push(part);
+      parts[kept++] = part;
     }
   }
-  return melded;
+  parts.length = kept;
+}
+
+function hasNoDirectives(parts: readonly FlatPart[]): parts is readonly (FlatLiteral | InterpPart)[] {
+  for (const part of parts) if (part.kind !== 'literal' && part.kind !== 'interp') return false;
+  return true;
 }
 
 /** HCL's range notation in messages: `file:3,5-9` or `file:3,5-4,2`. */
@@ -1247,13 +1300,13 @@ function missingEndDirective(kind: 'if' | 'for', end: 'endif' | 'endfor', openRa
 }
 
 /** The string or heredoc never closed; for a heredoc whose marker line lacks a final line break, say so. */
-function unterminatedTemplate(open: Token, tokens: readonly Token[]): BakeFileError {
+function unterminatedTemplate(open: Token, tokens: TokenList): BakeFileError {
   if (open.type === 'oquote') {
     return syntaxError('Unterminated template string', open.range, 'No closing marker was found for the string.', 'Add the closing quote (") at the end of the string.');
   }
   const marker = open.text.replace(/^<<-?/, '');
-  const lastLiteral = tokens[tokens.length - 2];
-  const markerWithoutNewline = lastLiteral?.type === 'stringLit' && lastLiteral.text.trim() === marker;
+  const lastLiteral = tokens.types.length - 2;
+  const markerWithoutNewline = tokens.types[lastLiteral] === 'stringLit' && tokens.text(lastLiteral).trim() === marker;
   return syntaxError(
     'Unterminated template string',
     open.range,

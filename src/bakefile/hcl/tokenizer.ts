@@ -7,7 +7,7 @@
  * Positions: 1-based line and column counted in code points (a tab is one
  * column), offset is the 0-based UTF-16 index into the text.
  */
-import { bakeError, type BakeFileError, type SourcePos, type SourceRange } from '../../core/diagnostics.js';
+import { bakeError, SourceText, type BakeFileError, type SourcePos, type SourceRange, type TextRange } from '../../core/diagnostics.js';
 
 export type Punctuation =
   | '{' | '}' | '[' | ']' | '(' | ')' | '.' | ',' | '*' | '/' | '%' | '+' | '-' | '='
@@ -38,11 +38,48 @@ export type TokenType =
   /** `}` or `~}` ending an interpolation or directive. */
   | 'seqEnd';
 
+/** One token as an object, for diagnostics; scanning and parsing use a TokenList's arrays. */
 export interface Token {
   readonly type: TokenType;
   /** The token's source text. */
   readonly text: string;
   readonly range: SourceRange;
+}
+
+/**
+ * A scanned text's tokens, the last being `eof`. They live in parallel arrays
+ * rather than as objects: a large file has tens of thousands of tokens, and
+ * the parser needs the text or range of only some of them.
+ */
+export class TokenList {
+  readonly types: TokenType[] = [];
+  /** Token i spans the text indices [starts[i], ends[i]). Each token but eof holds at least one character, which bounds their number. */
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+
+  constructor(readonly source: SourceText) {
+    this.starts = new Int32Array(source.text.length + 1);
+    this.ends = new Int32Array(source.text.length + 1);
+  }
+
+  push(type: TokenType, start: number, end: number): void {
+    const i = this.types.length;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.types.push(type);
+  }
+
+  text(i: number): string {
+    return this.source.text.slice(this.starts[i] as number, this.ends[i] as number);
+  }
+
+  range(i: number): TextRange {
+    return this.source.range(this.starts[i] as number, this.ends[i] as number);
+  }
+
+  token(i: number): Token {
+    return { type: this.types[i] as TokenType, text: this.text(i), range: this.range(i) };
+  }
 }
 
 /** A heredoc's lines, or a whole bare template's when there is no marker. */
@@ -61,7 +98,19 @@ const MAIN: Mode = { kind: 'main' };
 const STRING: Mode = { kind: 'string' };
 
 const ID_START = /\p{ID_Start}/u;
-const ID_CONTINUE = /\p{ID_Continue}/u;
+
+/*
+ * Sticky patterns for the runs that make up most of a file's characters: the
+ * native regex engine scans them far faster than a loop does in code that
+ * runs once (a CLI parses cold). Each is a single character-class loop, which
+ * takes no backtracking stack however long the run.
+ */
+/** An identifier; HCL allows `-` after the first character (`cache-from`). */
+const IDENTIFIER = /[\p{ID_Start}_][\p{ID_Continue}-]*/uy;
+/** Characters a quoted literal takes without a closer or escape check. */
+const QUOTED_PLAIN = /[^"\\\r\n$%]*/y;
+/** Characters a heredoc or bare-template literal takes without a closer or escape check. */
+const LINE_PLAIN = /[^\r\n$%]*/y;
 
 const SINGLE_PUNCTUATION = new Set<string>(['{', '}', '[', ']', '(', ')', '.', ',', '*', '/', '%', '+', '-', '=', '<', '>', '!', '?', ':']);
 
@@ -75,91 +124,84 @@ const DOUBLE_OPERATORS: Readonly<Record<string, Readonly<Record<string, Punctuat
   '|': { '|': '||' },
 };
 
-const FILE_START: SourcePos = { line: 1, column: 1, offset: 0 };
-
 /**
  * Splits text into tokens, ending with an `eof` token. Throws BakeFileError on
  * characters HCL rejects. `start` is the position of the text's first
  * character, for text embedded in another file.
  */
-export function tokenize(filename: string, text: string, mode: ScanMode = 'config', start: SourcePos = FILE_START): Token[] {
-  return new Scanner(filename, text, mode, start).run();
+export function tokenize(filename: string, text: string, mode: ScanMode = 'config', start?: SourcePos): TokenList {
+  // A UTF-8 byte order mark is not content (hclsyntax strips it too).
+  const first = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  return new Scanner(new SourceText(filename, text, start, first), mode, first).run();
 }
 
 class Scanner {
-  private readonly tokens: Token[] = [];
+  private readonly tokens: TokenList;
+  private readonly text: string;
   private readonly modes: Mode[];
   /** Brace depth, and the depths at which a `}` ends a template sequence (as hclsyntax's retBraces). */
   private braces = 0;
   private readonly sequenceBraces: number[] = [];
-  private i: number;
-  private readonly cursor: PositionCursor;
 
   constructor(
-    private readonly filename: string,
-    private readonly text: string,
+    private readonly source: SourceText,
     mode: ScanMode,
-    start: SourcePos,
+    private i: number,
   ) {
+    this.tokens = new TokenList(source);
+    this.text = source.text;
     this.modes = [mode === 'config' ? MAIN : { kind: 'lines', marker: undefined, startOfLine: true }];
-    // A UTF-8 byte order mark is not content (hclsyntax strips it too).
-    this.i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-    this.cursor = new PositionCursor(text, this.i, start);
   }
 
-  run(): Token[] {
+  run(): TokenList {
     while (this.i < this.text.length) {
       const mode = this.modes[this.modes.length - 1] as Mode;
       if (mode.kind === 'main') this.scanMain();
       else if (mode.kind === 'string') this.scanString();
       else this.scanLines(mode);
     }
-    this.emit('eof', this.i, this.i);
+    this.tokens.push('eof', this.i, this.i);
     return this.tokens;
   }
 
-  /** `text` is passed for punctuation, whose text is its type, to save a copy. */
-  private emit(type: TokenType, start: number, end: number, text = this.text.slice(start, end)): void {
-    this.tokens.push({ type, text, range: this.range(start, end) });
-  }
-
-  private range(start: number, end: number): SourceRange {
-    return { filename: this.filename, start: this.cursor.at(start), end: this.cursor.at(end) };
-  }
-
   private fail(summary: string, start: number, end: number, detail: string, fix: string): BakeFileError {
-    return bakeError(summary, this.range(start, end), fix, detail);
+    return bakeError(summary, this.source.range(start, end), fix, detail);
   }
 
   // ---- main (expression) mode ----
 
+  /** Tests run roughly from the most frequent tokens to the least, without calls where a character comparison does. */
   private scanMain(): void {
     const start = this.i;
-    const c = this.text[start] as string;
+    const text = this.text;
+    const c = text[start] as string;
+    const next = text[start + 1];
     if (c === ' ' || c === '\t') {
-      this.i++;
-    } else if (c === '\n' || (c === '\r' && this.text[start + 1] === '\n')) {
+      let at = start + 1;
+      while (text[at] === ' ' || text[at] === '\t') at++;
+      this.i = at;
+    } else if (c === '\n' || (c === '\r' && next === '\n')) {
       this.i += c === '\n' ? 1 : 2;
-      this.emit('newline', start, this.i, c === '\n' ? '\n' : '\r\n');
-    } else if (isDigit(this.text.charCodeAt(start))) {
-      this.i = scanNumberEnd(this.text, start);
-      this.emit('number', start, this.i);
-    } else if (isIdentStart(this.text.codePointAt(start) as number)) {
-      this.i = this.identEnd(start);
-      this.emit('ident', start, this.i);
-    } else if (c === '#' || this.text.startsWith('//', start)) {
-      this.scanLineComment();
-    } else if (this.text.startsWith('/*', start)) {
-      this.scanBlockComment();
+      this.tokens.push('newline', start, this.i);
     } else if (c === '"') {
       this.i++;
-      this.emit('oquote', start, this.i, '"');
+      this.tokens.push('oquote', start, this.i);
       this.modes.push(STRING);
+    } else if (isDigit(text.charCodeAt(start))) {
+      this.i = scanNumberEnd(text, start);
+      this.tokens.push('number', start, this.i);
+    } else if (isIdentStart(text.codePointAt(start) as number)) {
+      this.i = this.identEnd(start);
+      this.tokens.push('ident', start, this.i);
+    } else if (c === '#' || (c === '/' && next === '/')) {
+      this.scanLineComment();
+    } else if (c === '/' && next === '*') {
+      this.scanBlockComment();
     } else if (c === '{') {
       this.i++;
       this.braces++;
-      this.emit('{', start, this.i, '{');
-    } else if (c === '}' || this.text.startsWith('~}', start)) {
+      this.tokens.push('{', start, this.i);
+    } else if (c === '}' || (c === '~' && next === '}')) {
       this.scanCloseBrace(c === '}' ? 1 : 2);
     } else if (!(c === '<' && this.tryHeredocOpener())) {
       this.scanOperator();
@@ -168,15 +210,7 @@ class Scanner {
 
   /** End offset of an identifier starting at `start`, or `start` if there is none. */
   private identEnd(start: number): number {
-    let at = start;
-    let first = true;
-    while (at < this.text.length) {
-      const cp = this.text.codePointAt(at) as number;
-      if (!(first ? isIdentStart(cp) : isIdentContinue(cp))) break;
-      at += cp > 0xffff ? 2 : 1;
-      first = false;
-    }
-    return at;
+    return runEnd(IDENTIFIER, this.text, start);
   }
 
   /** `#` and `//` comments run to the end of the line; the line break still counts as a newline. */
@@ -184,7 +218,7 @@ class Scanner {
     let at = this.i;
     while (at < this.text.length && this.text[at] !== '\n') at++;
     const breakStart = at > this.i && this.text[at - 1] === '\r' ? at - 1 : at;
-    if (at < this.text.length) this.emit('newline', breakStart, at + 1);
+    if (at < this.text.length) this.tokens.push('newline', breakStart, at + 1);
     this.i = at < this.text.length ? at + 1 : at;
   }
 
@@ -201,7 +235,7 @@ class Scanner {
     this.i += length;
     const endsSequence = this.sequenceBraces[this.sequenceBraces.length - 1] === this.braces;
     // `~}` is always a sequence end, so a `~}` closing a plain brace becomes a parse error, as in HCL.
-    this.emit(endsSequence || length === 2 ? 'seqEnd' : '}', start, this.i);
+    this.tokens.push(endsSequence || length === 2 ? 'seqEnd' : '}', start, this.i);
     if (endsSequence) {
       this.sequenceBraces.pop();
       this.modes.pop();
@@ -218,7 +252,7 @@ class Scanner {
     if (markerEnd === markerStart) return false;
     const lineBreak = this.text[markerEnd] === '\n' ? 1 : this.text.startsWith('\r\n', markerEnd) ? 2 : 0;
     if (lineBreak === 0) return false;
-    this.emit('oheredoc', start, markerEnd);
+    this.tokens.push('oheredoc', start, markerEnd);
     this.i = markerEnd + lineBreak;
     this.modes.push({ kind: 'lines', marker: this.text.slice(markerStart, markerEnd), startOfLine: true });
     return true;
@@ -230,10 +264,10 @@ class Scanner {
     const operator = c === '.' && this.text.startsWith('...', start) ? '...' : DOUBLE_OPERATORS[c]?.[this.text[start + 1] as string];
     if (operator !== undefined) {
       this.i += operator.length;
-      this.emit(operator, start, this.i, operator);
+      this.tokens.push(operator, start, this.i);
     } else if (SINGLE_PUNCTUATION.has(c)) {
       this.i++;
-      this.emit(c as Punctuation, start, this.i, c);
+      this.tokens.push(c as Punctuation, start, this.i);
     } else {
       throw this.invalidCharacter(start);
     }
@@ -262,7 +296,7 @@ class Scanner {
     const c = this.text[start] as string;
     if (c === '"') {
       this.i++;
-      this.emit('cquote', start, this.i, '"');
+      this.tokens.push('cquote', start, this.i);
       this.modes.pop();
     } else if (this.trySequenceOpener()) {
       return;
@@ -277,25 +311,27 @@ class Scanner {
     } else {
       this.i = this.quotedLiteralEnd(start);
       if (this.i === start) throw this.invalidCharacter(start); // a backslash at the end of a line
-      this.emit('quotedLit', start, this.i);
+      this.tokens.push('quotedLit', start, this.i);
     }
   }
 
   /** A quoted literal runs until a quote, a line break or a template sequence; `\x` pairs and `$${` / `%%{` stay inside. */
   private quotedLiteralEnd(start: number): number {
+    const text = this.text;
     let at = start;
-    while (at < this.text.length) {
-      const c = this.text[at] as string;
-      if (c === '"' || c === '\n' || c === '\r' || this.opensSequence(at)) break;
+    for (;;) {
+      at = runEnd(QUOTED_PLAIN, text, at);
+      const c = text[at];
       if (c === '\\') {
-        const next = this.text[at + 1];
-        if (next === undefined || next === '\n' || next === '\r') break;
-        at += (this.text.codePointAt(at + 1) as number) > 0xffff ? 3 : 2;
-      } else {
+        const next = text[at + 1];
+        if (next === undefined || next === '\n' || next === '\r') return at;
+        at += (text.codePointAt(at + 1) as number) > 0xffff ? 3 : 2;
+      } else if ((c === '$' || c === '%') && !this.opensSequence(at)) {
         at += this.escapedSequenceLength(at);
+      } else {
+        return at; // a quote, a line break, a template sequence or the end of the text
       }
     }
-    return at;
   }
 
   /** 3 for `$${` or `%%{` (kept literal), otherwise 1. */
@@ -314,7 +350,7 @@ class Scanner {
     const start = this.i;
     if (!this.opensSequence(start)) return false;
     this.i += this.text[start + 2] === '~' ? 3 : 2;
-    this.emit(this.text[start] === '$' ? 'interp' : 'control', start, this.i);
+    this.tokens.push(this.text[start] === '$' ? 'interp' : 'control', start, this.i);
     this.braces++;
     this.sequenceBraces.push(this.braces);
     this.modes.push(MAIN);
@@ -330,15 +366,16 @@ class Scanner {
       mode.startOfLine = false;
       return;
     }
-    let at = start;
-    while (at < this.text.length && this.text[at] !== '\n' && this.text[at] !== '\r' && !this.opensSequence(at)) {
-      at += this.escapedSequenceLength(at);
+    // The literal runs until a line break or a template sequence; `$${` / `%%{` stay inside.
+    let at = runEnd(LINE_PLAIN, this.text, start);
+    while ((this.text[at] === '$' || this.text[at] === '%') && !this.opensSequence(at)) {
+      at = runEnd(LINE_PLAIN, this.text, at + this.escapedSequenceLength(at));
     }
     const lineBreak = this.text[at] === '\n' ? 1 : this.text.startsWith('\r\n', at) ? 2 : 0;
     if (lineBreak === 0 && this.text[at] === '\r') throw this.invalidCharacter(at);
     this.i = at + lineBreak;
     mode.startOfLine = lineBreak > 0;
-    this.emit('stringLit', start, this.i);
+    this.tokens.push('stringLit', start, this.i);
   }
 
   /** A line holding only the marker (spaces around it allowed) and ending in a line break closes the heredoc. */
@@ -350,8 +387,8 @@ class Scanner {
     const line = this.text.slice(start, lineEnd);
     // A stray carriage return is an invalid character, never space around the marker.
     if (line.includes('\r') || trimSpace(line) !== marker) return false;
-    this.emit('cheredoc', start, lineEnd);
-    this.emit('newline', lineEnd, newline + 1);
+    this.tokens.push('cheredoc', start, lineEnd);
+    this.tokens.push('newline', lineEnd, newline + 1);
     this.i = newline + 1;
     this.modes.pop();
     return true;
@@ -377,74 +414,6 @@ const INVALID_CHARACTERS: Readonly<Record<string, { readonly detail: string; rea
   },
 };
 
-/**
- * Turns offsets into positions by walking forward through the text; tokens are
- * created in order, so the whole file is walked once.
- */
-class PositionCursor {
-  private index: number;
-  private line: number;
-  private column: number;
-  private last: SourcePos | undefined;
-
-  constructor(
-    private readonly text: string,
-    private readonly firstIndex: number,
-    private readonly start: SourcePos,
-  ) {
-    this.index = firstIndex;
-    this.line = start.line;
-    this.column = start.column;
-  }
-
-  /** The position of the character at `target`, an index into the text. */
-  at(target: number): SourcePos {
-    // Adjacent tokens share the position between them.
-    if (target === this.index && this.last !== undefined) return this.last;
-    if (target < this.index) this.rewind();
-    const text = this.text;
-    while (this.index < target) {
-      const c = text.charCodeAt(this.index);
-      if (c === 10) {
-        this.line++;
-        this.column = 1;
-      } else {
-        this.column++;
-      }
-      // A surrogate pair is one character, one column.
-      this.index += c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(this.index + 1)) ? 2 : 1;
-    }
-    this.last = { line: this.line, column: this.column, offset: this.start.offset + this.index };
-    return this.last;
-  }
-
-  private rewind(): void {
-    this.index = this.firstIndex;
-    this.line = this.start.line;
-    this.column = this.start.column;
-    this.last = undefined;
-  }
-}
-
-/** The position just after `text`, which starts at `from` and holds no line break. */
-export function advanceOnLine(from: SourcePos, text: string): SourcePos {
-  return { line: from.line, column: from.column + codePointCount(text), offset: from.offset + text.length };
-}
-
-export function codePointCount(s: string): number {
-  let n = 0;
-  for (let k = 0; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(s.charCodeAt(k + 1))) k++;
-    n++;
-  }
-  return n;
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
-}
-
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -458,10 +427,10 @@ function isIdentStart(cp: number): boolean {
   return ID_START.test(String.fromCodePoint(cp));
 }
 
-/** HCL identifiers may contain `-` after the first character (`cache-from`). */
-function isIdentContinue(cp: number): boolean {
-  if (cp < 128) return isAsciiLetter(cp) || isDigit(cp) || cp === 95 || cp === 45;
-  return ID_CONTINUE.test(String.fromCodePoint(cp));
+/** Where a match of the sticky `pattern` at `start` ends (`start` when there is none). */
+function runEnd(pattern: RegExp, text: string, start: number): number {
+  pattern.lastIndex = start;
+  return pattern.test(text) ? pattern.lastIndex : start;
 }
 
 /**
@@ -488,9 +457,9 @@ function scanNumberEnd(text: string, start: number): number {
 
 const NUMBER_SYNTAX = /^\d+(?:\.\d*)?(?:[eE][+-]?\d+)?$/;
 
-/** The value of a number token, or undefined when it is malformed (like `1.2.3`). */
-export function numberValue(token: Token): number | undefined {
-  return NUMBER_SYNTAX.test(token.text) ? Number(token.text) : undefined;
+/** The value of a number token's text, or undefined when it is malformed (like `1.2.3`). */
+export function numberValue(text: string): number | undefined {
+  return NUMBER_SYNTAX.test(text) ? Number(text) : undefined;
 }
 
 /** Go's unicode.IsSpace, which HCL uses for strip markers, heredoc indentation and markers. */
@@ -516,20 +485,20 @@ function trimSpace(s: string): string {
 }
 
 /**
- * The text of a literal token with escapes resolved: `$${` and `%%{` become
+ * The text of literal token i with escapes resolved: `$${` and `%%{` become
  * `${` and `%{`; in quoted literals backslash escapes are resolved too
  * (heredocs take backslashes literally).
  */
-export function literalValue(token: Token): string {
-  const raw = token.text;
-  const quoted = token.type === 'quotedLit';
+export function literalValue(tokens: TokenList, i: number): string {
+  const raw = tokens.text(i);
+  const quoted = tokens.types[i] === 'quotedLit';
   if (!raw.includes('{') && !(quoted && raw.includes('\\'))) return raw;
   let out = '';
   let k = 0;
   while (k < raw.length) {
     const c = raw[k] as string;
     if (quoted && c === '\\') {
-      const escape = decodeEscape(token, k);
+      const escape = decodeEscape(raw, k, tokens, i);
       out += escape.value;
       k += escape.length;
     } else if ((c === '$' || c === '%') && raw[k + 1] === c && raw[k + 2] === '{') {
@@ -545,36 +514,35 @@ export function literalValue(token: Token): string {
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
 
-/** Decodes the backslash escape at `k` in a quoted literal token. */
-function decodeEscape(token: Token, k: number): { value: string; length: number } {
-  const raw = token.text;
+/** Decodes the backslash escape at `k` in `raw`, the text of quoted literal token i. */
+function decodeEscape(raw: string, k: number, tokens: TokenList, i: number): { value: string; length: number } {
   const selector = String.fromCodePoint(raw.codePointAt(k + 1) as number);
   const simple = SIMPLE_ESCAPES[selector];
   if (simple !== undefined) return { value: simple, length: 2 };
-  if (selector === 'u' || selector === 'U') return decodeUnicodeEscape(token, k, selector === 'u' ? 4 : 8);
-  throw escapeError(token, k, 1 + selector.length, `The symbol ${JSON.stringify(selector)} is not a valid escape sequence selector.`);
+  if (selector === 'u' || selector === 'U') return decodeUnicodeEscape(raw, k, selector === 'u' ? 4 : 8, tokens, i);
+  throw escapeError(tokens, i, k, 1 + selector.length, `The symbol ${JSON.stringify(selector)} is not a valid escape sequence selector.`);
 }
 
-function decodeUnicodeEscape(token: Token, k: number, digits: number): { value: string; length: number } {
-  const hex = token.text.slice(k + 2, k + 2 + digits);
+function decodeUnicodeEscape(raw: string, k: number, digits: number, tokens: TokenList, i: number): { value: string; length: number } {
+  const hex = raw.slice(k + 2, k + 2 + digits);
   if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) {
     const hexLength = /^[0-9a-fA-F]*/.exec(hex)?.[0].length ?? 0;
     const word = digits === 4 ? 'four' : 'eight';
-    throw escapeError(token, k, 2 + hexLength, `The \\${token.text[k + 1]} escape sequence must be followed by ${word} hexadecimal digits.`);
+    throw escapeError(tokens, i, k, 2 + hexLength, `The \\${raw[k + 1]} escape sequence must be followed by ${word} hexadecimal digits.`);
   }
   const cp = parseInt(hex, 16);
   if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-    throw escapeError(token, k, 2 + digits, `Cannot encode character U+${hex.toLowerCase().replace(/^0+(?=.{4})/, '')} in UTF-8.`);
+    throw escapeError(tokens, i, k, 2 + digits, `Cannot encode character U+${hex.toLowerCase().replace(/^0+(?=.{4})/, '')} in UTF-8.`);
   }
   return { value: String.fromCodePoint(cp), length: 2 + digits };
 }
 
-function escapeError(token: Token, k: number, length: number, detail: string): BakeFileError {
-  const start = advanceOnLine(token.range.start, token.text.slice(0, k));
-  const end = advanceOnLine(start, token.text.slice(k, k + length));
+/** The escape of `length` characters at `k` in literal token i is invalid. */
+function escapeError(tokens: TokenList, i: number, k: number, length: number, detail: string): BakeFileError {
+  const start = (tokens.starts[i] as number) + k;
   return bakeError(
     'Invalid escape sequence',
-    { filename: token.range.filename, start, end },
+    tokens.source.range(start, start + length),
     'Use one of \\n, \\r, \\t, \\", \\\\, \\uNNNN or \\UNNNNNNNN, or write \\\\ for a literal backslash.',
     detail,
   );
