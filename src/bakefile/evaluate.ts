@@ -7,6 +7,7 @@
  * Pure: the environment arrives through `lookupVar`.
  */
 import { dedupe } from '../core/collections.js';
+import { nameSuggestion } from '../core/suggest.js';
 import { BakeFileError, bakeError, type Diagnostic, type SourceRange } from '../core/diagnostics.js';
 import type { Attribute, Block, Expr, File, TemplatePart } from './hcl/ast.js';
 import { evaluate, evalError, EVALUATOR_FUNCTIONS } from './expr/evaluate.js';
@@ -527,7 +528,7 @@ function decodeBody(block: Block, specs: readonly AttributeSpec[], scope: Scope)
 
 /** HCL's "Unsupported argument", suggesting a not yet defined attribute within edit distance 2. */
 function unsupportedArgument(attr: Attribute, specs: readonly AttributeSpec[], defined: readonly string[]): BakeFileError {
-  const suggestion = nameSuggestion(attr.name, specs.map((s) => s.name).filter((n) => !defined.includes(n)));
+  const suggestion = nameSuggestion(attr.name, specs.map((s) => s.name).filter((n) => !defined.includes(n)).sort());
   return evalError(
     'Unsupported argument',
     `An argument named "${attr.name}" is not expected here.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
@@ -539,23 +540,6 @@ function unsupportedArgument(attr: Attribute, specs: readonly AttributeSpec[], d
 function unsupportedBlock(block: Block, specs: readonly AttributeSpec[], kind: BlockKind): BakeFileError {
   const hint = kind === 'service' && nameSuggestion(block.type, ['healthcheck']) ? ' Did you mean "healthcheck"?' : specs.some((s) => s.name === block.type) ? ` Did you mean to define argument "${block.type}"? If so, use the equals sign to assign it a value.` : '';
   return evalError('Unsupported block type', `Blocks of type "${block.type}" are not expected here.${hint}`, block.typeRange, kind === 'service' ? 'Only healthcheck blocks are allowed in a service.' : `Write ${block.type} as an attribute: ${block.type} = ...`);
-}
-
-/** HCL's nameSuggestion: the first candidate, in schema (sorted) order, within edit distance 2. */
-function nameSuggestion(word: string, candidates: readonly string[]): string | undefined {
-  return [...candidates].sort().find((c) => editDistance(word, c) < 3);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length] as number;
 }
 
 /**

@@ -458,8 +458,8 @@ test('syntax error: a duplicate argument names the first definition', () => {
   );
 });
 
-test('syntax error: unknown directives suggest the closest keyword', () => {
-  assert.throws(() => parseHCL('t.hcl', 'a = "%{endfr}"\n'), (e: unknown) => e instanceof BakeFileError && /Did you mean "endfor"\?/.test(e.diagnostics[0]?.detail ?? ''));
+test('syntax error: unknown directives suggest a keyword as HCL does (first within distance 2)', () => {
+  assert.throws(() => parseHCL('t.hcl', 'a = "%{ednfor}"\n'), (e: unknown) => e instanceof BakeFileError && /Did you mean "endfor"\?/.test(e.diagnostics[0]?.detail ?? ''));
 });
 
 test('syntax error: a heredoc whose marker lacks a line break says so', () => {

@@ -8,6 +8,7 @@
 import { bakeError, codePointCount, rangeBetween, type BakeFileError, type SourcePos, type SourceRange, type TextRange } from '../../core/diagnostics.js';
 import type { Value } from '../expr/value.js';
 import type { Attribute, BinaryOperator, Block, Body, Expr, File, ObjectItem, TemplatePart, Traverser } from './ast.js';
+import { nameSuggestion } from '../../core/suggest.js';
 import {
   isSpace,
   literalValue,
@@ -1277,7 +1278,7 @@ function interpolationEndError(close: Token, open: Token, quoted: boolean): Bake
 }
 
 function invalidControlKeyword(keyword: Token): BakeFileError {
-  const suggestion = closestKeyword(keyword.text);
+  const suggestion = nameSuggestion(keyword.text, TEMPLATE_KEYWORDS);
   return syntaxError(
     'Invalid template control keyword',
     keyword.range,
@@ -1315,26 +1316,3 @@ function unterminatedTemplate(open: Token, tokens: TokenList): BakeFileError {
   );
 }
 
-/** The nearest directive keyword within an edit distance of 2 (HCL's threshold), if any. */
-function closestKeyword(given: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const word of TEMPLATE_KEYWORDS) {
-    const distance = levenshtein(word, given);
-    if (distance < bestDistance) [best, bestDistance] = [word, distance];
-  }
-  return best;
-}
-
-function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
