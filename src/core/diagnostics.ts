@@ -201,18 +201,3 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceTexts, color = fa
   return lines.join('\n');
 }
 
-/** Maps character offsets in `text` to line/column positions (for parsers that report offsets). */
-export function positionsOf(text: string): (offset: number) => SourcePos {
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return pos(lo + 1, offset - (lineStarts[lo] as number) + 1, offset);
-  };
-}

@@ -38,11 +38,4 @@ export class Scope {
     }
     return this.root.variable(name, range);
   }
-
-  /** Local names visible here, innermost first; used to carry matrix values into names. */
-  localNames(): Map<string, Value> {
-    const out = new Map<string, Value>();
-    for (let s: Scope | undefined = this; s; s = s.parent) for (const [k, v] of s.locals) if (!out.has(k)) out.set(k, v);
-    return out;
-  }
 }

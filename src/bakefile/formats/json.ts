@@ -3,13 +3,13 @@
  * errors in them point at file:line:col like errors in HCL files do.
  */
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { bakeError, positionsOf, type SourceRange } from '../../core/diagnostics.js';
+import { bakeError, SourceText, type SourceRange } from '../../core/diagnostics.js';
 import type { File } from '../hcl/ast.js';
 import { jsonToFile, type JsonNode } from './json-body.js';
 
 export function parseJsonBakeFile(filename: string, text: string): File {
-  const at = positionsOf(text);
-  const range = (offset: number, length: number): SourceRange => ({ filename, start: at(offset), end: at(offset + length) });
+  const source = new SourceText(filename, text);
+  const range = (offset: number, length: number): SourceRange => source.range(offset, offset + length);
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];
