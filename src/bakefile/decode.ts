@@ -36,7 +36,7 @@ export function decodeAttribute(name: string, kind: AttributeKind, value: Value,
   return converted as DecodedField;
 }
 
-export function convertAttribute(name: string, type: Type, value: Value, range: SourceRange): Value {
+function convertAttribute(name: string, type: Type, value: Value, range: SourceRange): Value {
   try {
     return convert(value, type);
   } catch (e) {

@@ -156,12 +156,6 @@ export interface Service {
   healthcheck?: HealthCheck;
 }
 
-export interface BakeConfig {
-  readonly groups: Group[];
-  readonly targets: Target[];
-  readonly services: Service[];
-}
-
 /** buildx's sanitizeTargetName: compose service names may hold dots, target names may not. */
 export function sanitizeTargetName(name: string): string {
   return name.replaceAll('.', '_');

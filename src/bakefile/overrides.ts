@@ -101,7 +101,7 @@ export function pathMatcher(pattern: string): ((name: string) => boolean) | unde
 }
 
 /** Exact name first, then a glob over every target name. */
-export function expandTargets(pattern: string, names: readonly string[]): string[] {
+function expandTargets(pattern: string, names: readonly string[]): string[] {
   if (names.includes(pattern)) return [pattern];
   const matcher = pathMatcher(pattern);
   if (!matcher) throw usageError(`could not match targets with '${pattern}'`, 'Fix the pattern: use *, ? and [...] only.');

@@ -32,7 +32,7 @@ function groupJSON(g: Group): GoJSON {
   return m;
 }
 
-export function targetJSON(t: Target): GoJSON {
+function targetJSON(t: Target): GoJSON {
   return structJSON(escapeTemplates(t) as unknown as Record<string, unknown>, TARGET_ATTRIBUTES);
 }
 

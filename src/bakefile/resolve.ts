@@ -75,7 +75,7 @@ function matchNames(config: EvaluatedFiles, pattern: string): string[] {
 }
 
 /** Expands a name through nested groups: the targets it stands for and the groups it passed through. */
-export function resolveGroup(groups: readonly Group[], name: string): [string[], string[]] {
+function resolveGroup(groups: readonly Group[], name: string): [string[], string[]] {
   const visited = new Map<string, [string[], string[]]>();
   const walk = (n: string): [string[], string[]] => {
     const seen = visited.get(n);
@@ -203,7 +203,7 @@ function deepCopy<T>(v: T): T {
 }
 
 /** buildx's Target.normalize: dedupe lists, drop empty contexts, network=host needs its entitlement. */
-export function normalizeTarget(t: Target): void {
+function normalizeTarget(t: Target): void {
   for (const key of ['annotations', 'tags', 'platforms', 'no-cache-filter', 'ulimits'] as const) {
     const list = t[key];
     if (list) t[key] = dedupe(list.filter((x) => x !== ''));

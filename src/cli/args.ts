@@ -86,7 +86,7 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgs {
 }
 
 /** buildx's --list forms: `targets`, `variables`, or `type=targets,format=json`. */
-export function parseList(input: string): ListRequest {
+function parseList(input: string): ListRequest {
   let type = input;
   let format = 'table';
   if (input.includes('=')) {

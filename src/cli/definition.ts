@@ -47,7 +47,7 @@ export async function loadDefinition(args: BakeArgs, cli: CliEnvironment): Promi
 }
 
 /** The --set overrides, including those the shorthand flags stand for (as buildx appends them). */
-export function overrideFlags(args: BakeArgs): string[] {
+function overrideFlags(args: BakeArgs): string[] {
   const sets = [...args.sets];
   if (args.push) sets.push('*.push=true');
   if (args.load) sets.push('*.load=true');

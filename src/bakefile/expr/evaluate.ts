@@ -415,7 +415,7 @@ function applySteps(value: Value, steps: readonly Traverser[]): Value {
   return v;
 }
 
-export function getAttr(v: Value, name: string, range: SourceRange): Value {
+function getAttr(v: Value, name: string, range: SourceRange): Value {
   if (v === null) throw evalError('Attempt to get attribute from null value', 'This value is null, so it does not have any attributes.', range);
   if (isObject(v)) {
     if (!(name in v)) throw evalError('Unsupported attribute', `This object does not have an attribute named "${name}".`, range);
@@ -425,7 +425,7 @@ export function getAttr(v: Value, name: string, range: SourceRange): Value {
   throw evalError('Unsupported attribute', `Can't access attributes on a primitive-typed value (${typeName(v)}).`, range);
 }
 
-export function indexValue(coll: Value, key: Value, range: SourceRange): Value {
+function indexValue(coll: Value, key: Value, range: SourceRange): Value {
   if (coll === null) throw evalError('Attempt to index null value', 'This value is null, so it does not have any indices.', range);
   if (key === null) throw evalError('Invalid index', "Can't use a null value as an indexing key.", range);
   const notFound = (why: string): BakeFileError => evalError('Invalid index', `The given key does not identify an element in this collection value${why}`, range);

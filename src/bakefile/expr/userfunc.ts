@@ -19,7 +19,7 @@ export interface UserFunctionSource {
 }
 
 /** The parameter names written in `params = [a, b]` (identifiers only). */
-export function paramNames(params: Expr): string[] {
+function paramNames(params: Expr): string[] {
   if (params.kind !== 'tuple') throw evalError('Invalid params', 'The params attribute must be a list of parameter names, like [a, b].', params.range);
   return params.items.map(keywordOf);
 }
