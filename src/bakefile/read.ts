@@ -8,6 +8,7 @@ import { BakeFileError } from '../core/diagnostics.js';
 import type { File } from './hcl/ast.js';
 import { parseHCL } from './hcl/parser.js';
 import type { BaseConfig } from './evaluate.js';
+import type { ComposeEnvironment } from './formats/compose.js';
 
 export interface SourceFile {
   /** The name users see in messages: as given with -f, or the discovered file name. */
@@ -18,11 +19,6 @@ export interface SourceFile {
 export interface ParsedSources {
   readonly files: File[];
   readonly base: BaseConfig;
-}
-
-export interface ComposeEnvironment {
-  lookup(name: string): string | undefined;
-  readonly dotenv?: ReadonlyMap<string, string>;
 }
 
 /** Format readers other than HCL load on demand, so an HCL-only run never pays for YAML, JSON or TOML parsers. */
