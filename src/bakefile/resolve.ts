@@ -99,6 +99,9 @@ function resolveGroup(groups: readonly Group[], name: string): [string[], string
 
 class TargetResolver {
   private readonly targetsByName: ReadonlyMap<string, Target>;
+  /** Targets resolved with no inherits cycle on the way; never mutated (callers get copies). */
+  private readonly resolved = new Map<string, Target>();
+  private cyclesSeen = 0;
   private listings: Map<string, Group> | undefined;
 
   constructor(
@@ -119,8 +122,9 @@ class TargetResolver {
 
   /** ResolveTarget: inherits and overrides applied, defaults for context and dockerfile. */
   resolve(name: string, requestedAt: SourceRange | undefined): Target {
-    const t = this.target(name, new Map(), [], requestedAt);
-    if (!t) throw bakeError(`failed to find target ${name}`, requestedAt);
+    const found = this.target(name, new Map(), [], requestedAt);
+    if (!found) throw bakeError(`failed to find target ${name}`, requestedAt);
+    const t = deepCopy(found);
     delete t.inherits;
     t.context ??= '.';
     // buildx also replaces an empty dockerfile.
@@ -129,9 +133,12 @@ class TargetResolver {
   }
 
   private target(name: string, visited: Map<string, Target | null>, chain: readonly string[], requestedAt: SourceRange | undefined): Target | null {
+    const memo = this.resolved.get(name);
+    if (memo) return memo;
     if (visited.has(name)) {
       const done = visited.get(name) as Target | null;
       if (done === null) {
+        this.cyclesSeen++;
         // buildx silently skips a parent still being resolved; we say so.
         const path = [...chain.slice(chain.indexOf(name)), name].join(' → ');
         this.options.warn({ severity: 'warning', summary: `inherits cycle ${path}: "${name}" is not inherited again`, ...(requestedAt ? { range: requestedAt } : {}), fix: 'Remove one of these inherits so the chain ends.' });
@@ -139,6 +146,7 @@ class TargetResolver {
       return done;
     }
     visited.set(name, null);
+    const cyclesBefore = this.cyclesSeen;
     const def = this.targetsByName.get(name);
     if (!def) {
       throw bakeError(`failed to find target ${name}`, requestedAt, this.suggestTarget(name));
@@ -152,6 +160,8 @@ class TargetResolver {
     applyOverrides(t, this.options.overrides.get(name));
     normalizeTarget(t);
     visited.set(name, t);
+    // A result that met no inherits cycle is the same from every entry point (a shared parent resolves once).
+    if (this.cyclesSeen === cyclesBefore) this.resolved.set(name, t);
     return t;
   }
 
