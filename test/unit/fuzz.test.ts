@@ -76,6 +76,6 @@ for (const [filename, seeds] of Object.entries(SEEDS)) {
         }
       }
     }
-    t.diagnostic(`fuzz ${filename}: ${COUNT} inputs, ${failures} rejected with positioned diagnostics, ${COUNT - failures} accepted`);
+    t.diagnostic(`fuzz ${filename}: ${COUNT} inputs, ${failures} rejected with positioned diagnostics and fixes, ${COUNT - failures} accepted`);
   });
 }
