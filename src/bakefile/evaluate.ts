@@ -9,20 +9,21 @@
 import { dedupe } from '../core/collections.js';
 import { nameSuggestion } from '../core/suggest.js';
 import { BakeFileError, bakeError, type Diagnostic, type SourceRange } from '../core/diagnostics.js';
-import type { Attribute, Block, Expr, File, TemplatePart } from './hcl/ast.js';
+import type { Attribute, Block, Expr, File } from './hcl/ast.js';
+import { functionCalls, rootNames } from './hcl/walk.js';
 import { evaluate, evalError, EVALUATOR_FUNCTIONS } from './expr/evaluate.js';
 import type { BakeFunction, FunctionWorld } from './expr/function.js';
 import { Scope, type RootResolver } from './expr/scope.js';
 import { STDLIB } from './expr/stdlib/index.js';
-import { typeFromExpr } from './expr/typeexpr.js';
-import { convert, ConversionError, friendlyTypeName, parseNumber, T, toSet, type Type } from './expr/types.js';
-import { goParseBoolError, goQuote, parseGoBool } from './golang.js';
+import { typeExprText, typeFromExpr } from './expr/typeexpr.js';
+import { convert, ConversionError, friendlyTypeName, T, type Type } from './expr/types.js';
 import { userFunction } from './expr/userfunc.js';
 import { formatNumber, isObject, makeObject, sortedKeys, type Value } from './expr/value.js';
 import { decodeAttribute, type DecodedField } from './decode.js';
-import { entryToValue, parseCsvFields, type EntryKind } from './entries.js';
+import { entryToValue, type EntryKind } from './entries.js';
 import { GROUP_ATTRIBUTES, HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec, type Entry, type Group, type Service, type Target } from './model.js';
 import { recordOrigin, withOriginOf } from './sources.js';
+import { EnvValueError, primitiveEnvValue, typedEnvValue } from './variable-env.js';
 import { mergeService, mergeTarget } from './merge.js';
 
 export interface EvaluateOptions {
@@ -628,201 +629,10 @@ function convertVariable(def: VariableDef, value: Value, what: string): Value {
   }
 }
 
-/** A problem reading an environment value for a variable; the caller reports it at the variable. */
-class EnvValueError extends Error {}
-
-/**
- * An environment value for a primitive type, parsed as Go's strconv does (no
- * trimming, no NaN or infinities); a failure's message is strconv's reason.
- */
-function primitiveValue(text: string, type: Type): Value {
-  if (type.kind === 'bool') {
-    const b = parseGoBool(text);
-    if (b === undefined) throw new EnvValueError(goParseBoolError(text));
-    return b;
-  }
-  if (type.kind === 'number') {
-    if (/^[+-]?(inf|infinity|nan)$/i.test(text)) throw new EnvValueError('invalid number value');
-    const n = parseNumber(text);
-    if (n === undefined) {
-      const why = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? 'value out of range' : 'invalid syntax';
-      throw new EnvValueError(`strconv.ParseFloat: parsing ${goQuote(text)}: ${why}`);
-    }
-    return n;
-  }
-  return text;
-}
-
-/** A variable's primitive value from the environment, its failures worded as buildx words them. */
-function primitiveEnvValue(name: string, text: string, type: Type): Value {
-  try {
-    return primitiveValue(text, type);
-  } catch (e) {
-    if (e instanceof EnvValueError) throw new EnvValueError(`failed to parse ${name} as ${type.kind}: ${e.message}`);
-    throw e;
-  }
-}
-
-/**
- * An environment value for a typed variable: primitives as themselves, lists,
- * sets and tuples of primitives as CSV, maps of primitives as CSV `key:value`
- * pairs; other types can only be set through NAME_JSON.
- */
-function typedEnvValue(name: string, text: string, type: Type): Value {
-  const primitive = (t: Type): boolean => t.kind === 'string' || t.kind === 'number' || t.kind === 'bool' || t.kind === 'any';
-  const element = (field: string, t: Type): Value => {
-    try {
-      return primitiveValue(field, t);
-    } catch (e) {
-      if (e instanceof EnvValueError) throw new EnvValueError(`failed to parse element ${goQuote(field)} of ${name}: ${e.message}`);
-      throw e;
-    }
-  };
-  const unsupported = (): EnvValueError => new EnvValueError(`unsupported type ${friendlyTypeName(type)} for variable ${name} from CSV; set ${name}_JSON instead`);
-  const fields = (what: string): string[] => {
-    if (text === '') return [];
-    try {
-      return parseCsvFields(text);
-    } catch (e) {
-      throw new EnvValueError(`failed to ${what} CSV: ${(e as Error).message}`);
-    }
-  };
-  switch (type.kind) {
-    case 'list':
-    case 'set': {
-      if (!primitive(type.element)) throw unsupported();
-      const items = fields(`convert ${name} from`).map((f) => element(f, type.element));
-      return type.kind === 'set' ? toSet(items) : items;
-    }
-    case 'tuple': {
-      const items = fields(`convert ${name} from`);
-      if (items.length !== type.elements.length) throw new EnvValueError(`failed to convert ${name} from CSV: ${type.elements.length} elements required, but got ${items.length}`);
-      if (!type.elements.every(primitive)) throw unsupported();
-      return items.map((f, i) => element(f, type.elements[i] as Type));
-    }
-    case 'map': {
-      if (!primitive(type.element)) throw unsupported();
-      const out = makeObject();
-      for (const pair of fields(`parse ${name} as`)) {
-        const kv = pair.split(':');
-        if (kv.length !== 2) throw new EnvValueError(`failed to parse ${name}: expected one k/v pair in ${goQuote(pair)}`);
-        out[kv[0] as string] = element(kv[1] as string, type.element);
-      }
-      return out;
-    }
-    case 'object':
-      throw unsupported();
-    default:
-      return primitiveEnvValue(name, text, type);
-  }
-}
-
 /** A block body's missing-item range (its opening brace), where HCL reports what the body lacks. */
 function bodyStart(block: Block): SourceRange {
   const { start } = block.body.range;
   return { filename: block.body.range.filename, start, end: start };
-}
-
-/** A type as it is written in a bake file: list(string), object({a=number}). */
-export function typeExprText(t: Type): string {
-  switch (t.kind) {
-    case 'list':
-    case 'set':
-    case 'map':
-      return `${t.kind}(${typeExprText(t.element)})`;
-    case 'tuple':
-      return `tuple([${t.elements.map(typeExprText).join(', ')}])`;
-    case 'object':
-      return `object({${Object.keys(t.attributes)
-        .map((k) => `${k}=${typeExprText(t.attributes[k] as Type)}`)
-        .join(', ')}})`;
-    default:
-      return friendlyTypeName(t) === 'any type' ? 'any' : t.kind;
-  }
-}
-
-/** Calls `visit` on every expression within `expr`, with the names its for-expressions bind there. */
-function walkExpr(expr: Expr, visit: (e: Expr, locals: ReadonlySet<string>) => void, locals: ReadonlySet<string> = new Set()): void {
-  visit(expr, locals);
-  const walk = (e: Expr, inner: ReadonlySet<string> = locals): void => walkExpr(e, visit, inner);
-  const bind = (outer: ReadonlySet<string>, loop: { readonly keyVar: string | undefined; readonly valueVar: string }): ReadonlySet<string> => new Set([...outer, loop.valueVar, ...(loop.keyVar !== undefined ? [loop.keyVar] : [])]);
-  const walkParts = (parts: readonly TemplatePart[], inner: ReadonlySet<string>): void => {
-    for (const p of parts) {
-      if (p.kind === 'interp') walkExpr(p.expr, visit, inner);
-      else if (p.kind === 'if') {
-        walkExpr(p.condition, visit, inner);
-        walkParts(p.then, inner);
-        walkParts(p.else ?? [], inner);
-      } else if (p.kind === 'for') {
-        walkExpr(p.collection, visit, inner);
-        walkParts(p.body, bind(inner, p));
-      }
-    }
-  };
-  switch (expr.kind) {
-    case 'functionCall':
-      return expr.args.forEach((a) => walk(a));
-    case 'template':
-      return walkParts(expr.parts, locals);
-    case 'templateWrap':
-      return walk(expr.wrapped);
-    case 'parens':
-      return walk(expr.expr);
-    case 'relativeTraversal':
-      return walk(expr.source);
-    case 'index':
-      walk(expr.collection);
-      return walk(expr.key);
-    case 'conditional':
-      walk(expr.condition);
-      walk(expr.trueResult);
-      return walk(expr.falseResult);
-    case 'binaryOp':
-      walk(expr.lhs);
-      return walk(expr.rhs);
-    case 'unaryOp':
-      return walk(expr.operand);
-    case 'tuple':
-      return expr.items.forEach((i) => walk(i));
-    case 'object':
-      for (const item of expr.items) {
-        // A bare-name key is its own text, not a reference.
-        if (!item.keyIsBareName) walk(item.key);
-        walk(item.value);
-      }
-      return;
-    case 'splat':
-      walk(expr.source);
-      return walk(expr.each);
-    case 'for': {
-      walk(expr.collection);
-      const inner = bind(locals, expr);
-      if (expr.keyExpr) walk(expr.keyExpr, inner);
-      walk(expr.valueExpr, inner);
-      if (expr.condition) walk(expr.condition, inner);
-      return;
-    }
-    default:
-      return;
-  }
-}
-
-/** Names of the functions an expression calls, for definition-time checks (buildx's funcCalls). */
-function functionCalls(expr: Expr): Set<string> {
-  const out = new Set<string>();
-  walkExpr(expr, (e) => {
-    if (e.kind === 'functionCall') out.add(e.name);
-  });
-  return out;
-}
-
-/** The names an expression refers to outside `bound` and its own for-expressions (hcl.Expression.Variables). */
-function rootNames(expr: Expr, bound: ReadonlySet<string>): Map<string, SourceRange> {
-  const out = new Map<string, SourceRange>();
-  walkExpr(expr, (e, locals) => {
-    if (e.kind === 'scopeTraversal' && !bound.has(e.root) && !locals.has(e.root) && !out.has(e.root)) out.set(e.root, e.rootRange);
-  });
-  return out;
 }
 
 /** Definitions in first-seen order, found by name in constant time; a repeated name merges into the first. */

@@ -6,7 +6,7 @@
 import { rangeBetween, type BakeFileError, type SourceRange } from '../../core/diagnostics.js';
 import type { Expr } from '../hcl/ast.js';
 import { evalError } from './evaluate.js';
-import { T, type Type } from './types.js';
+import { friendlyTypeName, T, type Type } from './types.js';
 
 const KEYWORDS: Readonly<Record<string, Type>> = { string: T.string, number: T.number, bool: T.bool, any: T.any };
 const SPEC_HELP = 'A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).';
@@ -91,4 +91,22 @@ function objectType(arg: Expr): Type {
     attrs[key] = typeFromExpr(v);
   }
   return T.object(attrs, optional);
+}
+
+/** A type as it is written in a bake file: list(string), object({a=number}). */
+export function typeExprText(t: Type): string {
+  switch (t.kind) {
+    case 'list':
+    case 'set':
+    case 'map':
+      return `${t.kind}(${typeExprText(t.element)})`;
+    case 'tuple':
+      return `tuple([${t.elements.map(typeExprText).join(', ')}])`;
+    case 'object':
+      return `object({${Object.keys(t.attributes)
+        .map((k) => `${k}=${typeExprText(t.attributes[k] as Type)}`)
+        .join(', ')}})`;
+    default:
+      return friendlyTypeName(t) === 'any type' ? 'any' : t.kind;
+  }
 }
