@@ -3,6 +3,7 @@
  * flags users know from `docker buildx bake`, plus ours.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseCsvFields } from '../bakefile/entries.js';
 import { usageError } from '../bakefile/overrides.js';
 
 export interface BakeArgs {
@@ -85,23 +86,29 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgs {
   };
 }
 
-/** buildx's --list forms: `targets`, `variables`, or `type=targets,format=json`. */
+/** buildx's --list forms: `targets`, `variables`, or CSV `type=targets,format=json` (buildx's parseList). */
 function parseList(input: string): ListRequest {
-  let type = input;
-  let format = 'table';
-  if (input.includes('=')) {
-    type = '';
-    for (const field of input.split(',')) {
+  let fields: string[];
+  try {
+    fields = parseCsvFields(input);
+  } catch (e) {
+    throw usageError(`invalid --list ${input}: ${(e as Error).message}`, 'Use --list targets or --list type=targets,format=json.');
+  }
+  let type = fields.length === 1 && fields[0] === input && !input.startsWith('type=') ? input : '';
+  let format = '';
+  if (type === '') {
+    for (const field of fields) {
       const eq = field.indexOf('=');
-      const key = field.slice(0, eq).trim();
-      const value = field.slice(eq + 1).trim();
-      if (key === 'type') type = value;
-      else if (key === 'format') format = value;
-      else throw usageError(`invalid list key: ${key}`, 'Use --list type=targets|variables,format=table|json.');
+      if (eq < 0) throw usageError(`invalid value ${field}`, 'Write --list type=targets|variables,format=table|json.');
+      const key = field.slice(0, eq).trim().toLowerCase();
+      if (key === 'type') type = field.slice(eq + 1);
+      else if (key === 'format') format = field.slice(eq + 1);
+      else throw usageError(`unexpected key '${key}' in '${field}'`, 'Use the keys type and format.');
     }
   }
-  if (type !== 'targets' && type !== 'variables') throw usageError(`invalid list type: ${type || '(empty)'}`, 'Use --list targets or --list variables.');
-  if (format !== 'table' && format !== 'json') throw usageError(`invalid list format: ${format}`, 'Use format=table or format=json.');
+  format ||= 'table';
+  if (type !== 'targets' && type !== 'variables') throw usageError(`invalid list type ${JSON.stringify(type)}`, 'Use --list targets or --list variables.');
+  if (format !== 'table' && format !== 'json') throw usageError(`invalid list format ${JSON.stringify(format)}`, 'Use format=table or format=json.');
   return { type, format };
 }
 

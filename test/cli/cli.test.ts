@@ -100,7 +100,11 @@ test('--list forms: targets table, type=targets,format=json, variables', () => {
   assert.ok(items.some((i) => i.name === 'ci' && i.group === true));
   assert.ok(!items.some((i) => i.name.startsWith('_')), 'private targets are hidden');
   const vars = run([...f, '--list', 'variables', '--var', 'TAG=v9']);
+  assert.match(vars.stdout, /^VARIABLE\t+VALUE\t+DESCRIPTION\n/);
   assert.match(vars.stdout, /\nTAG\t+v9\t+Tag for every image this file builds\n/);
+  assert.match(vars.stdout, /\nNODE_VERSIONS\t+<null>\t+Node.js versions/);
+  const group = items.find((i) => i.name === 'ci') as { description?: string };
+  assert.equal(group.description, 'Everything CI builds (api-test, default)');
 });
 
 test('bake dev --print shows the services and the targets they build', () => {
