@@ -1,0 +1,132 @@
+/**
+ * FileSync.DiffCopy, the sending side of fsutil's protocol: one STAT per
+ * walked entry, an empty STAT, then DATA for each REQ (32 KiB chunks, four
+ * files at a time like the Go client) until the daemon's FIN.
+ */
+import { open } from 'node:fs/promises';
+import { status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { errorMessage, statusError, write } from './call-io.js';
+import { metadataValue, metadataValues } from './metadata.js';
+import { CHUNK_SIZE, PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_REQ, PACKET_STAT, type Packet } from './packet.js';
+import type { DirStats, LocalDirSpec } from './index.js';
+import { walk, type WalkOptions } from './walk.js';
+
+const SENDERS = 4;
+
+export function fileSyncService(dirs: ReadonlyMap<string, LocalDirSpec>, counters: (dirName: string) => DirStats) {
+  return {
+    DiffCopy(call: ServerDuplexStream<Packet, Packet>): void {
+      const dirName = metadataValue(call.metadata, 'dir-name') ?? '';
+      const dir = dirs.get(dirName);
+      if (!dir) {
+        call.emit('error', statusError(status.NOT_FOUND, `This session does not serve a directory named ${JSON.stringify(dirName)}.`));
+        return;
+      }
+      const includePatterns = metadataValues(call.metadata, 'include-patterns');
+      const excludePatterns = metadataValues(call.metadata, 'exclude-patterns');
+      const followPaths = metadataValues(call.metadata, 'followpaths');
+      const opts: WalkOptions = {
+        ...(includePatterns && { includePatterns }),
+        ...(excludePatterns && { excludePatterns }),
+        ...(followPaths && { followPaths }),
+      };
+      void sendDir(call, dir.path, opts, counters(dirName));
+    },
+  };
+}
+
+async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, opts: WalkOptions, counters: DirStats): Promise<void> {
+  const abort = new AbortController();
+  const { signal } = abort;
+  const sources = new Map<number, string>();
+  const queue: number[] = [];
+  let waiters: (() => void)[] = [];
+  let finished = false;
+  let failure: Error | undefined;
+
+  const notify = (): void => {
+    const ws = waiters;
+    waiters = [];
+    for (const w of ws) w();
+  };
+  const fail = (e: Error): void => {
+    if (failure || finished) return;
+    failure = e;
+    abort.abort(e);
+    notify();
+  };
+  call.on('cancelled', () => fail(new Error('The daemon cancelled the transfer.')));
+  call.on('error', (e: Error) => fail(e));
+  call.on('data', (p: Packet) => {
+    switch (p.type) {
+      case PACKET_REQ: {
+        const id = p.ID ?? 0;
+        if (!sources.has(id)) return fail(new Error(`The daemon requested file ${id}, which is not a regular file of this transfer.`));
+        queue.push(id);
+        return notify();
+      }
+      case PACKET_ERR:
+        return fail(new Error(`The daemon aborted the transfer: ${p.data?.toString('utf8') ?? ''}`));
+      case PACKET_FIN:
+        finished = true;
+        return notify();
+    }
+  });
+  call.on('end', () => {
+    finished = true;
+    notify();
+  });
+
+  const sendFile = async (id: number): Promise<void> => {
+    const fh = await open(sources.get(id) as string, 'r');
+    try {
+      for (;;) {
+        // A fresh buffer per chunk: the write keeps a reference until it is flushed.
+        const buf = Buffer.allocUnsafe(CHUNK_SIZE);
+        const { bytesRead } = await fh.read(buf, 0, CHUNK_SIZE, null);
+        if (bytesRead === 0) break;
+        counters.bytes += bytesRead;
+        await write(call, { type: PACKET_DATA, ID: id, data: buf.subarray(0, bytesRead) }, signal);
+      }
+    } finally {
+      await fh.close();
+    }
+    await write(call, { type: PACKET_DATA, ID: id, data: Buffer.alloc(0) }, signal);
+    counters.requests++;
+  };
+
+  const sender = async (): Promise<void> => {
+    for (;;) {
+      if (failure) return;
+      const id = queue.shift();
+      if (id !== undefined) await sendFile(id);
+      else if (finished) return;
+      else await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+
+  const walker = async (): Promise<void> => {
+    let id = 0;
+    for await (const entry of walk(root, opts, signal)) {
+      if (entry.source !== undefined) sources.set(id, entry.source);
+      counters.files++;
+      await write(call, { type: PACKET_STAT, stat: entry.stat }, signal);
+      id++;
+    }
+    await write(call, { type: PACKET_STAT, stat: null }, signal);
+  };
+
+  try {
+    await Promise.all([walker(), ...Array.from({ length: SENDERS }, sender)]);
+    if (failure) throw failure;
+    await write(call, { type: PACKET_FIN }, signal);
+    call.end();
+  } catch (e) {
+    const message = errorMessage(failure ?? e);
+    fail(new Error(message));
+    if (!call.cancelled) {
+      call.write({ type: PACKET_ERR, data: Buffer.from(message) });
+      call.emit('error', statusError(status.UNKNOWN, message));
+    }
+  }
+}

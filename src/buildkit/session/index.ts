@@ -1,0 +1,118 @@
+/**
+ * The client session: the gRPC server the daemon calls back into during a
+ * build (local dirs, exporter output, secrets, SSH, registry auth). It is
+ * served over a connection the caller hands in: a hijacked `/session` socket
+ * or a Duplex around a `Control.Session` stream.
+ */
+import { randomInt } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { authService } from './auth.js';
+import { fileSendDefinition, fileSendService } from './file-send.js';
+import { fileSyncService } from './file-sync.js';
+import { healthService } from './health.js';
+import { sessionProtos } from './protos.js';
+import { secretsService } from './secrets.js';
+import { sshService } from './ssh.js';
+
+export interface LocalDirSpec {
+  readonly path: string;
+}
+export interface SecretSpec {
+  readonly src?: string;
+  readonly env?: string;
+}
+export type FileSendSpec = { readonly kind: 'local'; readonly dest: string } | { readonly kind: 'tar'; readonly dest: string };
+export interface SessionSpec {
+  readonly name: string;
+  readonly sharedKey: string;
+  readonly dirs: ReadonlyMap<string, LocalDirSpec>;
+  readonly secrets?: ReadonlyMap<string, SecretSpec>;
+  readonly ssh?: ReadonlyMap<string, readonly string[]>;
+  readonly dockerConfigDir?: string;
+  readonly fileSend?: FileSendSpec;
+  readonly env?: (name: string) => string | undefined;
+}
+/** Per dir-name, over every DiffCopy of the session. */
+export interface DirStats {
+  /** Entries sent as STATs (files, directories, links). */
+  files: number;
+  /** File data bytes sent. */
+  bytes: number;
+  /** REQs answered (files whose data the daemon needed). */
+  requests: number;
+}
+export interface BuildSession {
+  readonly id: string;
+  readonly methods: readonly string[];
+  metadata(): Record<string, string | string[]>;
+  serve(conn: Duplex): void;
+  readonly stats: ReadonlyMap<string, DirStats>;
+  close(): Promise<void>;
+}
+
+export function createSession(spec: SessionSpec): BuildSession {
+  const protos = sessionProtos();
+  const server = new Server();
+  const methods: string[] = [];
+  const add = (def: ServiceDefinition, impl: UntypedServiceImplementation): void => {
+    server.addService(def, impl);
+    // Only implemented methods are announced; the rest answer UNIMPLEMENTED.
+    for (const [name, method] of Object.entries(def)) if (name in impl) methods.push(method.path);
+  };
+
+  const stats = new Map<string, DirStats>();
+  const counters = (dirName: string): DirStats => {
+    let s = stats.get(dirName);
+    if (!s) stats.set(dirName, (s = { files: 0, bytes: 0, requests: 0 }));
+    return s;
+  };
+
+  add(protos.health, healthService());
+  if (spec.dirs.size > 0) add(protos.fileSync, fileSyncService(spec.dirs, counters));
+  if (spec.fileSend) add(fileSendDefinition(spec.fileSend, protos.fileSend, protos.fileSync), fileSendService(spec.fileSend));
+  if (spec.secrets) add(protos.secrets, secretsService(spec.secrets, spec.env ?? (() => undefined)));
+  if (spec.ssh) add(protos.ssh, sshService(spec.ssh));
+  if (spec.dockerConfigDir !== undefined) add(protos.auth, authService(spec.dockerConfigDir));
+
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const id = randomId();
+  let closed: Promise<void> | undefined;
+
+  return {
+    id,
+    methods,
+    stats,
+    metadata: () => ({
+      'x-docker-expose-session-uuid': id,
+      'x-docker-expose-session-name': spec.name,
+      'x-docker-expose-session-sharedkey': spec.sharedKey,
+      'x-docker-expose-session-grpc-method': [...methods],
+    }),
+    serve(conn: Duplex): void {
+      if (closed) throw new Error('The build session is closed; create a new one.');
+      injector.injectConnection(conn);
+    },
+    close(): Promise<void> {
+      closed ??= new Promise<void>((resolve) => {
+        injector.destroy();
+        server.tryShutdown(() => resolve());
+        // Streams the daemon left open would hold tryShutdown forever.
+        setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 1000).unref();
+      });
+      return closed;
+    },
+  };
+}
+
+const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** BuildKit's session ID shape: 25 random base36 characters (never a `:`). */
+function randomId(): string {
+  let s = '';
+  for (let i = 0; i < 25; i++) s += BASE36[randomInt(36)];
+  return s;
+}

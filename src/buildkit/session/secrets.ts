@@ -1,0 +1,38 @@
+/** moby.buildkit.secrets.v1.Secrets: `RUN --mount=type=secret` values, read when asked. */
+import { readFile } from 'node:fs/promises';
+import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { statusError } from './call-io.js';
+import type { SecretSpec } from './index.js';
+
+interface GetSecretRequest {
+  ID: string;
+}
+
+export function secretsService(secrets: ReadonlyMap<string, SecretSpec>, env: (name: string) => string | undefined) {
+  return {
+    GetSecret(call: ServerUnaryCall<GetSecretRequest, unknown>, callback: sendUnaryData<{ data: Buffer }>): void {
+      const id = call.request.ID;
+      readSecret(id, secrets.get(id), env).then(
+        (data) => callback(null, { data }),
+        (e: Error) => callback(statusError(status.NOT_FOUND, e.message)),
+      );
+    },
+  };
+}
+
+/** As BuildKit's file store: `env` wins, then `src`; with neither, an env var named like the ID, else a file named like it. */
+async function readSecret(id: string, source: SecretSpec | undefined, env: (name: string) => string | undefined): Promise<Buffer> {
+  if (!source) throw new Error(`The secret ${JSON.stringify(id)} is not provided to this build.`);
+  const envName = source.env ?? (source.src === undefined && env(id) !== undefined ? id : undefined);
+  if (envName !== undefined) {
+    const value = env(envName);
+    if (value === undefined) throw new Error(`The secret ${JSON.stringify(id)} comes from the environment variable ${envName}, which is not set.`);
+    return Buffer.from(value);
+  }
+  const file = source.src ?? id;
+  try {
+    return await readFile(file);
+  } catch (e) {
+    throw new Error(`The secret ${JSON.stringify(id)} cannot be read from ${file}: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * fsutil's Walk (0834f99): the entries of a directory in the order the
+ * receiver checks (pre-order, names sorted by bytes), filtered by include
+ * patterns, followpaths and exclude patterns exactly as the Go client does.
+ * Symlinks are sent as links and never followed.
+ */
+import type { BigIntStats } from 'node:fs';
+import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { compareBytes, dedupePaths, followLinks } from './follow-links.js';
+import { goFileMode } from './file-mode.js';
+import { goClean, goMatch } from './go-path.js';
+import type { Stat } from './packet.js';
+import { PatternMatcher } from './pattern-matcher.js';
+
+export interface WalkOptions {
+  readonly includePatterns?: readonly string[];
+  readonly excludePatterns?: readonly string[];
+  readonly followPaths?: readonly string[];
+}
+
+export interface WalkEntry {
+  readonly stat: Stat;
+  /** Where to read the data; set for regular files that are not hard links to an earlier entry. */
+  readonly source?: string;
+}
+
+interface Filters {
+  include: string[] | undefined;
+  matcher: PatternMatcher | undefined;
+  lastIncludedDir: string;
+}
+
+export async function* walk(dir: string, opts: WalkOptions = {}, signal?: AbortSignal): AsyncGenerator<WalkEntry> {
+  const root = await realpath(dir).catch((e: Error) => {
+    throw new Error(`The directory ${dir} cannot be sent: ${e.message}`);
+  });
+  const matcher = opts.excludePatterns ? new PatternMatcher(opts.excludePatterns) : undefined;
+  let include = opts.includePatterns?.map(goClean);
+  if (opts.followPaths) {
+    const targets = await followLinks(root, opts.followPaths);
+    if (targets) include = dedupePaths([...(include ?? []), ...targets]);
+  }
+  const filters: Filters = { include, matcher, lastIncludedDir: '' };
+  yield* walkDir(root, '', filters, new Map(), signal);
+}
+
+async function* walkDir(abs: string, rel: string, f: Filters, seen: Map<bigint, string>, signal?: AbortSignal): AsyncGenerator<WalkEntry> {
+  const names = (await readdir(abs)).sort(compareBytes);
+  for (const name of names) {
+    signal?.throwIfAborted();
+    const path = rel === '' ? name : `${rel}/${name}`;
+    const full = join(abs, name);
+    let st: BigIntStats;
+    try {
+      st = await lstat(full, { bigint: true });
+    } catch (e) {
+      if (isNotFound(e)) continue; // vanished during the walk, as filepath.Walk skips it
+      throw e;
+    }
+    const isDir = st.isDirectory();
+    const verdict = filter(path, isDir, f);
+    if (verdict === 'skip') continue;
+    const entry = await toEntry(full, path, st, seen);
+    yield entry;
+    if (isDir) {
+      try {
+        yield* walkDir(full, path, f, seen, signal);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+  }
+}
+
+/** fsutil's per-entry filter; 'skip' also skips a directory's subtree. */
+function filter(path: string, isDir: boolean, f: Filters): 'send' | 'skip' {
+  if (f.include) {
+    const under = f.lastIncludedDir !== '' && path.startsWith(f.lastIncludedDir + '/');
+    if (!under) {
+      let matched = false;
+      let partial = true;
+      for (const p of f.include) {
+        const [ok, isPartial] = matchPrefix(p, path);
+        if (ok) {
+          matched = true;
+          if (!isPartial) {
+            partial = false;
+            break;
+          }
+        }
+      }
+      if (!matched) return 'skip';
+      if (!partial && isDir) f.lastIncludedDir = path;
+    }
+  }
+  if (f.matcher && f.matcher.matches(path)) {
+    if (!isDir || !f.matcher.exclusions) return 'skip';
+    // An excluded directory is entered only if a `!` pattern reaches inside it.
+    const dirSlash = path + '/';
+    const reopened = f.matcher.patterns.some((p) => p.exclusion && (p.text + '/').startsWith(dirSlash));
+    return reopened ? 'send' : 'skip';
+  }
+  return 'send';
+}
+
+/** fsutil's matchPrefix: a pattern longer than the path is cut to its depth and the match is partial. */
+export function matchPrefix(pattern: string, name: string): [matched: boolean, partial: boolean] {
+  const depth = count(name, '/');
+  let p = pattern;
+  let partial = false;
+  if (count(p, '/') > depth) {
+    p = p.split('/').slice(0, depth + 1).join('/');
+    partial = true;
+  }
+  try {
+    return [goMatch(p, name), partial];
+  } catch {
+    return [false, partial];
+  }
+}
+
+function count(s: string, ch: string): number {
+  let n = 0;
+  for (let i = s.indexOf(ch); i >= 0; i = s.indexOf(ch, i + 1)) n++;
+  return n;
+}
+
+async function toEntry(full: string, path: string, st: BigIntStats, seen: Map<bigint, string>): Promise<WalkEntry> {
+  const mode = goFileMode(Number(st.mode));
+  const stat: Stat = {
+    path,
+    mode,
+    uid: 0, // the Go client resets owners; the kept copy compares them
+    gid: 0,
+    size: '0',
+    modTime: st.mtimeNs.toString(),
+    linkname: '',
+    devmajor: '0',
+    devminor: '0',
+  };
+  if (st.isDirectory()) return { stat };
+  stat.size = st.size.toString();
+  if (st.isBlockDevice() || st.isCharacterDevice()) {
+    stat.devmajor = ((st.rdev >> 8n) & 0xfffn | ((st.rdev >> 32n) & ~0xfffn)).toString();
+    stat.devminor = ((st.rdev & 0xffn) | ((st.rdev >> 12n) & ~0xffn)).toString();
+  }
+  if (st.nlink > 1n) {
+    const first = seen.get(st.ino);
+    if (first !== undefined) {
+      stat.linkname = first;
+      stat.size = '0';
+      return { stat };
+    }
+  }
+  seen.set(st.ino, path);
+  if (st.isSymbolicLink()) {
+    stat.linkname = await readlink(full);
+    return { stat };
+  }
+  return st.isFile() ? { stat, source: full } : { stat };
+}
+
+function isNotFound(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

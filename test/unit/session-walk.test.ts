@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MODE_DIR, MODE_SYMLINK, goFileMode, kindOf, posixPermissions } from '../../src/buildkit/session/file-mode.js';
+import { comparePaths } from '../../src/buildkit/session/file-receive.js';
+import { walk, type WalkEntry, type WalkOptions } from '../../src/buildkit/session/walk.js';
+
+function tree(files: Record<string, string | null>, links: Record<string, string> = {}): string {
+  const root = mkdtempSync(join(tmpdir(), 'bake-walk-'));
+  for (const [path, content] of Object.entries(files)) {
+    if (content === null) mkdirSync(join(root, path), { recursive: true });
+    else {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
+  }
+  for (const [path, target] of Object.entries(links)) symlinkSync(target, join(root, path));
+  return root;
+}
+
+async function paths(root: string, opts: WalkOptions = {}): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of walk(root, opts)) out.push(e.stat.path);
+  return out;
+}
+
+test('Go FileMode bits from st_mode', () => {
+  const cases: [number, number][] = [
+    [0o100644, 0o644],
+    [0o100755, 0o755],
+    [0o040755, (MODE_DIR | 0o755) >>> 0],
+    [0o120777, MODE_SYMLINK | 0o777],
+    [0o010644, (1 << 25) | 0o644],
+    [0o020666, (1 << 26) | (1 << 21) | 0o666],
+    [0o060660, (1 << 26) | 0o660],
+    [0o104755, (1 << 23) | 0o755],
+    [0o102755, (1 << 22) | 0o755],
+    [0o041777, (MODE_DIR | (1 << 20) | 0o777) >>> 0],
+    [0o140755, 0o755], // sockets lose their type, as fsutil sends them
+  ];
+  for (const [st, go] of cases) assert.equal(goFileMode(st), go, st.toString(8));
+  assert.equal(kindOf(goFileMode(0o040700)), 'dir');
+  assert.equal(kindOf(goFileMode(0o120777)), 'symlink');
+  assert.equal(kindOf(goFileMode(0o100600)), 'file');
+  assert.equal(kindOf(goFileMode(0o010600)), 'other');
+  assert.equal(posixPermissions((1 << 23) | (1 << 20) | 0o755), 0o5755);
+});
+
+test('walk order: pre-order, names by UTF-8 bytes, `/` below every byte', async () => {
+  const root = tree({ 'a/b.txt': 'x', 'a-b': 'x', 'a.txt': 'x', 'ｘ': 'x', '😀': 'x', 'B': 'x', 'a/c/d': 'x' });
+  try {
+    const got = await paths(root);
+    assert.deepEqual(got, ['B', 'a', 'a/b.txt', 'a/c', 'a/c/d', 'a-b', 'a.txt', 'ｘ', '😀']);
+    for (let i = 1; i < got.length; i++) assert.ok(comparePaths(got[i - 1]!, got[i]!) < 0, `${got[i - 1]} < ${got[i]}`);
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+});
+
+test('walk stats: modes, owners, ns mtimes, links kept as links, empty dirs, hard links', async () => {
+  const root = tree({ 'run.sh': '#!/bin/sh\n', 'data.txt': 'hello', 'empty': null }, { 'in-link': 'data.txt', 'out-link': '../../etc/passwd', 'abs-link': '/etc' });
+  chmodSync(join(root, 'run.sh'), 0o755);
+  linkSync(join(root, 'data.txt'), join(root, 'hard.txt'));
+  try {
+    const entries = new Map<string, WalkEntry>();
+    for await (const e of walk(root)) entries.set(e.stat.path, e);
+    assert.deepEqual([...entries.keys()], ['abs-link', 'data.txt', 'empty', 'hard.txt', 'in-link', 'out-link', 'run.sh']);
+    const run = entries.get('run.sh')!;
+    assert.equal(run.stat.mode, 0o755);
+    assert.equal(run.stat.size, '10');
+    assert.equal(run.stat.uid, 0);
+    assert.equal(run.stat.gid, 0);
+    assert.equal(run.stat.modTime, lstatSync(join(root, 'run.sh'), { bigint: true }).mtimeNs.toString());
+    assert.equal(run.source, join(root, 'run.sh'));
+    const out = entries.get('out-link')!;
+    assert.equal(out.stat.mode, (MODE_SYMLINK | 0o777) >>> 0);
+    assert.equal(out.stat.linkname, '../../etc/passwd');
+    assert.equal(out.stat.size, String('../../etc/passwd'.length));
+    assert.equal(out.source, undefined, 'a link is never read through');
+    assert.equal(entries.get('abs-link')!.stat.linkname, '/etc');
+    assert.equal(entries.get('empty')!.stat.mode, (MODE_DIR | 0o755) >>> 0);
+    assert.equal(entries.get('hard.txt')!.stat.linkname, 'data.txt', 'the second name of a file is sent as a hard link');
+    assert.equal(entries.get('hard.txt')!.stat.size, '0');
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+});
+
+test('walk filters: include patterns, followpaths through symlinks, excludes with negation', async () => {
+  const root = tree(
+    { 'a/b.txt': 'x', 'a/other': 'x', 'a/deep/z': 'x', 'c.txt': 'x', 'sub/Dockerfile': 'x', 'sub/other': 'x', 'logs/a.log': 'x', 'logs/keep.log': 'x', 'x.log': 'x' },
+    { df: 'sub/Dockerfile', 'abs': '/sub/other' },
+  );
+  try {
+    assert.deepEqual(await paths(root, { includePatterns: ['a/b.txt'] }), ['a', 'a/b.txt'], 'a partial match sends the dir, then filters');
+    assert.deepEqual(await paths(root, { includePatterns: ['a'] }), ['a', 'a/b.txt', 'a/deep', 'a/deep/z', 'a/other'], 'a full match sends the subtree');
+    assert.deepEqual(await paths(root, { includePatterns: ['*.txt'] }), ['c.txt']);
+    assert.deepEqual(await paths(root, { followPaths: ['df'] }), ['df', 'sub', 'sub/Dockerfile'], 'a followed link adds its target');
+    assert.deepEqual(await paths(root, { followPaths: ['abs'] }), ['abs', 'sub', 'sub/other'], 'an absolute target stays inside the root');
+    assert.deepEqual(await paths(root, { followPaths: ['d*'] }), ['df', 'sub', 'sub/Dockerfile'], 'wildcards in followpaths');
+    assert.deepEqual(await paths(root, { followPaths: ['.', 'df'] }), await paths(root), '"." means everything');
+    assert.deepEqual(await paths(root, { excludePatterns: ['*.log', 'logs', '!logs/keep.log', 'sub', 'a/**'] }), ['a', 'abs', 'c.txt', 'df', 'logs', 'logs/keep.log']);
+    assert.deepEqual(await paths(root, { excludePatterns: ['logs'] }), ['a', 'a/b.txt', 'a/deep', 'a/deep/z', 'a/other', 'abs', 'c.txt', 'df', 'sub', 'sub/Dockerfile', 'sub/other', 'x.log'], 'an excluded dir is skipped whole');
+    assert.deepEqual(await paths(root, { includePatterns: ['a'], excludePatterns: ['a/deep'] }), ['a', 'a/b.txt', 'a/other']);
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+});
