@@ -1,0 +1,63 @@
+/** Containers: lifecycle, inspect, list, wait, logs, attach (hijacked), resize. */
+import { encodeFilters, type Filters } from './filters.js';
+import { HijackedStream } from './hijacked.js';
+import type { EngineHttp } from './http.js';
+import { readFrames, type OutputFrame } from './stdcopy.js';
+import type { AttachOptions, ContainerInspect, ContainerSpec, ContainerSummary, LogOptions, TerminalSize, WaitResult } from './types.js';
+
+export class Containers {
+  constructor(private readonly http: EngineHttp) {}
+
+  /** Creates a container and returns its id. */
+  async create(spec: ContainerSpec, name: string | undefined, signal: AbortSignal): Promise<string> {
+    const res = await this.http.json<{ Id: string }>({ method: 'POST', path: '/containers/create', query: { name }, body: spec }, signal);
+    return res.Id;
+  }
+
+  start(id: string, signal: AbortSignal): Promise<void> {
+    return this.http.empty({ method: 'POST', path: `/containers/${id}/start` }, signal);
+  }
+
+  /** Stops with SIGTERM, then SIGKILL after `timeoutSeconds` (the engine's default when undefined). */
+  stop(id: string, timeoutSeconds: number | undefined, signal: AbortSignal): Promise<void> {
+    return this.http.empty({ method: 'POST', path: `/containers/${id}/stop`, query: { t: timeoutSeconds } }, signal);
+  }
+
+  remove(id: string, options: { readonly force?: boolean; readonly volumes?: boolean }, signal: AbortSignal): Promise<void> {
+    return this.http.empty({ method: 'DELETE', path: `/containers/${id}`, query: { force: options.force, v: options.volumes } }, signal);
+  }
+
+  inspect(id: string, signal: AbortSignal): Promise<ContainerInspect> {
+    return this.http.json({ method: 'GET', path: `/containers/${id}/json` }, signal);
+  }
+
+  /** Containers matching `filters` (e.g. labels), stopped ones included. */
+  list(filters: Filters | undefined, signal: AbortSignal): Promise<ContainerSummary[]> {
+    return this.http.json({ method: 'GET', path: '/containers/json', query: { all: true, filters: encodeFilters(filters) } }, signal);
+  }
+
+  /**
+   * Resolves when the container stops. Call it before `start` with
+   * `next-exit` so a quick exit cannot be missed.
+   */
+  wait(id: string, condition: 'not-running' | 'next-exit' | 'removed', signal: AbortSignal): Promise<WaitResult> {
+    return this.http.json({ method: 'POST', path: `/containers/${id}/wait`, query: { condition } }, signal);
+  }
+
+  /** Output so far (and, with `follow`, until the container stops). */
+  async *logs(id: string, options: LogOptions, signal: AbortSignal): AsyncGenerator<OutputFrame> {
+    const query = { stdout: options.stdout ?? true, stderr: options.stderr ?? true, follow: options.follow, tail: options.tail, timestamps: options.timestamps };
+    yield* readFrames(await this.http.stream({ method: 'GET', path: `/containers/${id}/logs`, query }, signal), options.tty);
+  }
+
+  /** Connects to the container's stdio; attach before `start` to see all output. */
+  async attach(id: string, options: AttachOptions, signal: AbortSignal): Promise<HijackedStream> {
+    const query = { stream: true, stdin: options.stdin ?? false, stdout: options.stdout ?? true, stderr: options.stderr ?? true, logs: options.logs, detachKeys: options.detachKeys };
+    return new HijackedStream(await this.http.hijack({ method: 'POST', path: `/containers/${id}/attach`, query }, signal), options.tty);
+  }
+
+  /** Resizes the container's TTY. */
+  resize(id: string, size: TerminalSize, signal: AbortSignal): Promise<void> {
+    return this.http.empty({ method: 'POST', path: `/containers/${id}/resize`, query: { h: size.rows, w: size.columns } }, signal);
+  }
+}

@@ -1,0 +1,27 @@
+/** Processes started in a running container (`docker exec`), hijacked for their stdio. */
+import { HijackedStream } from './hijacked.js';
+import type { EngineHttp } from './http.js';
+import type { ExecInspect, ExecSpec, TerminalSize } from './types.js';
+
+export class Execs {
+  constructor(private readonly http: EngineHttp) {}
+
+  /** Creates an exec instance and returns its id. */
+  async create(containerId: string, spec: ExecSpec, signal: AbortSignal): Promise<string> {
+    const res = await this.http.json<{ Id: string }>({ method: 'POST', path: `/containers/${containerId}/exec`, body: spec }, signal);
+    return res.Id;
+  }
+
+  /** Starts it and hands over its stdio; `tty` must match the spec's `Tty`. */
+  async start(id: string, tty: boolean, signal: AbortSignal): Promise<HijackedStream> {
+    return new HijackedStream(await this.http.hijack({ method: 'POST', path: `/exec/${id}/start`, body: { Detach: false, Tty: tty } }, signal), tty);
+  }
+
+  resize(id: string, size: TerminalSize, signal: AbortSignal): Promise<void> {
+    return this.http.empty({ method: 'POST', path: `/exec/${id}/resize`, query: { h: size.rows, w: size.columns } }, signal);
+  }
+
+  inspect(id: string, signal: AbortSignal): Promise<ExecInspect> {
+    return this.http.json({ method: 'GET', path: `/exec/${id}/json` }, signal);
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The parts of the Docker Engine API (v1.41, Docker 20.10) bake uses, typed.
+ * Field names are the API's own; fields bake does not read are left out.
+ */
+
+export type Labels = Readonly<Record<string, string>>;
+
+export interface EngineVersion {
+  readonly Version: string;
+  readonly ApiVersion: string;
+  readonly MinAPIVersion: string;
+  readonly Os: string;
+  readonly Arch: string;
+  readonly KernelVersion?: string;
+}
+
+export interface ImageSummary {
+  readonly Id: string;
+  readonly RepoTags: readonly string[] | null;
+  readonly Labels: Labels | null;
+  readonly Created: number;
+  readonly Size: number;
+}
+
+export interface ImageInspect {
+  readonly Id: string;
+  readonly RepoTags: readonly string[];
+  readonly Created: string;
+  readonly Size: number;
+  readonly Architecture: string;
+  readonly Os: string;
+  readonly Config: { readonly Labels: Labels | null; readonly Cmd: readonly string[] | null; readonly Env: readonly string[] | null };
+}
+
+export interface ImageImportOptions {
+  readonly repo: string;
+  readonly tag: string;
+  /** Dockerfile instructions applied to the image: `CMD ["sh"]`, `LABEL k=v`. */
+  readonly changes?: readonly string[];
+  readonly message?: string;
+}
+
+export interface HostConfig {
+  readonly AutoRemove?: boolean;
+  readonly Binds?: readonly string[];
+  readonly NetworkMode?: string;
+  readonly Init?: boolean;
+  readonly Privileged?: boolean;
+}
+
+/** POST /containers/create: the container's config and its host config. */
+export interface ContainerSpec {
+  readonly Image: string;
+  readonly Cmd?: readonly string[];
+  readonly Entrypoint?: readonly string[];
+  readonly Env?: readonly string[];
+  readonly WorkingDir?: string;
+  readonly User?: string;
+  readonly Labels?: Labels;
+  readonly Tty?: boolean;
+  readonly OpenStdin?: boolean;
+  readonly StdinOnce?: boolean;
+  readonly AttachStdin?: boolean;
+  readonly AttachStdout?: boolean;
+  readonly AttachStderr?: boolean;
+  readonly Hostname?: string;
+  readonly HostConfig?: HostConfig;
+  readonly NetworkingConfig?: { readonly EndpointsConfig: Readonly<Record<string, { readonly Aliases?: readonly string[] }>> };
+}
+
+export interface ContainerSummary {
+  readonly Id: string;
+  readonly Names: readonly string[];
+  readonly Image: string;
+  readonly State: string;
+  readonly Status: string;
+  readonly Labels: Labels;
+  readonly Created: number;
+}
+
+export interface ContainerInspect {
+  readonly Id: string;
+  readonly Name: string;
+  readonly Image: string;
+  readonly Created: string;
+  readonly State: {
+    readonly Status: 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+    readonly Running: boolean;
+    readonly ExitCode: number;
+    readonly Pid: number;
+    readonly StartedAt: string;
+    readonly FinishedAt: string;
+    readonly Error: string;
+  };
+  readonly Config: { readonly Tty: boolean; readonly OpenStdin: boolean; readonly Labels: Labels | null; readonly Image: string; readonly Cmd: readonly string[] | null };
+  readonly NetworkSettings: { readonly Networks: Readonly<Record<string, { readonly IPAddress: string }>> };
+}
+
+export interface WaitResult {
+  readonly StatusCode: number;
+  readonly Error?: { readonly Message: string } | null;
+}
+
+export interface LogOptions {
+  /** Whether the container has a TTY: its logs are then raw, not multiplexed. */
+  readonly tty: boolean;
+  readonly follow?: boolean;
+  readonly stdout?: boolean;
+  readonly stderr?: boolean;
+  readonly tail?: number | 'all';
+  readonly timestamps?: boolean;
+}
+
+export interface AttachOptions {
+  readonly tty: boolean;
+  readonly stdin?: boolean;
+  readonly stdout?: boolean;
+  readonly stderr?: boolean;
+  /** Replay what the container already printed before streaming. */
+  readonly logs?: boolean;
+  readonly detachKeys?: string;
+}
+
+export interface TerminalSize {
+  readonly rows: number;
+  readonly columns: number;
+}
+
+export interface ExecSpec {
+  readonly Cmd: readonly string[];
+  readonly Tty?: boolean;
+  readonly AttachStdin?: boolean;
+  readonly AttachStdout?: boolean;
+  readonly AttachStderr?: boolean;
+  readonly Env?: readonly string[];
+  readonly WorkingDir?: string;
+  readonly User?: string;
+  readonly Privileged?: boolean;
+  /** The terminal size from the start, so the first prompt is drawn right (API 1.42+; older engines ignore it). */
+  readonly ConsoleSize?: readonly [number, number];
+}
+
+export interface ExecInspect {
+  readonly ID: string;
+  readonly Running: boolean;
+  readonly ExitCode: number | null;
+  readonly Pid: number;
+  readonly ContainerID: string;
+}
+
+export interface NetworkSpec {
+  readonly Name: string;
+  readonly Driver?: string;
+  readonly Internal?: boolean;
+  readonly Attachable?: boolean;
+  readonly Labels?: Labels;
+  readonly CheckDuplicate?: boolean;
+}
+
+export interface NetworkInspect {
+  readonly Id: string;
+  readonly Name: string;
+  readonly Driver: string;
+  readonly Labels: Labels | null;
+  readonly Containers?: Readonly<Record<string, { readonly Name: string }>>;
+}
+
+export interface VolumeSpec {
+  readonly Name?: string;
+  readonly Driver?: string;
+  readonly Labels?: Labels;
+}
+
+export interface VolumeInspect {
+  readonly Name: string;
+  readonly Driver: string;
+  readonly Mountpoint: string;
+  readonly Labels: Labels | null;
+}
+
+/** One message of GET /events. */
+export interface EngineEvent {
+  readonly Type: 'container' | 'image' | 'network' | 'volume' | 'daemon' | 'plugin' | 'builder' | string;
+  readonly Action: string;
+  readonly Actor: { readonly ID: string; readonly Attributes: Labels };
+  readonly time: number;
+  readonly timeNano: number;
+}
