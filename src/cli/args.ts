@@ -125,6 +125,7 @@ export function parseVars(flags: readonly string[]): Map<string, string> {
 
 export const HELP = `Usage: bake [OPTIONS] [TARGET...]
        bake dev --print [SERVICE...]
+       bake engine status|start|stop [--format json]
 
 Build the targets of a bake file (HCL, JSON, TOML or compose) in parallel.
 

@@ -4,6 +4,7 @@
  * Users see sentences with file:line:col and a fix; stack traces only with --debug.
  */
 import { BakeFileError, renderDiagnostic, type Diagnostic } from '../core/diagnostics.js';
+import { UserError } from '../core/errors.js';
 import { HELP, parseBakeArgs, type BakeArgs } from './args.js';
 import type { CliEnvironment } from './definition.js';
 
@@ -15,6 +16,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const warn = (d: Diagnostic): void => void process.stderr.write(`${renderDiagnostic(d, sources, color)}\n`);
   const debug = argv.includes('--debug');
   try {
+    if (argv[0] === 'engine') return await (await import('./engine.js')).engineCommand(argv.slice(1), process.env);
     const args = parseBakeArgs(argv);
     const cli: CliEnvironment = { cwd: process.cwd(), env: process.env, warn, sources };
     return await run(args, cli);
@@ -23,6 +25,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       for (const d of e.diagnostics) process.stderr.write(`${renderDiagnostic(d, sources, color)}\n`);
       if (debug) process.stderr.write(`${e.stack ?? ''}\n`);
       return 2;
+    }
+    if (e instanceof UserError) {
+      process.stderr.write(`error: ${e.message}\n  = fix: ${e.fix}\n`);
+      if (debug) process.stderr.write(`${e.stack ?? ''}\n`);
+      return e.exitCode;
     }
     process.stderr.write(`error: ${(e as Error).message ?? String(e)}\n`);
     process.stderr.write(debug ? `${(e as Error).stack ?? ''}\n` : 'This is a bug in bake; run again with --debug for the stack trace and report it.\n');
@@ -43,7 +50,6 @@ async function run(args: BakeArgs, cli: CliEnvironment): Promise<number> {
     case 'bake':
       if (args.list) return (await import('./list.js')).list(args, args.list, cli);
       if (args.print) return (await import('./print.js')).print(args, cli);
-      process.stderr.write('error: building is not available in this release yet: bake resolves bake files (--print, --list).\n  = fix: Run bake --print to see what would be built.\n');
-      return 2;
+      return (await import('./build.js')).build(args, cli);
   }
 }

@@ -1,0 +1,227 @@
+/**
+ * A typed client of BuildKit's `moby.buildkit.v1.Control` service (protocol
+ * §2), loaded from the hand-written protos in the repository's `proto/` dir.
+ * Every call takes an AbortSignal; aborting cancels the RPC.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Duplex } from 'node:stream';
+import { Duplex as DuplexStream } from 'node:stream';
+import * as grpc from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import type { Dialed } from './dial.js';
+
+/** Wire shapes with proto-loader's options below: keepCase, int64 as numbers, bytes as Buffers, unset fields absent. */
+export interface Timestamp {
+  readonly seconds?: number;
+  readonly nanos?: number;
+}
+
+export interface OpMetadata {
+  readonly ignore_cache?: boolean;
+  readonly description?: Record<string, string>;
+  readonly caps?: Record<string, boolean>;
+}
+
+export interface Definition {
+  readonly def: readonly Uint8Array[];
+  readonly metadata: Record<string, OpMetadata>;
+}
+
+export interface CacheOptionsEntry {
+  readonly Type: string;
+  readonly Attrs: Record<string, string>;
+}
+
+export interface SolveRequest {
+  readonly Ref: string;
+  readonly Definition?: Definition;
+  readonly Exporter?: string;
+  readonly ExporterAttrs?: Record<string, string>;
+  readonly Session?: string;
+  readonly Frontend?: string;
+  readonly FrontendAttrs?: Record<string, string>;
+  readonly Cache?: { readonly Exports?: readonly CacheOptionsEntry[]; readonly Imports?: readonly CacheOptionsEntry[] };
+  readonly Entitlements?: readonly string[];
+  readonly FrontendInputs?: Record<string, Definition>;
+}
+
+export interface SolveResponse {
+  readonly ExporterResponse?: Record<string, string>;
+}
+
+export interface Vertex {
+  readonly digest: string;
+  readonly inputs?: string[];
+  readonly name?: string;
+  readonly cached?: boolean;
+  readonly started?: Timestamp;
+  readonly completed?: Timestamp;
+  readonly error?: string;
+}
+
+export interface VertexStatus {
+  readonly ID: string;
+  readonly vertex: string;
+  readonly name?: string;
+  readonly current?: number;
+  readonly total?: number;
+  readonly timestamp?: Timestamp;
+  readonly started?: Timestamp;
+  readonly completed?: Timestamp;
+}
+
+export interface VertexLog {
+  readonly vertex: string;
+  readonly timestamp?: Timestamp;
+  readonly stream?: number;
+  readonly msg?: Buffer;
+}
+
+export interface VertexWarning {
+  readonly vertex: string;
+  readonly level?: number;
+  readonly short?: Buffer;
+  readonly detail?: Buffer[];
+  readonly url?: string;
+}
+
+export interface StatusResponse {
+  readonly vertexes?: Vertex[];
+  readonly statuses?: VertexStatus[];
+  readonly logs?: VertexLog[];
+  readonly warnings?: VertexWarning[];
+}
+
+export interface WorkerRecord {
+  readonly ID: string;
+  readonly Labels?: Record<string, string>;
+  readonly platforms?: { Architecture?: string; OS?: string; Variant?: string }[];
+}
+
+export interface UsageRecord {
+  readonly ID: string;
+  readonly Size?: number;
+  readonly Description?: string;
+  readonly RecordType?: string;
+}
+
+export interface BuildkitVersion {
+  readonly package?: string;
+  readonly version?: string;
+  readonly revision?: string;
+}
+
+/** The Control service with promise calls; streams are node streams. */
+export interface ControlClient {
+  solve(req: SolveRequest, signal: AbortSignal): Promise<SolveResponse>;
+  /** The job's progress, until it ends. The job must exist within 3 s (start Solve first). */
+  status(ref: string, signal: AbortSignal): AsyncIterable<StatusResponse>;
+  /** A Control.Session stream as a Duplex of raw bytes, opened with the session's headers as metadata (protocol §1b). */
+  session(metadata: Record<string, string | readonly string[]>, signal: AbortSignal): Duplex;
+  listWorkers(signal: AbortSignal): Promise<WorkerRecord[]>;
+  diskUsage(signal: AbortSignal): Promise<UsageRecord[]>;
+  /** BuildKit v0.11+; older engines answer UNIMPLEMENTED. */
+  info(signal: AbortSignal): Promise<BuildkitVersion | undefined>;
+  close(): void;
+}
+
+type Unary = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, res: unknown) => void) => grpc.ClientUnaryCall;
+type RawClient = grpc.Client & Record<string, Unary> & {
+  Status(req: unknown, opts: grpc.CallOptions): grpc.ClientReadableStream<StatusResponse>;
+  Session(md: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientDuplexStream<{ data: Uint8Array }, { data?: Buffer }>;
+};
+
+let serviceConstructor: grpc.ServiceClientConstructor | undefined;
+
+/** The repository's `proto/` dir: found by walking up to package.json, so it works from src/, build/ and the dist/ bundle. */
+function protoDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`bake's proto/ directory was not found above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return join(dir, 'proto', 'control');
+}
+
+function controlService(): grpc.ServiceClientConstructor {
+  if (!serviceConstructor) {
+    const dir = protoDir();
+    const def = loadSync(join(dir, 'control.proto'), { keepCase: true, longs: Number, defaults: false, oneofs: true, includeDirs: [dir] });
+    const pkg = grpc.loadPackageDefinition(def) as unknown as { moby: { buildkit: { v1: { Control: grpc.ServiceClientConstructor } } } };
+    serviceConstructor = pkg.moby.buildkit.v1.Control;
+  }
+  return serviceConstructor;
+}
+
+export function controlClient(dialed: Dialed): ControlClient {
+  const Control = controlService();
+  // Messages carry whole Definitions and log bursts of 1 MiB; lift grpc-js's 4 MiB receive cap.
+  const client = new Control(dialed.target, dialed.credentials, { ...dialed.options, 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 }) as unknown as RawClient;
+  const unary = <T>(method: string, req: unknown, signal: AbortSignal): Promise<T> =>
+    new Promise((resolve, reject) => {
+      signal.throwIfAborted();
+      const cancel = (): void => call?.cancel();
+      const call = client[method]?.call(client, req, new grpc.Metadata(), {}, (e, res) => {
+        signal.removeEventListener('abort', cancel);
+        if (e) reject(e);
+        else resolve(res as T);
+      });
+      signal.addEventListener('abort', cancel, { once: true });
+    });
+  return {
+    solve: (req, signal) => unary<SolveResponse>('Solve', req, signal),
+    status(ref, signal) {
+      const call = client.Status({ Ref: ref }, {});
+      signal.addEventListener('abort', () => call.cancel(), { once: true });
+      return call;
+    },
+    session(metadata, signal) {
+      const md = new grpc.Metadata();
+      for (const [k, v] of Object.entries(metadata)) for (const x of typeof v === 'string' ? [v] : v) md.add(k, x);
+      const call = client.Session(md, {});
+      signal.addEventListener('abort', () => call.cancel(), { once: true });
+      return bytesDuplex(call);
+    },
+    listWorkers: async (signal) => (await unary<{ record?: WorkerRecord[] }>('ListWorkers', {}, signal)).record ?? [],
+    diskUsage: async (signal) => (await unary<{ record?: UsageRecord[] }>('DiskUsage', {}, signal)).record ?? [],
+    async info(signal) {
+      try {
+        return (await unary<{ buildkitVersion?: BuildkitVersion }>('Info', {}, signal)).buildkitVersion ?? {};
+      } catch (e) {
+        if ((e as grpc.ServiceError).code === grpc.status.UNIMPLEMENTED) return undefined;
+        throw e;
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
+/** A bidi stream of BytesMessage as a byte Duplex: write → {data}, {data} → push, end ↔ end (protocol §1c). */
+function bytesDuplex(call: grpc.ClientDuplexStream<{ data: Uint8Array }, { data?: Buffer }>): Duplex {
+  const duplex: Duplex = new DuplexStream({
+    write(chunk: Buffer, _enc, cb) {
+      call.write({ data: chunk }, cb);
+    },
+    final(cb) {
+      call.end();
+      cb();
+    },
+    read() {
+      call.resume();
+    },
+    destroy(err, cb) {
+      call.cancel();
+      cb(err);
+    },
+  });
+  call.on('data', (m: { data?: Buffer }) => {
+    if (m.data?.length && !duplex.push(m.data)) call.pause();
+  });
+  call.on('end', () => duplex.push(null));
+  // A cancelled or failed call ends the session's connection like a closed socket.
+  call.on('error', () => duplex.push(null));
+  return duplex;
+}

@@ -1,0 +1,146 @@
+/**
+ * Builder address → a grpc-js channel to BuildKit's Control service.
+ *
+ * - `docker` (the default): the engine bake uses everywhere (DOCKER_HOST, else
+ *   the embedded engine, else /var/run/docker.sock).
+ *   dockerd serves Control after an HTTP/1.1 `POST /grpc` upgrade to h2c
+ *   (protocol §1a). grpc-js cannot take a connected socket, so a private
+ *   in-process unix-socket proxy does the upgrade per connection (§1c).
+ * - `unix:///path`: a buildkitd socket, dialled directly.
+ * - `tcp://host:port`: a remote buildkitd; TLS when the address carries
+ *   `cacert`, `cert`, `key` or `servername` query options (buildx's remote
+ *   driver names), e.g. `tcp://farm:1234?cacert=/ca.pem&cert=/c.pem&key=/k.pem`.
+ */
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
+import { resolveEngineEndpoint, type EngineEndpoint } from '../docker/endpoint.js';
+
+/** Where BuildKit is, as the user wrote it and as grpc-js dials it. */
+export interface Dialed {
+  /** The address as the user knows it, for messages. */
+  readonly address: string;
+  readonly target: string;
+  readonly credentials: ChannelCredentials;
+  readonly options: grpc.ChannelOptions;
+  /** Stops the proxy (if any) and removes its socket. */
+  close(): Promise<void>;
+}
+
+/** The engine did not answer: one sentence naming the address and the fix. */
+export class EngineUnreachableError extends Error {
+  constructor(readonly address: string) {
+    super(`cannot reach the build engine at ${address}: start one with \`bake engine start\`, or point --builder or DOCKER_HOST at a running engine.`);
+    this.name = 'EngineUnreachableError';
+  }
+}
+
+/** A builder address the user wrote wrongly. */
+export class BuilderAddressError extends Error {
+  override name = 'BuilderAddressError';
+}
+
+export async function dial(builder: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<Dialed> {
+  const address = builder || env['BUILDKIT_HOST'] || 'docker';
+  // The same engine every other bake command uses: DOCKER_HOST, else the embedded engine, else the system socket.
+  if (address === 'docker' || address === 'default') return dialDocker(resolveEngineEndpoint(env).endpoint);
+  const url = parseAddress(address);
+  if (url.protocol === 'unix:') return { address, target: `unix://${url.pathname}`, credentials: grpc.credentials.createInsecure(), options: {}, close: async () => {} };
+  if (url.protocol === 'tcp:') {
+    const servername = url.searchParams.get('servername');
+    const options = servername ? { 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': servername } : {};
+    return { address, target: url.host, credentials: tcpCredentials(url), options, close: async () => {} };
+  }
+  throw new BuilderAddressError(`unsupported builder address ${address}: use docker, unix:///path/to/buildkitd.sock or tcp://host:port.`);
+}
+
+function parseAddress(address: string): URL {
+  try {
+    return new URL(address);
+  } catch {
+    throw new BuilderAddressError(`invalid builder address ${address}: use docker, unix:///path/to/buildkitd.sock or tcp://host:port.`);
+  }
+}
+
+function tcpCredentials(url: URL): ChannelCredentials {
+  const q = url.searchParams;
+  const file = (key: string): Buffer | null => {
+    const path = q.get(key);
+    return path ? readFileSync(path) : null;
+  };
+  if (!['cacert', 'cert', 'key', 'servername'].some((k) => q.has(k))) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(file('cacert'), file('key'), file('cert'));
+}
+
+/**
+ * dockerd: a private proxy socket (0600, in a 0700 temp dir) whose every
+ * connection is upgraded with `POST /grpc` on a fresh engine connection.
+ */
+async function dialDocker(engine: EngineEndpoint): Promise<Dialed> {
+  const connectEngine = (): Socket => (engine.kind === 'unix' ? connect(engine.socketPath) : connect(engine.port, engine.host));
+  const dir = mkdtempSync(join(tmpdir(), 'bake-grpc-'));
+  const path = join(dir, 'engine.sock');
+  const server = createServer({ pauseOnConnect: true }, (client) => {
+    client.on('error', () => client.destroy());
+    upgrade(connectEngine()).then(
+      (engine) => {
+        engine.pipe(client);
+        client.pipe(engine);
+        engine.on('close', () => client.destroy());
+        client.on('close', () => engine.destroy());
+        client.resume();
+      },
+      () => client.destroy(),
+    );
+  });
+  await listen(server, path);
+  chmodSync(path, 0o600);
+  return {
+    address: engine.address,
+    target: `unix://${path}`,
+    credentials: grpc.credentials.createInsecure(),
+    options: {},
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        rmSync(dir, { recursive: true, force: true });
+      }),
+  };
+}
+
+function listen(server: Server, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+}
+
+/** `POST /grpc` with `Upgrade: h2c`; resolves with the socket once the 101 arrived, HTTP/2 bytes that came with it put back. */
+function upgrade(engine: Socket): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    let head = Buffer.alloc(0);
+    const fail = (e: Error): void => {
+      engine.destroy();
+      reject(e);
+    };
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      engine.off('data', onData);
+      engine.off('error', fail);
+      engine.pause();
+      const status = head.subarray(0, head.indexOf('\r\n')).toString();
+      if (!/^HTTP\/1\.[01] 101 /.test(status)) return fail(new Error(`engine refused the /grpc upgrade: ${status}`));
+      const rest = head.subarray(end + 4);
+      if (rest.length) engine.unshift(rest);
+      resolve(engine);
+    };
+    engine.on('error', fail);
+    engine.on('data', onData);
+    engine.write('POST /grpc HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n');
+  });
+}

@@ -1,0 +1,208 @@
+/**
+ * A resolved bake target → the SolveRequest for BuildKit's `dockerfile.v0`
+ * frontend (protocol §3), plus what the run's session must serve for it
+ * (secrets, SSH agents, the exporter's files). Pure: directories arrive as
+ * session dir names and file texts, so tests need no disk.
+ */
+import { posix } from 'node:path';
+import { bakeError } from '../core/diagnostics.js';
+import { sshPaths } from '../bakefile/entries.js';
+import type { Entry, Target } from '../bakefile/model.js';
+import type { CacheOptionsEntry, SolveRequest } from './control.js';
+import { localDefinition } from './llb.js';
+import type { FileSendSpec, SecretSpec } from './session/index.js';
+
+/** A local directory as the session serves it. */
+export interface SessionDir {
+  /** The session dir name: unique per absolute path. */
+  readonly name: string;
+  /** Stable per path and use, so the daemon's kept copy is found again next run (§5.6). */
+  readonly sharedKeyHint: string;
+}
+
+export interface SolveInput {
+  readonly target: Target;
+  readonly ref: string;
+  readonly context: SessionDir;
+  /** The Dockerfile's directory; `dockerfileName` is the file inside it. */
+  readonly dockerfileDir: SessionDir;
+  readonly dockerfileName: string;
+  /** The text of the .dockerignore that applies (`<Dockerfile>.dockerignore` first), if any. */
+  readonly dockerignore: string | undefined;
+  /** Absolute dir that relative output destinations are relative to. */
+  readonly cwd: string;
+  /** $SSH_AUTH_SOCK: the agent an ssh entry without paths forwards. */
+  readonly sshAuthSock: string | undefined;
+}
+
+export interface SolvePlan {
+  /** Without `Session`: the run's session is made from this plan, then named in it. */
+  readonly request: SolveRequest;
+  readonly secrets: ReadonlyMap<string, SecretSpec>;
+  readonly ssh: ReadonlyMap<string, readonly string[]>;
+  readonly fileSend: FileSendSpec | undefined;
+}
+
+export function solvePlan(input: SolveInput): SolvePlan {
+  const t = input.target;
+  const attrs: Record<string, string> = {
+    filename: input.dockerfileName,
+    // The build context and Dockerfile come as FrontendInputs: fail at once on a frontend without them.
+    'frontend.caps': 'moby.buildkit.frontend.inputs',
+  };
+  for (const [k, v] of Object.entries(t.args ?? {})) if (v !== null) attrs[`build-arg:${k}`] = v;
+  for (const [k, v] of Object.entries(t.labels ?? {})) if (v !== null) attrs[`label:${k}`] = v;
+  if (t.target) attrs['target'] = t.target;
+  if (t.platforms?.length) attrs['platform'] = t.platforms.join(',');
+  if (t['no-cache']) attrs['no-cache'] = '';
+  else if (t['no-cache-filter']?.length) attrs['no-cache'] = t['no-cache-filter'].join(',');
+  if (t.pull) attrs['image-resolve-mode'] = 'pull';
+  const network = networkMode(t);
+  if (network) attrs['force-network-mode'] = network;
+  const hosts = addHosts(t);
+  if (hosts) attrs['add-hosts'] = hosts;
+  refuseUnsupported(t);
+
+  const cacheImports = (t['cache-from'] ?? []).map(cacheEntry);
+  if (cacheImports.length) attrs['cache-imports'] = JSON.stringify(cacheImports);
+  const cacheExports = (t['cache-to'] ?? []).map(cacheEntry);
+  const exp = exporter(t, input);
+  const excludes = input.dockerignore === undefined ? [] : parseDockerignore(input.dockerignore);
+  const context = localDefinition({ name: input.context.name, sharedKeyHint: input.context.sharedKeyHint, excludePatterns: excludes, displayName: '[internal] load build context' });
+  const dockerfile = localDefinition({
+    name: input.dockerfileDir.name,
+    sharedKeyHint: input.dockerfileDir.sharedKeyHint,
+    followPaths: [input.dockerfileName],
+    displayName: `[internal] load build definition from ${input.dockerfileName}`,
+  });
+  const request: SolveRequest = {
+    Ref: input.ref,
+    Frontend: 'dockerfile.v0',
+    FrontendAttrs: attrs,
+    FrontendInputs: { context: context.definition, dockerfile: dockerfile.definition },
+    Exporter: exp.type,
+    ExporterAttrs: exp.attrs,
+    ...(cacheImports.length || cacheExports.length ? { Cache: { Imports: cacheImports, Exports: cacheExports } } : {}),
+    ...(t.entitlements?.length ? { Entitlements: t.entitlements } : {}),
+  };
+  return { request, secrets: secrets(t, input.cwd), ssh: sshAgents(t, input.cwd, input.sshAuthSock), fileSend: exp.fileSend };
+}
+
+interface ExportPlan {
+  readonly type: string;
+  readonly attrs: Record<string, string>;
+  readonly fileSend: FileSendSpec | undefined;
+}
+
+/**
+ * The target's one output (BuildKit before v0.13 exports once per Solve).
+ * No output means loading into the engine, as buildx's docker driver does.
+ * Loading uses dockerd's `moby` exporter; a builder without it says so when
+ * the Solve starts, which costs nothing up front (build.ts words that error).
+ */
+function exporter(t: Target, input: SolveInput): ExportPlan {
+  const outputs = t.output ?? [];
+  if (outputs.length > 1) throw bakeError(`target ${t.name} has ${outputs.length} outputs, but this engine exports one per build`, undefined, 'Keep one output (or split the target in two).');
+  const out: Entry = outputs[0] ?? { type: 'docker' };
+  const type = out['type'] ?? '';
+  const dest = out['dest'] === undefined ? undefined : posix.resolve(input.cwd, out['dest']);
+  switch (type) {
+    case 'cacheonly':
+      return { type: '', attrs: {}, fileSend: undefined };
+    case 'local':
+    case 'tar':
+      if (!dest) throw bakeError(`the ${type} output of target ${t.name} has no dest`, undefined, `Write output = ["type=${type},dest=PATH"].`);
+      return { type, attrs: {}, fileSend: { kind: type, dest } };
+    case 'docker':
+    case 'image': {
+      if (out['push'] === 'true') throw bakeError(`target ${t.name} asks to push, which bake cannot do yet`, undefined, 'Drop --push (or push=true) and push with docker push.');
+      if (dest) throw bakeError(`target ${t.name} asks for a docker image tarball, which this engine cannot export`, undefined, 'Use type=tar,dest=PATH for the filesystem, or load the image and run docker save.');
+      if ((t.platforms?.length ?? 0) > 1) throw bakeError(`target ${t.name} builds ${t.platforms?.length} platforms, but Docker's image store holds one`, undefined, 'Build one platform, or use an output of type local or tar.');
+      const images = out['name'] ? out['name'].split(',') : (t.tags ?? []);
+      return { type: 'moby', attrs: images.length ? { name: images.join(',') } : {}, fileSend: undefined };
+    }
+    default:
+      throw bakeError(`target ${t.name} has an output of type ${type || '(none)'}, which bake cannot export yet`, undefined, 'Use type=docker, local, tar or cacheonly.');
+  }
+}
+
+function networkMode(t: Target): string | undefined {
+  const n = t.network;
+  if (n === undefined || n === '' || n === 'default') return undefined;
+  if (n === 'host' || n === 'none') return n;
+  throw bakeError(`target ${t.name} has network ${n}, which BuildKit does not know`, undefined, 'Use network = "default", "host" or "none".');
+}
+
+/** add-hosts takes IP literals only: `host-gateway` is a docker /build feature (§3.1). */
+function addHosts(t: Target): string | undefined {
+  const hosts = Object.entries(t['extra-hosts'] ?? {}).filter((e): e is [string, string] => e[1] !== null);
+  for (const [host, ip] of hosts) {
+    if (ip === 'host-gateway') throw bakeError(`extra host ${host} of target ${t.name} is host-gateway, which BuildKit cannot resolve`, undefined, 'Write the IP address of the host instead.');
+  }
+  return hosts.length ? hosts.map(([h, ip]) => `${h}=${ip}`).join(',') : undefined;
+}
+
+/** Attributes this engine cannot honour: an error now beats a build that silently ignores them. */
+function refuseUnsupported(t: Target): void {
+  if (t.contexts && Object.keys(t.contexts).length) throw bakeError(`target ${t.name} uses named contexts, which bake does not build yet`, undefined, 'Remove contexts, or build it with docker buildx bake.');
+  const attest = (t.attest ?? []).filter((a) => a['disabled'] !== 'true');
+  if (attest.length) throw bakeError(`target ${t.name} asks for ${attest.map((a) => a['type']).join(' and ')} attestations, which bake does not make yet`, undefined, 'Drop --provenance/--sbom (or the attest attribute).');
+}
+
+function cacheEntry(e: Entry): CacheOptionsEntry {
+  const { type = '', ...attrs } = e;
+  return { Type: type, Attrs: attrs };
+}
+
+/** Secret entries → what the session serves: `type=env` reads a variable (its name defaults to src, then id); files are relative to cwd. */
+function secrets(t: Target, cwd: string): Map<string, SecretSpec> {
+  const out = new Map<string, SecretSpec>();
+  for (const s of t.secret ?? []) {
+    const id = s['id'];
+    if (!id) throw bakeError(`a secret of target ${t.name} has no id`, undefined, 'Write secret = ["id=NAME,src=PATH"].');
+    const src = s['src'] ?? s['source'];
+    const env = s['env'];
+    if (s['type'] === 'env') out.set(id, { env: env ?? src ?? id });
+    else out.set(id, { ...(src !== undefined ? { src: posix.resolve(cwd, src) } : {}), ...(env !== undefined ? { env } : {}) });
+  }
+  return out;
+}
+
+/** SSH entries → agent sockets, relative to cwd; an entry without paths forwards $SSH_AUTH_SOCK, as buildx does. */
+function sshAgents(t: Target, cwd: string, authSock: string | undefined): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  for (const e of t.ssh ?? []) {
+    const id = e['id'] || 'default';
+    const paths = sshPaths(e);
+    if (!paths.length && !authSock) throw bakeError(`ssh ${id} of target ${t.name} names no agent socket and SSH_AUTH_SOCK is not set`, undefined, `Start an ssh-agent, or write ssh = ["${id}=/path/to/agent.sock"].`);
+    out.set(id, paths.length ? paths.map((p) => posix.resolve(cwd, p)) : [authSock as string]);
+  }
+  return out;
+}
+
+/**
+ * Docker's .dockerignore reading (moby 20.10 dockerignore.ReadAll): with
+ * FrontendInputs the frontend does not read it, so we do (§3.2).
+ */
+export function parseDockerignore(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.replace(/^\uFEFF/, '').split('\n')) {
+    if (raw.startsWith('#')) continue;
+    let pattern = raw.trim();
+    if (!pattern) continue;
+    const invert = pattern.startsWith('!');
+    if (invert) pattern = pattern.slice(1).trim();
+    if (pattern) {
+      pattern = cleanPath(pattern);
+      if (pattern.length > 1 && pattern.startsWith('/')) pattern = pattern.slice(1);
+    }
+    out.push(invert ? `!${pattern}` : pattern);
+  }
+  return out;
+}
+
+/** Go's filepath.Clean on Unix. */
+function cleanPath(p: string): string {
+  const n = posix.normalize(p);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
+}

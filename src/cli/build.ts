@@ -1,0 +1,179 @@
+/**
+ * `bake TARGET`: builds one target on the builder (`--builder`, else
+ * BUILDKIT_HOST, else Docker) and loads the image into the engine. Progress
+ * goes to stderr: buildx-like `#N` lines for plain/auto/tty, one JSON event
+ * per line for rawjson, nothing for quiet.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { bakeError } from '../core/diagnostics.js';
+import type { ErrorEvent, ProgressEvent, ProgressSink } from '../core/progress.js';
+import { resolveTargets } from '../bakefile/resolve.js';
+import { BuildFailedError, buildTarget } from '../buildkit/build.js';
+import { controlClient } from '../buildkit/control.js';
+import { BuilderAddressError, dial, EngineUnreachableError } from '../buildkit/dial.js';
+import { EngineError } from '../docker/errors.js';
+import type { BakeArgs } from './args.js';
+import { loadDefinition, resolveOptions, type CliEnvironment } from './definition.js';
+
+export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+  const def = await loadDefinition(args, cli);
+  const resolved = resolveTargets(def.evaluated, { ...resolveOptions(def, args, cli), names: args.names });
+  const targets = [...resolved.targets.values()];
+  const target = targets[0];
+  if (!target || targets.length > 1) {
+    throw bakeError(`bake builds one target at a time for now, and ${targets.map((t) => t.name).join(', ')} were asked for`, undefined, 'Name one target: bake TARGET.');
+  }
+  const render = renderer(args.progress ?? cli.env['BUILDKIT_PROGRESS'] ?? 'auto');
+  const env = (name: string): string | undefined => cli.env[name];
+  let dialed;
+  try {
+    dialed = await dial(args.builder, cli.env);
+  } catch (e) {
+    if (e instanceof BuilderAddressError) throw bakeError(e.message);
+    if (e instanceof EngineError) throw bakeError(e.message, undefined, e.fix);
+    throw e;
+  }
+  const client = controlClient(dialed);
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  try {
+    const result = await buildTarget(client, { target, cwd: cli.cwd, address: dialed.address, env, progress: render.sink, signal: abort.signal });
+    render.done();
+    if (args.metadataFile) writeFileSync(resolve(cli.cwd, args.metadataFile), `${JSON.stringify({ [target.name]: result.exporterResponse }, null, 2)}\n`);
+    return 0;
+  } catch (e) {
+    if (abort.signal.aborted) return 130;
+    if (e instanceof EngineUnreachableError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof BuildFailedError) {
+      render.failed(e.event);
+      return 1;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    client.close();
+    await dialed.close();
+  }
+}
+
+interface Renderer {
+  readonly sink: ProgressSink;
+  done(): void;
+  failed(event: ErrorEvent): void;
+}
+
+function renderer(mode: string): Renderer {
+  const write = (s: string): void => void process.stderr.write(s);
+  switch (mode) {
+    case 'quiet':
+      return { sink: () => {}, done: () => {}, failed: (e) => write(errorText(e)) };
+    case 'rawjson':
+      return { sink: (e) => write(`${JSON.stringify(e)}\n`), done: () => {}, failed: (e) => write(`${JSON.stringify(e)}\n`) };
+    case 'auto':
+    case 'tty':
+    case 'plain':
+      return plainRenderer(write);
+    default:
+      throw bakeError(`invalid progress mode ${mode}`, undefined, 'Use --progress auto, tty, plain, rawjson or quiet.');
+  }
+}
+
+/** buildx's plain progress: each step numbered once, its logs and transfers prefixed with `#N`, then DONE, CACHED or ERROR. */
+function plainRenderer(write: (s: string) => void): Renderer {
+  const numbers = new Map<string, number>();
+  const names = new Map<string, string>();
+  const starts = new Map<string, number>();
+  const finished = new Set<string>();
+  let current: string | undefined;
+  const header = (id: string): string => {
+    let n = numbers.get(id);
+    if (n === undefined) {
+      n = numbers.size + 1;
+      numbers.set(id, n);
+    }
+    if (current !== id) {
+      if (current !== undefined) write('\n');
+      current = id;
+      write(`#${n} ${names.get(id) ?? id}\n`);
+    }
+    return `#${n}`;
+  };
+  const seconds = (ms: number): string => (ms / 1000).toFixed(1);
+  const sink = (e: ProgressEvent): void => {
+    switch (e.kind) {
+      case 'vertex': {
+        names.set(e.id, e.name);
+        if (e.started !== undefined && !starts.has(e.id)) starts.set(e.id, e.started);
+        if (finished.has(e.id)) return;
+        if (e.cached) {
+          write(`${header(e.id)} CACHED\n`);
+          finished.add(e.id);
+        } else if (e.error) {
+          write(`${header(e.id)} ERROR: ${e.error}\n`);
+          finished.add(e.id);
+        } else if (e.completed !== undefined) {
+          write(`${header(e.id)} DONE ${seconds(e.completed - (e.started ?? e.completed))}s\n`);
+          finished.add(e.id);
+        } else if (e.started !== undefined) header(e.id);
+        return;
+      }
+      case 'status':
+        if (e.completed !== undefined) write(`${header(e.vertex)} ${e.id} ${bytes(e.current)} done\n`);
+        return;
+      case 'log': {
+        const at = seconds(Math.max(0, e.time - (starts.get(e.vertex) ?? e.time)));
+        const prefix = header(e.vertex);
+        for (const line of e.text.replace(/\n$/, '').split('\n')) write(`${prefix} ${at} ${line}\n`);
+        return;
+      }
+      case 'warning':
+        write(`${header(e.vertex)} WARNING: ${e.message}\n`);
+        return;
+      case 'error':
+        write(errorText(e, names));
+    }
+  };
+  return {
+    sink,
+    done: () => void (current !== undefined && write('\n')),
+    failed: (e) => {
+      if (current !== undefined) write('\n');
+      write(errorText(e, names));
+    },
+  };
+}
+
+/** The failure as buildx prints it: the failing step, the Dockerfile lines with `>>>`, then the error. */
+function errorText(e: ErrorEvent, names?: ReadonlyMap<string, string>): string {
+  const out: string[] = [];
+  const step = e.vertex && names?.get(e.vertex);
+  if (step) out.push('------', ` > ${step}:`, '------');
+  if (e.source?.lines.length) {
+    const first = e.source.lines.find((l) => l.failing) ?? e.source.lines[0];
+    out.push(`${e.source.filename}:${first?.line ?? 1}`, '--------------------');
+    const width = String(e.source.lines[e.source.lines.length - 1]?.line ?? 1).length;
+    for (const l of e.source.lines) out.push(` ${String(l.line).padStart(width + 2)} | ${l.failing ? '>>>' : '   '} ${l.text}`);
+    out.push('--------------------');
+  }
+  out.push(`error: failed to build ${e.target}: ${e.message}`);
+  const fix = FIXES.find(([pattern]) => pattern.test(e.message));
+  if (fix) out.push(`  = fix: ${fix[1]}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** Fixes for engine failures users meet and cannot guess from BuildKit's words. */
+const FIXES: readonly [RegExp, string][] = [
+  [/network bridge not found/, 'The engine has no bridge network: set network = "none" (or "host") on the target, or build on the engine `bake engine start` runs.'],
+  [/unsupported frontend capability moby\.buildkit\.frontend\.inputs/, 'This BuildKit predates v0.8: update the engine (Docker 20.10 or later), or point --builder at a newer BuildKit.'],
+];
+
+function bytes(n: number): string {
+  if (n < 1000) return `${n}B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(2)}kB`;
+  return `${(n / 1e6).toFixed(2)}MB`;
+}

@@ -1,0 +1,59 @@
+/** Capabilities probed on the real engine (Docker 20.10.24 here), and the Control calls behind them. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { probeCapabilities } from '../../src/buildkit/capabilities.js';
+import { controlClient } from '../../src/buildkit/control.js';
+import { dial } from '../../src/buildkit/dial.js';
+import { requireEngine } from '../support/engine.js';
+
+test('Docker 20.10.24: named contexts false, frontend inputs true, Info unimplemented, moby/local/tar exporters, no multi-platform', async () => {
+  const endpoint = await requireEngine();
+  const dialed = await dial('docker', { DOCKER_HOST: endpoint.address });
+  const client = controlClient(dialed);
+  try {
+    const started = performance.now();
+    const caps = await probeCapabilities(client, AbortSignal.timeout(10_000));
+    const ms = performance.now() - started;
+    console.log(`probe: ${ms.toFixed(0)} ms, ${JSON.stringify({ ...caps, exporters: [...caps.exporters] })}`);
+    assert.equal(caps.namedContexts, false);
+    assert.equal(caps.frontendInputs, true);
+    assert.equal(caps.info, undefined, 'Info is UNIMPLEMENTED before BuildKit v0.11');
+    assert.deepEqual([...caps.exporters].sort(), ['local', 'moby', 'tar']);
+    assert.equal(caps.multiPlatform, false);
+    assert.ok(caps.platforms.includes('linux/amd64'));
+    assert.ok(ms < 2000, `probing took ${ms.toFixed(0)} ms`);
+  } finally {
+    client.close();
+    await dialed.close();
+  }
+});
+
+test('the dial proxy socket is private (0600 in a 0700 dir) and removed on close', async () => {
+  const endpoint = await requireEngine();
+  const dialed = await dial(undefined, { DOCKER_HOST: endpoint.address });
+  const { statSync, existsSync } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  const path = dialed.target.slice('unix://'.length);
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.equal(statSync(dirname(path)).mode & 0o777, 0o700);
+  const client = controlClient(dialed);
+  assert.ok((await client.diskUsage(AbortSignal.timeout(5000))).length >= 0);
+  client.close();
+  await dialed.close();
+  assert.equal(existsSync(path), false);
+});
+
+test('an aborted call rejects at once', async () => {
+  const endpoint = await requireEngine();
+  const dialed = await dial(undefined, { DOCKER_HOST: endpoint.address });
+  const client = controlClient(dialed);
+  try {
+    const abort = new AbortController();
+    const pending = client.listWorkers(abort.signal);
+    abort.abort();
+    await assert.rejects(pending, /cancel/i);
+  } finally {
+    client.close();
+    await dialed.close();
+  }
+});

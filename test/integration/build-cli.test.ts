@@ -1,0 +1,232 @@
+/**
+ * `bake TARGET` against the real engine, as a user runs it: bin/bake with
+ * only PATH, HOME and DOCKER_HOST. Without an engine these tests fail (never
+ * skip), naming the command that starts one.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ensureBusyboxImage, engineRequest } from '../support/busybox-image.js';
+import { requireEngine } from '../support/engine.js';
+import { repoRoot } from '../support/fixtures.js';
+
+const bake = join(repoRoot(), 'bin', 'bake');
+const nonce = randomBytes(4).toString('hex');
+const tag = `bake-test/app-${nonce}:dev`;
+let socketPath = '';
+let project = '';
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs bin/bake and measures the whole process, start to exit. */
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(bake, args, { cwd: project, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', DOCKER_HOST: `unix://${socketPath}`, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
+/** The largest local-dir transfer the plain progress reports, in bytes. */
+function transferred(stderr: string): number {
+  const units: Record<string, number> = { B: 1, kB: 1e3, MB: 1e6 };
+  return Math.max(0, ...[...stderr.matchAll(/ transferring dir-[0-9a-f]+: ([\d.]+)(B|kB|MB) done/g)].map((m) => Number(m[1]) * (units[m[2] as string] ?? 1)));
+}
+
+/** A file's content inside an image of the engine, read from `docker save` output. */
+function fileInImage(image: string, path: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const dir = mkdtempSync(join(tmpdir(), 'bake-save-'));
+    const client = connect(socketPath, () => client.write(`GET /images/${image}/get HTTP/1.0\r\nHost: docker\r\n\r\n`));
+    const chunks: Buffer[] = [];
+    client.on('data', (c: Buffer) => chunks.push(c));
+    client.on('error', reject);
+    client.on('end', () => {
+      try {
+        const all = Buffer.concat(chunks);
+        writeFileSync(join(dir, 'image.tar'), all.subarray(all.indexOf('\r\n\r\n') + 4));
+        execFileSync('tar', ['-xf', 'image.tar'], { cwd: dir });
+        const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { Layers: string[] }[];
+        let found: string | undefined;
+        for (const layer of manifest[0]?.Layers ?? []) {
+          try {
+            found = execFileSync('tar', ['-xOf', join(dir, layer), path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+          } catch {
+            // Not in this layer.
+          }
+        }
+        resolve(found);
+      } catch (e) {
+        reject(e as Error);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+before(async () => {
+  const endpoint = await requireEngine();
+  assert.equal(endpoint.kind, 'unix', 'these tests reach the engine through a unix socket');
+  socketPath = endpoint.kind === 'unix' ? endpoint.socketPath : '';
+  await ensureBusyboxImage(socketPath);
+  project = mkdtempSync(join(tmpdir(), 'bake-build-'));
+  const files: Record<string, string> = {
+    // The test engine runs with --bridge=none: RUN steps need network "none".
+    'docker-bake.hcl': `target "app" {\n  tags = ["${tag}"]\n  network = "none"\n  args = { GREETING = "hello from bake ${nonce}" }\n}\ntarget "broken" {\n  dockerfile = "broken.Dockerfile"\n  network = "none"\n}\n`,
+    Dockerfile: 'FROM bake-test/busybox\nARG GREETING\nCOPY hello.txt /src/hello.txt\nRUN cat /src/hello.txt > /src/copy.txt && echo "$GREETING" >> /src/copy.txt\n',
+    'broken.Dockerfile': 'FROM bake-test/busybox\nCOPY hello.txt /src/hello.txt\nRUN true\nRUN echo failing && exit 3\nRUN echo never\n',
+    'hello.txt': 'hello file\n',
+    '.dockerignore': 'secret.txt\n',
+    'secret.txt': 'must not reach the engine\n',
+  };
+  // 2 MB the Dockerfile never copies: it still travels with the context, once.
+  writeFileSync(join(project, 'big.bin'), randomBytes(2_000_000));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(project, name), text);
+});
+
+after(async () => {
+  if (socketPath) await engineRequest(socketPath, 'DELETE', `/images/${tag}?force=1`).catch(() => undefined);
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+test('bake app builds FROM bake-test/busybox with COPY and RUN and loads the tagged image', async () => {
+  const r = await run(['-f', join(project, 'docker-bake.hcl'), 'app', '--progress=plain']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /#\d+ \[3\/3\] RUN cat \/src\/hello\.txt/);
+  assert.match(r.stderr, /naming to docker\.io\/bake-test\/app-[0-9a-f]+:dev/);
+  assert.equal(r.stdout, '', 'progress goes to stderr');
+  const inspect = await engineRequest(socketPath, 'GET', `/images/${tag}/json`);
+  assert.equal(inspect.status, 200, `the image ${tag} is in the engine`);
+  assert.equal(await fileInImage(tag, 'src/copy.txt'), `hello file\nhello from bake ${nonce}\n`);
+  assert.ok(transferred(r.stderr) >= 2_000_000, r.stderr);
+  console.log(`first build (RUN executes): ${r.ms.toFixed(0)} ms, ${transferred(r.stderr)} bytes sent`);
+});
+
+test('a warm rebuild with nothing changed takes at most 1.5 s as a whole process, every step cached', async () => {
+  const r = await run(['-f', join(project, 'docker-bake.hcl'), 'app', '--progress=plain']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /\[3\/3\] RUN cat[^\n]*\n#\d+ CACHED/);
+  // Only file metadata travels: the daemon kept the last transfer under the same dir name and shared key.
+  assert.ok(transferred(r.stderr) < 10_000, r.stderr);
+  console.log(`warm rebuild: ${r.ms.toFixed(0)} ms, ${transferred(r.stderr)} bytes sent`);
+  assert.ok(r.ms <= 1500, `warm rebuild took ${r.ms.toFixed(0)} ms`);
+});
+
+test('a failing RUN exits 1 and shows the failing Dockerfile line', async () => {
+  const r = await run(['-f', join(project, 'docker-bake.hcl'), 'broken', '--progress=plain']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /#\d+ 0\.\d failing/);
+  assert.match(r.stderr, / > \[4\/5\] RUN echo failing && exit 3:/);
+  assert.match(r.stderr, /broken\.Dockerfile:4\n-+\n +2 \| {5}COPY hello\.txt \/src\/hello\.txt\n +3 \| {5}RUN true\n +4 \| >>> RUN echo failing && exit 3\n +5 \| {5}RUN echo never\n-+\n/);
+  assert.match(r.stderr, /error: failed to build broken: executor failed running \[\/bin\/sh -c echo failing && exit 3\]: exit code: 3\n$/);
+  assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+});
+
+test('--builder unix:///path reaches BuildKit through a socket that forwards to the engine', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bake-fwd-'));
+  const path = join(dir, 'buildkitd.sock');
+  // Stands in for a buildkitd socket: each connection is upgraded on dockerd's /grpc and piped.
+  const server: Server = createServer((client) => {
+    client.pause();
+    const engine = connect(socketPath, () => engine.write('POST /grpc HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n'));
+    let head = Buffer.alloc(0);
+    const onData = (c: Buffer): void => {
+      head = Buffer.concat([head, c]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      engine.off('data', onData);
+      client.write(head.subarray(end + 4));
+      engine.pipe(client);
+      client.pipe(engine);
+      client.resume();
+    };
+    engine.on('data', onData);
+    engine.on('error', () => client.destroy());
+    client.on('error', () => engine.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  try {
+    const r = await run(['-f', join(project, 'docker-bake.hcl'), 'app', '--builder', `unix://${path}`, '--progress=plain'], { DOCKER_HOST: 'unix:///nonexistent.sock' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /naming to docker\.io\/bake-test\/app-/);
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an engine that does not answer: exit 1 and one sentence naming the address and `bake engine start`', async () => {
+  const r = await run(['-f', join(project, 'docker-bake.hcl'), 'app'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, 'error: cannot reach the build engine at unix:///nonexistent/docker.sock: start one with `bake engine start`, or point --builder or DOCKER_HOST at a running engine.\n');
+});
+
+test('the .dockerignore keeps files out of the build context', async () => {
+  writeFileSync(join(project, 'peek.Dockerfile'), 'FROM bake-test/busybox\nCOPY . /ctx\nRUN ls /ctx\n');
+  writeFileSync(join(project, 'peek.hcl'), `target "peek" {\n  dockerfile = "peek.Dockerfile"\n  network = "none"\n  no-cache = true\n  output = ["type=cacheonly"]\n}\n`);
+  const r = await run(['-f', join(project, 'peek.hcl'), 'peek', '--progress=plain']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, / hello\.txt\n/);
+  assert.doesNotMatch(r.stderr, /secret\.txt/);
+});
+
+test('a local output writes the built filesystem to dest', async () => {
+  writeFileSync(join(project, 'out.hcl'), `target "files" {\n  network = "none"\n  output = ["type=local,dest=out"]\n  args = { GREETING = "local" }\n}\n`);
+  const r = await run(['-f', join(project, 'out.hcl'), 'files', '--progress=quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(join(project, 'out', 'src', 'copy.txt'), 'utf8'), 'hello file\nlocal\n');
+  assert.ok(readdirSync(join(project, 'out', 'bin')).includes('busybox'));
+});
+
+test('what the engine cannot export is a bake-file error: exit 2 with a fix, nothing built', async () => {
+  writeFileSync(join(project, 'push.hcl'), `target "pushed" {\n  output = ["type=registry"]\n}\n`);
+  const r = await run(['-f', join(project, 'push.hcl'), 'pushed']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^error: target pushed has an output of type registry, which bake cannot export yet\n {2}= fix: Use type=docker, local, tar or cacheonly\.\n$/);
+});
+
+test('a secret entry reaches RUN --mount=type=secret; a tar output writes the filesystem as one tar', async () => {
+  writeFileSync(join(project, 'token.txt'), `s3cr3t-${nonce}`);
+  // Secrets are not part of BuildKit's cache key: the nonce in the step keeps an earlier run's result from being reused.
+  writeFileSync(join(project, 'secret.Dockerfile'), `FROM bake-test/busybox\nRUN --mount=type=secret,id=tok,required=true cat /run/secrets/tok > /seen.txt # ${nonce}\n`);
+  writeFileSync(join(project, 'secret.hcl'), `target "sec" {\n  dockerfile = "secret.Dockerfile"\n  network = "none"\n  secret = ["id=tok,src=token.txt"]\n  output = ["type=tar,dest=fs.tar"]\n}\n`);
+  const r = await run(['-f', join(project, 'secret.hcl'), 'sec', '--progress=quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(execFileSync('tar', ['-xOf', join(project, 'fs.tar'), 'seen.txt'], { encoding: 'utf8' }), `s3cr3t-${nonce}`);
+});
+
+test('dockerfile-inline builds from a generated dir; Ctrl-C during a RUN exits 130 at once', async () => {
+  writeFileSync(join(project, 'inline.hcl'), `target "inline" {\n  network = "none"\n  no-cache = true\n  output = ["type=cacheonly"]\n  dockerfile-inline = "FROM bake-test/busybox\\nRUN echo inline-${nonce} && sleep 30\\n"\n}\n`);
+  const started = performance.now();
+  const child = spawn(bake, ['-f', join(project, 'inline.hcl'), 'inline', '--progress=plain'], { cwd: project, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DOCKER_HOST: `unix://${socketPath}` } });
+  let stderr = '';
+  let interruptedAt = 0;
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (!interruptedAt && stderr.includes(`inline-${nonce}\n`)) {
+      interruptedAt = performance.now();
+      child.kill('SIGINT');
+    }
+  });
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.ok(interruptedAt > 0, `the RUN step started: ${stderr}`);
+  assert.equal(status, 130, stderr);
+  const exitMs = performance.now() - interruptedAt;
+  console.log(`inline build to RUN output: ${(interruptedAt - started).toFixed(0)} ms; exit after SIGINT: ${exitMs.toFixed(0)} ms`);
+  assert.ok(exitMs < 2000, `exited ${exitMs.toFixed(0)} ms after SIGINT`);
+});

@@ -1,0 +1,104 @@
+/** Target → SolveRequest for dockerfile.v0: attrs, inputs, exporter, and what the session must serve. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Target } from '../../src/bakefile/model.js';
+import { BakeFileError } from '../../src/core/diagnostics.js';
+import { parseDockerignore, solvePlan, type SolveInput } from '../../src/buildkit/solve-request.js';
+
+const input = (target: Partial<Target>, more: Partial<SolveInput> = {}): SolveInput => ({
+  target: { name: 'app', context: '.', dockerfile: 'Dockerfile', ...target },
+  ref: 'ref1',
+  context: { name: 'dir-a', sharedKeyHint: 'dir-a-context' },
+  dockerfileDir: { name: 'dir-a', sharedKeyHint: 'dir-a-dockerfile' },
+  dockerfileName: 'Dockerfile',
+  dockerignore: undefined,
+  cwd: '/work/p',
+  sshAuthSock: '/run/agent.sock',
+  ...more,
+});
+
+test('a plain target: inputs context and dockerfile, the inputs cap required, moby export named by the tags', () => {
+  const { request, fileSend } = solvePlan(input({ tags: ['app:1', 'app:latest'] }));
+  assert.equal(request.Frontend, 'dockerfile.v0');
+  assert.equal(request.Ref, 'ref1');
+  assert.deepEqual(request.FrontendAttrs, { filename: 'Dockerfile', 'frontend.caps': 'moby.buildkit.frontend.inputs' });
+  assert.deepEqual(Object.keys(request.FrontendInputs ?? {}).sort(), ['context', 'dockerfile']);
+  assert.equal(request.Exporter, 'moby');
+  assert.deepEqual(request.ExporterAttrs, { name: 'app:1,app:latest' });
+  assert.equal(fileSend, undefined);
+  assert.equal(request.Session, undefined, 'the build names its fresh session');
+});
+
+test('args, labels (nulls dropped), target, platform, no-cache, pull, network host, extra hosts', () => {
+  const { request } = solvePlan(
+    input({ args: { A: '1', B: null }, labels: { 'org.x': 'y' }, target: 'prod', platforms: ['linux/amd64'], 'no-cache': true, pull: true, network: 'host', entitlements: ['network.host'], 'extra-hosts': { db: '10.0.0.2', gone: null } }),
+  );
+  assert.deepEqual(request.FrontendAttrs, {
+    filename: 'Dockerfile',
+    'frontend.caps': 'moby.buildkit.frontend.inputs',
+    'build-arg:A': '1',
+    'label:org.x': 'y',
+    target: 'prod',
+    platform: 'linux/amd64',
+    'no-cache': '',
+    'image-resolve-mode': 'pull',
+    'force-network-mode': 'host',
+    'add-hosts': 'db=10.0.0.2',
+  });
+  assert.deepEqual(request.Entitlements, ['network.host']);
+});
+
+test('no-cache-filter names stages; cache-from becomes imports', () => {
+  const { request } = solvePlan(input({ 'no-cache-filter': ['a', 'b'], 'cache-from': [{ type: 'local', src: '/c' }] }));
+  assert.equal(request.FrontendAttrs?.['no-cache'], 'a,b');
+  assert.deepEqual(request.Cache?.Imports, [{ Type: 'local', Attrs: { src: '/c' } }]);
+  assert.equal(request.FrontendAttrs?.['cache-imports'], '[{"Type":"local","Attrs":{"src":"/c"}}]');
+});
+
+test('local and tar outputs: their exporter, and a FileSend spec with dest resolved from cwd', () => {
+  const local = solvePlan(input({ output: [{ type: 'local', dest: 'out' }] }));
+  assert.equal(local.request.Exporter, 'local');
+  assert.deepEqual(local.fileSend, { kind: 'local', dest: '/work/p/out' });
+  const tar = solvePlan(input({ output: [{ type: 'tar', dest: '/tmp/x.tar' }] }));
+  assert.equal(tar.request.Exporter, 'tar');
+  assert.deepEqual(tar.fileSend, { kind: 'tar', dest: '/tmp/x.tar' });
+  assert.equal(solvePlan(input({ output: [{ type: 'cacheonly' }] })).request.Exporter, '');
+});
+
+test('secrets and ssh become session attachments', () => {
+  const plan = solvePlan(input({ secret: [{ id: 'tok', src: '/s/tok' }, { id: 'rel', src: 'tok.txt' }, { id: 'e', type: 'env' }, { id: 'f', env: 'F' }], ssh: [{ id: 'default' }, { id: 'gh', paths: '["/k1","keys/k2"]' }] }));
+  assert.deepEqual([...plan.secrets], [['tok', { src: '/s/tok' }], ['rel', { src: '/work/p/tok.txt' }], ['e', { env: 'e' }], ['f', { env: 'F' }]]);
+  assert.deepEqual([...plan.ssh], [['default', ['/run/agent.sock']], ['gh', ['/k1', '/work/p/keys/k2']]]);
+  assert.throws(() => solvePlan(input({ ssh: [{ id: 'default' }] }, { sshAuthSock: undefined })), /SSH_AUTH_SOCK is not set/);
+});
+
+test('the .dockerignore goes to the context op as exclude patterns; the dockerfile op follows only the file', () => {
+  const { request } = solvePlan(input({}, { dockerignore: '# c\nnode_modules\n/dist/\n!dist/keep\n\n  *.log  \n' }));
+  const ctx = Buffer.from(request.FrontendInputs?.['context']?.def[0] as Uint8Array).toString('latin1');
+  assert.match(ctx, /\["node_modules","dist","!dist\/keep","\*\.log"\]/);
+  const df = Buffer.from(request.FrontendInputs?.['dockerfile']?.def[0] as Uint8Array).toString('latin1');
+  assert.match(df, /local\.followpaths.*\["Dockerfile"\]/s);
+});
+
+test('what this engine cannot do is a bake-file error with a fix', () => {
+  const cases: Partial<Target>[] = [
+    { output: [{ type: 'local', dest: 'a' }, { type: 'tar', dest: 'b' }] },
+    { output: [{ type: 'image', push: 'true' }] },
+    { output: [{ type: 'local' }] },
+    { output: [{ type: 'registry' }] },
+    { platforms: ['linux/amd64', 'linux/arm64'] },
+    { contexts: { x: 'docker-image://alpine' } },
+    { attest: [{ type: 'provenance', mode: 'max' }] },
+    { network: 'bridge' },
+    { 'extra-hosts': { h: 'host-gateway' } },
+    { secret: [{ src: '/x' }] },
+  ];
+  for (const c of cases) {
+    assert.throws(() => solvePlan(input(c)), (e: unknown) => e instanceof BakeFileError && e.diagnostics[0]?.fix !== undefined, JSON.stringify(c));
+  }
+  assert.doesNotThrow(() => solvePlan(input({ attest: [{ type: 'provenance', disabled: 'true' }] })));
+});
+
+test('.dockerignore parsing follows moby 20.10: comments in column 1, trimming, Clean, leading / stripped, BOM', () => {
+  assert.deepEqual(parseDockerignore('\uFEFFa/../b\n #not a comment\n!/c/./d/\n/\n./x\n'), ['b', '#not a comment', '!c/d', '/', 'x']);
+});
