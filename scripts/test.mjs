@@ -1,6 +1,8 @@
-// The whole test suite: set up, then every compiled test file under
-// build/test with node's own runner (its closing lines are what CI reads).
-import { spawnSync } from 'node:child_process';
+// The whole test suite: set up (dependencies, build, and an engine for the
+// integration tests, started here and stopped afterwards if none was running),
+// then every compiled test file under build/test with node's own runner
+// (its closing lines are what CI reads).
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup } from './setup.mjs';
@@ -20,5 +22,13 @@ walk(join(root, 'build', 'test'));
 files.sort();
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((s) => f.includes(s))) : files;
+
+// Without an engine the integration tests fail (never skip); ensure-engine says how to get one.
+let startedEngine = false;
+if (selected.some((f) => f.includes(`${join('test', 'integration')}`))) {
+  const ensured = spawnSync('bash', [join(root, 'scripts', 'ensure-engine.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  startedEngine = ensured.stdout.includes('started');
+}
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...selected], { cwd: root, stdio: 'inherit' });
+if (startedEngine) execFileSync(join(root, 'bin', 'bake'), ['engine', 'stop'], { cwd: root, stdio: 'ignore' });
 process.exit(result.status ?? 1);

@@ -115,10 +115,19 @@ test('bake dev --print shows the services and the targets they build', () => {
   assert.ok('api' in printed.target);
 });
 
-test('--print loads no gRPC, node-pty or hcl2-parser: the bundle holds none of them', () => {
+test('--print, --list and dev --print load no gRPC, node-pty or hcl2-parser', () => {
   const dist = join(root, 'dist');
-  for (const file of readdirSync(dist).filter((f) => f.endsWith('.mjs'))) {
+  const files = readdirSync(dist);
+  // What those commands load: the entry, their own chunks, and everything those import statically.
+  const roots = ['bake.mjs', ...files.filter((f) => /^(print|list|dev-print)-[A-Z0-9]+\.mjs$/.test(f))];
+  assert.equal(roots.length, 4, `expected the entry and three command chunks, found ${roots.join(', ')}`);
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
     const text = readFileSync(join(dist, file), 'utf8');
     for (const heavy of ['@grpc/grpc-js', 'node-pty', 'hcl2-parser']) assert.ok(!text.includes(heavy), `${file} references ${heavy}`);
-  }
+    for (const m of text.matchAll(/from\s*"\.\/([^"]+\.mjs)"/g)) visit(m[1] as string);
+  };
+  roots.forEach(visit);
 });

@@ -12,12 +12,13 @@ import { credentials, loadPackageDefinition, Metadata, type Client, type ClientD
 import { loadSync } from '@grpc/proto-loader';
 import type { BuildSession } from '../../src/buildkit/session/index.js';
 import { packageRoot } from '../../src/buildkit/session/protos.js';
+import { resolveEngineEndpoint } from '../../src/docker/endpoint.js';
 
-/** The test engine's socket: DOCKER_HOST when set (unix:// only), else the private dockerd's. */
+/** The engine bake itself would use (DOCKER_HOST, the embedded engine, the system socket); unix sockets only. */
 export function dockerSocketPath(): string {
-  const host = process.env['DOCKER_HOST'] ?? 'unix:///tmp/bake-dockerd/docker.sock';
-  if (!host.startsWith('unix://')) throw new Error(`The session tests need a unix:// DOCKER_HOST, not ${host}.`);
-  return host.slice('unix://'.length);
+  const { endpoint } = resolveEngineEndpoint(process.env);
+  if (endpoint.kind !== 'unix') throw new Error(`The session tests need a unix:// engine, not ${endpoint.address}.`);
+  return endpoint.socketPath;
 }
 
 export interface SolveRequest {
