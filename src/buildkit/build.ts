@@ -15,7 +15,7 @@ import type { ErrorEvent, ProgressSink } from '../core/progress.js';
 import type { Target } from '../bakefile/model.js';
 import type { ControlClient } from './control.js';
 import { EngineUnreachableError } from './dial.js';
-import { createSession, type LocalDirSpec } from './session/index.js';
+import { createSession, type DirStats, type LocalDirSpec } from './session/index.js';
 import { solvePlan, type SessionDir } from './solve-request.js';
 import { failureEvent, StatusTranslator, type FailureContext, type SolveError } from './status.js';
 
@@ -33,6 +33,8 @@ export interface BuildRequest {
 export interface BuildResult {
   /** What the exporter answered (`containerimage.digest` = the image ID for `moby`). */
   readonly exporterResponse: Readonly<Record<string, string>>;
+  /** What our session sent for the context and the Dockerfile dir (zero when the daemon's kept copy was current). */
+  readonly sent: Readonly<Record<'context' | 'dockerfile', DirStats>>;
 }
 
 /** The build ran and failed; the event holds BuildKit's message and the Dockerfile lines. */
@@ -98,7 +100,8 @@ export async function buildTarget(client: ControlClient, req: BuildRequest): Pro
       });
     }
     await status;
-    return { exporterResponse: response.ExporterResponse ?? {} };
+    const sent = (dir: SessionDir): DirStats => session.stats.get(dir.name) ?? { files: 0, bytes: 0, requests: 0 };
+    return { exporterResponse: response.ExporterResponse ?? {}, sent: { context: sent(context), dockerfile: sent(dockerfileDir) } };
   } finally {
     conn.end();
     await session.close();

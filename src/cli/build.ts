@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { bakeError } from '../core/diagnostics.js';
 import type { ErrorEvent, ProgressEvent, ProgressSink } from '../core/progress.js';
 import { resolveTargets } from '../bakefile/resolve.js';
-import { BuildFailedError, buildTarget } from '../buildkit/build.js';
+import { BuildFailedError, buildTarget, type BuildResult } from '../buildkit/build.js';
+import type { DirStats } from '../buildkit/session/index.js';
 import { controlClient } from '../buildkit/control.js';
 import { BuilderAddressError, dial, EngineUnreachableError } from '../buildkit/dial.js';
 import { EngineError } from '../docker/errors.js';
@@ -41,6 +42,7 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
   try {
     const result = await buildTarget(client, { target, cwd: cli.cwd, address: dialed.address, env, progress: render.sink, signal: abort.signal });
     render.done();
+    render.sent(result.sent, args.debug);
     if (args.metadataFile) writeFileSync(resolve(cli.cwd, args.metadataFile), `${JSON.stringify({ [target.name]: result.exporterResponse }, null, 2)}\n`);
     return 0;
   } catch (e) {
@@ -65,15 +67,17 @@ interface Renderer {
   readonly sink: ProgressSink;
   done(): void;
   failed(event: ErrorEvent): void;
+  /** The session's transfer counters: a summary line, or per directory with --debug. */
+  sent(sent: BuildResult['sent'], debug: boolean): void;
 }
 
 function renderer(mode: string): Renderer {
   const write = (s: string): void => void process.stderr.write(s);
   switch (mode) {
     case 'quiet':
-      return { sink: () => {}, done: () => {}, failed: (e) => write(errorText(e)) };
+      return { sink: () => {}, done: () => {}, failed: (e) => write(errorText(e)), sent: () => {} };
     case 'rawjson':
-      return { sink: (e) => write(`${JSON.stringify(e)}\n`), done: () => {}, failed: (e) => write(`${JSON.stringify(e)}\n`) };
+      return { sink: (e) => write(`${JSON.stringify(e)}\n`), done: () => {}, failed: (e) => write(`${JSON.stringify(e)}\n`), sent: (sent) => write(`${JSON.stringify({ kind: 'sent', ...sent })}\n`) };
     case 'auto':
     case 'tty':
     case 'plain':
@@ -144,6 +148,10 @@ function plainRenderer(write: (s: string) => void): Renderer {
     failed: (e) => {
       if (current !== undefined) write('\n');
       write(errorText(e, names));
+    },
+    sent: (sent, debug) => {
+      const line = (what: string, d: DirStats): string => `${what} ${d.files} entries, ${d.requests} files requested, ${d.bytes} bytes`;
+      write(debug ? `sent ${line('context:', sent.context)}\nsent ${line('dockerfile dir:', sent.dockerfile)}\n` : `sent ${line('context:', sent.context)}\n`);
     },
   };
 }

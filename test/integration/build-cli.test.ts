@@ -47,6 +47,13 @@ function transferred(stderr: string): number {
   return Math.max(0, ...[...stderr.matchAll(/ transferring dir-[0-9a-f]+: ([\d.]+)(B|kB|MB) done/g)].map((m) => Number(m[1]) * (units[m[2] as string] ?? 1)));
 }
 
+/** Data bytes our session sent for the context, from the counter line bake prints after the build. */
+function sessionBytes(stderr: string): number {
+  const m = /\nsent context: \d+ entries, \d+ files requested, (\d+) bytes\n/.exec(stderr);
+  assert.ok(m, `no session counter line in:\n${stderr}`);
+  return Number(m[1]);
+}
+
 /** A file's content inside an image of the engine, read from `docker save` output. */
 function fileInImage(image: string, path: string): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
@@ -114,6 +121,7 @@ test('bake app builds FROM bake-test/busybox with COPY and RUN and loads the tag
   assert.equal(inspect.status, 200, `the image ${tag} is in the engine`);
   assert.equal(await fileInImage(tag, 'src/copy.txt'), `hello file\nhello from bake ${nonce}\n`);
   assert.ok(transferred(r.stderr) >= 2_000_000, r.stderr);
+  assert.ok(sessionBytes(r.stderr) >= 2_000_000, 'the session counters saw the context go out');
   console.log(`first build (RUN executes): ${r.ms.toFixed(0)} ms, ${transferred(r.stderr)} bytes sent`);
 });
 
@@ -123,6 +131,7 @@ test('a warm rebuild with nothing changed takes at most 1.5 s as a whole process
   assert.match(r.stderr, /\[3\/3\] RUN cat[^\n]*\n#\d+ CACHED/);
   // Only file metadata travels: the daemon kept the last transfer under the same dir name and shared key.
   assert.ok(transferred(r.stderr) < 10_000, r.stderr);
+  assert.equal(sessionBytes(r.stderr), 0, 'no file data was requested again');
   console.log(`warm rebuild: ${r.ms.toFixed(0)} ms, ${transferred(r.stderr)} bytes sent`);
   assert.ok(r.ms <= 1500, `warm rebuild took ${r.ms.toFixed(0)} ms`);
 });
