@@ -45,7 +45,22 @@ export class BuildFailedError extends Error {
   }
 }
 
+/**
+ * Builds a target. BuildKit before v0.13 takes one exporter per Solve, so a
+ * target with several outputs is solved once per output, one after another:
+ * the repeats come from the build cache and send only changed files.
+ */
 export async function buildTarget(client: ControlClient, req: BuildRequest): Promise<BuildResult> {
+  const outputs = req.target.output ?? [];
+  if (outputs.length <= 1) return buildOnce(client, req);
+  const results: BuildResult[] = [];
+  for (const output of outputs) results.push(await buildOnce(client, { ...req, target: { ...req.target, output: [output] } }));
+  const total = (use: 'context' | 'dockerfile'): DirStats =>
+    results.reduce((sum, r) => ({ files: sum.files + r.sent[use].files, bytes: sum.bytes + r.sent[use].bytes, requests: sum.requests + r.sent[use].requests }), { files: 0, bytes: 0, requests: 0 });
+  return { exporterResponse: Object.assign({}, ...results.map((r) => r.exporterResponse)) as Record<string, string>, sent: { context: total('context'), dockerfile: total('dockerfile') } };
+}
+
+async function buildOnce(client: ControlClient, req: BuildRequest): Promise<BuildResult> {
   const t = req.target;
   const contextPath = resolve(req.cwd, t.context ?? '.');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t.context ?? '') || t.context?.startsWith('git@')) {

@@ -95,14 +95,15 @@ interface ExportPlan {
 }
 
 /**
- * The target's one output (BuildKit before v0.13 exports once per Solve).
+ * The target's one output (BuildKit before v0.13 exports once per Solve, so
+ * build.ts solves a target with several outputs once per output).
  * No output means loading into the engine, as buildx's docker driver does.
  * Loading uses dockerd's `moby` exporter; a builder without it says so when
  * the Solve starts, which costs nothing up front (build.ts words that error).
  */
 function exporter(t: Target, input: SolveInput): ExportPlan {
   const outputs = t.output ?? [];
-  if (outputs.length > 1) throw bakeError(`target ${t.name} has ${outputs.length} outputs, but this engine exports one per build`, undefined, 'Keep one output (or split the target in two).');
+  if (outputs.length > 1) throw new Error(`internal: solvePlan takes one output, target ${t.name} has ${outputs.length}`);
   const out: Entry = outputs[0] ?? { type: 'docker' };
   const type = out['type'] ?? '';
   const dest = out['dest'] === undefined ? undefined : posix.resolve(input.cwd, out['dest']);

@@ -202,6 +202,15 @@ test('a local output writes the built filesystem to dest', async () => {
   assert.ok(readdirSync(join(project, 'out', 'bin')).includes('busybox'));
 });
 
+test('a target with several outputs is solved once per output; the repeats come from cache', async () => {
+  writeFileSync(join(project, 'both.hcl'), `target "both" {\n  network = "none"\n  output = ["type=local,dest=both-dir", "type=tar,dest=both.tar"]\n  args = { GREETING = "both ${nonce}" }\n}\n`);
+  const r = await run(['-f', join(project, 'both.hcl'), 'both', '--progress=plain']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(join(project, 'both-dir', 'src', 'copy.txt'), 'utf8'), `hello file\nboth ${nonce}\n`);
+  assert.equal(execFileSync('tar', ['-xOf', join(project, 'both.tar'), 'src/copy.txt'], { encoding: 'utf8' }), `hello file\nboth ${nonce}\n`);
+  assert.match(r.stderr, /copying files[\s\S]*sending tarball/, 'one solve per output: the local export, then the tar export');
+});
+
 test('what the engine cannot export is a bake-file error: exit 2 with a fix, nothing built', async () => {
   writeFileSync(join(project, 'push.hcl'), `target "pushed" {\n  output = ["type=registry"]\n}\n`);
   const r = await run(['-f', join(project, 'push.hcl'), 'pushed']);

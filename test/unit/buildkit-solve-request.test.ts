@@ -82,7 +82,6 @@ test('the .dockerignore goes to the context op as exclude patterns; the dockerfi
 
 test('what this engine cannot do is a bake-file error with a fix', () => {
   const cases: Partial<Target>[] = [
-    { output: [{ type: 'local', dest: 'a' }, { type: 'tar', dest: 'b' }] },
     { output: [{ type: 'image', push: 'true' }] },
     { output: [{ type: 'local' }] },
     { output: [{ type: 'registry' }] },
