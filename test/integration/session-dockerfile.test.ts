@@ -1,9 +1,11 @@
 /**
- * The session against the real engine through Control.Session: a context
- * with every awkward kind of entry goes in through FileSync (moby export),
- * comes back through FileSend (tar and local exporters) and is compared;
- * a second session with the same shared key transfers almost nothing; a
- * secret reaches RUN without reaching the image. Fails when no engine answers.
+ * The session against the real engine through Control.Session, on bake's own
+ * Control client: a context with every awkward kind of entry goes in through
+ * FileSync (moby export), comes back through FileSend (tar and local
+ * exporters) and is compared; a second session with the same shared key
+ * transfers almost nothing; a secret reaches RUN without reaching the image;
+ * two concurrent Solves over one session each see only their own directory.
+ * Fails when no engine answers.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,16 +13,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { controlClient, type ControlClient, type SolveRequest, type SolveResponse } from '../../src/buildkit/control.js';
+import { dial, type Dialed } from '../../src/buildkit/dial.js';
 import { createSession, type BuildSession, type SessionSpec } from '../../src/buildkit/session/index.js';
+import { solvePlan } from '../../src/buildkit/solve-request.js';
 import { ensureBusyboxImage, engineRequest } from '../support/busybox-image.js';
-import { ControlClient, dockerSocketPath, type SolveResponse } from '../support/buildkit-control.js';
+import { requireEngine } from '../support/engine.js';
 
 const work = mkdtempSync(join(tmpdir(), 'bake-session-it-'));
 const context = join(work, 'context');
 const IMAGE = 'bake-test/session-ctx:latest';
 const sharedKey = `bake-session-it-${randomBytes(6).toString('hex')}`;
 const BIG = randomBytes(2 * 1024 * 1024 + 123);
-let control: ControlClient;
+let socketPath = '';
+let dialed: Dialed;
+let client: ControlClient;
 
 /** What COPY . /ctx must produce: path -> [type, permissions, content or link target]. */
 const EXPECTED: Record<string, ['dir' | 'file' | 'symlink', number, string?]> = {
@@ -79,7 +86,47 @@ function dockerfileDir(name: string, text: string): string {
   return dir;
 }
 
-/** Runs one dockerfile.v0 solve over a fresh session; logs are attached to failures. */
+/** The job's log lines and failed steps, as text; the stream ends with the job. */
+async function logText(ref: string, signal: AbortSignal): Promise<string> {
+  let text = '';
+  try {
+    for await (const r of client.status(ref, signal)) {
+      for (const l of r.logs ?? []) text += l.msg?.toString('utf8') ?? '';
+      for (const v of r.vertexes ?? []) if (v.error) text += `[${v.name ?? v.digest}] ${v.error}\n`;
+    }
+  } catch {
+    // A failed job ends its stream with the Solve's error, which the caller reports.
+  }
+  return text;
+}
+
+/** Solves `req` while `session` is served over one Control.Session stream; the logs are attached to failures. */
+async function solveOver(session: BuildSession, req: Omit<SolveRequest, 'Session'>, signal: AbortSignal): Promise<{ res: SolveResponse; logs: string; ms: number }> {
+  const started = performance.now();
+  const solved = client.solve({ ...req, Session: session.id }, signal);
+  // Status waits up to 3 s for the job Solve creates, so it can start at once.
+  const logs = logText(req.Ref, signal);
+  try {
+    const res = await solved;
+    return { res, logs: await logs, ms: performance.now() - started };
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n--- build log ---\n${await logs}`);
+  }
+}
+
+/** Serves `session` over a Control.Session stream for the duration of `run`, then closes both. */
+async function withSession<T>(session: BuildSession, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const stop = new AbortController();
+  session.serve(client.session(session.metadata(), stop.signal));
+  try {
+    return await run(stop.signal);
+  } finally {
+    stop.abort();
+    await session.close();
+  }
+}
+
+/** Runs one dockerfile.v0 solve (the frontend reads the dirs `context` and `dockerfile`) over a fresh session. */
 async function build(
   spec: Omit<SessionSpec, 'name' | 'sharedKey'> & { sharedKey?: string },
   exporter: string,
@@ -87,29 +134,27 @@ async function build(
   frontendAttrs: Record<string, string> = {},
 ): Promise<{ session: BuildSession; res: SolveResponse; ms: number }> {
   const session = createSession({ name: 'session-it', sharedKey, ...spec });
-  const stream = control.attach(session);
   const ref = `bake-it-${randomBytes(8).toString('hex')}`;
-  const logs = control.logs(ref);
-  const started = performance.now();
-  try {
-    const res = await control.solve({ Ref: ref, Session: session.id, Frontend: 'dockerfile.v0', Exporter: exporter, ExporterAttrs: exporterAttrs, FrontendAttrs: frontendAttrs });
-    return { session, res, ms: performance.now() - started };
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- build log ---\n${await logs}`);
-  } finally {
-    stream.end();
-    await session.close();
-  }
+  const { res, ms } = await withSession(session, (signal) =>
+    solveOver(session, { Ref: ref, Frontend: 'dockerfile.v0', Exporter: exporter, ExporterAttrs: exporterAttrs, FrontendAttrs: frontendAttrs }, signal),
+  );
+  return { session, res, ms };
 }
 
 before(async () => {
-  await ensureBusyboxImage(dockerSocketPath());
-  control = await ControlClient.connect();
+  const endpoint = await requireEngine();
+  // The image checks and the BusyBox import talk to the engine's socket directly.
+  if (endpoint.kind !== 'unix') throw new Error(`The session tests need a unix:// engine, not ${endpoint.address}.`);
+  socketPath = endpoint.socketPath;
+  await ensureBusyboxImage(socketPath);
+  dialed = await dial('docker', { DOCKER_HOST: endpoint.address });
+  client = controlClient(dialed);
   writeContext();
 });
 
-after(() => {
-  control?.close();
+after(async () => {
+  client?.close();
+  await dialed?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -118,8 +163,8 @@ let firstContextBytes = 0;
 test('a context goes in through FileSync (moby export) and comes back identical through the tar exporter', async () => {
   const df = dockerfileDir('df-copy', 'FROM bake-test/busybox:latest\nCOPY . /ctx\n');
   const first = await build({ dirs: new Map([['context', { path: context }], ['dockerfile', { path: df }]]) }, 'moby', { name: IMAGE });
-  assert.match(first.res.ExporterResponse['containerimage.digest'] ?? '', /^sha256:[0-9a-f]{64}$/);
-  assert.equal((await engineRequest(dockerSocketPath(), 'GET', `/images/${IMAGE}/json`)).status, 200, 'the image is in the engine');
+  assert.match(first.res.ExporterResponse?.['containerimage.digest'] ?? '', /^sha256:[0-9a-f]{64}$/);
+  assert.equal((await engineRequest(socketPath, 'GET', `/images/${IMAGE}/json`)).status, 200, 'the image is in the engine');
   const ctx = first.session.stats.get('context');
   assert.ok(ctx && ctx.bytes >= BIG.length, `the context was sent: ${JSON.stringify(ctx)}`);
   firstContextBytes = ctx.bytes;
@@ -202,8 +247,8 @@ test('a secret reaches RUN and stays out of the image', async () => {
     },
     'tar',
     {},
-    // No bridge network on the test engine; secrets are not in the cache key, so a cached RUN would show an old one.
-    { 'force-network-mode': 'none', 'no-cache': '' },
+    // Secrets are not in the cache key, so a cached RUN would show an old one.
+    { 'no-cache': '' },
   );
   const tar = readFileSync(out);
   const entries = new Map(readTar(tar).map((e) => [e.name.replace(/^\.?\//, ''), e]));
@@ -219,19 +264,54 @@ test('a secret the session does not hold fails the build with "not found"', asyn
   await assert.rejects(build({ dirs: new Map([['context', { path: join(work, 'empty-context') }], ['dockerfile', { path: df }]]), secrets: new Map() }, ''), /secret nope not found/);
 });
 
-test('the same session serves over the /session hijack', async () => {
-  const session = createSession({ name: 'session-it', sharedKey: `${sharedKey}-hijack`, dirs: new Map([['context', { path: context }], ['dockerfile', { path: join(work, 'df-copy') }]]) });
-  const conn = await control.hijack(session);
-  try {
-    const res = await control.solve({ Ref: `bake-it-${randomBytes(8).toString('hex')}`, Session: session.id, Frontend: 'dockerfile.v0', Exporter: '' });
-    assert.deepEqual(res.ExporterResponse, {});
-    assert.ok((session.stats.get('context')?.bytes ?? 0) >= BIG.length, 'the context went over the hijacked connection');
-  } finally {
-    conn.end();
-    await session.close();
-  }
+test('two concurrent Solves over one session, each with its own directory as FrontendInputs, each see only their own files', async () => {
+  // Fresh names per run, so nothing is cached and each tree is unmistakably one side's.
+  const token = randomBytes(4).toString('hex');
+  const sides = (['a', 'b'] as const).map((side, i) => {
+    const path = join(work, `concurrent-${side}`);
+    const files: Record<string, Buffer> = { [`only-${side}-${token}.txt`]: Buffer.from(`${side}\n`), [`${side}-sub/${side}.bin`]: randomBytes(100_000 * (i + 1) + 7) };
+    for (const [name, data] of Object.entries(files)) {
+      mkdirSync(join(path, name, '..'), { recursive: true });
+      writeFileSync(join(path, name), data);
+    }
+    return { side, path, files, dirName: `ctx-${side}-${token}` };
+  });
+  const df = dockerfileDir('df-concurrent', 'FROM bake-test/busybox:latest\nCOPY . /ctx\nRUN find /ctx\n');
+  const dockerfileDirName = `df-${token}`;
+  const session = createSession({
+    name: 'session-it',
+    sharedKey,
+    dirs: new Map([...sides.map((s) => [s.dirName, { path: s.path }] as const), [dockerfileDirName, { path: df }]]),
+  });
+  // The requests bake sends: context and Dockerfile as FrontendInputs naming the session's dirs.
+  const requests = sides.map(
+    (s) =>
+      solvePlan({
+        target: { name: `concurrent-${s.side}`, output: [{ type: 'cacheonly' }] },
+        ref: `bake-it-${randomBytes(8).toString('hex')}`,
+        context: { name: s.dirName, sharedKeyHint: `${s.dirName}-context` },
+        dockerfileDir: { name: dockerfileDirName, sharedKeyHint: `${dockerfileDirName}-dockerfile` },
+        dockerfileName: 'Dockerfile',
+        dockerignore: undefined,
+        cwd: work,
+        sshAuthSock: undefined,
+      }).request,
+  );
+  const results = await withSession(session, (signal) => Promise.all(requests.map((req) => solveOver(session, req, signal))));
+  sides.forEach((s, i) => {
+    const seen = (results[i]?.logs ?? '').split('\n').filter((l) => l.startsWith('/ctx')).sort();
+    const dirs = [...new Set(Object.keys(s.files).flatMap((f) => (f.includes('/') ? [f.slice(0, f.indexOf('/'))] : [])))];
+    const expected = ['/ctx', ...dirs.map((d) => `/ctx/${d}`), ...Object.keys(s.files).map((f) => `/ctx/${f}`)].sort();
+    assert.deepEqual(seen, expected, `solve ${s.side} sees exactly its own directory`);
+    const stats = session.stats.get(s.dirName);
+    const bytes = Object.values(s.files).reduce((n, d) => n + d.length, 0);
+    assert.equal(stats?.bytes, bytes, `dir ${s.side} sent its own files' bytes, once`);
+    assert.equal(stats?.requests, Object.keys(s.files).length);
+  });
+  console.log(
+    `# concurrent: ${sides.map((s, i) => `${s.side} ${JSON.stringify(session.stats.get(s.dirName))} in ${results[i]?.ms.toFixed(0)} ms`).join(', ')}; dockerfile dir ${JSON.stringify(session.stats.get(dockerfileDirName))}`,
+  );
 });
-
 interface TarEntry {
   name: string;
   type: 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';

@@ -10,16 +10,23 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { controlClient, type ControlClient } from '../../src/buildkit/control.js';
+import { dial, type Dialed } from '../../src/buildkit/dial.js';
 import { createSession } from '../../src/buildkit/session/index.js';
 import { ensureBusyboxImage } from '../support/busybox-image.js';
-import { ControlClient, dockerSocketPath } from '../support/buildkit-control.js';
+import { requireEngine } from '../support/engine.js';
 
 const work = mkdtempSync(join(tmpdir(), 'bake-session-tp-'));
-let control: ControlClient;
+let dialed: Dialed;
+let client: ControlClient;
 
 before(async () => {
-  await ensureBusyboxImage(dockerSocketPath());
-  control = await ControlClient.connect();
+  const endpoint = await requireEngine();
+  // The BusyBox import talks to the engine's socket directly.
+  if (endpoint.kind !== 'unix') throw new Error(`The session tests need a unix:// engine, not ${endpoint.address}.`);
+  await ensureBusyboxImage(endpoint.socketPath);
+  dialed = await dial('docker', { DOCKER_HOST: endpoint.address });
+  client = controlClient(dialed);
   const ctx = join(work, 'context');
   for (let d = 0; d < 50; d++) {
     mkdirSync(join(ctx, `big/d${d}`), { recursive: true });
@@ -33,8 +40,9 @@ before(async () => {
   writeFileSync(join(work, 'df', 'Dockerfile'), 'FROM bake-test/busybox:latest\nCOPY . /ctx\n');
 });
 
-after(() => {
-  control?.close();
+after(async () => {
+  client?.close();
+  await dialed?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -44,15 +52,16 @@ test('20 MB in 5,500 files: one transfer, event loop stays responsive', async ()
     sharedKey: `bake-tp-${randomBytes(6).toString('hex')}`,
     dirs: new Map([['context', { path: join(work, 'context') }], ['dockerfile', { path: join(work, 'df') }]]),
   });
-  const stream = control.attach(session);
+  const stop = new AbortController();
+  session.serve(client.session(session.metadata(), stop.signal));
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const started = performance.now();
   try {
-    await control.solve({ Ref: `bake-tp-${randomBytes(8).toString('hex')}`, Session: session.id, Frontend: 'dockerfile.v0', Exporter: '' });
+    await client.solve({ Ref: `bake-tp-${randomBytes(8).toString('hex')}`, Session: session.id, Frontend: 'dockerfile.v0', Exporter: '' }, stop.signal);
   } finally {
     lag.disable();
-    stream.end();
+    stop.abort();
     await session.close();
   }
   const ms = performance.now() - started;
