@@ -3,14 +3,12 @@
  * §2), loaded from the hand-written protos in the repository's `proto/` dir.
  * Every call takes an AbortSignal; aborting cancels the RPC.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Duplex } from 'node:stream';
-import { Duplex as DuplexStream } from 'node:stream';
+import { join } from 'node:path';
+import { Duplex as DuplexStream, type Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { Dialed } from './dial.js';
+import { packageRoot } from './session/protos.js';
 
 /** Wire shapes with proto-loader's options below: keepCase, int64 as numbers, bytes as Buffers, unset fields absent. */
 export interface Timestamp {
@@ -135,20 +133,9 @@ type RawClient = grpc.Client & Record<string, Unary> & {
 
 let serviceConstructor: grpc.ServiceClientConstructor | undefined;
 
-/** The repository's `proto/` dir: found by walking up to package.json, so it works from src/, build/ and the dist/ bundle. */
-function protoDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`bake's proto/ directory was not found above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return join(dir, 'proto', 'control');
-}
-
 function controlService(): grpc.ServiceClientConstructor {
   if (!serviceConstructor) {
-    const dir = protoDir();
+    const dir = join(packageRoot(), 'proto', 'control');
     const def = loadSync(join(dir, 'control.proto'), { keepCase: true, longs: Number, defaults: false, oneofs: true, includeDirs: [dir] });
     const pkg = grpc.loadPackageDefinition(def) as unknown as { moby: { buildkit: { v1: { Control: grpc.ServiceClientConstructor } } } };
     serviceConstructor = pkg.moby.buildkit.v1.Control;

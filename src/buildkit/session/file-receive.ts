@@ -12,7 +12,7 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { kindOf, posixPermissions } from './file-mode.js';
 import { goClean, goDir } from './go-path.js';
 import { PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_REQ, PACKET_STAT, type Packet, type Stat } from './packet.js';
-import { errorMessage } from './call-io.js';
+import { errorMessage, forward } from './call-io.js';
 
 interface Pending {
   readonly stat: Stat;
@@ -104,10 +104,7 @@ export async function receiveDir(call: ServerDuplexStream<Packet, Packet>, dest:
       const p = pending.get(id);
       if (!p) throw new Error(`The daemon sent data for file ${id}, which was not requested.`);
       if (data.length > 0) {
-        if (!p.out.write(data)) {
-          call.pause();
-          p.out.once('drain', () => call.resume());
-        }
+        forward(data, p.out, call);
         return;
       }
       pending.delete(id);

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { status, type ServerDuplexStream, type ServiceDefinition } from '@grpc/grpc-js';
-import { errorMessage, statusError } from './call-io.js';
+import { errorMessage, forward, statusError } from './call-io.js';
 import { receiveDir } from './file-receive.js';
 import type { FileSendSpec } from './index.js';
 import type { Packet } from './packet.js';
@@ -49,10 +49,7 @@ async function receiveTar(call: ServerDuplexStream<BytesMessage, BytesMessage>, 
       reject(new Error(`Cannot write the exported tar to ${dest}: ${e.message}`));
     });
     call.on('data', (m: BytesMessage) => {
-      if (!out.write(m.data)) {
-        call.pause();
-        out.once('drain', () => call.resume());
-      }
+      forward(m.data, out, call);
     });
     call.on('cancelled', () => {
       out.destroy();

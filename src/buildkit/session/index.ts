@@ -1,8 +1,8 @@
 /**
  * The client session: the gRPC server the daemon calls back into during a
  * build (local dirs, exporter output, secrets, SSH, registry auth). It is
- * served over a connection the caller hands in: a hijacked `/session` socket
- * or a Duplex around a `Control.Session` stream.
+ * served over the connection the caller hands in: a Duplex around a
+ * `Control.Session` stream, the one session path for dockerd and buildkitd.
  */
 import { randomInt } from 'node:crypto';
 import type { Duplex } from 'node:stream';

@@ -4,7 +4,7 @@
  */
 import { connect } from 'node:net';
 import { status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall } from '@grpc/grpc-js';
-import { statusError } from './call-io.js';
+import { forward, statusError } from './call-io.js';
 import { metadataValue } from './metadata.js';
 
 interface BytesMessage {
@@ -28,20 +28,14 @@ export function sshService(agents: ReadonlyMap<string, readonly string[]>) {
       }
       const agent = connect(path);
       agent.on('data', (data) => {
-        if (!call.write({ data })) {
-          agent.pause();
-          call.once('drain', () => agent.resume());
-        }
+        forward({ data }, call, agent);
       });
       agent.on('end', () => call.end());
       agent.on('error', (e) => {
         if (!call.cancelled) call.emit('error', statusError(status.UNAVAILABLE, `Cannot reach the SSH agent at ${path}: ${e.message}`));
       });
       call.on('data', (m: BytesMessage) => {
-        if (!agent.write(m.data)) {
-          call.pause();
-          agent.once('drain', () => call.resume());
-        }
+        forward(m.data, agent, call);
       });
       call.on('end', () => agent.end());
       call.on('cancelled', () => agent.destroy());
