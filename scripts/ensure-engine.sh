@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the integration tests have an engine: installs Debian's dockerd,
-# a static BusyBox and iproute2 when missing (as root), starts bake's embedded
+# a static BusyBox, iproute2 and docker-registry (the registry-auth tests run
+# their own) when missing (as root), starts bake's embedded
 # engine when no engine answers, and imports the offline BusyBox base image.
 # Prints "started" on stdout when it started the engine, so the caller can stop it.
 set -euo pipefail
@@ -8,7 +9,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 missing=()
-for pkg in docker.io busybox-static iproute2; do
+for pkg in docker.io busybox-static iproute2 docker-registry; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -20,6 +20,8 @@ export interface EngineRequest {
   /** A JSON body, or a stream sent as-is (image import). */
   readonly body?: unknown;
   readonly contentType?: string;
+  /** Extra request headers (`X-Registry-Auth` for a push). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export class EngineHttp {
@@ -87,7 +89,7 @@ export class EngineHttp {
   }
 
   private headers(req: EngineRequest): Record<string, string> {
-    const headers: Record<string, string> = { Host: 'docker' };
+    const headers: Record<string, string> = { ...req.headers, Host: 'docker' };
     if (req.body === undefined) return headers;
     headers['Content-Type'] = req.contentType ?? 'application/json';
     if (!isStream(req.body)) headers['Content-Length'] = String(Buffer.byteLength(JSON.stringify(req.body)));

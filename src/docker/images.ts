@@ -1,15 +1,17 @@
-/** Images: inspect, list, tag, remove, import from a root filesystem tar. */
+/** Images: inspect, list, tag, remove, import from a root filesystem tar, push. */
 import type { Readable } from 'node:stream';
-import { EngineApiError } from './errors.js';
+import { EngineApiError, EngineError } from './errors.js';
 import { encodeFilters, type Filters } from './filters.js';
 import type { EngineHttp } from './http.js';
 import { jsonLines } from './json-lines.js';
-import type { ImageImportOptions, ImageInspect, ImageSummary } from './types.js';
+import type { ImageImportOptions, ImageInspect, ImagePushProgress, ImageSummary, RegistryAuth } from './types.js';
 
 interface ProgressLine {
   readonly status?: string;
   readonly error?: string;
 }
+
+type PushLine = ImagePushProgress & { readonly error?: string };
 
 export class Images {
   constructor(private readonly http: EngineHttp) {}
@@ -47,4 +49,36 @@ export class Images {
     if (id === undefined) throw new EngineApiError(500, 'the engine did not say which image it imported', 'POST', path);
     return id;
   }
+
+  /**
+   * Pushes `repo:tag` to the registry its name starts with (`docker push`),
+   * yielding the engine's progress lines. The engine reports a failed push
+   * inside its 200 stream; that line throws an EngineError instead.
+   * Without `auth` the push is anonymous.
+   */
+  async *push(repo: string, tag: string, auth: RegistryAuth | undefined, signal: AbortSignal): AsyncGenerator<ImagePushProgress> {
+    // The engine refuses a push without the header, so anonymous is `{}`; it decodes Go's padded URL-safe base64.
+    const header = Buffer.from(JSON.stringify(auth ?? {})).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+    const res = await this.http.stream({ method: 'POST', path: `/images/${encodeURIComponent(repo)}/push`, query: { tag }, headers: { 'X-Registry-Auth': header } }, signal);
+    for await (const line of jsonLines<PushLine>(res)) {
+      if (line.error !== undefined) throw pushError(`${repo}:${tag}`, auth, line.error);
+      yield line;
+    }
+  }
+}
+
+function pushError(ref: string, auth: RegistryAuth | undefined, error: string): EngineError {
+  const host = registryHost(ref);
+  // Basic-auth registries answer "unauthorized: authentication required", or "no basic auth credentials" to none; token registries "denied".
+  if (/unauthorized|authentication required|no basic auth credentials|denied/i.test(error)) {
+    const who = auth?.username ? `the credentials of ${auth.username}` : 'an anonymous push';
+    return new EngineError(`the registry ${host} refused ${who} for ${ref}: authentication failed (${error})`, `Check the user name and password for ${host} (docker login ${host}).`);
+  }
+  return new EngineError(`pushing ${ref} to ${host} failed: ${error}`, `Check that the registry ${host} is reachable and accepts pushes.`);
+}
+
+/** The registry of a reference as docker reads it: a first component with a dot, a port or `localhost`, else Docker Hub. */
+function registryHost(ref: string): string {
+  const first = ref.split('/')[0] ?? '';
+  return ref.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io';
 }

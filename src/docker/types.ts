@@ -40,6 +40,24 @@ export interface ImageImportOptions {
   readonly message?: string;
 }
 
+/** The credentials of a push, as the engine reads them from `X-Registry-Auth`. */
+export interface RegistryAuth {
+  readonly username: string;
+  readonly password: string;
+  /** The registry host, `127.0.0.1:5000` or `registry.example.com`. */
+  readonly serveraddress: string;
+}
+
+/** One line of push progress (`{status, id, progress}`); failures never reach the caller as lines. */
+export interface ImagePushProgress {
+  readonly status?: string;
+  /** The layer the line is about. */
+  readonly id?: string;
+  readonly progress?: string;
+  /** On the last line: the pushed tag and its manifest digest. */
+  readonly aux?: { readonly Tag: string; readonly Digest: string; readonly Size: number };
+}
+
 export interface HostConfig {
   readonly AutoRemove?: boolean;
   readonly Binds?: readonly string[];
