@@ -1,9 +1,12 @@
 /**
  * Which Docker engine bake talks to, and why: DOCKER_HOST when set, else the
- * embedded engine when it runs, else the system socket (product §5).
+ * docker CLI's current context when it is not `default`, else the embedded
+ * engine when it runs, else the system socket (product §5).
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { EngineError } from './errors.js';
 import { enginePaths, type EnginePaths } from './engine-paths.js';
 
@@ -12,7 +15,7 @@ export type EngineEndpoint =
   | { readonly kind: 'unix'; readonly socketPath: string; readonly address: string }
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number; readonly address: string };
 
-export type EndpointSource = 'DOCKER_HOST' | 'embedded' | 'system' | 'none';
+export type EndpointSource = 'DOCKER_HOST' | 'context' | 'embedded' | 'system' | 'none';
 
 export interface ResolvedEndpoint {
   readonly endpoint: EngineEndpoint;
@@ -42,17 +45,43 @@ export function parseEngineAddress(address: string): EngineEndpoint {
 export interface EndpointProbe {
   embeddedRunning(paths: EnginePaths): boolean;
   socketExists(path: string): boolean;
+  /** The docker CLI's selected context other than `default`, with its engine address. */
+  dockerContext(env: Readonly<Record<string, string | undefined>>): { readonly name: string; readonly host: string } | undefined;
 }
 
 export const machineProbe: EndpointProbe = {
   embeddedRunning: (paths) => existsSync(paths.socket) && embeddedPid(paths) !== undefined,
   socketExists: (path) => existsSync(path),
+  dockerContext,
 };
+
+/**
+ * The docker CLI's context: DOCKER_CONTEXT, else `currentContext` in its
+ * config.json; its address is in contexts/meta/<sha256 of the name>/meta.json.
+ */
+function dockerContext(env: Readonly<Record<string, string | undefined>>): { name: string; host: string } | undefined {
+  const configDir = env['DOCKER_CONFIG'] || join(env['HOME'] || homedir(), '.docker');
+  const readJson = (path: string): Record<string, unknown> | undefined => {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  };
+  const name = env['DOCKER_CONTEXT'] || (readJson(join(configDir, 'config.json'))?.['currentContext'] as string | undefined);
+  if (!name || name === 'default') return undefined;
+  const meta = readJson(join(configDir, 'contexts', 'meta', createHash('sha256').update(name).digest('hex'), 'meta.json'));
+  const host = (meta?.['Endpoints'] as { docker?: { Host?: string } } | undefined)?.docker?.Host;
+  if (!host) throw new EngineError(`the docker context ${name} is selected but was not found in ${configDir}`, `Select an existing context (docker context use default), or unset DOCKER_CONTEXT.`);
+  return { name, host };
+}
 
 /** The engine every bake command uses. Cheap: no connection is made. */
 export function resolveEngineEndpoint(env: Readonly<Record<string, string | undefined>>, probe: EndpointProbe = machineProbe): ResolvedEndpoint {
   const host = env['DOCKER_HOST'];
   if (host) return { endpoint: parseEngineAddress(host), source: 'DOCKER_HOST', reason: 'DOCKER_HOST is set' };
+  const context = probe.dockerContext(env);
+  if (context) return { endpoint: parseEngineAddress(context.host), source: 'context', reason: `the docker context ${context.name} is selected` };
   const paths = enginePaths(env, homedir());
   if (probe.embeddedRunning(paths)) {
     return { endpoint: parseEngineAddress(`unix://${paths.socket}`), source: 'embedded', reason: `the embedded engine runs (state in ${paths.stateDir})` };

@@ -1,13 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEngineAddress, resolveEngineEndpoint, type EndpointProbe } from '../../src/docker/endpoint.js';
+import { machineProbe, parseEngineAddress, resolveEngineEndpoint, type EndpointProbe } from '../../src/docker/endpoint.js';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { enginePaths } from '../../src/docker/engine-paths.js';
 import { dockerdArgs } from '../../src/docker/engine-manager.js';
 import { EngineError } from '../../src/docker/errors.js';
 import { queryString } from '../../src/docker/http.js';
 import { encodeFilters, labelFilters } from '../../src/docker/filters.js';
 
-const probe = (embedded: boolean, system: boolean): EndpointProbe => ({ embeddedRunning: () => embedded, socketExists: () => system });
+const probe = (embedded: boolean, system: boolean): EndpointProbe => ({ embeddedRunning: () => embedded, socketExists: () => system, dockerContext: () => undefined });
 
 test('DOCKER_HOST wins over a running embedded engine and the system socket', () => {
   const r = resolveEngineEndpoint({ DOCKER_HOST: 'tcp://10.0.0.5:2376', HOME: '/home/me' }, probe(true, true));
@@ -67,4 +71,19 @@ test('query strings: undefined values dropped, lists repeated, filters as JSON',
   assert.equal(queryString({}), '');
   assert.equal(encodeFilters({ label: labelFilters({ 'bake.session': 's1', 'bake.service': true }) }), '{"label":["bake.session=s1","bake.service"]}');
   assert.equal(encodeFilters({}), undefined);
+});
+
+test('a docker context other than default, from DOCKER_CONTEXT or config.json, comes after DOCKER_HOST', () => {
+  const config = mkdtempSync(join(tmpdir(), 'bake-docker-config-'));
+  const meta = join(config, 'contexts', 'meta', createHash('sha256').update('remote').digest('hex'));
+  mkdirSync(meta, { recursive: true });
+  writeFileSync(join(meta, 'meta.json'), JSON.stringify({ Name: 'remote', Endpoints: { docker: { Host: 'unix:///run/remote.sock' } } }));
+  writeFileSync(join(config, 'config.json'), JSON.stringify({ currentContext: 'remote' }));
+  const viaConfig = resolveEngineEndpoint({ DOCKER_CONFIG: config, HOME: '/home/me' });
+  assert.equal(viaConfig.source, 'context');
+  assert.equal(viaConfig.endpoint.address, 'unix:///run/remote.sock');
+  assert.equal(viaConfig.reason, 'the docker context remote is selected');
+  assert.equal(resolveEngineEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'default', HOME: '/home/me' }, { ...machineProbe, embeddedRunning: () => false, socketExists: () => false }).source, 'none');
+  assert.equal(resolveEngineEndpoint({ DOCKER_CONFIG: config, DOCKER_HOST: 'tcp://h:1', HOME: '/home/me' }).source, 'DOCKER_HOST');
+  assert.throws(() => resolveEngineEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'gone', HOME: '/home/me' }), /the docker context gone is selected but was not found/);
 });
