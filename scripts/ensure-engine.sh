@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the integration tests have an engine: installs Debian's dockerd,
-# a static BusyBox, iproute2 and docker-registry (the registry-auth tests run
-# their own) when missing (as root), starts bake's embedded
+# a static BusyBox, iproute2, docker-registry (the registry-auth tests run
+# their own), openssh-client (ssh-agent for the ssh tests) and openssl (the
+# TLS builder tests' certificates) when missing (as root), starts bake's embedded
 # engine when no engine answers, and imports the offline BusyBox base image.
 # Prints "started" on stdout when it started the engine, so the caller can stop it.
 set -euo pipefail
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 missing=()
-for pkg in docker.io busybox-static iproute2 docker-registry; do
+for pkg in docker.io busybox-static iproute2 docker-registry openssh-client openssl; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -142,7 +142,7 @@ async function followStatus(client: ControlClient, ref: string, target: string, 
 }
 
 function solveFailure(e: grpc.ServiceError, target: string, address: string, context: FailureContext): Error {
-  if (e.code === grpc.status.UNAVAILABLE) return new EngineUnreachableError(address);
+  if (e.code === grpc.status.UNAVAILABLE) return new EngineUnreachableError(address, e.details);
   if (/exporter "moby" could not be found/.test(e.details ?? '')) {
     return bakeError(`the builder at ${address} cannot load images into Docker`, undefined, 'Use --builder docker, or give the target an output of type local or tar.');
   }

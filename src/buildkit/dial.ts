@@ -12,7 +12,7 @@
  *   driver names), e.g. `tcp://farm:1234?cacert=/ca.pem&cert=/c.pem&key=/k.pem`.
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
@@ -30,12 +30,37 @@ export interface Dialed {
   close(): Promise<void>;
 }
 
-/** The engine did not answer: one sentence naming the address and the fix. */
+/**
+ * The engine did not answer: one sentence naming the address and the fix.
+ * `detail` is grpc-js's account of the failed connection; a TLS handshake
+ * that failed means the builder was reached, so the fix is the certificates.
+ */
 export class EngineUnreachableError extends Error {
-  constructor(readonly address: string) {
-    super(`cannot reach the build engine at ${address}: start one with \`bake engine start\`, or point --builder or DOCKER_HOST at a running engine.`);
+  constructor(
+    readonly address: string,
+    detail = '',
+  ) {
+    const tls = tlsFailure(detail);
+    super(
+      tls
+        ? `the TLS handshake with the builder at ${address} failed (${tls}): check that cacert signed the builder's certificate and that cert and key are a client certificate it trusts.`
+        : `cannot reach the build engine at ${address}: start one with \`bake engine start\`, or point --builder or DOCKER_HOST at a running engine.`,
+    );
     this.name = 'EngineUnreachableError';
   }
+}
+
+/**
+ * The TLS reason in grpc-js's "No connection established. Last error: …"
+ * detail: Node's verify errors name the certificate; OpenSSL's alerts read
+ * `…:SSL routines:FUNCTION:REASON:FILE:…`, of which the reason is what to say.
+ */
+function tlsFailure(detail: string): string | undefined {
+  const last = /Last error: (?:Error: )?([^\n]*?)(?:\. Resolution note|\n|$)/.exec(detail)?.[1];
+  if (!last) return undefined;
+  const openssl = /:SSL routines:[^:]*:([^:]+):/.exec(last);
+  if (openssl) return openssl[1];
+  return /certificate|altnames/i.test(last) ? last : undefined;
 }
 
 /** A builder address the user wrote wrongly. */
@@ -67,11 +92,23 @@ function parseAddress(address: string): URL {
 
 function tcpCredentials(url: URL): ChannelCredentials {
   const q = url.searchParams;
+  // Unreadable files and a lone cert or key are the user's to fix: grpc-js would throw them as internal errors.
   const file = (key: string): Buffer | null => {
     const path = q.get(key);
-    return path ? readFileSync(path) : null;
+    if (!path) return null;
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      // Node's "ENOENT: no such file or directory, open '/x'" → "no such file or directory": the path is already said.
+      const reason = /^[A-Z]+: ([^,]+)/.exec((e as Error).message)?.[1] ?? (e as Error).message;
+      throw new BuilderAddressError(`cannot read the ${key} file ${path} of builder ${url.href}: ${reason}.`);
+    }
   };
   if (!['cacert', 'cert', 'key', 'servername'].some((k) => q.has(k))) return grpc.credentials.createInsecure();
+  if (!q.get('cert') !== !q.get('key')) throw new BuilderAddressError(`builder ${url.href} gives ${q.get('cert') ? 'cert without key' : 'key without cert'}: a client certificate needs both.`);
+  // grpc-js sends the host as TLS server name even when it is an IP address, and Node then prints a
+  // DEP0123 DeprecationWarning to the user's stderr on every such build: noise no bake user can act on.
+  if (isIP(url.hostname.replace(/^\[(.*)\]$/, '$1'))) process.noDeprecation = true;
   return grpc.credentials.createSsl(file('cacert'), file('key'), file('cert'));
 }
 

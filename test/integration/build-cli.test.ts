@@ -8,39 +8,20 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { bake, forwardToEngine, runBake, type Run } from '../support/bake-cli.js';
 import { ensureBusyboxImage, engineRequest } from '../support/busybox-image.js';
 import { requireEngine } from '../support/engine.js';
-import { repoRoot } from '../support/fixtures.js';
 
-const bake = join(repoRoot(), 'bin', 'bake');
 const nonce = randomBytes(4).toString('hex');
 const tag = `bake-test/app-${nonce}:dev`;
 let socketPath = '';
 let project = '';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs bin/bake and measures the whole process, start to exit. */
-function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const child = spawn(bake, args, { cwd: project, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', DOCKER_HOST: `unix://${socketPath}`, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr, ms: performance.now() - started }));
-  });
-}
+const run = (args: string[], env: Record<string, string> = {}): Promise<Run> => runBake(args, { cwd: project, socketPath, env });
 
 /** The largest local-dir transfer the plain progress reports, in bytes. */
 function transferred(stderr: string): number {
@@ -176,24 +157,7 @@ test('--builder unix:///path reaches BuildKit through a socket that forwards to 
   const dir = mkdtempSync(join(tmpdir(), 'bake-fwd-'));
   const path = join(dir, 'buildkitd.sock');
   // Stands in for a buildkitd socket: each connection is upgraded on dockerd's /grpc and piped.
-  const server: Server = createServer((client) => {
-    client.pause();
-    const engine = connect(socketPath, () => engine.write('POST /grpc HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n'));
-    let head = Buffer.alloc(0);
-    const onData = (c: Buffer): void => {
-      head = Buffer.concat([head, c]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      engine.off('data', onData);
-      client.write(head.subarray(end + 4));
-      engine.pipe(client);
-      client.pipe(engine);
-      client.resume();
-    };
-    engine.on('data', onData);
-    engine.on('error', () => client.destroy());
-    client.on('error', () => engine.destroy());
-  });
+  const server: Server = createServer((client) => forwardToEngine(client, socketPath));
   await new Promise<void>((resolve) => server.listen(path, resolve));
   try {
     const r = await run(['-f', join(project, 'docker-bake.hcl'), 'app', '--builder', `unix://${path}`, '--progress=plain'], { DOCKER_HOST: 'unix:///nonexistent.sock' });

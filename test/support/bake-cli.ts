@@ -1,0 +1,63 @@
+/**
+ * Running bin/bake as a user does, and standing in for a buildkitd with the
+ * test engine, for the CLI integration tests.
+ */
+import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { repoRoot } from './fixtures.js';
+
+export const bake = join(repoRoot(), 'bin', 'bake');
+
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface RunOptions {
+  readonly cwd: string;
+  /** The engine's socket, given to bake as DOCKER_HOST. */
+  readonly socketPath: string;
+  /** Added to (or overriding) PATH, HOME and DOCKER_HOST: nothing else of the test's environment leaks in. */
+  readonly env?: Record<string, string>;
+}
+
+/** Runs bin/bake and measures the whole process, start to exit. */
+export function runBake(args: string[], options: RunOptions): Promise<Run> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', DOCKER_HOST: `unix://${options.socketPath}`, ...options.env };
+    const child = spawn(bake, args, { cwd: options.cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
+/**
+ * Pipes one client connection to BuildKit inside dockerd: a fresh engine
+ * connection upgraded with `POST /grpc` to h2c, so whatever accepted the
+ * client (a unix, TCP or TLS server) behaves like a buildkitd socket.
+ */
+export function forwardToEngine(client: Socket, socketPath: string): void {
+  client.pause();
+  const engine = connect(socketPath, () => engine.write('POST /grpc HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n'));
+  let head = Buffer.alloc(0);
+  const onData = (c: Buffer): void => {
+    head = Buffer.concat([head, c]);
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    engine.off('data', onData);
+    client.write(head.subarray(end + 4));
+    engine.pipe(client);
+    client.pipe(engine);
+    client.resume();
+  };
+  engine.on('data', onData);
+  engine.on('error', () => client.destroy());
+  client.on('error', () => engine.destroy());
+}
