@@ -18,6 +18,10 @@ import { EngineUnreachableError } from './dial.js';
 import { createSession, type DirStats, type LocalDirSpec } from './session/index.js';
 import { solvePlan, type SessionDir } from './solve-request.js';
 import { failureEvent, StatusTranslator, type FailureContext, type SolveError } from './status.js';
+import type { EngineEndpoint } from '../docker/endpoint.js';
+import { DockerEngine } from '../docker/engine-api.js';
+import { registryHost } from '../docker/images.js';
+import { credentials } from './session/auth.js';
 
 export interface BuildRequest {
   readonly target: Target;
@@ -25,6 +29,8 @@ export interface BuildRequest {
   readonly cwd: string;
   /** The builder as the user wrote it, for messages. */
   readonly address: string;
+  /** The Docker engine behind the builder, if it is one (see Dialed.engine). */
+  readonly engine: EngineEndpoint | undefined;
   readonly env: (name: string) => string | undefined;
   readonly progress: ProgressSink;
   readonly signal: AbortSignal;
@@ -78,11 +84,14 @@ async function buildOnce(client: ControlClient, req: BuildRequest): Promise<Buil
     dockerignore: readIfExists(`${dockerfilePath}.dockerignore`) ?? readIfExists(join(contextPath, '.dockerignore')),
     cwd: req.cwd,
     sshAuthSock: req.env('SSH_AUTH_SOCK'),
+    imageStore: req.engine !== undefined,
   });
   const dirs = new Map<string, LocalDirSpec>([
     [context.name, { path: contextPath }],
     [dockerfileDir.name, { path: dirname(dockerfilePath) }],
   ]);
+  // Registry credentials, from the docker CLI's config as buildx reads them: for base images and for pushes.
+  const configDir = req.env('DOCKER_CONFIG') || join(homedir(), '.docker');
   const session = createSession({
     name: basename(contextPath) || 'bake',
     sharedKey: machineKey(),
@@ -90,8 +99,7 @@ async function buildOnce(client: ControlClient, req: BuildRequest): Promise<Buil
     secrets: plan.secrets,
     ssh: plan.ssh,
     ...(plan.fileSend ? { fileSend: plan.fileSend } : {}),
-    // Registry credentials for base images, from the docker CLI's config as buildx reads them.
-    dockerConfigDir: req.env('DOCKER_CONFIG') || join(homedir(), '.docker'),
+    dockerConfigDir: configDir,
     env: req.env,
   });
   const stop = new AbortController();
@@ -115,6 +123,7 @@ async function buildOnce(client: ControlClient, req: BuildRequest): Promise<Buil
       });
     }
     await status;
+    if (plan.pushAfterLoad.length && req.engine) await pushImages(plan.pushAfterLoad, req.engine, configDir, signal);
     const sent = (dir: SessionDir): DirStats => session.stats.get(dir.name) ?? { files: 0, bytes: 0, requests: 0 };
     return { exporterResponse: response.ExporterResponse ?? {}, sent: { context: sent(context), dockerfile: sent(dockerfileDir) } };
   } finally {
@@ -141,10 +150,35 @@ async function followStatus(client: ControlClient, ref: string, target: string, 
   return failed;
 }
 
+/**
+ * A Docker engine pushes what its image store holds: after the `moby` export,
+ * each reference goes up through the Engine API with the credentials the
+ * docker config gives for its registry (the same lookup our Auth attachable uses).
+ */
+async function pushImages(refs: readonly string[], endpoint: EngineEndpoint, configDir: string, signal: AbortSignal): Promise<void> {
+  const engine = new DockerEngine(endpoint);
+  try {
+    for (const ref of refs) {
+      const colon = ref.lastIndexOf(':');
+      const [repo, tag] = colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+      const host = registryHost(ref);
+      const found = await credentials(configDir, host === 'docker.io' ? 'registry-1.docker.io' : host);
+      const auth = found.Username || found.Secret ? { username: found.Username, password: found.Secret, serveraddress: host } : undefined;
+      for await (const progress of engine.images.push(repo, tag, auth, signal)) void progress;
+    }
+  } finally {
+    engine.close();
+  }
+}
+
 function solveFailure(e: grpc.ServiceError, target: string, address: string, context: FailureContext): Error {
   if (e.code === grpc.status.UNAVAILABLE) return new EngineUnreachableError(address, e.details);
   if (/exporter "moby" could not be found/.test(e.details ?? '')) {
-    return bakeError(`the builder at ${address} cannot load images into Docker`, undefined, 'Use --builder docker, or give the target an output of type local or tar.');
+    return bakeError(`the builder at ${address} cannot load images into Docker`, undefined, 'Use --builder docker, or give the target an output of type image, local, tar or oci.');
+  }
+  const missing = /exporter "([^"]+)" could not be found/.exec(e.details ?? '')?.[1];
+  if (missing) {
+    return bakeError(`the builder at ${address} has no ${missing} exporter`, undefined, missing === 'image' ? 'Load into Docker instead (type=docker), or use a standalone BuildKit.' : 'Use an output it has (docker, local, tar), or a standalone BuildKit, which has image, oci and docker.');
   }
   return new BuildFailedError(failureEvent(target, e as SolveError, context));
 }

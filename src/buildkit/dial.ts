@@ -23,6 +23,8 @@ import { resolveEngineEndpoint, type EngineEndpoint } from '../docker/endpoint.j
 export interface Dialed {
   /** The address as the user knows it, for messages. */
   readonly address: string;
+  /** The Docker engine behind the builder, when it is one: its image store loads images, and it pushes them. */
+  readonly engine: EngineEndpoint | undefined;
   readonly target: string;
   readonly credentials: ChannelCredentials;
   readonly options: grpc.ChannelOptions;
@@ -73,11 +75,11 @@ export async function dial(builder: string | undefined, env: Readonly<Record<str
   // The same engine every other bake command uses: DOCKER_HOST, else the embedded engine, else the system socket.
   if (address === 'docker' || address === 'default') return dialDocker(resolveEngineEndpoint(env).endpoint);
   const url = parseAddress(address);
-  if (url.protocol === 'unix:') return { address, target: `unix://${url.pathname}`, credentials: grpc.credentials.createInsecure(), options: {}, close: async () => {} };
+  if (url.protocol === 'unix:') return { address, engine: undefined, target: `unix://${url.pathname}`, credentials: grpc.credentials.createInsecure(), options: {}, close: async () => {} };
   if (url.protocol === 'tcp:') {
     const servername = url.searchParams.get('servername');
     const options = servername ? { 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': servername } : {};
-    return { address, target: url.host, credentials: tcpCredentials(url), options, close: async () => {} };
+    return { address, engine: undefined, target: url.host, credentials: tcpCredentials(url), options, close: async () => {} };
   }
   throw new BuilderAddressError(`unsupported builder address ${address}: use docker, unix:///path/to/buildkitd.sock or tcp://host:port.`);
 }
@@ -137,6 +139,7 @@ async function dialDocker(engine: EngineEndpoint): Promise<Dialed> {
   chmodSync(path, 0o600);
   return {
     address: engine.address,
+    engine,
     target: `unix://${path}`,
     credentials: grpc.credentials.createInsecure(),
     options: {},

@@ -33,6 +33,12 @@ export interface SolveInput {
   readonly cwd: string;
   /** $SSH_AUTH_SOCK: the agent an ssh entry without paths forwards. */
   readonly sshAuthSock: string | undefined;
+  /**
+   * The builder is a Docker engine (its image store is the `moby` exporter):
+   * `image` outputs load there, and pushing is the engine's push after the load.
+   * A standalone BuildKit keeps images itself and pushes with its `image` exporter.
+   */
+  readonly imageStore: boolean;
 }
 
 export interface SolvePlan {
@@ -41,6 +47,8 @@ export interface SolvePlan {
   readonly secrets: ReadonlyMap<string, SecretSpec>;
   readonly ssh: ReadonlyMap<string, readonly string[]>;
   readonly fileSend: FileSendSpec | undefined;
+  /** Image references to push through the engine once the `moby` exporter has loaded them. */
+  readonly pushAfterLoad: readonly string[];
 }
 
 export function solvePlan(input: SolveInput): SolvePlan {
@@ -85,13 +93,14 @@ export function solvePlan(input: SolveInput): SolvePlan {
     ...(cacheImports.length || cacheExports.length ? { Cache: { Imports: cacheImports, Exports: cacheExports } } : {}),
     ...(t.entitlements?.length ? { Entitlements: t.entitlements } : {}),
   };
-  return { request, secrets: secrets(t, input.cwd), ssh: sshAgents(t, input.cwd, input.sshAuthSock), fileSend: exp.fileSend };
+  return { request, secrets: secrets(t, input.cwd), ssh: sshAgents(t, input.cwd, input.sshAuthSock), fileSend: exp.fileSend, pushAfterLoad: exp.pushAfterLoad };
 }
 
 interface ExportPlan {
   readonly type: string;
   readonly attrs: Record<string, string>;
   readonly fileSend: FileSendSpec | undefined;
+  readonly pushAfterLoad: readonly string[];
 }
 
 /**
@@ -107,24 +116,37 @@ function exporter(t: Target, input: SolveInput): ExportPlan {
   const out: Entry = outputs[0] ?? { type: 'docker' };
   const type = out['type'] ?? '';
   const dest = out['dest'] === undefined ? undefined : posix.resolve(input.cwd, out['dest']);
+  const images = out['name'] ? out['name'].split(',') : (t.tags ?? []);
+  const named = images.length ? { name: images.join(',') } : {};
   switch (type) {
     case 'cacheonly':
-      return { type: '', attrs: {}, fileSend: undefined };
+      return { type: '', attrs: {}, fileSend: undefined, pushAfterLoad: [] };
     case 'local':
     case 'tar':
       if (!dest) throw bakeError(`the ${type} output of target ${t.name} has no dest`, undefined, `Write output = ["type=${type},dest=PATH"].`);
-      return { type, attrs: {}, fileSend: { kind: type, dest } };
+      return { type, attrs: {}, fileSend: { kind: type, dest }, pushAfterLoad: [] };
+    case 'oci':
     case 'docker':
-    case 'image': {
-      if (out['push'] === 'true') throw bakeError(`target ${t.name} asks to push, which bake cannot do yet`, undefined, 'Drop --push (or push=true) and push with docker push.');
-      if (dest) throw bakeError(`target ${t.name} asks for a docker image tarball, which this engine cannot export`, undefined, 'Use type=tar,dest=PATH for the filesystem, or load the image and run docker save.');
-      if ((t.platforms?.length ?? 0) > 1) throw bakeError(`target ${t.name} builds ${t.platforms?.length} platforms, but Docker's image store holds one`, undefined, 'Build one platform, or use an output of type local or tar.');
-      const images = out['name'] ? out['name'].split(',') : (t.tags ?? []);
-      return { type: 'moby', attrs: images.length ? { name: images.join(',') } : {}, fileSend: undefined };
+      // An image tarball arrives through FileSend like a tar; a builder without the exporter says so at once (build.ts words it).
+      if (dest) return { type, attrs: named, fileSend: { kind: 'tar', dest }, pushAfterLoad: [] };
+      if (type === 'oci') throw bakeError(`the oci output of target ${t.name} has no dest`, undefined, 'Write output = ["type=oci,dest=PATH.tar"].');
+      return load(t, named, []);
+    case 'image':
+    case 'registry': {
+      const push = type === 'registry' || out['push'] === 'true';
+      if (push && !images.length) throw bakeError(`target ${t.name} asks to push but names no image`, undefined, 'Give it tags = ["registry/repo:tag"], or name=... in the output.');
+      if (!input.imageStore) return { type: 'image', attrs: { ...named, ...(push ? { push: 'true' } : {}) }, fileSend: undefined, pushAfterLoad: [] };
+      return load(t, named, push ? images : []);
     }
     default:
-      throw bakeError(`target ${t.name} has an output of type ${type || '(none)'}, which bake cannot export yet`, undefined, 'Use type=docker, local, tar or cacheonly.');
+      throw bakeError(`target ${t.name} has an output of type ${type || '(none)'}, which bake cannot export yet`, undefined, 'Use type=docker, image, registry, local, tar, oci or cacheonly.');
   }
+}
+
+/** Loading into the Docker engine's image store: dockerd's `moby` exporter, one platform. */
+function load(t: Target, named: Record<string, string>, pushAfterLoad: readonly string[]): ExportPlan {
+  if ((t.platforms?.length ?? 0) > 1) throw bakeError(`target ${t.name} builds ${t.platforms?.length} platforms, but Docker's image store holds one`, undefined, 'Build one platform, or use an output of type local, tar or oci.');
+  return { type: 'moby', attrs: named, fileSend: undefined, pushAfterLoad };
 }
 
 function networkMode(t: Target): string | undefined {

@@ -40,7 +40,7 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
   const onSigint = (): void => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   try {
-    const result = await buildTarget(client, { target, cwd: cli.cwd, address: dialed.address, env, progress: render.sink, signal: abort.signal });
+    const result = await buildTarget(client, { target, cwd: cli.cwd, address: dialed.address, engine: dialed.engine, env, progress: render.sink, signal: abort.signal });
     render.done();
     render.sent(result.sent, args.debug);
     if (args.metadataFile) writeFileSync(resolve(cli.cwd, args.metadataFile), `${JSON.stringify({ [target.name]: result.exporterResponse }, null, 2)}\n`);

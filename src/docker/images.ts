@@ -78,7 +78,7 @@ function pushError(ref: string, auth: RegistryAuth | undefined, error: string): 
 }
 
 /** The registry of a reference as docker reads it: a first component with a dot, a port or `localhost`, else Docker Hub. */
-function registryHost(ref: string): string {
+export function registryHost(ref: string): string {
   const first = ref.split('/')[0] ?? '';
   return ref.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io';
 }

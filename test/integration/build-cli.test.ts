@@ -201,11 +201,15 @@ test('a target with several outputs is solved once per output; the repeats come 
   assert.match(r.stderr, /copying files[\s\S]*sending tarball/, 'one solve per output: the local export, then the tar export');
 });
 
-test('what the engine cannot export is a bake-file error: exit 2 with a fix, nothing built', async () => {
+test('an exporter this engine lacks is found at once and named, exit 2 with a fix; an output bake cannot read is refused before building', async () => {
+  writeFileSync(join(project, 'oci.hcl'), `target "ocitar" {\n  output = ["type=oci,dest=img.tar"]\n}\n`);
+  const oci = await run(['-f', join(project, 'oci.hcl'), 'ocitar', '--progress=quiet']);
+  assert.equal(oci.status, 2, oci.stderr);
+  assert.match(oci.stderr, /^error: the builder at unix:\/\/\S+ has no oci exporter\n {2}= fix: Use an output it has \(docker, local, tar\), or a standalone BuildKit, which has image, oci and docker\.\n$/);
   writeFileSync(join(project, 'push.hcl'), `target "pushed" {\n  output = ["type=registry"]\n}\n`);
   const r = await run(['-f', join(project, 'push.hcl'), 'pushed']);
   assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /^error: target pushed has an output of type registry, which bake cannot export yet\n {2}= fix: Use type=docker, local, tar or cacheonly\.\n$/);
+  assert.match(r.stderr, /^error: target pushed asks to push but names no image\n {2}= fix: Give it tags = \["registry\/repo:tag"\], or name=\.\.\. in the output\.\n$/);
 });
 
 test('a secret entry reaches RUN --mount=type=secret; a tar output writes the filesystem as one tar', async () => {

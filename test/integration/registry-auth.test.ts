@@ -51,11 +51,11 @@ function dockerConfig(name: string, password: string | undefined): string {
 }
 
 /** bin/bake as a user runs it, with DOCKER_CONFIG as the only source of credentials; `path` goes before PATH. */
-function bake(configDir: string, path?: string): Promise<{ status: number | null; stderr: string }> {
+function bake(configDir: string, path?: string, args = ['-f', join(work, 'project', 'docker-bake.hcl'), 'app', '--pull', '--progress=plain']): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const inherited = process.env['PATH'] ?? '/usr/bin:/bin';
     const env = { PATH: path === undefined ? inherited : `${path}:${inherited}`, HOME: work, DOCKER_HOST: `unix://${socketPath}`, DOCKER_CONFIG: configDir };
-    const child = spawn(join(repoRoot(), 'bin', 'bake'), ['-f', join(work, 'project', 'docker-bake.hcl'), 'app', '--pull', '--progress=plain'], { cwd: join(work, 'project'), env });
+    const child = spawn(join(repoRoot(), 'bin', 'bake'), args, { cwd: join(work, 'project'), env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (status) => resolve({ status, stderr }));
@@ -160,4 +160,24 @@ test('a wrong password in DOCKER_CONFIG fails the build with the registry named 
   const host = (registry as TestRegistry).host.replace(/\./g, '\\.');
   assert.match(r.stderr, new RegExp(`\\nerror: failed to build app: .*pulling from host ${host} failed with status code \\[manifests 1\\]: 401 Unauthorized\\n`));
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+});
+
+test('bake --push on the Docker engine loads the image, then pushes it with the credentials of DOCKER_CONFIG', async () => {
+  const r = registry as TestRegistry;
+  const repo = `${r.host}/bake-test/pushed-${nonce}`;
+  writeFileSync(join(work, 'project', 'push.Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nRUN echo pushed-${nonce} > /pushed\n`);
+  writeFileSync(join(work, 'project', 'push.hcl'), `target "pushed" {\n  dockerfile = "push.Dockerfile"\n  tags = ["${repo}:1"]\n}\n`);
+  const args = ['-f', join(work, 'project', 'push.hcl'), 'pushed', '--push', '--progress=quiet'];
+  try {
+    const refused = await bake(dockerConfig('push-bad', 'wrong'), undefined, args);
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.equal(refused.stderr, `error: the registry ${r.host} refused the credentials of ${USER} for ${repo}:1: authentication failed (unauthorized: authentication required)\n  = fix: Check the user name and password for ${r.host} (docker login ${r.host}).\n`);
+    const started = performance.now();
+    const pushed = await bake(dockerConfig('push-good', PASSWORD), undefined, args);
+    assert.equal(pushed.status, 0, pushed.stderr);
+    console.log(`bake --push of ${repo}:1: ${(performance.now() - started).toFixed(0)} ms`);
+    assert.equal(await r.get(`/v2/bake-test/pushed-${nonce}/manifests/1`, USER, PASSWORD), 200, 'the registry serves what bake pushed');
+  } finally {
+    await (engine as DockerEngine).images.remove(`${repo}:1`, { force: true }, signal()).catch(() => undefined);
+  }
 });

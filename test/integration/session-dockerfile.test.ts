@@ -295,6 +295,7 @@ test('two concurrent Solves over one session, each with its own directory as Fro
         dockerignore: undefined,
         cwd: work,
         sshAuthSock: undefined,
+        imageStore: true,
       }).request,
   );
   const results = await withSession(session, (signal) => Promise.all(requests.map((req) => solveOver(session, req, signal))));

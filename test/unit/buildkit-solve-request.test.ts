@@ -14,6 +14,7 @@ const input = (target: Partial<Target>, more: Partial<SolveInput> = {}): SolveIn
   dockerignore: undefined,
   cwd: '/work/p',
   sshAuthSock: '/run/agent.sock',
+  imageStore: true,
   ...more,
 });
 
@@ -80,11 +81,29 @@ test('the .dockerignore goes to the context op as exclude patterns; the dockerfi
   assert.match(df, /local\.followpaths.*\["Dockerfile"\]/s);
 });
 
+test('image outputs: loaded into a Docker engine and pushed by it after the load; a standalone BuildKit exports and pushes them itself', () => {
+  const tags = ['reg.example:5000/app:1', 'reg.example:5000/app:latest'];
+  const loaded = solvePlan(input({ tags, output: [{ type: 'image', push: 'true' }] }));
+  assert.deepEqual([loaded.request.Exporter, loaded.request.ExporterAttrs, loaded.pushAfterLoad], ['moby', { name: tags.join(',') }, tags]);
+  assert.deepEqual(solvePlan(input({ tags, output: [{ type: 'registry' }] })).pushAfterLoad, tags);
+  assert.deepEqual(solvePlan(input({ tags, output: [{ type: 'image' }] })).pushAfterLoad, [], 'an image output without push only loads');
+  const standalone = solvePlan(input({ tags, output: [{ type: 'image', push: 'true' }] }, { imageStore: false }));
+  assert.deepEqual([standalone.request.Exporter, standalone.request.ExporterAttrs, standalone.pushAfterLoad], ['image', { name: tags.join(','), push: 'true' }, []]);
+});
+
+test('oci and docker tarballs arrive through FileSend like a tar', () => {
+  for (const type of ['oci', 'docker']) {
+    const plan = solvePlan(input({ tags: ['app:1'], output: [{ type, dest: 'img.tar' }] }));
+    assert.deepEqual([plan.request.Exporter, plan.request.ExporterAttrs, plan.fileSend], [type, { name: 'app:1' }, { kind: 'tar', dest: '/work/p/img.tar' }]);
+  }
+});
+
 test('what this engine cannot do is a bake-file error with a fix', () => {
   const cases: Partial<Target>[] = [
     { output: [{ type: 'image', push: 'true' }] },
     { output: [{ type: 'local' }] },
     { output: [{ type: 'registry' }] },
+    { output: [{ type: 'oci' }] },
     { platforms: ['linux/amd64', 'linux/arm64'] },
     { contexts: { x: 'docker-image://alpine' } },
     { attest: [{ type: 'provenance', mode: 'max' }] },
