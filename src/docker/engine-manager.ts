@@ -75,7 +75,8 @@ export async function startEngine(env: Env, options: StartOptions, signal: Abort
       return { endpoint: resolved.endpoint, started: false, message: `An engine already answers at ${resolved.endpoint.address} (${resolved.reason}); bake uses it, so no embedded engine was started.` };
     }
   }
-  const dockerd = findExecutable('dockerd', env);
+  // BAKE_DOCKERD names a dockerd outside the usual places (a newer one, a test's absent one).
+  const dockerd = env['BAKE_DOCKERD'] !== undefined ? executable(env['BAKE_DOCKERD']) : findExecutable('dockerd', env);
   if (dockerd === undefined) throw new EngineError('dockerd is not installed, so the embedded engine cannot start', 'Install it with `apt-get install docker.io` (as root), then run `bake engine start` again.');
   if (process.getuid?.() !== 0) throw new EngineError('the embedded engine needs root: dockerd manages mounts, cgroups and a network bridge', 'Run `sudo bake engine start`, or point DOCKER_HOST at an engine you can use.');
   if (paths.stateDir.length > MAX_SOCKET_DIR) throw new EngineError(`the engine's state directory ${paths.stateDir} is too long for its unix sockets`, 'Set XDG_STATE_HOME to a shorter directory.');
@@ -199,14 +200,19 @@ function startFailure(what: string, paths: EnginePaths): EngineError {
 function findExecutable(name: string, env: Env): string | undefined {
   const dirs = [...(env['PATH'] ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
   for (const dir of dirs.filter((d) => d !== '')) {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // Not here.
-    }
+    const found = executable(join(dir, name));
+    if (found) return found;
   }
   return undefined;
+}
+
+function executable(path: string): string | undefined {
+  try {
+    accessSync(path, constants.X_OK);
+    return path;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -17,6 +17,8 @@ import { EngineError } from '../../src/docker/errors.js';
 import { EngineHttp, readText } from '../../src/docker/http.js';
 import { collectOutput } from '../../src/docker/stdcopy.js';
 import { tarArchive } from '../../src/docker/tar.js';
+import { join } from 'node:path';
+import { repoRoot } from '../support/fixtures.js';
 
 // Short: dockerd's unix sockets live under it.
 const stateHome = mkdtempSync('/tmp/bake-engine-test-');
@@ -98,4 +100,17 @@ test('a stale pidfile naming another process: not the engine, never signalled; d
   } finally {
     rmSync(paths.pidFile, { force: true });
   }
+});
+
+test('no dockerd to run: a clear error with the install command, through the CLI too (exit 1)', async () => {
+  const missing = { ...env, BAKE_DOCKERD: '/nonexistent/dockerd', DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+  await assert.rejects(startEngine(missing, { evenIfAnotherAnswers: true }, signal()), (e: unknown) => {
+    assert.ok(e instanceof EngineError, String(e));
+    assert.equal(e.message, 'dockerd is not installed, so the embedded engine cannot start');
+    assert.equal(e.fix, 'Install it with `apt-get install docker.io` (as root), then run `bake engine start` again.');
+    return true;
+  });
+  const cli = spawnSync(join(repoRoot(), 'bin', 'bake'), ['engine', 'start'], { env: missing as NodeJS.ProcessEnv, encoding: 'utf8' });
+  assert.equal(cli.status, 1, cli.stderr);
+  assert.match(cli.stderr, /dockerd is not installed, so the embedded engine cannot start[\s\S]*apt-get install docker\.io/);
 });
