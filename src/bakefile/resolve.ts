@@ -124,7 +124,8 @@ class TargetResolver {
   resolve(name: string, requestedAt: SourceRange | undefined): Target {
     const found = this.target(name, new Map(), [], requestedAt);
     if (!found) throw bakeError(`failed to find target ${name}`, requestedAt);
-    const t = deepCopy(found);
+    // The copy keeps pointing at its definition, so later stages (the build graph) can still say where it came from.
+    const t = withOriginOf(this.targetsByName.get(name) ?? found, deepCopy(found));
     delete t.inherits;
     t.context ??= '.';
     // buildx also replaces an empty dockerfile.
