@@ -23,6 +23,8 @@ export interface BakeArgs {
   readonly progress: string | undefined;
   readonly metadataFile: string | undefined;
   readonly builder: string | undefined;
+  readonly maxParallelism: number | undefined;
+  readonly keepGoing: boolean;
   readonly debug: boolean;
 }
 
@@ -46,6 +48,8 @@ const OPTIONS = {
   progress: { type: 'string' },
   'metadata-file': { type: 'string' },
   builder: { type: 'string' },
+  'max-parallelism': { type: 'string' },
+  'keep-going': { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -82,6 +86,8 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgs {
     progress: values.progress,
     metadataFile: values['metadata-file'],
     builder: values.builder,
+    maxParallelism: values['max-parallelism'] === undefined ? undefined : parseParallelism(values['max-parallelism']),
+    keepGoing: values['keep-going'] ?? false,
     debug: values.debug ?? false,
   };
 }
@@ -110,6 +116,12 @@ function parseList(input: string): ListRequest {
   if (type !== 'targets' && type !== 'variables') throw usageError(`invalid list type ${JSON.stringify(type)}`, 'Use --list targets or --list variables.');
   if (format !== 'table' && format !== 'json') throw usageError(`invalid list format ${JSON.stringify(format)}`, 'Use format=table or format=json.');
   return { type, format };
+}
+
+function parseParallelism(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`invalid --max-parallelism ${text}`, 'Give a whole number of concurrent builds, 1 or more.');
+  return n;
 }
 
 /** `--var NAME=VALUE` flags as a map (later wins). */
@@ -144,6 +156,8 @@ Options:
       --progress MODE      auto, tty, plain, rawjson or quiet
       --metadata-file FILE Write build result metadata to FILE
       --builder ADDRESS    BuildKit to use: docker, unix://..., tcp://...
+      --max-parallelism N  Build at most N targets at once
+      --keep-going         On a failure, finish the targets that do not depend on it
       --debug              Show stack traces for unexpected errors
   -h, --help               Show this help
       --version            Show the version

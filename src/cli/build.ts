@@ -9,6 +9,10 @@ import { resolve } from 'node:path';
 import { bakeError } from '../core/diagnostics.js';
 import type { ErrorEvent, ProgressEvent, ProgressSink } from '../core/progress.js';
 import { resolveTargets } from '../bakefile/resolve.js';
+import { attributeRange } from '../bakefile/sources.js';
+import { planBuild } from '../graph/plan.js';
+import { runGraph } from '../graph/scheduler.js';
+import { formatSummary } from '../graph/summary.js';
 import { BuildFailedError, buildTarget, type BuildResult } from '../buildkit/build.js';
 import type { DirStats } from '../buildkit/session/index.js';
 import { controlClient } from '../buildkit/control.js';
@@ -20,12 +24,15 @@ import { loadDefinition, resolveOptions, type CliEnvironment } from './definitio
 export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   const def = await loadDefinition(args, cli);
   const resolved = resolveTargets(def.evaluated, { ...resolveOptions(def, args, cli), names: args.names });
-  const targets = [...resolved.targets.values()];
-  const target = targets[0];
-  if (!target || targets.length > 1) {
-    throw bakeError(`bake builds one target at a time for now, and ${targets.map((t) => t.name).join(', ')} were asked for`, undefined, 'Name one target: bake TARGET.');
+  const graph = planBuild(resolved);
+  const linked = graph.order.find((n) => n.deps.length > 0);
+  if (linked) {
+    throw bakeError(`target ${linked.name} builds on target ${linked.deps[0]} through its contexts, which bake cannot build yet`, attributeRange(linked.target, 'contexts'), 'Build the targets one by one for now: target: contexts come with the parallel DAG.');
   }
-  const render = renderer(args.progress ?? cli.env['BUILDKIT_PROGRESS'] ?? 'auto');
+  const mode = args.progress ?? cli.env['BUILDKIT_PROGRESS'] ?? 'auto';
+  const many = graph.order.length > 1;
+  // Several targets at once: each target's lines carry its name, as buildx's plain output does.
+  const renders = new Map(graph.order.map((n) => [n.name, renderer(mode, many ? `[${n.name}] ` : '')]));
   const env = (name: string): string | undefined => cli.env[name];
   let dialed;
   try {
@@ -40,22 +47,36 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
   const onSigint = (): void => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   try {
-    const result = await buildTarget(client, { target, cwd: cli.cwd, address: dialed.address, engine: dialed.engine, env, progress: render.sink, signal: abort.signal });
-    render.done();
-    render.sent(result.sent, args.debug);
-    if (args.metadataFile) writeFileSync(resolve(cli.cwd, args.metadataFile), `${JSON.stringify({ [target.name]: result.exporterResponse }, null, 2)}\n`);
-    return 0;
-  } catch (e) {
+    const run = await runGraph(
+      graph,
+      async (node, signal) => {
+        const render = renders.get(node.name) as Renderer;
+        let executed = false;
+        const progress: ProgressSink = (e) => {
+          if (e.kind === 'vertex' && e.completed !== undefined && !e.cached && !e.name.startsWith('[internal]')) executed = true;
+          render.sink(e);
+        };
+        const result = await buildTarget(client, { target: node.target, cwd: cli.cwd, address: dialed.address, engine: dialed.engine, env, progress, signal });
+        render.done();
+        render.sent(result.sent, args.debug);
+        return { cached: !executed, result };
+      },
+      { maxParallelism: args.maxParallelism, keepGoing: args.keepGoing, signal: abort.signal, now: () => performance.now() },
+    );
     if (abort.signal.aborted) return 130;
-    if (e instanceof EngineUnreachableError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 1;
+    const built = new Map<string, BuildResult>();
+    let failed = false;
+    for (const [name, r] of run.runs) {
+      if (r.status === 'built' || r.status === 'cached') built.set(name, r.result.result);
+      if (r.status !== 'failed') continue;
+      failed = true;
+      if (r.error instanceof BuildFailedError) (renders.get(name) as Renderer).failed(r.error.event);
+      else if (r.error instanceof EngineUnreachableError) process.stderr.write(`error: ${r.error.message}\n`);
+      else throw r.error;
     }
-    if (e instanceof BuildFailedError) {
-      render.failed(e.event);
-      return 1;
-    }
-    throw e;
+    if (many) process.stderr.write(`\n${formatSummary(run, new Map([...built].map(([name, r]) => [name, r.exporterResponse['containerimage.digest'] ?? ''])))}`);
+    if (args.metadataFile) writeFileSync(resolve(cli.cwd, args.metadataFile), `${JSON.stringify(Object.fromEntries([...built].map(([name, r]) => [name, r.exporterResponse])), null, 2)}\n`);
+    return failed ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);
     client.close();
@@ -71,8 +92,8 @@ interface Renderer {
   sent(sent: BuildResult['sent'], debug: boolean): void;
 }
 
-function renderer(mode: string): Renderer {
-  const write = (s: string): void => void process.stderr.write(s);
+function renderer(mode: string, prefix: string): Renderer {
+  const write = (s: string): void => void process.stderr.write(prefix ? s.replace(/^(?=.)/gm, prefix) : s);
   switch (mode) {
     case 'quiet':
       return { sink: () => {}, done: () => {}, failed: (e) => write(errorText(e)), sent: () => {} };
