@@ -16,12 +16,13 @@ import type { Target } from '../bakefile/model.js';
 import type { ControlClient } from './control.js';
 import { EngineUnreachableError } from './dial.js';
 import { createSession, type DirStats, type LocalDirSpec } from './session/index.js';
-import { solvePlan, type SessionDir } from './solve-request.js';
+import { solvePlan, type Links, type SessionDir } from './solve-request.js';
 import { failureEvent, StatusTranslator, type FailureContext, type SolveError } from './status.js';
 import type { EngineEndpoint } from '../docker/endpoint.js';
 import { DockerEngine } from '../docker/engine-api.js';
 import { registryHost } from '../docker/images.js';
 import { credentials } from './session/auth.js';
+import { rewriteDockerfile } from '../graph/links.js';
 
 export interface BuildRequest {
   readonly target: Target;
@@ -34,6 +35,8 @@ export interface BuildRequest {
   readonly env: (name: string) => string | undefined;
   readonly progress: ProgressSink;
   readonly signal: AbortSignal;
+  /** The target's `target:` contexts, their dependencies already loaded (see Links). */
+  readonly links: Links;
 }
 
 export interface BuildResult {
@@ -72,7 +75,12 @@ async function buildOnce(client: ControlClient, req: BuildRequest): Promise<Buil
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t.context ?? '') || t.context?.startsWith('git@')) {
     throw bakeError(`target ${t.name} has a remote context ${t.context}, which bake does not build yet`, undefined, 'Clone it and point context at the local directory.');
   }
-  const dockerfilePath = t['dockerfile-inline'] !== undefined ? inlineDockerfile(t['dockerfile-inline']) : resolve(contextPath, t.dockerfile ?? 'Dockerfile');
+  const userPath = t['dockerfile-inline'] !== undefined ? servedDockerfile(t['dockerfile-inline'], 'Dockerfile') : resolve(contextPath, t.dockerfile ?? 'Dockerfile');
+  // Without named contexts the dependencies' internal tags reach the frontend only through the Dockerfile's own references.
+  // A missing Dockerfile is left for the frontend to report, as without links.
+  const source = req.links.refs.size && !req.links.namedContexts ? (t['dockerfile-inline'] ?? readIfExists(userPath)) : undefined;
+  const rewritten = source === undefined ? undefined : rewriteDockerfile(source, req.links.refs);
+  const dockerfilePath = rewritten === undefined ? userPath : servedDockerfile(rewritten, basename(userPath));
   const context = sessionDir(contextPath, 'context');
   const dockerfileDir = sessionDir(dirname(dockerfilePath), 'dockerfile');
   const plan = solvePlan({
@@ -81,10 +89,11 @@ async function buildOnce(client: ControlClient, req: BuildRequest): Promise<Buil
     context,
     dockerfileDir,
     dockerfileName: basename(dockerfilePath),
-    dockerignore: readIfExists(`${dockerfilePath}.dockerignore`) ?? readIfExists(join(contextPath, '.dockerignore')),
+    dockerignore: readIfExists(`${userPath}.dockerignore`) ?? readIfExists(join(contextPath, '.dockerignore')),
     cwd: req.cwd,
     sshAuthSock: req.env('SSH_AUTH_SOCK'),
     imageStore: req.engine !== undefined,
+    links: req.links,
   });
   const dirs = new Map<string, LocalDirSpec>([
     [context.name, { path: contextPath }],
@@ -116,7 +125,7 @@ async function buildOnce(client: ControlClient, req: BuildRequest): Promise<Buil
       response = await solved;
     } catch (e) {
       const failed = await status;
-      const text = t['dockerfile-inline'] ?? readIfExists(dockerfilePath);
+      const text = rewritten ?? t['dockerfile-inline'] ?? readIfExists(dockerfilePath);
       throw solveFailure(e as grpc.ServiceError, t.name, req.address, {
         ...(failed ? { vertex: failed } : {}),
         ...(text !== undefined ? { dockerfile: { filename: basename(dockerfilePath), text } } : {}),
@@ -194,12 +203,14 @@ function sessionDir(path: string, use: 'context' | 'dockerfile'): SessionDir {
 }
 
 /**
- * dockerfile-inline is served as a generated dir, content-addressed so the
- * same text keeps the same path, and with a fixed mtime so reruns transfer nothing.
+ * dockerfile-inline and a Dockerfile rewritten for target: contexts are
+ * served as a generated dir, content-addressed so the same text keeps the
+ * same path, and with a fixed mtime so reruns transfer nothing. The file
+ * keeps the user's name, which the frontend and error messages show.
  */
-function inlineDockerfile(text: string): string {
-  const dir = join(tmpdir(), `bake-inline-${userInfo().uid}`, createHash('sha256').update(text).digest('hex').slice(0, 32));
-  const file = join(dir, 'Dockerfile');
+function servedDockerfile(text: string, name: string): string {
+  const dir = join(tmpdir(), `bake-inline-${userInfo().uid}`, createHash('sha256').update(`${name}\0${text}`).digest('hex').slice(0, 32));
+  const file = join(dir, name);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // Written aside and renamed, so a concurrent run never serves half a file.

@@ -9,6 +9,7 @@ import { bakeError } from '../core/diagnostics.js';
 import { sshPaths } from '../bakefile/entries.js';
 import type { Entry, Target } from '../bakefile/model.js';
 import type { CacheOptionsEntry, SolveRequest } from './control.js';
+import { CAP_FRONTEND_INPUTS, CAP_NAMED_CONTEXTS } from './capabilities.js';
 import { localDefinition } from './llb.js';
 import type { FileSendSpec, SecretSpec } from './session/index.js';
 
@@ -39,6 +40,23 @@ export interface SolveInput {
    * A standalone BuildKit keeps images itself and pushes with its `image` exporter.
    */
   readonly imageStore: boolean;
+  /** Absent: the target has no contexts. */
+  readonly links?: Links;
+}
+
+/**
+ * How the target's `target:` contexts reach the frontend: build.ts loaded
+ * each dependency into the image store under its internal tag (graph/links.ts).
+ */
+export interface Links {
+  /** Context key → the dependency's internal tag. */
+  readonly refs: ReadonlyMap<string, string>;
+  /**
+   * The frontend takes `context:NAME` attrs: the refs go there. False: the
+   * Dockerfile served already names the refs instead. Undefined: not probed,
+   * because the target has no contexts.
+   */
+  readonly namedContexts: boolean | undefined;
 }
 
 export interface SolvePlan {
@@ -53,10 +71,13 @@ export interface SolvePlan {
 
 export function solvePlan(input: SolveInput): SolvePlan {
   const t = input.target;
+  const links = input.links ?? { refs: new Map(), namedContexts: undefined };
+  const named = namedContexts(t, links);
   const attrs: Record<string, string> = {
     filename: input.dockerfileName,
-    // The build context and Dockerfile come as FrontendInputs: fail at once on a frontend without them.
-    'frontend.caps': 'moby.buildkit.frontend.inputs',
+    // The build context and Dockerfile come as FrontendInputs: fail at once on a frontend without them (or without named contexts, when we pass some).
+    'frontend.caps': Object.keys(named).length ? `${CAP_FRONTEND_INPUTS},${CAP_NAMED_CONTEXTS}` : CAP_FRONTEND_INPUTS,
+    ...named,
   };
   for (const [k, v] of Object.entries(t.args ?? {})) if (v !== null) attrs[`build-arg:${k}`] = v;
   for (const [k, v] of Object.entries(t.labels ?? {})) if (v !== null) attrs[`label:${k}`] = v;
@@ -64,7 +85,8 @@ export function solvePlan(input: SolveInput): SolvePlan {
   if (t.platforms?.length) attrs['platform'] = t.platforms.join(',');
   if (t['no-cache']) attrs['no-cache'] = '';
   else if (t['no-cache-filter']?.length) attrs['no-cache'] = t['no-cache-filter'].join(',');
-  if (t.pull) attrs['image-resolve-mode'] = 'pull';
+  // The resolve mode covers every image the build reads, and an internal tag exists only in the local image store: pulling it would fail.
+  if (t.pull && !links.refs.size) attrs['image-resolve-mode'] = 'pull';
   const network = networkMode(t);
   if (network) attrs['force-network-mode'] = network;
   const hosts = addHosts(t);
@@ -165,9 +187,31 @@ function addHosts(t: Target): string | undefined {
   return hosts.length ? hosts.map(([h, ip]) => `${h}=${ip}`).join(',') : undefined;
 }
 
+/**
+ * The target's contexts as frontend attrs: a `target:` context is its
+ * dependency's internal tag, as `docker-image://` where the frontend takes
+ * named contexts (else build.ts rewrote the Dockerfile and nothing is passed).
+ * A local directory needs the frontend to fetch it by name, which a frontend
+ * without named contexts cannot do; other kinds are not built yet.
+ */
+function namedContexts(t: Target, links: Links): Record<string, string> {
+  const attrs: Record<string, string> = {};
+  for (const [key, value] of Object.entries(t.contexts ?? {})) {
+    if (value.startsWith('target:')) {
+      const ref = links.refs.get(key);
+      if (ref === undefined) throw new Error(`internal: context ${key} of target ${t.name} has no loaded dependency`);
+      if (links.namedContexts) attrs[`context:${key}`] = `docker-image://${ref}`;
+    } else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && links.namedContexts === false) {
+      throw bakeError(`target ${t.name} has the local directory ${value} as context ${key}, but the builder's Dockerfile frontend lacks named contexts (${CAP_NAMED_CONTEXTS})`, undefined, 'Build on BuildKit v0.10 or later (Docker 23 or later), or copy the directory into the build context and COPY it from there.');
+    } else {
+      throw bakeError(`target ${t.name} uses the named context ${key}=${value}, which bake does not build yet`, undefined, 'Use a target:NAME context, or build it with docker buildx bake.');
+    }
+  }
+  return attrs;
+}
+
 /** Attributes this engine cannot honour: an error now beats a build that silently ignores them. */
 function refuseUnsupported(t: Target): void {
-  if (t.contexts && Object.keys(t.contexts).length) throw bakeError(`target ${t.name} uses named contexts, which bake does not build yet`, undefined, 'Remove contexts, or build it with docker buildx bake.');
   const attest = (t.attest ?? []).filter((a) => a['disabled'] !== 'true');
   if (attest.length) throw bakeError(`target ${t.name} asks for ${attest.map((a) => a['type']).join(' and ')} attestations, which bake does not make yet`, undefined, 'Drop --provenance/--sbom (or the attest attribute).');
 }

@@ -4,6 +4,7 @@
  * goes to stderr: buildx-like `#N` lines for plain/auto/tty, one JSON event
  * per line for rawjson, nothing for quiet.
  */
+import { setMaxListeners } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bakeError } from '../core/diagnostics.js';
@@ -13,6 +14,10 @@ import { attributeRange } from '../bakefile/sources.js';
 import { planBuild } from '../graph/plan.js';
 import { runGraph } from '../graph/scheduler.js';
 import { formatSummary } from '../graph/summary.js';
+import { internalTag, type InternalTag } from '../graph/links.js';
+import type { Entry, Target } from '../bakefile/model.js';
+import { probeCapabilities, type Capabilities } from '../buildkit/capabilities.js';
+import { DockerEngine } from '../docker/engine-api.js';
 import { BuildFailedError, buildTarget, type BuildResult } from '../buildkit/build.js';
 import type { DirStats } from '../buildkit/session/index.js';
 import { controlClient } from '../buildkit/control.js';
@@ -25,10 +30,6 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
   const def = await loadDefinition(args, cli);
   const resolved = resolveTargets(def.evaluated, { ...resolveOptions(def, args, cli), names: args.names });
   const graph = planBuild(resolved);
-  const linked = graph.order.find((n) => n.deps.length > 0);
-  if (linked) {
-    throw bakeError(`target ${linked.name} builds on target ${linked.deps[0]} through its contexts, which bake cannot build yet`, attributeRange(linked.target, 'contexts'), 'Build the targets one by one for now: target: contexts come with the parallel DAG.');
-  }
   const mode = args.progress ?? cli.env['BUILDKIT_PROGRESS'] ?? 'auto';
   const many = graph.order.length > 1;
   // Several targets at once: each target's lines carry its name, as buildx's plain output does.
@@ -42,8 +43,25 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
     if (e instanceof EngineError) throw bakeError(e.message, undefined, e.fix);
     throw e;
   }
+  const linked = graph.order.find((n) => n.deps.length > 0);
+  if (linked && !dialed.engine) {
+    await dialed.close();
+    throw bakeError(
+      `target ${linked.name} builds on target ${linked.deps[0]} through its contexts, but the builder at ${dialed.address} has no image store to pass the image through`,
+      attributeRange(linked.target, 'contexts'),
+      'Build on a Docker engine (--builder docker) for now: target: contexts on a standalone BuildKit come in a later release.',
+    );
+  }
   const client = controlClient(dialed);
+  const engine = dialed.engine && linked ? new DockerEngine(dialed.engine) : undefined;
+  /** Each built dependency's internal tag, by target name; every one is removed when the run ends. */
+  const internal = new Map<string, InternalTag>();
   const abort = new AbortController();
+  // The capability probe's dozen concurrent calls each listen on the run's signal: more than Node's default warning threshold.
+  setMaxListeners(32, abort.signal);
+  // Asked once per run, and only when a target has contexts: the probe costs a few Solves.
+  let capabilities: Promise<Capabilities> | undefined;
+  const namedContexts = async (): Promise<boolean> => (await (capabilities ??= probeCapabilities(client, abort.signal))).namedContexts;
   const onSigint = (): void => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   try {
@@ -56,9 +74,22 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
           if (e.kind === 'vertex' && e.completed !== undefined && !e.cached && !e.name.startsWith('[internal]')) executed = true;
           render.sink(e);
         };
-        const result = await buildTarget(client, { target: node.target, cwd: cli.cwd, address: dialed.address, engine: dialed.engine, env, progress, signal });
+        const contexts = Object.entries(node.target.contexts ?? {});
+        // The scheduler starts a node once its deps succeeded, so each dep's tag is in `internal` by now.
+        const refs = new Map(contexts.flatMap(([key, value]) => (value.startsWith('target:') ? [[key, (internal.get(value.slice('target:'.length)) as InternalTag).ref] as const] : [])));
+        const links = { refs, namedContexts: contexts.length ? await namedContexts() : undefined };
+        const target = engine && node.dependants.length ? loadedDependency(node.target, !resolved.linked.has(node.name)) : node.target;
+        const result = await buildTarget(client, { target, cwd: cli.cwd, address: dialed.address, engine: dialed.engine, env, progress, signal, links });
         render.done();
         render.sent(result.sent, args.debug);
+        if (engine && node.dependants.length) {
+          // The load (loadedDependency) answers with the image ID.
+          const id = result.exporterResponse['containerimage.digest'] ?? '';
+          const tag = internalTag(node.name, id);
+          // Recorded before the call, so an interrupted tagging is still cleaned up.
+          internal.set(node.name, tag);
+          await engine.images.tag(id, tag.repo, tag.tag, signal);
+        }
         return { cached: !executed, result };
       },
       { maxParallelism: args.maxParallelism, keepGoing: args.keepGoing, signal: abort.signal, now: () => performance.now() },
@@ -79,8 +110,39 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
     return failed ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);
+    if (engine) {
+      await removeInternalTags(engine, internal.values());
+      engine.close();
+    }
     client.close();
     await dialed.close();
+  }
+}
+
+/**
+ * A dependency is read from the image store, so it must be loaded there
+ * whatever its outputs: one only linked (printed with a cacheonly output)
+ * loads without its tags; a requested one keeps its outputs and gains a load
+ * if none of them loads. The load comes last, so its image ID is the
+ * `containerimage.digest` the merged exporter response keeps.
+ */
+function loadedDependency(t: Target, requested: boolean): Target {
+  if (!requested) return { ...t, tags: [], output: [{ type: 'docker' }] };
+  const outputs = t.output ?? [];
+  if (!outputs.length) return t;
+  const loads = (o: Entry): boolean => (o['type'] === 'docker' && o['dest'] === undefined) || o['type'] === 'image' || o['type'] === 'registry';
+  const loading = outputs.filter(loads);
+  return { ...t, output: [...outputs.filter((o) => !loads(o)), ...(loading.length ? loading : [{ type: 'docker' }])] };
+}
+
+/** Untags the run's internal tags, also after a failure or Ctrl-C; the run's own signal may be aborted by then. */
+async function removeInternalTags(engine: DockerEngine, tags: Iterable<InternalTag>): Promise<void> {
+  for (const tag of tags) {
+    try {
+      await engine.images.remove(tag.ref, {}, AbortSignal.timeout(10_000));
+    } catch (e) {
+      process.stderr.write(`warning: could not remove the internal tag ${tag.ref}: ${(e as Error).message}. Remove it with docker rmi ${tag.ref}.\n`);
+    }
   }
 }
 

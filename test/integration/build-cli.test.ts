@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { bake, forwardToEngine, runBake, type Run } from '../support/bake-cli.js';
 import { ensureBusyboxImage, engineRequest } from '../support/busybox-image.js';
 import { requireEngine } from '../support/engine.js';
+import { fileInImage } from '../support/image-files.js';
 
 const nonce = randomBytes(4).toString('hex');
 const tag = `bake-test/app-${nonce}:dev`;
@@ -34,34 +34,6 @@ function sessionBytes(stderr: string): number {
   const m = /\nsent context: \d+ entries, \d+ files requested, (\d+) bytes\n/.exec(stderr);
   assert.ok(m, `no session counter line in:\n${stderr}`);
   return Number(m[1]);
-}
-
-/** A file's content inside an image of the engine, read from `docker save` output (streamed to disk: images can be large). */
-async function fileInImage(image: string, path: string): Promise<string | undefined> {
-  const dir = mkdtempSync(join(tmpdir(), 'bake-save-'));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const req = request({ socketPath, path: `/images/${image}/get`, headers: { Host: 'docker' } }, (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`GET /images/${image}/get answered ${res.statusCode}`));
-        res.pipe(createWriteStream(join(dir, 'image.tar'))).on('finish', resolve).on('error', reject);
-      });
-      req.on('error', reject);
-      req.end();
-    });
-    execFileSync('tar', ['-xf', 'image.tar'], { cwd: dir });
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { Layers: string[] }[];
-    let found: string | undefined;
-    for (const layer of manifest[0]?.Layers ?? []) {
-      try {
-        found = execFileSync('tar', ['-xOf', join(dir, layer), path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      } catch {
-        // Not in this layer.
-      }
-    }
-    return found;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 before(async () => {
@@ -97,7 +69,7 @@ test('bake app builds FROM bake-test/busybox with COPY and RUN and loads the tag
   assert.equal(r.stdout, '', 'progress goes to stderr');
   const inspect = await engineRequest(socketPath, 'GET', `/images/${tag}/json`);
   assert.equal(inspect.status, 200, `the image ${tag} is in the engine`);
-  assert.equal(await fileInImage(tag, 'src/copy.txt'), `hello file\nhello from bake ${nonce}\n`);
+  assert.equal(await fileInImage(socketPath, tag, 'src/copy.txt'), `hello file\nhello from bake ${nonce}\n`);
   assert.ok(transferred(r.stderr) >= 2_000_000, r.stderr);
   assert.ok(sessionBytes(r.stderr) >= 2_000_000, 'the session counters saw the context go out');
   console.log(`first build (RUN executes): ${r.ms.toFixed(0)} ms, ${transferred(r.stderr)} bytes sent`);
@@ -137,7 +109,7 @@ test('incremental: a 50 MB / 2,000-file context, one file changed, sends at most
     const secondBytes = sessionBytes(second.stderr);
     console.log(`incremental: first ${firstBytes} bytes in ${first.ms.toFixed(0)} ms, after one change ${secondBytes} bytes in ${second.ms.toFixed(0)} ms`);
     assert.ok(secondBytes <= firstBytes / 100, `the second build sent ${secondBytes} bytes`);
-    assert.equal(await fileInImage(bigTag, 'ctx/version.txt'), `two ${nonce}\n`);
+    assert.equal(await fileInImage(socketPath, bigTag, 'ctx/version.txt'), `two ${nonce}\n`);
   } finally {
     await engineRequest(socketPath, 'DELETE', `/images/${bigTag}?force=1`).catch(() => undefined);
   }

@@ -117,6 +117,36 @@ test('what this engine cannot do is a bake-file error with a fix', () => {
   assert.doesNotThrow(() => solvePlan(input({ attest: [{ type: 'provenance', disabled: 'true' }] })));
 });
 
+const linkedTarget: Partial<Target> = { contexts: { base: 'target:dep', tools: 'target:tools' }, pull: true };
+const refs = new Map([
+  ['base', 'bake-internal/dep:0123456789ab'],
+  ['tools', 'bake-internal/tools:ba9876543210'],
+]);
+
+test('target: contexts on a frontend with named contexts: context:NAME = docker-image:// of the internal tag, both caps required, no forced pull', () => {
+  const { request } = solvePlan(input(linkedTarget, { links: { refs, namedContexts: true } }));
+  assert.deepEqual(request.FrontendAttrs, {
+    filename: 'Dockerfile',
+    'frontend.caps': 'moby.buildkit.frontend.inputs,moby.buildkit.frontend.contexts',
+    'context:base': 'docker-image://bake-internal/dep:0123456789ab',
+    'context:tools': 'docker-image://bake-internal/tools:ba9876543210',
+  });
+  assert.deepEqual(Object.keys(request.FrontendInputs ?? {}).sort(), ['context', 'dockerfile'], 'the context and Dockerfile still come as inputs');
+});
+
+test('target: contexts without named contexts: no context attrs (the served Dockerfile names the tags), no forced pull of them', () => {
+  const { request } = solvePlan(input(linkedTarget, { links: { refs, namedContexts: false } }));
+  assert.deepEqual(request.FrontendAttrs, { filename: 'Dockerfile', 'frontend.caps': 'moby.buildkit.frontend.inputs' });
+});
+
+test('a local-directory context: without named contexts an error naming the cap; a target: context without its loaded dependency is a bug', () => {
+  assert.throws(
+    () => solvePlan(input({ contexts: { extra: './extra' } }, { links: { refs: new Map(), namedContexts: false } })),
+    (e: unknown) => e instanceof BakeFileError && /lacks named contexts \(moby\.buildkit\.frontend\.contexts\)/.test(e.message) && e.diagnostics[0]?.fix !== undefined,
+  );
+  assert.throws(() => solvePlan(input({ contexts: { base: 'target:dep' } })), /internal: context base of target app has no loaded dependency/);
+});
+
 test('.dockerignore parsing follows moby 20.10: comments in column 1, trimming, Clean, leading / stripped, BOM', () => {
   assert.deepEqual(parseDockerignore('\uFEFFa/../b\n #not a comment\n!/c/./d/\n/\n./x\n'), ['b', '#not a comment', '!c/d', '/', 'x']);
 });
