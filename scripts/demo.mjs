@@ -1,7 +1,8 @@
-// The main job on real examples: set up, resolve the shop example's bake file
-// exactly as `docker buildx bake --print` would, list it, show its dev
-// environment, then build the TOML example's target on the engine (bake's
-// embedded engine is installed and started when none answers and we may).
+// The main job on a real example: set up, resolve the shop example's bake
+// file exactly as `docker buildx bake --print` would, list it, show its dev
+// environment, then build it: its targets at once, base first through a
+// target: link (bake's embedded engine is installed and started when none
+// answers and we may).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { setup } from './setup.mjs';
 
@@ -20,6 +21,6 @@ const engine = spawnSync('bash', [`${root}scripts/ensure-engine.sh`], { cwd: roo
 if (engine.status !== 0) {
   process.stdout.write('\nNo engine for the build step (see above); everything else ran.\n');
 } else {
-  bake('toml-app', 'app', '--progress=plain');
+  bake('shop', '--progress=plain');
   if (engine.stdout.includes('started')) process.stdout.write('\nbake started its embedded engine for this; stop it with: bin/bake engine stop\n');
 }

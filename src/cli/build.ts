@@ -71,7 +71,7 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
         const render = renders.get(node.name) as Renderer;
         let executed = false;
         const progress: ProgressSink = (e) => {
-          if (e.kind === 'vertex' && e.completed !== undefined && !e.cached && !e.name.startsWith('[internal]')) executed = true;
+          if (e.kind === 'vertex' && e.completed !== undefined && !e.cached && WORK_STEP.test(e.name)) executed = true;
           render.sink(e);
         };
         const contexts = Object.entries(node.target.contexts ?? {});
@@ -145,6 +145,9 @@ async function removeInternalTags(engine: DockerEngine, tags: Iterable<InternalT
     }
   }
 }
+
+/** A Dockerfile step that does work (`[2/3] RUN …`); FROM, loading and exporting run even when everything is cached. */
+const WORK_STEP = /^\[\d+\/\d+\] (?!FROM )/;
 
 interface Renderer {
   readonly sink: ProgressSink;

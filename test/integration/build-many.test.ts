@@ -60,6 +60,9 @@ test('three targets over one shared context build at once: the context goes over
   assert.match(r.stderr, /\nTARGET +RESULT +DURATION +IMAGE\n/);
   for (const name of ['one', 'two', 'three']) assert.match(r.stderr, new RegExp(`\\n${name} +built +[\\d.]+s +sha256:[0-9a-f]{12}\\n`));
   for (const tag of tags) assert.equal((await engineRequest(socketPath, 'GET', `/images/${tag}/json`)).status, 200, tag);
+  const again = await runBake(['--progress=plain'], { cwd: project, socketPath });
+  assert.equal(again.status, 0, again.stderr);
+  for (const name of ['one', 'two', 'three']) assert.match(again.stderr, new RegExp(`\\n${name} +cached +`), 'nothing changed: every target comes from the cache');
   console.log(`three targets, one shared 3 MB context: ${r.ms.toFixed(0)} ms, sent ${[...sent].map(([n, b]) => `${n} ${b}`).join(', ')} bytes`);
 });
 
