@@ -29,6 +29,7 @@ if (selected.some((f) => f.includes(`${join('test', 'integration')}`))) {
   const ensured = spawnSync('bash', [join(root, 'scripts', 'ensure-engine.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   startedEngine = ensured.stdout.includes('started');
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...selected], { cwd: root, stdio: 'inherit' });
+// A hung test fails after 5 minutes instead of running into CI's time limit.
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=300000', ...selected], { cwd: root, stdio: 'inherit' });
 if (startedEngine) execFileSync(join(root, 'bin', 'bake'), ['engine', 'stop'], { cwd: root, stdio: 'ignore' });
 process.exit(result.status ?? 1);
