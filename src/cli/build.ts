@@ -94,7 +94,6 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
       },
       { maxParallelism: args.maxParallelism, keepGoing: args.keepGoing, signal: abort.signal, now: () => performance.now() },
     );
-    if (abort.signal.aborted) return 130;
     const built = new Map<string, BuildResult>();
     let failed = false;
     for (const [name, r] of run.runs) {
@@ -106,6 +105,8 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
       else throw r.error;
     }
     if (many) process.stderr.write(`\n${formatSummary(run, new Map([...built].map(([name, r]) => [name, r.exporterResponse['containerimage.digest'] ?? ''])))}`);
+    // Interrupted, the summary still says what was built and what was cancelled; no metadata file, as the run did not finish.
+    if (abort.signal.aborted) return 130;
     if (args.metadataFile) writeFileSync(resolve(cli.cwd, args.metadataFile), `${JSON.stringify(Object.fromEntries([...built].map(([name, r]) => [name, r.exporterResponse])), null, 2)}\n`);
     return failed ? 1 : 0;
   } finally {
