@@ -22,10 +22,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createCipheriv, createHash, randomBytes as nonceBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { contextBytes, embeddedEngine } from './engine-helpers.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -109,29 +109,7 @@ async function timed(fn) {
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, outs };
 }
 
-/** Engine API over the unix socket. */
-function api(method, path) {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => (res.statusCode < 300 ? resolve(body && JSON.parse(body)) : reject(new Error(`${method} ${path}: ${res.statusCode} ${body}`))));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
-const UNITS = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 };
-/** One docker build's context bytes: the last `transferring` figure of its `[internal] load build context` step (not the .dockerignore step's). */
-function dockerBytes(out) {
-  const step = out.match(/^(#\d+) \[internal\] load build context$/m)?.[1];
-  const figures = step ? [...out.matchAll(new RegExp(`^${step} transferring context: ([\\d.]+)([kMG]?B)`, 'gm'))] : [];
-  if (!figures.length) return NaN;
-  const [, n, unit] = figures.at(-1);
-  return Number(n) * UNITS[unit];
-}
 
 /** One bake run's context bytes: its targets' `sent context: … B bytes` counters, summed (a single target has no `[name]` prefix). */
 function bakeBytes(out) {
@@ -166,28 +144,16 @@ const clients = {
       for (const name of names) outs.push(await dockerBuild('seq', name));
       return outs;
     });
-    return { seconds, bytes: sum(outsOf(outs).map(dockerBytes)), ctx: sum(outsOf(outs).flatMap(contextSeconds)), cpu: cpuOf(outs) };
+    return { seconds, bytes: sum(outsOf(outs).map(contextBytes)), ctx: sum(outsOf(outs).flatMap(contextSeconds)), cpu: cpuOf(outs) };
   },
   'docker par': async () => {
     const { seconds, outs } = await timed(() => Promise.all(names.map((name) => dockerBuild('par', name))));
-    return { seconds, bytes: sum(outsOf(outs).map(dockerBytes)), ctx: Math.max(...outsOf(outs).flatMap(contextSeconds)), cpu: cpuOf(outs) };
+    return { seconds, bytes: sum(outsOf(outs).map(contextBytes)), ctx: Math.max(...outsOf(outs).flatMap(contextSeconds)), cpu: cpuOf(outs) };
   },
 };
 const tagOf = { bake: 'bake', 'docker seq': 'seq', 'docker par': 'par' };
 
-// The embedded engine, whatever DOCKER_HOST says.
-const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-const status = () => JSON.parse(spawnSync(bake, ['engine', 'status', '--format', 'json'], { env: baseEnv, encoding: 'utf8' }).stdout);
-let engine = status();
-const startedHere = !engine.answers;
-if (startedHere) {
-  spawnSync(bake, ['engine', 'start'], { env: baseEnv, stdio: 'inherit' });
-  engine = status();
-  if (!engine.answers) throw new Error(`the embedded engine did not start: ${engine.reason}`);
-}
-const env = { ...baseEnv, DOCKER_HOST: engine.address };
-const socketPath = engine.address.replace(/^unix:\/\//, '');
-if (spawnSync(process.execPath, [join(root, 'scripts', 'busybox-image.mjs')], { env, stdio: 'inherit' }).status !== 0) throw new Error('scripts/busybox-image.mjs failed');
+const { env, api, startedHere, status: engine } = embeddedEngine(bake, root);
 
 const work = mkdtempSync(join(tmpdir(), 'bake-bench-parallel-'));
 const context = join(work, 'ctx');
@@ -228,7 +194,7 @@ try {
   for (const id of images) await api('DELETE', `/images/${id}?force=1`).catch(() => {});
   for (const c of Object.values(tagOf)) for (const n of names) await api('DELETE', `/images/${encodeURIComponent(tag(c, n))}?force=1`).catch(() => {});
   rmSync(work, { recursive: true, force: true });
-  if (startedHere) spawnSync(bake, ['engine', 'stop'], { env: baseEnv, stdio: 'inherit' });
+  if (startedHere) spawnSync(bake, ['engine', 'stop'], { env, stdio: 'inherit' });
 }
 
 const median = (xs) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);

@@ -10,9 +10,9 @@
 // Prunes the engine's whole build cache before each cold build.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { contextBytes, embeddedEngine } from './engine-helpers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const bake = join(root, 'bin', 'bake');
@@ -65,52 +65,14 @@ function run(cmd, args, env) {
   return { seconds, out: r.stdout + r.stderr };
 }
 
-/** Engine API over the unix socket; node:http rather than a CLI so the peer's client is not involved. */
-function api(method, path) {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => (res.statusCode < 300 ? resolve(body && JSON.parse(body)) : reject(new Error(`${method} ${path}: ${res.statusCode} ${body}`))));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
-const UNITS = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 };
-/**
- * The engine's last `#N transferring NAME: 52.43MB` figure (go-units: decimal, 4 digits) for the
- * `[internal] load build context` step. Matched by step, not name: bake's dirs are named `dir-<hash>`,
- * and docker's `.dockerignore` step also says `transferring context`.
- */
-function contextBytes(out) {
-  const step = out.match(/^(#\d+) \[internal\] load build context$/m)?.[1];
-  const last = step && [...out.matchAll(new RegExp(`^${step} transferring [^:]+: ([\\d.]+)([kMG]?B)`, 'gm'))].at(-1);
-  if (!last) return NaN;
-  const [, n, unit] = last;
-  return Number(n) * UNITS[unit];
-}
 
 /** bake's own session counter (`sent context: … N bytes`), a cross-check of the engine's figure. */
 const sessionBytes = (out) => Number(out.match(/^sent context: .* (\d+) bytes$/m)?.[1] ?? NaN);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-// The embedded engine, whatever DOCKER_HOST says: that is what the issue measures.
-const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-const status = () => JSON.parse(spawnSync(bake, ['engine', 'status', '--format', 'json'], { env: baseEnv, encoding: 'utf8' }).stdout);
-let engine = status();
-const startedHere = !engine.answers;
-if (startedHere) {
-  spawnSync(bake, ['engine', 'start'], { env: baseEnv, stdio: 'inherit' });
-  engine = status();
-  if (!engine.answers) throw new Error(`the embedded engine did not start: ${engine.reason}`);
-}
-const env = { ...baseEnv, DOCKER_HOST: engine.address };
-const socketPath = engine.address.replace(/^unix:\/\//, '');
-if (spawnSync(process.execPath, [join(root, 'scripts', 'busybox-image.mjs')], { env, stdio: 'inherit' }).status !== 0) throw new Error('scripts/busybox-image.mjs failed');
+const { env, api, startedHere } = embeddedEngine(bake, root);
 
 const work = mkdtempSync(join(tmpdir(), 'bake-bench-context-'));
 const context = join(work, 'ctx');
@@ -145,7 +107,7 @@ try {
 } finally {
   for (const id of images) await api('DELETE', `/images/${id}?force=1`).catch(() => {});
   rmSync(work, { recursive: true, force: true });
-  if (startedHere) spawnSync(bake, ['engine', 'stop'], { env: baseEnv, stdio: 'inherit' });
+  if (startedHere) spawnSync(bake, ['engine', 'stop'], { env, stdio: 'inherit' });
 }
 
 const ratio = (a, b) => (b > 0 && !Number.isNaN(a) ? `${(a / b).toFixed(2)}x` : '–').padStart(6);

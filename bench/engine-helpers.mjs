@@ -1,0 +1,57 @@
+// Helpers both benchmarks share: the Engine API over the engine's unix socket,
+// and the context bytes the engine reports in a build's plain progress.
+import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { join } from 'node:path';
+
+/** Engine API over the unix socket; node:http rather than a CLI so no peer's client is involved. */
+export function engineApi(socketPath) {
+  return (method, path) =>
+    new Promise((resolve, reject) => {
+      const req = request({ socketPath, method, path }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => (res.statusCode < 300 ? resolve(body && JSON.parse(body)) : reject(new Error(`${method} ${path}: ${res.statusCode} ${body}`))));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+}
+
+const UNITS = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 };
+
+/**
+ * The engine's last `#N transferring NAME: 52.43MB` figure (go-units: decimal) for the
+ * `[internal] load build context` step. Matched by step, not name: bake's dirs are named `dir-<hash>`,
+ * and docker's `.dockerignore` step also says `transferring context`.
+ */
+export function contextBytes(out) {
+  const step = out.match(/^(#\d+) \[internal\] load build context$/m)?.[1];
+  const last = step && [...out.matchAll(new RegExp(`^${step} transferring [^:]+: ([\\d.]+)([kMG]?B)`, 'gm'))].at(-1);
+  if (!last) return NaN;
+  const [, n, unit] = last;
+  return Number(n) * UNITS[unit];
+}
+
+/**
+ * The embedded engine, whatever DOCKER_HOST says (that is what the issues
+ * measure): started here when none answers, with the BusyBox base image.
+ * `startedHere` says whether the caller should stop it at the end;
+ * `status` is what `bake engine status --format json` said.
+ */
+export function embeddedEngine(bake, root) {
+  const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  const status = () => JSON.parse(spawnSync(bake, ['engine', 'status', '--format', 'json'], { env: baseEnv, encoding: 'utf8' }).stdout);
+  let engine = status();
+  const startedHere = !engine.answers;
+  if (startedHere) {
+    spawnSync(bake, ['engine', 'start'], { env: baseEnv, stdio: 'inherit' });
+    engine = status();
+    if (!engine.answers) throw new Error(`the embedded engine did not start: ${engine.reason}`);
+  }
+  const env = { ...baseEnv, DOCKER_HOST: engine.address };
+  const socketPath = engine.address.replace(/^unix:\/\//, '');
+  if (spawnSync(process.execPath, [join(root, 'scripts', 'busybox-image.mjs')], { env, stdio: 'inherit' }).status !== 0) throw new Error('scripts/busybox-image.mjs failed');
+  return { env, api: engineApi(socketPath), startedHere, status: engine };
+}
