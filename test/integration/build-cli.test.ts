@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { bake, forwardToEngine, runBake, type Run } from '../support/bake-cli.js';
-import { ensureBusyboxImage, engineRequest } from '../support/busybox-image.js';
-import { requireEngine } from '../support/engine.js';
+import { engineRequest } from '../support/busybox-image.js';
+import { requireBuildEngine } from '../support/engine.js';
 import { fileInImage } from '../support/image-files.js';
 
 const nonce = randomBytes(4).toString('hex');
@@ -37,10 +37,7 @@ function sessionBytes(stderr: string): number {
 }
 
 before(async () => {
-  const endpoint = await requireEngine();
-  assert.equal(endpoint.kind, 'unix', 'these tests reach the engine through a unix socket');
-  socketPath = endpoint.kind === 'unix' ? endpoint.socketPath : '';
-  await ensureBusyboxImage(socketPath);
+  socketPath = await requireBuildEngine();
   project = mkdtempSync(join(tmpdir(), 'bake-build-'));
   const files: Record<string, string> = {
     // The test engine runs with --bridge=none: RUN steps need network "none".

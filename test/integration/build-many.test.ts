@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runBake } from '../support/bake-cli.js';
-import { engineRequest, ensureBusyboxImage } from '../support/busybox-image.js';
-import { requireEngine } from '../support/engine.js';
+import { engineRequest } from '../support/busybox-image.js';
+import { requireBuildEngine } from '../support/engine.js';
 
 const nonce = randomBytes(4).toString('hex');
 const tags = ['one', 'two', 'three'].map((t) => `bake-test/many-${t}-${nonce}:dev`);
@@ -20,10 +20,7 @@ let socketPath = '';
 let project = '';
 
 before(async () => {
-  const endpoint = await requireEngine();
-  assert.equal(endpoint.kind, 'unix', 'these tests reach the engine through a unix socket');
-  socketPath = endpoint.kind === 'unix' ? endpoint.socketPath : '';
-  await ensureBusyboxImage(socketPath);
+  socketPath = await requireBuildEngine();
   project = mkdtempSync(join(tmpdir(), 'bake-many-'));
   mkdirSync(join(project, 'shared'));
   writeFileSync(join(project, 'shared', 'data.bin'), randomBytes(3_000_000));

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { bake, type Run } from '../support/bake-cli.js';
-import { engineRequest, ensureBusyboxImage } from '../support/busybox-image.js';
-import { requireEngine } from '../support/engine.js';
+import { engineRequest } from '../support/busybox-image.js';
+import { requireBuildEngine } from '../support/engine.js';
 import { fileInImage } from '../support/image-files.js';
 
 const nonce = randomBytes(4).toString('hex');
@@ -27,10 +27,7 @@ let socketPath = '';
 let project = '';
 
 before(async () => {
-  const endpoint = await requireEngine();
-  assert.equal(endpoint.kind, 'unix', 'these tests reach the engine through a unix socket');
-  socketPath = endpoint.kind === 'unix' ? endpoint.socketPath : '';
-  await ensureBusyboxImage(socketPath);
+  socketPath = await requireBuildEngine();
   project = mkdtempSync(join(tmpdir(), 'bake-scale-'));
   let hcl = `group "default" {\n  targets = [${names.map((n) => `"${n}"`).join(', ')}]\n}\n`;
   names.forEach((name, i) => {

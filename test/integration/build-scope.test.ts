@@ -14,8 +14,8 @@ import { after, before, test } from 'node:test';
 import { controlClient, type UsageRecord } from '../../src/buildkit/control.js';
 import { dial } from '../../src/buildkit/dial.js';
 import { bake, runBake } from '../support/bake-cli.js';
-import { engineRequest, ensureBusyboxImage } from '../support/busybox-image.js';
-import { requireEngine } from '../support/engine.js';
+import { engineRequest } from '../support/busybox-image.js';
+import { requireBuildEngine } from '../support/engine.js';
 import { fileInImage } from '../support/image-files.js';
 
 const nonce = randomBytes(4).toString('hex');
@@ -26,10 +26,7 @@ let socketPath = '';
 let project = '';
 
 before(async () => {
-  const endpoint = await requireEngine();
-  assert.equal(endpoint.kind, 'unix', 'these tests reach the engine through a unix socket');
-  socketPath = endpoint.kind === 'unix' ? endpoint.socketPath : '';
-  await ensureBusyboxImage(socketPath);
+  socketPath = await requireBuildEngine();
   project = mkdtempSync(join(tmpdir(), 'bake-scope-'));
   mkdirSync(join(project, 'shared'));
   mkdirSync(join(project, 'sleep'));

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runBake, type Run } from '../support/bake-cli.js';
-import { ensureBusyboxImage } from '../support/busybox-image.js';
-import { requireEngine } from '../support/engine.js';
+
+import { requireBuildEngine } from '../support/engine.js';
 
 const nonce = randomBytes(4).toString('hex');
 let socketPath = '';
@@ -127,10 +127,7 @@ function startAgent(path: string): Promise<ChildProcess> {
 }
 
 before(async () => {
-  const endpoint = await requireEngine();
-  assert.equal(endpoint.kind, 'unix', 'these tests reach the engine through a unix socket');
-  socketPath = endpoint.kind === 'unix' ? endpoint.socketPath : '';
-  await ensureBusyboxImage(socketPath);
+  socketPath = await requireBuildEngine();
   assert.equal(process.arch, 'x64', 'agent-probe is x86-64 machine code, and the build container runs on this machine');
   // The key and the agent live outside the project: nothing of them is in the build context.
   keys = mkdtempSync(join(tmpdir(), 'bake-ssh-keys-'));

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { forwardToEngine, runBake, type Run } from '../support/bake-cli.js';
-import { ensureBusyboxImage } from '../support/busybox-image.js';
-import { requireEngine } from '../support/engine.js';
+
+import { requireBuildEngine } from '../support/engine.js';
 
 const nonce = randomBytes(4).toString('hex');
 let socketPath = '';
@@ -67,10 +67,7 @@ function tlsForwarder(): { server: Server; clients: string[] } {
 }
 
 before(async () => {
-  const endpoint = await requireEngine();
-  assert.equal(endpoint.kind, 'unix', 'these tests reach the engine through a unix socket');
-  socketPath = endpoint.kind === 'unix' ? endpoint.socketPath : '';
-  await ensureBusyboxImage(socketPath);
+  socketPath = await requireBuildEngine();
   project = mkdtempSync(join(tmpdir(), 'bake-tcp-'));
   pki = mkdtempSync(join(tmpdir(), 'bake-pki-'));
   makePki(pki);

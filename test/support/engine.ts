@@ -4,6 +4,8 @@
  */
 import { DockerEngine } from '../../src/docker/engine-api.js';
 import { resolveEngineEndpoint, type EngineEndpoint } from '../../src/docker/endpoint.js';
+import assert from 'node:assert/strict';
+import { ensureBusyboxImage } from './busybox-image.js';
 
 /** The endpoint of the engine bake would use; throws (failing the test) when none answers. */
 export async function requireEngine(): Promise<EngineEndpoint> {
@@ -20,4 +22,13 @@ export async function requireEngine(): Promise<EngineEndpoint> {
   } finally {
     engine.close();
   }
+}
+
+/** The engine's unix socket, with the BusyBox base image in it: what the build tests start from. */
+export async function requireBuildEngine(): Promise<string> {
+  const endpoint = await requireEngine();
+  assert.equal(endpoint.kind, 'unix', 'these tests reach the engine through a unix socket');
+  const socketPath = endpoint.kind === 'unix' ? endpoint.socketPath : '';
+  await ensureBusyboxImage(socketPath);
+  return socketPath;
 }
