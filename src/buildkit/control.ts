@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Duplex as DuplexStream, type Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import type { Dialed } from './dial.js';
+import { EngineUnreachableError, hijackSession, RefusedUpgradeError, type Dialed } from './dial.js';
 import { packageRoot } from './session/protos.js';
 
 /** Wire shapes with proto-loader's options below: keepCase, int64 as numbers, bytes as Buffers, unset fields absent. */
@@ -116,8 +116,12 @@ export interface ControlClient {
   solve(req: SolveRequest, signal: AbortSignal): Promise<SolveResponse>;
   /** The job's progress, until it ends. The job must exist within 3 s (start Solve first). */
   status(ref: string, signal: AbortSignal): AsyncIterable<StatusResponse>;
-  /** A Control.Session stream as a Duplex of raw bytes, opened with the session's headers as metadata (protocol §1b). */
-  session(metadata: Record<string, string | readonly string[]>, signal: AbortSignal): Duplex;
+  /**
+   * The connection a session is served on, registered with the daemon once this resolves: on a Docker
+   * engine its `/session` hijack, else (or where the engine refuses it) a Control.Session stream with
+   * the session's headers as metadata (protocol §1a, §1b).
+   */
+  session(metadata: Record<string, string | readonly string[]>, signal: AbortSignal): Promise<Duplex>;
   listWorkers(signal: AbortSignal): Promise<WorkerRecord[]>;
   diskUsage(signal: AbortSignal): Promise<UsageRecord[]>;
   /** BuildKit v0.11+; older engines answer UNIMPLEMENTED. */
@@ -144,13 +148,21 @@ function controlService(): grpc.ServiceClientConstructor {
 }
 
 export function controlClient(dialed: Dialed): ControlClient {
-  const Control = controlService();
-  // Messages carry whole Definitions and log bursts of 1 MiB; lift grpc-js's 4 MiB receive cap.
-  const client = new Control(dialed.target, dialed.credentials, { ...dialed.options, 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 }) as unknown as RawClient;
+  // Made on first use: loading the protos costs ~50 ms that a run whose targets are all up to date never needs.
+  let made: RawClient | undefined;
+  const raw = (): RawClient => {
+    if (!made) {
+      const Control = controlService();
+      // Messages carry whole Definitions and log bursts of 1 MiB; lift grpc-js's 4 MiB receive cap.
+      made = new Control(dialed.target, dialed.credentials, { ...dialed.options, 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 }) as unknown as RawClient;
+    }
+    return made;
+  };
   const unary = <T>(method: string, req: unknown, signal: AbortSignal): Promise<T> =>
     new Promise((resolve, reject) => {
       signal.throwIfAborted();
       const cancel = (): void => call?.cancel();
+      const client = raw();
       const call = client[method]?.call(client, req, new grpc.Metadata(), {}, (e, res) => {
         signal.removeEventListener('abort', cancel);
         if (e) reject(e);
@@ -158,17 +170,28 @@ export function controlClient(dialed: Dialed): ControlClient {
       });
       signal.addEventListener('abort', cancel, { once: true });
     });
+  // Until the engine refuses a `/session` upgrade (a proxy in between may only pass /grpc).
+  let hijackable = true;
   return {
     solve: (req, signal) => unary<SolveResponse>('Solve', req, signal),
     status(ref, signal) {
-      const call = client.Status({ Ref: ref }, {});
+      const call = raw().Status({ Ref: ref }, {});
       signal.addEventListener('abort', () => call.cancel(), { once: true });
       return call;
     },
-    session(metadata, signal) {
+    async session(metadata, signal) {
+      if (dialed.engine && hijackable) {
+        try {
+          return await hijackSession(dialed.engine, metadata, signal);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED' || (e as NodeJS.ErrnoException).code === 'ENOENT') throw new EngineUnreachableError(dialed.address);
+          if (!(e instanceof RefusedUpgradeError)) throw e;
+          hijackable = false;
+        }
+      }
       const md = new grpc.Metadata();
       for (const [k, v] of Object.entries(metadata)) for (const x of typeof v === 'string' ? [v] : v) md.add(k, x);
-      const call = client.Session(md, {});
+      const call = raw().Session(md, {});
       signal.addEventListener('abort', () => call.cancel(), { once: true });
       return bytesDuplex(call);
     },
@@ -182,7 +205,7 @@ export function controlClient(dialed: Dialed): ControlClient {
         throw e;
       }
     },
-    close: () => client.close(),
+    close: () => made?.close(),
   };
 }
 

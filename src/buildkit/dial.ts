@@ -119,12 +119,11 @@ function tcpCredentials(url: URL): ChannelCredentials {
  * connection is upgraded with `POST /grpc` on a fresh engine connection.
  */
 async function dialDocker(engine: EngineEndpoint): Promise<Dialed> {
-  const connectEngine = (): Socket => (engine.kind === 'unix' ? connect(engine.socketPath) : connect(engine.port, engine.host));
   const dir = mkdtempSync(join(tmpdir(), 'bake-grpc-'));
   const path = join(dir, 'engine.sock');
   const server = createServer({ pauseOnConnect: true }, (client) => {
     client.on('error', () => client.destroy());
-    upgrade(connectEngine()).then(
+    upgrade(connectEngine(engine), '/grpc').then(
       (engine) => {
         engine.pipe(client);
         client.pipe(engine);
@@ -158,8 +157,11 @@ function listen(server: Server, path: string): Promise<void> {
   });
 }
 
-/** `POST /grpc` with `Upgrade: h2c`; resolves with the socket once the 101 arrived, HTTP/2 bytes that came with it put back. */
-function upgrade(engine: Socket): Promise<Socket> {
+/**
+ * `POST path` with `Upgrade: h2c` (and extra header lines); resolves with the socket once the 101 arrived,
+ * HTTP/2 bytes that came with it put back. Rejects with RefusedUpgradeError when the engine answers otherwise.
+ */
+function upgrade(engine: Socket, path: string, headers: readonly (readonly [string, string])[] = []): Promise<Socket> {
   return new Promise((resolve, reject) => {
     let head = Buffer.alloc(0);
     const fail = (e: Error): void => {
@@ -172,15 +174,43 @@ function upgrade(engine: Socket): Promise<Socket> {
       if (end < 0) return;
       engine.off('data', onData);
       engine.off('error', fail);
+      engine.off('end', refused);
       engine.pause();
       const status = head.subarray(0, head.indexOf('\r\n')).toString();
-      if (!/^HTTP\/1\.[01] 101 /.test(status)) return fail(new Error(`engine refused the /grpc upgrade: ${status}`));
+      if (!/^HTTP\/1\.[01] 101 /.test(status)) return fail(new RefusedUpgradeError(`engine refused the ${path} upgrade: ${status}`));
       const rest = head.subarray(end + 4);
       if (rest.length) engine.unshift(rest);
       resolve(engine);
     };
+    const refused = (): void => fail(new RefusedUpgradeError(`engine closed the connection on the ${path} upgrade`));
     engine.on('error', fail);
+    engine.on('end', refused);
     engine.on('data', onData);
-    engine.write('POST /grpc HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n');
+    const lines = headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    engine.write(`POST ${path} HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n${lines}\r\n`);
   });
+}
+
+export class RefusedUpgradeError extends Error {
+  override name = 'RefusedUpgradeError';
+}
+
+/**
+ * The session as the docker CLI opens it: `POST /session` on its own engine
+ * connection, which dockerd then calls into over plain HTTP/2 (protocol §1a).
+ * One HTTP/2 layer and no proxy, where Control.Session nests the session's
+ * HTTP/2 inside the Control connection's: about 3× less work per byte sent.
+ */
+export function hijackSession(engine: EngineEndpoint, metadata: Readonly<Record<string, string | readonly string[]>>, signal: AbortSignal): Promise<Socket> {
+  // Go reads one header line per value (protocol §1a), so repeated values go on repeated lines.
+  const headers = Object.entries(metadata).flatMap(([k, v]) => (typeof v === 'string' ? [v] : v).map((x) => [k, x] as const));
+  const socket = connectEngine(engine);
+  const abort = (): void => void socket.destroy();
+  signal.addEventListener('abort', abort, { once: true });
+  socket.once('close', () => signal.removeEventListener('abort', abort));
+  return upgrade(socket, '/session', headers);
+}
+
+function connectEngine(engine: EngineEndpoint): Socket {
+  return engine.kind === 'unix' ? connect(engine.socketPath) : connect(engine.port, engine.host);
 }

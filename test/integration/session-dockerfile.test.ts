@@ -117,7 +117,7 @@ async function solveOver(session: BuildSession, req: Omit<SolveRequest, 'Session
 /** Serves `session` over a Control.Session stream for the duration of `run`, then closes both. */
 async function withSession<T>(session: BuildSession, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const stop = new AbortController();
-  session.serve(client.session(session.metadata(), stop.signal));
+  session.serve(await client.session(session.metadata(), stop.signal));
   try {
     return await run(stop.signal);
   } finally {

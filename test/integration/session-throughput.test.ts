@@ -53,7 +53,7 @@ test('20 MB in 5,500 files: one transfer, event loop stays responsive', async ()
     dirs: new Map([['context', { path: join(work, 'context') }], ['dockerfile', { path: join(work, 'df') }]]),
   });
   const stop = new AbortController();
-  session.serve(client.session(session.metadata(), stop.signal));
+  session.serve(await client.session(session.metadata(), stop.signal));
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const started = performance.now();
