@@ -11,6 +11,7 @@ import type { Entry, Target } from '../bakefile/model.js';
 import type { CacheOptionsEntry, SolveRequest } from './control.js';
 import { CAP_FRONTEND_INPUTS, CAP_NAMED_CONTEXTS } from './capabilities.js';
 import { localDefinition } from './llb.js';
+import { contextName } from '../graph/links.js';
 import type { FileSendSpec, SecretSpec } from './session/index.js';
 
 /** A local directory as the session serves it. */
@@ -86,6 +87,7 @@ export function solvePlan(input: SolveInput): SolvePlan {
   if (t['no-cache']) attrs['no-cache'] = '';
   else if (t['no-cache-filter']?.length) attrs['no-cache'] = t['no-cache-filter'].join(',');
   // The resolve mode covers every image the build reads, and an internal tag exists only in the local image store: pulling it would fail.
+  // With links, build.ts pulls the other images through the engine first instead.
   if (t.pull && !links.refs.size) attrs['image-resolve-mode'] = 'pull';
   const network = networkMode(t);
   if (network) attrs['force-network-mode'] = network;
@@ -200,7 +202,8 @@ function namedContexts(t: Target, links: Links): Record<string, string> {
     if (value.startsWith('target:')) {
       const ref = links.refs.get(key);
       if (ref === undefined) throw new Error(`internal: context ${key} of target ${t.name} has no loaded dependency`);
-      if (links.namedContexts) attrs[`context:${key}`] = `docker-image://${ref}`;
+      // Keyed by the name the frontend looks up (`docker.io/library/x:latest` is `x`), as the rewrite path matches it.
+      if (links.namedContexts) attrs[`context:${contextName(key) ?? key}`] = `docker-image://${ref}`;
     } else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && links.namedContexts === false) {
       throw bakeError(`target ${t.name} has the local directory ${value} as context ${key}, but the builder's Dockerfile frontend lacks named contexts (${CAP_NAMED_CONTEXTS})`, undefined, 'Build on BuildKit v0.10 or later (Docker 23 or later), or copy the directory into the build context and COPY it from there.');
     } else {

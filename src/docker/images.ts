@@ -1,4 +1,4 @@
-/** Images: inspect, list, tag, remove, import from a root filesystem tar, push. */
+/** Images: inspect, list, tag, remove, import from a root filesystem tar, pull, push. */
 import type { Readable } from 'node:stream';
 import { EngineApiError, EngineError } from './errors.js';
 import { encodeFilters, type Filters } from './filters.js';
@@ -51,20 +51,37 @@ export class Images {
   }
 
   /**
+   * Pulls `ref` (`docker pull`), for `platform` if given; a reference without
+   * tag or digest is `:latest`. The engine reports a failed pull inside its
+   * 200 stream; that line throws.
+   */
+  async pull(ref: string, auth: RegistryAuth | undefined, platform: string | undefined, signal: AbortSignal): Promise<void> {
+    const at = ref.indexOf('@');
+    const colon = ref.lastIndexOf(':');
+    const [fromImage, tag] = at >= 0 ? [ref.slice(0, at), ref.slice(at + 1)] : colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+    const path = '/images/create';
+    const res = await this.http.stream({ method: 'POST', path, query: { fromImage, tag, platform }, headers: { 'X-Registry-Auth': authHeader(auth) } }, signal);
+    for await (const line of jsonLines<ProgressLine>(res)) if (line.error) throw new EngineApiError(500, line.error, 'POST', path);
+  }
+
+  /**
    * Pushes `repo:tag` to the registry its name starts with (`docker push`),
    * yielding the engine's progress lines. The engine reports a failed push
    * inside its 200 stream; that line throws an EngineError instead.
    * Without `auth` the push is anonymous.
    */
   async *push(repo: string, tag: string, auth: RegistryAuth | undefined, signal: AbortSignal): AsyncGenerator<ImagePushProgress> {
-    // The engine refuses a push without the header, so anonymous is `{}`; it decodes Go's padded URL-safe base64.
-    const header = Buffer.from(JSON.stringify(auth ?? {})).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
-    const res = await this.http.stream({ method: 'POST', path: `/images/${encodeURIComponent(repo)}/push`, query: { tag }, headers: { 'X-Registry-Auth': header } }, signal);
+    const res = await this.http.stream({ method: 'POST', path: `/images/${encodeURIComponent(repo)}/push`, query: { tag }, headers: { 'X-Registry-Auth': authHeader(auth) } }, signal);
     for await (const line of jsonLines<PushLine>(res)) {
       if (line.error !== undefined) throw pushError(`${repo}:${tag}`, auth, line.error);
       yield line;
     }
   }
+}
+
+/** The engine refuses a push without the header, so anonymous is `{}`; it decodes Go's padded URL-safe base64. */
+function authHeader(auth: RegistryAuth | undefined): string {
+  return Buffer.from(JSON.stringify(auth ?? {})).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
 function pushError(ref: string, auth: RegistryAuth | undefined, error: string): EngineError {

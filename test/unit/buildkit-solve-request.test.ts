@@ -134,6 +134,11 @@ test('target: contexts on a frontend with named contexts: context:NAME = docker-
   assert.deepEqual(Object.keys(request.FrontendInputs ?? {}).sort(), ['context', 'dockerfile'], 'the context and Dockerfile still come as inputs');
 });
 
+test('a named context is keyed by the name the frontend looks up: docker.io/library/x:latest is x', () => {
+  const { request } = solvePlan(input({ contexts: { 'docker.io/library/base:latest': 'target:dep' } }, { links: { refs: new Map([['docker.io/library/base:latest', 'bake-internal/dep:0123456789ab-r']]), namedContexts: true } }));
+  assert.equal(request.FrontendAttrs?.['context:base'], 'docker-image://bake-internal/dep:0123456789ab-r');
+});
+
 test('target: contexts without named contexts: no context attrs (the served Dockerfile names the tags), no forced pull of them', () => {
   const { request } = solvePlan(input(linkedTarget, { links: { refs, namedContexts: false } }));
   assert.deepEqual(request.FrontendAttrs, { filename: 'Dockerfile', 'frontend.caps': 'moby.buildkit.frontend.inputs' });
