@@ -23,9 +23,9 @@ files.sort();
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((s) => f.includes(s))) : files;
 
-// Without an engine the integration tests fail (never skip); ensure-engine says how to get one.
+// Without an engine the integration and e2e tests fail (never skip); ensure-engine says how to get one.
 let startedEngine = false;
-if (selected.some((f) => f.includes(`${join('test', 'integration')}`))) {
+if (selected.some((f) => f.includes(join('test', 'integration')) || f.includes(join('test', 'e2e')))) {
   const ensured = spawnSync('bash', [join(root, 'scripts', 'ensure-engine.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   startedEngine = ensured.stdout.includes('started');
 }

@@ -15,7 +15,7 @@ export interface NodeResult {
 
 export type NodeRunner<R extends NodeResult> = (node: GraphNode, signal: AbortSignal) => Promise<R>;
 
-export interface RunOptions {
+export interface RunOptions<R = unknown> {
   /** At most this many nodes run at once; undefined: no limit. */
   readonly maxParallelism: number | undefined;
   /** On a failure, let nodes that do not depend on it finish. */
@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   /** Milliseconds from any fixed point. */
   readonly now: () => number;
+  /** Called as each node settles, so a live view can show it before the run ends. */
+  readonly onSettled?: (name: string, run: NodeRun<R>) => void;
 }
 
 export interface Timing {
@@ -56,8 +58,8 @@ export class CancelledByFailureError extends Error {
  * Runs every node and settles once every started runner has settled, so no
  * solve outlives the run; it never rejects for a node's failure.
  */
-export function runGraph<R extends NodeResult>(graph: BuildGraph, runner: NodeRunner<R>, options: RunOptions): Promise<GraphRun<R>> {
-  const { maxParallelism, keepGoing, signal, now } = options;
+export function runGraph<R extends NodeResult>(graph: BuildGraph, runner: NodeRunner<R>, options: RunOptions<R>): Promise<GraphRun<R>> {
+  const { maxParallelism, keepGoing, signal, now, onSettled } = options;
   if (maxParallelism !== undefined && !(Number.isInteger(maxParallelism) && maxParallelism >= 1)) {
     return Promise.reject(new RangeError(`max parallelism must be a positive integer, got ${maxParallelism}`));
   }
@@ -106,6 +108,7 @@ export function runGraph<R extends NodeResult>(graph: BuildGraph, runner: NodeRu
     const settle = (node: GraphNode, run: NodeRun<R>): void => {
       running.delete(node.name);
       settled.set(node.name, run);
+      onSettled?.(node.name, run);
       if (run.status === 'failed' && !keepGoing) stop(new CancelledByFailureError(node.name));
       if (run.status === 'built' || run.status === 'cached') {
         for (const name of node.dependants) {

@@ -92,7 +92,9 @@ test('two chains joined by a final target: edges respected, the chains overlap, 
   for (const tag of unrequestedTags) assert.equal((await engineRequest(socketPath, 'GET', `/images/${tag}/json`)).status, 404, tag);
   assert.deepEqual(await internalTags(), before, 'no bake-internal/ tag remains');
 
-  const sent = new Map([...r.stderr.matchAll(/^\[([\w-]+)\] (\{"kind":"sent".*\})$/gm)].map((m) => [m[1] as string, (JSON.parse(m[2] as string) as { context: { bytes: number } }).context.bytes]));
+  const lines = [...r.stderr.matchAll(/^\[([\w-]+)\] (\{.*\})$/gm)].map((m) => [m[1] as string, JSON.parse(m[2] as string) as { kind: string; target: string; context: { bytes: number } }] as const);
+  for (const [prefix, line] of lines) assert.equal(line.target, prefix, 'every rawjson line names its target');
+  const sent = new Map(lines.flatMap(([name, line]) => (line.kind === 'sent' ? [[name, line.context.bytes] as const] : [])));
   const shared = (sent.get('a1') ?? 0) + (sent.get('b1') ?? 0);
   assert.ok(shared >= 3_000_000 && shared < 6_000_000, `the shared 3 MB context went over once (a1 ${sent.get('a1')}, b1 ${sent.get('b1')} bytes)`);
 

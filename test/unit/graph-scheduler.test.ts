@@ -247,3 +247,18 @@ test('scheduler: edge cases settle without starting what cannot run', async () =
     await assert.rejects(runGraph(graphOf({ a: [] }), () => assert.fail('must not run'), { ...options, maxParallelism }), RangeError);
   }
 });
+
+test('scheduler: onSettled reports each started node as it settles, with the run the result holds', async () => {
+  const seen: [string, string][] = [];
+  const result = await runGraph(
+    graphOf({ a: [], b: ['a'], c: [] }),
+    async (node) => {
+      if (node.name === 'c') throw new Error('c broke');
+      return { cached: node.name === 'a' };
+    },
+    { maxParallelism: 1, keepGoing: true, signal: new AbortController().signal, now: () => 0, onSettled: (name, run) => void seen.push([name, run.status]) },
+  );
+  // One at a time, by rank: b, ready once a is done, goes before c.
+  assert.deepEqual(seen, [['a', 'cached'], ['b', 'built'], ['c', 'failed']]);
+  assert.deepEqual(seen, [...result.runs].map(([name, r]) => [name, r.status]));
+});

@@ -1,0 +1,44 @@
+/**
+ * Chooses the progress view for `--progress` / BUILDKIT_PROGRESS: auto is
+ * tty on a terminal (stderr) and plain elsewhere (architecture habit 4).
+ */
+import { bakeError } from '../../core/diagnostics.js';
+import { lineView } from './lines.js';
+import { plainLines } from './plain.js';
+import { rawjsonLines } from './rawjson.js';
+import { errorText } from './text.js';
+import type { ProgressView } from './view.js';
+
+export type { ProgressView, Sent } from './view.js';
+
+export type ProgressMode = 'tty' | 'plain' | 'rawjson' | 'quiet';
+
+/** The mode to draw with; checked before anything is dialled, so a typo fails at once. */
+export function progressMode(mode: string, stderrIsTTY: boolean): ProgressMode {
+  switch (mode) {
+    case 'auto':
+      return stderrIsTTY ? 'tty' : 'plain';
+    case 'tty':
+    case 'plain':
+    case 'rawjson':
+    case 'quiet':
+      return mode;
+    default:
+      throw bakeError(`invalid progress mode ${mode}`, undefined, 'Use --progress auto, tty, plain, rawjson or quiet.');
+  }
+}
+
+/** `debug`: plain prints the session's counters for the Dockerfile dir too. */
+export async function openProgress(mode: ProgressMode, targets: readonly string[], debug: boolean): Promise<ProgressView> {
+  switch (mode) {
+    case 'tty':
+      // listr2 and its dependencies load only for a live view.
+      return (await import('./tty.js')).ttyView(targets);
+    case 'plain':
+      return lineView(targets, (_, write) => plainLines(write, debug));
+    case 'rawjson':
+      return lineView(targets, rawjsonLines);
+    case 'quiet':
+      return lineView(targets, (_, write) => ({ sink: () => {}, sent: () => {}, failed: (e) => write(errorText(e)) }));
+  }
+}
