@@ -6,7 +6,7 @@
  * the session registers when its Control.Session stream opens (§6.1).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir, hostname, tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -20,9 +20,13 @@ import { solvePlan, type Links, type SessionDir } from './solve-request.js';
 import { failureEvent, StatusTranslator, type FailureContext, type SolveError } from './status.js';
 import type { EngineEndpoint } from '../docker/endpoint.js';
 import { DockerEngine } from '../docker/engine-api.js';
+import { EngineError } from '../docker/errors.js';
 import { registryHost } from '../docker/images.js';
+import type { RegistryAuth } from '../docker/types.js';
 import { credentials } from './session/auth.js';
 import { rewriteDockerfile } from '../graph/links.js';
+import { bakeStateDir } from '../docker/engine-paths.js';
+import { alwaysBuilt, checkUpToDate, type UpToDate } from './up-to-date.js';
 
 export interface BuildRequest {
   readonly target: Target;
@@ -37,6 +41,8 @@ export interface BuildRequest {
   readonly signal: AbortSignal;
   /** The target's `target:` contexts, their dependencies already loaded (see Links). */
   readonly links: Links;
+  /** The run's context digests for build avoidance (up-to-date.ts), shared by its targets. */
+  readonly contextDigests: Map<string, Promise<string>>;
 }
 
 export interface BuildResult {
@@ -46,9 +52,12 @@ export interface BuildResult {
   readonly sent: Readonly<Record<'context' | 'dockerfile', DirStats>>;
 }
 
-/** The build ran and failed; the event holds BuildKit's message and the Dockerfile lines. */
+/** The build ran and failed; the event holds BuildKit's message and the Dockerfile lines, `sent` what the session sent before (progress prints it as for a success). */
 export class BuildFailedError extends Error {
-  constructor(readonly event: ErrorEvent) {
+  constructor(
+    readonly event: ErrorEvent,
+    readonly sent: BuildResult['sent'],
+  ) {
     super(event.message);
     this.name = 'BuildFailedError';
   }
@@ -60,27 +69,90 @@ export class BuildFailedError extends Error {
  * the repeats come from the build cache and send only changed files.
  */
 export async function buildTarget(client: ControlClient, req: BuildRequest): Promise<BuildResult> {
-  const outputs = req.target.output ?? [];
-  if (outputs.length <= 1) return buildOnce(client, req);
-  const results: BuildResult[] = [];
-  for (const output of outputs) results.push(await buildOnce(client, { ...req, target: { ...req.target, output: [output] } }));
-  const total = (use: 'context' | 'dockerfile'): DirStats =>
-    results.reduce((sum, r) => ({ files: sum.files + r.sent[use].files, bytes: sum.bytes + r.sent[use].bytes, requests: sum.requests + r.sent[use].requests }), { files: 0, bytes: 0, requests: 0 });
-  return { exporterResponse: Object.assign({}, ...results.map((r) => r.exporterResponse)) as Record<string, string>, sent: { context: total('context'), dockerfile: total('dockerfile') } };
+  const check = req.engine ? await checkTarget(req, req.engine) : undefined;
+  if (check?.kind === 'hit') {
+    const now = Date.now();
+    req.progress({ kind: 'vertex', target: req.target.name, id: 'bake:up-to-date', name: '[bake] up to date: no input changed since its last build', cached: true, started: now, completed: now });
+    const none = { files: 0, bytes: 0, requests: 0 };
+    return { exporterResponse: check.exporterResponse, sent: { context: none, dockerfile: none } };
+  }
+  const result = await solveTarget(client, req);
+  check?.record(result.exporterResponse);
+  return result;
 }
 
-async function buildOnce(client: ControlClient, req: BuildRequest): Promise<BuildResult> {
+/** Build avoidance (up-to-date.ts) on a Docker engine: its image store is where the last build's image must still be. */
+async function checkTarget(req: BuildRequest, endpoint: EngineEndpoint): Promise<UpToDate | undefined> {
+  const t = req.target;
+  if (alwaysBuilt(t) !== undefined) return undefined;
+  const contextPath = resolve(req.cwd, t.context ?? '.');
+  const userPath = userDockerfile(req);
+  const engine = new DockerEngine(endpoint);
+  try {
+    return await checkUpToDate({
+      target: t,
+      contextPath,
+      dockerfile: t['dockerfile-inline'] ?? readIfExists(userPath),
+      dockerignore: dockerignoreFor(userPath, contextPath),
+      engineAddress: req.address,
+      engine,
+      stateDir: join(bakeStateDir({ XDG_STATE_HOME: req.env('XDG_STATE_HOME'), HOME: req.env('HOME') }, homedir()), 'up-to-date'),
+      contextDigests: req.contextDigests,
+      signal: req.signal,
+    });
+  } catch (e) {
+    // The same sentence as when BuildKit cannot be reached: this is the engine's first call of the run.
+    if (e instanceof EngineError) throw new EngineUnreachableError(req.address);
+    throw e;
+  } finally {
+    engine.close();
+  }
+}
+
+/** The .dockerignore that applies: `<Dockerfile>.dockerignore` first, then the context's. */
+function dockerignoreFor(dockerfilePath: string, contextPath: string): string | undefined {
+  return readIfExists(`${dockerfilePath}.dockerignore`) ?? readIfExists(join(contextPath, '.dockerignore'));
+}
+
+async function solveTarget(client: ControlClient, req: BuildRequest): Promise<BuildResult> {
+  const t = req.target;
+  // A missing Dockerfile is left for the frontend to report, as without links.
+  const source = req.links.refs.size ? (t['dockerfile-inline'] ?? readIfExists(userDockerfile(req))) : undefined;
+  const linked = source === undefined ? undefined : rewriteDockerfile(source, req.links.refs, t.args ?? {});
+  if (linked && t.pull && req.engine) await pullImages(linked.images, req, req.engine);
+  // Without named contexts the internal tags reach the frontend only through the Dockerfile's own references: a copy rewritten
+  // for this build, in a dir of its own, since the tags are the run's (graph/links.ts) and the copy goes when the build ends.
+  const dir = linked && !req.links.namedContexts ? mkdtempSync(join(tmpdir(), 'bake-linked-')) : undefined;
+  try {
+    const rewritten = dir && linked ? { path: join(dir, basename(userDockerfile(req))), text: linked.text } : undefined;
+    if (rewritten) writeFileSync(rewritten.path, rewritten.text);
+    const outputs = t.output ?? [];
+    if (outputs.length <= 1) return await buildOnce(client, req, rewritten);
+    const results: BuildResult[] = [];
+    for (const output of outputs) results.push(await buildOnce(client, { ...req, target: { ...t, output: [output] } }, rewritten));
+    const total = (use: 'context' | 'dockerfile'): DirStats =>
+      results.reduce((sum, r) => ({ files: sum.files + r.sent[use].files, bytes: sum.bytes + r.sent[use].bytes, requests: sum.requests + r.sent[use].requests }), { files: 0, bytes: 0, requests: 0 });
+    return { exporterResponse: Object.assign({}, ...results.map((r) => r.exporterResponse)) as Record<string, string>, sent: { context: total('context'), dockerfile: total('dockerfile') } };
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The Dockerfile as the user gave it: a file, or dockerfile-inline served from a generated dir. */
+function userDockerfile(req: BuildRequest): string {
+  const t = req.target;
+  return t['dockerfile-inline'] !== undefined ? servedDockerfile(t['dockerfile-inline'], 'Dockerfile') : resolve(req.cwd, t.context ?? '.', t.dockerfile ?? 'Dockerfile');
+}
+
+/** `rewritten`: the Dockerfile with the target's links rewritten (buildTarget), served instead of the user's. */
+async function buildOnce(client: ControlClient, req: BuildRequest, rewritten: { readonly path: string; readonly text: string } | undefined): Promise<BuildResult> {
   const t = req.target;
   const contextPath = resolve(req.cwd, t.context ?? '.');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t.context ?? '') || t.context?.startsWith('git@')) {
     throw bakeError(`target ${t.name} has a remote context ${t.context}, which bake does not build yet`, undefined, 'Clone it and point context at the local directory.');
   }
-  const userPath = t['dockerfile-inline'] !== undefined ? servedDockerfile(t['dockerfile-inline'], 'Dockerfile') : resolve(contextPath, t.dockerfile ?? 'Dockerfile');
-  // Without named contexts the dependencies' internal tags reach the frontend only through the Dockerfile's own references.
-  // A missing Dockerfile is left for the frontend to report, as without links.
-  const source = req.links.refs.size && !req.links.namedContexts ? (t['dockerfile-inline'] ?? readIfExists(userPath)) : undefined;
-  const rewritten = source === undefined ? undefined : rewriteDockerfile(source, req.links.refs);
-  const dockerfilePath = rewritten === undefined ? userPath : servedDockerfile(rewritten, basename(userPath));
+  const userPath = userDockerfile(req);
+  const dockerfilePath = rewritten?.path ?? userPath;
   const context = sessionDir(contextPath, 'context');
   const dockerfileDir = sessionDir(dirname(dockerfilePath), 'dockerfile');
   const plan = solvePlan({
@@ -89,7 +161,7 @@ async function buildOnce(client: ControlClient, req: BuildRequest): Promise<Buil
     context,
     dockerfileDir,
     dockerfileName: basename(dockerfilePath),
-    dockerignore: readIfExists(`${userPath}.dockerignore`) ?? readIfExists(join(contextPath, '.dockerignore')),
+    dockerignore: dockerignoreFor(userPath, contextPath),
     cwd: req.cwd,
     sshAuthSock: req.env('SSH_AUTH_SOCK'),
     imageStore: req.engine !== undefined,
@@ -100,7 +172,7 @@ async function buildOnce(client: ControlClient, req: BuildRequest): Promise<Buil
     [dockerfileDir.name, { path: dirname(dockerfilePath) }],
   ]);
   // Registry credentials, from the docker CLI's config as buildx reads them: for base images and for pushes.
-  const configDir = req.env('DOCKER_CONFIG') || join(homedir(), '.docker');
+  const configDir = dockerConfigDir(req);
   const session = createSession({
     name: basename(contextPath) || 'bake',
     sharedKey: machineKey(),
@@ -113,9 +185,11 @@ async function buildOnce(client: ControlClient, req: BuildRequest): Promise<Buil
   });
   const stop = new AbortController();
   const signal = AbortSignal.any([req.signal, stop.signal]);
-  const conn = client.session(session.metadata(), signal);
+  const conn = await client.session(session.metadata(), signal);
   session.serve(conn);
   const request = { ...plan.request, Session: session.id };
+  const stats = (dir: SessionDir): DirStats => session.stats.get(dir.name) ?? { files: 0, bytes: 0, requests: 0 };
+  const sent = (): BuildResult['sent'] => ({ context: stats(context), dockerfile: stats(dockerfileDir) });
   try {
     const solved = client.solve(request, signal);
     // Status needs the job, which Solve creates; BuildKit waits up to 3 s for it, so it can start at once.
@@ -125,16 +199,15 @@ async function buildOnce(client: ControlClient, req: BuildRequest): Promise<Buil
       response = await solved;
     } catch (e) {
       const failed = await status;
-      const text = rewritten ?? t['dockerfile-inline'] ?? readIfExists(dockerfilePath);
-      throw solveFailure(e as grpc.ServiceError, t.name, req.address, {
+      const text = rewritten?.text ?? t['dockerfile-inline'] ?? readIfExists(dockerfilePath);
+      throw solveFailure(e as grpc.ServiceError, t.name, req.address, sent(), {
         ...(failed ? { vertex: failed } : {}),
         ...(text !== undefined ? { dockerfile: { filename: basename(dockerfilePath), text } } : {}),
       });
     }
     await status;
     if (plan.pushAfterLoad.length && req.engine) await pushImages(plan.pushAfterLoad, req.engine, configDir, signal);
-    const sent = (dir: SessionDir): DirStats => session.stats.get(dir.name) ?? { files: 0, bytes: 0, requests: 0 };
-    return { exporterResponse: response.ExporterResponse ?? {}, sent: { context: sent(context), dockerfile: sent(dockerfileDir) } };
+    return { exporterResponse: response.ExporterResponse ?? {}, sent: sent() };
   } finally {
     conn.end();
     await session.close();
@@ -160,9 +233,51 @@ async function followStatus(client: ControlClient, ref: string, target: string, 
 }
 
 /**
+ * `--pull` for a target with target: contexts: the frontend's pull mode would
+ * pull the internal tags too, so solve-request.ts leaves it out, and the
+ * images the Dockerfile reads from registries are pulled here first, through
+ * the engine; the solve's default mode then finds them in the image store.
+ * A failed pull fails the target, as with buildx --pull.
+ */
+async function pullImages(refs: readonly string[], req: BuildRequest, endpoint: EngineEndpoint): Promise<void> {
+  const t = req.target;
+  const engine = new DockerEngine(endpoint);
+  try {
+    for (const ref of refs) {
+      const step = { kind: 'vertex', target: t.name, id: `pull:${ref}`, name: `[internal] pull ${ref}`, cached: false } as const;
+      const started = Date.now();
+      req.progress({ ...step, started });
+      try {
+        await engine.images.pull(ref, await registryAuth(ref, dockerConfigDir(req)), t.platforms?.length === 1 ? t.platforms[0] : undefined, req.signal);
+      } catch (e) {
+        if (req.signal.aborted) throw e;
+        const message = `pulling ${ref} failed: ${(e as Error).message}`;
+        req.progress({ ...step, started, completed: Date.now(), error: message });
+        const none = { files: 0, bytes: 0, requests: 0 };
+        throw new BuildFailedError({ kind: 'error', target: t.name, message, vertex: step.id }, { context: none, dockerfile: none });
+      }
+      req.progress({ ...step, started, completed: Date.now() });
+    }
+  } finally {
+    engine.close();
+  }
+}
+
+/** The docker CLI's config dir, where registry credentials come from, as buildx reads them. */
+function dockerConfigDir(req: BuildRequest): string {
+  return req.env('DOCKER_CONFIG') || join(homedir(), '.docker');
+}
+
+/** The credentials the docker config gives for a reference's registry (the same lookup our Auth attachable uses). */
+async function registryAuth(ref: string, configDir: string): Promise<RegistryAuth | undefined> {
+  const host = registryHost(ref);
+  const found = await credentials(configDir, host === 'docker.io' ? 'registry-1.docker.io' : host);
+  return found.Username || found.Secret ? { username: found.Username, password: found.Secret, serveraddress: host } : undefined;
+}
+
+/**
  * A Docker engine pushes what its image store holds: after the `moby` export,
- * each reference goes up through the Engine API with the credentials the
- * docker config gives for its registry (the same lookup our Auth attachable uses).
+ * each reference goes up through the Engine API with its registry's credentials.
  */
 async function pushImages(refs: readonly string[], endpoint: EngineEndpoint, configDir: string, signal: AbortSignal): Promise<void> {
   const engine = new DockerEngine(endpoint);
@@ -170,17 +285,14 @@ async function pushImages(refs: readonly string[], endpoint: EngineEndpoint, con
     for (const ref of refs) {
       const colon = ref.lastIndexOf(':');
       const [repo, tag] = colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
-      const host = registryHost(ref);
-      const found = await credentials(configDir, host === 'docker.io' ? 'registry-1.docker.io' : host);
-      const auth = found.Username || found.Secret ? { username: found.Username, password: found.Secret, serveraddress: host } : undefined;
-      for await (const progress of engine.images.push(repo, tag, auth, signal)) void progress;
+      for await (const progress of engine.images.push(repo, tag, await registryAuth(ref, configDir), signal)) void progress;
     }
   } finally {
     engine.close();
   }
 }
 
-function solveFailure(e: grpc.ServiceError, target: string, address: string, context: FailureContext): Error {
+function solveFailure(e: grpc.ServiceError, target: string, address: string, sent: BuildResult['sent'], context: FailureContext): Error {
   if (e.code === grpc.status.UNAVAILABLE) return new EngineUnreachableError(address, e.details);
   if (/exporter "moby" could not be found/.test(e.details ?? '')) {
     return bakeError(`the builder at ${address} cannot load images into Docker`, undefined, 'Use --builder docker, or give the target an output of type image, local, tar or oci.');
@@ -189,7 +301,7 @@ function solveFailure(e: grpc.ServiceError, target: string, address: string, con
   if (missing) {
     return bakeError(`the builder at ${address} has no ${missing} exporter`, undefined, missing === 'image' ? 'Load into Docker instead (type=docker), or use a standalone BuildKit.' : 'Use an output it has (docker, local, tar), or a standalone BuildKit, which has image, oci and docker.');
   }
-  return new BuildFailedError(failureEvent(target, e as SolveError, context));
+  return new BuildFailedError(failureEvent(target, e as SolveError, context), sent);
 }
 
 /**
@@ -203,10 +315,9 @@ function sessionDir(path: string, use: 'context' | 'dockerfile'): SessionDir {
 }
 
 /**
- * dockerfile-inline and a Dockerfile rewritten for target: contexts are
- * served as a generated dir, content-addressed so the same text keeps the
- * same path, and with a fixed mtime so reruns transfer nothing. The file
- * keeps the user's name, which the frontend and error messages show.
+ * dockerfile-inline is served as a generated dir, content-addressed so the
+ * same text keeps the same path, and with a fixed mtime so reruns transfer
+ * nothing.
  */
 function servedDockerfile(text: string, name: string): string {
   const dir = join(tmpdir(), `bake-inline-${userInfo().uid}`, createHash('sha256').update(`${name}\0${text}`).digest('hex').slice(0, 32));

@@ -19,11 +19,16 @@ export interface EnginePaths {
   readonly containerdNamespace: string;
 }
 
-/** The engine's paths for `env` ($XDG_STATE_HOME/bake/engine, else ~/.local/state/bake/engine). */
-export function enginePaths(env: Readonly<Record<string, string | undefined>>, home: string): EnginePaths {
+/** bake's state for `env`: $XDG_STATE_HOME/bake, else ~/.local/state/bake. */
+export function bakeStateDir(env: Readonly<Record<string, string | undefined>>, home: string): string {
   const xdg = env['XDG_STATE_HOME'];
   // The XDG spec says a relative XDG_STATE_HOME is invalid and must be ignored.
-  const stateDir = xdg?.startsWith('/') ? join(xdg, 'bake', 'engine') : join(env['HOME'] || home, '.local', 'state', 'bake', 'engine');
+  return xdg?.startsWith('/') ? join(xdg, 'bake') : join(env['HOME'] || home, '.local', 'state', 'bake');
+}
+
+/** The engine's paths for `env` ($XDG_STATE_HOME/bake/engine, else ~/.local/state/bake/engine). */
+export function enginePaths(env: Readonly<Record<string, string | undefined>>, home: string): EnginePaths {
+  const stateDir = join(bakeStateDir(env, home), 'engine');
   // Names derived from the state dir let two engines (a user's and a test's) run side by side.
   const id = createHash('sha256').update(stateDir).digest('hex').slice(0, 8);
   return {

@@ -1,0 +1,143 @@
+/**
+ * Build avoidance, as Skaffold's artifact cache and make do it: a target
+ * whose inputs have not changed since its last build, and whose image is
+ * still in the engine under every tag, is not sent to BuildKit at all.
+ *
+ * The inputs are what decides BuildKit's result: the resolved target, the
+ * Dockerfile, the .dockerignore, every file of the context that survives it
+ * (path, mode, size, mtime: the fields BuildKit's own kept copy compares to
+ * decide a file is unchanged, protocol §5.6) and the image ID of every base
+ * image, from the engine's store. Only plain loads qualify: no push or
+ * other export (their side effects must happen), no secrets or SSH (their
+ * content is not ours to read), no `target:` contexts, no --no-cache or
+ * --pull, and only bases the store holds (a registry's image could have
+ * moved). Any doubt means "build", never a stale "up to date".
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Target } from '../bakefile/model.js';
+import { rewriteDockerfile } from '../graph/links.js';
+import type { DockerEngine } from '../docker/engine-api.js';
+import { EngineApiError } from '../docker/errors.js';
+import { walk } from './session/walk.js';
+import { parseDockerignore } from './solve-request.js';
+
+/** Bumped whenever what goes into a fingerprint changes, so old records never match. */
+const FORMAT = 1;
+
+export interface UpToDateInputs {
+  readonly target: Target;
+  readonly contextPath: string;
+  /** The Dockerfile's text; undefined when it is missing (the build reports that). */
+  readonly dockerfile: string | undefined;
+  readonly dockerignore: string | undefined;
+  /** The engine as the user addressed it: records of one engine never answer for another. */
+  readonly engineAddress: string;
+  readonly engine: DockerEngine;
+  /** Where records live ($XDG_STATE_HOME/bake/up-to-date). */
+  readonly stateDir: string;
+  /** The run's digests of context directories, by path and exclusions: each is walked once per run, however many targets share it. */
+  readonly contextDigests: Map<string, Promise<string>>;
+  readonly signal: AbortSignal;
+}
+
+export type UpToDate =
+  /** Nothing changed: the last build's exporter response, still true of the engine. */
+  | { readonly kind: 'hit'; readonly exporterResponse: Readonly<Record<string, string>> }
+  /** Build, then `record` what the build answered. */
+  | { readonly kind: 'miss'; record(exporterResponse: Readonly<Record<string, string>>): void };
+
+/** Why a target is always built; undefined when it may be skipped. Pure. */
+export function alwaysBuilt(t: Target): string | undefined {
+  if (t['no-cache'] || t['no-cache-filter']?.length) return 'no-cache';
+  if (t.pull) return 'pull';
+  if (t.secret?.length || t.ssh?.length) return 'secrets or ssh';
+  if (Object.keys(t.contexts ?? {}).length) return 'named contexts';
+  if (t['cache-to']?.length) return 'cache export';
+  if ((t.platforms?.length ?? 0) > 1) return 'several platforms';
+  if (t.call !== undefined && t.call !== 'build') return 'call';
+  if (!(t.output ?? []).every((o) => o['type'] === 'docker' && o['dest'] === undefined && Object.keys(o).length === 1)) return 'outputs other than a plain load';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t.context ?? '') || t.context?.startsWith('git@')) return 'remote context';
+  return undefined;
+}
+
+/** Checks a target; undefined when it must be built without a record (see alwaysBuilt, bases not in the store). */
+export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | undefined> {
+  const t = inputs.target;
+  if (alwaysBuilt(t) !== undefined || inputs.dockerfile === undefined) return undefined;
+  const bases = await baseImageIds(inputs.dockerfile, t, inputs.engine, inputs.signal);
+  if (!bases) return undefined;
+  const excludePatterns = inputs.dockerignore === undefined ? [] : parseDockerignore(inputs.dockerignore);
+  const walkKey = `${inputs.contextPath}\0${JSON.stringify(excludePatterns)}`;
+  let files = inputs.contextDigests.get(walkKey);
+  if (!files) inputs.contextDigests.set(walkKey, (files = contextDigest(inputs.contextPath, excludePatterns, inputs.signal)));
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ FORMAT, engine: inputs.engineAddress, target: t, dockerfile: inputs.dockerfile, dockerignore: inputs.dockerignore ?? null, bases, files: await files }))
+    .digest('hex');
+  const file = join(inputs.stateDir, `${createHash('sha256').update(`${inputs.engineAddress}\0${inputs.contextPath}\0${t.name}`).digest('hex').slice(0, 32)}.json`);
+  const last = readRecord(file);
+  if (last?.fingerprint === fingerprint && (await stillTagged(last.exporterResponse, t.tags ?? [], inputs.engine, inputs.signal))) {
+    return { kind: 'hit', exporterResponse: last.exporterResponse };
+  }
+  return {
+    kind: 'miss',
+    record(exporterResponse) {
+      mkdirSync(inputs.stateDir, { recursive: true, mode: 0o700 });
+      // Written aside and renamed, so a concurrent run never reads half a record.
+      const partial = `${file}.${process.pid}`;
+      writeFileSync(partial, JSON.stringify({ fingerprint, exporterResponse }));
+      renameSync(partial, file);
+    },
+  };
+}
+
+/** What BuildKit's kept copy compares of each file the context sends (protocol §5.6), hashed in walk order. */
+async function contextDigest(dir: string, excludePatterns: readonly string[], signal: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const { stat } of walk(dir, { excludePatterns }, signal)) hash.update(`${stat.path}\0${stat.mode}\0${stat.size}\0${stat.modTime}\0${stat.linkname}\0`);
+  return hash.digest('hex');
+}
+
+interface UpToDateRecord {
+  readonly fingerprint: string;
+  readonly exporterResponse: Readonly<Record<string, string>>;
+}
+
+function readRecord(file: string): UpToDateRecord | undefined {
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<UpToDateRecord>;
+    return typeof r.fingerprint === 'string' && r.exporterResponse && typeof r.exporterResponse === 'object' ? (r as UpToDateRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The store's image ID for each image the Dockerfile reads; undefined when one is not there (or is not a plain reference). */
+async function baseImageIds(dockerfile: string, t: Target, engine: DockerEngine, signal: AbortSignal): Promise<Record<string, string> | undefined> {
+  const ids: Record<string, string> = {};
+  for (const ref of rewriteDockerfile(dockerfile, new Map(), t.args ?? {}).images) {
+    if (ref.includes('$')) return undefined;
+    const id = await imageId(ref, engine, signal);
+    if (id === undefined) return undefined;
+    ids[ref] = id;
+  }
+  return ids;
+}
+
+/** The built image is still the one every tag names (a later `docker build -t` may have moved one). */
+async function stillTagged(response: Readonly<Record<string, string>>, tags: readonly string[], engine: DockerEngine, signal: AbortSignal): Promise<boolean> {
+  const id = response['containerimage.digest'];
+  if (!id) return false;
+  for (const ref of tags.length ? tags : [id]) if ((await imageId(ref, engine, signal)) !== id) return false;
+  return true;
+}
+
+async function imageId(ref: string, engine: DockerEngine, signal: AbortSignal): Promise<string | undefined> {
+  try {
+    return (await engine.images.inspect(ref, signal)).Id;
+  } catch (e) {
+    if (e instanceof EngineApiError && e.status === 404) return undefined;
+    throw e;
+  }
+}
