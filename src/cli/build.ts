@@ -121,7 +121,11 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
     if (graph.order.length > 1) process.stderr.write(`\n${formatSummary(run, new Map([...built].map(([name, r]) => [name, r.exporterResponse['containerimage.digest'] ?? ''])))}`);
     // Interrupted, the summary still says what was built and what was cancelled; no metadata file, as the run did not finish.
     if (abort.signal.aborted) return 130;
-    if (args.metadataFile) writeFileSync(resolve(cli.cwd, args.metadataFile), `${JSON.stringify(Object.fromEntries([...built].map(([name, r]) => [name, r.exporterResponse])), null, 2)}\n`);
+    if (args.metadataFile) {
+      const targets = new Map(graph.order.map((n) => [n.name, n.target]));
+      const metadata = Object.fromEntries([...built].map(([name, r]) => [name, buildMetadata(targets.get(name) as Target, r.exporterResponse)]));
+      writeFileSync(resolve(cli.cwd, args.metadataFile), `${JSON.stringify(metadata, null, 2)}\n`);
+    }
     return failed ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);
@@ -132,6 +136,19 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
     client.close();
     await dialed.close();
   }
+}
+
+/**
+ * buildx's --metadata-file entry: the exporter's answer plus the keys buildx
+ * writes that this engine's `moby` exporter leaves out: the image ID is the
+ * config digest there, and `image.name` lists the names, comma-separated.
+ */
+function buildMetadata(t: Target, response: Readonly<Record<string, string>>): Record<string, string> {
+  const metadata = { ...response };
+  const id = response['containerimage.digest'];
+  if (id && metadata['containerimage.config.digest'] === undefined) metadata['containerimage.config.digest'] = id;
+  if (t.tags?.length && metadata['image.name'] === undefined) metadata['image.name'] = t.tags.join(',');
+  return metadata;
 }
 
 /**

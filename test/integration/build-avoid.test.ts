@@ -62,6 +62,9 @@ test('a second run with nothing changed is up to date without a solve; its metad
   assert.doesNotMatch(second.stderr, SOLVED);
   const metadata = (name: string): unknown => JSON.parse(readFileSync(join(state, name), 'utf8'));
   assert.deepEqual(metadata('second.json'), metadata('first.json'));
+  // buildx's shape on a Docker engine: the image ID as both digests, the tags as image.name.
+  const id = await imageId(tag);
+  assert.deepEqual(metadata('first.json'), { app: { 'containerimage.digest': id, 'containerimage.config.digest': id, 'image.name': tag } });
 });
 
 test('a changed context file builds again; a file .dockerignore excludes does not', async () => {
