@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bakeError } from '../core/diagnostics.js';
-import type { ProgressSink } from '../core/progress.js';
+import { isWorkStep, type ProgressSink } from '../core/progress.js';
 import { resolveTargets } from '../bakefile/resolve.js';
 import { attributeRange } from '../bakefile/sources.js';
 import { planBuild } from '../graph/plan.js';
@@ -73,7 +73,7 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
         view.started(node.name);
         let executed = false;
         const progress: ProgressSink = (e) => {
-          if (e.kind === 'vertex' && e.completed !== undefined && !e.cached && WORK_STEP.test(e.name)) executed = true;
+          if (e.kind === 'vertex' && e.completed !== undefined && !e.cached && isWorkStep(e.name)) executed = true;
           view.event(e);
         };
         const contexts = Object.entries(node.target.contexts ?? {});
@@ -177,6 +177,3 @@ async function removeInternalTags(engine: DockerEngine, tags: Iterable<InternalT
     }
   }
 }
-
-/** A Dockerfile step that does work (`[2/3] RUN …`); FROM, loading and exporting run even when everything is cached. */
-const WORK_STEP = /^\[\d+\/\d+\] (?!FROM )/;

@@ -76,3 +76,12 @@ export interface ErrorEvent {
 export type ProgressEvent = VertexEvent | StatusEvent | LogEvent | WarningEvent | ErrorEvent;
 
 export type ProgressSink = (event: ProgressEvent) => void;
+
+/**
+ * A Dockerfile step that does work: `[2/3] RUN …`, or `[app 2/3] COPY …` in
+ * a named stage. FROM, loading and exporting run even when everything is
+ * cached, so a build whose work steps were all cached counts as cached.
+ */
+export function isWorkStep(name: string): boolean {
+  return /^\[(?:[^\] ]+ )?\d+\/\d+\] (?!FROM )/.test(name);
+}
