@@ -16,7 +16,7 @@ import type { Target } from '../bakefile/model.js';
 import type { ControlClient } from './control.js';
 import { EngineUnreachableError } from './dial.js';
 import { createSession, type DirStats, type LocalDirSpec } from './session/index.js';
-import { solvePlan, type Links, type SessionDir } from './solve-request.js';
+import { isRemoteContext, solvePlan, type Links, type SessionDir } from './solve-request.js';
 import { failureEvent, StatusTranslator, type FailureContext, type SolveError } from './status.js';
 import type { EngineEndpoint } from '../docker/endpoint.js';
 import { DockerEngine } from '../docker/engine-api.js';
@@ -148,7 +148,7 @@ function userDockerfile(req: BuildRequest): string {
 async function buildOnce(client: ControlClient, req: BuildRequest, rewritten: { readonly path: string; readonly text: string } | undefined): Promise<BuildResult> {
   const t = req.target;
   const contextPath = resolve(req.cwd, t.context ?? '.');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t.context ?? '') || t.context?.startsWith('git@')) {
+  if (isRemoteContext(t.context ?? '')) {
     throw bakeError(`target ${t.name} has a remote context ${t.context}, which bake does not build yet`, undefined, 'Clone it and point context at the local directory.');
   }
   const userPath = userDockerfile(req);

@@ -70,6 +70,11 @@ export interface SolvePlan {
   readonly pushAfterLoad: readonly string[];
 }
 
+/** A context BuildKit fetches itself (a URL such as https:// or docker-image://, or a git@ remote) rather than a local directory. */
+export function isRemoteContext(context: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@');
+}
+
 export function solvePlan(input: SolveInput): SolvePlan {
   const t = input.target;
   const links = input.links ?? { refs: new Map(), namedContexts: undefined };
@@ -204,7 +209,7 @@ function namedContexts(t: Target, links: Links): Record<string, string> {
       if (ref === undefined) throw new Error(`internal: context ${key} of target ${t.name} has no loaded dependency`);
       // Keyed by the name the frontend looks up (`docker.io/library/x:latest` is `x`), as the rewrite path matches it.
       if (links.namedContexts) attrs[`context:${contextName(key) ?? key}`] = `docker-image://${ref}`;
-    } else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && links.namedContexts === false) {
+    } else if (!isRemoteContext(value) && links.namedContexts === false) {
       throw bakeError(`target ${t.name} has the local directory ${value} as context ${key}, but the builder's Dockerfile frontend lacks named contexts (${CAP_NAMED_CONTEXTS})`, undefined, 'Build on BuildKit v0.10 or later (Docker 23 or later), or copy the directory into the build context and COPY it from there.');
     } else {
       throw bakeError(`target ${t.name} uses the named context ${key}=${value}, which bake does not build yet`, undefined, 'Use a target:NAME context, or build it with docker buildx bake.');

@@ -21,7 +21,7 @@ import { rewriteDockerfile } from '../graph/links.js';
 import type { DockerEngine } from '../docker/engine-api.js';
 import { EngineApiError } from '../docker/errors.js';
 import { walk } from './session/walk.js';
-import { parseDockerignore } from './solve-request.js';
+import { isRemoteContext, parseDockerignore } from './solve-request.js';
 
 /** Bumped whenever what goes into a fingerprint changes, so old records never match. */
 const FORMAT = 1;
@@ -58,7 +58,7 @@ export function alwaysBuilt(t: Target): string | undefined {
   if ((t.platforms?.length ?? 0) > 1) return 'several platforms';
   if (t.call !== undefined && t.call !== 'build') return 'call';
   if (!(t.output ?? []).every((o) => o['type'] === 'docker' && o['dest'] === undefined && Object.keys(o).length === 1)) return 'outputs other than a plain load';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t.context ?? '') || t.context?.startsWith('git@')) return 'remote context';
+  if (isRemoteContext(t.context ?? '')) return 'remote context';
   return undefined;
 }
 
