@@ -43,6 +43,8 @@ export interface BuildRequest {
   readonly links: Links;
   /** The run's context digests for build avoidance (up-to-date.ts), shared by its targets. */
   readonly contextDigests: Map<string, Promise<string>>;
+  /** Where the build's session is kept open until the run ends. */
+  readonly sessions: RunSessions;
 }
 
 export interface BuildResult {
@@ -185,8 +187,13 @@ async function buildOnce(client: ControlClient, req: BuildRequest, rewritten: { 
   });
   const stop = new AbortController();
   const signal = AbortSignal.any([req.signal, stop.signal]);
-  const conn = await client.session(session.metadata(), signal);
+  // The session outlives this solve (RunSessions): only the run's end or Ctrl-C closes it.
+  const conn = await client.session(session.metadata(), req.signal);
   session.serve(conn);
+  req.sessions.hold(async () => {
+    conn.end();
+    await session.close();
+  });
   const request = { ...plan.request, Session: session.id };
   const stats = (dir: SessionDir): DirStats => session.stats.get(dir.name) ?? { files: 0, bytes: 0, requests: 0 };
   const sent = (): BuildResult['sent'] => ({ context: stats(context), dockerfile: stats(dockerfileDir) });
@@ -209,9 +216,26 @@ async function buildOnce(client: ControlClient, req: BuildRequest, rewritten: { 
     if (plan.pushAfterLoad.length && req.engine) await pushImages(plan.pushAfterLoad, req.engine, configDir, signal);
     return { exporterResponse: response.ExporterResponse ?? {}, sent: sent() };
   } finally {
-    conn.end();
-    await session.close();
     stop.abort();
+  }
+}
+
+/**
+ * The sessions of a run, closed together once all its solves ended. BuildKit
+ * v0.8 transfers a directory that several targets share over any one of
+ * their sessions (protocol §8): closing that session when its own target is
+ * done would restart the others' transfer, or fail it ("flightcontrol:
+ * exceeded retry timeout" under load).
+ */
+export class RunSessions {
+  readonly #closes: (() => Promise<void>)[] = [];
+
+  hold(close: () => Promise<void>): void {
+    this.#closes.push(close);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.#closes.splice(0).map((close) => close()));
   }
 }
 

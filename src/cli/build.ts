@@ -18,7 +18,7 @@ import { internalTag, type InternalTag } from '../graph/links.js';
 import type { Entry, Target } from '../bakefile/model.js';
 import { probeCapabilities, type Capabilities } from '../buildkit/capabilities.js';
 import { DockerEngine } from '../docker/engine-api.js';
-import { BuildFailedError, buildTarget, type BuildResult } from '../buildkit/build.js';
+import { BuildFailedError, buildTarget, RunSessions, type BuildResult } from '../buildkit/build.js';
 import { controlClient } from '../buildkit/control.js';
 import { BuilderAddressError, dial, EngineUnreachableError } from '../buildkit/dial.js';
 import { EngineError } from '../docker/errors.js';
@@ -54,6 +54,7 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
   /** Each built dependency's internal tag, by target name; every one is removed when the run ends. */
   const internal = new Map<string, InternalTag>();
   const contextDigests = new Map<string, Promise<string>>();
+  const sessions = new RunSessions();
   // This run's suffix of its internal tags: concurrent runs never share (nor untag) one another's.
   const runId = randomBytes(4).toString('hex');
   const abort = new AbortController();
@@ -83,7 +84,7 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
         const target = engine && node.dependants.length ? loadedDependency(node.target, !resolved.linked.has(node.name)) : node.target;
         let result;
         try {
-          result = await buildTarget(client, { target, cwd: cli.cwd, address: dialed.address, engine: dialed.engine, env, progress, signal, links, contextDigests });
+          result = await buildTarget(client, { target, cwd: cli.cwd, address: dialed.address, engine: dialed.engine, env, progress, signal, links, contextDigests, sessions });
         } catch (e) {
           // A failed build still shows what its session sent, as a built one does.
           if (e instanceof BuildFailedError) view.sent(node.name, e.sent);
@@ -129,6 +130,7 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
     return failed ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);
+    await sessions.closeAll();
     if (engine) {
       await removeInternalTags(engine, internal.values());
       engine.close();
