@@ -143,7 +143,7 @@ async function solveTarget(client: ControlClient, req: BuildRequest): Promise<Bu
 /** The Dockerfile as the user gave it: a file, or dockerfile-inline served from a generated dir. */
 function userDockerfile(req: BuildRequest): string {
   const t = req.target;
-  return t['dockerfile-inline'] !== undefined ? servedDockerfile(t['dockerfile-inline'], 'Dockerfile') : resolve(req.cwd, t.context ?? '.', t.dockerfile ?? 'Dockerfile');
+  return t['dockerfile-inline'] !== undefined ? servedDockerfile(t['dockerfile-inline']) : resolve(req.cwd, t.context ?? '.', t.dockerfile ?? 'Dockerfile');
 }
 
 /** `rewritten`: the Dockerfile with the target's links rewritten (buildTarget), served instead of the user's. */
@@ -343,9 +343,9 @@ function sessionDir(path: string, use: 'context' | 'dockerfile'): SessionDir {
  * same text keeps the same path, and with a fixed mtime so reruns transfer
  * nothing.
  */
-function servedDockerfile(text: string, name: string): string {
-  const dir = join(tmpdir(), `bake-inline-${userInfo().uid}`, createHash('sha256').update(`${name}\0${text}`).digest('hex').slice(0, 32));
-  const file = join(dir, name);
+function servedDockerfile(text: string): string {
+  const dir = join(tmpdir(), `bake-inline-${userInfo().uid}`, createHash('sha256').update(`Dockerfile\0${text}`).digest('hex').slice(0, 32));
+  const file = join(dir, 'Dockerfile');
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // Written aside and renamed, so a concurrent run never serves half a file.
