@@ -129,9 +129,9 @@ async function solveTarget(client: ControlClient, req: BuildRequest): Promise<Bu
     const rewritten = dir && linked ? { path: join(dir, basename(userDockerfile(req))), text: linked.text } : undefined;
     if (rewritten) writeFileSync(rewritten.path, rewritten.text);
     const outputs = t.output ?? [];
-    if (outputs.length <= 1) return await buildOnce(client, req, rewritten);
+    if (outputs.length <= 1) return await solveRetrying(client, req, rewritten);
     const results: BuildResult[] = [];
-    for (const output of outputs) results.push(await buildOnce(client, { ...req, target: { ...t, output: [output] } }, rewritten));
+    for (const output of outputs) results.push(await solveRetrying(client, { ...req, target: { ...t, output: [output] } }, rewritten));
     const total = (use: 'context' | 'dockerfile'): DirStats =>
       results.reduce((sum, r) => ({ files: sum.files + r.sent[use].files, bytes: sum.bytes + r.sent[use].bytes, requests: sum.requests + r.sent[use].requests }), { files: 0, bytes: 0, requests: 0 });
     return { exporterResponse: Object.assign({}, ...results.map((r) => r.exporterResponse)) as Record<string, string>, sent: { context: total('context'), dockerfile: total('dockerfile') } };
@@ -145,6 +145,24 @@ function userDockerfile(req: BuildRequest): string {
   const t = req.target;
   return t['dockerfile-inline'] !== undefined ? servedDockerfile(t['dockerfile-inline']) : resolve(req.cwd, t.context ?? '.', t.dockerfile ?? 'Dockerfile');
 }
+
+/**
+ * BuildKit before v0.9 sometimes fails a step under many concurrent solves
+ * with "flightcontrol: exceeded retry timeout" (moby/buildkit#990, #1822): a
+ * race in the engine, not in the build. One more solve resumes from the
+ * build cache; a second failure is the user's to see.
+ */
+async function solveRetrying(client: ControlClient, req: BuildRequest, rewritten: { readonly path: string; readonly text: string } | undefined): Promise<BuildResult> {
+  try {
+    return await buildOnce(client, req, rewritten);
+  } catch (e) {
+    if (!(e instanceof BuildFailedError) || !TRANSIENT_ENGINE_FAILURE.test(e.event.message) || req.signal.aborted) throw e;
+    req.progress({ kind: 'warning', target: req.target.name, vertex: e.event.vertex ?? 'bake:retry', message: `BuildKit failed with its transient "${e.event.message}" (moby/buildkit#1822); building ${req.target.name} once more`, detail: [] });
+    return buildOnce(client, req, rewritten);
+  }
+}
+
+const TRANSIENT_ENGINE_FAILURE = /flightcontrol: exceeded retry timeout/;
 
 /** `rewritten`: the Dockerfile with the target's links rewritten (buildTarget), served instead of the user's. */
 async function buildOnce(client: ControlClient, req: BuildRequest, rewritten: { readonly path: string; readonly text: string } | undefined): Promise<BuildResult> {
