@@ -58,12 +58,38 @@ export interface ImagePushProgress {
   readonly aux?: { readonly Tag: string; readonly Digest: string; readonly Size: number };
 }
 
+/** Where a published container port listens on the host; empty strings let the engine choose. */
+export interface PortBinding {
+  readonly HostIp: string;
+  readonly HostPort: string;
+}
+
+/** Keys of port maps are `PORT/PROTOCOL` (`80/tcp`). */
+export type PortMap = Readonly<Record<string, readonly PortBinding[]>>;
+
 export interface HostConfig {
   readonly AutoRemove?: boolean;
+  /** `SOURCE:DESTINATION[:OPTIONS]`; SOURCE is a host path or a volume name. */
   readonly Binds?: readonly string[];
+  readonly PortBindings?: PortMap;
   readonly NetworkMode?: string;
   readonly Init?: boolean;
   readonly Privileged?: boolean;
+}
+
+/** A container's health check; durations are nanoseconds, 0 meaning the engine's default. */
+export interface HealthConfig {
+  /** `["CMD", ARG…]`, `["CMD-SHELL", COMMAND]`, `["NONE"]`; absent: the image's own. */
+  readonly Test?: readonly string[];
+  readonly Interval?: number;
+  readonly Timeout?: number;
+  readonly Retries?: number;
+  readonly StartPeriod?: number;
+}
+
+export interface EndpointSettings {
+  /** Further names the container answers to on that network's DNS. */
+  readonly Aliases?: readonly string[];
 }
 
 /** POST /containers/create: the container's config and its host config. */
@@ -82,24 +108,59 @@ export interface ContainerSpec {
   readonly AttachStdout?: boolean;
   readonly AttachStderr?: boolean;
   readonly Hostname?: string;
+  /** Keys `PORT/PROTOCOL`; values are empty objects. */
+  readonly ExposedPorts?: Readonly<Record<string, Readonly<Record<string, never>>>>;
+  /** Anonymous volumes: keys are container paths; values are empty objects. */
+  readonly Volumes?: Readonly<Record<string, Readonly<Record<string, never>>>>;
+  readonly Healthcheck?: HealthConfig;
   readonly HostConfig?: HostConfig;
-  readonly NetworkingConfig?: { readonly EndpointsConfig: Readonly<Record<string, { readonly Aliases?: readonly string[] }>> };
+  readonly NetworkingConfig?: { readonly EndpointsConfig: Readonly<Record<string, EndpointSettings>> };
 }
 
 export interface ContainerSummary {
   readonly Id: string;
   readonly Names: readonly string[];
+  /** The image as given at create (a name or an ID). */
   readonly Image: string;
+  readonly ImageID: string;
   readonly State: string;
   readonly Status: string;
   readonly Labels: Labels;
   readonly Created: number;
 }
 
+/** One run of a health check. */
+export interface HealthLogEntry {
+  readonly Start: string;
+  readonly End: string;
+  readonly ExitCode: number;
+  readonly Output: string;
+}
+
+export interface ContainerHealth {
+  readonly Status: 'starting' | 'healthy' | 'unhealthy' | 'none';
+  readonly FailingStreak: number;
+  /** The last few runs, oldest first. */
+  readonly Log: readonly HealthLogEntry[] | null;
+}
+
+export interface MountPoint {
+  readonly Type: 'bind' | 'volume' | 'tmpfs' | 'npipe';
+  /** The volume's name (volumes only). */
+  readonly Name?: string;
+  readonly Source: string;
+  readonly Destination: string;
+  readonly RW: boolean;
+}
+
 export interface ContainerInspect {
   readonly Id: string;
   readonly Name: string;
+  /** The image ID (`sha256:…`). */
   readonly Image: string;
+  /** The main process's executable and arguments (the entrypoint and command, as run). */
+  readonly Path: string;
+  readonly Args: readonly string[];
   readonly Created: string;
   readonly State: {
     readonly Status: 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -109,9 +170,25 @@ export interface ContainerInspect {
     readonly StartedAt: string;
     readonly FinishedAt: string;
     readonly Error: string;
+    /** Present when the container has a health check. */
+    readonly Health?: ContainerHealth;
   };
-  readonly Config: { readonly Tty: boolean; readonly OpenStdin: boolean; readonly Labels: Labels | null; readonly Image: string; readonly Cmd: readonly string[] | null };
-  readonly NetworkSettings: { readonly Networks: Readonly<Record<string, { readonly IPAddress: string }>> };
+  readonly Config: {
+    readonly Tty: boolean;
+    readonly OpenStdin: boolean;
+    readonly Labels: Labels | null;
+    readonly Image: string;
+    readonly Cmd: readonly string[] | null;
+    readonly Env: readonly string[] | null;
+    readonly Healthcheck?: HealthConfig;
+  };
+  readonly HostConfig: { readonly PortBindings: PortMap | null; readonly NetworkMode: string };
+  readonly Mounts: readonly MountPoint[];
+  readonly NetworkSettings: {
+    readonly Networks: Readonly<Record<string, { readonly IPAddress: string; readonly Aliases: readonly string[] | null }>>;
+    /** Published ports with the host ports the engine picked; null entries are exposed only. */
+    readonly Ports: Readonly<Record<string, readonly PortBinding[] | null>> | null;
+  };
 }
 
 export interface WaitResult {

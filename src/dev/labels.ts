@@ -1,0 +1,33 @@
+/**
+ * The labels bake puts on everything `bake dev` creates in the engine
+ * (containers, networks, named volumes), so any later server can find,
+ * recover and clean it up (issue 5: "everything it creates is labelled").
+ */
+
+/** Bumped when the meaning of a label or of the server's API changes. */
+export const DEV_PROTOCOL_VERSION = '1';
+
+export const LABEL = {
+  /** The session id (`shop-1a2b3c`). */
+  session: 'dev.bake.session',
+  /** The project key: a digest of the bake files' absolute paths. */
+  project: 'dev.bake.project',
+  /** The bake files' absolute paths, joined with a newline. */
+  files: 'dev.bake.files',
+  /** The service a container runs. */
+  service: 'dev.bake.service',
+  /** DEV_PROTOCOL_VERSION of the server that created it. */
+  protocol: 'dev.bake.protocol',
+  /**
+   * The server that owns the session (its socket path): a restarted server
+   * recovers its own sessions, never those of another user's or test's server
+   * on the same engine.
+   */
+  owner: 'dev.bake.owner',
+  /** The engine address the session was created on (the client's DOCKER_HOST). */
+  engine: 'dev.bake.engine',
+  /** A digest of the container's spec: a container whose spec and image are unchanged is kept on the next `up`. */
+  config: 'dev.bake.config',
+  /** The service's plan as JSON ({service, image, projectDir}): a restarted server can restart or roll back what it adopts. */
+  plan: 'dev.bake.plan',
+} as const;

@@ -1,0 +1,133 @@
+/**
+ * How a service runs as a container: the body of POST /containers/create
+ * for one service of a session. Pure: everything it depends on comes in.
+ */
+import { createHash } from 'node:crypto';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { HealthCheck, Service } from '../../bakefile/model.js';
+import type { ContainerSpec, HealthConfig, PortBinding } from '../../docker/types.js';
+import { LABEL } from '../labels.js';
+import { parseDuration, parsePort, parseVolume, type VolumeMount } from './compose-syntax.js';
+import { DevRuntimeError } from './errors.js';
+import { networkName, sessionLabels, volumeName, type SessionIdentity } from './session-objects.js';
+
+/** One service to run, with the image the client chose for it. */
+export interface ServicePlan {
+  readonly service: Service;
+  /** image ref or ID; absent for runs_on = "host" */
+  readonly image?: string;
+  /** where relative paths resolve: the first bake file's directory */
+  readonly projectDir: string;
+}
+
+/** What a spec takes from the client's side: environment variables given as null, and `~`. */
+export interface ClientContext {
+  /** The client's environment variable `name`, or undefined when unset. */
+  readonly env: (name: string) => string | undefined;
+  /** The client user's home directory. */
+  readonly home: string;
+}
+
+/** The shell the interactive service runs when it sets neither command nor shell. */
+const DEFAULT_SHELL = ['/bin/sh'];
+const HEALTH_TEST_KINDS = new Set(['NONE', 'CMD', 'CMD-SHELL']);
+
+/**
+ * The create body of `plan`'s container. Its config label is a digest of the
+ * rest of the body, so an unchanged service is recognised on the next `up`.
+ */
+export function containerSpec(plan: ServicePlan, session: SessionIdentity, client: ClientContext): ContainerSpec {
+  const { service } = plan;
+  if (plan.image === undefined) throw new Error(`service "${service.name}" runs on the host and has no container`);
+  const network = networkName(session);
+  const ports = (service.ports ?? []).flatMap((p) => parsePort(p, service.name));
+  const mounts = (service.volumes ?? []).map((v) => parseVolume(v, service.name));
+  const command = service.command ?? (service.interactive ? (service.shell ?? DEFAULT_SHELL) : undefined);
+  const anonymous = mounts.flatMap((m) => (m.kind === 'anonymous' ? [m.target] : []));
+  const spec: ContainerSpec = {
+    Image: plan.image,
+    ...(command && { Cmd: command }),
+    ...(service.entrypoint && { Entrypoint: service.entrypoint }),
+    Env: environment(service, client),
+    ...(service.workdir !== undefined && { WorkingDir: service.workdir }),
+    ...(service.user !== undefined && { User: service.user }),
+    Tty: true,
+    OpenStdin: true,
+    Labels: { ...sessionLabels(session), [LABEL.service]: service.name, [LABEL.plan]: JSON.stringify({ service, image: plan.image, projectDir: plan.projectDir }) },
+    ...(ports.length > 0 && { ExposedPorts: Object.fromEntries(ports.map((p) => [p.port, {}])) }),
+    ...(anonymous.length > 0 && { Volumes: Object.fromEntries(anonymous.map((target) => [target, {}])) }),
+    ...(service.healthcheck && { Healthcheck: healthConfig(service.healthcheck, service.name) }),
+    HostConfig: {
+      NetworkMode: network,
+      ...(ports.length > 0 && { PortBindings: portBindings(ports) }),
+      Binds: mounts.flatMap((m) => bind(m, plan.projectDir, session, client.home)),
+    },
+    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [service.name] } } },
+  };
+  return { ...spec, Labels: { ...spec.Labels, [LABEL.config]: configDigest(spec) } };
+}
+
+/** The engine names of the project's named volumes `service` mounts. */
+export function namedVolumes(service: Service, session: SessionIdentity): string[] {
+  return (service.volumes ?? []).flatMap((v) => {
+    const m = parseVolume(v, service.name);
+    return m.kind === 'volume' ? [volumeName(session, m.name)] : [];
+  });
+}
+
+/** sha256 of the spec as sent (without the config label itself). */
+function configDigest(spec: ContainerSpec): string {
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex');
+}
+
+/** `KEY=VALUE`; a null value is the client's variable, left out when the client has none (as compose does). */
+function environment(service: Service, client: ClientContext): string[] {
+  return Object.entries(service.environment ?? {}).flatMap(([key, value]) => {
+    const v = value ?? client.env(key);
+    return v === undefined ? [] : [`${key}=${v}`];
+  });
+}
+
+function portBindings(ports: readonly { readonly port: string; readonly binding: PortBinding }[]): Record<string, PortBinding[]> {
+  const out: Record<string, PortBinding[]> = {};
+  for (const p of ports) (out[p.port] ??= []).push(p.binding);
+  return out;
+}
+
+function bind(mount: VolumeMount, projectDir: string, session: SessionIdentity, home: string): string[] {
+  if (mount.kind === 'anonymous') return [];
+  const source = mount.kind === 'volume' ? volumeName(session, mount.name) : hostPath(mount.source, projectDir, home);
+  return [[source, mount.target, ...(mount.options === undefined ? [] : [mount.options])].join(':')];
+}
+
+/** A bind source: `~` is the client's home; relative paths are relative to the project directory. */
+function hostPath(source: string, projectDir: string, home: string): string {
+  if (source === '~') return home;
+  if (source.startsWith('~/')) return join(home, source.slice(2));
+  return isAbsolute(source) ? resolve(source) : resolve(projectDir, source);
+}
+
+function healthConfig(check: HealthCheck, service: string): HealthConfig {
+  const duration = (key: 'interval' | 'timeout' | 'start_period'): number | undefined => {
+    const text = check[key];
+    if (text === undefined) return undefined;
+    const ns = parseDuration(text);
+    if (ns === undefined) throw new DevRuntimeError(`invalid ${key} "${text}" in the healthcheck of service "${service}"`, 'Write durations like "1s", "500ms" or "1m30s".');
+    return ns;
+  };
+  const interval = duration('interval');
+  const timeout = duration('timeout');
+  const startPeriod = duration('start_period');
+  return {
+    ...(check.test && check.test.length > 0 && { Test: healthTest(check.test) }),
+    ...(interval !== undefined && { Interval: interval }),
+    ...(timeout !== undefined && { Timeout: timeout }),
+    ...(check.retries !== undefined && { Retries: check.retries }),
+    ...(startPeriod !== undefined && { StartPeriod: startPeriod }),
+  };
+}
+
+/** compose's list form starts with CMD, CMD-SHELL or NONE; a bare command list is read as CMD. */
+function healthTest(test: readonly string[]): readonly string[] {
+  return HEALTH_TEST_KINDS.has(test[0] ?? '') ? test : ['CMD', ...test];
+}
