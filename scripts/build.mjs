@@ -21,5 +21,7 @@ await build({
   keepNames: true,
   // CommonJS dependencies call require() for node builtins; ESM needs one made for them.
   banner: { js: "import { createRequire as __bakeCreateRequire } from 'node:module'; const require = __bakeCreateRequire(import.meta.url);" },
+  // A native addon: it loads its .node file from its own package directory.
+  external: ['node-pty'],
   logLevel: 'warning',
 });

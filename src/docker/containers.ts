@@ -1,9 +1,11 @@
 /** Containers: lifecycle, inspect, list, wait, logs, attach (hijacked), resize. */
 import { encodeFilters, type Filters } from './filters.js';
 import { HijackedStream } from './hijacked.js';
-import type { EngineHttp } from './http.js';
+import { readText, type EngineHttp } from './http.js';
 import { readFrames, type OutputFrame } from './stdcopy.js';
 import type { AttachOptions, ContainerInspect, ContainerSpec, ContainerSummary, LogOptions, TerminalSize, WaitResult } from './types.js';
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
 export class Containers {
   constructor(private readonly http: EngineHttp) {}
@@ -31,6 +33,12 @@ export class Containers {
     return this.http.json({ method: 'GET', path: `/containers/${id}/json` }, signal);
   }
 
+  /** The ids of the processes exec'd in the container that the engine still knows (running, or ended and not yet cleaned up). */
+  async execIds(id: string, signal: AbortSignal): Promise<string[]> {
+    const inspect = await this.http.json<{ ExecIDs: string[] | null }>({ method: 'GET', path: `/containers/${id}/json` }, signal);
+    return inspect.ExecIDs ?? [];
+  }
+
   /** Containers matching `filters` (e.g. labels), stopped ones included. */
   list(filters: Filters | undefined, signal: AbortSignal): Promise<ContainerSummary[]> {
     return this.http.json({ method: 'GET', path: '/containers/json', query: { all: true, filters: encodeFilters(filters) } }, signal);
@@ -40,8 +48,18 @@ export class Containers {
    * Resolves when the container stops. Call it before `start` with
    * `next-exit` so a quick exit cannot be missed.
    */
-  wait(id: string, condition: 'not-running' | 'next-exit' | 'removed', signal: AbortSignal): Promise<WaitResult> {
-    return this.http.json({ method: 'POST', path: `/containers/${id}/wait`, query: { condition } }, signal);
+  async wait(id: string, condition: WaitCondition, signal: AbortSignal): Promise<WaitResult> {
+    return (await this.watchExit(id, condition, signal)).exit;
+  }
+
+  /**
+   * Like `wait`, but resolves as soon as the engine has registered the wait
+   * (it answers with headers at once and sends the status when the container
+   * stops): a `start` issued afterwards cannot slip past it.
+   */
+  async watchExit(id: string, condition: WaitCondition, signal: AbortSignal): Promise<{ readonly exit: Promise<WaitResult> }> {
+    const res = await this.http.stream({ method: 'POST', path: `/containers/${id}/wait`, query: { condition } }, signal);
+    return { exit: readText(res).then((text) => JSON.parse(text) as WaitResult) };
   }
 
   /** Output so far (and, with `follow`, until the container stops). */

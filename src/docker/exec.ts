@@ -3,6 +3,12 @@ import { HijackedStream } from './hijacked.js';
 import type { EngineHttp } from './http.js';
 import type { ExecInspect, ExecSpec, TerminalSize } from './types.js';
 
+/** ExecInspect with what tells an interactive exec (bake's, `docker exec -it`) from a health probe or a detached one. */
+export interface ExecDetails extends ExecInspect {
+  readonly OpenStdin: boolean;
+  readonly ProcessConfig: { readonly tty: boolean; readonly entrypoint: string; readonly arguments: readonly string[] };
+}
+
 export class Execs {
   constructor(private readonly http: EngineHttp) {}
 
@@ -21,7 +27,7 @@ export class Execs {
     return this.http.empty({ method: 'POST', path: `/exec/${id}/resize`, query: { h: size.rows, w: size.columns } }, signal);
   }
 
-  inspect(id: string, signal: AbortSignal): Promise<ExecInspect> {
+  inspect(id: string, signal: AbortSignal): Promise<ExecDetails> {
     return this.http.json({ method: 'GET', path: `/exec/${id}/json` }, signal);
   }
 }
