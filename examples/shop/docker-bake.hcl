@@ -89,11 +89,14 @@ target "devbox" {
 }
 
 service "db" {
-  image       = "busybox:latest"
-  command     = ["sh", "-c", "while true; do nc -l -p 5432 -e echo ready; done"]
+  image   = "busybox:latest"
+  # Ready a moment after it starts, as a real database is: api waits for it.
+  # Its data (a log of its starts) lives in a named volume: it outlives the session unless stopped with --volumes.
+  command = ["sh", "-c", "echo db starting; date >> /data/starts; sleep 1; touch /tmp/ready; echo db ready; while true; do nc -l -p 5432 -e echo ready; done"]
+  volumes = ["dbdata:/data"]
   healthcheck {
-    test     = ["CMD", "true"]
-    interval = "1s"
+    test     = ["CMD", "test", "-f", "/tmp/ready"]
+    interval = "500ms"
   }
 }
 

@@ -4,10 +4,13 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseCsvFields } from '../bakefile/entries.js';
+import { parseDuration } from '../bakefile/expr/stdlib/timefmt.js';
 import { usageError } from '../bakefile/overrides.js';
+import { parsePrefixKey } from '../dev/client/prefix-key.js';
 
 export interface BakeArgs {
   readonly command: 'bake' | 'dev' | 'help' | 'version';
+  /** The targets to build; for `bake dev`, the services to run. */
   readonly names: string[];
   readonly files: string[];
   readonly sets: string[];
@@ -26,7 +29,34 @@ export interface BakeArgs {
   readonly maxParallelism: number | undefined;
   readonly keepGoing: boolean;
   readonly debug: boolean;
+  /** What `bake dev …` asks for; all defaults (action `up`) for the other commands. */
+  readonly dev: DevArgs;
 }
+
+/**
+ * `bake dev [SERVICE…]` (up), `bake dev ls`, `bake dev attach [SESSION]`,
+ * `bake dev stop [SESSION]`, and their flags (each given only where it
+ * applies, else parsing fails). A session left out is the project's.
+ */
+export interface DevArgs {
+  readonly action: DevAction;
+  /** attach, stop: the SESSION word. */
+  readonly session: string | undefined;
+  /** up: --detach. */
+  readonly detach: boolean;
+  /** up: --no-build. */
+  readonly noBuild: boolean;
+  /** up, attach: --prefix-key as spelled (checked with parsePrefixKey); unset, BAKE_PREFIX_KEY applies. */
+  readonly prefixKey: string | undefined;
+  /** up, attach: --wait-timeout; unset, BAKE_WAIT_TIMEOUT applies. */
+  readonly waitTimeoutMs: number | undefined;
+  /** stop: --volumes. */
+  readonly volumes: boolean;
+  /** ls: --format. */
+  readonly format: 'table' | 'json';
+}
+
+export type DevAction = 'up' | 'ls' | 'attach' | 'stop';
 
 export interface ListRequest {
   readonly type: 'targets' | 'variables';
@@ -53,7 +83,60 @@ const OPTIONS = {
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
+  detach: { type: 'boolean', short: 'd' },
+  'no-build': { type: 'boolean' },
+  'prefix-key': { type: 'string' },
+  'wait-timeout': { type: 'string' },
+  volumes: { type: 'boolean' },
+  format: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
+
+/** The command a flag is given to: `bake [TARGET…]` or one of bake dev's. */
+type Scope = 'bake' | DevAction;
+
+const SCOPE_USAGE: Readonly<Record<Scope, string>> = {
+  bake: 'bake [TARGET...]',
+  up: 'bake dev [SERVICE...]',
+  ls: 'bake dev ls',
+  attach: 'bake dev attach',
+  stop: 'bake dev stop',
+};
+
+const EVERYWHERE: readonly Scope[] = ['bake', 'up', 'ls', 'attach', 'stop'];
+/** Build flags: the commands that build (an attached client rebuilds from its monitor). */
+const BUILDING: readonly Scope[] = ['bake', 'up', 'attach'];
+
+/** Where each flag applies; anywhere else it is a usage error. */
+const FLAG_SCOPES: Readonly<Record<keyof typeof OPTIONS, readonly Scope[]>> = {
+  file: [...BUILDING, 'stop'],
+  set: BUILDING,
+  var: BUILDING,
+  print: ['bake', 'up'],
+  list: ['bake'],
+  // bake dev loads what it builds into the engine it runs on.
+  load: ['bake'],
+  push: ['bake'],
+  'no-cache': BUILDING,
+  pull: BUILDING,
+  provenance: BUILDING,
+  sbom: BUILDING,
+  progress: BUILDING,
+  'metadata-file': BUILDING,
+  builder: BUILDING,
+  'max-parallelism': BUILDING,
+  'keep-going': BUILDING,
+  debug: EVERYWHERE,
+  help: EVERYWHERE,
+  version: EVERYWHERE,
+  detach: ['up'],
+  'no-build': ['up'],
+  'prefix-key': ['up', 'attach'],
+  'wait-timeout': ['up', 'attach'],
+  volumes: ['stop'],
+  format: ['ls'],
+};
+
+const DEV_SUBCOMMANDS: ReadonlySet<string> = new Set(['ls', 'attach', 'stop']);
 
 /** `--provenance` and `--sbom` may stand alone, meaning true (as in buildx). */
 const OPTIONAL_VALUE_FLAGS = ['--provenance', '--sbom'];
@@ -62,16 +145,30 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgs {
   const args = argv.map((a, i) => (OPTIONAL_VALUE_FLAGS.includes(a) && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('-') || !/^(true|false|mode=|[a-z-]+=)/.test(argv[i + 1] ?? '')) ? `${a}=true` : a));
   let parsed;
   try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
     throw usageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''), 'Run bake --help for the flags bake takes.');
   }
-  const { values, positionals } = parsed;
-  const isDev = positionals[0] === 'dev';
+  const { values, tokens } = parsed;
+  // Words after `--` are names, never commands: `bake dev -- ls` runs a service named ls.
+  const terminator = tokens.find((t) => t.kind === 'option-terminator')?.index ?? Infinity;
+  const words = tokens.flatMap((t) => (t.kind === 'positional' ? [{ text: t.value, command: t.index < terminator }] : []));
+  const isDev = words[0]?.command === true && words[0].text === 'dev';
+  const action: DevAction | undefined = !isDev ? undefined : words[1]?.command === true && DEV_SUBCOMMANDS.has(words[1].text) ? (words[1].text as DevAction) : 'up';
+  const scope: Scope = action ?? 'bake';
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const scopes = FLAG_SCOPES[t.name as keyof typeof OPTIONS];
+    if (!scopes.includes(scope)) {
+      throw usageError(`${t.rawName} does not apply to ${SCOPE_USAGE[scope]}`, `Use ${t.rawName} with ${scopes.map((s) => SCOPE_USAGE[s]).join(' or ')}.`);
+    }
+  }
+  // After the command words: targets, services, or a session.
+  const rest = words.slice(action === undefined ? 0 : action === 'up' ? 1 : 2).map((w) => w.text);
   const command = values.help ? 'help' : values.version ? 'version' : isDev ? 'dev' : 'bake';
   return {
     command,
-    names: isDev ? positionals.slice(1) : positionals,
+    names: action === 'up' || action === undefined ? rest : [],
     files: values.file ?? [],
     sets: values.set ?? [],
     vars: values.var ?? [],
@@ -89,7 +186,73 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgs {
     maxParallelism: values['max-parallelism'] === undefined ? undefined : parseParallelism(values['max-parallelism']),
     keepGoing: values['keep-going'] ?? false,
     debug: values.debug ?? false,
+    dev: devArgs(action ?? 'up', action === undefined ? [] : rest, values),
   };
+}
+
+type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+/** bake dev's request; `words` are the positionals after the action (the services for up). */
+function devArgs(action: DevAction, words: readonly string[], values: ParsedValues): DevArgs {
+  if (action === 'ls' && words.length > 0) throw usageError(`bake dev ls takes no arguments, got ${words.join(' ')}`, 'Run bake dev ls, or bake dev ls --format json.');
+  if ((action === 'attach' || action === 'stop') && words.length > 1) {
+    throw usageError(`bake dev ${action} takes one session at most, got ${words.join(' ')}`, `Run bake dev ls for the sessions, then bake dev ${action} SESSION.`);
+  }
+  const prefixKey = values['prefix-key'];
+  if (prefixKey !== undefined) parsePrefixKey(prefixKey);
+  const format = values.format ?? 'table';
+  if (format !== 'table' && format !== 'json') throw usageError(`invalid --format ${JSON.stringify(format)}`, 'Use --format table or --format json.');
+  return {
+    action,
+    session: action === 'attach' || action === 'stop' ? words[0] : undefined,
+    detach: values.detach ?? false,
+    noBuild: values['no-build'] ?? false,
+    prefixKey,
+    waitTimeoutMs: values['wait-timeout'] === undefined ? undefined : parseWaitTimeout(values['wait-timeout']),
+    volumes: values.volumes ?? false,
+    format,
+  };
+}
+
+/**
+ * A health-wait timeout in milliseconds, written as a Go duration (`90s`,
+ * `2m`, `1m30s`); `origin` names the flag or variable it came from in errors.
+ */
+export function parseWaitTimeout(text: string, origin = '--wait-timeout'): number {
+  const fix = 'Write a duration such as 90s, 2m or 1m30s.';
+  let nanoseconds: bigint;
+  try {
+    nanoseconds = parseDuration(text);
+  } catch {
+    throw usageError(`invalid ${origin} ${JSON.stringify(text)}`, fix);
+  }
+  if (nanoseconds <= 0n) throw usageError(`${origin} must be longer than 0, got ${JSON.stringify(text)}`, fix);
+  return Number(nanoseconds / 1_000_000n);
+}
+
+/** `bake server status|stop`: the per-user dev server. */
+export interface ServerRequest {
+  readonly action: 'status' | 'stop';
+  readonly format: 'table' | 'json';
+}
+
+const SERVER_FIX = 'Run bake server status [--format json] or bake server stop.';
+
+/** Parses the words after `bake server` (main() hands them over, as for `bake engine`). */
+export function parseServerArgs(argv: readonly string[]): ServerRequest {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: { format: { type: 'string' }, debug: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw usageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''), SERVER_FIX);
+  }
+  const { values, positionals } = parsed;
+  const action = positionals[0];
+  if ((action !== 'status' && action !== 'stop') || positionals.length > 1) throw usageError(`unknown server command ${positionals.join(' ') || '(none)'}`, SERVER_FIX);
+  if (action === 'stop' && values.format !== undefined) throw usageError('--format does not apply to bake server stop', SERVER_FIX);
+  const format = values.format ?? 'table';
+  if (format !== 'table' && format !== 'json') throw usageError(`invalid --format ${JSON.stringify(format)}`, 'Use --format table or --format json.');
+  return { action, format };
 }
 
 /** buildx's --list forms: `targets`, `variables`, or CSV `type=targets,format=json` (buildx's parseList). */
@@ -136,10 +299,18 @@ export function parseVars(flags: readonly string[]): Map<string, string> {
 }
 
 export const HELP = `Usage: bake [OPTIONS] [TARGET...]
-       bake dev --print [SERVICE...]
+       bake dev [OPTIONS] [SERVICE...]
+       bake dev ls [--format json]
+       bake dev attach [SESSION]
+       bake dev stop [SESSION] [--volumes]
        bake engine status|start|stop [--format json]
+       bake server status|stop [--format json]
 
 Build the targets of a bake file (HCL, JSON, TOML or compose) in parallel.
+bake dev builds what the services use, starts them and attaches the terminal
+to the interactive one: Ctrl-a c opens the monitor (help lists its commands),
+Ctrl-a d detaches and leaves the session running. Services named like a dev
+command go after --: bake dev -- ls.
 
 Options:
   -f, --file FILE          Bake file to read (repeatable; - reads stdin)
@@ -162,6 +333,15 @@ Options:
   -h, --help               Show this help
       --version            Show the version
 
-Environment: BAKE_* and buildx's variables, DOCKER_HOST, BUILDKIT_HOST, NO_COLOR.
+Dev options:
+  -d, --detach             Start the services and leave them running, without attaching
+      --no-build           Start the services without building their images first
+      --prefix-key KEY     Prefix of bake's keys when attached (default ctrl-a; C-b, ^b ...)
+      --wait-timeout TIME  How long to wait for services to be healthy (default 60s)
+      --volumes            bake dev stop: also remove the named volumes
+      --format FORMAT      bake dev ls, bake server status: table or json
+
+Environment: BAKE_* (BAKE_PREFIX_KEY, BAKE_WAIT_TIMEOUT ...) and buildx's variables,
+DOCKER_HOST, BUILDKIT_HOST, NO_COLOR.
 Exit codes: 0 ok, 1 build failure, 2 usage or bake-file error, 130 interrupted.
 `;

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bakeError } from '../core/diagnostics.js';
 import { isWorkStep, type ProgressSink } from '../core/progress.js';
-import { resolveTargets } from '../bakefile/resolve.js';
+import { resolveTargets, type ResolvedConfig } from '../bakefile/resolve.js';
 import { attributeRange } from '../bakefile/sources.js';
 import { planBuild } from '../graph/plan.js';
 import { runGraph } from '../graph/scheduler.js';
@@ -29,6 +29,18 @@ import { openProgress, progressMode } from './progress/index.js';
 export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   const def = await loadDefinition(args, cli);
   const resolved = resolveTargets(def.evaluated, { ...resolveOptions(def, args, cli), names: args.names });
+  return (await buildResolved(resolved, args, cli)).exitCode;
+}
+
+export interface BuildRun {
+  /** 0 built, 1 a target failed, 130 interrupted. */
+  readonly exitCode: number;
+  /** What each target that built (or was up to date) produced. */
+  readonly built: ReadonlyMap<string, BuildResult>;
+}
+
+/** Builds resolved targets as one graph: `bake [TARGET…]`, and `bake dev` for the images its services run. */
+export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cli: CliEnvironment): Promise<BuildRun> {
   const graph = planBuild(resolved);
   const mode = progressMode(args.progress ?? cli.env['BUILDKIT_PROGRESS'] ?? 'auto', process.stderr.isTTY === true);
   const env = (name: string): string | undefined => cli.env[name];
@@ -121,13 +133,13 @@ export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number
     }
     if (graph.order.length > 1) process.stderr.write(`\n${formatSummary(run, new Map([...built].map(([name, r]) => [name, r.exporterResponse['containerimage.digest'] ?? ''])))}`);
     // Interrupted, the summary still says what was built and what was cancelled; no metadata file, as the run did not finish.
-    if (abort.signal.aborted) return 130;
+    if (abort.signal.aborted) return { exitCode: 130, built };
     if (args.metadataFile) {
       const targets = new Map(graph.order.map((n) => [n.name, n.target]));
       const metadata = Object.fromEntries([...built].map(([name, r]) => [name, buildMetadata(targets.get(name) as Target, r.exporterResponse)]));
       writeFileSync(resolve(cli.cwd, args.metadataFile), `${JSON.stringify(metadata, null, 2)}\n`);
     }
-    return failed ? 1 : 0;
+    return { exitCode: failed ? 1 : 0, built };
   } finally {
     process.off('SIGINT', onSigint);
     await sessions.closeAll();

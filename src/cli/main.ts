@@ -5,10 +5,10 @@
  */
 import { BakeFileError, renderDiagnostic, type Diagnostic } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
-import { HELP, parseBakeArgs, type BakeArgs } from './args.js';
+import { HELP, parseBakeArgs, parseServerArgs, type BakeArgs } from './args.js';
 import type { CliEnvironment } from './definition.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const sources = new Map<string, string>();
@@ -17,8 +17,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug');
   try {
     if (argv[0] === 'engine') return await (await import('./engine.js')).engineCommand(argv.slice(1), process.env);
-    const args = parseBakeArgs(argv);
     const cli: CliEnvironment = { cwd: process.cwd(), env: process.env, warn, sources };
+    // `bake server run` is how a client starts the server (detached); users see status and stop.
+    if (argv[0] === 'server') return await (await import('./dev.js')).serverCommand(argv[1] === 'run' && argv.length === 2 ? { action: 'run', format: 'table' } : parseServerArgs(argv.slice(1)), cli);
+    const args = parseBakeArgs(argv);
     return await run(args, cli);
   } catch (e) {
     if (e instanceof BakeFileError) {
@@ -46,7 +48,7 @@ async function run(args: BakeArgs, cli: CliEnvironment): Promise<number> {
       process.stdout.write(`bake ${VERSION}\n`);
       return 0;
     case 'dev':
-      return (await import('./dev-print.js')).devPrint(args, cli);
+      return (await import('./dev.js')).dev(args, cli);
     case 'bake':
       if (args.list) return (await import('./list.js')).list(args, args.list, cli);
       if (args.print) return (await import('./print.js')).print(args, cli);

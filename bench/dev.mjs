@@ -1,0 +1,271 @@
+// bench/dev: `bake dev` as a user meets it (issue 5, Bench), with the image
+// cached and the server running, every figure from the PTY's side (the moment
+// bytes reach the terminal):
+//   prompt: spawning `bake dev` in a PTY until the shell prompt `/ # ` shows
+//     (median of RUNS): the session running (the main figure: the next
+//     `bake dev` of the day), and cold (`bake dev stop` before each run);
+//   attach: spawning `bake dev attach SESSION` until the prompt shows;
+//   echo: one key typed into the attached PTY until its echo comes back
+//     (client → server → container and back), p50/p95 over KEYS keys, against
+//     the same measure over a direct Engine API exec (a TTY `/bin/sh` in the
+//     same container, hijacked by bake's own engine client), in blocks that
+//     alternate between the two so drift hits both alike;
+//   server RSS (`bake server status`): idle with one session, with 3.
+// Bars: prompt (session running) ≤ 1.0 s median; echo p95 ≤ direct p95 + 5 ms.
+//
+// The server is a private one (its own XDG_RUNTIME_DIR) on an address of the
+// engine only this script uses (a symlink to its socket): a server recovers
+// every session on the address it is given, so sharing the address would
+// adopt (and end) other users' sessions. The embedded engine is started (and
+// stopped at the end) if none answers, as the other benches do.
+//
+// Options: --runs N (10), --keys N (200).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { spawn as spawnPty } from 'node-pty';
+import { DockerEngine } from '../build/src/docker/engine-api.js';
+import { parseEngineAddress } from '../build/src/docker/endpoint.js';
+import { LABEL } from '../build/src/dev/labels.js';
+import { embeddedEngine } from './engine-helpers.mjs';
+
+const { values: opts } = parseArgs({ options: { runs: { type: 'string', default: '10' }, keys: { type: 'string', default: '200' } } });
+const RUNS = Number(opts.runs);
+const KEYS = Number(opts.keys);
+/** Keys per typed line: then Enter on a `#` comment line, so the line never wraps and the shell runs nothing. */
+const LINE = 20;
+const PROMPT = /\/ # /;
+/** A fresh prompt at the end of the output; BusyBox's ash may follow it with `ESC[6n` (where is the cursor?), which no one answers here. */
+const PROMPT_LAST = /\/ # (?:\x1b\[[0-9;?]*[A-Za-z])*$/;
+
+const root = new URL('..', import.meta.url).pathname;
+const bake = join(root, 'bin', 'bake');
+const { env: engineEnv, startedHere, status } = embeddedEngine(bake, root);
+
+const work = mkdtempSync(join(tmpdir(), 'bake-bench-dev-'));
+symlinkSync(status.address.replace(/^unix:\/\//, ''), join(work, 'engine.sock'));
+const address = `unix://${join(work, 'engine.sock')}`;
+const engine = new DockerEngine(parseEngineAddress(address));
+const env = { ...engineEnv, DOCKER_HOST: address, XDG_RUNTIME_DIR: join(work, 'run'), BAKE_SERVER_GRACE_SECONDS: '600' };
+mkdirSync(env.XDG_RUNTIME_DIR, { mode: 0o700 });
+const projects = ['app', 'two', 'three'].map((name) => {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'docker-bake.hcl'), 'service "dev" {\n  image = "busybox:latest"\n  interactive = true\n  shell = ["/bin/sh"]\n}\n');
+  return dir;
+});
+const [app] = projects;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Output as it arrives, timestamped: `until(re, from)` resolves with the
+ * performance.now() of the chunk that made the output after offset `from`
+ * match `re`.
+ */
+class Watch {
+  text = '';
+  waiters = new Set();
+
+  feed(chunk) {
+    const now = performance.now();
+    this.text += chunk;
+    for (const w of this.waiters) if (w.re.test(this.text.slice(w.from))) w.done(now);
+  }
+
+  get mark() {
+    return this.text.length;
+  }
+
+  until(re, from = 0, timeoutMs = 30_000) {
+    if (re.test(this.text.slice(from))) return Promise.resolve(performance.now());
+    return new Promise((resolve, reject) => {
+      const w = {
+        re,
+        from,
+        done: (now) => {
+          clearTimeout(timer);
+          this.waiters.delete(w);
+          resolve(now);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(w);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${re}; the output ended with ${JSON.stringify(this.text.slice(-400))}`));
+      }, timeoutMs);
+      this.waiters.add(w);
+    });
+  }
+}
+
+/** bin/bake in a PTY, as a user's terminal runs it. */
+function terminal(args, cwd = app) {
+  const watch = new Watch();
+  const spawned = performance.now();
+  const pty = spawnPty(bake, args, { cols: 100, rows: 30, cwd, env: { TERM: 'xterm-256color', ...env } });
+  pty.onData((d) => watch.feed(d));
+  const exited = new Promise((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
+  return { watch, spawned, exited, write: (keys) => pty.write(keys), kill: () => pty.kill('SIGKILL') };
+}
+
+/** Runs bin/bake to its end; throws on a non-zero exit. */
+function run(args, cwd = app) {
+  const r = spawnSync(bake, args, { cwd, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bake ${args.join(' ')} exited ${r.status}\n${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+/** Seconds from spawning `args` in a PTY to the shell prompt on it; then Ctrl-a d (the session keeps running). */
+async function promptSeconds(args) {
+  const t = terminal(args);
+  try {
+    const shown = await t.watch.until(PROMPT, 0, 60_000);
+    t.write('\x01d');
+    const code = await t.exited;
+    if (code !== 0) throw new Error(`bake ${args.join(' ')} detached with ${code}: ${JSON.stringify(t.watch.text.slice(-400))}`);
+    return (shown - t.spawned) / 1000;
+  } catch (e) {
+    t.kill();
+    throw e;
+  }
+}
+
+/**
+ * Milliseconds per key from typing it to its echo, `keys` keys on `io`
+ * ({ watch, write }) sitting at a shell prompt: lines of LINE distinct
+ * letters after a `#`, each line ended with Enter and the next prompt.
+ */
+async function echoMs(io, keys) {
+  const samples = [];
+  for (let k = 0; k < keys; ) {
+    let from = io.watch.mark;
+    io.write('#');
+    await io.watch.until(/#/, from);
+    for (let j = 0; j < LINE && k < keys; j++, k++) {
+      const key = String.fromCharCode(97 + j);
+      from = io.watch.mark;
+      const typed = performance.now();
+      io.write(key);
+      samples.push((await io.watch.until(new RegExp(key), from)) - typed);
+      await sleep(5 + Math.random() * 10); // not a paste: one key after another
+    }
+    from = io.watch.mark;
+    io.write('\r');
+    await io.watch.until(PROMPT_LAST, from);
+  }
+  return samples;
+}
+
+/** A TTY `/bin/sh` exec'd in the container directly, hijacked by bake's engine client: { watch, write, close }. */
+async function directShell(containerId) {
+  const signal = AbortSignal.timeout(60 * 60_000);
+  const id = await engine.execs.create(containerId, { Cmd: ['/bin/sh'], Tty: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, ConsoleSize: [30, 100] }, signal);
+  const stream = await engine.execs.start(id, true, signal);
+  const watch = new Watch();
+  void (async () => {
+    for await (const frame of stream.frames()) watch.feed(frame.data.toString('utf8'));
+  })().catch(() => undefined);
+  await watch.until(PROMPT_LAST);
+  return { watch, write: (keys) => stream.write(keys), close: () => stream.close() };
+}
+
+function serverRss() {
+  return JSON.parse(run(['server', 'status', '--format', 'json'])).rssBytes;
+}
+
+/** The session of project `dir`, from `bake dev ls`. */
+function sessionOf(dir) {
+  const file = join(dir, 'docker-bake.hcl');
+  const s = JSON.parse(run(['dev', 'ls', '--format', 'json'])).find((x) => x.files.includes(file));
+  if (!s) throw new Error(`no session for ${file}`);
+  return s.id;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`;
+const log = (line) => process.stderr.write(`${line}\n`);
+
+const figures = {};
+try {
+  // The server, one session, and one attach to warm the page cache and the server's code paths.
+  run(['dev', '--detach']);
+  const session = sessionOf(app);
+  await promptSeconds(['dev', 'attach', session]);
+  await sleep(2000);
+  figures.rss1 = serverRss();
+  for (const dir of projects.slice(1)) run(['dev', '--detach'], dir);
+  await sleep(2000);
+  figures.rss3 = serverRss();
+  for (const dir of projects.slice(1)) run(['dev', 'stop'], dir);
+  log(`server RSS: ${mib(figures.rss1)} with one session, ${mib(figures.rss3)} with 3`);
+
+  figures.running = [];
+  for (let i = 0; i < RUNS; i++) {
+    figures.running.push(await promptSeconds(['dev']));
+    log(`bake dev, session running: ${figures.running.at(-1).toFixed(3)} s`);
+  }
+  figures.cold = [];
+  for (let i = 0; i < RUNS; i++) {
+    run(['dev', 'stop']);
+    figures.cold.push(await promptSeconds(['dev']));
+    log(`bake dev, session stopped before: ${figures.cold.at(-1).toFixed(3)} s`);
+  }
+  figures.attach = [];
+  for (let i = 0; i < RUNS; i++) {
+    figures.attach.push(await promptSeconds(['dev', 'attach', session]));
+    log(`bake dev attach: ${figures.attach.at(-1).toFixed(3)} s`);
+  }
+
+  // Echo: bake's attached terminal and a direct exec in the same container, alternating blocks of one line.
+  const [container] = await engine.containers.list({ label: [`${LABEL.session}=${session}`, `${LABEL.service}=dev`] }, AbortSignal.timeout(10_000));
+  const attached = terminal(['dev', 'attach', session]);
+  await attached.watch.until(PROMPT);
+  let from = attached.watch.mark;
+  attached.write('\r');
+  await attached.watch.until(PROMPT_LAST, from);
+  const direct = await directShell(container.Id);
+  figures.echo = { bake: [], direct: [] };
+  for (let k = 0; k < KEYS; k += LINE) {
+    const n = Math.min(LINE, KEYS - k);
+    const order = (k / LINE) % 2 ? ['direct', 'bake'] : ['bake', 'direct'];
+    for (const path of order) figures.echo[path].push(...(await echoMs(path === 'bake' ? attached : direct, n)));
+  }
+  direct.close();
+  attached.write('\x01d');
+  await attached.exited;
+  for (const path of ['bake', 'direct']) log(`echo ${path}: p50 ${pct(figures.echo[path], 50).toFixed(2)} ms, p95 ${pct(figures.echo[path], 95).toFixed(2)} ms`);
+  figures.rssEnd = serverRss();
+} finally {
+  spawnSync(bake, ['server', 'stop'], { cwd: app, env, stdio: 'ignore' });
+  // Whatever a failed run left of its sessions (they carry this script's engine address).
+  const signal = AbortSignal.timeout(60_000);
+  for (let i = 0; i < 100 && (await engine.containers.list({ label: [`${LABEL.engine}=${address}`] }, signal)).length; i++) await sleep(300);
+  for (const c of await engine.containers.list({ label: [`${LABEL.engine}=${address}`] }, signal)) await engine.containers.remove(c.Id, { force: true }, signal).catch(() => undefined);
+  for (const n of await engine.networks.list({ label: [`${LABEL.engine}=${address}`] }, signal)) await engine.networks.remove(n.Id, signal).catch(() => undefined);
+  engine.close();
+  rmSync(work, { recursive: true, force: true });
+  if (startedHere) spawnSync(bake, ['engine', 'stop'], { env: engineEnv, stdio: 'inherit' });
+}
+
+const s = (x) => `${x.toFixed(3)} s`;
+const ms = (x) => `${x.toFixed(2)} ms`;
+const { bake: viaBake, direct: viaEngine } = figures.echo;
+console.log(`bake dev on busybox (image cached, server running); median of ${RUNS} runs; echo over ${viaBake.length} keys each, from the PTY's side`);
+console.log(`${'measure'.padEnd(44)} ${'median/p50'.padStart(10)} ${'p95'.padStart(10)}`);
+console.log(`${'bake dev → prompt (session running)'.padEnd(44)} ${s(median(figures.running)).padStart(10)}`);
+console.log(`${'bake dev → prompt (session stopped before)'.padEnd(44)} ${s(median(figures.cold)).padStart(10)}`);
+console.log(`${'bake dev attach → prompt'.padEnd(44)} ${s(median(figures.attach)).padStart(10)}`);
+console.log(`${'echo: PTY → bake client → server → container'.padEnd(44)} ${ms(pct(viaBake, 50)).padStart(10)} ${ms(pct(viaBake, 95)).padStart(10)}`);
+console.log(`${'echo: direct Engine API exec'.padEnd(44)} ${ms(pct(viaEngine, 50)).padStart(10)} ${ms(pct(viaEngine, 95)).padStart(10)}`);
+console.log(`server RSS: ${mib(figures.rss1)} idle with one session, ${mib(figures.rss3)} with 3 sessions, ${mib(figures.rssEnd)} at the end (one session, after the runs)`);
+console.log('');
+const bar = (ok, text) => {
+  console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
+  if (!ok) process.exitCode = 1;
+};
+bar(median(figures.running) <= 1.0, `bake dev → prompt ≤ 1.0 s median: ${s(median(figures.running))}`);
+const budget = pct(viaEngine, 95) + 5;
+bar(pct(viaBake, 95) <= budget, `echo p95 ≤ direct exec p95 + 5 ms: ${ms(pct(viaBake, 95))} ≤ ${ms(budget)} (${(pct(viaBake, 95) / pct(viaEngine, 95)).toFixed(2)}x direct)`);

@@ -1,0 +1,289 @@
+/**
+ * The user's terminal during `bake dev` (product.md §4): raw mode, keys and
+ * resizes to the attached process, its output back; the prefix key opens
+ * the monitor (`(bake) `), detaches, or sends itself. The monitor's
+ * commands run in the server, except those about this terminal (attach,
+ * switch, rebuild, detach, help).
+ */
+import { PassThrough } from 'node:stream';
+import { createInterface, type Interface } from 'node:readline';
+import type { ClientDuplexStream } from '@grpc/grpc-js';
+import type { AttachIn, AttachOut, ProcessInfo, SessionInfo } from '../protocol.js';
+import { describePrefixKey, PrefixScanner } from './prefix-key.js';
+import { MONITOR_HELP, MonitorUsageError, parseMonitorLine, type MonitorCommand } from '../monitor/parse.js';
+import { formatProcessTable, formatSessionTable } from '../monitor/tables.js';
+import { ServerError, type DevClient } from './connection.js';
+
+export interface TerminalOptions {
+  readonly client: DevClient;
+  readonly session: SessionInfo;
+  readonly prefix: number;
+  readonly input: NodeJS.ReadStream;
+  readonly output: NodeJS.WriteStream;
+  /** The process to attach to first; '' for the session's default. */
+  readonly process: string;
+  /** Keys typed before the terminal was ready (during the build): they go to the first process. */
+  readonly typeahead: readonly Buffer[];
+  /** Told to a client this one displaces: "bake dev, pid 1234". */
+  readonly description: string;
+  readonly clientId: string;
+  /** Print the start hint (`bake dev`), not on re-attach. */
+  readonly hint: boolean;
+  /** `rebuild [TARGET…]`: builds in this client, then brings the session up to date; resolves with the session after. */
+  readonly rebuild: (session: SessionInfo, targets: readonly string[]) => Promise<SessionInfo>;
+}
+
+/** While a monitor command runs, keys wait in `typed`: for the process it attaches to, else for the next prompt. */
+type Mode =
+  | { kind: 'attached'; call: ClientDuplexStream<AttachIn, AttachOut>; process: ProcessInfo | undefined }
+  | { kind: 'monitor'; rl: Interface; feed: PassThrough; running: AbortController | undefined; typed: Buffer[] }
+  | { kind: 'done' };
+
+/** What the terminal does after a monitor command that leaves the monitor, given the keys typed meanwhile. */
+type Next = (typed: readonly Buffer[]) => void;
+
+/** Runs until the user detaches or stops the session; resolves with the exit code. */
+export function runTerminal(options: TerminalOptions): Promise<number> {
+  return new Promise((resolve) => {
+    const { client, input, output } = options;
+    let session = options.session;
+    const scanner = new PrefixScanner(options.prefix);
+    const prefixName = describePrefixKey(options.prefix);
+    let mode: Mode = { kind: 'done' };
+    /** The last process this terminal showed: leaving the monitor goes back to it. */
+    let current = options.process;
+    let currentInfo: ProcessInfo | undefined;
+    let hinted = !options.hint;
+    const say = (line: string): void => void output.write(`\r\n${line}\r\n`);
+    const size = (): { columns: number; rows: number } => ({ columns: output.columns || 80, rows: output.rows || 24 });
+
+    const finish = (code: number): void => {
+      leave();
+      mode = { kind: 'done' };
+      input.off('data', onData);
+      output.off('resize', onResize);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGHUP', onTerm);
+      if (input.isTTY) input.setRawMode(false);
+      input.pause();
+      resolve(code);
+    };
+    const leave = (): void => {
+      if (mode.kind === 'attached') {
+        const call = mode.call;
+        mode = { kind: 'done' };
+        call.end();
+        call.cancel();
+      } else if (mode.kind === 'monitor') {
+        mode.running?.abort();
+        mode.rl.close();
+        mode = { kind: 'done' };
+      }
+    };
+
+    const attach = (ref: string, typeahead: readonly Buffer[] = []): void => {
+      leave();
+      const call = client.attach();
+      const attached: Mode = { kind: 'attached', call, process: undefined };
+      mode = attached;
+      call.write({ msg: 'open', open: { session: session.id, process: ref, size: size(), client: options.description, client_id: options.clientId, below: !hinted } } as unknown as AttachIn);
+      for (const keys of typeahead) call.write({ input: keys } as unknown as AttachIn);
+      const ended = (line: string): void => {
+        if (mode !== attached) return;
+        mode = { kind: 'done' };
+        monitor(line);
+      };
+      call.on('data', (out: AttachOut) => {
+        if (mode !== attached) return;
+        if (out.msg === 'attached') {
+          attached.process = out.attached.process;
+          current = out.attached.process.id;
+          currentInfo = out.attached.process;
+          if (!hinted) {
+            hinted = true;
+            output.write(`bake: attached to ${describe(out.attached.process)} in session ${session.id}. ${prefixName} c: monitor, ${prefixName} d: detach.\r\n`);
+          }
+          output.write(out.attached.screen);
+        } else if (out.msg === 'output') output.write(out.output);
+        else if (out.msg === 'exited') ended(`bake: ${describe(out.exited)} exited with code ${out.exited.exit_code}.`);
+        else if (out.msg === 'taken_over') ended(`bake: another terminal took over session ${session.id} (${out.taken_over}); attach here to take it back.`);
+        else if (out.msg === 'session_ended') {
+          say(`bake: ${out.session_ended}.`);
+          finish(0);
+        }
+      });
+      call.on('error', (e: Error & { details?: string }) => ended(`error: ${e.details ?? e.message}`));
+      call.on('end', () => ended(`bake: the server ended the attach to ${ref || 'the session'}.`));
+    };
+
+    const monitor = (intro: string): void => {
+      leave();
+      if (intro) say(intro);
+      const what = currentInfo ? describe(currentInfo) : 'nothing';
+      output.write(`\r\nbake monitor: session ${session.id}, attached to ${what}. ${prefixName} c returns; help lists commands.\r\n`);
+      const feed = new PassThrough();
+      const rl = createInterface({ input: feed, output, terminal: true, prompt: '(bake) ', historySize: 100 });
+      const state: Mode = { kind: 'monitor', rl, feed, running: undefined, typed: [] };
+      mode = state;
+      rl.on('line', (line) => {
+        if (mode !== state) return;
+        rl.pause();
+        const running = new AbortController();
+        state.running = running;
+        void command(line, running.signal).then((next) => {
+          if (mode !== state) return;
+          state.running = undefined;
+          const typed = state.typed.splice(0);
+          if (next) return next(typed);
+          rl.resume();
+          rl.prompt();
+          for (const keys of typed) feed.write(keys);
+        });
+      });
+      rl.on('SIGINT', () => {
+        if (state.running) state.running.abort();
+        else {
+          rl.write(null, { ctrl: true, name: 'u' });
+          output.write('^C\r\n');
+          rl.prompt();
+        }
+      });
+      rl.prompt();
+    };
+
+    /** Runs one monitor line; resolves with what to do next when the terminal leaves the monitor. */
+    const command = async (line: string, signal: AbortSignal): Promise<Next | undefined> => {
+      let cmd: MonitorCommand | { kind: 'empty' };
+      try {
+        cmd = parseMonitorLine(line, session.services.map((s) => s.name));
+      } catch (e) {
+        if (e instanceof MonitorUsageError) output.write(`error: ${e.message}\r\n`);
+        else throw e;
+        return undefined;
+      }
+      const server = async (args: string[], onText: (text: string) => void = (t) => void output.write(`${t.replaceAll('\n', '\r\n')}\r\n`)): Promise<string | undefined> => {
+        let attachTo: string | undefined;
+        await client.command(
+          { session: session.id, args, size: size(), attached: current },
+          (out) => {
+            if (out.msg === 'text') onText(out.text);
+            else if (out.msg === 'data') output.write(out.data);
+            else if (out.msg === 'attach') attachTo = out.attach;
+          },
+          signal,
+        );
+        return attachTo;
+      };
+      try {
+        switch (cmd.kind) {
+          case 'empty':
+            return undefined;
+          case 'help':
+            output.write(`${MONITOR_HELP.replaceAll('\n', '\r\n')}\r\n`);
+            return undefined;
+          case 'ps':
+            await server(['ps'], (text) => void output.write(`${formatProcessTable((JSON.parse(text) as ProcessInfo[]).map(processRow), Date.now()).replaceAll('\n', '\r\n')}\r\n`));
+            return undefined;
+          case 'sessions':
+            await server(['sessions'], (text) => void output.write(`${formatSessionTable((JSON.parse(text) as SessionInfo[]).map(sessionRow)).replaceAll('\n', '\r\n')}\r\n`));
+            return undefined;
+          case 'attach':
+            return (typed) => attach(cmd.target, typed);
+          case 'exec': {
+            const id = await server(['exec', cmd.service ?? (currentInfo?.service || session.interactive), ...cmd.command]);
+            return id ? (typed) => attach(id, typed) : undefined;
+          }
+          case 'logs':
+            await server(['logs', cmd.service, ...(cmd.follow ? ['-f'] : [])]);
+            output.write('\r\n');
+            return undefined;
+          case 'restart':
+          case 'start':
+          case 'stop-service':
+            await server([cmd.kind === 'stop-service' ? 'stop' : cmd.kind, cmd.service]);
+            return undefined;
+          case 'rollback':
+            await server(['rollback', cmd.service ?? (currentInfo?.service || session.interactive)]);
+            return undefined;
+          case 'rebuild': {
+            session = await options.rebuild(session, cmd.targets);
+            output.write(`bake: session ${session.id} is up to date.\r\n`);
+            return undefined;
+          }
+          case 'switch': {
+            const found = (await client.list(session.engine)).sessions.find((s) => s.id === cmd.session);
+            if (!found) {
+              output.write(`error: no session ${cmd.session}; sessions lists them\r\n`);
+              return undefined;
+            }
+            session = found;
+            current = '';
+            currentInfo = undefined;
+            return (typed) => attach('', typed);
+          }
+          case 'detach':
+            return () => {
+              say(`bake: detached from session ${session.id}; it keeps running. Come back with: bake dev attach ${session.id}`);
+              finish(0);
+            };
+          case 'stop':
+            await client.stop(session.id, false);
+            return () => {
+              say(`bake: session ${session.id} stopped; its containers and network are removed, named volumes kept.`);
+              finish(0);
+            };
+        }
+      } catch (e) {
+        if (e instanceof ServerError) output.write(`error: ${e.message}\r\n`);
+        else output.write(`error: ${(e as Error).message}\r\n`);
+        return undefined;
+      }
+    };
+
+    const onData = (chunk: Buffer): void => {
+      for (const event of scanner.feed(chunk)) {
+        if (event.kind === 'command') {
+          if (event.key === 'd') {
+            say(`bake: detached from session ${session.id}; it keeps running. Come back with: bake dev attach ${session.id}`);
+            return finish(0);
+          }
+          if (event.key === 'c') {
+            if (mode.kind === 'monitor') attach(current);
+            else monitor('');
+          }
+          continue;
+        }
+        if (mode.kind === 'attached') mode.call.write({ input: Buffer.from(event.data) } as unknown as AttachIn);
+        else if (mode.kind === 'monitor') {
+          if (mode.running && event.data.includes(3)) mode.running.abort();
+          else if (mode.running) mode.typed.push(Buffer.from(event.data));
+          else mode.feed.write(event.data);
+        }
+      }
+    };
+    const onResize = (): void => {
+      if (mode.kind === 'attached') mode.call.write({ resize: size() } as unknown as AttachIn);
+    };
+    const onTerm = (): void => finish(0);
+
+    if (input.isTTY) input.setRawMode(true);
+    input.on('data', onData);
+    input.resume();
+    output.on('resize', onResize);
+    process.once('SIGTERM', onTerm);
+    process.once('SIGHUP', onTerm);
+    attach(options.process, options.typeahead);
+  });
+}
+
+function describe(p: ProcessInfo): string {
+  return `${p.id} (${p.command.join(' ')})`;
+}
+
+function processRow(p: ProcessInfo) {
+  return { id: p.id, service: p.service, command: p.command, state: p.state as 'running' | 'exited' | 'lost', ...(p.exited ? { exitCode: p.exit_code } : {}), startedAt: p.started_at_ms, ...(p.attached_by ? { attachedBy: p.attached_by } : {}) };
+}
+
+export function sessionRow(s: SessionInfo) {
+  return { id: s.id, files: s.files, engine: s.engine, services: s.services.map((x) => ({ name: x.name, state: x.state, ...(x.container ? { container: x.container } : {}) })), processes: s.processes.map((p) => ({ id: p.id, service: p.service, command: p.command, state: p.state })), clients: s.clients };
+}

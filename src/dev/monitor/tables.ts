@@ -1,0 +1,93 @@
+/**
+ * The tables `bake dev` prints: the monitor's `ps` and `bake dev ls`, tab
+ * aligned as docker prints its lists.
+ */
+import { tabwrite } from '../../cli/tabwrite.js';
+
+/** One process, as `ps` shows it. */
+export interface ProcessRow {
+  readonly id: string;
+  readonly service: string;
+  readonly command: readonly string[];
+  readonly state: 'running' | 'exited' | 'lost';
+  /** Set once the process has exited. */
+  readonly exitCode?: number;
+  /** Milliseconds since the epoch. */
+  readonly startedAt: number;
+  /** Who has the process on their terminal (`pid 1234`); unset when nobody does. */
+  readonly attachedBy?: string;
+}
+
+/** One session, as `bake dev ls` shows it (its `--format json` prints these). */
+export interface SessionRow {
+  readonly id: string;
+  /** The bake files' absolute paths. */
+  readonly files: readonly string[];
+  /** The engine address the session runs on. */
+  readonly engine: string;
+  readonly services: readonly { readonly name: string; readonly state: string; readonly container?: string }[];
+  readonly processes: readonly { readonly id: string; readonly service: string; readonly command: readonly string[]; readonly state: string }[];
+  /** Clients attached now. */
+  readonly clients: number;
+}
+
+/** Commands longer than this are cut with an ellipsis, so the columns after them stay on screen. */
+const COMMAND_WIDTH = 40;
+
+/** The `ps` table; `now` (milliseconds since the epoch) gives the uptimes. */
+export function formatProcessTable(rows: readonly ProcessRow[], now: number): string {
+  return tabwrite([
+    ['ID', 'SERVICE', 'COMMAND', 'STATE', 'UPTIME', 'ATTACHED'],
+    ...rows.map((r) => [
+      r.id,
+      r.service,
+      truncate(formatCommand(r.command), COMMAND_WIDTH),
+      r.state === 'exited' && r.exitCode !== undefined ? `exited (${r.exitCode})` : r.state,
+      r.state === 'running' ? formatUptime(now - r.startedAt) : '-',
+      r.attachedBy ?? '-',
+    ]),
+  ]);
+}
+
+/** The `bake dev ls` table. */
+export function formatSessionTable(rows: readonly SessionRow[]): string {
+  return tabwrite([
+    ['SESSION', 'FILES', 'ENGINE', 'SERVICES', 'PROCESSES', 'CLIENTS'],
+    ...rows.map((r) => [
+      r.id,
+      r.files.join(',') || '-',
+      r.engine,
+      r.services.map((s) => `${s.name} (${s.state})`).join(', ') || '-',
+      countProcesses(r.processes),
+      String(r.clients),
+    ]),
+  ]);
+}
+
+/** `3`, or `3 (1 exited)` when some are not running. */
+function countProcesses(processes: SessionRow['processes']): string {
+  const stopped = new Map<string, number>();
+  for (const p of processes) if (p.state !== 'running') stopped.set(p.state, (stopped.get(p.state) ?? 0) + 1);
+  const detail = [...stopped].map(([state, n]) => `${n} ${state}`).join(', ');
+  return detail ? `${processes.length} (${detail})` : String(processes.length);
+}
+
+/** A duration in the two largest units, as `ps` shows uptimes: `5s`, `3m12s`, `2h5m`, `3d4h`. */
+export function formatUptime(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  const [d, h, m, s] = [Math.floor(seconds / 86400), Math.floor(seconds / 3600) % 24, Math.floor(seconds / 60) % 60, seconds % 60];
+  if (d > 0) return `${d}d${h}h`;
+  if (h > 0) return `${h}h${m}m`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+/** A command line as a user would type it: words with spaces or quotes are quoted. */
+export function formatCommand(command: readonly string[]): string {
+  return command.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`)).join(' ');
+}
+
+function truncate(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : text;
+}

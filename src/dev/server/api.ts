@@ -1,0 +1,245 @@
+/**
+ * The Dev service's handlers: a thin transport over the registry and its
+ * sessions. Every request is checked before it is used; a bad one gets
+ * INVALID_ARGUMENT (or NOT_FOUND) with one sentence, and never disturbs
+ * another session.
+ */
+import { status as grpcStatus, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Service } from '../../bakefile/model.js';
+import type { TerminalSize } from '../../docker/types.js';
+import { DEV_PROTOCOL_VERSION } from '../labels.js';
+import type { DevProcess } from '../process/process.js';
+import type { ServicePlan } from '../runtime/service-runtime.js';
+import type { AttachIn, AttachOpen, AttachOut, CommandOut, CommandRequest, HelloReply, HelloRequest, ListReply, ListRequest, ShutdownReply, StopReply, StopRequest, TerminalSizeMessage, UpEvent, UpRequest } from '../protocol.js';
+import { runCommand } from './commands.js';
+import type { SessionRegistry } from './registry.js';
+import { SessionCommandError, type DevSession } from './session.js';
+
+/** A request the server refuses: the gRPC code and one sentence. */
+export class RequestError extends Error {
+  constructor(
+    readonly code: grpcStatus,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ServerContext {
+  readonly registry: SessionRegistry;
+  readonly version: string;
+  readonly startedAt: number;
+  readonly socket: string;
+  readonly logFile: string;
+  readonly log: (line: string) => void;
+  /** Ends every session, then the server. */
+  readonly shutdown: (why: string) => void;
+  /** Calls in flight: the server does not idle out under one. */
+  readonly activeCalls: { count: number };
+}
+
+export function devHandlers(ctx: ServerContext): UntypedServiceImplementation {
+  return {
+    Hello: unary(ctx, async (req: HelloRequest): Promise<HelloReply> => ({
+      server_version: ctx.version,
+      protocol: DEV_PROTOCOL_VERSION,
+      pid: process.pid,
+      started_at_ms: ctx.startedAt,
+      sessions: ctx.registry.size,
+      rss_bytes: process.memoryUsage().rss,
+      socket: ctx.socket,
+      log_file: ctx.logFile,
+    })),
+    List: unary(ctx, async (req: ListRequest): Promise<ListReply> => {
+      if (req.engine) await ctx.registry.recover(req.engine);
+      return { sessions: ctx.registry.all().map((s) => s.info()), lost: [...ctx.registry.lost] };
+    }),
+    Stop: unary(ctx, async (req: StopRequest): Promise<StopReply> => {
+      const session = sessionOf(ctx, req.session);
+      await ctx.registry.stop(session, req.volumes, `session ${session.id} was stopped`);
+      return { removed: [session.id] };
+    }),
+    Shutdown: unary(ctx, async (): Promise<ShutdownReply> => {
+      const sessions = ctx.registry.size;
+      setImmediate(() => ctx.shutdown('bake server stop'));
+      return { sessions };
+    }),
+    Up: serverStream(ctx, async (req: UpRequest, write: (e: UpEvent) => void) => {
+      const plans = checkUp(req);
+      const session = await ctx.registry.open(req.files, req.engine, req.project_dir, req.env);
+      if (req.size) session.size = size(req.size);
+      await session.up(plans, req.health_timeout_ms > 0 ? req.health_timeout_ms : 60_000, (status) => write({ event: 'status', status }));
+      write({ event: 'ready', ready: session.info() });
+    }),
+    Command: serverStream(ctx, async (req: CommandRequest, write: (o: CommandOut) => void, signal: AbortSignal) => {
+      const session = sessionOf(ctx, req.session);
+      if (req.size) session.size = size(req.size);
+      try {
+        await runCommand({ session, registry: ctx.registry, args: req.args, attached: req.attached, write, signal });
+      } catch (e) {
+        if (e instanceof SessionCommandError) throw new RequestError(grpcStatus.FAILED_PRECONDITION, e.message);
+        throw e;
+      }
+    }),
+    Attach: (call: ServerDuplexStream<AttachIn, AttachOut>) => attach(ctx, call),
+  };
+}
+
+function unary<Req, Res>(ctx: ServerContext, handle: (req: Req) => Promise<Res>) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    ctx.activeCalls.count++;
+    handle(call.request).then(
+      (res) => callback(null, res),
+      (e: unknown) => callback(failure(ctx, e)),
+    ).finally(() => ctx.activeCalls.count--);
+  };
+}
+
+function serverStream<Req, Out>(ctx: ServerContext, handle: (req: Req, write: (o: Out) => void, signal: AbortSignal) => Promise<void>) {
+  return (call: ServerWritableStream<Req, Out>): void => {
+    ctx.activeCalls.count++;
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort(new Error('the client left')));
+    handle(call.request, (o) => void (call.cancelled || call.write(o)), abort.signal).then(
+      () => call.end(),
+      (e: unknown) => {
+        if (!call.cancelled) call.emit('error', failure(ctx, e));
+      },
+    ).finally(() => ctx.activeCalls.count--);
+  };
+}
+
+function failure(ctx: ServerContext, e: unknown): { code: grpcStatus; details: string } {
+  if (e instanceof RequestError) return { code: e.code, details: e.message };
+  if (e instanceof SessionCommandError) return { code: grpcStatus.FAILED_PRECONDITION, details: e.message };
+  const err = e as Error & { fix?: string };
+  // User errors from the runtime (a health check that never passed) carry their fix.
+  if (typeof err.fix === 'string') return { code: grpcStatus.FAILED_PRECONDITION, details: `${err.message}\n  = fix: ${err.fix}` };
+  ctx.log(`error: ${err.stack ?? String(e)}`);
+  return { code: grpcStatus.INTERNAL, details: err.message ?? String(e) };
+}
+
+function sessionOf(ctx: ServerContext, id: string): DevSession {
+  if (typeof id !== 'string' || !id) throw new RequestError(grpcStatus.INVALID_ARGUMENT, 'the request names no session');
+  const session = ctx.registry.get(id);
+  if (!session) {
+    const ids = ctx.registry.all().map((s) => s.id);
+    throw new RequestError(grpcStatus.NOT_FOUND, `no session ${id}${ids.length ? ` (sessions: ${ids.join(', ')})` : ' (the server has none)'}; bake dev ls lists them`);
+  }
+  return session;
+}
+
+function size(s: TerminalSizeMessage): TerminalSize {
+  return { columns: Math.min(Math.max(s.columns, 1), 1000), rows: Math.min(Math.max(s.rows, 1), 1000) };
+}
+
+/** Checks an UpRequest field by field: the socket is open to any local program of the user. */
+function checkUp(req: UpRequest): ServicePlan[] {
+  const bad = (what: string): never => {
+    throw new RequestError(grpcStatus.INVALID_ARGUMENT, `invalid Up request: ${what}`);
+  };
+  if (!req.files.length || !req.files.every((f) => f.startsWith('/'))) bad('files must be absolute bake file paths');
+  if (!req.engine) bad('no engine address');
+  if (!req.project_dir.startsWith('/')) bad('project_dir must be an absolute path');
+  return req.services.map((plan, i) => {
+    let service: Service;
+    try {
+      service = JSON.parse(plan.service_json) as Service;
+    } catch {
+      return bad(`services[${i}] is not JSON`);
+    }
+    if (typeof service !== 'object' || service === null || typeof service.name !== 'string' || !service.name) bad(`services[${i}] has no name`);
+    if (service.runs_on !== 'host' && !plan.image) bad(`service ${service.name} has no image`);
+    return { service, projectDir: req.project_dir, ...(plan.image ? { image: plan.image } : {}) };
+  });
+}
+
+/**
+ * One terminal: open (which process), then keys and resizes in, output
+ * out. A newer client on the same session takes the terminal; this one is
+ * told who and its attach ends.
+ */
+function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut>): void {
+  ctx.activeCalls.count++;
+  let process: DevProcess | undefined;
+  let session: DevSession | undefined;
+  let unsubscribe = (): void => undefined;
+  let finished = false;
+  const finish = (last?: AttachOut): void => {
+    if (finished) return;
+    finished = true;
+    unsubscribe();
+    if (session && holder && session.holder === holder) session.holder = undefined;
+    ctx.activeCalls.count--;
+    if (last && !call.cancelled) call.write(last);
+    if (!call.cancelled) call.end();
+  };
+  let holder: DevSession['holder'];
+  const fail = (e: unknown): void => {
+    if (finished) return;
+    finished = true;
+    unsubscribe();
+    ctx.activeCalls.count--;
+    if (!call.cancelled) call.emit('error', failure(ctx, e));
+  };
+  call.on('data', (msg: AttachIn) => {
+    if (finished) return;
+    if (!process) {
+      if (msg.msg !== 'open') return fail(new RequestError(grpcStatus.INVALID_ARGUMENT, 'an attach starts with an open message'));
+      open(msg.open).catch(fail);
+      // Keys typed before the open finished go to the process in order.
+      process = pending;
+      return;
+    }
+    if (msg.msg === 'input') process.write(msg.input);
+    else if (msg.msg === 'resize') {
+      const s = size(msg.resize);
+      if (session) session.size = s;
+      process.resize(s);
+    }
+  });
+  call.on('end', () => finish());
+  call.on('cancelled', () => finish());
+  call.on('error', () => finish());
+
+  // Until the process is known, input is queued here.
+  const queued: (Buffer | TerminalSize)[] = [];
+  const pending = {
+    write: (data: Uint8Array) => void queued.push(Buffer.from(data)),
+    resize: (s: TerminalSize) => void queued.push(s),
+  } as unknown as DevProcess;
+
+  async function open({ session: sessionId, process: ref, size: requested, client: description, client_id: clientId, below }: AttachOpen): Promise<void> {
+    session = sessionOf(ctx, sessionId);
+    const target = ref ? session.find(ref) : session.defaultProcess();
+    if (!target) {
+      const ids = [...session.processes.keys()];
+      throw new RequestError(grpcStatus.NOT_FOUND, ref ? `session ${session.id} has no process or service "${ref}"${ids.length ? ` (processes: ${ids.join(', ')})` : ''}; ps lists them` : `session ${session.id} has no running process to attach to; start one with exec or start`);
+    }
+    if (target.state !== 'running') throw new RequestError(grpcStatus.FAILED_PRECONDITION, `process ${target.id} (${target.command.join(' ')}) ${target.state === 'lost' ? 'was lost' : `exited with code ${target.exitCode}`}; ps lists the running ones`);
+    const previous = session.holder;
+    holder = {
+      clientId,
+      description: description || 'another client',
+      processId: target.id,
+      displace: (by) => finish({ msg: 'taken_over', taken_over: by }),
+      end: (why) => finish({ msg: 'session_ended', session_ended: why }),
+    };
+    session.holder = holder;
+    if (previous && previous.clientId !== clientId) previous.displace(holder.description);
+    if (requested) {
+      session.size = size(requested);
+      target.resize(session.size);
+    }
+    const screen = Buffer.from(await target.output.screen({ clear: !below }), 'utf8');
+    if (finished) return;
+    call.write({ msg: 'attached', attached: { session: session.id, process: session.processInfo(target), screen } });
+    unsubscribe = target.output.subscribe((chunk) => {
+      if (!finished && !call.cancelled) call.write({ msg: 'output', output: Buffer.from(chunk) });
+    });
+    process = target;
+    for (const item of queued.splice(0)) (Buffer.isBuffer(item) ? target.write(item) : target.resize(item));
+    const s = session;
+    void target.exited.then(() => finish({ msg: 'exited', exited: s.processInfo(target) }));
+  }
+}

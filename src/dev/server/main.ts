@@ -1,0 +1,107 @@
+/**
+ * The per-user bake server (`bake server run`, started detached by the first
+ * client): one gRPC service on a unix socket at a stable path, dir 0700,
+ * socket 0600. It exits when stopped (ending every session) or after a grace
+ * period with no session and no call; a crash leaves the containers running
+ * for the next server to recover.
+ */
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { DEV_PROTOCOL_VERSION } from '../labels.js';
+import { devService } from '../protocol.js';
+import { devHandlers, type ServerContext } from './api.js';
+import { serverPaths, type ServerPaths } from './paths.js';
+import { SessionRegistry } from './registry.js';
+
+/** Runs the server until it is stopped or idles out; resolves with the process exit code. */
+export async function runServer(env: Readonly<Record<string, string | undefined>>, version: string): Promise<number> {
+  const paths = serverPaths(env, homedir());
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  chmodSync(paths.dir, 0o700);
+  const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  if (!takeLock(paths)) {
+    log('another bake server holds the lock; this one exits');
+    return 0;
+  }
+  const server = new Server({ 'grpc.max_receive_message_length': 16 << 20 });
+  const registry = new SessionRegistry(paths.engines, paths.socket, log);
+  const graceMs = Number(env['BAKE_SERVER_GRACE_SECONDS'] ?? 60) * 1000;
+  let idleSince = Date.now();
+  let stopping: Promise<void> | undefined;
+  const activeCalls = { count: 0 };
+  const done = new Promise<void>((resolve) => {
+    const shutdown = (why: string): void => {
+      stopping ??= (async () => {
+        log(`stopping (${why}): ending ${registry.size} session(s)`);
+        await Promise.all(registry.all().map((s) => registry.stop(s, false, `the bake server stopped (${why})`).catch((e: Error) => log(`ending session ${s.id}: ${e.message}`))));
+        // The Shutdown call's answer is sent before the listener goes; a stuck call does not hold the exit.
+        const force = setTimeout(() => server.forceShutdown(), 2000);
+        await new Promise<void>((done) => server.tryShutdown(() => done()));
+        clearTimeout(force);
+        rmSync(paths.socket, { force: true });
+        rmSync(paths.lock, { force: true });
+        resolve();
+      })();
+    };
+    const ctx: ServerContext = { registry, version, startedAt: Date.now(), socket: paths.socket, logFile: paths.logFile, log, shutdown, activeCalls };
+    server.addService(devService(), devHandlers(ctx));
+    rmSync(paths.socket, { force: true });
+    server.bindAsync(`unix:${paths.socket}`, ServerCredentials.createInsecure(), (err) => {
+      if (err) {
+        log(`cannot listen on ${paths.socket}: ${err.message}`);
+        return shutdown('listen failed');
+      }
+      chmodSync(paths.socket, 0o600);
+      log(`bake server ${version} (protocol ${DEV_PROTOCOL_VERSION}) listening on ${paths.socket}, pid ${process.pid}`);
+      void registry.recoverKnown();
+    });
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    const idle = setInterval(() => {
+      if (registry.size > 0 || activeCalls.count > 0) idleSince = Date.now();
+      else if (Date.now() - idleSince >= graceMs) shutdown(`no session for ${graceMs / 1000}s`);
+    }, Math.min(5000, Math.max(graceMs / 4, 250)));
+    idle.unref();
+  });
+  await done;
+  return 0;
+}
+
+/**
+ * The lock file holds the running server's pid: created exclusively, so two
+ * servers started at the same moment never both listen; a stale one (its pid
+ * gone) is taken over.
+ */
+function takeLock(paths: ServerPaths): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(paths.lock, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(paths.lock, 'utf8').trim());
+      if (pid > 0 && pid !== process.pid && alive(pid)) return false;
+      rmSync(paths.lock, { force: true });
+    }
+  }
+  return false;
+}
+
+/** Whether `pid` runs. A killed server nobody reaped (a container's init may not) is a zombie: dead for this purpose. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/PID/stat: "PID (comm) STATE …"; the comm may hold spaces and parentheses, the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}

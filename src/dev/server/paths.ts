@@ -1,0 +1,25 @@
+/**
+ * Where the per-user server lives (product.md §4): one stable directory,
+ * $XDG_RUNTIME_DIR/bake when the session has one (tmpfs, per login), else
+ * bake's state dir. Pure: the environment is passed in.
+ */
+import { join } from 'node:path';
+import { bakeStateDir } from '../../docker/engine-paths.js';
+
+export interface ServerPaths {
+  /** Created 0700. */
+  readonly dir: string;
+  /** The gRPC socket, 0600. */
+  readonly socket: string;
+  /** Held by the running server: its pid, so a second server started at the same moment backs off. */
+  readonly lock: string;
+  readonly logFile: string;
+  /** The engines sessions were created on: where a restarted server looks for them. */
+  readonly engines: string;
+}
+
+export function serverPaths(env: Readonly<Record<string, string | undefined>>, home: string): ServerPaths {
+  const runtime = env['XDG_RUNTIME_DIR'];
+  const dir = runtime?.startsWith('/') ? join(runtime, 'bake') : bakeStateDir(env, home);
+  return { dir, socket: join(dir, 'server.sock'), lock: join(dir, 'server.lock'), logFile: join(dir, 'server.log'), engines: join(dir, 'server-engines.json') };
+}

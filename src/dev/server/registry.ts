@@ -1,0 +1,132 @@
+/**
+ * The server's sessions, by id, and their recovery: a server that starts
+ * after a crash finds the sessions of every engine it knew from their labels,
+ * re-attaches their service containers and ends what the old server exec'd.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseEngineAddress } from '../../docker/endpoint.js';
+import { DockerEngine } from '../../docker/engine-api.js';
+import { LABEL } from '../labels.js';
+import { endOrphanExecs } from '../process/exec-process.js';
+import { projectKey, sessionIdOf } from '../project.js';
+import { discoverSessions } from '../runtime/discover.js';
+import type { ServicePlan } from '../runtime/service-runtime.js';
+import { DevSession } from './session.js';
+
+export class SessionRegistry {
+  private readonly sessions = new Map<string, DevSession>();
+  private readonly engines = new Map<string, DockerEngine>();
+  /** Engine address → its recovery, run once per server. */
+  private readonly recoveries = new Map<string, Promise<void>>();
+  /** What recovery could not keep, for `bake dev ls` to report. */
+  readonly lost: string[] = [];
+
+  constructor(
+    /** Where the engines' addresses are kept across server restarts. */
+    private readonly enginesFile: string,
+    /** This server's socket path: the owner label of its sessions. */
+    private readonly owner: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  all(): DevSession[] {
+    return [...this.sessions.values()];
+  }
+
+  get(id: string): DevSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** The project's session, created on `engineAddress` if it has none (an existing one keeps its own engine). */
+  async open(files: readonly string[], engineAddress: string, projectDir: string, env: Readonly<Record<string, string>>): Promise<DevSession> {
+    await this.recover(engineAddress);
+    const id = sessionIdOf(files);
+    const existing = this.sessions.get(id);
+    if (existing) {
+      existing.env = env;
+      return existing;
+    }
+    const session = new DevSession({ id, projectKey: projectKey(files), files: [...files], engine: engineAddress, owner: this.owner }, this.engine(engineAddress), projectDir, Date.now(), env);
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  async stop(session: DevSession, volumes: boolean, why: string): Promise<void> {
+    this.sessions.delete(session.id);
+    await session.stop(volumes, why);
+  }
+
+  /** Every engine this server (or an earlier one) used: recovers them all. */
+  async recoverKnown(): Promise<void> {
+    await Promise.all(this.knownEngines().map((e) => this.recover(e)));
+  }
+
+  /** Finds the sessions on `address` from their labels, once per server. */
+  recover(address: string): Promise<void> {
+    let done = this.recoveries.get(address);
+    if (!done) {
+      done = this.recoverEngine(address).catch((e: Error) => this.log(`recovering sessions on ${address} failed: ${e.message}`));
+      this.recoveries.set(address, done);
+      this.remember(address);
+    }
+    return done;
+  }
+
+  private async recoverEngine(address: string): Promise<void> {
+    const engine = this.engine(address);
+    const signal = AbortSignal.timeout(60_000);
+    for (const found of await discoverSessions(engine, signal)) {
+      // Another server's sessions (another user's, a test's) are not ours to adopt, nor their execs to end.
+      if (this.sessions.has(found.id) || found.engine !== address || found.owner !== this.owner) continue;
+      const running = found.containers.filter((c) => c.state === 'running');
+      const planDir = (c: (typeof running)[number]): ServicePlan | undefined => this.planLabel(c.labels[LABEL.plan]);
+      const projectDir = running.map(planDir).find((p) => p)?.projectDir ?? '/';
+      const session = new DevSession({ id: found.id, projectKey: found.projectKey, files: found.files, engine: address, owner: this.owner }, engine, projectDir, Date.now(), {});
+      for (const c of found.containers) {
+        const plan = planDir(c);
+        if (plan) session.plans.set(c.service, plan);
+      }
+      for (const c of running) {
+        const orphans = await endOrphanExecs(engine, c.id, signal);
+        for (const exec of orphans.ended) this.lost.push(`session ${found.id}: a process the previous server exec'd in ${c.service} (exec ${exec.slice(0, 12)}) was ended`);
+        for (const exec of orphans.failed) this.lost.push(`session ${found.id}: a process the previous server exec'd in ${c.service} (exec ${exec.slice(0, 12)}) could not be ended`);
+        await session.adopt(c.service, c.id, planDir(c));
+      }
+      this.sessions.set(found.id, session);
+      this.log(`recovered session ${found.id} on ${address}: ${running.map((c) => c.service).join(', ') || 'no running services'}`);
+    }
+  }
+
+  private planLabel(text: string | undefined): ServicePlan | undefined {
+    if (!text) return undefined;
+    try {
+      return JSON.parse(text) as ServicePlan;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private engine(address: string): DockerEngine {
+    let engine = this.engines.get(address);
+    if (!engine) this.engines.set(address, (engine = new DockerEngine(parseEngineAddress(address))));
+    return engine;
+  }
+
+  private knownEngines(): string[] {
+    try {
+      const list: unknown = JSON.parse(readFileSync(this.enginesFile, 'utf8'));
+      return Array.isArray(list) ? list.filter((e): e is string => typeof e === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private remember(address: string): void {
+    const known = this.knownEngines();
+    if (!known.includes(address)) writeFileSync(this.enginesFile, JSON.stringify([...known, address]), { mode: 0o600 });
+  }
+}

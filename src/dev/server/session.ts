@@ -1,0 +1,228 @@
+/**
+ * One dev session in the server (product.md §4): a project's services on
+ * one engine, the processes running in them, and which client holds the
+ * terminal. Everything it creates in the engine is labelled, so a restarted
+ * server can rebuild this object from the engine alone (recovered()).
+ */
+import { homedir } from 'node:os';
+import type { Service } from '../../bakefile/model.js';
+import type { DockerEngine } from '../../docker/engine-api.js';
+import type { TerminalSize } from '../../docker/types.js';
+import { attachContainerProcess } from '../process/container-process.js';
+import { startExecProcess } from '../process/exec-process.js';
+import { startHostProcess } from '../process/host-process.js';
+import type { DevProcess } from '../process/process.js';
+import { ServiceRuntime, type ServicePlan, type SessionIdentity, type StartHooks } from '../runtime/service-runtime.js';
+import type { ProcessInfo, SessionInfo } from '../protocol.js';
+
+/** The client whose terminal shows one of this session's processes. */
+export interface TerminalHolder {
+  readonly clientId: string;
+  /** "bake dev attach, pid 1234": told to the client it displaces. */
+  readonly description: string;
+  readonly processId: string;
+  /** Tells this client another one took the terminal, and ends its attach. */
+  readonly displace: (by: string) => void;
+  /** Tells this client the session ended, and ends its attach. */
+  readonly end: (why: string) => void;
+}
+
+/** A monitor request the session cannot serve: one sentence for the user. */
+export class SessionCommandError extends Error {
+  override name = 'SessionCommandError';
+}
+
+export class DevSession {
+  readonly processes = new Map<string, DevProcess>();
+  readonly plans = new Map<string, ServicePlan>();
+  readonly runtime: ServiceRuntime;
+  holder: TerminalHolder | undefined;
+  size: TerminalSize = { columns: 80, rows: 24 };
+  private nextExec = 1;
+  private readonly abort = new AbortController();
+  /** Up, restart and the like run one at a time: each reads what the last one left. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly identity: SessionIdentity,
+    readonly engine: DockerEngine,
+    readonly projectDir: string,
+    readonly createdAt: number,
+    /** The client environment of the last `up`: null-valued service variables and host services read it. */
+    public env: Readonly<Record<string, string>>,
+  ) {
+    this.runtime = new ServiceRuntime(engine, identity, { env: (name) => this.env[name], home: homedir() });
+  }
+
+  get id(): string {
+    return this.identity.id;
+  }
+
+  /** The interactive service's name, if the session has one. */
+  get interactive(): string | undefined {
+    return [...this.plans.values()].find((p) => p.service.interactive)?.service.name;
+  }
+
+  /** Runs `task` after every earlier one: two `up`s never interleave their container changes. */
+  serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Brings the services to `plans`: starts what is missing, recreates what
+   * changed (image or spec), keeps the rest and their processes.
+   */
+  up(plans: readonly ServicePlan[], healthTimeoutMs: number, status: (line: string) => void): Promise<void> {
+    return this.serially(async () => {
+      for (const p of plans) this.plans.set(p.service.name, p);
+      await this.runtime.up(plans, this.hooks(status), { healthTimeoutMs }, this.abort.signal);
+    });
+  }
+
+  /** The process `ref` names: a process id, else a service's main process. */
+  find(ref: string): DevProcess | undefined {
+    return this.processes.get(ref);
+  }
+
+  /** Where a terminal goes when the client names no process: the interactive service, else the first running process. */
+  defaultProcess(): DevProcess | undefined {
+    const interactive = this.interactive;
+    const main = interactive === undefined ? undefined : this.processes.get(interactive);
+    if (main?.state === 'running') return main;
+    return [...this.processes.values()].find((p) => p.state === 'running');
+  }
+
+  /** `exec [SERVICE] CMD…`: a new process with a TTY in the service's container. */
+  async exec(service: string, command: readonly string[]): Promise<DevProcess> {
+    const plan = this.plans.get(service);
+    if (!plan && !this.processes.has(service)) throw new SessionCommandError(`session ${this.id} has no service "${service}"; ps lists them`);
+    if (plan?.service.runs_on === 'host') throw new SessionCommandError(`service ${service} runs on the host; exec runs in service containers`);
+    const container = await this.runtime.containerOf(service, this.abort.signal);
+    if (!container || container.State !== 'running') throw new SessionCommandError(`service ${service} is not running; start it with: start ${service}`);
+    const id = String(this.nextExec++);
+    const process = await startExecProcess(this.engine, container.Id, { id, service, command, size: this.size });
+    this.track(process);
+    return process;
+  }
+
+  /** `restart|stop|start SERVICE`. */
+  lifecycle(action: 'restart' | 'stop' | 'start', service: string): Promise<void> {
+    return this.serially(async () => {
+      const plan = this.planOf(service);
+      if (plan.service.runs_on === 'host') {
+        if (action !== 'start') await this.processes.get(service)?.kill();
+        if (action !== 'stop') await this.startHost(plan);
+        return;
+      }
+      const container = await this.runtime.containerOf(service, this.abort.signal);
+      if (!container) throw new SessionCommandError(`service ${service} has no container; rebuild creates it`);
+      if (action !== 'start') await this.runtime.stop(service, this.abort.signal);
+      if (action === 'stop') return;
+      // Attached before the start, so the first output is kept.
+      await this.attachMain(service, container.Id, false);
+      await this.runtime.start(service, this.abort.signal);
+    });
+  }
+
+  /** `rollback SERVICE`: a new container from the service's image; changes made inside are gone. */
+  rollback(service: string, status: (line: string) => void): Promise<void> {
+    return this.serially(async () => {
+      const plan = this.planOf(service);
+      if (plan.service.runs_on === 'host') throw new SessionCommandError(`service ${service} runs on the host; rollback recreates containers`);
+      await this.runtime.recreate(plan, this.hooks(status), this.abort.signal);
+    });
+  }
+
+  /** Ends the session: every process, then its containers and network (named volumes too with `volumes`). */
+  async stop(volumes: boolean, why: string): Promise<void> {
+    this.holder?.end(why);
+    this.holder = undefined;
+    this.abort.abort(new Error(why));
+    await Promise.all([...this.processes.values()].filter((p) => p.kind !== 'service').map((p) => p.kill().catch(() => undefined)));
+    await this.runtime.down({ volumes }, AbortSignal.timeout(60_000));
+    for (const p of this.processes.values()) p.output.dispose();
+    this.processes.clear();
+  }
+
+  /** Adopts a running service container found by its labels (a restarted server). */
+  async adopt(service: string, containerId: string, plan: ServicePlan | undefined): Promise<void> {
+    if (plan) this.plans.set(service, plan);
+    await this.attachMain(service, containerId, true);
+  }
+
+  info(): SessionInfo {
+    const services = [...this.plans.values()].map((p) => {
+      const main = this.processes.get(p.service.name);
+      return { name: p.service.name, state: main?.state ?? 'stopped', container: '', image: p.image ?? '' };
+    });
+    return {
+      id: this.id,
+      files: [...this.identity.files],
+      engine: this.identity.engine,
+      services,
+      processes: [...this.processes.values()].map((p) => this.processInfo(p)),
+      clients: this.holder ? 1 : 0,
+      interactive: this.interactive ?? '',
+      created_ms: this.createdAt,
+      project_dir: this.projectDir,
+    };
+  }
+
+  processInfo(p: DevProcess): ProcessInfo {
+    return {
+      id: p.id,
+      service: p.service,
+      command: [...p.command],
+      state: p.state,
+      exit_code: p.exitCode ?? 0,
+      exited: p.exitCode !== undefined,
+      started_at_ms: p.startedAt,
+      attached_by: this.holder?.processId === p.id ? this.holder.description : '',
+      kind: p.kind,
+    };
+  }
+
+  private planOf(service: string): ServicePlan {
+    const plan = this.plans.get(service);
+    if (!plan) throw new SessionCommandError(`session ${this.id} has no service "${service}"; ps lists them`);
+    return plan;
+  }
+
+  private hooks(status: (line: string) => void): StartHooks {
+    return {
+      created: (service, containerId) => this.attachMain(service, containerId, false),
+      startHost: (plan) => this.startHost(plan),
+      status: (service, message) => status(`${service}: ${message}`),
+    };
+  }
+
+  private async attachMain(service: string, containerId: string, recovering: boolean): Promise<void> {
+    const inspect = await this.engine.containers.inspect(containerId, this.abort.signal);
+    const command = [inspect.Path, ...inspect.Args];
+    const startedAt = recovering ? Date.parse(inspect.State.StartedAt) : Date.now();
+    this.replace(await attachContainerProcess(this.engine, containerId, { service, command, startedAt, size: this.size, recovering }));
+  }
+
+  /** Starts a host service, unless it runs already (every `up` asks for each service). */
+  private async startHost(plan: ServicePlan): Promise<void> {
+    const s: Service = plan.service;
+    if (this.processes.get(s.name)?.state === 'running') return;
+    const command = s.command ?? s.shell ?? ['/bin/sh'];
+    const env = { ...this.env, ...Object.fromEntries(Object.entries(s.environment ?? {}).flatMap(([k, v]) => (v === null ? [] : [[k, v]]))) };
+    const cwd = s.workdir ? new URL(s.workdir, `file://${plan.projectDir}/`).pathname : plan.projectDir;
+    this.replace(await startHostProcess({ id: s.name, service: s.name, command, cwd, env, size: this.size }));
+  }
+
+  /** A service's new main process takes its old one's place (and id). */
+  private replace(process: DevProcess): void {
+    const old = this.processes.get(process.id);
+    if (old && old !== process) old.output.dispose();
+    this.track(process);
+  }
+
+  private track(process: DevProcess): void {
+    this.processes.set(process.id, process);
+  }
+}

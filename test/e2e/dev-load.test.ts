@@ -1,0 +1,211 @@
+/**
+ * `bake dev` under load (issue 5, Tests, "Load"): ONE server, 10 sessions
+ * (10 project directories), a real client in a real PTY attached to each;
+ * every client opens the monitor, `exec`s a second shell and types into it
+ * for 60 s (BAKE_LOAD_SECONDS shortens it for local runs), all ten at once.
+ * No client exits or shows an error, no output is lost (every command's echo
+ * shows exactly once, in order), every session is still attachable and
+ * alive afterwards, the server's RSS goes to the log, and `bake server
+ * stop` leaves nothing in the engine.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { DockerEngine } from '../../src/docker/engine-api.js';
+import { parseEngineAddress } from '../../src/docker/endpoint.js';
+import { LABEL } from '../../src/dev/labels.js';
+import { runBake } from '../support/bake-cli.js';
+import { requireBuildEngine } from '../support/engine.js';
+import { PtyTerminal } from '../support/pty-terminal.js';
+
+const SESSIONS = 10;
+const SECONDS = Number(process.env['BAKE_LOAD_SECONDS'] ?? 60);
+/** A command every 100–200 ms per client: brisk, but a pace a person could keep. */
+const PACE_MS = [100, 200] as const;
+/** PtyTerminal keeps 2,000 lines of scrollback: the whole run must fit, or the count could miss lines that scrolled out. */
+const SCROLLBACK = 2000;
+const PREFIX = '\x01';
+
+let scratch = '';
+let engineAddress = '';
+let env: Record<string, string> = {};
+let engine: DockerEngine | undefined;
+const terminals: PtyTerminal[] = [];
+const projects = Array.from({ length: SESSIONS }, (_, i) => `load${i}`);
+
+const bake = (args: string[], cwd = scratch) => runBake(args, { cwd, socketPath: '', env });
+
+function terminal(args: string[], cwd: string): PtyTerminal {
+  const t = new PtyTerminal(args, { cwd, env });
+  terminals.push(t);
+  return t;
+}
+
+interface ServerStatus {
+  running: boolean;
+  pid: number;
+  sessions: number;
+  rssBytes: number;
+}
+
+async function serverStatus(): Promise<ServerStatus> {
+  const r = await bake(['server', 'status', '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as ServerStatus;
+}
+
+interface SessionRow {
+  id: string;
+  files: string[];
+  processes: { id: string; state: string }[];
+}
+
+async function sessions(): Promise<SessionRow[]> {
+  const r = await bake(['dev', 'ls', '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as SessionRow[];
+}
+
+/** What this test's sessions created carries its engine address. */
+const ours = (): { label: string[] } => ({ label: [`${LABEL.engine}=${engineAddress}`] });
+
+/** Containers and networks of this test's sessions still in the engine. */
+async function leftovers(): Promise<string[]> {
+  const signal = AbortSignal.timeout(10_000);
+  const [containers, networks] = await Promise.all([engine!.containers.list(ours(), signal), engine!.networks.list(ours(), signal)]);
+  return [...containers.map((c) => `container ${c.Names[0] ?? c.Id}`), ...networks.map((n) => `network ${n.Name}`)];
+}
+
+const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+before(async () => {
+  const socketPath = await requireBuildEngine();
+  scratch = mkdtempSync(join(tmpdir(), 'bake-dev-load-'));
+  // The sessions are created on an address of the engine only this test uses: other test files' servers
+  // share the engine, and a server recovers (adopts) every session on the address it is given.
+  symlinkSync(socketPath, join(scratch, 'engine.sock'));
+  engineAddress = `unix://${join(scratch, 'engine.sock')}`;
+  engine = new DockerEngine(parseEngineAddress(engineAddress));
+  env = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: process.env['HOME'] ?? '/root',
+    DOCKER_HOST: engineAddress,
+    XDG_RUNTIME_DIR: join(scratch, 'run'),
+    XDG_STATE_HOME: join(scratch, 'state'),
+    BAKE_SERVER_GRACE_SECONDS: '600',
+  };
+  mkdirSync(env['XDG_RUNTIME_DIR']!, { mode: 0o700 });
+  for (const name of projects) {
+    mkdirSync(join(scratch, name));
+    writeFileSync(join(scratch, name, 'docker-bake.hcl'), 'service "dev" {\n  image = "busybox:latest"\n  interactive = true\n  shell = ["/bin/sh"]\n}\n');
+  }
+});
+
+after(async () => {
+  for (const t of terminals) t.dispose();
+  if (!scratch) return;
+  if ((await serverStatus().catch(() => undefined))?.running) await bake(['server', 'stop']);
+  // A failed run must not leak containers into an engine others use.
+  if (engine) {
+    for (let i = 0; i < 100 && (await leftovers().catch(() => [])).length; i++) await sleep(300);
+    const signal = AbortSignal.timeout(30_000);
+    for (const c of await engine.containers.list(ours(), signal)) await engine.containers.remove(c.Id, { force: true }, signal).catch(() => undefined);
+    for (const n of await engine.networks.list(ours(), signal)) await engine.networks.remove(n.Id, signal).catch(() => undefined);
+    engine.close();
+  }
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+test(`10 sessions on one server, each with an exec'd shell typed into for ${SECONDS} s: no error, no lost output, all attachable after`, { timeout: (SECONDS + 120) * 1000 }, async (t) => {
+  const started = Date.now();
+  // Every client at once: the first of them starts the server, the others find it (or race to start it).
+  const clients = projects.map((name) => terminal(['dev'], join(scratch, name)));
+  const exits: (number | undefined)[] = clients.map(() => undefined);
+  clients.forEach((c, i) => void c.exited.then((code) => (exits[i] = code)));
+  await Promise.all(clients.map((c) => c.waitFor(/^\/ # /m, 60_000)));
+  const rows = await sessions();
+  const ids = projects.map((name) => rows.find((s) => s.files.includes(join(scratch, name, 'docker-bake.hcl')))?.id ?? '');
+  assert.deepEqual(ids.filter((id) => !id), [], `one session per project: ${JSON.stringify(rows.map((s) => s.id))}`);
+  t.diagnostic(`10 sessions up and attached in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  // Each client: the monitor, then a second shell, which the terminal switches to.
+  await Promise.all(
+    clients.map(async (c) => {
+      c.type(`${PREFIX}c`);
+      await c.waitFor(/^\(bake\) $/m);
+      c.type('exec dev sh\r');
+      // Attached to the new shell, the terminal shows its screen alone: its prompt, and the monitor gone.
+      await c.waitFor(/(?<![\s\S])(?![\s\S]*\(bake\))[\s\S]*^\/ # $/m);
+    }),
+  );
+  for (const s of await sessions()) assert.deepEqual(s.processes.map((p) => `${p.id} ${p.state}`).sort(), ['1 running', 'dev running'], `session ${s.id}`);
+
+  const before = await serverStatus();
+  t.diagnostic(`server RSS with 10 sessions, 20 shells, before typing: ${mib(before.rssBytes)} (pid ${before.pid})`);
+
+  // Typing: every client its own counter, all ten at once.
+  const typed = clients.map(() => 0);
+  const until = Date.now() + SECONDS * 1000;
+  await Promise.all(
+    clients.map(async (c, i) => {
+      for (let n = 1; Date.now() < until; n++) {
+        c.type(`echo load-${i}-${n}\r`);
+        typed[i] = n;
+        await sleep(PACE_MS[0] + Math.random() * (PACE_MS[1] - PACE_MS[0]));
+      }
+    }),
+  );
+  const total = typed.reduce((a, b) => a + b, 0);
+  t.diagnostic(`typed ${total} commands in ${SECONDS} s (${typed.join(', ')} per client)`);
+  // The last command of each client shows, then every line is counted.
+  await Promise.all(clients.map((c, i) => c.waitFor(new RegExp(`^load-${i}-${typed[i]}$`, 'm'), 30_000)));
+  assert.deepEqual(exits, clients.map(() => undefined), 'no client exited');
+  for (const [i, c] of clients.entries()) {
+    const lines = await c.lines();
+    assert.ok(lines.length < SCROLLBACK, `client ${i}: ${lines.length} lines on the screen, so some may have scrolled out: type more slowly or for less time`);
+    const text = lines.join('\n');
+    assert.doesNotMatch(text, /error/i, `client ${i} shows an error:\n${text}`);
+    const echoed = lines.filter((l) => l.startsWith('load-'));
+    const expected = Array.from({ length: typed[i]! }, (_, n) => `load-${i}-${n + 1}`);
+    assert.deepEqual(echoed, expected, `client ${i}: every command's output exactly once, in order`);
+    const commands = lines.filter((l) => /^\/ # echo load-/.test(l)).map((l) => l.slice('/ # echo '.length));
+    assert.deepEqual(commands, expected, `client ${i}: every command reached the shell exactly once, in order`);
+  }
+
+  const afterTyping = await serverStatus();
+  const peak = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${afterTyping.pid}/status`, 'utf8'))?.[1];
+  t.diagnostic(`server RSS after typing: ${mib(afterTyping.rssBytes)}${peak ? `, peak ${mib(Number(peak) * 1024)}` : ''} (before: ${mib(before.rssBytes)})`);
+  assert.equal(afterTyping.pid, before.pid, 'the same server throughout');
+
+  // Detach every client; each session is still there and attachable, its shell alive.
+  await Promise.all(
+    clients.map(async (c, i) => {
+      c.type(`${PREFIX}d`);
+      assert.equal(await c.exited, 0, `client ${i} detaches with 0`);
+    }),
+  );
+  await Promise.all(
+    ids.map(async (id, i) => {
+      const again = terminal(['dev', 'attach', id], scratch);
+      await again.waitFor(/^\/ # $/m);
+      again.type(`echo alive-${i}\r`);
+      await again.waitFor(new RegExp(`^alive-${i}$`, 'm'));
+      again.type(`${PREFIX}d`);
+      assert.equal(await again.exited, 0, `bake dev attach ${id} detaches with 0`);
+      assert.doesNotMatch((await again.lines()).join('\n'), /error/i);
+    }),
+  );
+  assert.deepEqual((await sessions()).map((s) => s.id).sort(), [...ids].sort(), 'every session still there');
+
+  // Stopping the server ends every session: nothing of them stays in the engine.
+  const stop = await bake(['server', 'stop']);
+  assert.equal(stop.status, 0, stop.stderr);
+  assert.match(stop.stdout, /ends its 10 session\(s\)/);
+  let left = await leftovers();
+  for (let n = 0; n < 100 && left.length; n++) left = (await sleep(300), await leftovers());
+  assert.deepEqual(left, [], 'no container or network of the sessions is left');
+  t.diagnostic(`whole run ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});

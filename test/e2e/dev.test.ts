@@ -1,0 +1,272 @@
+/**
+ * `bake dev` end to end (issue 5, "Tests"): the real CLI in real PTYs, the
+ * real server it starts, the real engine, on a copy of examples/shop (a dev
+ * container, and api that depends on db's health check). The steps share
+ * one session and run in order, as a user's day would.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { DockerEngine } from '../../src/docker/engine-api.js';
+import { parseEngineAddress } from '../../src/docker/endpoint.js';
+import { LABEL } from '../../src/dev/labels.js';
+import { projectKey } from '../../src/dev/project.js';
+import { runBake } from '../support/bake-cli.js';
+import { requireBuildEngine } from '../support/engine.js';
+import { repoRoot } from '../support/fixtures.js';
+import { PtyTerminal } from '../support/pty-terminal.js';
+
+let socketPath = '';
+let scratch = '';
+let project = '';
+let env: Record<string, string> = {};
+let engine: DockerEngine;
+let session = '';
+const terminals: PtyTerminal[] = [];
+
+const PREFIX = '\x01';
+const MONITOR = `${PREFIX}c`;
+/** What BusyBox's shell prints as it starts. */
+const BANNER = /^BusyBox v/m;
+/** The dev container's shell prompt, waiting for a command. */
+const PROMPT = /^\/workspace #$/m;
+
+/** Opens the monitor and waits for its prompt under the line saying what the terminal was attached to. */
+async function openMonitor(t: PtyTerminal, attachedTo: string): Promise<void> {
+  t.type(MONITOR);
+  const intro = `attached to ${attachedTo}. Ctrl-a c returns; help lists commands.`;
+  await t.waitForVisible(`the monitor (${intro})`, (v) => {
+    const lines = v.trimEnd().split('\n');
+    return lines.at(-1) === '(bake)' && (lines.at(-2) ?? '').endsWith(intro);
+  });
+}
+
+function terminal(args: string[]): PtyTerminal {
+  const t = new PtyTerminal(args, { cwd: project, env });
+  terminals.push(t);
+  return t;
+}
+
+const bake = (args: string[]) => runBake(args, { cwd: project, socketPath, env });
+
+/** The session's containers by service, from the engine. */
+async function containers(): Promise<Map<string, { id: string; state: string }>> {
+  const list = await engine.containers.list({ label: [`${LABEL.session}=${session}`] }, AbortSignal.timeout(10_000));
+  return new Map(list.map((c) => [c.Labels[LABEL.service] ?? '', { id: c.Id, state: c.State }]));
+}
+
+async function serverPid(): Promise<number> {
+  const status = await bake(['server', 'status', '--format', 'json']);
+  return (JSON.parse(status.stdout) as { pid: number }).pid;
+}
+
+before(async () => {
+  socketPath = await requireBuildEngine();
+  engine = new DockerEngine(parseEngineAddress(`unix://${socketPath}`));
+  scratch = mkdtempSync(join(tmpdir(), 'bake-dev-e2e-'));
+  project = join(scratch, 'shop');
+  cpSync(join(repoRoot(), 'examples', 'shop'), project, { recursive: true });
+  env = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: process.env['HOME'] ?? '/root',
+    DOCKER_HOST: `unix://${socketPath}`,
+    XDG_RUNTIME_DIR: join(scratch, 'run'),
+    XDG_STATE_HOME: join(scratch, 'state'),
+    BAKE_SERVER_GRACE_SECONDS: '600',
+  };
+});
+
+after(async () => {
+  for (const t of terminals) t.dispose();
+  if (project) {
+    await bake(['dev', 'stop', '--volumes']).catch(() => undefined);
+    await bake(['server', 'stop']).catch(() => undefined);
+  }
+  engine?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+let a: PtyTerminal;
+
+test('bake dev lands in the dev container shell; a command typed there runs and its output shows', async () => {
+  a = terminal(['dev', '--progress', 'plain']);
+  const hint = await a.waitFor(/bake: attached to dev \(\/bin\/sh\) in session (\S+)\. Ctrl-a c: monitor, Ctrl-a d: detach\./, 120_000);
+  session = /in session (\S+)\./.exec(hint)?.[1] ?? '';
+  await a.waitFor(PROMPT);
+  a.type('echo hello-$((6*7))\r');
+  await a.waitFor(/^hello-42$/m);
+  const running = await containers();
+  assert.deepEqual([...running.keys()].sort(), ['api', 'db', 'dev']);
+  assert.ok([...running.values()].every((c) => c.state === 'running'));
+});
+
+test('Ctrl-a c opens the monitor: ps lists every process, exec starts a second shell, attach switches between them, logs shows a service', async () => {
+  await openMonitor(a, 'dev (/bin/sh)');
+  assert.match((await a.visible()).join('\n'), new RegExp(`bake monitor: session ${session}, attached to dev`));
+  a.type('ps\r');
+  const ps = await a.waitFor(/^dev +dev +\/bin\/sh +running/m);
+  assert.match(ps, /^ID +SERVICE +COMMAND +STATE +UPTIME +ATTACHED$/m);
+  assert.match(ps, /^db +db +sh -c .* running/m);
+  assert.match(ps, /^api +api +\/bin\/sh \/app\/server\.sh +running/m);
+
+  a.type('exec dev sh\r');
+  await a.waitForVisible('a fresh shell', (v) => BANNER.test(v) && !v.includes('hello-42'));
+  a.type('echo second-$((1+1))\r');
+  await a.waitFor(/^second-2$/m);
+
+  await openMonitor(a, '1 (sh)');
+  a.type('attach dev\r');
+  await a.waitForVisible('the first shell, redrawn', (v) => /^hello-42$/m.test(v) && !v.includes('second-2'));
+
+  await openMonitor(a, 'dev (/bin/sh)');
+  a.type('attach 1\r');
+  await a.waitForVisible('the second shell, redrawn', (v) => /^second-2$/m.test(v) && !v.includes('hello-42'));
+
+  await openMonitor(a, '1 (sh)');
+  a.type('logs db\r');
+  await a.waitFor(/^db ready$/m);
+  a.type('logs api\r');
+  await a.waitFor(/^api dev listening on :8080$/m);
+});
+
+test('rebuild after editing a source file on the host recreates only the changed service, and the change is visible', async () => {
+  const before = await containers();
+  const script = join(project, 'api', 'server.sh');
+  writeFileSync(script, readFileSync(script, 'utf8').replace('listening on :8080', 'listening on :8080 (v2)'));
+  a.type('rebuild\r');
+  await a.waitFor(/bake: session \S+ is up to date\./, 120_000);
+  const now = await containers();
+  assert.equal(now.get('db')?.id, before.get('db')?.id, 'db is kept');
+  assert.equal(now.get('dev')?.id, before.get('dev')?.id, 'dev is kept');
+  assert.notEqual(now.get('api')?.id, before.get('api')?.id, 'api is recreated');
+  for (let i = 0; i < 50 && !/\(v2\)/.test((await a.lines()).join('\n')); i++) {
+    a.type('logs api\r');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await a.waitFor(/^api dev listening on :8080 \(v2\)$/m);
+});
+
+test('rollback drops a file created inside the container', async () => {
+  a.type('attach dev\r');
+  await a.waitForVisible('the first shell, redrawn', (v) => /^hello-42$/m.test(v));
+  a.type('touch /tmp/made-inside && ls /tmp\r');
+  await a.waitFor(/^made-inside$/m);
+  await openMonitor(a, 'dev (/bin/sh)');
+  a.type('rollback dev\r');
+  await a.waitFor(/dev: recreated from its image; changes made inside it are gone/, 60_000);
+  a.type('attach dev\r');
+  await a.waitForVisible('a new shell in the new container', (v) => BANNER.test(v) && !v.includes('made-inside'));
+  a.type('ls /tmp/made-inside\r');
+  await a.waitFor(/No such file or directory/);
+});
+
+let b: PtyTerminal;
+
+test('detach; bake dev ls lists the session; bake dev attach in a second terminal shows the last screen', async () => {
+  a.type(`${PREFIX}d`);
+  await a.waitFor(`bake: detached from session ${session}; it keeps running. Come back with: bake dev attach ${session}`);
+  assert.equal(await a.exited, 0);
+
+  const ls = await bake(['dev', 'ls', '--format', 'json']);
+  assert.equal(ls.status, 0, ls.stderr);
+  const sessions = JSON.parse(ls.stdout) as { id: string; files: string[]; services: { name: string; state: string }[] }[];
+  const mine = sessions.find((s) => s.id === session);
+  assert.ok(mine, ls.stdout);
+  assert.deepEqual(mine.files, [join(project, 'docker-bake.hcl')]);
+  assert.deepEqual(mine.services.map((s) => `${s.name} ${s.state}`).sort(), ['api running', 'db running', 'dev running']);
+  const table = await bake(['dev', 'ls']);
+  assert.match(table.stdout, new RegExp(`^${session}\\s`, 'm'));
+
+  b = terminal(['dev', 'attach']);
+  await b.waitFor(/No such file or directory/);
+  b.type('echo back-$((2+3))\r');
+  await b.waitFor(/^back-5$/m);
+  // A second process for the next steps: process 1 went with the container rollback replaced.
+  await openMonitor(b, 'dev (/bin/sh)');
+  b.type('exec dev sh\r');
+  await b.waitForVisible('a fresh shell', (v) => BANNER.test(v) && !v.includes('back-5'));
+  b.type('echo in-exec-$((3*3))\r');
+  await b.waitFor(/^in-exec-9$/m);
+});
+
+test('SIGKILL of the client leaves the session and its processes running, and they re-attach', async () => {
+  b.kill('SIGKILL');
+  await b.exited;
+  const ls = JSON.parse((await bake(['dev', 'ls', '--format', 'json'])).stdout) as { id: string; processes: { id: string; state: string }[] }[];
+  const mine = ls.find((s) => s.id === session);
+  assert.deepEqual(mine?.processes.filter((p) => p.state === 'running').map((p) => p.id).sort(), ['2', 'api', 'db', 'dev']);
+  const c = terminal(['dev', 'attach', session]);
+  await c.waitFor(/^back-5$/m);
+  c.type(MONITOR);
+  c.type('attach 2\r');
+  await c.waitFor(/^in-exec-9$/m);
+  c.type(`${PREFIX}d`);
+  assert.equal(await c.exited, 0);
+});
+
+test('two clients: the newer takes the terminal, the older is told why and drops to its monitor', async () => {
+  const first = terminal(['dev', 'attach']);
+  await first.waitFor(PROMPT);
+  const second = terminal(['dev', 'attach']);
+  await second.waitFor(PROMPT);
+  const told = await first.waitFor(/bake: another terminal took over session \S+ \(bake dev attach, pid (\d+)\); attach here to take it back\./);
+  assert.match(told, new RegExp(`pid ${second.pid}\\)`));
+  await first.waitFor(/^\(bake\)$/m);
+  second.type('echo only-second\r');
+  await second.waitFor(/^only-second$/m);
+  first.type('attach dev\r');
+  await second.waitFor(/bake: another terminal took over session/);
+  await first.waitFor(/^only-second$/m);
+  first.type(`${PREFIX}d`);
+  second.type(`${PREFIX}d`);
+  assert.equal(await first.exited, 0);
+  assert.equal(await second.exited, 0);
+});
+
+test('SIGKILL of the server: containers keep running; the next bake dev ls recovers the session, and attaching to a service works', async () => {
+  const pid = await serverPid();
+  process.kill(pid, 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 500));
+  const running = await containers();
+  assert.deepEqual([...running.values()].map((c) => c.state), ['running', 'running', 'running']);
+
+  const ls = await bake(['dev', 'ls', '--format', 'json']);
+  assert.equal(ls.status, 0, ls.stderr);
+  assert.notEqual(await serverPid(), pid, 'a new server answers');
+  const mine = (JSON.parse(ls.stdout) as { id: string; services: { name: string; state: string }[] }[]).find((s) => s.id === session);
+  assert.deepEqual(mine?.services.map((s) => `${s.name} ${s.state}`).sort(), ['api running', 'db running', 'dev running']);
+  // The old server's exec'd shell (process 1) is ended, not leaked, and reported.
+  assert.match(ls.stderr, new RegExp(`session ${session}: a process the previous server exec'd in dev \\(exec [0-9a-f]+\\) was ended`));
+  const dev = (await containers()).get('dev');
+  for (const exec of await engine.containers.execIds(dev?.id ?? '', AbortSignal.timeout(10_000))) assert.equal((await engine.execs.inspect(exec, AbortSignal.timeout(10_000))).Running, false);
+
+  const d = terminal(['dev', 'attach']);
+  await d.waitFor(PROMPT);
+  d.type('echo after-crash\r');
+  await d.waitFor(/^after-crash$/m);
+  d.type(MONITOR);
+  d.type('attach api\r');
+  await d.waitFor(/^api dev listening on :8080 \(v2\)$/m);
+  d.type(`${PREFIX}d`);
+  assert.equal(await d.exited, 0);
+});
+
+test('bake dev stop removes every container and the network of the session, keeps named volumes; --volumes removes them', async () => {
+  const volumeFilter = { label: [`${LABEL.project}=${projectKey([join(project, 'docker-bake.hcl')])}`] };
+  const stop = await bake(['dev', 'stop']);
+  assert.equal(stop.status, 0, stop.stderr);
+  const label = { label: [`${LABEL.session}=${session}`] };
+  assert.deepEqual(await engine.containers.list(label, AbortSignal.timeout(10_000)), []);
+  assert.deepEqual(await engine.networks.list(label, AbortSignal.timeout(10_000)), []);
+  const volumes = await engine.volumes.list(volumeFilter, AbortSignal.timeout(10_000));
+  assert.equal(volumes.length, 1, 'dbdata stays');
+
+  const again = await bake(['dev', '--detach', '--progress', 'quiet']);
+  assert.equal(again.status, 0, again.stderr);
+  const stopAll = await bake(['dev', 'stop', '--volumes']);
+  assert.equal(stopAll.status, 0, stopAll.stderr);
+  assert.deepEqual(await engine.containers.list(label, AbortSignal.timeout(10_000)), []);
+  assert.deepEqual(await engine.volumes.list(volumeFilter, AbortSignal.timeout(10_000)), []);
+});

@@ -1,0 +1,176 @@
+/** Command-line parsing: bake's flags, bake dev's actions and the flags each takes, and bake server. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BakeFileError } from '../../src/core/diagnostics.js';
+import { UserError } from '../../src/core/errors.js';
+import { HELP, parseBakeArgs, parseServerArgs, parseWaitTimeout, type DevArgs } from '../../src/cli/args.js';
+
+const DEV_DEFAULTS: DevArgs = { action: 'up', session: undefined, detach: false, noBuild: false, prefixKey: undefined, waitTimeoutMs: undefined, volumes: false, format: 'table' };
+const dev = (fields: Partial<DevArgs>): DevArgs => ({ ...DEV_DEFAULTS, ...fields });
+
+/** Asserts `run` throws a usage error (exit 2) whose message and fix match. */
+function assertUsageError(run: () => unknown, message: RegExp, fix?: RegExp): void {
+  assert.throws(run, (e: unknown) => {
+    if (e instanceof BakeFileError) {
+      const d = e.diagnostics[0];
+      return message.test(d?.summary ?? '') && (fix === undefined || fix.test(d?.fix ?? ''));
+    }
+    return e instanceof UserError && e.exitCode === 2 && message.test(e.message) && (fix === undefined || fix.test(e.fix));
+  });
+}
+
+test('bake: targets and flags', () => {
+  const args = parseBakeArgs(['-f', 'a.hcl', '--file', 'b.hcl', '--set', 't.tags=x', '--load', '--max-parallelism', '3', 'api', 'web']);
+  assert.equal(args.command, 'bake');
+  assert.deepEqual(args.names, ['api', 'web']);
+  assert.deepEqual(args.files, ['a.hcl', 'b.hcl']);
+  assert.deepEqual(args.sets, ['t.tags=x']);
+  assert.equal(args.load, true);
+  assert.equal(args.maxParallelism, 3);
+  assert.deepEqual(args.dev, DEV_DEFAULTS);
+});
+
+test('bake: --provenance and --sbom may stand alone', () => {
+  const args = parseBakeArgs(['--provenance', 'api', '--sbom=false']);
+  assert.equal(args.provenance, 'true');
+  assert.equal(args.sbom, 'false');
+  assert.deepEqual(args.names, ['api']);
+});
+
+test('bake: --list forms', () => {
+  assert.deepEqual(parseBakeArgs(['--list', 'targets']).list, { type: 'targets', format: 'table' });
+  assert.deepEqual(parseBakeArgs(['--list=type=variables,format=json']).list, { type: 'variables', format: 'json' });
+  assertUsageError(() => parseBakeArgs(['--list', 'things']), /invalid list type "things"/);
+});
+
+test('bake: help and version win', () => {
+  assert.equal(parseBakeArgs(['-h']).command, 'help');
+  assert.equal(parseBakeArgs(['dev', '--help']).command, 'help');
+  assert.equal(parseBakeArgs(['--version']).command, 'version');
+});
+
+test('bake: unknown flags are usage errors', () => {
+  assertUsageError(() => parseBakeArgs(['--no-such-flag']), /Unknown option '--no-such-flag'/, /bake --help/);
+});
+
+test('bake: a target named dev goes after --', () => {
+  const args = parseBakeArgs(['--', 'dev', 'api']);
+  assert.equal(args.command, 'bake');
+  assert.deepEqual(args.names, ['dev', 'api']);
+});
+
+test('bake dev: services, defaults', () => {
+  const args = parseBakeArgs(['dev', 'api', 'web']);
+  assert.equal(args.command, 'dev');
+  assert.deepEqual(args.names, ['api', 'web']);
+  assert.deepEqual(args.dev, DEV_DEFAULTS);
+});
+
+test('bake dev: flags before dev, and --print', () => {
+  const args = parseBakeArgs(['-f', 'x.hcl', 'dev', '--print', 'api']);
+  assert.equal(args.command, 'dev');
+  assert.deepEqual(args.files, ['x.hcl']);
+  assert.equal(args.print, true);
+  assert.deepEqual(args.names, ['api']);
+});
+
+test('bake dev: --detach, -d, --no-build, --prefix-key, --wait-timeout', () => {
+  assert.deepEqual(
+    parseBakeArgs(['dev', '--detach', '--no-build', '--prefix-key', 'C-b', '--wait-timeout', '1m30s']).dev,
+    dev({ detach: true, noBuild: true, prefixKey: 'C-b', waitTimeoutMs: 90_000 }),
+  );
+  assert.deepEqual(parseBakeArgs(['dev', '-d', 'api']).dev, parseBakeArgs(['dev', '--detach', 'api']).dev);
+});
+
+test('bake dev: a bad --prefix-key or --wait-timeout is a usage error', () => {
+  assertUsageError(() => parseBakeArgs(['dev', '--prefix-key', 'x']), /--prefix-key "x" is not a control key/, /ctrl-a/);
+  assertUsageError(() => parseBakeArgs(['dev', '--wait-timeout', '60']), /invalid --wait-timeout "60"/, /90s, 2m or 1m30s/);
+  assertUsageError(() => parseBakeArgs(['dev', '--wait-timeout', '0s']), /--wait-timeout must be longer than 0/);
+  assertUsageError(() => parseBakeArgs(['dev', '--wait-timeout=-5s']), /--wait-timeout must be longer than 0/);
+});
+
+test('parseWaitTimeout reads Go durations and names its origin', () => {
+  assert.equal(parseWaitTimeout('60s'), 60_000);
+  assert.equal(parseWaitTimeout('1.5s'), 1500);
+  assert.equal(parseWaitTimeout('2h'), 7_200_000);
+  assertUsageError(() => parseWaitTimeout('soon', 'BAKE_WAIT_TIMEOUT'), /invalid BAKE_WAIT_TIMEOUT "soon"/);
+});
+
+test('bake dev ls, attach, stop', () => {
+  assert.deepEqual(parseBakeArgs(['dev', 'ls']).dev, dev({ action: 'ls' }));
+  assert.deepEqual(parseBakeArgs(['dev', 'ls', '--format', 'json']).dev, dev({ action: 'ls', format: 'json' }));
+  assert.deepEqual(parseBakeArgs(['dev', 'attach']).dev, dev({ action: 'attach' }));
+  assert.deepEqual(parseBakeArgs(['dev', 'attach', 'shop-1a2b3c', '--prefix-key', '^]']).dev, dev({ action: 'attach', session: 'shop-1a2b3c', prefixKey: '^]' }));
+  assert.deepEqual(parseBakeArgs(['dev', 'stop']).dev, dev({ action: 'stop' }));
+  assert.deepEqual(parseBakeArgs(['-f', 'a.hcl', 'dev', 'stop', 'shop-1a2b3c', '--volumes']).dev, dev({ action: 'stop', session: 'shop-1a2b3c', volumes: true }));
+  assert.deepEqual(parseBakeArgs(['dev', 'ls']).names, []);
+  assert.deepEqual(parseBakeArgs(['dev', 'attach', 's']).names, []);
+});
+
+test('bake dev: services named ls, attach or stop go after --', () => {
+  const args = parseBakeArgs(['dev', '--', 'ls', 'stop']);
+  assert.deepEqual(args.dev?.action, 'up');
+  assert.deepEqual(args.names, ['ls', 'stop']);
+  // Only the word right after dev is an action.
+  assert.deepEqual(parseBakeArgs(['dev', 'api', 'ls']).names, ['api', 'ls']);
+  assert.equal(parseBakeArgs(['dev', 'api', 'ls']).dev?.action, 'up');
+});
+
+test('bake dev: extra words and bad formats are usage errors', () => {
+  assertUsageError(() => parseBakeArgs(['dev', 'ls', 'x']), /bake dev ls takes no arguments, got x/);
+  assertUsageError(() => parseBakeArgs(['dev', 'attach', 'a', 'b']), /bake dev attach takes one session at most, got a b/, /bake dev ls/);
+  assertUsageError(() => parseBakeArgs(['dev', 'stop', 'a', 'b']), /bake dev stop takes one session at most/);
+  assertUsageError(() => parseBakeArgs(['dev', 'ls', '--format', 'yaml']), /invalid --format "yaml"/, /table or --format json/);
+});
+
+const MISPLACED: ReadonlyArray<[string[], RegExp, RegExp]> = [
+  [['--detach'], /^--detach does not apply to bake \[TARGET\.\.\.\]$/, /^Use --detach with bake dev \[SERVICE\.\.\.\]\.$/],
+  [['-d', 'api'], /^-d does not apply to bake \[TARGET\.\.\.\]$/, /^Use -d with bake dev/],
+  [['--volumes'], /^--volumes does not apply to bake \[TARGET\.\.\.\]$/, /^Use --volumes with bake dev stop\.$/],
+  [['--format', 'json'], /^--format does not apply to bake \[TARGET\.\.\.\]$/, /^Use --format with bake dev ls\.$/],
+  [['dev', '--volumes'], /^--volumes does not apply to bake dev \[SERVICE\.\.\.\]$/, /bake dev stop/],
+  [['dev', '--format', 'json'], /^--format does not apply to bake dev \[SERVICE\.\.\.\]$/, /bake dev ls/],
+  [['dev', '--list', 'targets'], /^--list does not apply to bake dev/, /^Use --list with bake \[TARGET\.\.\.\]\.$/],
+  [['dev', '--push'], /^--push does not apply to bake dev/, /bake \[TARGET/],
+  [['dev', '--load'], /^--load does not apply to bake dev/, /bake \[TARGET/],
+  [['dev', 'ls', '--volumes'], /^--volumes does not apply to bake dev ls$/, /bake dev stop/],
+  [['dev', 'ls', '-f', 'a.hcl'], /^-f does not apply to bake dev ls$/, /bake dev stop/],
+  [['dev', 'ls', '--detach'], /^--detach does not apply to bake dev ls$/, /bake dev \[SERVICE/],
+  [['dev', 'attach', '--detach'], /^--detach does not apply to bake dev attach$/, /bake dev \[SERVICE/],
+  [['dev', 'attach', '--no-build'], /^--no-build does not apply to bake dev attach$/, /bake dev \[SERVICE/],
+  [['dev', 'attach', '--print'], /^--print does not apply to bake dev attach$/, /bake \[TARGET\.\.\.\] or bake dev \[SERVICE\.\.\.\]/],
+  [['dev', 'stop', '--prefix-key', 'C-b'], /^--prefix-key does not apply to bake dev stop$/, /^Use --prefix-key with bake dev \[SERVICE\.\.\.\] or bake dev attach\.$/],
+  [['dev', 'stop', '--set', 'a.b=c'], /^--set does not apply to bake dev stop$/, /bake dev attach/],
+  [['dev', 'stop', '--format', 'json'], /^--format does not apply to bake dev stop$/, /bake dev ls/],
+];
+
+for (const [argv, message, fix] of MISPLACED) {
+  test(`bake ${argv.join(' ')}: a flag that does not apply is a usage error`, () => {
+    assertUsageError(() => parseBakeArgs(argv), message, fix);
+  });
+}
+
+test('bake dev attach takes the build flags (its monitor rebuilds)', () => {
+  const args = parseBakeArgs(['-f', 'a.hcl', '--var', 'TAG=1', 'dev', 'attach', '--no-cache', '--wait-timeout', '5s']);
+  assert.deepEqual(args.vars, ['TAG=1']);
+  assert.equal(args.noCache, true);
+  assert.deepEqual(args.dev, dev({ action: 'attach', waitTimeoutMs: 5000 }));
+});
+
+test('bake server status|stop', () => {
+  assert.deepEqual(parseServerArgs(['status']), { action: 'status', format: 'table' });
+  assert.deepEqual(parseServerArgs(['status', '--format', 'json']), { action: 'status', format: 'json' });
+  assert.deepEqual(parseServerArgs(['stop', '--debug']), { action: 'stop', format: 'table' });
+  assertUsageError(() => parseServerArgs([]), /unknown server command \(none\)/, /bake server status/);
+  assertUsageError(() => parseServerArgs(['restart']), /unknown server command restart/);
+  assertUsageError(() => parseServerArgs(['status', 'x']), /unknown server command status x/);
+  assertUsageError(() => parseServerArgs(['stop', '--format', 'json']), /--format does not apply to bake server stop/);
+  assertUsageError(() => parseServerArgs(['status', '--format', 'yaml']), /invalid --format "yaml"/);
+  assertUsageError(() => parseServerArgs(['status', '-f', 'a.hcl']), /Unknown option '-f'/);
+});
+
+test('HELP names every dev command and flag', () => {
+  for (const text of ['bake dev ls', 'bake dev attach', 'bake dev stop', 'bake server status|stop', '--detach', '--no-build', '--prefix-key', '--wait-timeout', '--volumes', '--format']) {
+    assert.ok(HELP.includes(text), text);
+  }
+});
