@@ -58,47 +58,48 @@ function clientEngine(cli: CliEnvironment): string {
 async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   const interactiveTerminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
   if (!args.dev.detach && !interactiveTerminal) throw new UserError('bake dev needs a terminal to attach to', 'Run it in a terminal, or add --detach to leave the session running and attach later with bake dev attach.', 2);
+  // A bad prefix key is a usage error before anything starts.
+  prefixKey(args, cli);
   // Keys typed from now on (during the build) reach the shell once it starts.
   const typeahead: Buffer[] = [];
+  // Ctrl-C (raw mode: a byte, not a signal) interrupts the build, or the wait for the services.
+  const interrupt = new AbortController();
   const onKeys = (chunk: Buffer): void => {
-    if (chunk.includes(3)) process.emit('SIGINT');
-    else typeahead.push(chunk);
+    if (!chunk.includes(3)) return void typeahead.push(chunk);
+    interrupt.abort();
+    process.emit('SIGINT');
   };
   if (!args.dev.detach) {
     process.stdin.setRawMode(true);
     process.stdin.on('data', onKeys);
   }
-  const prefix = parsePrefixKey(args.dev.prefixKey ?? cli.env['BAKE_PREFIX_KEY'] ?? 'ctrl-a');
-  const client = await connect(cli);
+  let client: DevClient | undefined;
   try {
+    client = await connect(cli);
     const def = await loadDefinition(args, cli);
     const existing = (await client.list(clientEngine(cli))).sessions.find((s) => s.id === sessionIdOf(def.paths));
-    const session = await bringUp(client, args, cli, existing?.engine ?? clientEngine(cli), []);
-    if (!session) return 1;
+    const session = await bringUp(client, args, cli, existing?.engine ?? clientEngine(cli), [], undefined, interrupt.signal).catch((e: unknown) => {
+      if (interrupt.signal.aborted) return 'interrupted' as const;
+      throw e;
+    });
+    if (session === 'interrupted') {
+      process.stderr.write(`bake: interrupted; what started keeps running in the server (bake dev ls lists it, bake dev stop ends it).\n`);
+      return 130;
+    }
+    // The build printed why it failed, or that it was interrupted.
+    if (!session) return interrupt.signal.aborted ? 130 : 1;
     if (args.dev.detach) {
       process.stdout.write(`bake: session ${session.id} is up (${session.services.map((s) => s.name).join(', ')}). Attach with: bake dev attach ${session.id}\n`);
       return 0;
     }
     process.stdin.off('data', onKeys);
-    return await runTerminal({
-      client,
-      session,
-      prefix,
-      input: process.stdin,
-      output: process.stdout,
-      process: '',
-      typeahead,
-      description: `bake dev, pid ${process.pid}`,
-      clientId: randomUUID(),
-      hint: true,
-      rebuild: async (current, targets) => (await bringUp(client, args, cli, current.engine, targets, current)) ?? current,
-    });
+    return await openTerminal(client, session, args, cli, { typeahead, command: 'bake dev', hint: true });
   } finally {
     process.stdin.off('data', onKeys);
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     // A flowing stdin would keep the process alive after an error.
     process.stdin.pause();
-    client.close();
+    client?.close();
   }
 }
 
@@ -108,7 +109,7 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
  * only services whose image or spec changed. Undefined when the build
  * failed (the build printed why).
  */
-async function bringUp(client: DevClient, args: BakeArgs, cli: CliEnvironment, engine: string, only: readonly string[], current?: SessionInfo): Promise<SessionInfo | undefined> {
+async function bringUp(client: DevClient, args: BakeArgs, cli: CliEnvironment, engine: string, only: readonly string[], current?: SessionInfo, signal: AbortSignal = new AbortController().signal): Promise<SessionInfo | undefined> {
   const def = await loadDefinition(args, cli);
   // `*.load=true` matches nothing (an error) in a file of image-only services.
   const buildArgs: BakeArgs = { ...args, load: def.evaluated.targets.length > 0 };
@@ -134,8 +135,8 @@ async function bringUp(client: DevClient, args: BakeArgs, cli: CliEnvironment, e
       env: Object.fromEntries(Object.entries(cli.env).filter((e): e is [string, string] => e[1] !== undefined)),
       size: { columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 },
     },
-    (line) => void process.stderr.write(`bake: ${line}\r\n`),
-    new AbortController().signal,
+    (line) => void process.stderr.write(`bake: ${line}\n`),
+    signal,
   );
 }
 
@@ -150,6 +151,31 @@ function imageOf(service: Service, built: ReadonlyMap<string, string>, running: 
   const image = built.get(target) || running.get(service.name) || targets.get(target)?.tags?.[0];
   if (image) return image;
   throw new UserError(`service ${service.name} runs target ${target}, which has no image yet and no tag to find one by`, 'Run bake dev without --no-build once, or give the target a tag.', 2);
+}
+
+function prefixKey(args: BakeArgs, cli: CliEnvironment): number {
+  const flag = args.dev.prefixKey;
+  return flag !== undefined ? parsePrefixKey(flag) : parsePrefixKey(cli.env['BAKE_PREFIX_KEY'] ?? 'ctrl-a', 'BAKE_PREFIX_KEY');
+}
+
+/**
+ * The user's terminal on `session` until they detach or stop it. `rebuild`
+ * reads the session's own bake files, whichever directory this client is in.
+ */
+function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, cli: CliEnvironment, how: { readonly typeahead: readonly Buffer[]; readonly command: string; readonly hint: boolean }): Promise<number> {
+  return runTerminal({
+    client,
+    session,
+    prefix: prefixKey(args, cli),
+    input: process.stdin,
+    output: process.stdout,
+    process: '',
+    typeahead: how.typeahead,
+    description: `${how.command}, pid ${process.pid}`,
+    clientId: randomUUID(),
+    hint: how.hint,
+    rebuild: async (current, targets) => (await bringUp(client, { ...args, files: current.files }, { ...cli, cwd: current.project_dir }, current.engine, targets, current)) ?? current,
+  });
 }
 
 /** SESSION, else the session of the bake files here, else the only session; an error lists them otherwise. */
@@ -184,7 +210,7 @@ async function list(args: BakeArgs, cli: CliEnvironment): Promise<number> {
     const reply = await client.list(clientEngine(cli));
     for (const line of reply.lost) process.stderr.write(`bake: ${line}\n`);
     if (args.dev.format === 'json') process.stdout.write(`${JSON.stringify(reply.sessions.map(sessionRow), null, 2)}\n`);
-    else process.stdout.write(`${formatSessionTable(reply.sessions.map(sessionRow))}\n`);
+    else process.stdout.write(formatSessionTable(reply.sessions.map(sessionRow)));
     return 0;
   } finally {
     client.close();
@@ -193,23 +219,11 @@ async function list(args: BakeArgs, cli: CliEnvironment): Promise<number> {
 
 async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw new UserError('bake dev attach needs a terminal', 'Run it in a terminal.', 2);
-  const prefix = parsePrefixKey(args.dev.prefixKey ?? cli.env['BAKE_PREFIX_KEY'] ?? 'ctrl-a');
+  prefixKey(args, cli);
   const client = await connect(cli);
   try {
     const session = await pickSession(client, args, cli);
-    return await runTerminal({
-      client,
-      session,
-      prefix,
-      input: process.stdin,
-      output: process.stdout,
-      process: '',
-      typeahead: [],
-      description: `bake dev attach, pid ${process.pid}`,
-      clientId: randomUUID(),
-      hint: false,
-      rebuild: async (current, targets) => (await bringUp(client, { ...args, files: current.files }, { ...cli, cwd: current.project_dir }, current.engine, targets, current)) ?? current,
-    });
+    return await openTerminal(client, session, args, cli, { typeahead: [], command: 'bake dev attach', hint: false });
   } finally {
     client.close();
   }

@@ -182,10 +182,10 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
             output.write(`${MONITOR_HELP.replaceAll('\n', '\r\n')}\r\n`);
             return undefined;
           case 'ps':
-            await server(['ps'], (text) => void output.write(`${formatProcessTable((JSON.parse(text) as ProcessInfo[]).map(processRow), Date.now()).replaceAll('\n', '\r\n')}\r\n`));
+            await server(['ps'], (text) => void output.write(`${formatProcessTable((JSON.parse(text) as ProcessInfo[]).map(processRow), Date.now()).trimEnd().replaceAll('\n', '\r\n')}\r\n`));
             return undefined;
           case 'sessions':
-            await server(['sessions'], (text) => void output.write(`${formatSessionTable((JSON.parse(text) as SessionInfo[]).map(sessionRow)).replaceAll('\n', '\r\n')}\r\n`));
+            await server(['sessions'], (text) => void output.write(`${formatSessionTable((JSON.parse(text) as SessionInfo[]).map(sessionRow)).trimEnd().replaceAll('\n', '\r\n')}\r\n`));
             return undefined;
           case 'attach':
             return (typed) => attach(cmd.target, typed);

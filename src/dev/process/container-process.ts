@@ -9,7 +9,7 @@ import { EngineApiError } from '../../docker/errors.js';
 import type { HijackedStream } from '../../docker/hijacked.js';
 import type { EngineEvent, TerminalSize } from '../../docker/types.js';
 import { createOutputRecord } from './output-record.js';
-import { ProcessBase, waitAtMost } from './process-base.js';
+import { EngineTtyProcess, waitAtMost } from './process-base.js';
 import type { DevProcess, OutputRecord } from './process.js';
 
 export interface ContainerProcessOptions {
@@ -46,18 +46,14 @@ export async function attachContainerProcess(engine: DockerEngine, containerId: 
   return process;
 }
 
-class ContainerProcess extends ProcessBase {
-  private stream: HijackedStream | undefined;
-  private size: TerminalSize;
-
+class ContainerProcess extends EngineTtyProcess {
   constructor(
     private readonly engine: DockerEngine,
     private readonly containerId: string,
     options: ContainerProcessOptions,
     output: OutputRecord,
   ) {
-    super('service', { id: options.service, ...options }, output);
-    this.size = options.size;
+    super('service', { id: options.service, ...options }, output, options.size);
   }
 
   async connect(recovering: boolean): Promise<void> {
@@ -91,16 +87,8 @@ class ContainerProcess extends ProcessBase {
     else this.resize(this.size);
   }
 
-  write(data: Uint8Array): void {
-    const socket = this.stream?.socket;
-    if (this.state === 'running' && socket?.writable) socket.write(data);
-  }
-
-  resize(size: TerminalSize): void {
-    this.size = size;
-    this.output.resize(size);
-    // Fails while the container is not running yet; resizeOnStart applies the size then.
-    if (this.state === 'running') this.engine.containers.resize(this.containerId, size, this.abort.signal).catch(() => undefined);
+  protected resizeTty(size: TerminalSize): Promise<void> {
+    return this.engine.containers.resize(this.containerId, size, this.abort.signal);
   }
 
   /** Stops the container (SIGTERM, then SIGKILL after its stop timeout) and resolves once it has exited. */

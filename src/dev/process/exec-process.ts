@@ -8,7 +8,7 @@ import type { TerminalSize } from '../../docker/types.js';
 import { isNotFound } from '../../docker/errors.js';
 import { endExec, untilExecEnds } from './exec-kill.js';
 import { createOutputRecord } from './output-record.js';
-import { delay, ProcessBase } from './process-base.js';
+import { delay, EngineTtyProcess } from './process-base.js';
 import type { DevProcess, OutputRecord } from './process.js';
 
 export interface ExecProcessOptions {
@@ -40,10 +40,8 @@ export async function startExecProcess(engine: DockerEngine, containerId: string
 /** Resize attempts right after start: the exec's TTY may not exist yet (the docker CLI retries the same way). */
 const RESIZE_ATTEMPTS = 10;
 
-class ExecProcess extends ProcessBase {
+class ExecProcess extends EngineTtyProcess {
   private execId = '';
-  private stream: HijackedStream | undefined;
-  private size: TerminalSize;
 
   constructor(
     private readonly engine: DockerEngine,
@@ -51,8 +49,7 @@ class ExecProcess extends ProcessBase {
     identity: ExecProcessOptions & { readonly startedAt: number },
     output: OutputRecord,
   ) {
-    super('exec', identity, output);
-    this.size = identity.size;
+    super('exec', identity, output, identity.size);
   }
 
   async start(options: ExecProcessOptions): Promise<void> {
@@ -80,15 +77,8 @@ class ExecProcess extends ProcessBase {
     void this.resizeOnStart();
   }
 
-  write(data: Uint8Array): void {
-    const socket = this.stream?.socket;
-    if (this.state === 'running' && socket?.writable) socket.write(data);
-  }
-
-  resize(size: TerminalSize): void {
-    this.size = size;
-    this.output.resize(size);
-    if (this.state === 'running') this.engine.execs.resize(this.execId, size, this.abort.signal).catch(() => undefined);
+  protected resizeTty(size: TerminalSize): Promise<void> {
+    return this.engine.execs.resize(this.execId, size, this.abort.signal);
   }
 
   /** Kills the exec'd process (SIGKILL) and resolves once it has exited. */

@@ -3,6 +3,7 @@
  * and how it ends — once, with an exit code, or lost when bake can no longer
  * tell what became of it.
  */
+import type { HijackedStream } from '../../docker/hijacked.js';
 import type { TerminalSize } from '../../docker/types.js';
 import type { DevProcess, OutputRecord, ProcessKind, ProcessState } from './process.js';
 
@@ -82,4 +83,32 @@ export async function waitAtMost(promise: Promise<unknown>, ms: number): Promise
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
+}
+
+/**
+ * A process whose TTY the engine holds (a container's main process, an
+ * exec): keys go down the hijacked connection, and a resize goes to the
+ * engine once the TTY exists.
+ */
+export abstract class EngineTtyProcess extends ProcessBase {
+  protected stream: HijackedStream | undefined;
+
+  constructor(kind: ProcessKind, identity: ProcessIdentity, output: OutputRecord, protected size: TerminalSize) {
+    super(kind, identity, output);
+  }
+
+  write(data: Uint8Array): void {
+    const socket = this.stream?.socket;
+    if (this.state === 'running' && socket?.writable) socket.write(data);
+  }
+
+  resize(size: TerminalSize): void {
+    this.size = size;
+    this.output.resize(size);
+    // Fails while the TTY does not exist yet (not started); the start applies the size then.
+    if (this.state === 'running') this.resizeTty(size).catch(() => undefined);
+  }
+
+  /** The engine's resize call for this kind of process. */
+  protected abstract resizeTty(size: TerminalSize): Promise<void>;
 }

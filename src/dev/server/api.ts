@@ -13,7 +13,7 @@ import type { ServicePlan } from '../runtime/service-runtime.js';
 import type { AttachIn, AttachOpen, AttachOut, CommandOut, CommandRequest, HelloReply, HelloRequest, ListReply, ListRequest, ShutdownReply, StopReply, StopRequest, TerminalSizeMessage, UpEvent, UpRequest } from '../protocol.js';
 import { runCommand } from './commands.js';
 import type { SessionRegistry } from './registry.js';
-import { SessionCommandError, type DevSession } from './session.js';
+import { SessionCommandError, type DevSession, type TerminalHolder } from './session.js';
 
 /** A request the server refuses: the gRPC code and one sentence. */
 export class RequestError extends Error {
@@ -161,85 +161,77 @@ function checkUp(req: UpRequest): ServicePlan[] {
  */
 function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut>): void {
   ctx.activeCalls.count++;
-  let process: DevProcess | undefined;
   let session: DevSession | undefined;
+  let holder: TerminalHolder | undefined;
+  /** Set once the open has succeeded; until then keys and resizes wait in `early`, in order. */
+  let target: DevProcess | undefined;
+  let opening = false;
+  const early: AttachIn[] = [];
   let unsubscribe = (): void => undefined;
   let finished = false;
-  const finish = (last?: AttachOut): void => {
+  /** Ends the call once: with a last message, or with an error status. */
+  const end = (last?: AttachOut, error?: unknown): void => {
     if (finished) return;
     finished = true;
     unsubscribe();
     if (session && holder && session.holder === holder) session.holder = undefined;
     ctx.activeCalls.count--;
-    if (last && !call.cancelled) call.write(last);
-    if (!call.cancelled) call.end();
+    if (call.cancelled) return;
+    if (error !== undefined) return void call.emit('error', failure(ctx, error));
+    if (last) call.write(last);
+    call.end();
   };
-  let holder: DevSession['holder'];
-  const fail = (e: unknown): void => {
-    if (finished) return;
-    finished = true;
-    unsubscribe();
-    ctx.activeCalls.count--;
-    if (!call.cancelled) call.emit('error', failure(ctx, e));
-  };
-  call.on('data', (msg: AttachIn) => {
-    if (finished) return;
-    if (!process) {
-      if (msg.msg !== 'open') return fail(new RequestError(grpcStatus.INVALID_ARGUMENT, 'an attach starts with an open message'));
-      open(msg.open).catch(fail);
-      // Keys typed before the open finished go to the process in order.
-      process = pending;
-      return;
-    }
-    if (msg.msg === 'input') process.write(msg.input);
+  const deliver = (p: DevProcess, msg: AttachIn): void => {
+    if (msg.msg === 'input') p.write(msg.input);
     else if (msg.msg === 'resize') {
       const s = size(msg.resize);
       if (session) session.size = s;
-      process.resize(s);
+      p.resize(s);
     }
+  };
+  call.on('data', (msg: AttachIn) => {
+    if (finished) return;
+    if (target) return deliver(target, msg);
+    if (opening) return void early.push(msg);
+    if (msg.msg !== 'open') return end(undefined, new RequestError(grpcStatus.INVALID_ARGUMENT, 'an attach starts with an open message'));
+    opening = true;
+    open(msg.open).catch((e: unknown) => end(undefined, e));
   });
-  call.on('end', () => finish());
-  call.on('cancelled', () => finish());
-  call.on('error', () => finish());
-
-  // Until the process is known, input is queued here.
-  const queued: (Buffer | TerminalSize)[] = [];
-  const pending = {
-    write: (data: Uint8Array) => void queued.push(Buffer.from(data)),
-    resize: (s: TerminalSize) => void queued.push(s),
-  } as unknown as DevProcess;
+  call.on('end', () => end());
+  call.on('cancelled', () => end());
+  call.on('error', () => end());
 
   async function open({ session: sessionId, process: ref, size: requested, client: description, client_id: clientId, below }: AttachOpen): Promise<void> {
-    session = sessionOf(ctx, sessionId);
-    const target = ref ? session.find(ref) : session.defaultProcess();
-    if (!target) {
-      const ids = [...session.processes.keys()];
-      throw new RequestError(grpcStatus.NOT_FOUND, ref ? `session ${session.id} has no process or service "${ref}"${ids.length ? ` (processes: ${ids.join(', ')})` : ''}; ps lists them` : `session ${session.id} has no running process to attach to; start one with exec or start`);
+    const s = (session = sessionOf(ctx, sessionId));
+    const p = ref ? s.find(ref) : s.defaultProcess();
+    if (!p) {
+      const ids = [...s.processes.keys()];
+      throw new RequestError(grpcStatus.NOT_FOUND, ref ? `session ${s.id} has no process or service "${ref}"${ids.length ? ` (processes: ${ids.join(', ')})` : ''}; ps lists them` : `session ${s.id} has no running process to attach to; start one with exec or start`);
     }
-    if (target.state !== 'running') throw new RequestError(grpcStatus.FAILED_PRECONDITION, `process ${target.id} (${target.command.join(' ')}) ${target.state === 'lost' ? 'was lost' : `exited with code ${target.exitCode}`}; ps lists the running ones`);
-    const previous = session.holder;
+    if (p.state !== 'running') throw new RequestError(grpcStatus.FAILED_PRECONDITION, `process ${p.id} (${p.command.join(' ')}) ${p.state === 'lost' ? 'was lost' : `exited with code ${p.exitCode}`}; ps lists the running ones`);
+    const previous = s.holder;
     holder = {
       clientId,
       description: description || 'another client',
-      processId: target.id,
-      displace: (by) => finish({ msg: 'taken_over', taken_over: by }),
-      end: (why) => finish({ msg: 'session_ended', session_ended: why }),
+      processId: p.id,
+      displace: (by) => end({ msg: 'taken_over', taken_over: by }),
+      end: (why) => end({ msg: 'session_ended', session_ended: why }),
     };
-    session.holder = holder;
+    s.holder = holder;
+    // The same client switching processes ends its old attach itself.
     if (previous && previous.clientId !== clientId) previous.displace(holder.description);
     if (requested) {
-      session.size = size(requested);
-      target.resize(session.size);
+      s.size = size(requested);
+      p.resize(s.size);
     }
-    const screen = Buffer.from(await target.output.screen({ clear: !below }), 'utf8');
+    const screen = Buffer.from(await p.output.screen({ clear: !below }), 'utf8');
     if (finished) return;
-    call.write({ msg: 'attached', attached: { session: session.id, process: session.processInfo(target), screen } });
-    unsubscribe = target.output.subscribe((chunk) => {
+    call.write({ msg: 'attached', attached: { session: s.id, process: s.processInfo(p), screen } });
+    unsubscribe = p.output.subscribe((chunk) => {
       if (!finished && !call.cancelled) call.write({ msg: 'output', output: Buffer.from(chunk) });
     });
-    process = target;
-    for (const item of queued.splice(0)) (Buffer.isBuffer(item) ? target.write(item) : target.resize(item));
-    const s = session;
-    void target.exited.then(() => finish({ msg: 'exited', exited: s.processInfo(target) }));
+    target = p;
+    for (const msg of early.splice(0)) deliver(p, msg);
+    void p.exited.then(() => end({ msg: 'exited', exited: s.processInfo(p) }));
   }
 }

@@ -12,6 +12,7 @@ import { attachContainerProcess } from '../process/container-process.js';
 import { startExecProcess } from '../process/exec-process.js';
 import { startHostProcess } from '../process/host-process.js';
 import type { DevProcess } from '../process/process.js';
+import { containerName } from '../runtime/session-objects.js';
 import { ServiceRuntime, type ServicePlan, type SessionIdentity, type StartHooks } from '../runtime/service-runtime.js';
 import type { ProcessInfo, SessionInfo } from '../protocol.js';
 
@@ -155,7 +156,7 @@ export class DevSession {
   info(): SessionInfo {
     const services = [...this.plans.values()].map((p) => {
       const main = this.processes.get(p.service.name);
-      return { name: p.service.name, state: main?.state ?? 'stopped', container: '', image: p.image ?? '' };
+      return { name: p.service.name, state: main?.state ?? 'stopped', container: p.service.runs_on === 'host' ? '' : containerName(this.identity, p.service.name), image: p.image ?? '' };
     });
     return {
       id: this.id,
