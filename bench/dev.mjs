@@ -13,15 +13,14 @@
 //   server RSS (`bake server status`): idle with one session, with 3.
 // Bars: prompt (session running) ≤ 1.0 s median; echo p95 ≤ direct p95 + 5 ms.
 //
-// The server is a private one (its own XDG_RUNTIME_DIR) on an address of the
-// engine only this script uses (a symlink to its socket): a server recovers
-// every session on the address it is given, so sharing the address would
-// adopt (and end) other users' sessions. The embedded engine is started (and
-// stopped at the end) if none answers, as the other benches do.
+// The server is a private one (its own XDG_RUNTIME_DIR): what it creates
+// carries its socket as the owner label, which is how leftovers are found.
+// The embedded engine is started (and stopped at the end) if none answers,
+// as the other benches do.
 //
 // Options: --runs N (10), --keys N (200).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,10 +44,10 @@ const bake = join(root, 'bin', 'bake');
 const { env: engineEnv, startedHere, status } = embeddedEngine(bake, root);
 
 const work = mkdtempSync(join(tmpdir(), 'bake-bench-dev-'));
-symlinkSync(status.address.replace(/^unix:\/\//, ''), join(work, 'engine.sock'));
-const address = `unix://${join(work, 'engine.sock')}`;
+const address = status.address;
 const engine = new DockerEngine(parseEngineAddress(address));
 const env = { ...engineEnv, DOCKER_HOST: address, XDG_RUNTIME_DIR: join(work, 'run'), BAKE_SERVER_GRACE_SECONDS: '600' };
+const ours = { label: [`${LABEL.owner}=${join(env.XDG_RUNTIME_DIR, 'bake', 'server.sock')}`] };
 mkdirSync(env.XDG_RUNTIME_DIR, { mode: 0o700 });
 const projects = ['app', 'two', 'three'].map((name) => {
   const dir = join(work, name);
@@ -240,11 +239,11 @@ try {
   figures.rssEnd = serverRss();
 } finally {
   spawnSync(bake, ['server', 'stop'], { cwd: app, env, stdio: 'ignore' });
-  // Whatever a failed run left of its sessions (they carry this script's engine address).
+  // Whatever a failed run left of its sessions (they carry this script's server as their owner).
   const signal = AbortSignal.timeout(60_000);
-  for (let i = 0; i < 100 && (await engine.containers.list({ label: [`${LABEL.engine}=${address}`] }, signal)).length; i++) await sleep(300);
-  for (const c of await engine.containers.list({ label: [`${LABEL.engine}=${address}`] }, signal)) await engine.containers.remove(c.Id, { force: true }, signal).catch(() => undefined);
-  for (const n of await engine.networks.list({ label: [`${LABEL.engine}=${address}`] }, signal)) await engine.networks.remove(n.Id, signal).catch(() => undefined);
+  for (let i = 0; i < 100 && (await engine.containers.list(ours, signal)).length; i++) await sleep(300);
+  for (const c of await engine.containers.list(ours, signal)) await engine.containers.remove(c.Id, { force: true }, signal).catch(() => undefined);
+  for (const n of await engine.networks.list(ours, signal)) await engine.networks.remove(n.Id, signal).catch(() => undefined);
   engine.close();
   rmSync(work, { recursive: true, force: true });
   if (startedHere) spawnSync(bake, ['engine', 'stop'], { env: engineEnv, stdio: 'inherit' });

@@ -9,7 +9,7 @@
  * stop` leaves nothing in the engine.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -68,8 +68,8 @@ async function sessions(): Promise<SessionRow[]> {
   return JSON.parse(r.stdout) as SessionRow[];
 }
 
-/** What this test's sessions created carries its engine address. */
-const ours = (): { label: string[] } => ({ label: [`${LABEL.engine}=${engineAddress}`] });
+/** What this test's sessions created carries its server as the owner. */
+const ours = (): { label: string[] } => ({ label: [`${LABEL.owner}=${join(scratch, 'run', 'bake', 'server.sock')}`] });
 
 /** Containers and networks of this test's sessions still in the engine. */
 async function leftovers(): Promise<string[]> {
@@ -84,10 +84,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 before(async () => {
   const socketPath = await requireBuildEngine();
   scratch = mkdtempSync(join(tmpdir(), 'bake-dev-load-'));
-  // The sessions are created on an address of the engine only this test uses: other test files' servers
-  // share the engine, and a server recovers (adopts) every session on the address it is given.
-  symlinkSync(socketPath, join(scratch, 'engine.sock'));
-  engineAddress = `unix://${join(scratch, 'engine.sock')}`;
+  engineAddress = `unix://${socketPath}`;
   engine = new DockerEngine(parseEngineAddress(engineAddress));
   env = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',

@@ -82,6 +82,8 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
     };
 
     const attach = (ref: string, typeahead: readonly Buffer[] = []): void => {
+      // An attach the monitor asked for that fails says why under the same prompt, without the monitor's banner again.
+      const fromMonitor = mode.kind === 'monitor';
       leave();
       const call = client.attach();
       const attached: Mode = { kind: 'attached', call, process: undefined };
@@ -91,7 +93,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
       const ended = (line: string): void => {
         if (mode !== attached) return;
         mode = { kind: 'done' };
-        monitor(line);
+        monitor(line, attached.process !== undefined || !fromMonitor);
       };
       call.on('data', (out: AttachOut) => {
         if (mode !== attached) return;
@@ -105,7 +107,12 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
           }
           output.write(out.attached.screen);
         } else if (out.msg === 'output') output.write(out.output);
-        else if (out.msg === 'exited') ended(`bake: ${describe(out.exited)} exited with code ${out.exited.exit_code}.`);
+        else if (out.msg === 'exited') {
+          // Nothing to go back to: leaving the monitor then goes to the session's default process.
+          current = '';
+          currentInfo = undefined;
+          ended(`bake: ${describe(out.exited)} exited with code ${out.exited.exit_code}.`);
+        }
         else if (out.msg === 'taken_over') ended(`bake: another terminal took over session ${session.id} (${out.taken_over}); attach here to take it back.`);
         else if (out.msg === 'session_ended') {
           say(`bake: ${out.session_ended}.`);
@@ -116,11 +123,21 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
       call.on('end', () => ended(`bake: the server ended the attach to ${ref || 'the session'}.`));
     };
 
-    const monitor = (intro: string): void => {
+    /** Where the terminal goes when it names no process: the interactive service's shell, else (there is none) the monitor. */
+    const enter = (ref: string, typed: readonly Buffer[]): void => {
+      if (ref || session.interactive) return attach(ref, typed);
+      monitor('');
+      if (mode.kind === 'monitor') for (const keys of typed) mode.feed.write(keys);
+    };
+
+    const monitor = (intro: string, banner = true): void => {
       leave();
-      if (intro) say(intro);
-      const what = currentInfo ? describe(currentInfo) : 'nothing';
-      output.write(`\r\nbake monitor: session ${session.id}, attached to ${what}. ${prefixName} c returns; help lists commands.\r\n`);
+      if (!banner) output.write(`${intro}\r\n`);
+      else {
+        if (intro) say(intro);
+        const what = currentInfo ? describe(currentInfo) : 'nothing';
+        output.write(`\r\nbake monitor: session ${session.id}, attached to ${what}. ${prefixName} c returns; help lists commands.\r\n`);
+      }
       const feed = new PassThrough();
       const rl = createInterface({ input: feed, output, terminal: true, prompt: '(bake) ', historySize: 100 });
       const state: Mode = { kind: 'monitor', rl, feed, running: undefined, typed: [] };
@@ -219,7 +236,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
             session = found;
             current = '';
             currentInfo = undefined;
-            return (typed) => attach('', typed);
+            return (typed) => enter('', typed);
           }
           case 'detach':
             return () => {
@@ -272,7 +289,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
     output.on('resize', onResize);
     process.once('SIGTERM', onTerm);
     process.once('SIGHUP', onTerm);
-    attach(options.process, options.typeahead);
+    enter(options.process, options.typeahead);
   });
 }
 

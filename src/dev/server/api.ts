@@ -5,8 +5,9 @@
  * another session.
  */
 import { status as grpcStatus, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { Service } from '../../bakefile/model.js';
+import { HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, type AttributeKind, type AttributeSpec, type Service } from '../../bakefile/model.js';
 import type { TerminalSize } from '../../docker/types.js';
+import { parseEngineAddress } from '../../docker/endpoint.js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import type { DevProcess } from '../process/process.js';
 import type { ServicePlan } from '../runtime/service-runtime.js';
@@ -66,9 +67,16 @@ export function devHandlers(ctx: ServerContext): UntypedServiceImplementation {
     }),
     Up: serverStream(ctx, async (req: UpRequest, write: (e: UpEvent) => void) => {
       const plans = checkUp(req);
-      const session = await ctx.registry.open(req.files, req.engine, req.project_dir, req.env);
+      const { session, created } = await ctx.registry.open(req.files, req.engine, req.project_dir, req.env);
       if (req.size) session.size = size(req.size);
-      await session.up(plans, req.health_timeout_ms > 0 ? req.health_timeout_ms : 60_000, (status) => write({ event: 'status', status }));
+      try {
+        await session.up(plans, req.health_timeout_ms > 0 ? req.health_timeout_ms : 60_000, (status) => write({ event: 'status', status }));
+      } catch (e) {
+        // A new session that never ran anything (its engine unreachable, an image missing) is not kept;
+        // one that started services stays, so the user can read their logs and stop it.
+        if (created && session.processes.size === 0) await ctx.registry.stop(session, false, 'its start failed').catch(() => undefined);
+        throw e;
+      }
       write({ event: 'ready', ready: session.info() });
     }),
     Command: serverStream(ctx, async (req: CommandRequest, write: (o: CommandOut) => void, signal: AbortSignal) => {
@@ -140,18 +148,68 @@ function checkUp(req: UpRequest): ServicePlan[] {
   };
   if (!req.files.length || !req.files.every((f) => f.startsWith('/'))) bad('files must be absolute bake file paths');
   if (!req.engine) bad('no engine address');
+  try {
+    parseEngineAddress(req.engine);
+  } catch (e) {
+    bad((e as Error).message);
+  }
   if (!req.project_dir.startsWith('/')) bad('project_dir must be an absolute path');
   return req.services.map((plan, i) => {
-    let service: Service;
+    let service: unknown;
     try {
-      service = JSON.parse(plan.service_json) as Service;
+      service = JSON.parse(plan.service_json);
     } catch {
       return bad(`services[${i}] is not JSON`);
     }
-    if (typeof service !== 'object' || service === null || typeof service.name !== 'string' || !service.name) bad(`services[${i}] has no name`);
-    if (service.runs_on !== 'host' && !plan.image) bad(`service ${service.name} has no image`);
-    return { service, projectDir: req.project_dir, ...(plan.image ? { image: plan.image } : {}) };
+    const problem = serviceShapeProblem(service);
+    if (problem) bad(`services[${i}] ${problem}`);
+    const checked = service as Service;
+    if (checked.runs_on !== 'host' && !plan.image) bad(`service ${checked.name} has no image`);
+    return { service: checked, projectDir: req.project_dir, ...(plan.image ? { image: plan.image } : {}) };
   });
+}
+
+/** Service names as engine object names allow them (the bake file's rule, plus compose's dots). */
+const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** What is wrong with a service object's shape, checked against the attribute kinds the bake file gives them; undefined when nothing. */
+function serviceShapeProblem(service: unknown): string | undefined {
+  if (typeof service !== 'object' || service === null || Array.isArray(service)) return 'is not an object';
+  const fields = service as Record<string, unknown>;
+  if (typeof fields['name'] !== 'string' || !SERVICE_NAME.test(fields['name'])) return 'has no valid name (letters, digits, _ . -)';
+  const shapes: [readonly AttributeSpec[], Record<string, unknown>, string][] = [[SERVICE_ATTRIBUTES, fields, '']];
+  const health = fields['healthcheck'];
+  if (health !== undefined) {
+    if (typeof health !== 'object' || health === null) return 'has a healthcheck that is not an object';
+    shapes.push([HEALTHCHECK_ATTRIBUTES, health as Record<string, unknown>, 'healthcheck.']);
+  }
+  for (const [specs, object, prefix] of shapes) {
+    for (const { name, kind } of specs) {
+      const value = object[name];
+      if (value !== undefined && !hasKind(value, kind)) return `has ${prefix}${name} of the wrong type (${kind} expected)`;
+    }
+  }
+  return undefined;
+}
+
+function hasKind(value: unknown, kind: AttributeKind): boolean {
+  const isStringRecord = (nullable: boolean): boolean => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string' || (nullable && v === null));
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string';
+    case 'bool':
+      return typeof value === 'boolean';
+    case 'number':
+      return typeof value === 'number';
+    case 'stringList':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'nullableStringMap':
+      return isStringRecord(true);
+    case 'stringMap':
+      return isStringRecord(false);
+    default:
+      return true;
+  }
 }
 
 /**

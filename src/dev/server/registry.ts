@@ -42,17 +42,17 @@ export class SessionRegistry {
   }
 
   /** The project's session, created on `engineAddress` if it has none (an existing one keeps its own engine). */
-  async open(files: readonly string[], engineAddress: string, projectDir: string, env: Readonly<Record<string, string>>): Promise<DevSession> {
+  async open(files: readonly string[], engineAddress: string, projectDir: string, env: Readonly<Record<string, string>>): Promise<{ session: DevSession; created: boolean }> {
     await this.recover(engineAddress);
     const id = sessionIdOf(files);
     const existing = this.sessions.get(id);
     if (existing) {
       existing.env = env;
-      return existing;
+      return { session: existing, created: false };
     }
     const session = new DevSession({ id, projectKey: projectKey(files), files: [...files], engine: engineAddress, owner: this.owner }, this.engine(engineAddress), projectDir, Date.now(), env);
     this.sessions.set(id, session);
-    return session;
+    return { session, created: true };
   }
 
   async stop(session: DevSession, volumes: boolean, why: string): Promise<void> {
@@ -69,9 +69,12 @@ export class SessionRegistry {
   recover(address: string): Promise<void> {
     let done = this.recoveries.get(address);
     if (!done) {
-      done = this.recoverEngine(address).catch((e: Error) => this.log(`recovering sessions on ${address} failed: ${e.message}`));
+      done = this.recoverEngine(address).catch((e: Error) => {
+        // Asked again next time: the engine may be up by then.
+        this.recoveries.delete(address);
+        this.log(`recovering sessions on ${address} failed: ${e.message}`);
+      });
       this.recoveries.set(address, done);
-      this.remember(address);
     }
     return done;
   }
@@ -79,7 +82,10 @@ export class SessionRegistry {
   private async recoverEngine(address: string): Promise<void> {
     const engine = this.engine(address);
     const signal = AbortSignal.timeout(60_000);
-    for (const found of await discoverSessions(engine, signal)) {
+    const discovered = await discoverSessions(engine, signal);
+    // Only an engine that answered is worth asking again after a restart.
+    this.remember(address);
+    for (const found of discovered) {
       // Another server's sessions (another user's, a test's) are not ours to adopt, nor their execs to end.
       if (this.sessions.has(found.id) || found.engine !== address || found.owner !== this.owner) continue;
       const running = found.containers.filter((c) => c.state === 'running');

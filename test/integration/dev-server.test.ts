@@ -1,0 +1,581 @@
+/**
+ * The per-user bake server (issue 5, "Server", and the "Bad input" test):
+ * started as users get it, by bin/bake, on the real engine. Where it puts
+ * its socket and with which permissions; the version exchange; how long it
+ * lives (grace period, sessions, `bake server stop`); bad requests on its
+ * socket (garbage bytes, malformed Up and Attach, unknown ids, a client
+ * killed mid-stream) each get one clear error while a healthy session keeps
+ * being served; a session keeps the engine it was created on; and a health
+ * check that never passes fails `bake dev --detach` naming the service.
+ *
+ * Each server runs in a temp dir of its own (XDG_RUNTIME_DIR /
+ * XDG_STATE_HOME), so parallel test files never meet; what a server creates
+ * in the engine carries its socket path as owner label, which `after` uses
+ * to leave nothing behind.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { credentials, makeGenericClientConstructor, status as grpcStatus, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { VERSION } from '../../src/cli/version.js';
+import { connectServer } from '../../src/dev/client/connection.js';
+import { DEV_PROTOCOL_VERSION, LABEL } from '../../src/dev/labels.js';
+import { devService, type AttachIn, type AttachOut, type HelloReply, type ListReply, type UpEvent, type UpRequest } from '../../src/dev/protocol.js';
+import { parseEngineAddress } from '../../src/docker/endpoint.js';
+import { DockerEngine } from '../../src/docker/engine-api.js';
+import { runBake, type Run } from '../support/bake-cli.js';
+import { requireBuildEngine } from '../support/engine.js';
+import { repoRoot } from '../support/fixtures.js';
+
+const IMAGE = 'busybox:latest';
+
+let scratch = '';
+let engineSocket = '';
+let engineAddress = '';
+let engine: DockerEngine;
+/** Every server environment a test used, with the projects it ran: `after` stops them all. */
+const used = new Map<string, { env: Record<string, string>; projects: Set<string> }>();
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The environment of a private server: its own runtime dir, the test engine, `grace` seconds of idling. */
+function serverEnv(name: string, grace: number, placement: 'runtime' | 'state' = 'runtime'): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: process.env['HOME'] ?? '/root',
+    DOCKER_HOST: engineAddress,
+    XDG_STATE_HOME: join(scratch, `${name}-state`),
+    BAKE_SERVER_GRACE_SECONDS: String(grace),
+  };
+  if (placement === 'runtime') env['XDG_RUNTIME_DIR'] = join(scratch, `${name}-run`);
+  used.set(name, { env, projects: new Set() });
+  return env;
+}
+
+/** Where the server of `env` listens. */
+function socketOf(env: Record<string, string>): string {
+  return join(env['XDG_RUNTIME_DIR'] ?? env['XDG_STATE_HOME'] ?? '', 'bake', 'server.sock');
+}
+
+/** A project dir with one bake file, remembered so `after` stops its session. */
+function project(server: string, name: string, hcl: string): string {
+  const dir = join(scratch, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'docker-bake.hcl'), hcl);
+  used.get(server)?.projects.add(dir);
+  return dir;
+}
+
+const bake = (args: string[], env: Record<string, string>, cwd = scratch): Promise<Run> => runBake(args, { cwd, socketPath: '', env });
+
+interface ServerStatus {
+  running: boolean;
+  version?: string;
+  protocol?: string;
+  pid?: number;
+  sessions?: number;
+  socket?: string;
+  logFile?: string;
+}
+
+async function serverStatus(env: Record<string, string>): Promise<ServerStatus> {
+  const r = await bake(['server', 'status', '--format', 'json'], env);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as ServerStatus;
+}
+
+interface SessionRow {
+  id: string;
+  files: string[];
+  engine: string;
+  services: { name: string; state: string }[];
+  processes: { id: string; service: string; state: string }[];
+  clients: number;
+}
+
+async function sessions(env: Record<string, string>, cwd = scratch): Promise<SessionRow[]> {
+  const r = await bake(['dev', 'ls', '--format', 'json'], env, cwd);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as SessionRow[];
+}
+
+/** `bake dev --detach` in `dir`: the session id it reports. */
+async function detach(env: Record<string, string>, dir: string): Promise<string> {
+  const r = await bake(['dev', '--detach'], env, dir);
+  assert.equal(r.status, 0, `bake dev --detach in ${dir}: ${r.stderr}`);
+  const id = /session (\S+) is up/.exec(r.stdout)?.[1];
+  assert.ok(id, r.stdout);
+  return id;
+}
+
+/** The containers of session `id`, from the engine. */
+async function containersOf(id: string): Promise<{ id: string; service: string; state: string; engine: string }[]> {
+  const list = await engine.containers.list({ label: [`${LABEL.session}=${id}`] }, AbortSignal.timeout(10_000));
+  return list.map((c) => ({ id: c.Id, service: c.Labels[LABEL.service] ?? '', state: c.State, engine: c.Labels[LABEL.engine] ?? '' }));
+}
+
+/** Polls `check` until it holds; fails with `what` (worded when it fails) after `ms`. */
+async function eventually(what: string | (() => string), check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`${typeof what === 'string' ? what : what()}: not within ${ms} ms`);
+    await sleep(100);
+  }
+}
+
+/** Whether `pid` runs: an exited server nobody reaped yet (a zombie: its parent, the client, exited) does not. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The pid in the lock file of the server of `env`, if one holds it. */
+function lockedPid(env: Record<string, string>): number | undefined {
+  try {
+    return Number(readFileSync(join(socketOf(env), '..', 'server.lock'), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- a raw gRPC client of the Dev service, as any local program could be ----
+
+type Unary = (req: unknown, options: { deadline: number }, callback: (err: ServiceError | null, res: unknown) => void) => void;
+
+function devClient(socket: string): Client {
+  const Dev = makeGenericClientConstructor(devService(), 'Dev');
+  return new Dev(`unix:${socket}`, credentials.createInsecure());
+}
+
+function unary<Res>(client: Client, method: string, req: unknown): Promise<Res> {
+  const call = (client as unknown as Record<string, Unary>)[method] as Unary;
+  return new Promise((resolve, reject) => call.call(client, req, { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(err) : resolve(res as Res))));
+}
+
+/** An Up call's outcome: its events, then its error (undefined when it ended well). */
+function up(client: Client, req: UpRequest): Promise<{ events: UpEvent[]; error: ServiceError | undefined }> {
+  return new Promise((resolve) => {
+    const events: UpEvent[] = [];
+    const call = (client as unknown as { Up: (req: UpRequest) => NodeJS.EventEmitter }).Up(req);
+    call.on('data', (e: UpEvent) => events.push(e));
+    call.on('error', (error: ServiceError) => resolve({ events, error }));
+    call.on('end', () => resolve({ events, error: undefined }));
+  });
+}
+
+function attachCall(client: Client): ClientDuplexStream<AttachIn, AttachOut> {
+  return (client as unknown as { Attach: () => ClientDuplexStream<AttachIn, AttachOut> }).Attach();
+}
+
+/** Sends `first` on a new Attach and waits for the call's error; fails when it has none within 10 s. */
+function attachError(client: Client, first: AttachIn): Promise<ServiceError> {
+  return new Promise((resolve, reject) => {
+    const call = attachCall(client);
+    const timer = setTimeout(() => {
+      call.cancel();
+      reject(new Error(`no error for the attach ${JSON.stringify(first)}`));
+    }, 10_000);
+    call.on('data', (m: AttachOut) => {
+      clearTimeout(timer);
+      call.cancel();
+      reject(new Error(`the attach ${JSON.stringify(first)} got ${m.msg} instead of an error`));
+    });
+    call.on('error', (e: ServiceError) => {
+      clearTimeout(timer);
+      resolve(e);
+    });
+    call.write(first);
+  });
+}
+
+/** A message for a person: one line of sensible length, no stack trace. */
+function assertOneSentence(message: string, what: string): void {
+  assert.ok(message.length > 10 && message.length < 300, `${what}: ${JSON.stringify(message)}`);
+  assert.doesNotMatch(message, /\n/, `${what}: one line`);
+  assert.doesNotMatch(message, /\bat .+:\d+:\d+/, `${what}: no stack trace`);
+}
+
+const HEALTHY = `service "dev" {
+  image       = "${IMAGE}"
+  interactive = true
+  shell       = ["/bin/sh"]
+}
+
+service "worker" {
+  image   = "${IMAGE}"
+  command = ["sleep", "3600"]
+}
+`;
+
+/** The server most tests share (grace long enough never to matter) and its healthy session. */
+let mainEnv: Record<string, string> = {};
+let healthy = '';
+let healthyDir = '';
+
+before(async () => {
+  engineSocket = await requireBuildEngine();
+  engineAddress = `unix://${engineSocket}`;
+  engine = new DockerEngine(parseEngineAddress(engineAddress));
+  scratch = mkdtempSync(join(tmpdir(), 'bake-dev-server-'));
+  mainEnv = serverEnv('main', 600);
+  healthyDir = project('main', 'healthy', HEALTHY);
+  healthy = await detach(mainEnv, healthyDir);
+});
+
+after(async () => {
+  if (!scratch) return;
+  for (const { env, projects } of used.values()) {
+    if (!existsSync(socketOf(env))) continue;
+    const pid = lockedPid(env);
+    for (const dir of projects) await bake(['dev', 'stop', '--volumes'], env, dir);
+    await bake(['server', 'stop'], env);
+    // When bake itself failed (a broken build), the server this file started still gets its SIGTERM.
+    if (pid) await eventually('the server exits', () => !alive(pid), 5_000).catch(() => process.kill(pid, 'SIGTERM'));
+  }
+  try {
+    // A failed run must not leak into an engine others use: whatever a server of this file created goes.
+    const signal = AbortSignal.timeout(30_000);
+    for (const { env } of used.values()) {
+      const owner = { label: [`${LABEL.owner}=${socketOf(env)}`] };
+      for (const c of await engine.containers.list(owner, signal)) await engine.containers.remove(c.Id, { force: true }, signal).catch(() => undefined);
+      for (const n of await engine.networks.list(owner, signal)) await engine.networks.remove(n.Id, signal).catch(() => undefined);
+    }
+  } finally {
+    engine?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+test('the server listens at $XDG_RUNTIME_DIR/bake/server.sock (dir 0700, socket 0600), else at $XDG_STATE_HOME/bake; server status reports pid, version and socket', async () => {
+  for (const placement of ['runtime', 'state'] as const) {
+    const env = serverEnv(`place-${placement}`, 600, placement);
+    const dir = placement === 'runtime' ? join(scratch, 'place-runtime-run', 'bake') : join(scratch, 'place-state-state', 'bake');
+    if (placement === 'state') {
+      assert.equal(env['XDG_RUNTIME_DIR'], undefined);
+      // A dir that exists with looser permissions is made private.
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+    }
+    assert.deepEqual(await serverStatus(env), { running: false }, 'no server before the first client');
+    // The first client starts the server.
+    assert.deepEqual(await sessions(env), []);
+    const socket = join(dir, 'server.sock');
+    assert.equal(statSync(dir).mode & 0o777, 0o700, `${dir} is 0700`);
+    assert.ok(lstatSync(socket).isSocket(), `${socket} is a socket`);
+    assert.equal(lstatSync(socket).mode & 0o777, 0o600, `${socket} is 0600`);
+    const status = await serverStatus(env);
+    assert.equal(status.running, true);
+    assert.equal(status.socket, socket);
+    assert.equal(status.version, VERSION);
+    assert.equal(status.protocol, DEV_PROTOCOL_VERSION);
+    assert.equal(status.logFile, join(dir, 'server.log'));
+    assert.ok(typeof status.pid === 'number' && status.pid > 0 && status.pid !== process.pid && alive(status.pid), `pid ${status.pid} runs`);
+    const stop = await bake(['server', 'stop'], env);
+    assert.equal(stop.status, 0, stop.stderr);
+    await eventually(`the ${placement} server exits`, () => !existsSync(socket) && !alive(status.pid ?? 0));
+  }
+});
+
+test('a client of another version gets one warning naming both versions and the fix; the same version gets none', async () => {
+  const warnings: string[] = [];
+  const client = await connectServer({ env: mainEnv, version: '0.0.1-test', start: false, warn: (line) => warnings.push(line) });
+  assert.ok(client, 'the main server answers');
+  client.close();
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  const [warning = ''] = warnings;
+  assert.match(warning, new RegExp(`version ${VERSION.replace(/\./g, '\\.')}\\b`), 'names the server version');
+  assert.match(warning, /0\.0\.1-test/, 'names the client version');
+  assert.match(warning, /bake server stop, then retry/, 'says the fix');
+  assert.doesNotMatch(warning, /\n/, 'one line');
+
+  const same: string[] = [];
+  const again = await connectServer({ env: mainEnv, version: VERSION, start: false, warn: (line) => same.push(line) });
+  again?.close();
+  assert.deepEqual(same, []);
+});
+
+test('lifetimes: without a session the server exits after its grace period; with sessions it stays; bake server stop ends them all and itself', async (t) => {
+  const env = serverEnv('life', 1);
+  const socket = socketOf(env);
+
+  // Idle: started by `bake dev ls`, gone on its own about a second later.
+  assert.deepEqual(await sessions(env), []);
+  const idle = await serverStatus(env);
+  assert.equal(idle.running, true);
+  const started = Date.now();
+  await eventually('the idle server exits by itself', () => !existsSync(socket) && !alive(idle.pid ?? 0), 8_000);
+  assert.ok(Date.now() - started >= 500, 'not before its grace period');
+  t.diagnostic(`the idle server (grace 1 s) exited ${Date.now() - started} ms after its first status`);
+  assert.deepEqual(await serverStatus(env), { running: false });
+  const none = await bake(['server', 'status'], env);
+  assert.match(none.stdout, /^no bake server is running/);
+
+  // Two sessions keep it past the grace period.
+  const a = await detach(env, project('life', 'life-a', `service "a" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}\n`));
+  const b = await detach(env, project('life', 'life-b', `service "b" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}\n`));
+  const busy = await serverStatus(env);
+  await sleep(2_500);
+  const later = await serverStatus(env);
+  assert.equal(later.running, true, 'still running past the grace period');
+  assert.equal(later.pid, busy.pid, 'the same server');
+  assert.equal(later.sessions, 2);
+  for (const id of [a, b]) assert.deepEqual((await containersOf(id)).map((c) => c.state), ['running'], `session ${id} runs its container`);
+
+  // `bake server stop` ends both sessions, then the server.
+  const stopping = Date.now();
+  const stop = await bake(['server', 'stop'], env);
+  assert.equal(stop.status, 0, stop.stderr);
+  assert.match(stop.stdout, new RegExp(`^bake server \\(pid ${busy.pid}\\) is stopping; it ends its 2 session\\(s\\)\\.$`, 'm'));
+  await eventually('no container of either session remains', async () => (await containersOf(a)).length + (await containersOf(b)).length === 0);
+  await eventually('the server exits', () => !existsSync(socket) && !alive(busy.pid ?? 0));
+  assert.deepEqual(await serverStatus(env), { running: false });
+  t.diagnostic(`bake server stop with 2 sessions: containers and server gone in ${Date.now() - stopping} ms`);
+});
+
+test('bad input on the server socket: one clear error each, and the healthy session keeps being served', async (t) => {
+  const socket = socketOf(mainEnv);
+  const before = await serverStatus(mainEnv);
+  const client = devClient(socket);
+  t.after(() => client.close());
+
+  /** The server still answers, is the same process, and the healthy session runs both its processes. */
+  const stillServing = async (after: string): Promise<void> => {
+    const hello = await unary<HelloReply>(client, 'Hello', { client_version: VERSION, protocol: DEV_PROTOCOL_VERSION });
+    assert.equal(hello.pid, before.pid, `after ${after}: the same server`);
+    const list = await unary<ListReply>(client, 'List', { engine: '' });
+    const session = list.sessions.find((s) => s.id === healthy);
+    assert.ok(session, `after ${after}: session ${healthy} is listed`);
+    assert.deepEqual(session.processes.map((p) => `${p.id} ${p.state}`).sort(), ['dev running', 'worker running'], `after ${after}`);
+  };
+
+  await t.test('(a) garbage bytes on the socket: the connection is dropped, the server lives', async () => {
+    const payloads: [string, Buffer][] = [
+      ['bytes that are no HTTP/2', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n\x00\x01\x02garbage\xff\xfe'.repeat(20), 'latin1')],
+      ['the HTTP/2 preface, then a garbage frame', Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0xff, 0xff, 0xff, 0x99, 0xff, 0xff, 0xff, 0xff, 0xff]), Buffer.alloc(64, 0xab)])],
+    ];
+    for (const [what, bytes] of payloads) {
+      const closed = await new Promise<boolean>((resolve) => {
+        const s = netConnect(socket, () => s.write(bytes));
+        const timer = setTimeout(() => (s.destroy(), resolve(false)), 5_000);
+        s.on('data', () => undefined);
+        s.on('error', () => undefined);
+        s.on('close', () => (clearTimeout(timer), resolve(true)));
+      });
+      assert.ok(closed, `${what}: the server drops the connection`);
+      await stillServing(what);
+    }
+    // A client that leaves halfway through the preface.
+    await new Promise<void>((resolve) => {
+      const s = netConnect(socket, () => {
+        s.write('PRI * HTTP/2.0\r\n');
+        s.destroy();
+        resolve();
+      });
+      s.on('error', () => undefined);
+    });
+    await stillServing('half a preface');
+  });
+
+  await t.test('(b) an Up with malformed fields gets INVALID_ARGUMENT and one sentence', async () => {
+    const dir = join(scratch, 'bad-up');
+    const base: UpRequest = { files: [join(dir, 'docker-bake.hcl')], project_dir: dir, engine: engineAddress, services: [], health_timeout_ms: 1000, env: {}, size: null };
+    const service = (json: string, image = IMAGE) => [{ service_json: json, image }];
+    const cases: [string, UpRequest, RegExp][] = [
+      ['relative bake file paths', { ...base, files: ['docker-bake.hcl'] }, /files must be absolute/],
+      ['a relative project dir', { ...base, project_dir: 'bad-up' }, /project_dir must be an absolute path/],
+      ['no engine', { ...base, engine: '' }, /no engine address/],
+      ['service_json that is not JSON', { ...base, services: service('{"name": "x",') }, /services\[0\] is not JSON/],
+      ['service_json that is JSON but no object', { ...base, services: service('null') }, /services\[0\] is not an object/],
+      ['a service with no image', { ...base, services: service(JSON.stringify({ name: 'x', command: ['sleep', '1'] }), '') }, /service x has no image/],
+    ];
+    for (const [what, req, expected] of cases) {
+      const { events, error } = await up(client, req);
+      assert.ok(error, `${what}: refused`);
+      assert.equal(error.code, grpcStatus.INVALID_ARGUMENT, `${what}: INVALID_ARGUMENT, not ${error.code} (${error.details})`);
+      assert.match(error.details, expected, what);
+      assertOneSentence(error.details, what);
+      assert.deepEqual(events, [], `${what}: nothing started`);
+    }
+    const list = await unary<ListReply>(client, 'List', { engine: '' });
+    assert.ok(!list.sessions.some((s) => s.files.includes(base.files[0] ?? '')), 'a refused Up leaves no session');
+    await stillServing('malformed Up requests');
+  });
+
+  await t.test('(c) an Attach whose first message is not open gets INVALID_ARGUMENT', async () => {
+    for (const first of [{ input: Buffer.from('echo hi\r') }, { resize: { columns: 80, rows: 24 } }] as AttachIn[]) {
+      const error = await attachError(client, first);
+      assert.equal(error.code, grpcStatus.INVALID_ARGUMENT, `${JSON.stringify(first)}: ${error.code} ${error.details}`);
+      assert.equal(error.details, 'an attach starts with an open message');
+    }
+    await stillServing('attaches without open');
+  });
+
+  await t.test('(d) an Attach to an unknown session or process gets NOT_FOUND naming what exists', async () => {
+    const open = (session: string, process: string): AttachIn => ({ open: { session, process, size: null, client: 'test', client_id: 'bad-input-test', below: false } }) as AttachIn;
+    const noSession = await attachError(client, open('nosuch-000000', ''));
+    assert.equal(noSession.code, grpcStatus.NOT_FOUND, noSession.details);
+    assert.match(noSession.details, new RegExp(`^no session nosuch-000000 \\(sessions: [^)]*\\b${healthy}\\b[^)]*\\); bake dev ls lists them$`));
+    const noProcess = await attachError(client, open(healthy, '42'));
+    assert.equal(noProcess.code, grpcStatus.NOT_FOUND, noProcess.details);
+    assert.match(noProcess.details, new RegExp(`^session ${healthy} has no process or service "42" \\(processes: (dev, worker|worker, dev)\\); ps lists them$`));
+    for (const e of [noSession, noProcess]) assertOneSentence(e.details, e.details);
+    await stillServing('attaches to unknown ids');
+  });
+
+  await t.test('(e) a client killed mid-stream on an Attach: the session runs on and a fresh Attach works', async () => {
+    // A separate process holds the attach, typing a command whose output floods it, and is killed while it streams.
+    const protocol = new URL('../../src/dev/protocol.js', import.meta.url).href;
+    const script = `
+      import { credentials, makeGenericClientConstructor } from '@grpc/grpc-js';
+      const { devService } = await import(${JSON.stringify(protocol)});
+      const Dev = makeGenericClientConstructor(devService(), 'Dev');
+      const client = new Dev(${JSON.stringify(`unix:${socket}`)}, credentials.createInsecure());
+      const call = client.Attach();
+      call.on('data', (m) => {
+        if (m.msg === 'attached') {
+          process.stdout.write('ATTACHED\\n');
+          call.write({ input: Buffer.from('echo doomed-$((2+3)); seq 1 5000000\\r') });
+        } else if (m.msg === 'output') process.stdout.write(m.output);
+        else process.stdout.write('\\n' + m.msg + '\\n');
+      });
+      call.on('error', (e) => process.stdout.write('\\nERROR ' + e.details + '\\n'));
+      call.write({ open: { session: ${JSON.stringify(healthy)}, process: 'dev', client: 'doomed client', client_id: 'doomed' } });
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+    t.after(() => child.kill('SIGKILL'));
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // Its command ran, and seq's output is streaming to it.
+    const flooding = (): boolean => /^doomed-5\r?$/m.test(out) && out.length - out.indexOf('doomed-5') > 65_536;
+    await eventually(() => `the doomed client sees its command's output flood in (it got ${JSON.stringify(out.slice(-200))}; stderr ${err})`, flooding, 15_000);
+    assert.doesNotMatch(out, /ERROR/);
+    const held = (await unary<ListReply>(client, 'List', { engine: '' })).sessions.find((s) => s.id === healthy);
+    assert.equal(held?.clients, 1, 'the doomed client holds the terminal');
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    assert.doesNotMatch(out, /^5000000\r?$/m, 'killed while seq still printed');
+    t.diagnostic(`the doomed client was killed mid-flood, after ${out.length} bytes of output`);
+
+    await stillServing('a client killed mid-stream');
+    await eventually('the killed client no longer holds the session', async () => (await unary<ListReply>(client, 'List', { engine: '' })).sessions.find((s) => s.id === healthy)?.clients === 0, 5_000);
+
+    // A fresh attach to the same process: its screen; Ctrl-C ends the flood, and a command typed then runs.
+    const fresh = attachCall(client);
+    t.after(() => fresh.cancel());
+    let seen = '';
+    const messages: string[] = [];
+    fresh.on('data', (m: AttachOut) => {
+      messages.push(m.msg);
+      if (m.msg === 'attached') seen += m.attached.screen.toString();
+      if (m.msg === 'output') seen += m.output.toString();
+    });
+    fresh.on('error', () => undefined);
+    fresh.write({ open: { session: healthy, process: 'dev', size: { columns: 80, rows: 24 }, client: 'fresh client', client_id: 'fresh', below: false } } as AttachIn);
+    await eventually('the fresh attach is attached', () => messages[0] === 'attached');
+    fresh.write({ input: Buffer.from('\x03') } as AttachIn);
+    fresh.write({ input: Buffer.from('echo ok-$((1+1))\r') } as AttachIn);
+    await eventually(() => `the fresh attach sees ok-2 (it got ${JSON.stringify(seen.slice(-200))})`, () => /^ok-2\r?$/m.test(seen), 20_000);
+    assert.deepEqual([...new Set(messages)].sort(), ['attached', 'output'], 'nothing but the screen and output');
+    fresh.end();
+    await stillServing('the fresh attach');
+  });
+});
+
+test('a session keeps the engine it was created on when a later client has another DOCKER_HOST for the same engine', async () => {
+  const dir = project('main', 'memory', `service "svc" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}\n`);
+  const id = await detach(mainEnv, dir);
+  const [first] = await containersOf(id);
+  assert.ok(first, `session ${id} has its container`);
+  assert.equal(first.engine, engineAddress);
+
+  // Another address of the same engine: a symlink to its socket.
+  const link = join(scratch, 'engine-link.sock');
+  symlinkSync(engineSocket, link);
+  const other = { ...mainEnv, DOCKER_HOST: `unix://${link}` };
+  const ours = (rows: SessionRow[]) => rows.filter((s) => s.files.includes(join(dir, 'docker-bake.hcl')));
+
+  const listed = ours(await sessions(other, dir));
+  assert.deepEqual(listed.map((s) => [s.id, s.engine]), [[id, engineAddress]], 'ls from the other address shows the session on its first engine');
+
+  assert.equal(await detach(other, dir), id, 'bake dev --detach from the other address brings up the same session');
+  assert.deepEqual(ours(await sessions(other, dir)).map((s) => [s.id, s.engine]), [[id, engineAddress]], 'still one session, on its first engine');
+  assert.deepEqual(ours(await sessions(mainEnv, dir)).map((s) => [s.id, s.engine]), [[id, engineAddress]]);
+  const now = await containersOf(id);
+  assert.deepEqual(now.map((c) => [c.id, c.engine, c.state]), [[first.id, engineAddress, 'running']], 'the same container, kept');
+  const viaLink = await engine.containers.list({ label: [`${LABEL.engine}=unix://${link}`] }, AbortSignal.timeout(10_000));
+  assert.deepEqual(viaLink, [], 'nothing was created on the second address');
+});
+
+test('a health check that never passes: bake dev --detach --wait-timeout 2s fails within seconds naming the service, its last health output and the fix', async (t) => {
+  const dir = project(
+    'main',
+    'unhealthy',
+    `service "db" {
+  image   = "${IMAGE}"
+  command = ["sleep", "3600"]
+  healthcheck {
+    test     = ["CMD", "sh", "-c", "echo db-not-ready-yet; exit 1"]
+    interval = "200ms"
+  }
+}
+
+service "api" {
+  image      = "${IMAGE}"
+  command    = ["sleep", "3600"]
+  depends_on = ["db"]
+}
+`,
+  );
+  const r = await bake(['dev', '--detach', '--wait-timeout', '2s'], mainEnv, dir);
+  t.diagnostic(`bake dev --detach --wait-timeout 2s failed after ${Math.round(r.ms)} ms`);
+  assert.equal(r.status, 1, `exit 1: ${r.stdout}\n${r.stderr}`);
+  assert.ok(r.ms < 10_000, `within 10 s (took ${Math.round(r.ms)} ms)`);
+  assert.match(r.stderr, /^error: service "db" did not become healthy within 2s; its health check last said: .*db-not-ready-yet/m);
+  assert.match(r.stderr, /^ {2}= fix: .*--wait-timeout/m);
+  assert.doesNotMatch(r.stdout, /is up/);
+  // api waited for db, so it never started.
+  const id = (await sessions(mainEnv, dir)).find((s) => s.files.includes(join(dir, 'docker-bake.hcl')))?.id;
+  assert.ok(id, 'the session is listed, for its logs');
+  const started = (await containersOf(id)).filter((c) => c.state === 'running').map((c) => c.service);
+  assert.ok(!started.includes('api'), `api never ran (running: ${started.join(', ')})`);
+});
+
+test(
+  'a first bake dev that failed on an unreachable engine does not pin its session to that engine',
+  async () => {
+    const dir = project('main', 'wrong-engine', `service "svc" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}\n`);
+    const wrong = await bake(['dev', '--detach'], { ...mainEnv, DOCKER_HOST: `unix://${join(scratch, 'no-engine.sock')}` }, dir);
+    assert.equal(wrong.status, 1, wrong.stdout);
+    assert.match(wrong.stderr, /cannot reach the Docker engine/);
+    // DOCKER_HOST fixed: the project starts on the engine that answers.
+    const id = await detach(mainEnv, dir);
+    assert.deepEqual((await containersOf(id)).map((c) => c.engine), [engineAddress]);
+  },
+);
+
+test(
+  'an Up naming a service that cannot be a container name gets INVALID_ARGUMENT and leaves no session',
+  async (t) => {
+    const client = devClient(socketOf(mainEnv));
+    t.after(() => client.close());
+    const dir = join(scratch, 'bad-name');
+    const req: UpRequest = { files: [join(dir, 'docker-bake.hcl')], project_dir: dir, engine: engineAddress, services: [{ service_json: JSON.stringify({ name: 'Bad Name!', command: ['sleep', '1'] }), image: IMAGE }], health_timeout_ms: 1000, env: {}, size: null };
+    const { error } = await up(client, req);
+    const list = await unary<ListReply>(client, 'List', { engine: '' });
+    assert.ok(!list.sessions.some((s) => s.files.includes(req.files[0] ?? '')), 'no session is left behind');
+    assert.equal(error?.code, grpcStatus.INVALID_ARGUMENT, `${error?.code}: ${error?.details}`);
+    const mistyped = await up(client, { ...req, services: [{ service_json: JSON.stringify({ name: 'ok', command: [1, 2] }), image: IMAGE }] });
+    assert.equal(mistyped.error?.code, grpcStatus.INVALID_ARGUMENT);
+    assert.match(mistyped.error?.details ?? '', /command of the wrong type/);
+  },
+);
