@@ -19,7 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (argv[0] === 'engine') return await (await import('./engine.js')).engineCommand(argv.slice(1), process.env);
     const cli: CliEnvironment = { cwd: process.cwd(), env: process.env, warn, sources };
     // `bake server run` is how a client starts the server (detached); users see status and stop.
-    if (argv[0] === 'server') return await (await import('./dev.js')).serverCommand(argv[1] === 'run' && argv.length === 2 ? { action: 'run', format: 'table' } : parseServerArgs(argv.slice(1)), cli);
+    if (argv[0] === 'server') return await (await import('./dev-session.js')).serverCommand(argv[1] === 'run' && argv.length === 2 ? { action: 'run', format: 'table' } : parseServerArgs(argv.slice(1)), cli);
     const args = parseBakeArgs(argv);
     return await run(args, cli);
   } catch (e) {

@@ -17,6 +17,7 @@ import { DockerEngine } from '../../src/docker/engine-api.js';
 import { parseEngineAddress } from '../../src/docker/endpoint.js';
 import { LABEL } from '../../src/dev/labels.js';
 import { runBake } from '../support/bake-cli.js';
+import { privateServerEnv } from '../support/dev-server.js';
 import { requireBuildEngine } from '../support/engine.js';
 import { PtyTerminal } from '../support/pty-terminal.js';
 
@@ -86,14 +87,7 @@ before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'bake-dev-load-'));
   engineAddress = `unix://${socketPath}`;
   engine = new DockerEngine(parseEngineAddress(engineAddress));
-  env = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: process.env['HOME'] ?? '/root',
-    DOCKER_HOST: engineAddress,
-    XDG_RUNTIME_DIR: join(scratch, 'run'),
-    XDG_STATE_HOME: join(scratch, 'state'),
-    BAKE_SERVER_GRACE_SECONDS: '600',
-  };
+  env = privateServerEnv(engineAddress, scratch);
   mkdirSync(env['XDG_RUNTIME_DIR']!, { mode: 0o700 });
   for (const name of projects) {
     mkdirSync(join(scratch, name));
@@ -122,7 +116,7 @@ test(`10 sessions on one server, each with an exec'd shell typed into for ${SECO
   const clients = projects.map((name) => terminal(['dev'], join(scratch, name)));
   const exits: (number | undefined)[] = clients.map(() => undefined);
   clients.forEach((c, i) => void c.exited.then((code) => (exits[i] = code)));
-  await Promise.all(clients.map((c) => c.waitFor(/^\/ # /m, 60_000)));
+  await Promise.all(clients.map((c) => c.waitFor(/^\/ #/m, 60_000)));
   const rows = await sessions();
   const ids = projects.map((name) => rows.find((s) => s.files.includes(join(scratch, name, 'docker-bake.hcl')))?.id ?? '');
   assert.deepEqual(ids.filter((id) => !id), [], `one session per project: ${JSON.stringify(rows.map((s) => s.id))}`);
@@ -132,10 +126,10 @@ test(`10 sessions on one server, each with an exec'd shell typed into for ${SECO
   await Promise.all(
     clients.map(async (c) => {
       c.type(`${PREFIX}c`);
-      await c.waitFor(/^\(bake\) $/m);
+      await c.waitFor(/^\(bake\)$/m);
       c.type('exec dev sh\r');
       // Attached to the new shell, the terminal shows its screen alone: its prompt, and the monitor gone.
-      await c.waitFor(/(?<![\s\S])(?![\s\S]*\(bake\))[\s\S]*^\/ # $/m);
+      await c.waitFor(/(?<![\s\S])(?![\s\S]*\(bake\))[\s\S]*^\/ #$/m);
     }),
   );
   for (const s of await sessions()) assert.deepEqual(s.processes.map((p) => `${p.id} ${p.state}`).sort(), ['1 running', 'dev running'], `session ${s.id}`);
@@ -187,7 +181,7 @@ test(`10 sessions on one server, each with an exec'd shell typed into for ${SECO
   await Promise.all(
     ids.map(async (id, i) => {
       const again = terminal(['dev', 'attach', id], scratch);
-      await again.waitFor(/^\/ # $/m);
+      await again.waitFor(/^\/ #$/m);
       again.type(`echo alive-${i}\r`);
       await again.waitFor(new RegExp(`^alive-${i}$`, 'm'));
       again.type(`${PREFIX}d`);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runBake } from '../support/bake-cli.js';
+import { privateServerEnv } from '../support/dev-server.js';
 import { requireBuildEngine } from '../support/engine.js';
 import { PtyTerminal } from '../support/pty-terminal.js';
 
@@ -134,14 +135,7 @@ before(async () => {
   mkdirSync(p2);
   writeFileSync(join(p1, 'docker-bake.hcl'), P1_BAKE);
   writeFileSync(join(p2, 'docker-bake.hcl'), P2_BAKE);
-  env = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: process.env['HOME'] ?? '/root',
-    DOCKER_HOST: `unix://${socketPath}`,
-    XDG_RUNTIME_DIR: join(scratch, 'run'),
-    XDG_STATE_HOME: join(scratch, 'state'),
-    BAKE_SERVER_GRACE_SECONDS: '600',
-  };
+  env = privateServerEnv(`unix://${socketPath}`, scratch);
 });
 
 after(async () => {

@@ -14,6 +14,7 @@ import { parseEngineAddress } from '../../src/docker/endpoint.js';
 import { LABEL } from '../../src/dev/labels.js';
 import { projectKey } from '../../src/dev/project.js';
 import { runBake } from '../support/bake-cli.js';
+import { privateServerEnv } from '../support/dev-server.js';
 import { requireBuildEngine } from '../support/engine.js';
 import { repoRoot } from '../support/fixtures.js';
 import { PtyTerminal } from '../support/pty-terminal.js';
@@ -68,14 +69,7 @@ before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'bake-dev-e2e-'));
   project = join(scratch, 'shop');
   cpSync(join(repoRoot(), 'examples', 'shop'), project, { recursive: true });
-  env = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: process.env['HOME'] ?? '/root',
-    DOCKER_HOST: `unix://${socketPath}`,
-    XDG_RUNTIME_DIR: join(scratch, 'run'),
-    XDG_STATE_HOME: join(scratch, 'state'),
-    BAKE_SERVER_GRACE_SECONDS: '600',
-  };
+  env = privateServerEnv(`unix://${socketPath}`, scratch);
 });
 
 after(async () => {

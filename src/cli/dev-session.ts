@@ -1,0 +1,268 @@
+/**
+ * `bake dev …` but --print (product.md §4): always a client of the per-user server.
+ * The client reads the bake files and builds (the same run as `bake`, in
+ * the user's terminal, on the session's engine); the server runs the
+ * services and keeps the session. ls / attach / stop find sessions by id,
+ * by the bake files here, or as the only one.
+ */
+import { randomUUID } from 'node:crypto';
+import { homedir } from 'node:os';
+import { dirname } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { resolveDevEnvironment } from '../bakefile/dev-environment.js';
+import { loadBakeFiles } from '../bakefile/load.js';
+import { resolveTargets } from '../bakefile/resolve.js';
+import type { Service } from '../bakefile/model.js';
+import { resolveEngineEndpoint } from '../docker/endpoint.js';
+import { connectServer, type DevClient } from '../dev/client/connection.js';
+import { parsePrefixKey } from '../dev/client/prefix-key.js';
+import { runTerminal, sessionRow } from '../dev/client/terminal.js';
+import { formatSessionTable } from '../dev/monitor/tables.js';
+import { sessionIdOf } from '../dev/project.js';
+import type { ServicePlanMessage, SessionInfo } from '../dev/protocol.js';
+import type { BakeArgs, ServerRequest } from './args.js';
+import { buildResolved } from './build.js';
+import { loadDefinition, resolveOptions, type CliEnvironment } from './definition.js';
+import { VERSION } from './version.js';
+
+/** `bake dev` (up), `ls`, `attach`, `stop`: everything but --print, which needs no server. */
+export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+  switch (args.dev.action) {
+    case 'ls':
+      return list(args, cli);
+    case 'attach':
+      return attachCommand(args, cli);
+    case 'stop':
+      return stopCommand(args, cli);
+    case 'up':
+      return up(args, cli);
+  }
+}
+
+async function connect(cli: CliEnvironment): Promise<DevClient> {
+  const client = await connectServer({ env: cli.env, version: VERSION, start: true, warn: (line) => void process.stderr.write(`${line}\n`) });
+  return client as DevClient;
+}
+
+/** The engine address a new session is created on: the one builds and containers use here. */
+function clientEngine(cli: CliEnvironment): string {
+  return resolveEngineEndpoint(cli.env).endpoint.address;
+}
+
+async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+  const interactiveTerminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  if (!args.dev.detach && !interactiveTerminal) throw new UserError('bake dev needs a terminal to attach to', 'Run it in a terminal, or add --detach to leave the session running and attach later with bake dev attach.', 2);
+  // A bad prefix key is a usage error before anything starts.
+  prefixKey(args, cli);
+  // Keys typed from now on (during the build) reach the shell once it starts.
+  const typeahead: Buffer[] = [];
+  // Ctrl-C (raw mode: a byte, not a signal) interrupts the build, or the wait for the services.
+  const interrupt = new AbortController();
+  const onKeys = (chunk: Buffer): void => {
+    if (!chunk.includes(3)) return void typeahead.push(chunk);
+    interrupt.abort();
+    process.emit('SIGINT');
+  };
+  if (!args.dev.detach) {
+    process.stdin.setRawMode(true);
+    process.stdin.on('data', onKeys);
+  }
+  let client: DevClient | undefined;
+  try {
+    client = await connect(cli);
+    const def = await loadDefinition(args, cli);
+    const existing = (await client.list(clientEngine(cli))).sessions.find((s) => s.id === sessionIdOf(def.paths));
+    const session = await bringUp(client, args, cli, existing?.engine ?? clientEngine(cli), [], undefined, interrupt.signal).catch((e: unknown) => {
+      if (interrupt.signal.aborted) return 'interrupted' as const;
+      throw e;
+    });
+    if (session === 'interrupted') {
+      process.stderr.write(`bake: interrupted; what started keeps running in the server (bake dev ls lists it, bake dev stop ends it).\n`);
+      return 130;
+    }
+    // The build printed why it failed, or that it was interrupted.
+    if (!session) return interrupt.signal.aborted ? 130 : 1;
+    if (args.dev.detach) {
+      process.stdout.write(`bake: session ${session.id} is up (${session.services.map((s) => s.name).join(', ')}). Attach with: bake dev attach ${session.id}\n`);
+      return 0;
+    }
+    process.stdin.off('data', onKeys);
+    return await openTerminal(client, session, args, cli, { typeahead, command: 'bake dev', hint: true });
+  } finally {
+    process.stdin.off('data', onKeys);
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    // A flowing stdin would keep the process alive after an error.
+    process.stdin.pause();
+    client?.close();
+  }
+}
+
+/**
+ * Builds what the services run (all their targets, or the targets `only`
+ * names), then has the server bring the session up to date: it recreates
+ * only services whose image or spec changed. Undefined when the build
+ * failed (the build printed why).
+ */
+async function bringUp(client: DevClient, args: BakeArgs, cli: CliEnvironment, engine: string, only: readonly string[], current?: SessionInfo, signal: AbortSignal = new AbortController().signal): Promise<SessionInfo | undefined> {
+  const def = await loadDefinition(args, cli);
+  // `*.load=true` matches nothing (an error) in a file of image-only services.
+  const buildArgs: BakeArgs = { ...args, load: def.evaluated.targets.length > 0 };
+  const options = resolveOptions(def, buildArgs, cli);
+  const environment = resolveDevEnvironment(def.evaluated, args.names, options);
+  // Builds and containers use the session's engine, whatever DOCKER_HOST this terminal has.
+  const buildCli: CliEnvironment = { ...cli, env: { ...cli.env, DOCKER_HOST: engine } };
+  const images = new Map<string, string>();
+  if (!args.dev.noBuild && environment.resolved.targets.size) {
+    const run = await buildResolved(only.length ? resolveTargets(def.evaluated, { ...options, names: only }) : environment.resolved, buildArgs, buildCli);
+    if (run.exitCode !== 0) return undefined;
+    for (const [name, result] of run.built) images.set(name, result.exporterResponse['containerimage.digest'] ?? '');
+  }
+  const previous = new Map((current?.services ?? []).map((s) => [s.name, s.image]));
+  const plans: ServicePlanMessage[] = environment.services.map((service) => ({ service_json: JSON.stringify(service), image: imageOf(service, images, previous, environment.resolved.targets) }));
+  return client.up(
+    {
+      files: [...def.paths],
+      project_dir: dirname(def.paths[0] ?? cli.cwd),
+      engine,
+      services: plans,
+      health_timeout_ms: args.dev.waitTimeoutMs ?? 60_000,
+      env: Object.fromEntries(Object.entries(cli.env).filter((e): e is [string, string] => e[1] !== undefined)),
+      size: { columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 },
+    },
+    (line) => void process.stderr.write(`bake: ${line}\n`),
+    signal,
+  );
+}
+
+/**
+ * The image a service runs: its `image`; else what its target built now;
+ * else (not rebuilt this time) the image it runs already, or the target's first tag.
+ */
+function imageOf(service: Service, built: ReadonlyMap<string, string>, running: ReadonlyMap<string, string>, targets: ReadonlyMap<string, { tags?: string[] }>): string {
+  if (service.runs_on === 'host') return '';
+  if (service.image) return service.image;
+  const target = service.target as string;
+  const image = built.get(target) || running.get(service.name) || targets.get(target)?.tags?.[0];
+  if (image) return image;
+  throw new UserError(`service ${service.name} runs target ${target}, which has no image yet and no tag to find one by`, 'Run bake dev without --no-build once, or give the target a tag.', 2);
+}
+
+function prefixKey(args: BakeArgs, cli: CliEnvironment): number {
+  const flag = args.dev.prefixKey;
+  return flag !== undefined ? parsePrefixKey(flag) : parsePrefixKey(cli.env['BAKE_PREFIX_KEY'] ?? 'ctrl-a', 'BAKE_PREFIX_KEY');
+}
+
+/**
+ * The user's terminal on `session` until they detach or stop it. `rebuild`
+ * reads the session's own bake files, whichever directory this client is in.
+ */
+function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, cli: CliEnvironment, how: { readonly typeahead: readonly Buffer[]; readonly command: string; readonly hint: boolean }): Promise<number> {
+  return runTerminal({
+    client,
+    session,
+    prefix: prefixKey(args, cli),
+    input: process.stdin,
+    output: process.stdout,
+    process: '',
+    typeahead: how.typeahead,
+    description: `${how.command}, pid ${process.pid}`,
+    clientId: randomUUID(),
+    hint: how.hint,
+    rebuild: async (current, targets) => (await bringUp(client, { ...args, files: current.files }, { ...cli, cwd: current.project_dir }, current.engine, targets, current)) ?? current,
+  });
+}
+
+/** SESSION, else the session of the bake files here, else the only session; an error lists them otherwise. */
+async function pickSession(client: DevClient, args: BakeArgs, cli: CliEnvironment): Promise<SessionInfo> {
+  const { sessions } = await client.list(clientEngine(cli));
+  const wanted = args.dev.session;
+  if (wanted) {
+    const s = sessions.find((x) => x.id === wanted);
+    if (s) return s;
+    throw new UserError(`no session ${wanted}`, sessions.length ? `Use one of: ${sessions.map((x) => x.id).join(', ')}.` : 'There is none: start one with bake dev.', 1);
+  }
+  const here = localSessionId(args, cli);
+  const local = here && sessions.find((s) => s.id === here);
+  if (local) return local;
+  if (sessions.length === 1) return sessions[0] as SessionInfo;
+  if (!sessions.length) throw new UserError('no bake dev session is running', 'Start one with bake dev.', 1);
+  throw new UserError(`${sessions.length} sessions are running and none is of the bake files here`, `Name one: ${sessions.map((x) => x.id).join(', ')}.`, 2);
+}
+
+/** The id the bake files of this directory (or -f) would have; undefined without any. */
+function localSessionId(args: BakeArgs, cli: CliEnvironment): string | undefined {
+  try {
+    return sessionIdOf(loadBakeFiles(args.files, cli.cwd, () => '').paths);
+  } catch {
+    return undefined;
+  }
+}
+
+async function list(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+  const client = await connect(cli);
+  try {
+    const reply = await client.list(clientEngine(cli));
+    for (const line of reply.lost) process.stderr.write(`bake: ${line}\n`);
+    if (args.dev.format === 'json') process.stdout.write(`${JSON.stringify(reply.sessions.map(sessionRow), null, 2)}\n`);
+    else process.stdout.write(formatSessionTable(reply.sessions.map(sessionRow)));
+    return 0;
+  } finally {
+    client.close();
+  }
+}
+
+async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw new UserError('bake dev attach needs a terminal', 'Run it in a terminal.', 2);
+  prefixKey(args, cli);
+  const client = await connect(cli);
+  try {
+    const session = await pickSession(client, args, cli);
+    return await openTerminal(client, session, args, cli, { typeahead: [], command: 'bake dev attach', hint: false });
+  } finally {
+    client.close();
+  }
+}
+
+async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+  const client = await connect(cli);
+  try {
+    const session = await pickSession(client, args, cli);
+    await client.stop(session.id, args.dev.volumes);
+    process.stdout.write(`bake: session ${session.id} stopped: its containers and network are removed${args.dev.volumes ? ', and its named volumes' : '; named volumes are kept (--volumes removes them)'}.\n`);
+    return 0;
+  } finally {
+    client.close();
+  }
+}
+
+/** `bake server status|stop|run`. */
+export async function serverCommand(request: ServerRequest | { readonly action: 'run'; readonly format: 'table' }, cli: CliEnvironment): Promise<number> {
+  const { action } = request;
+  if (action === 'run') return (await import('../dev/server/main.js')).runServer(cli.env, VERSION);
+  const client = await connectServer({ env: cli.env, version: VERSION, start: false, warn: (line) => void process.stderr.write(`${line}\n`) });
+  if (!client) {
+    if (request.format === 'json') {
+      process.stdout.write(`${JSON.stringify({ running: false })}\n`);
+      return 0;
+    }
+    process.stdout.write(`no bake server is running (it starts with the first bake dev; socket ${(await import('../dev/server/paths.js')).serverPaths(cli.env, homedir()).socket})\n`);
+    return 0;
+  }
+  try {
+    const h = client.hello;
+    if (action === 'stop') {
+      const reply = await client.shutdown();
+      process.stdout.write(`bake server (pid ${h.pid}) is stopping; it ends its ${reply.sessions} session(s).\n`);
+      return 0;
+    }
+    if (request.format === 'json') {
+      process.stdout.write(`${JSON.stringify({ running: true, version: h.server_version, protocol: h.protocol, pid: h.pid, startedAt: new Date(h.started_at_ms).toISOString(), sessions: h.sessions, rssBytes: h.rss_bytes, socket: h.socket, logFile: h.log_file }, null, 2)}\n`);
+      return 0;
+    }
+    const uptime = Math.round((Date.now() - h.started_at_ms) / 1000);
+    process.stdout.write(`bake server ${h.server_version} (protocol ${h.protocol}), pid ${h.pid}, up ${uptime}s, ${h.sessions} session(s), RSS ${(h.rss_bytes / 1048576).toFixed(1)} MiB\nsocket: ${h.socket}\nlog: ${h.log_file}\n`);
+    return 0;
+  } finally {
+    client.close();
+  }
+}
