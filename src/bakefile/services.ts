@@ -39,7 +39,11 @@ export function selectServices(all: readonly Service[], names: readonly string[]
 
 function validateService(s: Service, byName: ReadonlyMap<string, Service>, targets: readonly Target[]): void {
   const where = (attr: string): SourceRange | undefined => attributeRange(s, attr);
-  if (!s.image && !s.target) {
+  if (s.runs_on === 'host') {
+    // A host service is a command in a PTY on the user's machine: no image is involved.
+    if (s.image || s.target) throw bakeError(`service "${s.name}" runs on the host, so it takes no ${s.image ? 'image' : 'target'}`, where(s.image ? 'image' : 'target'), 'Remove it, or drop runs_on = "host" to run the service in a container.');
+    if (!s.command?.length) throw bakeError(`service "${s.name}" runs on the host but has no command`, where('runs_on'), 'Give it command = ["program", "arg", …]: what to run on the host.');
+  } else if (!s.image && !s.target) {
     throw bakeError(`service "${s.name}" has no image or target`, originOf(s)?.label, 'Set image = "name:tag" to run an image, or target = "NAME" to run what a target builds.');
   }
   if (s.image && s.target) {

@@ -42,6 +42,14 @@ service "worker" {
   image   = "busybox:latest"
   command = ["sh", "-c", "echo worker up; while true; do sleep 1; done"]
 }
+
+# Runs on the host, in a PTY the server holds, after worker: its working directory is the project's.
+service "watcher" {
+  runs_on    = "host"
+  command    = ["sh", "-c", "echo watcher in $(basename $PWD) with $WATCH; exec sleep 3600"]
+  environment = { WATCH = "src" }
+  depends_on = ["worker"]
+}
 `;
 
 /** The dev container's shell prompt, waiting for a command. */
@@ -302,6 +310,8 @@ test('without an interactive service the user lands in the monitor; sessions lis
   await d.waitForVisible('the monitor prompt', (v) => lastLine(v) === '(bake)');
   const ps = await monitor(d, 'ps');
   assert.match(psRow(ps, 'worker') ?? '', /^worker +worker +sh -c .* running/, ps.join('\n'));
+  assert.match(psRow(ps, 'watcher') ?? '', /^watcher +watcher +sh -c .* running/, ps.join('\n'));
+  assert.ok((await monitor(d, 'logs watcher')).includes('watcher in p2 with src'), 'a host service runs in the project directory with its environment');
 
   const list = await monitor(d, 'sessions');
   assert.match(list[0] ?? '', /^SESSION +FILES +ENGINE +SERVICES +PROCESSES +CLIENTS$/);

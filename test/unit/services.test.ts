@@ -73,7 +73,10 @@ service "c" {
 });
 
 test('runs_on is container or host; only one service is interactive', async () => {
-  for (const ok of ['container', 'host']) assert.equal((await dev(`service "a" {\n  image = "x"\n  runs_on = "${ok}"\n}`)).services[0]?.runs_on, ok);
+  assert.equal((await dev('service "a" {\n  image = "x"\n  runs_on = "container"\n}')).services[0]?.runs_on, 'container');
+  assert.equal((await dev('service "a" {\n  command = ["make", "watch"]\n  runs_on = "host"\n}')).services[0]?.runs_on, 'host');
+  await assertError('service "a" {\n  image = "x"\n  command = ["make"]\n  runs_on = "host"\n}', [], 'service "a" runs on the host, so it takes no image', [2, 3]);
+  await assertError('service "a" {\n  runs_on = "host"\n}', [], 'service "a" runs on the host but has no command', [2, 3]);
   await assertError('service "a" {\n  image = "x"\n  runs_on = "vm"\n}', [], 'invalid runs_on "vm" in service "a"', [3, 3]);
   const two = `service "a" {
   image = "x"
