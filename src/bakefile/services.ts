@@ -4,11 +4,9 @@
  * reported at the attribute that causes it.
  */
 import { bakeError, type SourceRange } from '../core/diagnostics.js';
+import { ComposeSyntaxError, durationNanos, parsePort, parseVolume } from './compose-syntax.js';
 import type { Service, Target } from './model.js';
 import { attributeRange, originOf } from './sources.js';
-
-/** `[IP:][HOST[-HOST]:]CONTAINER[-CONTAINER][/PROTOCOL]`, compose's short port syntax. */
-const PORT = /^(?:(?:\[[0-9a-fA-F:.]+\]|\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+(?:-\d+)?)?:)?(\d+(?:-\d+)?)(?:\/(tcp|udp|sctp))?$/;
 
 /**
  * Services whose name starts with `_` are templates (as private targets are
@@ -39,6 +37,7 @@ export function selectServices(all: readonly Service[], names: readonly string[]
 
 function validateService(s: Service, byName: ReadonlyMap<string, Service>, targets: readonly Target[]): void {
   const where = (attr: string): SourceRange | undefined => attributeRange(s, attr);
+  if (/^\d+$/.test(s.name)) throw bakeError(`service name "${s.name}" is a number, which the monitor uses for the processes it execs`, originOf(s)?.label, 'Give the service a name with a letter in it.');
   if (s.runs_on === 'host') {
     // A host service is a command in a PTY on the user's machine: no image is involved.
     if (s.image || s.target) throw bakeError(`service "${s.name}" runs on the host, so it takes no ${s.image ? 'image' : 'target'}`, where(s.image ? 'image' : 'target'), 'Remove it, or drop runs_on = "host" to run the service in a container.');
@@ -52,8 +51,20 @@ function validateService(s: Service, byName: ReadonlyMap<string, Service>, targe
   if (s.target && !targets.some((t) => t.name === s.target)) {
     throw bakeError(`service "${s.name}" uses target "${s.target}", which is not defined`, where('target'), targets.length ? `Use one of the targets: ${targets.map((t) => t.name).join(', ')}.` : 'Define it with a target block.');
   }
-  for (const port of s.ports ?? []) {
-    if (!PORT.test(port)) throw bakeError(`invalid port "${port}" in service "${s.name}"`, where('ports'), 'Write ports as "HOST:CONTAINER" (e.g. "8080:80"), optionally with an IP prefix and /tcp or /udp.');
+  // Read here as `bake dev` will read them, so a mistake points at its attribute before anything builds.
+  const syntax = (attr: string, read: () => unknown): void => {
+    try {
+      read();
+    } catch (e) {
+      if (e instanceof ComposeSyntaxError) throw bakeError(e.message, where(attr), e.fix);
+      throw e;
+    }
+  };
+  for (const port of s.ports ?? []) syntax('ports', () => parsePort(port, s.name));
+  for (const volume of s.volumes ?? []) syntax('volumes', () => parseVolume(volume, s.name));
+  for (const key of ['interval', 'timeout', 'start_period'] as const) {
+    const text = s.healthcheck?.[key];
+    if (text !== undefined && durationNanos(text) === undefined) throw bakeError(`invalid ${key} "${text}" in the healthcheck of service "${s.name}"`, where('healthcheck'), 'Write durations like "1s", "500ms" or "1m30s".');
   }
   for (const dep of s.depends_on ?? []) {
     if (!byName.has(dep)) throw bakeError(`service "${s.name}" depends on "${dep}", which is not defined`, where('depends_on'), `Use one of the services: ${[...byName.keys()].join(', ')}.`);

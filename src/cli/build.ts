@@ -39,8 +39,12 @@ export interface BuildRun {
   readonly built: ReadonlyMap<string, BuildResult>;
 }
 
-/** Builds resolved targets as one graph: `bake [TARGET…]`, and `bake dev` for the images its services run. */
-export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cli: CliEnvironment): Promise<BuildRun> {
+/**
+ * Builds resolved targets as one graph: `bake [TARGET…]`, and `bake dev` for
+ * the images its services run. Ctrl-C (SIGINT) or `signal` interrupts it
+ * (bake dev's terminal is raw: Ctrl-C is a key there, not a signal).
+ */
+export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cli: CliEnvironment, signal?: AbortSignal): Promise<BuildRun> {
   const graph = planBuild(resolved);
   const mode = progressMode(args.progress ?? cli.env['BUILDKIT_PROGRESS'] ?? 'auto', process.stderr.isTTY === true);
   const env = (name: string): string | undefined => cli.env[name];
@@ -77,6 +81,7 @@ export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cl
   const namedContexts = async (): Promise<boolean> => (await (capabilities ??= probeCapabilities(client, abort.signal))).namedContexts;
   const onSigint = (): void => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
+  signal?.addEventListener('abort', onSigint, { once: true });
   try {
     const view = await openProgress(mode, graph.order.map((n) => n.name), args.debug);
     // Closed as the run ends, before anything else is printed: the tty view's last frame, the line views' failures.
@@ -142,6 +147,7 @@ export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cl
     return { exitCode: failed ? 1 : 0, built };
   } finally {
     process.off('SIGINT', onSigint);
+    signal?.removeEventListener('abort', onSigint);
     await sessions.closeAll();
     if (engine) {
       await removeInternalTags(engine, internal.values());

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
+import { BakeFileError, renderDiagnostic } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
 import { resolveDevEnvironment } from '../bakefile/dev-environment.js';
 import { loadBakeFiles } from '../bakefile/load.js';
@@ -20,9 +21,9 @@ import { runTerminal, sessionRow } from '../dev/client/terminal.js';
 import { formatSessionTable } from '../dev/monitor/tables.js';
 import { sessionIdOf } from '../dev/project.js';
 import type { ServicePlanMessage, SessionInfo } from '../dev/protocol.js';
-import type { BakeArgs, ServerRequest } from './args.js';
+import { parseWaitTimeout, type BakeArgs, type ServerRequest } from './args.js';
 import { buildResolved } from './build.js';
-import { loadDefinition, resolveOptions, type CliEnvironment } from './definition.js';
+import { loadDefinition, resolveOptions, type CliEnvironment, type Definition } from './definition.js';
 import { VERSION } from './version.js';
 
 /** `bake dev` (up), `ls`, `attach`, `stop`: everything but --print, which needs no server. */
@@ -56,12 +57,11 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   prefixKey(args, cli);
   // Keys typed from now on (during the build) reach the shell once it starts.
   const typeahead: Buffer[] = [];
-  // Ctrl-C (raw mode: a byte, not a signal) interrupts the build, or the wait for the services.
+  // Ctrl-C (raw mode: a key, not a signal) interrupts whatever runs: the connection, the build, the wait for the services.
   const interrupt = new AbortController();
   const onKeys = (chunk: Buffer): void => {
-    if (!chunk.includes(3)) return void typeahead.push(chunk);
-    interrupt.abort();
-    process.emit('SIGINT');
+    if (chunk.includes(3)) interrupt.abort(new Error('interrupted'));
+    else typeahead.push(chunk);
   };
   if (!args.dev.detach) {
     process.stdin.setRawMode(true);
@@ -72,22 +72,20 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
     client = await connect(cli);
     const def = await loadDefinition(args, cli);
     const existing = (await client.list(clientEngine(cli))).sessions.find((s) => s.id === sessionIdOf(def.paths));
-    const session = await bringUp(client, args, cli, existing?.engine ?? clientEngine(cli), [], undefined, interrupt.signal).catch((e: unknown) => {
-      if (interrupt.signal.aborted) return 'interrupted' as const;
-      throw e;
-    });
-    if (session === 'interrupted') {
-      process.stderr.write(`bake: interrupted; what started keeps running in the server (bake dev ls lists it, bake dev stop ends it).\n`);
-      return 130;
-    }
-    // The build printed why it failed, or that it was interrupted.
-    if (!session) return interrupt.signal.aborted ? 130 : 1;
+    interrupt.signal.throwIfAborted();
+    const session = await bringUp(client, def, args, cli, existing?.engine ?? clientEngine(cli), [], existing, interrupt.signal);
     if (args.dev.detach) {
       process.stdout.write(`bake: session ${session.id} is up (${session.services.map((s) => s.name).join(', ')}). Attach with: bake dev attach ${session.id}\n`);
       return 0;
     }
     process.stdin.off('data', onKeys);
     return await openTerminal(client, session, args, cli, { typeahead, command: 'bake dev', hint: true });
+  } catch (e) {
+    // The build printed why it failed.
+    if (e instanceof DevBuildFailedError) return e.exitCode;
+    if (!interrupt.signal.aborted) throw e;
+    process.stderr.write('bake: interrupted; what had started keeps running in the server (bake dev ls lists it, bake dev stop ends it).\n');
+    return 130;
   } finally {
     process.stdin.off('data', onKeys);
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
@@ -97,15 +95,20 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   }
 }
 
+/** The build of a dev run failed (it printed why) or was interrupted; the session keeps what it ran. */
+class DevBuildFailedError extends UserError {
+  constructor(readonly buildExitCode: number) {
+    super(buildExitCode === 130 ? 'the build was interrupted' : 'the build failed (see above); the session keeps running the images it had', 'Fix what the build says, then rebuild.', buildExitCode);
+  }
+}
+
 /**
  * Builds what the services run (all their targets, or the targets `only`
  * names), then has the server bring the session up to date: it recreates
- * only services whose image or spec changed. Undefined when the build
- * failed (the build printed why).
+ * only services whose image or spec changed. A failed build throws
+ * DevBuildFailedError (the build printed why).
  */
-async function bringUp(client: DevClient, args: BakeArgs, cli: CliEnvironment, engine: string, only: readonly string[], current?: SessionInfo, signal: AbortSignal = new AbortController().signal): Promise<SessionInfo | undefined> {
-  const def = await loadDefinition(args, cli);
-  // `*.load=true` matches nothing (an error) in a file of image-only services.
+async function bringUp(client: DevClient, def: Definition, args: BakeArgs, cli: CliEnvironment, engine: string, only: readonly string[], current: SessionInfo | undefined, signal: AbortSignal): Promise<SessionInfo> {  // `*.load=true` matches nothing (an error) in a file of image-only services.
   const buildArgs: BakeArgs = { ...args, load: def.evaluated.targets.length > 0 };
   const options = resolveOptions(def, buildArgs, cli);
   const environment = resolveDevEnvironment(def.evaluated, args.names, options);
@@ -113,8 +116,8 @@ async function bringUp(client: DevClient, args: BakeArgs, cli: CliEnvironment, e
   const buildCli: CliEnvironment = { ...cli, env: { ...cli.env, DOCKER_HOST: engine } };
   const images = new Map<string, string>();
   if (!args.dev.noBuild && environment.resolved.targets.size) {
-    const run = await buildResolved(only.length ? resolveTargets(def.evaluated, { ...options, names: only }) : environment.resolved, buildArgs, buildCli);
-    if (run.exitCode !== 0) return undefined;
+    const run = await buildResolved(only.length ? resolveTargets(def.evaluated, { ...options, names: only }) : environment.resolved, buildArgs, buildCli, signal);
+    if (run.exitCode !== 0) throw new DevBuildFailedError(run.exitCode);
     for (const [name, result] of run.built) images.set(name, result.exporterResponse['containerimage.digest'] ?? '');
   }
   const previous = new Map((current?.services ?? []).map((s) => [s.name, s.image]));
@@ -125,7 +128,7 @@ async function bringUp(client: DevClient, args: BakeArgs, cli: CliEnvironment, e
       project_dir: dirname(def.paths[0] ?? cli.cwd),
       engine,
       services: plans,
-      health_timeout_ms: args.dev.waitTimeoutMs ?? 60_000,
+      health_timeout_ms: args.dev.waitTimeoutMs ?? (cli.env['BAKE_WAIT_TIMEOUT'] ? parseWaitTimeout(cli.env['BAKE_WAIT_TIMEOUT'], 'BAKE_WAIT_TIMEOUT') : 60_000),
       env: Object.fromEntries(Object.entries(cli.env).filter((e): e is [string, string] => e[1] !== undefined)),
       size: { columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 },
     },
@@ -163,12 +166,21 @@ function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, c
     prefix: prefixKey(args, cli),
     input: process.stdin,
     output: process.stdout,
-    process: '',
     typeahead: how.typeahead,
     description: `${how.command}, pid ${process.pid}`,
     clientId: randomUUID(),
     hint: how.hint,
-    rebuild: async (current, targets) => (await bringUp(client, { ...args, files: current.files }, { ...cli, cwd: current.project_dir }, current.engine, targets, current)) ?? current,
+    describeError: (e) => {
+      if (e instanceof BakeFileError) return e.diagnostics.map((d) => renderDiagnostic(d, cli.sources, !cli.env['NO_COLOR'])).join('\n');
+      if (e instanceof UserError && e.fix) return `error: ${e.message}\n  = fix: ${e.fix}`;
+      return `error: ${(e as Error).message}`;
+    },
+    rebuild: async (current, targets, signal) => {
+      // The session's own bake files, read again; a rebuild always builds, whatever flags this client started with.
+      const sessionArgs: BakeArgs = { ...args, files: current.files, dev: { ...args.dev, noBuild: false } };
+      const sessionCli: CliEnvironment = { ...cli, cwd: current.project_dir };
+      return bringUp(client, await loadDefinition(sessionArgs, sessionCli), sessionArgs, sessionCli, current.engine, targets, current, signal);
+    },
   });
 }
 

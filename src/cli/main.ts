@@ -29,7 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     if (e instanceof UserError) {
-      process.stderr.write(`error: ${e.message}\n  = fix: ${e.fix}\n`);
+      process.stderr.write(`error: ${e.message}\n${e.fix ? `  = fix: ${e.fix}\n` : ''}`);
       if (debug) process.stderr.write(`${e.stack ?? ''}\n`);
       return e.exitCode;
     }

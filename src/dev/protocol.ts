@@ -26,7 +26,7 @@ export type AttachIn = { msg: 'open'; open: AttachOpen } | { msg: 'input'; input
 export interface Attached { session: string; process: ProcessInfo; screen: Buffer }
 export type AttachOut = { msg: 'attached'; attached: Attached } | { msg: 'output'; output: Buffer } | { msg: 'exited'; exited: ProcessInfo } | { msg: 'taken_over'; taken_over: string } | { msg: 'session_ended'; session_ended: string };
 export interface CommandRequest { session: string; args: string[]; size: TerminalSizeMessage | null; attached: string }
-export type CommandOut = { msg: 'text'; text: string } | { msg: 'data'; data: Buffer } | { msg: 'attach'; attach: string } | { msg: 'session_ended'; session_ended: boolean };
+export type CommandOut = { msg: 'text'; text: string } | { msg: 'data'; data: Buffer } | { msg: 'attach'; attach: string };
 export interface ShutdownReply { sessions: number }
 
 let loaded: ServiceDefinition | undefined;

@@ -192,7 +192,8 @@ test('stop, start, restart and recreate one service', async () => {
   await runtime.stop('db', signal());
   await runtime.start('db', signal());
   assert.equal((await runtime.containerOf('db', signal()))?.State, 'running');
-  await runtime.restart('db', signal());
+  await runtime.stop('db', signal());
+  await runtime.start('db', signal());
   assert.equal((await runtime.containerOf('db', signal()))?.Id, ids.get('db'));
   const { events, hooks } = recorder();
   const id = await runtime.recreate(db, hooks, signal());

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HealthCheck, Service } from '../../src/bakefile/model.js';
 import { LABEL } from '../../src/dev/labels.js';
-import { parseDuration } from '../../src/dev/runtime/compose-syntax.js';
+import { ComposeSyntaxError, durationNanos } from '../../src/bakefile/compose-syntax.js';
 import { containerSpec, namedVolumes, type ClientContext, type ServicePlan } from '../../src/dev/runtime/container-spec.js';
 import { DevRuntimeError } from '../../src/dev/runtime/errors.js';
 import type { SessionIdentity } from '../../src/dev/runtime/session-objects.js';
@@ -68,7 +68,7 @@ test('ports in the short syntax', () => {
 
 test('malformed ports are errors naming the service', () => {
   for (const port of ['http', '8080:80:90', '9000-9002:80-81', '8080:80-81', '90-80', '70000']) {
-    assert.throws(() => spec({ ports: [port] }), (e: unknown) => e instanceof DevRuntimeError && e.message === `invalid port "${port}" in service "api"` && e.fix.length > 0, port);
+    assert.throws(() => spec({ ports: [port] }), (e: unknown) => e instanceof ComposeSyntaxError && e.message === `invalid port "${port}" in service "api"` && e.fix.length > 0, port);
   }
 });
 
@@ -94,7 +94,7 @@ test('volumes: bind paths against the project dir and home, named volumes of the
 
 test('malformed volumes are errors naming the service', () => {
   for (const volume of ['data', 'a:b', 'a:/b:ro:x', ':/b', 'bad name:/x']) {
-    assert.throws(() => spec({ volumes: [volume] }), (e: unknown) => e instanceof DevRuntimeError && e.message === `invalid volume "${volume}" in service "api"`, volume);
+    assert.throws(() => spec({ volumes: [volume] }), (e: unknown) => e instanceof ComposeSyntaxError && e.message === `invalid volume "${volume}" in service "api"`, volume);
   }
 });
 
@@ -117,7 +117,7 @@ test('durations as Go writes them, in nanoseconds', () => {
     ['1s ', undefined],
     ['-1s', undefined],
   ];
-  for (const [text, ns] of cases) assert.equal(parseDuration(text), ns, JSON.stringify(text));
+  for (const [text, ns] of cases) assert.equal(durationNanos(text), ns, JSON.stringify(text));
 });
 
 test('health checks', () => {

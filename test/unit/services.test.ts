@@ -51,6 +51,13 @@ test('ports use compose\'s short syntax', async () => {
     const d = await assertError(service(bad), [], `invalid port "${bad}" in service "db"`, [3, 3]);
     assert.match(d.fix ?? '', /HOST:CONTAINER/);
   }
+  // Ranges are read as bake dev publishes them: one that does not pair up is caught at its attribute.
+  await assertError(service('9000-9002:80-81'), [], 'invalid port "9000-9002:80-81" in service "db"', [3, 3]);
+});
+
+test('volumes and health check durations are checked where they are written', async () => {
+  await assertError('service "db" {\n  image = "postgres"\n  volumes = ["bad name:/x"]\n}', [], 'invalid volume "bad name:/x" in service "db"', [3, 3]);
+  await assertError('service "db" {\n  image = "postgres"\n  healthcheck {\n    interval = "1 second"\n  }\n}', [], 'invalid interval "1 second" in the healthcheck of service "db"', [3, 3]);
 });
 
 test('depends_on names defined services, without cycles', async () => {

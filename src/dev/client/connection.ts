@@ -16,14 +16,14 @@ import { serverPaths } from '../server/paths.js';
 
 type UnaryMethod<Req, Res> = (req: Req, options: { deadline: number }, callback: (err: ServiceError | null, res: Res) => void) => void;
 
-/** A failure the server reported: its sentence, without gRPC's prefixes. */
+/** A failure the server reported: its sentence (and its fix, when it gave one), without gRPC's prefixes. */
 export class ServerError extends UserError {
   constructor(
     message: string,
     readonly code: number,
   ) {
     const [first, fix] = message.split('\n  = fix: ');
-    super(first ?? message, fix ?? 'Fix what the sentence says and retry; the server log (bake server status shows where) has details.');
+    super(first ?? message, fix ?? '');
   }
 }
 
@@ -82,6 +82,7 @@ export class DevClient {
   private stream<Out>(method: string, req: unknown, signal: AbortSignal): ClientReadableStream<Out> {
     const call = (this.client as unknown as Record<string, (req: unknown) => ClientReadableStream<Out>>)[method]?.call(this.client, req) as ClientReadableStream<Out>;
     const cancel = (): void => call.cancel();
+    if (signal.aborted) cancel();
     signal.addEventListener('abort', cancel, { once: true });
     call.on('close', () => signal.removeEventListener('abort', cancel));
     return call;
@@ -89,6 +90,8 @@ export class DevClient {
 }
 
 export function serverError(e: ServiceError): ServerError {
+  if (e.code === status.UNAVAILABLE) return new ServerError('the bake server went away\n  = fix: Run bake dev attach: it starts a new server, which finds the session again in the engine.', e.code);
+  if (e.code === status.DEADLINE_EXCEEDED) return new ServerError('the bake server did not answer in time\n  = fix: bake server status says where its log is; the log says what it was waiting for (often an engine that does not answer).', e.code);
   return new ServerError(e.details || e.message, e.code);
 }
 

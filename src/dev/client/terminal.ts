@@ -12,7 +12,8 @@ import type { AttachIn, AttachOut, ProcessInfo, SessionInfo } from '../protocol.
 import { describePrefixKey, PrefixScanner } from './prefix-key.js';
 import { MONITOR_HELP, MonitorUsageError, parseMonitorLine, type MonitorCommand } from '../monitor/parse.js';
 import { formatProcessTable, formatSessionTable } from '../monitor/tables.js';
-import { ServerError, type DevClient } from './connection.js';
+import type { ServiceError } from '@grpc/grpc-js';
+import { serverError, type DevClient } from './connection.js';
 
 export interface TerminalOptions {
   readonly client: DevClient;
@@ -20,8 +21,6 @@ export interface TerminalOptions {
   readonly prefix: number;
   readonly input: NodeJS.ReadStream;
   readonly output: NodeJS.WriteStream;
-  /** The process to attach to first; '' for the session's default. */
-  readonly process: string;
   /** Keys typed before the terminal was ready (during the build): they go to the first process. */
   readonly typeahead: readonly Buffer[];
   /** Told to a client this one displaces: "bake dev, pid 1234". */
@@ -30,7 +29,9 @@ export interface TerminalOptions {
   /** Print the start hint (`bake dev`), not on re-attach. */
   readonly hint: boolean;
   /** `rebuild [TARGET…]`: builds in this client, then brings the session up to date; resolves with the session after. */
-  readonly rebuild: (session: SessionInfo, targets: readonly string[]) => Promise<SessionInfo>;
+  readonly rebuild: (session: SessionInfo, targets: readonly string[], signal: AbortSignal) => Promise<SessionInfo>;
+  /** How an error of a monitor command reads: a bake file's with its code frame, a user error with its fix. */
+  readonly describeError: (e: unknown) => string;
 }
 
 /** While a monitor command runs, keys wait in `typed`: for the process it attaches to, else for the next prompt. */
@@ -50,8 +51,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
     const scanner = new PrefixScanner(options.prefix);
     const prefixName = describePrefixKey(options.prefix);
     let mode: Mode = { kind: 'done' };
-    /** The last process this terminal showed: leaving the monitor goes back to it. */
-    let current = options.process;
+    /** The process this terminal shows, or last showed: leaving the monitor goes back to it. */
     let currentInfo: ProcessInfo | undefined;
     let hinted = !options.hint;
     const say = (line: string): void => void output.write(`\r\n${line}\r\n`);
@@ -99,7 +99,6 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
         if (mode !== attached) return;
         if (out.msg === 'attached') {
           attached.process = out.attached.process;
-          current = out.attached.process.id;
           currentInfo = out.attached.process;
           if (!hinted) {
             hinted = true;
@@ -109,7 +108,6 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
         } else if (out.msg === 'output') output.write(out.output);
         else if (out.msg === 'exited') {
           // Nothing to go back to: leaving the monitor then goes to the session's default process.
-          current = '';
           currentInfo = undefined;
           ended(`bake: ${describe(out.exited)} exited with code ${out.exited.exit_code}.`);
         }
@@ -119,7 +117,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
           finish(0);
         }
       });
-      call.on('error', (e: Error & { details?: string }) => ended(`error: ${e.details ?? e.message}`));
+      call.on('error', (e: ServiceError) => ended(options.describeError(serverError(e))));
       call.on('end', () => ended(`bake: the server ended the attach to ${ref || 'the session'}.`));
     };
 
@@ -181,7 +179,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
       const server = async (args: string[], onText: (text: string) => void = (t) => void output.write(`${t.replaceAll('\n', '\r\n')}\r\n`)): Promise<string | undefined> => {
         let attachTo: string | undefined;
         await client.command(
-          { session: session.id, args, size: size(), attached: current },
+          { session: session.id, args, size: size(), attached: currentInfo?.id ?? '' },
           (out) => {
             if (out.msg === 'text') onText(out.text);
             else if (out.msg === 'data') output.write(out.data);
@@ -223,7 +221,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
             await server(['rollback', cmd.service ?? (currentInfo?.service || session.interactive)]);
             return undefined;
           case 'rebuild': {
-            session = await options.rebuild(session, cmd.targets);
+            session = await options.rebuild(session, cmd.targets, signal);
             output.write(`bake: session ${session.id} is up to date.\r\n`);
             return undefined;
           }
@@ -234,7 +232,6 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
               return undefined;
             }
             session = found;
-            current = '';
             currentInfo = undefined;
             return (typed) => enter('', typed);
           }
@@ -251,8 +248,8 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
             };
         }
       } catch (e) {
-        if (e instanceof ServerError) output.write(`error: ${e.message}\r\n`);
-        else output.write(`error: ${(e as Error).message}\r\n`);
+        // A failed command keeps the session and the monitor: it is said, not thrown.
+        output.write(`${options.describeError(e).replaceAll('\n', '\r\n')}\r\n`);
         return undefined;
       }
     };
@@ -265,8 +262,13 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
             return finish(0);
           }
           if (event.key === 'c') {
-            if (mode.kind === 'monitor') attach(current);
-            else monitor('');
+            if (mode.kind !== 'monitor') monitor('');
+            else if (currentInfo) attach(currentInfo.id);
+            else {
+              // Its process exited: going "back" would land in whatever runs first (a database, say), where a Ctrl-C does harm.
+              output.write('\r\nbake: nothing to go back to; attach ID|SERVICE, or exec a new process.\r\n');
+              mode.rl.prompt(true);
+            }
           }
           continue;
         }
@@ -289,7 +291,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
     output.on('resize', onResize);
     process.once('SIGTERM', onTerm);
     process.once('SIGHUP', onTerm);
-    enter(options.process, options.typeahead);
+    enter('', options.typeahead);
   });
 }
 

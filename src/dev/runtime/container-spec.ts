@@ -7,7 +7,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { HealthCheck, Service } from '../../bakefile/model.js';
 import type { ContainerSpec, HealthConfig, PortBinding } from '../../docker/types.js';
 import { LABEL } from '../labels.js';
-import { parseDuration, parsePort, parseVolume, type VolumeMount } from './compose-syntax.js';
+import { durationNanos, parsePort, parseVolume, type VolumeMount } from '../../bakefile/compose-syntax.js';
 import { DevRuntimeError } from './errors.js';
 import { networkName, sessionLabels, volumeName, type SessionIdentity } from './session-objects.js';
 
@@ -111,7 +111,7 @@ function healthConfig(check: HealthCheck, service: string): HealthConfig {
   const duration = (key: 'interval' | 'timeout' | 'start_period'): number | undefined => {
     const text = check[key];
     if (text === undefined) return undefined;
-    const ns = parseDuration(text);
+    const ns = durationNanos(text);
     if (ns === undefined) throw new DevRuntimeError(`invalid ${key} "${text}" in the healthcheck of service "${service}"`, 'Write durations like "1s", "500ms" or "1m30s".');
     return ns;
   };

@@ -107,12 +107,6 @@ export class ServiceRuntime {
     await this.unlessUnchanged(this.engine.containers.stop(await this.requireContainer(service, signal), undefined, signal));
   }
 
-  /** Stops and starts the service's container (one that was not running is started). */
-  async restart(service: string, signal: AbortSignal): Promise<void> {
-    await this.stop(service, signal);
-    await this.start(service, signal);
-  }
-
   /** The service's container in this session, running or not. */
   async containerOf(service: string, signal: AbortSignal): Promise<ContainerSummary | undefined> {
     return (await this.listContainers(signal, service))[0];

@@ -82,12 +82,7 @@ export function devHandlers(ctx: ServerContext): UntypedServiceImplementation {
     Command: serverStream(ctx, async (req: CommandRequest, write: (o: CommandOut) => void, signal: AbortSignal) => {
       const session = sessionOf(ctx, req.session);
       if (req.size) session.size = size(req.size);
-      try {
-        await runCommand({ session, registry: ctx.registry, args: req.args, attached: req.attached, write, signal });
-      } catch (e) {
-        if (e instanceof SessionCommandError) throw new RequestError(grpcStatus.FAILED_PRECONDITION, e.message);
-        throw e;
-      }
+      await runCommand({ session, registry: ctx.registry, args: req.args, attached: req.attached, write, signal });
     }),
     Attach: (call: ServerDuplexStream<AttachIn, AttachOut>) => attach(ctx, call),
   };
@@ -165,12 +160,13 @@ function checkUp(req: UpRequest): ServicePlan[] {
     if (problem) bad(`services[${i}] ${problem}`);
     const checked = service as Service;
     if (checked.runs_on !== 'host' && !plan.image) bad(`service ${checked.name} has no image`);
+    if (checked.runs_on === 'host' && !checked.command?.length) bad(`host service ${checked.name} has no command`);
     return { service: checked, projectDir: req.project_dir, ...(plan.image ? { image: plan.image } : {}) };
   });
 }
 
-/** Service names as engine object names allow them (the bake file's rule, plus compose's dots). */
-const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** Service names as engine object names allow them (the bake file's rule, plus compose's dots), and not all digits (exec'd processes' ids). */
+const SERVICE_NAME = /^(?!\d+$)[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 /** What is wrong with a service object's shape, checked against the attribute kinds the bake file gives them; undefined when nothing. */
 function serviceShapeProblem(service: unknown): string | undefined {

@@ -1,8 +1,9 @@
 /**
  * The monitor commands that run in the server (product.md §4): ps, exec,
- * logs, restart|stop|start, rollback, sessions. The client parses the line
- * and handles the rest (attach, rebuild, switch, detach, help); what reaches
- * here is a command name and its words.
+ * logs, restart|stop|start SERVICE, rollback, sessions. The client parses
+ * the line and handles the rest (attach, rebuild, switch, detach, help, and
+ * `stop` without a service, which ends the session through the Stop call);
+ * what reaches here is a command name and its words.
  */
 import { SessionCommandError, type DevSession } from './session.js';
 import type { SessionRegistry } from './registry.js';

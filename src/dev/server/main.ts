@@ -5,7 +5,7 @@
  * period with no session and no call; a crash leaves the containers running
  * for the next server to recover.
  */
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
@@ -75,33 +75,39 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
  */
 function takeLock(paths: ServerPaths): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
+    // Written whole under another name, then linked into place: no server ever reads a lock without its pid.
+    const mine = `${paths.lock}.${process.pid}`;
+    writeFileSync(mine, String(process.pid), { mode: 0o600 });
     try {
-      const fd = openSync(paths.lock, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+      linkSync(mine, paths.lock);
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(readFileSync(paths.lock, 'utf8').trim());
       if (pid > 0 && pid !== process.pid && alive(pid)) return false;
       rmSync(paths.lock, { force: true });
+    } finally {
+      rmSync(mine, { force: true });
     }
   }
   return false;
 }
 
-/** Whether `pid` runs. A killed server nobody reaped (a container's init may not) is a zombie: dead for this purpose. */
+/**
+ * Whether `pid` is a running bake server. A killed server nobody reaped (a
+ * container's init may not) is a zombie with an empty command line, and a
+ * pid reused after a reboot is another program: dead, for this purpose.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
   try {
-    // /proc/PID/stat: "PID (comm) STATE …"; the comm may hold spaces and parentheses, the state follows the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('server');
   } catch {
+    // No /proc (not Linux): the signal check is all there is.
     return true;
   }
 }

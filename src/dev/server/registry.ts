@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseEngineAddress } from '../../docker/endpoint.js';
 import { DockerEngine } from '../../docker/engine-api.js';
-import { LABEL } from '../labels.js';
+import { DEV_PROTOCOL_VERSION, LABEL } from '../labels.js';
 import { endOrphanExecs } from '../process/exec-process.js';
 import { projectKey, sessionIdOf } from '../project.js';
 import { discoverSessions } from '../runtime/discover.js';
@@ -88,6 +88,10 @@ export class SessionRegistry {
     for (const found of discovered) {
       // Another server's sessions (another user's, a test's) are not ours to adopt, nor their execs to end.
       if (this.sessions.has(found.id) || found.engine !== address || found.owner !== this.owner) continue;
+      if (found.protocol !== DEV_PROTOCOL_VERSION) {
+        this.lost.push(`session ${found.id} was made by a bake server of protocol ${found.protocol}, this one speaks ${DEV_PROTOCOL_VERSION}: it is left as it is (remove its containers with docker rm -f, label ${LABEL.session}=${found.id})`);
+        continue;
+      }
       const running = found.containers.filter((c) => c.state === 'running');
       const planDir = (c: (typeof running)[number]): ServicePlan | undefined => this.planLabel(c.labels[LABEL.plan]);
       const projectDir = running.map(planDir).find((p) => p)?.projectDir ?? '/';
@@ -97,10 +101,15 @@ export class SessionRegistry {
         if (plan) session.plans.set(c.service, plan);
       }
       for (const c of running) {
-        const orphans = await endOrphanExecs(engine, c.id, signal);
-        for (const exec of orphans.ended) this.lost.push(`session ${found.id}: a process the previous server exec'd in ${c.service} (exec ${exec.slice(0, 12)}) was ended`);
-        for (const exec of orphans.failed) this.lost.push(`session ${found.id}: a process the previous server exec'd in ${c.service} (exec ${exec.slice(0, 12)}) could not be ended`);
-        await session.adopt(c.service, c.id, planDir(c));
+        // One container that went away meanwhile (or will not answer) costs its service, not the session.
+        try {
+          const orphans = await endOrphanExecs(engine, c.id, signal);
+          for (const exec of orphans.ended) this.lost.push(`session ${found.id}: a process the previous server exec'd in ${c.service} (exec ${exec.slice(0, 12)}) was ended`);
+          for (const exec of orphans.failed) this.lost.push(`session ${found.id}: a process the previous server exec'd in ${c.service} (exec ${exec.slice(0, 12)}) could not be ended`);
+          await session.adopt(c.service, c.id, planDir(c));
+        } catch (e) {
+          this.lost.push(`session ${found.id}: service ${c.service} could not be recovered (${(e as Error).message})`);
+        }
       }
       this.sessions.set(found.id, session);
       this.log(`recovered session ${found.id} on ${address}: ${running.map((c) => c.service).join(', ') || 'no running services'}`);

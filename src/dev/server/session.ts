@@ -5,6 +5,7 @@
  * server can rebuild this object from the engine alone (recovered()).
  */
 import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import type { Service } from '../../bakefile/model.js';
 import type { DockerEngine } from '../../docker/engine-api.js';
 import type { TerminalSize } from '../../docker/types.js';
@@ -82,7 +83,7 @@ export class DevSession {
     });
   }
 
-  /** The process `ref` names: a process id, else a service's main process. */
+  /** The process `ref` names: a service's main process has the service's name as its id, an exec'd one a number. */
   find(ref: string): DevProcess | undefined {
     return this.processes.get(ref);
   }
@@ -119,6 +120,8 @@ export class DevSession {
       }
       const container = await this.runtime.containerOf(service, this.abort.signal);
       if (!container) throw new SessionCommandError(`service ${service} has no container; rebuild creates it`);
+      // Started already: its process, output and screen stay as they are.
+      if (action === 'start' && container.State === 'running') return;
       if (action !== 'start') await this.runtime.stop(service, this.abort.signal);
       if (action === 'stop') return;
       // Attached before the start, so the first output is kept.
@@ -141,6 +144,8 @@ export class DevSession {
     this.holder?.end(why);
     this.holder = undefined;
     this.abort.abort(new Error(why));
+    // An up or rollback in flight may still create a container: it settles (aborted) before the session is taken down.
+    await this.queue;
     await Promise.all([...this.processes.values()].filter((p) => p.kind !== 'service').map((p) => p.kill().catch(() => undefined)));
     await this.runtime.down({ volumes }, AbortSignal.timeout(60_000));
     for (const p of this.processes.values()) p.output.dispose();
@@ -210,10 +215,10 @@ export class DevSession {
   private async startHost(plan: ServicePlan): Promise<void> {
     const s: Service = plan.service;
     if (this.processes.get(s.name)?.state === 'running') return;
-    const command = s.command ?? s.shell ?? ['/bin/sh'];
     const env = { ...this.env, ...Object.fromEntries(Object.entries(s.environment ?? {}).flatMap(([k, v]) => (v === null ? [] : [[k, v]]))) };
-    const cwd = s.workdir ? new URL(s.workdir, `file://${plan.projectDir}/`).pathname : plan.projectDir;
-    this.replace(await startHostProcess({ id: s.name, service: s.name, command, cwd, env, size: this.size }));
+    const cwd = resolve(plan.projectDir, s.workdir ?? '.');
+    // The bake file and the server's request check both require a host service's command.
+    this.replace(await startHostProcess({ id: s.name, service: s.name, command: s.command ?? [], cwd, env, size: this.size }));
   }
 
   /** A service's new main process takes its old one's place (and id). */
@@ -225,5 +230,7 @@ export class DevSession {
 
   private track(process: DevProcess): void {
     this.processes.set(process.id, process);
+    // An ended process keeps its output for logs (the byte ring); its emulator, only for redraws, can go.
+    void process.exited.then(() => process.output.dispose());
   }
 }

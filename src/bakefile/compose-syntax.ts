@@ -1,10 +1,22 @@
 /**
  * compose's short syntax for ports, volumes and durations, read into what
- * the Engine API takes. Pure; a malformed value throws a DevRuntimeError
- * naming the service.
+ * the Engine API takes. Pure: the bake file's checks (services.ts) use it to
+ * point at the attribute, `bake dev`'s container specs to build them. A
+ * malformed value throws a ComposeSyntaxError naming the service.
  */
-import type { PortBinding } from '../../docker/types.js';
-import { DevRuntimeError } from './errors.js';
+import { UserError } from '../core/errors.js';
+import { parseDuration } from './expr/stdlib/timefmt.js';
+
+/** Where a container port is published (the Engine API's PortBinding, field for field). */
+export interface PortBinding {
+  readonly HostIp: string;
+  readonly HostPort: string;
+}
+
+/** A port, volume or duration compose would refuse: the sentence and the fix. */
+export class ComposeSyntaxError extends UserError {
+  override name = 'ComposeSyntaxError';
+}
 
 /** `[IP:][HOST[-HOST]:]CONTAINER[-CONTAINER][/PROTOCOL]`; IPv6 addresses in brackets. */
 const PORT = /^(?:(\[[0-9a-fA-F:.]+\]|\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+(?:-\d+)?)?:)?(\d+(?:-\d+)?)(?:\/(tcp|udp|sctp))?$/;
@@ -45,8 +57,8 @@ function portRange(text: string, port: string, service: string): number[] {
   return Array.from({ length: last - first + 1 }, (_, k) => first + k);
 }
 
-function portError(text: string, service: string, fix: string): DevRuntimeError {
-  return new DevRuntimeError(`invalid port "${text}" in service "${service}"`, fix);
+function portError(text: string, service: string, fix: string): ComposeSyntaxError {
+  return new ComposeSyntaxError(`invalid port "${text}" in service "${service}"`, fix);
 }
 
 /** A volume entry: a host path, a named volume of the project, or an anonymous volume. */
@@ -65,7 +77,7 @@ const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 export function parseVolume(text: string, service: string): VolumeMount {
   const parts = text.split(':');
   const fail = (fix: string): never => {
-    throw new DevRuntimeError(`invalid volume "${text}" in service "${service}"`, fix);
+    throw new ComposeSyntaxError(`invalid volume "${text}" in service "${service}"`, fix);
   };
   if (parts.length > 3 || parts.some((p) => p === '')) fail('Write volumes as "SOURCE:TARGET" or "SOURCE:TARGET:ro", e.g. "./src:/app/src".');
   const [first = '', second, options] = parts;
@@ -76,19 +88,12 @@ export function parseVolume(text: string, service: string): VolumeMount {
   return { kind: 'volume', name: first, target: second, options };
 }
 
-const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-
-/** A Go duration ("1s", "500ms", "1m30s", "0") in nanoseconds; undefined when it is not one. */
-export function parseDuration(text: string): number | undefined {
-  if (text === '0') return 0;
-  if (text === '') return undefined;
-  DURATION_PART.lastIndex = 0;
-  let total = 0;
-  while (DURATION_PART.lastIndex < text.length) {
-    const m = DURATION_PART.exec(text);
-    if (!m) return undefined;
-    total += Number(m[1]) * (DURATION_UNITS[m[2] ?? ''] ?? NaN);
+/** A Go duration ("1s", "500ms", "1m30s", "0"), as Docker reads health check durations, in nanoseconds; undefined when it is not one (or negative). */
+export function durationNanos(text: string): number | undefined {
+  try {
+    const ns = parseDuration(text);
+    return ns < 0n ? undefined : Number(ns);
+  } catch {
+    return undefined;
   }
-  return Math.round(total);
 }
