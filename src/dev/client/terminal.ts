@@ -140,8 +140,11 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
       const rl = createInterface({ input: feed, output, terminal: true, prompt: '(bake) ', historySize: 100 });
       const state: Mode = { kind: 'monitor', rl, feed, running: undefined, typed: [] };
       mode = state;
-      rl.on('line', (line) => {
-        if (mode !== state) return;
+      // Lines run one at a time, in order: a pasted block's second line waits for the first.
+      const lines: string[] = [];
+      const runNext = (): void => {
+        const line = lines.shift();
+        if (line === undefined || mode !== state) return;
         rl.pause();
         const running = new AbortController();
         state.running = running;
@@ -150,10 +153,15 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
           state.running = undefined;
           const typed = state.typed.splice(0);
           if (next) return next(typed);
+          if (lines.length) return runNext();
           rl.resume();
           rl.prompt();
           for (const keys of typed) feed.write(keys);
         });
+      };
+      rl.on('line', (line) => {
+        lines.push(line);
+        if (!state.running) runNext();
       });
       rl.on('SIGINT', () => {
         if (state.running) state.running.abort();

@@ -281,8 +281,19 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
     const screen = Buffer.from(await p.output.screen({ clear: !below }), 'utf8');
     if (finished) return;
     call.write({ msg: 'attached', attached: { session: s.id, process: s.processInfo(p), screen } });
+    // A client that cannot keep up (a slow link, a flood of output) is not buffered for without bound: output
+    // stops going out until the call drains, and then one redraw of the screen stands for what it missed.
+    let behind = false;
     unsubscribe = p.output.subscribe((chunk) => {
-      if (!finished && !call.cancelled) call.write({ msg: 'output', output: Buffer.from(chunk) });
+      if (finished || call.cancelled || behind) return;
+      if (call.write({ msg: 'output', output: Buffer.from(chunk) })) return;
+      behind = true;
+      call.once('drain', () => {
+        void p.output.screen().then((redraw) => {
+          behind = false;
+          if (!finished && !call.cancelled) call.write({ msg: 'output', output: Buffer.from(redraw, 'utf8') });
+        });
+      });
     });
     target = p;
     for (const msg of early.splice(0)) deliver(p, msg);
