@@ -579,3 +579,23 @@ test(
     assert.match(mistyped.error?.details ?? '', /command of the wrong type/);
   },
 );
+
+test('bake dev SERVICE starts that service and what it depends on; --no-build reuses the images the session runs', async () => {
+  const hcl = [
+    'target "tool" {\n  dockerfile-inline = "FROM busybox:latest\\nRUN echo built > /built"\n}',
+    `service "app" {\n  target     = "tool"\n  command    = ["sleep", "3600"]\n  depends_on = ["store"]\n}`,
+    `service "store" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}`,
+    `service "extra" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}`,
+  ].join('\n');
+  const dir = project('main', 'selected', `${hcl}\n`);
+  const first = await bake(['dev', '--detach', '--progress', 'plain', 'app'], mainEnv, dir);
+  assert.equal(first.status, 0, first.stderr);
+  const id = /session (\S+) is up/.exec(first.stdout)?.[1] ?? '';
+  const started = await containersOf(id);
+  assert.deepEqual(started.map((c) => c.service).sort(), ['app', 'store'], 'extra is not asked for, nor needed');
+  // The target has no tag: only the image the session runs can stand in for a build.
+  const again = await bake(['dev', '--detach', '--no-build', 'app'], mainEnv, dir);
+  assert.equal(again.status, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /\[tool\]|TARGET +RESULT/, 'nothing is built');
+  assert.deepEqual((await containersOf(id)).map((c) => c.id).sort(), started.map((c) => c.id).sort(), 'the containers are kept');
+});
