@@ -599,3 +599,29 @@ test('bake dev SERVICE starts that service and what it depends on; --no-build re
   assert.doesNotMatch(again.stderr, /\[tool\]|TARGET +RESULT/, 'nothing is built');
   assert.deepEqual((await containersOf(id)).map((c) => c.id).sort(), started.map((c) => c.id).sort(), 'the containers are kept');
 });
+
+test('a host service of a server that was SIGKILLed is ended, not leaked, and started again by the next server', async () => {
+  const env = serverEnv('hosts', 600);
+  const hcl = [
+    // It ignores the hang-up its PTY's end sends, as a careless watcher might: only an explicit kill ends it.
+    `service "watcher" {\n  runs_on = "host"\n  command = ["sh", "-c", "trap '' HUP; echo watching; exec sleep 3600"]\n}`,
+    `service "store" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}`,
+  ].join('\n');
+  const dir = project('hosts', 'host-watch', `${hcl}\n`);
+  const id = await detach(env, dir);
+  const hostsFile = join(socketOf(env), '..', 'server-hosts.json');
+  const first = (JSON.parse(readFileSync(hostsFile, 'utf8')) as Record<string, Record<string, { pid: number }>>)[id]?.['watcher']?.pid ?? 0;
+  assert.ok(first > 0 && alive(first), 'the host service runs');
+  process.kill(lockedPid(env) ?? 0, 'SIGKILL');
+  await sleep(300);
+  assert.ok(alive(first), 'it outlives the server (it ignores SIGHUP)');
+
+  const ls = await bake(['dev', 'ls', '--format', 'json'], env, dir);
+  assert.equal(ls.status, 0, ls.stderr);
+  assert.match(ls.stderr, new RegExp(`session ${id}: host service watcher \\(pid ${first}\\) of the previous server was ended and started again`));
+  await eventually('the old host process is gone', () => !alive(first));
+  const session = (JSON.parse(ls.stdout) as { id: string; processes: { id: string; state: string }[] }[]).find((s) => s.id === id);
+  assert.deepEqual(session?.processes.map((p) => `${p.id} ${p.state}`).sort(), ['store running', 'watcher running']);
+  const second = (JSON.parse(readFileSync(hostsFile, 'utf8')) as Record<string, Record<string, { pid: number }>>)[id]?.['watcher']?.pid ?? 0;
+  assert.ok(second !== first && alive(second), 'a new watcher runs under the new server');
+});

@@ -19,8 +19,11 @@ export interface HostProcessOptions {
 /** How long `kill` waits after SIGTERM before it sends SIGKILL. */
 const TERM_GRACE_MS = 5_000;
 
+/** A host process: its pid too, so a later server can end it should this one die. */
+export type HostDevProcess = DevProcess & { readonly pid: number };
+
 /** Starts `command` in a new PTY of `size`. node-pty is loaded on first use. */
-export async function startHostProcess(options: HostProcessOptions): Promise<DevProcess> {
+export async function startHostProcess(options: HostProcessOptions): Promise<HostDevProcess> {
   const [{ spawn }, output] = await Promise.all([import('node-pty'), createOutputRecord(options.size)]);
   const [file, ...args] = options.command;
   let pty: IPty;
@@ -42,13 +45,16 @@ export async function startHostProcess(options: HostProcessOptions): Promise<Dev
   return new HostProcess(pty, { ...options, startedAt: Date.now() }, output);
 }
 
-class HostProcess extends ProcessBase {
+class HostProcess extends ProcessBase implements HostDevProcess {
+  readonly pid: number;
+
   constructor(
     private readonly pty: IPty,
     identity: ProcessIdentity,
     output: OutputRecord,
   ) {
     super('host', identity, output);
+    this.pid = pty.pid;
     // With `encoding: null` node-pty hands over Buffers, whatever its typings say.
     pty.onData((data: string | Buffer) => this.output.append(typeof data === 'string' ? Buffer.from(data) : data));
     pty.onExit(({ exitCode, signal }) => this.finish(signal ? 128 + signal : exitCode));

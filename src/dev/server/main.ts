@@ -25,7 +25,7 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
     return 0;
   }
   const server = new Server({ 'grpc.max_receive_message_length': 16 << 20 });
-  const registry = new SessionRegistry(paths.engines, paths.socket, log);
+  const registry = new SessionRegistry(paths, log);
   const graceMs = Number(env['BAKE_SERVER_GRACE_SECONDS'] ?? 60) * 1000;
   let idleSince = Date.now();
   let stopping: Promise<void> | undefined;

@@ -16,10 +16,12 @@ export interface ServerPaths {
   readonly logFile: string;
   /** The engines sessions were created on: where a restarted server looks for them. */
   readonly engines: string;
+  /** The host services running (pid and plan by session): the engine knows nothing of them. */
+  readonly hosts: string;
 }
 
 export function serverPaths(env: Readonly<Record<string, string | undefined>>, home: string): ServerPaths {
   const runtime = env['XDG_RUNTIME_DIR'];
   const dir = runtime?.startsWith('/') ? join(runtime, 'bake') : bakeStateDir(env, home);
-  return { dir, socket: join(dir, 'server.sock'), lock: join(dir, 'server.lock'), logFile: join(dir, 'server.log'), engines: join(dir, 'server-engines.json') };
+  return { dir, socket: join(dir, 'server.sock'), lock: join(dir, 'server.lock'), logFile: join(dir, 'server.log'), engines: join(dir, 'server-engines.json'), hosts: join(dir, 'server-hosts.json') };
 }

@@ -11,7 +11,23 @@ import { endOrphanExecs } from '../process/exec-process.js';
 import { projectKey, sessionIdOf } from '../project.js';
 import { discoverSessions } from '../runtime/discover.js';
 import type { ServicePlan } from '../runtime/service-runtime.js';
+import type { HostDevProcess } from '../process/host-process.js';
+import type { ServerPaths } from './paths.js';
 import { DevSession } from './session.js';
+
+/** Host services by session and service: their pid and plan. */
+type HostRecords = Record<string, Record<string, { pid: number; started: string | undefined; plan: ServicePlan }>>;
+
+/** When `pid` started (clock ticks since boot, /proc/PID/stat's 22nd field); undefined without /proc or the process. */
+function processStartTicks(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after "(comm)", which may hold spaces: state is the 3rd field, starttime the 22nd.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, DevSession>();
@@ -21,13 +37,20 @@ export class SessionRegistry {
   /** What recovery could not keep, for `bake dev ls` to report. */
   readonly lost: string[] = [];
 
+  /** This server's socket path: the owner label of its sessions. */
+  private readonly owner: string;
+  /** Where the engines' addresses are kept across server restarts. */
+  private readonly enginesFile: string;
+  private readonly hostsFile: string;
+
   constructor(
-    /** Where the engines' addresses are kept across server restarts. */
-    private readonly enginesFile: string,
-    /** This server's socket path: the owner label of its sessions. */
-    private readonly owner: string,
+    paths: ServerPaths,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.owner = paths.socket;
+    this.enginesFile = paths.engines;
+    this.hostsFile = paths.hosts;
+  }
 
   get size(): number {
     return this.sessions.size;
@@ -50,7 +73,7 @@ export class SessionRegistry {
       existing.env = env;
       return { session: existing, created: false };
     }
-    const session = new DevSession({ id, projectKey: projectKey(files), files: [...files], engine: engineAddress, owner: this.owner }, this.engine(engineAddress), projectDir, Date.now(), env);
+    const session = new DevSession({ id, projectKey: projectKey(files), files: [...files], engine: engineAddress, owner: this.owner }, this.engine(engineAddress), projectDir, Date.now(), env, this.hostStarted);
     this.sessions.set(id, session);
     return { session, created: true };
   }
@@ -95,7 +118,7 @@ export class SessionRegistry {
       const running = found.containers.filter((c) => c.state === 'running');
       const planDir = (c: (typeof running)[number]): ServicePlan | undefined => this.planLabel(c.labels[LABEL.plan]);
       const projectDir = running.map(planDir).find((p) => p)?.projectDir ?? '/';
-      const session = new DevSession({ id: found.id, projectKey: found.projectKey, files: found.files, engine: address, owner: this.owner }, engine, projectDir, Date.now(), {});
+      const session = new DevSession({ id: found.id, projectKey: found.projectKey, files: found.files, engine: address, owner: this.owner }, engine, projectDir, Date.now(), {}, this.hostStarted);
       for (const c of found.containers) {
         const plan = planDir(c);
         if (plan) session.plans.set(c.service, plan);
@@ -111,9 +134,62 @@ export class SessionRegistry {
           this.lost.push(`session ${found.id}: service ${c.service} could not be recovered (${(e as Error).message})`);
         }
       }
+      await this.restartHosts(session);
       this.sessions.set(found.id, session);
-      this.log(`recovered session ${found.id} on ${address}: ${running.map((c) => c.service).join(', ') || 'no running services'}`);
+      this.log(`recovered session ${found.id} on ${address}: ${[...session.processes.keys()].join(', ') || 'no running services'}`);
     }
+  }
+
+  /** Records a host service while it runs, so a server that replaces this one can end it and start it again. */
+  private readonly hostStarted = (session: DevSession, plan: ServicePlan, process: HostDevProcess): void => {
+    const started = processStartTicks(process.pid);
+    this.updateHosts((hosts) => ((hosts[session.id] ??= {})[plan.service.name] = { pid: process.pid, started, plan }));
+    void process.exited.then(() =>
+      this.updateHosts((hosts) => {
+        if (hosts[session.id]?.[plan.service.name]?.pid === process.pid) delete hosts[session.id]?.[plan.service.name];
+      }),
+    );
+  };
+
+  /**
+   * The previous server's host services of a recovered session: each is ended
+   * (its PTY died with that server, but a process that ignores the hang-up
+   * lives on) and started again under this server.
+   */
+  private async restartHosts(session: DevSession): Promise<void> {
+    const previous = this.readHosts()[session.id] ?? {};
+    for (const [service, { pid, started, plan }] of Object.entries(previous)) {
+      // The same pid and start time is the same process; a pid reused since (a reboot) is someone else's.
+      if (started !== undefined && processStartTicks(pid) === started) {
+        for (const target of [-pid, pid]) {
+          try {
+            process.kill(target, 'SIGKILL');
+          } catch {
+            // Gone already, or not ours.
+          }
+        }
+      }
+      try {
+        await session.startHost(plan);
+        this.lost.push(`session ${session.id}: host service ${service} (pid ${pid}) of the previous server was ended and started again`);
+      } catch (e) {
+        this.lost.push(`session ${session.id}: host service ${service} (pid ${pid}) of the previous server was ended; starting it again failed (${(e as Error).message})`);
+      }
+    }
+  }
+
+  private readHosts(): HostRecords {
+    try {
+      return JSON.parse(readFileSync(this.hostsFile, 'utf8')) as HostRecords;
+    } catch {
+      return {};
+    }
+  }
+
+  private updateHosts(change: (hosts: HostRecords) => void): void {
+    const hosts = this.readHosts();
+    change(hosts);
+    writeFileSync(this.hostsFile, JSON.stringify(hosts), { mode: 0o600 });
   }
 
   private planLabel(text: string | undefined): ServicePlan | undefined {

@@ -11,7 +11,7 @@ import type { DockerEngine } from '../../docker/engine-api.js';
 import type { TerminalSize } from '../../docker/types.js';
 import { attachContainerProcess } from '../process/container-process.js';
 import { startExecProcess } from '../process/exec-process.js';
-import { startHostProcess } from '../process/host-process.js';
+import { startHostProcess, type HostDevProcess } from '../process/host-process.js';
 import type { DevProcess } from '../process/process.js';
 import { containerName } from '../runtime/session-objects.js';
 import { ServiceRuntime, type ServicePlan, type SessionIdentity, type StartHooks } from '../runtime/service-runtime.js';
@@ -52,6 +52,8 @@ export class DevSession {
     readonly createdAt: number,
     /** The client environment of the last `up`: null-valued service variables and host services read it. */
     public env: Readonly<Record<string, string>>,
+    /** Told of every host service started (and, through its `exited`, ended): nothing in the engine records them. */
+    private readonly hostStarted: (session: DevSession, plan: ServicePlan, process: HostDevProcess) => void,
   ) {
     this.runtime = new ServiceRuntime(engine, identity, { env: (name) => this.env[name], home: homedir() });
   }
@@ -212,13 +214,15 @@ export class DevSession {
   }
 
   /** Starts a host service, unless it runs already (every `up` asks for each service). */
-  private async startHost(plan: ServicePlan): Promise<void> {
+  async startHost(plan: ServicePlan): Promise<void> {
     const s: Service = plan.service;
     if (this.processes.get(s.name)?.state === 'running') return;
     const env = { ...this.env, ...Object.fromEntries(Object.entries(s.environment ?? {}).flatMap(([k, v]) => (v === null ? [] : [[k, v]]))) };
     const cwd = resolve(plan.projectDir, s.workdir ?? '.');
     // The bake file and the server's request check both require a host service's command.
-    this.replace(await startHostProcess({ id: s.name, service: s.name, command: s.command ?? [], cwd, env, size: this.size }));
+    const process = await startHostProcess({ id: s.name, service: s.name, command: s.command ?? [], cwd, env, size: this.size });
+    this.replace(process);
+    this.hostStarted(this, plan, process);
   }
 
   /** A service's new main process takes its old one's place (and id). */
