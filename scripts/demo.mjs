@@ -22,10 +22,11 @@ if (engine.status !== 0) {
   process.stdout.write('\nNo engine for the build step (see above); everything else ran.\n');
 } else {
   bake('shop', '--progress=plain');
-  // The dev environment, without a terminal to attach: up in the background server, listed, then ended.
+  // The dev environment, without a terminal to attach: up in the background server, listed, then ended
+  // (with its named volume: a demo leaves nothing behind).
   bake('shop', 'dev', '--detach', '--progress=quiet');
   bake('shop', 'dev', 'ls');
-  bake('shop', 'dev', 'stop');
+  bake('shop', 'dev', 'stop', '--volumes');
   process.stdout.write('\nIn a terminal, `bin/bake dev` in examples/shop does the same and puts you in the dev container (README: "The dev loop").\n');
   if (engine.stdout.includes('started')) process.stdout.write('\nbake started its embedded engine for this; stop it with: bin/bake engine stop\n');
 }
