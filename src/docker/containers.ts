@@ -33,12 +33,6 @@ export class Containers {
     return this.http.json({ method: 'GET', path: `/containers/${id}/json` }, signal);
   }
 
-  /** The ids of the processes exec'd in the container that the engine still knows (running, or ended and not yet cleaned up). */
-  async execIds(id: string, signal: AbortSignal): Promise<string[]> {
-    const inspect = await this.http.json<{ ExecIDs: string[] | null }>({ method: 'GET', path: `/containers/${id}/json` }, signal);
-    return inspect.ExecIDs ?? [];
-  }
-
   /** Containers matching `filters` (e.g. labels), stopped ones included. */
   list(filters: Filters | undefined, signal: AbortSignal): Promise<ContainerSummary[]> {
     return this.http.json({ method: 'GET', path: '/containers/json', query: { all: true, filters: encodeFilters(filters) } }, signal);

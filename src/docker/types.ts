@@ -161,6 +161,8 @@ export interface ContainerInspect {
   /** The main process's executable and arguments (the entrypoint and command, as run). */
   readonly Path: string;
   readonly Args: readonly string[];
+  /** The processes exec'd in it that the engine still knows (running, or ended and not yet cleaned up). */
+  readonly ExecIDs: readonly string[] | null;
   readonly Created: string;
   readonly State: {
     readonly Status: 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

@@ -278,9 +278,10 @@ test('restart, stop and start a service: each says what it did, ps shows it; log
     const row = psRow(await monitor(a, 'ps'), 'web') ?? '';
     return /\b(running|exited(?: \(\d+\))?|lost)\b/.exec(row)?.[1] ?? row;
   };
-  assert.deepEqual(await monitor(a, 'restart web', 30_000), ['web: restarted']);
+  const stopping = "web: stopping (SIGTERM, then SIGKILL after the engine's stop timeout, 10 s by default)…";
+  assert.deepEqual(await monitor(a, 'restart web', 30_000), [stopping, 'web: restarted']);
   assert.equal(await state(), 'running');
-  assert.deepEqual(await monitor(a, 'stop web', 30_000), ['web: stopped']);
+  assert.deepEqual(await monitor(a, 'stop web', 30_000), [stopping, 'web: stopped']);
   assert.match(await state(), /^exited/);
   assert.deepEqual(await monitor(a, 'start web', 30_000), ['web: started']);
   assert.equal(await state(), 'running');

@@ -234,7 +234,7 @@ test('SIGKILL of the server: containers keep running; the next bake dev ls recov
   // The old server's exec'd shell (process 1) is ended, not leaked, and reported.
   assert.match(ls.stderr, new RegExp(`session ${session}: a process the previous server exec'd in dev \\(exec [0-9a-f]+\\) was ended`));
   const dev = (await containers()).get('dev');
-  for (const exec of await engine.containers.execIds(dev?.id ?? '', AbortSignal.timeout(10_000))) assert.equal((await engine.execs.inspect(exec, AbortSignal.timeout(10_000))).Running, false);
+  for (const exec of (await engine.containers.inspect(dev?.id ?? '', AbortSignal.timeout(10_000))).ExecIDs ?? []) assert.equal((await engine.execs.inspect(exec, AbortSignal.timeout(10_000))).Running, false);
 
   const d = terminal(['dev', 'attach']);
   await d.waitFor(PROMPT);

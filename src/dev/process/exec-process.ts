@@ -140,7 +140,7 @@ class ExecProcess extends EngineTtyProcess {
 export async function endOrphanExecs(engine: DockerEngine, containerId: string, signal: AbortSignal): Promise<{ ended: string[]; failed: string[] }> {
   const ended: string[] = [];
   const failed: string[] = [];
-  for (const id of await engine.containers.execIds(containerId, signal)) {
+  for (const id of (await engine.containers.inspect(containerId, signal)).ExecIDs ?? []) {
     const exec = await engine.execs.inspect(id, signal).catch((e: unknown) => {
       if (isNotFound(e)) return undefined; // cleaned up meanwhile
       throw e;
