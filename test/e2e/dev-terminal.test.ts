@@ -273,6 +273,17 @@ test('monitor errors are one sentence and keep the session; help lists every com
   assert.match(psRow(ps, 'web') ?? '', /^web +web +sh -c .* running/);
 });
 
+test('terminal replies that reach the monitor late (a shell asked for the cursor position just before Ctrl-a c) are not read as typed keys', async () => {
+  // What a terminal writes back to a cursor-position and a device-attributes query.
+  a.type('\x1b[12;14R\x1b[?62;22c');
+  await monitor(a, 'ps');
+  const lines = await a.lines();
+  while (lines.at(-1) === '') lines.pop();
+  const echo = lines.findLastIndex((l) => l.startsWith('(bake) ') && l !== '(bake) ');
+  assert.equal(lines[echo], '(bake) ps', lines.slice(-12).join('\n'));
+  assert.match(lines[echo + 1] ?? '', /^ID +SERVICE +COMMAND +STATE +UPTIME +ATTACHED$/, lines.slice(-12).join('\n'));
+});
+
 test('restart, stop and start a service: each says what it did, ps shows it; logs -f follows until Ctrl-C', async () => {
   const state = async (): Promise<string> => {
     const row = psRow(await monitor(a, 'ps'), 'web') ?? '';

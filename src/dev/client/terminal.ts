@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { createInterface, type Interface } from 'node:readline';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { AttachIn, AttachOut, ProcessInfo, SessionInfo } from '../protocol.js';
+import { withoutTerminalReplies } from './terminal-replies.js';
 import { describePrefixKey, PrefixScanner } from './prefix-key.js';
 import { MONITOR_HELP, MonitorUsageError, parseMonitorLine, type MonitorCommand } from '../monitor/parse.js';
 import { formatProcessTable, formatSessionTable } from '../monitor/tables.js';
@@ -282,9 +283,10 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
         }
         if (mode.kind === 'attached') mode.call.write({ input: Buffer.from(event.data) } as unknown as AttachIn);
         else if (mode.kind === 'monitor') {
-          if (mode.running && event.data.includes(3)) mode.running.abort();
-          else if (mode.running) mode.typed.push(Buffer.from(event.data));
-          else mode.feed.write(event.data);
+          const keys = withoutTerminalReplies(event.data);
+          if (mode.running && keys.includes(3)) mode.running.abort();
+          else if (mode.running) mode.typed.push(Buffer.from(keys));
+          else mode.feed.write(keys);
         }
       }
     };
