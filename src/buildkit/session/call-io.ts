@@ -1,13 +1,6 @@
 /** Writing to gRPC streams without outrunning HTTP/2 flow control. */
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { status, type ServiceError } from '@grpc/grpc-js';
-
-/** Writes one message; when the stream's buffer is full, waits for 'drain' (or the abort). */
-export async function write(stream: Writable, message: unknown, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  if (!stream.write(message)) await once(stream, 'drain', { signal });
-}
 
 /**
  * Forwards a chunk from a stream to a sink without outrunning the sink: when

@@ -1,12 +1,15 @@
 /**
  * FileSync.DiffCopy, the sending side of fsutil's protocol: one STAT per
  * walked entry, an empty STAT, then DATA for each REQ (32 KiB chunks, four
- * files at a time like the Go client) until the daemon's FIN.
+ * files at a time like the Go client) until the daemon's FIN. Messages go
+ * out in batches (batched-writer.ts): one STAT per file is many messages.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
-import { errorMessage, statusError, write } from './call-io.js';
+import { batchedWriter } from './batched-writer.js';
+import { errorMessage, statusError } from './call-io.js';
+import { sessionProtos } from './protos.js';
 import { metadataValue, metadataValues } from './metadata.js';
 import { CHUNK_SIZE, PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_REQ, PACKET_STAT, type Packet } from './packet.js';
 import type { DirStats, LocalDirSpec } from './index.js';
@@ -60,6 +63,9 @@ export function fileSyncService(dirs: ReadonlyMap<string, LocalDirSpec>, counter
 async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, opts: WalkOptions, counters: DirStats): Promise<void> {
   const abort = new AbortController();
   const { signal } = abort;
+  const serialize = sessionProtos().fileSync['DiffCopy']?.responseSerialize as (p: unknown) => Buffer;
+  const writer = batchedWriter(call as ServerDuplexStream<unknown, unknown>, serialize, signal);
+  const write = (p: Packet): Promise<void> => writer.write(p);
   const sources = new Map<number, string>();
   const queue: number[] = [];
   let waiters: (() => void)[] = [];
@@ -108,10 +114,10 @@ async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, o
       for (let at = 0; at < whole.length; at += CHUNK_SIZE) {
         const data = whole.subarray(at, at + CHUNK_SIZE);
         counters.bytes += data.length;
-        await write(call, { type: PACKET_DATA, ID: id, data }, signal);
+        await write({ type: PACKET_DATA, ID: id, data });
       }
     } else await sendLargeFile(id, path);
-    await write(call, { type: PACKET_DATA, ID: id, data: Buffer.alloc(0) }, signal);
+    await write({ type: PACKET_DATA, ID: id, data: Buffer.alloc(0) });
     counters.requests++;
   };
 
@@ -124,7 +130,7 @@ async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, o
         const { bytesRead } = await fh.read(buf, 0, CHUNK_SIZE, null);
         if (bytesRead === 0) break;
         counters.bytes += bytesRead;
-        await write(call, { type: PACKET_DATA, ID: id, data: buf.subarray(0, bytesRead) }, signal);
+        await write({ type: PACKET_DATA, ID: id, data: buf.subarray(0, bytesRead) });
       }
     } finally {
       await fh.close();
@@ -146,21 +152,24 @@ async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, o
     for await (const entry of walk(root, opts, signal)) {
       if (entry.source !== undefined) sources.set(id, entry.source);
       counters.files++;
-      await write(call, { type: PACKET_STAT, stat: entry.stat }, signal);
+      await write({ type: PACKET_STAT, stat: entry.stat });
       id++;
     }
-    await write(call, { type: PACKET_STAT, stat: null }, signal);
+    await write({ type: PACKET_STAT, stat: null });
   };
 
   try {
     await Promise.all([walker(), ...Array.from({ length: SENDERS }, sender)]);
     if (failure) throw failure;
-    await write(call, { type: PACKET_FIN }, signal);
+    await write({ type: PACKET_FIN });
+    writer.flush();
     call.end();
   } catch (e) {
     const message = errorMessage(failure ?? e);
     fail(new Error(message));
     if (!call.cancelled) {
+      // After what is batched, so the daemon reads the error last.
+      writer.flush();
       call.write({ type: PACKET_ERR, data: Buffer.from(message) });
       call.emit('error', statusError(status.UNKNOWN, message));
     }
