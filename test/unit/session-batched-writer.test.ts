@@ -2,7 +2,8 @@
  * The batched writer against a real grpc-js server and client over a unix
  * socket: it finds the call's HTTP/2 stream under the grpc-js this project
  * pins (so a release that moves it fails here, not silently slower), and
- * every message arrives whole and in order, also around a grpc-js write.
+ * every message (encoded by packet-wire.ts) arrives whole and in order, also
+ * around a grpc-js write.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, makeClientConstructor, Metadata, Server, ServerCredentials, status, type ClientDuplexStream, type ServerDuplexStream } from '@grpc/grpc-js';
 import { batchedWriter, http2StreamOf } from '../../src/buildkit/session/batched-writer.js';
+import { encodePacket } from '../../src/buildkit/session/packet-wire.js';
 import { PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_STAT, type Packet } from '../../src/buildkit/session/packet.js';
 import { sessionProtos } from '../../src/buildkit/session/protos.js';
 
@@ -43,7 +45,6 @@ async function roundTrip(handler: (call: ServerDuplexStream<unknown, unknown>) =
   return { packets, ...st };
 }
 
-const serialize = sessionProtos().fileSync['DiffCopy']?.responseSerialize as (m: unknown) => Buffer;
 const stat = (i: number): Packet => ({ type: PACKET_STAT, stat: { path: `d/f${i}`, mode: 0o644, uid: 0, gid: 0, size: String(i), modTime: '1795380010628123456', linkname: '', devmajor: '0', devminor: '0' } });
 
 test('the HTTP/2 stream of a grpc-js server call is found, and 5,000 STATs and 2 MiB of DATA arrive whole and in order', async () => {
@@ -51,7 +52,7 @@ test('the HTTP/2 stream of a grpc-js server call is found, and 5,000 STATs and 2
   let batched: boolean | undefined;
   const { packets, code, details } = await roundTrip(async (call) => {
     assert.ok(http2StreamOf(call), 'grpc-js keeps the HTTP/2 stream where http2StreamOf looks');
-    const writer = batchedWriter(call, serialize, new AbortController().signal);
+    const writer = batchedWriter(call as ServerDuplexStream<unknown, Packet>, encodePacket, new AbortController().signal);
     batched = writer.batched;
     for (let i = 0; i < 5000; i++) await writer.write(stat(i));
     for (let i = 0; i < 64; i++) await writer.write({ type: PACKET_DATA, ID: i, data });
@@ -72,7 +73,7 @@ test('the HTTP/2 stream of a grpc-js server call is found, and 5,000 STATs and 2
 
 test('a message written through grpc-js after a flush comes after the batch, and an error status still reaches the client', async () => {
   const { packets, code, details } = await roundTrip(async (call) => {
-    const writer = batchedWriter(call, serialize, new AbortController().signal);
+    const writer = batchedWriter(call as ServerDuplexStream<unknown, Packet>, encodePacket, new AbortController().signal);
     for (let i = 0; i < 10; i++) await writer.write(stat(i));
     writer.flush();
     call.write({ type: PACKET_ERR, data: Buffer.from('gave up') });

@@ -24,16 +24,16 @@ const BATCH_MESSAGES = 256;
 /** Bytes handed to HTTP/2 and not yet flushed, beyond which writers wait (until half are). */
 const UNFLUSHED_LIMIT = 1 << 20;
 
-export interface BatchedWriter {
+export interface BatchedWriter<T> {
   /** Resolves once the message is queued; waits while too much is unflushed. */
-  write(message: unknown): Promise<void>;
+  write(message: T): Promise<void>;
   /** Hands what is batched to HTTP/2 now (before the call ends or fails through grpc-js). */
   flush(): void;
   /** Whether messages bypass grpc-js's per-message writes. */
   readonly batched: boolean;
 }
 
-export function batchedWriter(call: ServerDuplexStream<unknown, unknown>, serialize: (message: unknown) => Buffer, signal: AbortSignal): BatchedWriter {
+export function batchedWriter<T>(call: ServerDuplexStream<unknown, T>, serialize: (message: T) => Buffer, signal: AbortSignal): BatchedWriter<T> {
   const http2 = http2StreamOf(call);
   if (!http2) return perMessage(call, signal);
   // Headers first, through grpc-js, which then never sends them again.
@@ -98,7 +98,7 @@ export function batchedWriter(call: ServerDuplexStream<unknown, unknown>, serial
 }
 
 /** grpc-js's own path: one HTTP/2 write a message, waiting for 'drain' when its buffer is full. */
-function perMessage(call: ServerDuplexStream<unknown, unknown>, signal: AbortSignal): BatchedWriter {
+function perMessage<T>(call: ServerDuplexStream<unknown, T>, signal: AbortSignal): BatchedWriter<T> {
   return {
     batched: false,
     flush: () => undefined,

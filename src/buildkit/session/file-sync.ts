@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { batchedWriter } from './batched-writer.js';
 import { errorMessage, statusError } from './call-io.js';
-import { sessionProtos } from './protos.js';
+import { encodePacket } from './packet-wire.js';
 import { metadataValue, metadataValues } from './metadata.js';
 import { CHUNK_SIZE, PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_REQ, PACKET_STAT, type Packet } from './packet.js';
 import type { DirStats, LocalDirSpec } from './index.js';
@@ -63,8 +63,7 @@ export function fileSyncService(dirs: ReadonlyMap<string, LocalDirSpec>, counter
 async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, opts: WalkOptions, counters: DirStats): Promise<void> {
   const abort = new AbortController();
   const { signal } = abort;
-  const serialize = sessionProtos().fileSync['DiffCopy']?.responseSerialize as (p: unknown) => Buffer;
-  const writer = batchedWriter(call as ServerDuplexStream<unknown, unknown>, serialize, signal);
+  const writer = batchedWriter(call, encodePacket, signal);
   const write = (p: Packet): Promise<void> => writer.write(p);
   const sources = new Map<number, string>();
   const queue: number[] = [];
