@@ -76,7 +76,8 @@ export function batchedWriter<T>(call: ServerDuplexStream<unknown, T>, serialize
       prefix.writeUInt32BE(body.length, 1);
       batch.push(prefix, body);
       batchBytes += 5 + body.length;
-      if (batchBytes >= BATCH_BYTES || ++batchMessages >= BATCH_MESSAGES) {
+      batchMessages++;
+      if (batchBytes >= BATCH_BYTES || batchMessages >= BATCH_MESSAGES) {
         flush();
         // A turn of the event loop per batch: callers that never wait (files read synchronously) would hold it.
         await nextTurn();
