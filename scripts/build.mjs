@@ -13,6 +13,9 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
+  // Prefer a package's ESM build: esbuild cannot follow the dynamic require()s of UMD builds
+  // (jsonc-parser's `main` crashed every JSON bake file with "Cannot find module './impl/format'").
+  mainFields: ['module', 'main'],
   target: 'node20',
   outExtension: { '.js': '.mjs' },
   sourcemap: 'linked',
