@@ -6,10 +6,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, networkInterfaces } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerEngine } from './engine-api.js';
-import { enginePaths, type EnginePaths } from './engine-paths.js';
+import { BRIDGE_PREFIX, enginePaths, type EnginePaths } from './engine-paths.js';
 import { embeddedPid, parseEngineAddress, resolveEngineEndpoint, type EndpointSource, type EngineEndpoint } from './endpoint.js';
 import { EngineError } from './errors.js';
 
@@ -82,14 +82,16 @@ export async function startEngine(env: Env, options: StartOptions, signal: Abort
   if (paths.stateDir.length > MAX_SOCKET_DIR) throw new EngineError(`the engine's state directory ${paths.stateDir} is too long for its unix sockets`, 'Set XDG_STATE_HOME to a shorter directory.');
 
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
-  // Our own (empty) config: the system's /etc/docker/daemon.json may set hosts, data-root or a bridge that clash with ours.
+  // Our own config: the system's /etc/docker/daemon.json may set hosts, data-root or a bridge that clash with ours.
   const config = join(paths.stateDir, 'daemon.json');
-  writeFileSync(config, '{}\n');
+  writeFileSync(config, `${JSON.stringify(daemonConfig(env))}\n`);
   rmSync(paths.socket, { force: true });
   ensureBridge(paths, env);
 
+  acceptBridgedTraffic(env);
+
   const log = openSync(paths.logFile, 'w');
-  const child = spawn(dockerd, dockerdArgs(paths, config), { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(dockerd, dockerdArgs(paths, config), { detached: true, stdio: ['ignore', log, log], env: { ...process.env, PATH: dockerdPath(dockerd, env) } });
   closeSync(log);
   let exited: string | undefined;
   child.once('exit', (code, sig) => void (exited = sig ?? `exit code ${code}`));
@@ -108,7 +110,7 @@ export async function startEngine(env: Env, options: StartOptions, signal: Abort
     }
     await sleep(100, undefined, { signal });
   }
-  const note = env['DOCKER_HOST'] ? ` DOCKER_HOST is set, so bake keeps using ${env['DOCKER_HOST']}: unset it to use this engine.` : '';
+  const note = env['DOCKER_HOST'] && env['DOCKER_HOST'] !== embedded.address ? ` DOCKER_HOST is set, so bake keeps using ${env['DOCKER_HOST']}: unset it to use this engine.` : '';
   return { endpoint: embedded, started: true, message: `The embedded engine runs at ${embedded.address} (pid ${child.pid}, log ${paths.logFile}).${note}` };
 }
 
@@ -131,7 +133,28 @@ export async function stopEngine(env: Env, signal: AbortSignal, timeoutMs = 60_0
   }
   releaseDataRoot(paths);
   removeBridge(paths);
+  dropBridgedTrafficRule(env);
   return true;
+}
+
+/**
+ * dockerd finds containerd, its shims, docker-proxy and docker-init on PATH:
+ * those unpacked beside it (an engine from another release, BAKE_DOCKERD) come
+ * first, so a newer dockerd never runs with the system's older containerd.
+ */
+export function dockerdPath(dockerd: string, env: Env): string {
+  const dir = dirname(dockerd);
+  return [dir, join(dir, '..', 'bin'), ...(env['PATH'] ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'].filter((d) => d !== '').join(delimiter);
+}
+
+/**
+ * daemon.json: empty, but for the features BAKE_ENGINE_FEATURES names
+ * (e.g. `containerd-snapshotter`, the containerd image store that Docker
+ * Desktop and new installs use), so bake can be tried on them.
+ */
+export function daemonConfig(env: Env): { features?: Record<string, boolean> } {
+  const features = (env['BAKE_ENGINE_FEATURES'] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  return features.length ? { features: Object.fromEntries(features.map((f) => [f, true])) } : {};
 }
 
 /** dockerd's flags: everything private, and no changes to the host's firewall or forwarding. */
@@ -259,4 +282,44 @@ function freeSubnet(bridge: string): string {
     if (!used.has(subnet)) return subnet;
   }
   throw new EngineError('no free /24 subnet is left in 10.213.0.0/16 for the engine bridge', 'Stop engines you no longer need with `bake engine stop`.');
+}
+
+// Bridged (not routed) traffic only: two different bake bridges stay apart.
+const FORWARD_RULE = ['FORWARD', '-i', `${BRIDGE_PREFIX}+`, '-m', 'physdev', '--physdev-is-bridged', '-m', 'comment', '--comment', 'bake: containers on one bake bridge', '-j', 'ACCEPT'];
+
+/**
+ * Our engine runs with --iptables=false, so it adds no firewall rules. Where
+ * the host filters bridged traffic (br_netfilter with bridge-nf-call-iptables=1,
+ * which another Docker loads) and that Docker has set the FORWARD policy to
+ * DROP, containers on one of our bridges could not reach each other (DNS still
+ * answered: it never crosses FORWARD). One rule accepts traffic that stays
+ * within one of our bridges, and nothing else: the other engine's rules and
+ * isolation are untouched. Added even when nothing filters yet, as another
+ * Docker may start after ours.
+ */
+function acceptBridgedTraffic(env: Env): void {
+  const iptables = findExecutable('iptables', env);
+  if (iptables === undefined) return;
+  if (spawnSync(iptables, ['-w', '-C', ...FORWARD_RULE], { stdio: 'ignore' }).status === 0) return;
+  const r = spawnSync(iptables, ['-w', '-I', ...FORWARD_RULE], { encoding: 'utf8' });
+  // Without br_netfilter nothing filters bridged traffic, so a host without physdev needs no rule.
+  if (r.status !== 0 && bridgedTrafficFiltered()) throw new EngineError(`could not let traffic through the engine's bridges: iptables -I ${FORWARD_RULE.join(' ')}: ${r.stderr.trim()}`, 'Run bake engine start as root, or turn off bridge-nf-call-iptables (sysctl net.bridge.bridge-nf-call-iptables=0).');
+}
+
+/** Removes the rule once no bake bridge is left on the host (another embedded engine may still use it). */
+function dropBridgedTrafficRule(env: Env): void {
+  const iptables = findExecutable('iptables', env);
+  const ip = findExecutable('ip', env);
+  if (iptables === undefined || ip === undefined) return;
+  const bridges = spawnSync(ip, ['-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' }).stdout ?? '';
+  if (bridges.split('\n').some((line) => line.split(':')[1]?.trim().startsWith(BRIDGE_PREFIX))) return;
+  spawnSync(iptables, ['-w', '-D', ...FORWARD_RULE], { stdio: 'ignore' });
+}
+
+function bridgedTrafficFiltered(): boolean {
+  try {
+    return readFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
 }

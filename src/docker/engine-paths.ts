@@ -19,6 +19,13 @@ export interface EnginePaths {
   readonly containerdNamespace: string;
 }
 
+/**
+ * The prefix of every bridge bake creates (an embedded engine's default
+ * bridge, the networks of bake dev): the embedded engine's firewall rule
+ * matches it.
+ */
+export const BRIDGE_PREFIX = 'bake';
+
 /** bake's state for `env`: $XDG_STATE_HOME/bake, else ~/.local/state/bake. */
 export function bakeStateDir(env: Readonly<Record<string, string | undefined>>, home: string): string {
   const xdg = env['XDG_STATE_HOME'];
@@ -38,7 +45,7 @@ export function enginePaths(env: Readonly<Record<string, string | undefined>>, h
     pidFile: join(stateDir, 'dockerd.pid'),
     socket: join(stateDir, 'docker.sock'),
     logFile: join(stateDir, 'dockerd.log'),
-    bridge: `bake${id}`,
+    bridge: `${BRIDGE_PREFIX}${id}`,
     containerdNamespace: `bake-${id}`,
   };
 }

@@ -252,6 +252,7 @@ export interface NetworkSpec {
   readonly Attachable?: boolean;
   readonly Labels?: Labels;
   readonly CheckDuplicate?: boolean;
+  readonly Options?: Readonly<Record<string, string>>;
 }
 
 export interface NetworkInspect {

@@ -3,7 +3,9 @@
  * volumes, and one container per service, started in depends_on order and
  * kept when nothing about them changed.
  */
+import { randomBytes } from 'node:crypto';
 import type { DockerEngine } from '../../docker/engine-api.js';
+import { BRIDGE_PREFIX } from '../../docker/engine-paths.js';
 import { EngineApiError, isNotFound } from '../../docker/errors.js';
 import { labelFilters } from '../../docker/filters.js';
 import type { ContainerSpec, ContainerSummary } from '../../docker/types.js';
@@ -128,7 +130,7 @@ export class ServiceRuntime {
   private async prepare(plans: readonly ServicePlan[], signal: AbortSignal): Promise<void> {
     const labels = sessionLabels(this.session);
     const network = networkName(this.session);
-    if (!(await exists(this.engine.networks.inspect(network, signal)))) await this.engine.networks.create({ Name: network, Driver: 'bridge', Labels: labels }, signal);
+    if (!(await exists(this.engine.networks.inspect(network, signal)))) await this.engine.networks.create({ Name: network, Driver: 'bridge', Labels: labels, Options: { [BRIDGE_NAME_OPTION]: bridgeName() } }, signal);
     const volumes = new Set(plans.flatMap((p) => (p.service.runs_on === 'host' ? [] : namedVolumes(p.service, this.session))));
     await Promise.all(
       [...volumes].map(async (name) => {
@@ -260,4 +262,16 @@ async function ignoreNotFound(call: Promise<void>): Promise<void> {
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }
+}
+
+const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
+
+/**
+ * A session network's bridge carries bake's prefix, so the embedded engine's
+ * one firewall rule lets its services reach each other beside another Docker
+ * (engine-manager.ts); random, as Linux names are 15 characters at most and
+ * must not clash across engines on one host.
+ */
+function bridgeName(): string {
+  return `${BRIDGE_PREFIX}-${randomBytes(5).toString('hex')}`;
 }
