@@ -1,11 +1,14 @@
-// The whole test suite: set up (dependencies, build, and an engine for the
-// integration tests, started here and stopped afterwards if none was running),
-// then every compiled test file under build/test with node's own runner
-// (its closing lines are what CI reads).
-import { execFileSync, spawnSync } from 'node:child_process';
+// The whole test suite: set up (dependencies, build), run the unit and CLI
+// tests once, then the integration and end-to-end tests on every test engine
+// (scripts/test-engines.mjs: Docker 20.10 and Docker 26, or DOCKER_HOST's),
+// each with node's own runner. The last line sums them all up as
+// "N passed, N failed", which CI reads.
+// `node scripts/test.mjs FILTER…` runs the test files whose path contains a FILTER.
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup } from './setup.mjs';
+import { prepareEngine, testEngines } from './test-engines.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 setup();
@@ -22,14 +25,59 @@ walk(join(root, 'build', 'test'));
 files.sort();
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((s) => f.includes(s))) : files;
+const needsEngine = (f) => f.includes(join('test', 'integration')) || f.includes(join('test', 'e2e'));
 
-// Without an engine the integration and e2e tests fail (never skip); ensure-engine says how to get one.
-let startedEngine = false;
-if (selected.some((f) => f.includes(join('test', 'integration')) || f.includes(join('test', 'e2e')))) {
-  const ensured = spawnSync('bash', [join(root, 'scripts', 'ensure-engine.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  startedEngine = ensured.stdout.includes('started');
+const runs = [];
+const engineFree = selected.filter((f) => !needsEngine(f));
+if (engineFree.length) runs.push({ label: 'unit and CLI', ...(await runTests(engineFree, {})) });
+const engineTests = selected.filter(needsEngine);
+if (engineTests.length) {
+  // Without an engine these tests fail (never skip): install-packages and prepareEngine say how to get one.
+  const installed = spawnSync('bash', [join(root, 'scripts', 'install-packages.sh'), 'tests'], { stdio: 'inherit' });
+  if (installed.status !== 0) process.stdout.write('# the packages the engine tests need are missing (see above)\n');
+  for (const engine of testEngines()) {
+    const chosen = engine.only ? engineTests.filter((f) => engine.only.some((o) => f.endsWith(o))) : engineTests;
+    if (!chosen.length) continue;
+    process.stdout.write(`\n# integration and end-to-end tests on ${engine.name}\n`);
+    const started = Date.now();
+    let prepared;
+    try {
+      prepared = prepareEngine(engine);
+    } catch (e) {
+      process.stdout.write(`# ${engine.name}: ${e.message}\n`);
+      runs.push({ label: engine.name, pass: 0, fail: chosen.length, skipped: 0, ms: Date.now() - started, note: 'no engine' });
+      continue;
+    }
+    try {
+      runs.push({ label: engine.name, ...(await runTests(chosen, prepared.env)) });
+    } finally {
+      prepared.stop();
+    }
+  }
 }
-// A hung test fails after 5 minutes instead of running into CI's time limit.
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=300000', ...selected], { cwd: root, stdio: 'inherit' });
-if (startedEngine) execFileSync(join(root, 'bin', 'bake'), ['engine', 'stop'], { cwd: root, stdio: 'ignore' });
-process.exit(result.status ?? 1);
+
+process.stdout.write('\n# summary\n');
+for (const r of runs) process.stdout.write(`# ${r.label}: ${r.pass} passed, ${r.fail} failed, ${r.skipped} skipped, ${(r.ms / 1000).toFixed(0)} s${r.note ? ` (${r.note})` : ''}\n`);
+const pass = runs.reduce((n, r) => n + r.pass, 0);
+const fail = runs.reduce((n, r) => n + r.fail, 0);
+process.stdout.write(`${pass} passed, ${fail} failed\n`);
+process.exit(fail > 0 || runs.length === 0 ? 1 : 0);
+
+/** Runs node's test runner on `list` (spec output passed through) and reads its closing counts. */
+function runTests(list, env) {
+  const started = Date.now();
+  // A hung test fails after 5 minutes instead of running into CI's time limit.
+  const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=300000', ...list], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let tail = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    tail = (tail + chunk.toString()).slice(-4096);
+  });
+  return new Promise((resolve) => {
+    child.on('close', (status) => {
+      const count = (name) => Number(new RegExp(`^ℹ ${name} (\\d+)$`, 'm').exec(tail)?.[1] ?? 0);
+      const fail = count('fail') + count('cancelled') + (status !== 0 && count('fail') + count('cancelled') === 0 ? 1 : 0);
+      resolve({ pass: count('pass'), fail, skipped: count('skipped') + count('todo'), ms: Date.now() - started });
+    });
+  });
+}
