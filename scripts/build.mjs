@@ -13,9 +13,10 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
-  // Prefer a package's ESM build: esbuild cannot follow the dynamic require()s of UMD builds
-  // (jsonc-parser's `main` crashed every JSON bake file with "Cannot find module './impl/format'").
-  mainFields: ['module', 'main'],
+  // jsonc-parser's `main` is a UMD build whose require()s esbuild cannot follow (every JSON bake
+  // file crashed with "Cannot find module './impl/format'"): take its ESM build. Only for it:
+  // preferring `module` everywhere changes other packages' default exports (@xterm's addons).
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   target: 'node20',
   outExtension: { '.js': '.mjs' },
   sourcemap: 'linked',
