@@ -73,7 +73,8 @@ export interface SolveError {
 /** The failing step as the status stream showed it, and the Dockerfile it came from. */
 export interface FailureContext {
   readonly vertex?: { readonly id: string; readonly name: string };
-  readonly dockerfile?: { readonly filename: string; readonly text: string };
+  /** The user's Dockerfile; `served` is the copy the engine built when bake rewrote it (target: links on older engines). */
+  readonly dockerfile?: { readonly filename: string; readonly text: string; readonly served?: string };
 }
 
 /**
@@ -92,32 +93,49 @@ export function failureEvent(target: string, err: SolveError, context: FailureCo
 }
 
 /** v0.8 fallbacks: a parse error names its line; a failing step is found by its vertex name. */
-function sourceFromContext(message: string, dockerfile: { readonly filename: string; readonly text: string }, vertexName: string | undefined): FailureSource | undefined {
+function sourceFromContext(message: string, dockerfile: NonNullable<FailureContext['dockerfile']>, vertexName: string | undefined): FailureSource | undefined {
   const parseError = /dockerfile parse error line (\d+):/.exec(message);
   if (parseError) {
     const line = Number(parseError[1]);
     return around(dockerfile.filename, dockerfile.text.split('\n'), line, line);
   }
-  return vertexName === undefined ? undefined : sourceOfStep(dockerfile.filename, dockerfile.text, vertexName);
+  return vertexName === undefined ? undefined : sourceOfStep(dockerfile.filename, dockerfile.text, vertexName, dockerfile.served);
 }
 
 /**
  * The lines of the instruction a vertex name like `[stage 2/3] RUN make` stands
  * for: the first instruction (continuation lines joined) whose text, spaces
- * collapsed, equals the name's. Undefined when none does (e.g. ARGs expanded).
+ * collapsed, equals the name's; failing that, the first it equals once each
+ * variable (`$X`, `${X}`, `${X:-d}`) may stand for any text, as BuildKit names
+ * a step with its ARGs expanded. Matched in `served` (the rewritten copy the
+ * engine built, line for line the same), shown from the user's `text`.
  */
-export function sourceOfStep(filename: string, text: string, vertexName: string): FailureSource | undefined {
+export function sourceOfStep(filename: string, text: string, vertexName: string, served = text): FailureSource | undefined {
   const step = collapse(vertexName.replace(/^\[[^\]]*\]\s*/, ''));
   if (!step) return undefined;
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const instructions = joinedInstructions(served.split('\n').map((l) => l.replace(/\r$/, '')));
+  const found = instructions.find((i) => i.text === step) ?? instructions.find((i) => /\$/.test(i.text) && withVariables(i.text).test(step));
+  return found && around(filename, lines, found.first, found.last);
+}
+
+/** Each instruction's text (continuation lines joined, spaces collapsed) and its 1-based lines. */
+function joinedInstructions(lines: readonly string[]): { text: string; first: number; last: number }[] {
+  const out: { text: string; first: number; last: number }[] = [];
   for (let start = 0; start < lines.length; start++) {
     let end = start;
     let joined = lines[start] ?? '';
     while (joined.endsWith('\\') && end + 1 < lines.length) joined = `${joined.slice(0, -1)} ${lines[++end]}`;
-    if (collapse(joined) === step) return around(filename, lines, start + 1, end + 1);
+    out.push({ text: collapse(joined), first: start + 1, last: end + 1 });
     start = end;
   }
-  return undefined;
+  return out;
+}
+
+/** An instruction as a pattern in which each variable reference matches any text. */
+function withVariables(instruction: string): RegExp {
+  const parts = instruction.split(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/);
+  return new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*?')}$`, 's');
 }
 
 function collapse(s: string): string {
@@ -135,40 +153,85 @@ function around(filename: string, lines: readonly string[], first: number, last:
   return { filename, lines: shown };
 }
 
-/** google.rpc.Status{details=3: Any{type_url=1, value=2}} holding errdefs.Source and errdefs.Vertex. */
-export function decodeDetails(bytes: Uint8Array): { vertex?: string; source?: FailureSource } {
-  const out: { vertex?: string; source?: FailureSource } = {};
+/** What a failed Solve's status details say (protobuf on BuildKit v0.9–v0.12, JSON `…+json` types from v0.13). */
+export interface ErrorDetails {
+  vertex?: string;
+  source?: FailureSource;
+  /** The exit code of the process that failed (gatewayapi.ExitMessage). */
+  exitCode?: number;
+}
+
+/**
+ * google.rpc.Status{details=3: Any{type_url=1, value=2}} holding
+ * errdefs.Source, errdefs.Vertex and gatewayapi.ExitMessage, each either as
+ * protobuf or, with a `+json` suffix on the type URL, as JSON (Docker 26:
+ * `{"info":{"filename","data":base64},"ranges":[{"start":{"line"},"end":{"line"}}]}`,
+ * `{"digest"}`, `{"Code"}`).
+ */
+export function decodeDetails(bytes: Uint8Array): ErrorDetails {
+  const out: ErrorDetails = {};
   for (const [n, any] of fields(bytes)) {
     if (n !== 3 || typeof any === 'number') continue;
     const parts = new Map(fields(any));
-    const url = Buffer.from(parts.get(1) as Uint8Array).toString();
+    const url = text(parts.get(1));
     const value = parts.get(2);
     if (!(value instanceof Uint8Array)) continue;
-    if (url.endsWith('errdefs.Vertex')) out.vertex = text(field(value, 1));
-    else if (url.endsWith('errdefs.Source') && !out.source) {
-      const source = sourceLines(value);
+    const json = url.endsWith('+json') ? parseJson(value) : undefined;
+    const type = url.replace(/\+json$/, '');
+    if (type.endsWith('errdefs.Vertex')) out.vertex = json ? String(json['digest'] ?? '') : text(field(value, 1));
+    else if (type.endsWith('gatewayapi.ExitMessage')) out.exitCode = json ? Number(json['Code'] ?? 0) : Number(field(value, 1) ?? 0);
+    else if (type.endsWith('errdefs.Source') && !out.source) {
+      const source = json ? sourceFromJson(json) : sourceFromProto(value);
       if (source) out.source = source;
     }
   }
   return out;
 }
 
-/** errdefs.Source{info=1: SourceInfo{filename=1, data=2}, ranges=2: Range{start=1, end=2: Position{line=1}}} → lines around the ranges. */
-function sourceLines(bytes: Uint8Array): FailureSource | undefined {
+type JsonObject = Record<string, unknown>;
+
+function parseJson(bytes: Uint8Array): JsonObject | undefined {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    return typeof v === 'object' && v !== null ? (v as JsonObject) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Source's file and failing line ranges, whichever encoding they came in. */
+interface SourceRanges {
+  readonly filename: string;
+  readonly data: string;
+  readonly ranges: readonly (readonly [number, number])[];
+}
+
+/** errdefs.Source{info=1: SourceInfo{filename=1, data=2}, ranges=2: Range{start=1, end=2: Position{line=1}}}. */
+function sourceFromProto(bytes: Uint8Array): FailureSource | undefined {
   const info = field(bytes, 1);
   if (!(info instanceof Uint8Array)) return undefined;
-  const filename = text(field(info, 1));
-  const lines = text(field(info, 2)).split('\n');
+  const line = (pos: unknown): number => (pos instanceof Uint8Array ? Number(field(pos, 1) ?? 0) : 0);
+  const ranges = fields(bytes)
+    .filter((f): f is [number, Uint8Array] => f[0] === 2 && typeof f[1] !== 'number')
+    .map(([, range]) => [line(field(range, 1)), line(field(range, 2))] as const);
+  return sourceAround({ filename: text(field(info, 1)), data: text(field(info, 2)), ranges });
+}
+
+/** The JSON form of the same message: bytes as base64, as Go's encoding/json writes them. */
+function sourceFromJson(json: JsonObject): FailureSource | undefined {
+  const info = json['info'] as JsonObject | undefined;
+  if (!info) return undefined;
+  const line = (pos: unknown): number => Number((pos as JsonObject | undefined)?.['line'] ?? 0);
+  const ranges = (Array.isArray(json['ranges']) ? (json['ranges'] as JsonObject[]) : []).map((r) => [line(r['start']), line(r['end'])] as const);
+  return sourceAround({ filename: String(info['filename'] ?? ''), data: Buffer.from(String(info['data'] ?? ''), 'base64').toString('utf8'), ranges });
+}
+
+/** The lines around the failing ranges. */
+function sourceAround(source: SourceRanges): FailureSource {
   const failing = new Set<number>();
-  for (const [n, range] of fields(bytes)) {
-    if (n !== 2 || typeof range === 'number') continue;
-    const line = (pos: unknown): number => (pos instanceof Uint8Array ? Number(field(pos, 1) ?? 0) : 0);
-    const start = line(field(range, 1));
-    const end = Math.max(start, line(field(range, 2)));
-    for (let l = start; l <= end; l++) if (l > 0) failing.add(l);
-  }
-  if (!failing.size) return { filename, lines: [] };
-  return around(filename, lines, Math.min(...failing), Math.max(...failing));
+  for (const [start, end] of source.ranges) for (let l = start; l <= Math.max(start, end); l++) if (l > 0) failing.add(l);
+  if (!failing.size) return { filename: source.filename, lines: [] };
+  return around(source.filename, source.data.split('\n'), Math.min(...failing), Math.max(...failing));
 }
 
 function text(v: unknown): string {

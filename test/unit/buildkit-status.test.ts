@@ -64,6 +64,18 @@ test('errdefs.Source gives the failing line with two lines of context; errdefs.V
   });
 });
 
+test('BuildKit v0.13 (Docker 26) sends the same details as JSON (`…+json` type URLs, bytes in base64), beside stacks we ignore', () => {
+  const json = Buffer.concat([
+    num(1, 2),
+    ld(2, 'process "/bin/sh -c exit 3" did not complete successfully: exit code: 3'),
+    any('github.com/moby/buildkit/stack.Stack+json', Buffer.from('{"frames":[{"Name":"main.f","File":"f.go","Line":1}],"pid":1}')),
+    any('github.com/moby/buildkit/errdefs.Source+json', Buffer.from(JSON.stringify({ info: { filename: 'Dockerfile', data: Buffer.from(dockerfile).toString('base64'), language: 'Dockerfile' }, ranges: [{ start: { line: 4 }, end: { line: 4 } }] }))),
+    any('github.com/moby/buildkit/errdefs.Vertex+json', Buffer.from('{"digest":"sha256:bad"}')),
+    any('github.com/moby/buildkit/gatewayapi.ExitMessage+json', Buffer.from('{"Code":3}')),
+  ]);
+  assert.deepEqual(decodeDetails(json), { ...decodeDetails(details), exitCode: 3 });
+});
+
 test('a Solve error becomes an ErrorEvent; undecodable details leave just the message', () => {
   const err = { details: 'executor failed running [/bin/sh -c exit 3]: exit code: 3', metadata: { get: () => [details] } };
   const e = failureEvent('app', err);
@@ -71,6 +83,17 @@ test('a Solve error becomes an ErrorEvent; undecodable details leave just the me
   assert.equal(e.vertex, 'sha256:bad');
   assert.equal(e.source?.lines.find((l) => l.failing)?.text, 'RUN exit 3');
   assert.deepEqual(failureEvent('app', { details: 'x', metadata: { get: () => [Buffer.from([0x1a, 0xff])] } }), { kind: 'error', target: 'app', message: 'x' });
+});
+
+test('without errdefs, a step named with its ARGs expanded is found by its variables; a rewritten Dockerfile is matched but the user\'s lines are shown', () => {
+  const text = 'ARG N=3\nFROM base\nRUN echo failing-$N && exit ${N}\nRUN echo $N\n';
+  const failing = (source: ReturnType<typeof sourceOfStep>): number[] => source?.lines.filter((l) => l.failing).map((l) => l.line) ?? [];
+  assert.deepEqual(failing(sourceOfStep('Dockerfile', text, '[2/3] RUN echo failing-3 && exit 3')), [3]);
+  assert.deepEqual(failing(sourceOfStep('Dockerfile', text, '[3/3] RUN echo 3')), [4]);
+  assert.equal(sourceOfStep('Dockerfile', text, '[3/3] RUN cat 3'), undefined, 'the fixed text must match');
+  const served = text.replace('FROM base', 'FROM bake-internal/base:0123456789ab');
+  const linked = sourceOfStep('Dockerfile', text, '[1/3] FROM bake-internal/base:0123456789ab', served);
+  assert.deepEqual(linked?.lines.find((l) => l.failing), { line: 2, text: 'FROM base', failing: true });
 });
 
 test('without errdefs (BuildKit v0.8), the failing vertex name is found in the Dockerfile, continuation lines included', () => {
