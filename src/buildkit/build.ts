@@ -16,7 +16,7 @@ import type { Target } from '../bakefile/model.js';
 import type { ControlClient } from './control.js';
 import { EngineUnreachableError } from './dial.js';
 import { createSession, type DirStats, type LocalDirSpec } from './session/index.js';
-import { isRemoteContext, solvePlan, type Links, type SessionDir } from './solve-request.js';
+import { isRemoteContext, solvePlan, type Links, type NamedDir, type SessionDir } from './solve-request.js';
 import { failureEvent, StatusTranslator, type FailureContext, type SolveError } from './status.js';
 import type { EngineEndpoint } from '../docker/endpoint.js';
 import { DockerEngine } from '../docker/engine-api.js';
@@ -175,6 +175,9 @@ async function buildOnce(client: ControlClient, req: BuildRequest, rewritten: { 
   const dockerfilePath = rewritten?.path ?? userPath;
   const context = sessionDir(contextPath, 'context');
   const dockerfileDir = sessionDir(dirname(dockerfilePath), 'dockerfile');
+  // Local directories given as named contexts: each a session dir of its own, with its own .dockerignore (as buildx's `local:`).
+  const namedPaths = new Map(Object.entries(t.contexts ?? {}).filter(([, v]) => !v.startsWith('target:') && !isRemoteContext(v)).map(([key, v]) => [key, resolve(req.cwd, v)] as const));
+  const namedDirs = new Map([...namedPaths].map(([key, path]) => [key, { dir: sessionDir(path, 'context'), dockerignore: readIfExists(join(path, '.dockerignore')) }] as const));
   const plan = solvePlan({
     target: t,
     ref: randomId(),
@@ -186,10 +189,12 @@ async function buildOnce(client: ControlClient, req: BuildRequest, rewritten: { 
     sshAuthSock: req.env('SSH_AUTH_SOCK'),
     imageStore: req.engine !== undefined,
     links: req.links,
+    namedDirs,
   });
   const dirs = new Map<string, LocalDirSpec>([
     [context.name, { path: contextPath }],
     [dockerfileDir.name, { path: dirname(dockerfilePath) }],
+    ...[...namedPaths].map(([key, path]) => [(namedDirs.get(key) as NamedDir).dir.name, { path }] as const),
   ]);
   // Registry credentials, from the docker CLI's config as buildx reads them: for base images and for pushes.
   const configDir = dockerConfigDir(req);
@@ -224,10 +229,11 @@ async function buildOnce(client: ControlClient, req: BuildRequest, rewritten: { 
       response = await solved;
     } catch (e) {
       const failed = await status;
-      const text = rewritten?.text ?? t['dockerfile-inline'] ?? readIfExists(dockerfilePath);
+      // The user's Dockerfile is shown; a rewritten copy (target: links without named contexts) is what the step names match.
+      const text = t['dockerfile-inline'] ?? readIfExists(userPath);
       throw solveFailure(e as grpc.ServiceError, t.name, req.address, sent(), {
         ...(failed ? { vertex: failed } : {}),
-        ...(text !== undefined ? { dockerfile: { filename: basename(dockerfilePath), text } } : {}),
+        ...(text !== undefined ? { dockerfile: { filename: basename(userPath), text, ...(rewritten ? { served: rewritten.text } : {}) } } : {}),
       });
     }
     await status;

@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { bakeError } from '../core/diagnostics.js';
 import { sshPaths } from '../bakefile/entries.js';
 import type { Entry, Target } from '../bakefile/model.js';
-import type { CacheOptionsEntry, SolveRequest } from './control.js';
+import type { CacheOptionsEntry, Definition, SolveRequest } from './control.js';
 import { CAP_FRONTEND_INPUTS, CAP_NAMED_CONTEXTS } from './capabilities.js';
 import { localDefinition } from './llb.js';
 import { contextName } from '../graph/links.js';
@@ -43,6 +43,14 @@ export interface SolveInput {
   readonly imageStore: boolean;
   /** Absent: the target has no contexts. */
   readonly links?: Links;
+  /** The session dirs of the target's local-directory named contexts, by context key. */
+  readonly namedDirs?: ReadonlyMap<string, NamedDir>;
+}
+
+/** A local directory passed as a named context, with the .dockerignore of its own that applies to it. */
+export interface NamedDir {
+  readonly dir: SessionDir;
+  readonly dockerignore: string | undefined;
 }
 
 /**
@@ -78,12 +86,12 @@ export function isRemoteContext(context: string): boolean {
 export function solvePlan(input: SolveInput): SolvePlan {
   const t = input.target;
   const links = input.links ?? { refs: new Map(), namedContexts: undefined };
-  const named = namedContexts(t, links);
+  const named = namedContexts(t, links, input.namedDirs ?? new Map());
   const attrs: Record<string, string> = {
     filename: input.dockerfileName,
     // The build context and Dockerfile come as FrontendInputs: fail at once on a frontend without them (or without named contexts, when we pass some).
-    'frontend.caps': Object.keys(named).length ? `${CAP_FRONTEND_INPUTS},${CAP_NAMED_CONTEXTS}` : CAP_FRONTEND_INPUTS,
-    ...named,
+    'frontend.caps': Object.keys(named.attrs).length ? `${CAP_FRONTEND_INPUTS},${CAP_NAMED_CONTEXTS}` : CAP_FRONTEND_INPUTS,
+    ...named.attrs,
   };
   for (const [k, v] of Object.entries(t.args ?? {})) if (v !== null) attrs[`build-arg:${k}`] = v;
   for (const [k, v] of Object.entries(t.labels ?? {})) if (v !== null) attrs[`label:${k}`] = v;
@@ -116,7 +124,7 @@ export function solvePlan(input: SolveInput): SolvePlan {
     Ref: input.ref,
     Frontend: 'dockerfile.v0',
     FrontendAttrs: attrs,
-    FrontendInputs: { context: context.definition, dockerfile: dockerfile.definition },
+    FrontendInputs: { ...named.inputs, context: context.definition, dockerfile: dockerfile.definition },
     Exporter: exp.type,
     ExporterAttrs: exp.attrs,
     ...(cacheImports.length || cacheExports.length ? { Cache: { Imports: cacheImports, Exports: cacheExports } } : {}),
@@ -195,27 +203,41 @@ function addHosts(t: Target): string | undefined {
 }
 
 /**
- * The target's contexts as frontend attrs: a `target:` context is its
- * dependency's internal tag, as `docker-image://` where the frontend takes
- * named contexts (else build.ts rewrote the Dockerfile and nothing is passed).
- * A local directory needs the frontend to fetch it by name, which a frontend
- * without named contexts cannot do; other kinds are not built yet.
+ * The target's contexts as frontend attrs (`context:NAME`) and inputs. A
+ * `target:` context is its dependency's internal tag, as `docker-image://`
+ * where the frontend takes named contexts (else build.ts rewrote the
+ * Dockerfile and nothing is passed). A local directory goes as a
+ * FrontendInput (`input:KEY`) over the run's session, like the build
+ * context, so targets sharing it share one transfer; other kinds
+ * (`docker-image://`, git and https URLs, `oci-layout://`) go to the
+ * frontend as written. Without named contexts only `target:` can be honoured.
  */
-function namedContexts(t: Target, links: Links): Record<string, string> {
+function namedContexts(t: Target, links: Links, dirs: ReadonlyMap<string, NamedDir>): { attrs: Record<string, string>; inputs: Record<string, Definition> } {
   const attrs: Record<string, string> = {};
+  const inputs: Record<string, Definition> = {};
   for (const [key, value] of Object.entries(t.contexts ?? {})) {
+    // Keyed by the name the frontend looks up (`docker.io/library/x:latest` is `x`), as the rewrite path matches it.
+    const attr = `context:${contextName(key) ?? key}`;
     if (value.startsWith('target:')) {
       const ref = links.refs.get(key);
       if (ref === undefined) throw new Error(`internal: context ${key} of target ${t.name} has no loaded dependency`);
-      // Keyed by the name the frontend looks up (`docker.io/library/x:latest` is `x`), as the rewrite path matches it.
-      if (links.namedContexts) attrs[`context:${contextName(key) ?? key}`] = `docker-image://${ref}`;
-    } else if (!isRemoteContext(value) && links.namedContexts === false) {
-      throw bakeError(`target ${t.name} has the local directory ${value} as context ${key}, but the builder's Dockerfile frontend lacks named contexts (${CAP_NAMED_CONTEXTS})`, undefined, 'Build on BuildKit v0.10 or later (Docker 23 or later), or copy the directory into the build context and COPY it from there.');
-    } else {
-      throw bakeError(`target ${t.name} uses the named context ${key}=${value}, which bake does not build yet`, undefined, 'Use a target:NAME context, or build it with docker buildx bake.');
+      if (links.namedContexts) attrs[attr] = `docker-image://${ref}`;
+      continue;
     }
+    if (!links.namedContexts) {
+      throw bakeError(`target ${t.name} has ${value} as context ${key}, but the builder's Dockerfile frontend lacks named contexts (${CAP_NAMED_CONTEXTS})`, undefined, 'Build on BuildKit v0.10 or later (Docker 23 or later); on this builder use a target:NAME context, or copy what it holds into the build context.');
+    }
+    if (isRemoteContext(value)) {
+      attrs[attr] = value;
+      continue;
+    }
+    const local = dirs.get(key);
+    if (local === undefined) throw new Error(`internal: context ${key} of target ${t.name} has no session dir`);
+    const inputKey = `context-${key}`;
+    inputs[inputKey] = localDefinition({ name: local.dir.name, sharedKeyHint: local.dir.sharedKeyHint, excludePatterns: local.dockerignore === undefined ? [] : parseDockerignore(local.dockerignore), displayName: `[context ${key}] load from client` }).definition;
+    attrs[attr] = `input:${inputKey}`;
   }
-  return attrs;
+  return { attrs, inputs };
 }
 
 /** Attributes this engine cannot honour: an error now beats a build that silently ignores them. */

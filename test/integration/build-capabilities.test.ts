@@ -1,4 +1,4 @@
-/** Capabilities probed on the real engine (Docker 20.10.24 here), and the Control calls behind them. */
+/** Capabilities probed on the real engine (whichever the suite runs on), and the Control calls behind them. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { probeCapabilities } from '../../src/buildkit/capabilities.js';
@@ -6,7 +6,7 @@ import { controlClient } from '../../src/buildkit/control.js';
 import { dial } from '../../src/buildkit/dial.js';
 import { requireEngine } from '../support/engine.js';
 
-test('Docker 20.10.24: named contexts false, frontend inputs true, Info unimplemented, moby/local/tar exporters, no multi-platform', async () => {
+test('capabilities probed on the real engine agree with each other and with what every Docker engine has', async () => {
   const endpoint = await requireEngine();
   const dialed = await dial('docker', { DOCKER_HOST: endpoint.address });
   const client = controlClient(dialed);
@@ -15,13 +15,15 @@ test('Docker 20.10.24: named contexts false, frontend inputs true, Info unimplem
     const caps = await probeCapabilities(client, AbortSignal.timeout(10_000));
     const ms = performance.now() - started;
     console.log(`probe: ${ms.toFixed(0)} ms, ${JSON.stringify({ ...caps, exporters: [...caps.exporters] })}`);
-    assert.equal(caps.namedContexts, false);
+    // Every dockerd since 20.10 (BuildKit v0.8): frontend inputs, and the moby, local and tar exporters.
     assert.equal(caps.frontendInputs, true);
-    assert.equal(caps.info, undefined, 'Info is UNIMPLEMENTED before BuildKit v0.11');
-    assert.deepEqual([...caps.exporters].sort(), ['local', 'moby', 'tar']);
-    assert.equal(caps.multiPlatform, false);
+    for (const exporter of ['local', 'moby', 'tar']) assert.ok(caps.exporters.has(exporter), `the ${exporter} exporter`);
+    // Info came with BuildKit v0.11, whose Dockerfile frontend has had named contexts since v0.10: one without the other is a wrong probe.
+    if (caps.info !== undefined) assert.equal(caps.namedContexts, true, `Info answers (BuildKit ${caps.info.version}) but named contexts were not found`);
+    assert.equal(caps.multiPlatform, caps.exporters.has('image') || caps.exporters.has('oci'));
     assert.ok(caps.platforms.includes('linux/amd64'));
-    assert.ok(ms < 2000, `probing took ${ms.toFixed(0)} ms`);
+    // Generous: a probe is a handful of Solves that fail at their first check.
+    assert.ok(ms < 10_000, `probing took ${ms.toFixed(0)} ms`);
   } finally {
     client.close();
     await dialed.close();

@@ -41,7 +41,8 @@ before(async () => {
   project = mkdtempSync(join(tmpdir(), 'bake-build-'));
   const files: Record<string, string> = {
     // The test engine runs with --bridge=none: RUN steps need network "none".
-    'docker-bake.hcl': `target "app" {\n  tags = ["${tag}"]\n  network = "none"\n  args = { GREETING = "hello from bake ${nonce}" }\n}\ntarget "broken" {\n  dockerfile = "broken.Dockerfile"\n  network = "none"\n}\n`,
+    'docker-bake.hcl': `target "app" {\n  tags = ["${tag}"]\n  network = "none"\n  args = { GREETING = "hello from bake ${nonce}" }\n}\ntarget "broken" {\n  dockerfile = "broken.Dockerfile"\n  network = "none"\n}\ntarget "broken-arg" {\n  dockerfile = "broken-arg.Dockerfile"\n  network = "none"\n  args = { CODE = "5" }\n}\n`,
+    'broken-arg.Dockerfile': 'FROM bake-test/busybox\nARG CODE\nRUN echo "failing with $CODE" \\\n && exit ${CODE}\n',
     Dockerfile: 'FROM bake-test/busybox\nARG GREETING\nCOPY hello.txt /src/hello.txt\nRUN cat /src/hello.txt > /src/copy.txt && echo "$GREETING" >> /src/copy.txt\n',
     'broken.Dockerfile': 'FROM bake-test/busybox\nCOPY hello.txt /src/hello.txt\nRUN true\nRUN echo failing && exit 3\nRUN echo never\n',
     'hello.txt': 'hello file\n',
@@ -121,9 +122,19 @@ test('a failing RUN exits 1 and shows the failing Dockerfile line', async () => 
   assert.match(r.stderr, /#\d+ 0\.\d failing/);
   assert.match(r.stderr, / > \[4\/5\] RUN echo failing && exit 3:/);
   assert.match(r.stderr, /broken\.Dockerfile:4\n-+\n +2 \| {5}COPY hello\.txt \/src\/hello\.txt\n +3 \| {5}RUN true\n +4 \| >>> RUN echo failing && exit 3\n +5 \| {5}RUN echo never\n-+\n/);
-  assert.match(r.stderr, /error: failed to build broken: executor failed running \[\/bin\/sh -c echo failing && exit 3\]: exit code: 3\n$/);
+  // Our framing around the engine's own sentence, whatever its words (20.10: "executor failed running […]", 26: "process \"…\" did not complete successfully").
+  const engineSentence = /#\d+ ERROR: (.*exit code: 3)\n/.exec(r.stderr)?.[1];
+  assert.ok(engineSentence?.includes('echo failing && exit 3'), r.stderr);
+  assert.ok(r.stderr.endsWith(`error: failed to build broken: ${engineSentence}\n`), r.stderr);
   assert.match(r.stderr, /\nsent context: \d+ entries, \d+ files requested, \d+ bytes\n/, 'a failed build still prints its session counters');
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+});
+
+test('a failing step that expands an ARG shows its Dockerfile lines too (found by its variables where the engine sends no source map)', async () => {
+  const r = await run(['-f', join(project, 'docker-bake.hcl'), 'broken-arg', '--progress=plain']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /broken-arg\.Dockerfile:3\n-+\n +1 \| {5}FROM bake-test\/busybox\n +2 \| {5}ARG CODE\n +3 \| >>> RUN echo "failing with \$CODE" \\\n +4 \| >>>  && exit \$\{CODE\}\n-+\n/);
+  assert.match(r.stderr, /error: failed to build broken-arg: .*exit code: 5\n$/);
 });
 
 test('--builder unix:///path reaches BuildKit through a socket that forwards to the engine', async () => {

@@ -147,9 +147,29 @@ test('target: contexts without named contexts: no context attrs (the served Dock
 test('a local-directory context: without named contexts an error naming the cap; a target: context without its loaded dependency is a bug', () => {
   assert.throws(
     () => solvePlan(input({ contexts: { extra: './extra' } }, { links: { refs: new Map(), namedContexts: false } })),
-    (e: unknown) => e instanceof BakeFileError && /lacks named contexts \(moby\.buildkit\.frontend\.contexts\)/.test(e.message) && e.diagnostics[0]?.fix !== undefined,
+    (e: unknown) => e instanceof BakeFileError && /has \.\/extra as context extra, but the builder's Dockerfile frontend lacks named contexts \(moby\.buildkit\.frontend\.contexts\)/.test(e.message) && e.diagnostics[0]?.fix !== undefined,
   );
   assert.throws(() => solvePlan(input({ contexts: { base: 'target:dep' } })), /internal: context base of target app has no loaded dependency/);
+});
+
+test('named contexts where the frontend has them: a local directory as an input over the session (its .dockerignore applied), images and URLs as written', () => {
+  const namedDirs = new Map([['extra', { dir: { name: 'dir-x', sharedKeyHint: 'dir-x-context' }, dockerignore: '*.log\n' }]]);
+  const { request } = solvePlan(input({ contexts: { extra: './extra', alpine: 'docker-image://bake-test/busybox:latest', src: 'https://example.invalid/src.tar' } }, { links: { refs: new Map(), namedContexts: true }, namedDirs }));
+  assert.deepEqual(request.FrontendAttrs, {
+    filename: 'Dockerfile',
+    'frontend.caps': 'moby.buildkit.frontend.inputs,moby.buildkit.frontend.contexts',
+    'context:extra': 'input:context-extra',
+    'context:alpine': 'docker-image://bake-test/busybox:latest',
+    'context:src': 'https://example.invalid/src.tar',
+  });
+  assert.deepEqual(Object.keys(request.FrontendInputs ?? {}).sort(), ['context', 'context-extra', 'dockerfile']);
+  const op = Buffer.from(request.FrontendInputs?.['context-extra']?.def?.[0] ?? new Uint8Array()).toString('latin1');
+  assert.match(op, /local:\/\/dir-x/);
+  assert.match(op, /\["\*\.log"\]/, 'the directory\'s .dockerignore is applied');
+  assert.throws(
+    () => solvePlan(input({ contexts: { alpine: 'docker-image://bake-test/busybox:latest' } }, { links: { refs: new Map(), namedContexts: false } })),
+    (e: unknown) => e instanceof BakeFileError && /lacks named contexts/.test(e.message),
+  );
 });
 
 test('.dockerignore parsing follows moby 20.10: comments in column 1, trimming, Clean, leading / stripped, BOM', () => {
