@@ -60,7 +60,7 @@ export class ServiceRuntime {
     // Every spec first: a malformed port or volume fails before anything is made.
     const specs = new Map(plans.flatMap((p) => (p.service.runs_on === 'host' ? [] : [[p.service.name, containerSpec(p, this.session, this.client)] as const])));
     await this.prepare(plans, signal);
-    const running = new Map((await this.listContainers(signal)).filter((c) => c.State === 'running').map((c) => [c.Labels[LABEL.service] ?? '', c]));
+    const running = new Map((await this.containersWithState(signal)).filter((c) => c.State === 'running').map((c) => [c.Labels[LABEL.service] ?? '', c]));
     const dependedOn = new Set(plans.flatMap((p) => p.service.depends_on ?? []));
 
     // One failure stops the rest: nothing is created after `up` has failed.
@@ -109,9 +109,9 @@ export class ServiceRuntime {
     await this.unlessUnchanged(this.engine.containers.stop(await this.requireContainer(service, signal), undefined, signal));
   }
 
-  /** The service's container in this session, running or not. */
+  /** The service's container in this session, running or not (its State as inspect reads it). */
   async containerOf(service: string, signal: AbortSignal): Promise<ContainerSummary | undefined> {
-    return (await this.listContainers(signal, service))[0];
+    return (await this.containersWithState(signal, service))[0];
   }
 
   /**
@@ -210,7 +210,26 @@ export class ServiceRuntime {
     return container.Id;
   }
 
-  /** The session's containers (one service's with `service`). */
+  /**
+   * The session's containers with the State that inspect reports: right after
+   * a stop returns, Docker 26's container list still says `running` for about
+   * 300 ms, where inspect already says `exited`. One that went meanwhile is left out.
+   */
+  private async containersWithState(signal: AbortSignal, service?: string): Promise<ContainerSummary[]> {
+    const listed = await Promise.all(
+      (await this.listContainers(signal, service)).map(async (c) => {
+        try {
+          return { ...c, State: (await this.engine.containers.inspect(c.Id, signal)).State.Status };
+        } catch (e) {
+          if (isNotFound(e)) return undefined;
+          throw e;
+        }
+      }),
+    );
+    return listed.filter((c) => c !== undefined);
+  }
+
+  /** The session's containers (one service's with `service`), as the engine lists them. */
   private listContainers(signal: AbortSignal, service?: string): Promise<ContainerSummary[]> {
     const labels = { [LABEL.session]: this.session.id, ...(service !== undefined && { [LABEL.service]: service }) };
     return this.engine.containers.list({ label: labelFilters(labels) }, signal);
