@@ -68,14 +68,15 @@ function runTests(list, env) {
   const started = Date.now();
   // A hung test fails after 5 minutes instead of running into CI's time limit.
   const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=300000', ...list], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let tail = '';
+  let output = '';
   child.stdout.on('data', (chunk) => {
     process.stdout.write(chunk);
-    tail = (tail + chunk.toString()).slice(-4096);
+    output += chunk.toString();
   });
   return new Promise((resolve) => {
     child.on('close', (status) => {
-      const count = (name) => Number(new RegExp(`^ℹ ${name} (\\d+)$`, 'm').exec(tail)?.[1] ?? 0);
+      // The runner's closing counts (the list of failing tests may follow them).
+      const count = (name) => Number([...output.matchAll(new RegExp(`^ℹ ${name} (\\d+)$`, 'gm'))].at(-1)?.[1] ?? 0);
       const fail = count('fail') + count('cancelled') + (status !== 0 && count('fail') + count('cancelled') === 0 ? 1 : 0);
       resolve({ pass: count('pass'), fail, skipped: count('skipped') + count('todo'), ms: Date.now() - started });
     });

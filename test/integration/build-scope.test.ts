@@ -56,8 +56,9 @@ test('a secret reaches only the target that declares it; the context both share 
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /\na +built /);
   assert.match(r.stderr, /\nb +failed /);
-  assert.match(r.stderr, /^\[b\] .*secret tok not found/m, 'bake prints the engine\'s reason under b\'s name');
-  assert.doesNotMatch(r.stderr, /^\[a\] .*secret tok not found/m);
+  // The engine's words differ (20.10 "secret tok not found", 26 "secret tok: not found"); its reason is under b's name only.
+  assert.match(r.stderr, /^\[b\] .*secret tok:? not found/m, 'bake prints the engine\'s reason under b\'s name');
+  assert.doesNotMatch(r.stderr, /^\[a\] .*secret tok:? not found/m);
   assert.equal(await fileInImage(socketPath, tags.a, 'seen'), secretValue);
   assert.equal((await engineRequest(socketPath, 'GET', `/images/${tags.b}/json`)).status, 404, 'b failed, so nothing was tagged');
   const sent = new Map([...r.stderr.matchAll(/^\[(a|b)\] sent context: \d+ entries, \d+ files requested, (\d+) bytes$/gm)].map((m) => [m[1] as string, Number(m[2])]));

@@ -127,7 +127,7 @@ test('up starts db, then api and the host service once db is healthy', async () 
   assert.ok(apiStarted - Date.parse(dbInfo.State.StartedAt) >= 1000, `api started ${apiStarted - Date.parse(dbInfo.State.StartedAt)} ms after db, which is ready after 1 s`);
   assert.ok(apiStarted >= Date.parse(firstPass.End) || (dbInfo.State.Health?.Log?.length ?? 0) >= 5, 'api starts after a passing check (unless the log has moved on)');
   assert.deepEqual(apiInfo.Config.Env?.filter((e) => /^(MODE|FROM_CLIENT)=/.test(e)), ['MODE=one', 'FROM_CLIENT=yes']);
-  assert.ok(took < 8_000, `up took ${took} ms`);
+  assert.ok(took < 30_000, `up took ${took} ms`);
 });
 
 test('services reach each other by name on the session network', async () => {
@@ -277,7 +277,8 @@ test('a dependency whose health check never passes fails up, naming it and what 
     return true;
   });
   const took = Date.now() - t0;
-  assert.ok(took >= 1500 && took < 4000, `failed after ${took} ms`);
+  // Within seconds of its 1.5 s timeout, not the default 60 s: generous, as the machine may be loaded.
+  assert.ok(took >= 1500 && took < 20_000, `failed after ${took} ms`);
   assert.ok(!events.includes('created waiter'), events.join('\n'));
   assert.deepEqual((await engine.containers.list(sessionFilter(session), signal())).map((c) => c.Labels[LABEL.service]), ['bad']);
 });

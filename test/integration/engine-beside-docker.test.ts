@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { importBusyboxImage } from '../../src/docker/busybox-image.js';
@@ -28,6 +28,7 @@ const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], XDG_STATE_HO
 const signal = (): AbortSignal => AbortSignal.timeout(90_000);
 const iptables = (...args: string[]): { status: number | null; stdout: string; stderr: string } => spawnSync('iptables', ['-w', ...args], { encoding: 'utf8' });
 let savedRules = '';
+let savedForwarding = '';
 let other: ChildProcess | undefined;
 let ours: DockerEngine | undefined;
 let runtime: ServiceRuntime | undefined;
@@ -38,6 +39,7 @@ before(async () => {
   const saved = spawnSync('iptables-save', [], { encoding: 'utf8' });
   if (saved.status !== 0) throw new Error(`iptables-save failed (${saved.stderr.trim()}): install iptables (apt-get install iptables), as CI does.`);
   savedRules = saved.stdout;
+  savedForwarding = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
 });
 
 after(async () => {
@@ -51,6 +53,7 @@ after(async () => {
   // The other Docker leaves its chains, its DROP policy and docker0 behind, as a system one would.
   spawnSync('ip', ['link', 'delete', 'docker0'], { stdio: 'ignore' });
   if (savedRules) spawnSync('iptables-restore', [], { input: savedRules });
+  if (savedForwarding) writeFileSync('/proc/sys/net/ipv4/ip_forward', savedForwarding);
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -81,7 +84,10 @@ test('services of a session on the embedded engine reach each other while a syst
   assert.equal(started.started, true, started.message);
   // Ours starts first: the rule must already be there when the other Docker turns filtering on.
   await startOtherDocker();
-  assert.match(iptables('-S', 'FORWARD').stdout, /^-P FORWARD DROP$/m, 'the other Docker set the FORWARD policy to DROP');
+  // A system Docker sets the FORWARD policy to DROP when it turns IP forwarding on; where forwarding was on already
+  // (an earlier run), it leaves the policy alone: set it as a fresh host would have it.
+  assert.equal(iptables('-P', 'FORWARD', 'DROP').status, 0);
+  assert.match(iptables('-S', 'FORWARD').stdout, /^-A FORWARD -j DOCKER-USER$/m, 'the other Docker programs the firewall');
   assert.equal(readFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8').trim(), '1', 'bridged traffic goes through iptables');
 
   ours = new DockerEngine(started.endpoint);

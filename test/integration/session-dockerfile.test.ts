@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controlClient, type ControlClient, type SolveRequest, type SolveResponse } from '../../src/buildkit/control.js';
@@ -202,7 +202,9 @@ test('a second session with the same shared key sends only the changed file', as
   const ctx = second.session.stats.get('context')!;
   console.log(`# second transfer: ${JSON.stringify(ctx)} vs ${firstContextBytes} bytes first, ${second.ms.toFixed(0)} ms`);
   assert.ok(ctx.bytes <= firstContextBytes / 100, `${ctx.bytes} bytes is more than 1% of ${firstContextBytes}`);
-  assert.equal(ctx.bytes, Buffer.byteLength('changed\n'));
+  // BuildKit v0.13's frontend reads .dockerignore in a transfer of its own, kept by no shared key, so it goes again each build.
+  const changed = Buffer.byteLength('changed\n');
+  assert.ok([changed, changed + statSync(join(context, '.dockerignore')).size].includes(ctx.bytes), `${ctx.bytes} bytes: the changed file${ctx.bytes > changed ? ' and .dockerignore' : ''} only`);
 });
 
 test('the local exporter writes the tree through FileSend into a directory', async () => {
@@ -261,7 +263,7 @@ test('a secret reaches RUN and stays out of the image', async () => {
 
 test('a secret the session does not hold fails the build with "not found"', async () => {
   const df = dockerfileDir('df-nosecret', 'FROM bake-test/busybox:latest\nRUN --mount=type=secret,id=nope,required=true cat /run/secrets/nope\n');
-  await assert.rejects(build({ dirs: new Map([['context', { path: join(work, 'empty-context') }], ['dockerfile', { path: df }]]), secrets: new Map() }, ''), /secret nope not found/);
+  await assert.rejects(build({ dirs: new Map([['context', { path: join(work, 'empty-context') }], ['dockerfile', { path: df }]]), secrets: new Map() }, ''), /secret nope:? not found/);
 });
 
 test('two concurrent Solves over one session, each with its own directory as FrontendInputs, each see only their own files', async () => {

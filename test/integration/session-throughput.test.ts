@@ -70,7 +70,8 @@ test('20 MB in 5,500 files: one transfer, event loop stays responsive', async ()
   console.log(`# ${JSON.stringify(ctx)} in ${ms.toFixed(0)} ms (${(ctx.bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s), max event-loop delay ${maxLagMs.toFixed(1)} ms`);
   assert.equal(ctx.bytes, 500 * 40_000 + sizeOfSmall());
   assert.equal(ctx.requests, 5500);
-  assert.ok(maxLagMs < 500, `the event loop stalled for ${maxLagMs} ms`);
+  // The bound is BuildKit v0.8's: one health check slower than 10 s kills the session (protocol §6.2); speed is bench/context.mjs's.
+  assert.ok(maxLagMs < 5_000, `the event loop stalled for ${maxLagMs} ms`);
 });
 
 function sizeOfSmall(): number {
