@@ -1,7 +1,8 @@
 /**
- * From the command line to a resolved definition: reads the files, builds
- * the environment lookups, and runs the pure pipeline (parse → evaluate →
- * resolve). Shared by --print, --list and, later, the build commands.
+ * From the command line to the pure pipeline (bakefile/pipeline.ts): reads
+ * the files, supplies the world (environment, clock, home, platform), and
+ * turns flags into the pipeline's requests. Shared by --print, --list,
+ * dev --print, builds and dev sessions.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -9,8 +10,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import { canonicalAttest } from '../bakefile/entries.js';
 import type { EvaluatedFiles } from '../bakefile/evaluate.js';
 import { loadBakeFiles } from '../bakefile/load.js';
-import { parseOverrides } from '../bakefile/overrides.js';
-import { evaluateSources } from '../bakefile/pipeline.js';
+import { evaluateSources, resolveOptionsFor, type OverrideRequest, type PrintRequest } from '../bakefile/pipeline.js';
 import type { ResolveOptions } from '../bakefile/resolve.js';
 import { parseVars, type BakeArgs } from './args.js';
 
@@ -32,13 +32,11 @@ export async function loadDefinition(args: BakeArgs, cli: CliEnvironment): Promi
   const loaded = loadBakeFiles(args.files, cli.cwd, () => readFileSync(0, 'utf8'));
   for (const s of loaded.sources) cli.sources.set(s.filename, s.text);
   if (loaded.dotenv) cli.sources.set(loaded.dotenv.path, loaded.dotenv.text);
-  const dotenv = loaded.dotenv && (await import('../bakefile/formats/dotenv.js')).parseDotenv(loaded.dotenv.text, { lookup: (name) => cli.env[name], filename: loaded.dotenv.path });
   const evaluated = await evaluateSources({
     sources: loaded.sources,
+    dotenv: loaded.dotenv,
     env: (name) => cli.env[name],
     vars: parseVars(args.vars),
-    disableEnvLookup: ['1', 'true'].includes(cli.env['BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP'] ?? ''),
-    ...(dotenv ? { dotenv } : {}),
     localPlatform: localPlatform(),
     world: { now: () => new Date(), homedir },
     warn: cli.warn,
@@ -58,10 +56,19 @@ function overrideFlags(args: BakeArgs): string[] {
   return sets;
 }
 
-/** Everything target resolution needs besides the names: overrides (with the shorthand flags), SOURCE_DATE_EPOCH, warnings. */
+/** The --set overrides (with the shorthand flags) and the environment they read. */
+function overrideRequest(args: BakeArgs, cli: CliEnvironment): OverrideRequest {
+  return { sets: overrideFlags(args), env: (name) => cli.env[name], warn: cli.warn };
+}
+
+/** What `bake --print` and `bake dev --print` ask of the pipeline. */
+export function printRequest(args: BakeArgs, cli: CliEnvironment): PrintRequest {
+  return { ...overrideRequest(args, cli), names: args.names, dev: args.command === 'dev' };
+}
+
+/** Everything target resolution needs besides the names, as --print resolves it: builds and dev sessions use it. */
 export function resolveOptions(def: Definition, args: BakeArgs, cli: CliEnvironment): Omit<ResolveOptions, 'names'> {
-  const overrides = parseOverrides(overrideFlags(args), def.evaluated.targets.map((t) => t.name), (n) => cli.env[n]);
-  return { overrides, sourceDateEpoch: cli.env['SOURCE_DATE_EPOCH'] || undefined, warn: cli.warn };
+  return resolveOptionsFor(def.evaluated, overrideRequest(args, cli));
 }
 
 /** The platform this machine builds for by default, as BuildKit spells it (linux/amd64). */

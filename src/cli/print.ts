@@ -1,12 +1,14 @@
-/** `bake --print [TARGET...]`: the resolved definition as buildx prints it. */
-import { printResolved } from '../bakefile/print.js';
-import { resolveTargets } from '../bakefile/resolve.js';
+/**
+ * `bake --print [TARGET...]` and `bake dev --print [SERVICE...]`: the
+ * resolved definition as buildx prints it, by the pure pipeline's
+ * printDefinition (the composition the unit tests run too).
+ */
+import { printDefinition } from '../bakefile/pipeline.js';
 import type { BakeArgs } from './args.js';
-import { loadDefinition, resolveOptions, type CliEnvironment } from './definition.js';
+import { loadDefinition, printRequest, type CliEnvironment } from './definition.js';
 
 export async function print(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   const def = await loadDefinition(args, cli);
-  const resolved = resolveTargets(def.evaluated, { ...resolveOptions(def, args, cli), names: args.names });
-  process.stdout.write(`${printResolved(resolved)}\n`);
+  process.stdout.write(`${printDefinition(def.evaluated, printRequest(args, cli))}\n`);
   return 0;
 }

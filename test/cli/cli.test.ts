@@ -3,24 +3,18 @@
  * directory, with nothing in the environment but PATH and HOME.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runBake, type Run, type RunOptions } from '../support/bake-cli.js';
 import { repoRoot } from '../support/fixtures.js';
 
 const root = repoRoot();
-const bake = join(root, 'bin', 'bake');
 
-function run(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(bake, args, {
-    cwd: options.cwd ?? tmpdir(),
-    input: options.input ?? '',
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', ...options.env },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** bin/bake from the temp directory unless told otherwise. */
+function run(args: string[], options: Partial<RunOptions> = {}): Promise<Run> {
+  return runBake(args, { cwd: tmpdir(), ...options });
 }
 
 function tempProject(files: Record<string, string>): string {
@@ -29,8 +23,8 @@ function tempProject(files: Record<string, string>): string {
   return dir;
 }
 
-test('bin/bake --print works by absolute path from any directory with only PATH and HOME', () => {
-  const r = run(['-f', join(root, 'examples/shop/docker-bake.hcl'), '--print', 'web']);
+test('bin/bake --print works by absolute path from any directory with only PATH and HOME', async () => {
+  const r = await run(['-f', join(root, 'examples/shop/docker-bake.hcl'), '--print', 'web']);
   assert.equal(r.status, 0, r.stderr);
   const printed = JSON.parse(r.stdout) as { group: Record<string, unknown>; target: Record<string, { tags?: string[]; output?: unknown }> };
   assert.deepEqual(Object.keys(printed.target).sort(), ['base', 'web']);
@@ -38,68 +32,68 @@ test('bin/bake --print works by absolute path from any directory with only PATH 
   assert.deepEqual(printed.target['base']?.output, [{ type: 'cacheonly' }], 'linked targets print a cacheonly output');
 });
 
-test('default file discovery merges in order: the override file wins', () => {
+test('default file discovery merges in order: the override file wins', async () => {
   const dir = tempProject({
     'docker-bake.hcl': 'target "default" {\n  tags = ["a"]\n  args = { X = "1" }\n}\n',
     'docker-bake.override.hcl': 'target "default" {\n  tags = ["b"]\n}\n',
   });
-  const r = run(['--print'], { cwd: dir });
+  const r = await run(['--print'], { cwd: dir });
   assert.equal(r.status, 0, r.stderr);
   const t = (JSON.parse(r.stdout) as { target: Record<string, { tags: string[]; args: object }> }).target['default'];
   assert.deepEqual(t?.tags, ['b']);
   assert.deepEqual(t?.args, { X: '1' });
 });
 
-test('-f - reads the bake file from stdin; environment overrides variables', () => {
-  const r = run(['-f', '-', '--print'], { input: 'variable "TAG" { default = "x" }\ntarget "default" { tags = ["app:${TAG}"] }\n', env: { TAG: 'from-env' } });
+test('-f - reads the bake file from stdin; environment overrides variables', async () => {
+  const r = await run(['-f', '-', '--print'], { input: 'variable "TAG" { default = "x" }\ntarget "default" { tags = ["app:${TAG}"] }\n', env: { TAG: 'from-env' } });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /"app:from-env"/);
 });
 
-test('a bake-file error exits 2 with file:line:col, a code frame and a fix, and no stack trace', () => {
+test('a bake-file error exits 2 with file:line:col, a code frame and a fix, and no stack trace', async () => {
   const dir = tempProject({ 'docker-bake.hcl': 'target "app" {\n  tags = [upper(1, 2)]\n}\n' });
-  const r = run(['--print', 'app'], { cwd: dir });
+  const r = await run(['--print', 'app'], { cwd: dir });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^error: Too many function arguments: Function "upper" expects only 1 argument\(s\)\./m);
   assert.match(r.stderr, /--> docker-bake\.hcl:2:20/);
   assert.match(r.stderr, /2 \|   tags = \[upper\(1, 2\)\]/);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace without --debug');
-  const debug = run(['--print', 'app', '--debug'], { cwd: dir });
+  const debug = await run(['--print', 'app', '--debug'], { cwd: dir });
   assert.match(debug.stderr, /\n\s+at /, '--debug shows the stack');
 });
 
-test('buildx-worded errors stay the first sentence: unknown target', () => {
+test('buildx-worded errors stay the first sentence: unknown target', async () => {
   const dir = tempProject({ 'docker-bake.hcl': 'target "app" {}\n' });
-  const r = run(['--print', 'nope'], { cwd: dir });
+  const r = await run(['--print', 'nope'], { cwd: dir });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^error: failed to find target nope/m);
   assert.match(r.stderr, /fix: Use one of the defined targets: app\./);
 });
 
-test('no bake file: a clear error naming what bake looks for', () => {
-  const r = run(['--print'], { cwd: mkdtempSync(join(tmpdir(), 'bake-empty-')) });
+test('no bake file: a clear error naming what bake looks for', async () => {
+  const r = await run(['--print'], { cwd: mkdtempSync(join(tmpdir(), 'bake-empty-')) });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /couldn't find a bake definition to use/);
   assert.match(r.stderr, /docker-bake\.hcl/);
 });
 
-test('usage errors exit 2', () => {
-  const r = run(['--no-such-flag']);
+test('usage errors exit 2', async () => {
+  const r = await run(['--no-such-flag']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /Unknown option '--no-such-flag'/);
 });
 
-test('--list forms: targets table, type=targets,format=json, variables', () => {
+test('--list forms: targets table, type=targets,format=json, variables', async () => {
   const f = ['-f', join(root, 'examples/shop/docker-bake.hcl')];
-  const table = run([...f, '--list', 'targets']);
+  const table = await run([...f, '--list', 'targets']);
   assert.equal(table.status, 0, table.stderr);
   assert.match(table.stdout, /^TARGET\t+DESCRIPTION\n/);
   assert.match(table.stdout, /\nci\t+Everything CI builds \(api-test, default\)\n/);
-  const json = run([...f, '--list=type=targets,format=json']);
+  const json = await run([...f, '--list=type=targets,format=json']);
   const items = JSON.parse(json.stdout) as Array<{ name: string; group?: boolean }>;
   assert.ok(items.some((i) => i.name === 'ci' && i.group === true));
   assert.ok(!items.some((i) => i.name.startsWith('_')), 'private targets are hidden');
-  const vars = run([...f, '--list', 'variables', '--var', 'TAG=v9']);
+  const vars = await run([...f, '--list', 'variables', '--var', 'TAG=v9']);
   assert.match(vars.stdout, /^VARIABLE\t+VALUE\t+DESCRIPTION\n/);
   assert.match(vars.stdout, /\nTAG\t+v9\t+Tag for every image this file builds\n/);
   assert.match(vars.stdout, /\nNODE_VERSIONS\t+<null>\t+Node.js versions/);
@@ -107,8 +101,8 @@ test('--list forms: targets table, type=targets,format=json, variables', () => {
   assert.equal(group.description, 'Everything CI builds (api-test, default)');
 });
 
-test('bake dev --print shows the services and the targets they build', () => {
-  const r = run(['-f', join(root, 'examples/shop/docker-bake.hcl'), 'dev', '--print', 'api']);
+test('bake dev --print shows the services and the targets they build', async () => {
+  const r = await run(['-f', join(root, 'examples/shop/docker-bake.hcl'), 'dev', '--print', 'api']);
   assert.equal(r.status, 0, r.stderr);
   const printed = JSON.parse(r.stdout) as { target: Record<string, unknown>; service: Record<string, unknown> };
   assert.deepEqual(Object.keys(printed.service).sort(), ['api', 'db']);

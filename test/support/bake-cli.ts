@@ -18,22 +18,29 @@ export interface Run {
 
 export interface RunOptions {
   readonly cwd: string;
-  /** The engine's socket, given to bake as DOCKER_HOST. */
-  readonly socketPath: string;
+  /** The engine's socket, given to bake as DOCKER_HOST; commands that need no engine (--print, --list) go without. */
+  readonly socketPath?: string;
   /** Added to (or overriding) PATH, HOME and DOCKER_HOST: nothing else of the test's environment leaks in. */
   readonly env?: Record<string, string>;
+  /** Written to bake's stdin, which is then closed (so `-f -` reads it, and nothing waits on an open pipe). */
+  readonly input?: string;
 }
 
 /** Runs bin/bake and measures the whole process, start to exit. */
 export function runBake(args: string[], options: RunOptions): Promise<Run> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const started = performance.now();
-    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', DOCKER_HOST: `unix://${options.socketPath}`, ...options.env };
+    const engine = options.socketPath === undefined ? {} : { DOCKER_HOST: `unix://${options.socketPath}` };
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', ...engine, ...options.env };
     const child = spawn(bake, args, { cwd: options.cwd, env });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // bake may exit without reading its input: a closed pipe then is no error of the test's.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+    child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr, ms: performance.now() - started }));
   });
 }

@@ -9,7 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BakeFileError, type Diagnostic } from '../../src/core/diagnostics.js';
-import { printSources, type CaseOptions } from '../support/pipeline.js';
+import { evaluateSources, printDefinition } from '../../src/bakefile/pipeline.js';
+import { FIXED_WORLD } from '../support/fixed-world.js';
 
 interface Printed {
   group?: Record<string, { targets: string[]; description?: string }>;
@@ -22,8 +23,25 @@ function sources(text: Sources): Array<{ filename: string; text: string }> {
   return typeof text === 'string' ? [{ filename: 'docker-bake.hcl', text }] : [...text];
 }
 
+/** What a command line adds to the files: requested names, --set, --var, the environment. */
+interface CaseOptions {
+  readonly names?: readonly string[];
+  readonly sets?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly vars?: Readonly<Record<string, string>>;
+}
+
+/** Sources to --print output through the pipeline the CLI runs, in a fixed world. */
+async function printSources(text: Sources, options: CaseOptions = {}, warnings: Diagnostic[] = []): Promise<string> {
+  const env = (name: string): string | undefined => options.env?.[name];
+  const warn = (d: Diagnostic): void => void warnings.push(d);
+  const vars = new Map(Object.entries(options.vars ?? {}));
+  const evaluated = await evaluateSources({ sources: sources(text), env, vars, localPlatform: 'linux/amd64', world: FIXED_WORLD, warn });
+  return printDefinition(evaluated, { names: options.names ?? [], sets: options.sets ?? [], env, warn });
+}
+
 async function print(text: Sources, options: CaseOptions = {}, warnings: Diagnostic[] = []): Promise<Printed> {
-  return JSON.parse(await printSources(sources(text), options, warnings)) as Printed;
+  return JSON.parse(await printSources(text, options, warnings)) as Printed;
 }
 
 /** The value of one arg of one target, the way buildx tests look at `Args["foo"]`. */
@@ -32,7 +50,7 @@ async function arg(text: string, options: CaseOptions = {}, target = 'default', 
 }
 
 async function failure(text: Sources, options: CaseOptions = {}): Promise<Diagnostic> {
-  const err = await printSources(sources(text), options).then(
+  const err = await printSources(text, options).then(
     () => assert.fail('expected an error'),
     (e: unknown) => e,
   );
@@ -471,7 +489,7 @@ target "app" {}`;
   assert.ok((await print(multi, { names: ['app'], env: { FOO: 'barbar' } })).target['app']);
   await assertError(multi, { names: ['app'], env: { FOO: 'bar' } }, 'Validation failed', 'FOO must be longer than 4 characters.', [7, 17]);
   // Every failed check is reported.
-  const both = await printSources(sources(multi), { names: ['app'] }).catch((e: BakeFileError) => e.diagnostics.map((d) => d.detail));
+  const both = await printSources(multi, { names: ['app'] }).catch((e: BakeFileError) => e.diagnostics.map((d) => d.detail));
   assert.deepEqual(both, ['FOO is required.', 'FOO must be longer than 4 characters.']);
 
   const deps = `variable "FOO" {}
@@ -519,7 +537,7 @@ target "app" {}`;
   }
 }
 target "app" {}`;
-  const err = await printSources(sources(noMessage), { names: ['app'] }).catch((e: BakeFileError) => e);
+  const err = await printSources(noMessage, { names: ['app'] }).catch((e: BakeFileError) => e);
   assert.ok(err instanceof BakeFileError);
   assert.deepEqual(
     err.diagnostics.map((d) => [d.summary, d.detail, d.range?.start.line, d.range?.start.column]),

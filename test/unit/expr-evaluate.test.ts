@@ -15,7 +15,8 @@ import { STDLIB } from '../../src/bakefile/expr/stdlib/index.js';
 import { userFunction } from '../../src/bakefile/expr/userfunc.js';
 import type { BakeFunction } from '../../src/bakefile/expr/function.js';
 import { isObject, makeObject, type Value } from '../../src/bakefile/expr/value.js';
-import { printSources } from '../support/pipeline.js';
+import { evaluateSources, printDefinition } from '../../src/bakefile/pipeline.js';
+import { FIXED_WORLD } from '../support/fixed-world.js';
 
 /** Variables every expression below can use. */
 const VARS: Record<string, Value> = {
@@ -503,7 +504,9 @@ target "app" {
     CONV   = jsonencode(convert("3", number))
   }
 }`;
-  const out = JSON.parse(await printSources([{ filename: 'docker-bake.hcl', text }], { names: ['app'] })) as { target: { app: { tags: string[]; args: Record<string, string> } } };
+  const request = { env: () => undefined, warn: () => {} };
+  const evaluated = await evaluateSources({ sources: [{ filename: 'docker-bake.hcl', text }], ...request, localPlatform: 'linux/amd64', world: FIXED_WORLD });
+  const out = JSON.parse(printDefinition(evaluated, { ...request, names: ['app'], sets: [] })) as { target: { app: { tags: string[]; args: Record<string, string> } } };
   assert.deepEqual(out.target.app.tags, ['repo/app:latest', 'repo/app:v1', 'repo/app:v2']);
   assert.deepEqual(out.target.app.args, { CONV: '3', JSON: '"1"', NUM: '1', PICKED: '1' });
 });

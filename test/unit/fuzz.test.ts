@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { BakeFileError } from '../../src/core/diagnostics.js';
 import { fixturesDir, repoRoot } from '../support/fixtures.js';
-import { printSources } from '../support/pipeline.js';
+import { evaluateSources, printDefinition } from '../../src/bakefile/pipeline.js';
+import { FIXED_WORLD } from '../support/fixed-world.js';
 import { seededRandom } from '../support/random.js';
 
 const COUNT = Number(process.env['BAKE_FUZZ_COUNT'] ?? 10_000);
@@ -63,7 +64,9 @@ for (const [filename, seeds] of Object.entries(SEEDS)) {
     for (let i = 0; i < COUNT; i++) {
       const input = mutate(texts[i % texts.length] as string, random);
       try {
-        await printSources([{ filename, text: input }], { env: { TAG: 'x' } });
+        const request = { env: (name: string) => (name === 'TAG' ? 'x' : undefined), warn: () => {} };
+        const evaluated = await evaluateSources({ sources: [{ filename, text: input }], ...request, localPlatform: 'linux/amd64', world: FIXED_WORLD });
+        printDefinition(evaluated, { ...request, names: [], sets: [] });
       } catch (e) {
         if (!(e instanceof BakeFileError)) assert.fail(`input ${i} threw ${(e as Error)?.stack ?? String(e)}\n--- input ---\n${input}`);
         failures++;

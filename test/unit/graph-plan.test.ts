@@ -10,7 +10,7 @@ import { evaluateSources } from '../../src/bakefile/pipeline.js';
 import type { EvaluatedFiles } from '../../src/bakefile/evaluate.js';
 import { resolveTargets, type ResolvedConfig } from '../../src/bakefile/resolve.js';
 import { planBuild } from '../../src/graph/plan.js';
-import { FIXED_WORLD } from '../support/pipeline.js';
+import { FIXED_WORLD } from '../support/fixed-world.js';
 
 async function evaluate(text: string): Promise<EvaluatedFiles> {
   return evaluateSources({ sources: [{ filename: 'docker-bake.hcl', text }], env: () => undefined, localPlatform: 'linux/amd64', world: FIXED_WORLD, warn: () => {} });

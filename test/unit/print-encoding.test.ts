@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeGoJSON, printResolved, type GoJSON } from '../../src/bakefile/print.js';
 import type { Group, Service, Target } from '../../src/bakefile/model.js';
-import { printSources, type CaseOptions } from '../support/pipeline.js';
+import { evaluateSources, printDefinition } from '../../src/bakefile/pipeline.js';
+import { FIXED_WORLD } from '../support/fixed-world.js';
 
 const encode = (v: GoJSON): string => encodeGoJSON(v);
 
@@ -121,8 +122,11 @@ test('services print after targets, with their health check', () => {
   assert.deepEqual(out.service['db'], { image: 'postgres:16', environment: { A: null, B: '2' }, ports: ['5432:5432'], healthcheck: { test: ['CMD', 'true'], retries: 3 } });
 });
 
-async function printed(text: string, options: CaseOptions = {}): Promise<string> {
-  return printSources([{ filename: 'docker-bake.hcl', text }], { names: ['app'], ...options });
+/** Target `app` of an HCL file as `bake --print app --set …` prints it. */
+async function printed(text: string, options: { sets?: string[] } = {}): Promise<string> {
+  const request = { env: () => undefined, warn: () => {} };
+  const evaluated = await evaluateSources({ sources: [{ filename: 'docker-bake.hcl', text }], ...request, localPlatform: 'linux/amd64', world: FIXED_WORLD });
+  return printDefinition(evaluated, { ...request, names: ['app'], sets: options.sets ?? [] });
 }
 
 test('args, labels, annotations and dockerfile-inline re-escape ${ and %{ (buildx #3097)', async () => {

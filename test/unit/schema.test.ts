@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import TOML from '@iarna/toml';
 import { HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES } from '../../src/bakefile/model.js';
 import { fixturesDir, repoRoot } from '../support/fixtures.js';
-import { printSources } from '../support/pipeline.js';
+import { evaluateSources, printDefinition } from '../../src/bakefile/pipeline.js';
+import { FIXED_WORLD } from '../support/fixed-world.js';
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 const require = createRequire(import.meta.url);
@@ -70,8 +71,10 @@ test('--print of every example and of bake.hcl validates against the print schem
   const files = bakeFiles().filter((f) => !f.dir.includes(`${join('test', 'fixtures')}`));
   assert.ok(files.length >= 4);
   for (const { dir, file } of files) {
+    const request = { env: () => undefined, warn: () => {} };
     const sources = [{ filename: file, text: readFileSync(join(dir, file), 'utf8') }];
-    assertValid(validatePrint, JSON.parse(await printSources(sources)), join(dir, file));
+    const evaluated = await evaluateSources({ sources, ...request, localPlatform: 'linux/amd64', world: FIXED_WORLD });
+    assertValid(validatePrint, JSON.parse(printDefinition(evaluated, { ...request, names: [], sets: [] })), join(dir, file));
   }
 });
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { BakeFileError, type Diagnostic } from '../../src/core/diagnostics.js';
 import { resolveDevEnvironment, type DevEnvironment } from '../../src/bakefile/dev-environment.js';
 import { evaluateSources } from '../../src/bakefile/pipeline.js';
-import { FIXED_WORLD } from '../support/pipeline.js';
+import { FIXED_WORLD } from '../support/fixed-world.js';
 
 async function dev(text: string, names: readonly string[] = [], warnings: Diagnostic[] = []): Promise<DevEnvironment> {
   const warn = (d: Diagnostic): void => void warnings.push(d);

@@ -1,0 +1,88 @@
+/**
+ * Golden cases, run as users run them (issue 11): each directory under
+ * test/fixtures/bakefiles holds one case written in HCL, JSON, TOML and/or
+ * compose, and bin/bake (the esbuild bundle in dist/, not the tsc build)
+ * must print exactly expected.json for every format, or fail as
+ * expected-error.json says. The bundle once crashed on every JSON file while
+ * an in-process copy of this test stayed green.
+ *
+ * case.json is the command line: `names`, `sets` (--set), `env` (the whole
+ * environment besides PATH and HOME), `dev` (`bake dev --print`), and
+ * `together` (files read as one definition, -f each in this order) instead
+ * of one run per format; `errorPositions` moves an expected error per file.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { runBake } from '../support/bake-cli.js';
+import { fixturesDir } from '../support/fixtures.js';
+
+const FORMATS = ['docker-bake.hcl', 'docker-bake.json', 'bake.toml', 'compose.yaml'];
+const CASE_FILES = new Set([...FORMATS, 'case.json', 'expected.json', 'expected-error.json']);
+const root = fixturesDir('bakefiles');
+
+interface Case {
+  readonly names?: readonly string[];
+  readonly sets?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly dev?: boolean;
+  readonly together?: readonly string[];
+  readonly errorPositions?: Readonly<Record<string, { line: number; column: number }>>;
+}
+
+interface ExpectedError {
+  summary: string;
+  detail?: string;
+  line: number;
+  column: number;
+}
+
+const cases = readdirSync(root)
+  .sort()
+  .map((name) => {
+    const dir = join(root, name);
+    const c = (existsSync(join(dir, 'case.json')) ? JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) : {}) as Case;
+    const runs = c.together ? [[...c.together]] : FORMATS.filter((f) => existsSync(join(dir, f))).map((f) => [f]);
+    return { name, dir, c, runs };
+  });
+
+test('every fixture directory is a runnable case: bake files this test knows and one expectation', () => {
+  assert.ok(cases.length >= 12, `${cases.length} cases`);
+  for (const { name, dir, runs } of cases) {
+    // A misspelt file name would otherwise drop a format from the suite without a word.
+    const unknown = readdirSync(dir).filter((f) => !CASE_FILES.has(f));
+    assert.deepEqual(unknown, [], `${name}: files this test does not read`);
+    assert.ok(runs.length > 0, `${name}: no bake file`);
+    assert.ok(existsSync(join(dir, 'expected.json')) !== existsSync(join(dir, 'expected-error.json')), `${name}: needs exactly one of expected.json and expected-error.json`);
+  }
+});
+
+// One bake process per run, four at a time: each takes a Node start-up.
+describe('golden bake files through bin/bake', { concurrency: 4 }, () => {
+  for (const { name, dir, c, runs } of cases) {
+    for (const files of runs) {
+      test(`${name} (${files.join(' + ')})`, async () => {
+        const args = [...files.flatMap((f) => ['-f', f]), ...(c.dev ? ['dev'] : []), '--print', ...(c.names ?? []), ...(c.sets ?? []).flatMap((s) => ['--set', s])];
+        const r = await runBake(args, { cwd: dir, env: { ...c.env } });
+        const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
+        if (existsSync(join(dir, 'expected.json'))) {
+          assert.equal(r.status, 0, r.stderr);
+          assert.equal(r.stdout, read('expected.json'));
+          assert.equal(r.stderr, '', 'no warnings');
+          return;
+        }
+        const expected = JSON.parse(read('expected-error.json')) as ExpectedError;
+        const where = c.errorPositions?.[files[0] as string] ?? expected;
+        assert.equal(r.status, 2, r.stderr);
+        assert.equal(r.stdout, '');
+        // The first error as main() renders it: the message, then where it points.
+        const lines = r.stderr.split('\n');
+        const at = lines.findIndex((l) => l.startsWith('error: '));
+        const message = expected.detail ? `${expected.summary}: ${expected.detail}` : expected.summary;
+        assert.ok(lines[at] === `error: ${message}` || (!expected.detail && lines[at]?.startsWith(`error: ${message}: `)), `first error:\n${r.stderr}`);
+        assert.equal(lines[at + 1], `  --> ${files[0]}:${where.line}:${where.column}`);
+      });
+    }
+  }
+});
