@@ -1,7 +1,7 @@
 // Installs dependencies when they are missing or stale, then builds: the
 // first step of both README commands, so each works on a fresh clone.
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -13,6 +13,8 @@ export function setup() {
     execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env: { ...process.env, ...nodeHeaders() } });
   }
   run(process.execPath, [`${root}scripts/build.mjs`]);
+  // tsc never removes what it compiled before: a deleted test would keep running from build/.
+  rmSync(`${root}build`, { recursive: true, force: true });
   run(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.json`]);
 }
 
