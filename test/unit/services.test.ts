@@ -42,6 +42,25 @@ test('a service needs exactly one of image and target, and the target must exist
   await assertError('service "web" {\n  target = "api"\n}', [], 'service "web" uses target "api", which is not defined', [2, 3]);
 });
 
+test('a compose service with build and image runs what its target builds, tagged with the image', async () => {
+  const evaluated = await evaluateSources({
+    sources: [{ filename: 'compose.yaml', text: 'services:\n  web:\n    build: .\n    image: myorg/web:dev\n  db:\n    image: postgres:16\n' }],
+    env: () => undefined,
+    localPlatform: 'linux/amd64',
+    world: FIXED_WORLD,
+    warn: () => undefined,
+  });
+  const env = resolveDevEnvironment(evaluated, [], { overrides: new Map(), sourceDateEpoch: undefined, warn: () => undefined });
+  assert.deepEqual(
+    env.services.map((s) => [s.name, s.target, s.image]),
+    [
+      ['web', 'web', undefined],
+      ['db', undefined, 'postgres:16'],
+    ],
+  );
+  assert.deepEqual(env.resolved.targets.get('web')?.tags, ['myorg/web:dev']);
+});
+
 test('ports use compose\'s short syntax', async () => {
   const service = (port: string): string => `service "db" {\n  image = "postgres"\n  ports = ["5432", ${JSON.stringify(port)}]\n}`;
   for (const ok of ['80', '8080:80', '127.0.0.1:8080:80', '[::1]:8080:80', '8000-8010:8000-8010', '53:53/udp', '9000/tcp', ':80']) {

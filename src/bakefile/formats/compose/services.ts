@@ -15,9 +15,10 @@ import { dotted, isNull, type MapNode, type Path } from './tree.js';
 export function composeService(name: string, service: MapNode, lookup: Lookup): Service {
   const path = ['services', name];
   const out: Service = { name: sanitizeTargetName(name) };
+  // With build, compose builds the image and names it `image` (the target's tag): the service runs what its target builds.
   const image = optionalText(service, 'image', path);
-  if (image !== undefined) out.image = image;
   if (service.fields.has('build')) out.target = sanitizeTargetName(name);
+  else if (image !== undefined) out.image = image;
   const command = optionalCommand(service, 'command', path);
   if (command) out.command = command;
   const entrypoint = optionalCommand(service, 'entrypoint', path);
