@@ -24,7 +24,7 @@ import { EngineError } from '../docker/errors.js';
 import { registryHost } from '../docker/images.js';
 import type { RegistryAuth } from '../docker/types.js';
 import { credentials } from './session/auth.js';
-import { rewriteDockerfile } from '../graph/links.js';
+import { rewriteDockerfile } from '../dockerfile/links.js';
 import { bakeStateDir } from '../docker/engine-paths.js';
 import { alwaysBuilt, checkUpToDate, type UpToDate } from './up-to-date.js';
 
@@ -123,7 +123,7 @@ async function solveTarget(client: ControlClient, req: BuildRequest): Promise<Bu
   const linked = source === undefined ? undefined : rewriteDockerfile(source, req.links.refs, t.args ?? {});
   if (linked && t.pull && req.engine) await pullImages(linked.images, req, req.engine);
   // Without named contexts the internal tags reach the frontend only through the Dockerfile's own references: a copy rewritten
-  // for this build, in a dir of its own, since the tags are the run's (graph/links.ts) and the copy goes when the build ends.
+  // for this build, in a dir of its own, since the tags are the run's (dockerfile/links.ts) and the copy goes when the build ends.
   const dir = linked && !req.links.namedContexts ? mkdtempSync(join(tmpdir(), 'bake-linked-')) : undefined;
   try {
     const rewritten = dir && linked ? { path: join(dir, basename(userDockerfile(req))), text: linked.text } : undefined;

@@ -11,7 +11,7 @@ import type { Entry, Target } from '../bakefile/model.js';
 import type { CacheOptionsEntry, Definition, SolveRequest } from './control.js';
 import { CAP_FRONTEND_INPUTS, CAP_NAMED_CONTEXTS } from './capabilities.js';
 import { localDefinition } from './llb.js';
-import { contextName } from '../graph/links.js';
+import { contextName } from '../dockerfile/links.js';
 import type { FileSendSpec, SecretSpec } from './session/index.js';
 
 /** A local directory as the session serves it. */
@@ -55,7 +55,7 @@ export interface NamedDir {
 
 /**
  * How the target's `target:` contexts reach the frontend: build.ts loaded
- * each dependency into the image store under its internal tag (graph/links.ts).
+ * each dependency into the image store under its internal tag (dockerfile/links.ts).
  */
 export interface Links {
   /** Context key → the dependency's internal tag. */

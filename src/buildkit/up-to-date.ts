@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Target } from '../bakefile/model.js';
-import { rewriteDockerfile } from '../graph/links.js';
+import { rewriteDockerfile } from '../dockerfile/links.js';
 import type { DockerEngine } from '../docker/engine-api.js';
 import { EngineApiError } from '../docker/errors.js';
 import { walk } from './session/walk.js';

@@ -14,7 +14,7 @@ import { attributeRange } from '../bakefile/sources.js';
 import { planBuild } from '../graph/plan.js';
 import { runGraph } from '../graph/scheduler.js';
 import { formatSummary } from '../graph/summary.js';
-import { internalTag, type InternalTag } from '../graph/links.js';
+import { internalTag, type InternalTag } from '../dockerfile/links.js';
 import type { Entry, Target } from '../bakefile/model.js';
 import { probeCapabilities, type Capabilities } from '../buildkit/capabilities.js';
 import { DockerEngine } from '../docker/engine-api.js';

@@ -1,7 +1,7 @@
 /** target: edges on a Docker builder: the internal tag of a dependency and the Dockerfile rewrite of its references. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contextName, internalTag, rewriteDockerfile } from '../../src/graph/links.js';
+import { contextName, internalTag, rewriteDockerfile } from '../../src/dockerfile/links.js';
 
 const ID = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 
