@@ -792,7 +792,6 @@ services:
   assert.deepEqual(config.services, [
     {
       name: 'app',
-      image: 'app:2',
       target: 'app',
       command: ['npm', 'run', 'dev'],
       environment: { MODE: 'dev', KEEP: '1' },
@@ -926,7 +925,6 @@ services:
   const expected: Service[] = [
     {
       name: 'web_app',
-      image: 'shop/web:dev',
       target: 'web_app',
       command: ['sh', '-c', 'echo "hi there" && sleep 1'],
       entrypoint: ['/bin/tini', '--'],
