@@ -5,8 +5,8 @@
  * RAMInBytes and BytesSize, and mattn/go-shellwords, so that paths, sizes
  * and commands come out byte for byte as buildx prints them.
  */
-import { posix } from 'node:path';
 import { goQuote } from '../../golang.js';
+import { goClean } from '../../../golang/path.js';
 
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git:\/\/|ssh:\/\/|github\.com\/|git@)/;
 
@@ -22,13 +22,6 @@ export function unixPath(value: string, home: string | undefined): string {
   if (value.startsWith('~') && home !== undefined) return goClean(`${home}/${value.slice(1)}`);
   if (value.startsWith('/') || /^[a-zA-Z]:[\\/]|^\\\\/.test(value)) return value;
   return goClean(value);
-}
-
-/** Go's filepath.Clean on a slash path. */
-function goClean(path: string): string {
-  if (path === '') return '.';
-  const normalized = posix.normalize(path);
-  return normalized.length > 1 && normalized.endsWith('/') ? normalized.slice(0, -1) : normalized;
 }
 
 const SIZE_UNITS: Readonly<Record<string, number>> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
