@@ -6,7 +6,7 @@
 import { bakeError } from '../core/diagnostics.js';
 import { BadPatternError, goMatch } from '../golang/path.js';
 import { applyLoadOverride, applyPushOverride, ENTRY_KINDS, EntryError, mergeEntries, parseOverrideEntries, type EntryKind } from './entries.js';
-import { parseGoBool } from './golang.js';
+import { parseGoBool } from '../golang/strconv.js';
 import type { Entry, Target } from './model.js';
 
 export interface Override {

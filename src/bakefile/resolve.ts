@@ -10,7 +10,7 @@ import { dedupe } from '../core/collections.js';
 import type { EvaluatedFiles } from './evaluate.js';
 import { mergeService, mergeTarget } from './merge.js';
 import { sanitizeTargetName, type Group, type Service, type Target } from './model.js';
-import { goQuote } from './golang.js';
+import { goQuote } from '../golang/strconv.js';
 import { BadPatternError, goMatch } from '../golang/path.js';
 import { applyOverrides, type Overrides } from './overrides.js';
 import { attributeRange, withOriginOf } from './sources.js';

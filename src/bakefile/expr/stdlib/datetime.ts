@@ -7,7 +7,7 @@ import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import { makeObject, typeName, type Value } from '../value.js';
 import { argNumber, argString, argValue, define, param, toInt, type FunctionTable } from './args.js';
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
 import { DurationError, parseDuration } from '../../../golang/duration.js';
 import {
   addNanos,

@@ -12,7 +12,7 @@ import { graphemes } from './graphemes.js';
 import { encodeJson, JsonError } from './json.js';
 import { goJsonString } from '../../../golang/json.js';
 import { formatFloat, formatInteger, type NumberFlags } from './numfmt.js';
-import { goQuote, goQuoteRune } from '../../golang.js';
+import { goQuote, goQuoteRune } from '../../../golang/strconv.js';
 
 interface Verb extends NumberFlags {
   /** The verb as written, e.g. "%-5.2f". */

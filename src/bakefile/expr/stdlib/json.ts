@@ -4,7 +4,7 @@
  * decoding reports Go's decoder messages.
  */
 import { formatNumber, makeObject, sortedKeys, type Value } from '../value.js';
-import { goQuote, goQuoteRune } from '../../golang.js';
+import { goQuote, goQuoteRune } from '../../../golang/strconv.js';
 import { goJsonString } from '../../../golang/json.js';
 
 /** Thrown for values JSON cannot carry and for malformed JSON text. */

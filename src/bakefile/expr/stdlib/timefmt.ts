@@ -5,7 +5,7 @@
  * golang/duration.ts).
  * Instants keep whole seconds as bigint so nanosecond durations add exactly.
  */
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
 
 export interface Instant {
   /** Seconds since the Unix epoch (UTC). */

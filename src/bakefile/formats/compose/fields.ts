@@ -7,7 +7,7 @@
  * pointing at it, wherever it is found.
  */
 import { bakeError, type BakeFileError, type SourceRange } from '../../../core/diagnostics.js';
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
 import { parseShellwords } from '../../../golang/shellwords.js';
 import { dotted, isNull, nullAt, type Field, type MapNode, type Path, type ScalarNode, type Tree } from './tree.js';
 

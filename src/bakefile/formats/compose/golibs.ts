@@ -1,11 +1,11 @@
 /**
  * Go library behaviours compose-go and buildx rely on, beyond the standard
- * library ones in ../../golang.ts: compose-go's path resolution against
+ * library ones in src/golang: compose-go's path resolution against
  * buildx's empty working directory (filepath.Clean), and docker/go-units'
  * RAMInBytes and BytesSize, so that paths and sizes come out byte for byte
  * as buildx prints them.
  */
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
 import { goClean } from '../../../golang/path.js';
 
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git:\/\/|ssh:\/\/|github\.com\/|git@)/;
