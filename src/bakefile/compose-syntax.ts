@@ -5,7 +5,7 @@
  * malformed value throws a ComposeSyntaxError naming the service.
  */
 import { UserError } from '../core/errors.js';
-import { parseDuration } from './expr/stdlib/timefmt.js';
+import { parseDuration } from '../golang/duration.js';
 
 /** Where a container port is published (the Engine API's PortBinding, field for field). */
 export interface PortBinding {

@@ -3,10 +3,10 @@
  * newOverrides / AddOverrides do, plus `+=` to append to list attributes.
  * Patterns match target names exactly first, then as globs (Go path.Match).
  */
-import picomatch from 'picomatch';
 import { bakeError } from '../core/diagnostics.js';
+import { BadPatternError, goMatch } from '../golang/path.js';
 import { applyLoadOverride, applyPushOverride, ENTRY_KINDS, EntryError, mergeEntries, parseOverrideEntries, type EntryKind } from './entries.js';
-import { parseGoBool } from './golang.js';
+import { parseGoBool } from '../golang/strconv.js';
 import type { Entry, Target } from './model.js';
 
 export interface Override {
@@ -91,21 +91,16 @@ function splitN(s: string, sep: string, n: number): string[] {
   return parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join(sep)];
 }
 
-/** Go's path.Match for a pattern (`*` does not cross `/`), or undefined when the pattern is malformed. */
-export function pathMatcher(pattern: string): ((name: string) => boolean) | undefined {
-  try {
-    return picomatch(pattern, { dot: true, nobrace: true, noextglob: true, noglobstar: true });
-  } catch {
-    return undefined;
-  }
-}
-
-/** Exact name first, then a glob over every target name. */
+/** buildx's expandTargets: the exact name, else every target name the pattern matches by Go's path.Match. */
 function expandTargets(pattern: string, names: readonly string[]): string[] {
   if (names.includes(pattern)) return [pattern];
-  const matcher = pathMatcher(pattern);
-  if (!matcher) throw usageError(`could not match targets with '${pattern}'`, 'Fix the pattern: use *, ? and [...] only.');
-  const matched = names.filter((n) => matcher(n));
+  let matched: string[];
+  try {
+    matched = names.filter((n) => goMatch(pattern, n));
+  } catch (e) {
+    if (e instanceof BadPatternError) throw usageError(`could not match targets with '${pattern}'`, 'Fix the pattern: use *, ? and [...] only.');
+    throw e;
+  }
   if (!matched.length) throw usageError(`could not find any target matching '${pattern}'`, `Use one of the targets: ${names.join(', ')}.`);
   return matched;
 }

@@ -3,6 +3,7 @@
  * json.MarshalIndent (two-space indent, map keys sorted, struct fields in
  * declaration order, `omitempty`, and HTML-safe escaping of < > &).
  */
+import { goJsonString } from '../golang/json.js';
 import { entryToJSON, type EntryKind } from './entries.js';
 import { compareStrings } from './expr/value.js';
 import { HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec, type Group, type Service, type Target } from './model.js';
@@ -76,7 +77,7 @@ function structJSON(fields: Record<string, unknown>, specs: readonly AttributeSp
 /** Go's json.MarshalIndent(v, "", "  "). */
 export function encodeGoJSON(value: GoJSON, indent = ''): string {
   if (value === null) return 'null';
-  if (typeof value === 'string') return goString(value);
+  if (typeof value === 'string') return goJsonString(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
@@ -85,22 +86,5 @@ export function encodeGoJSON(value: GoJSON, indent = ''): string {
   }
   const entries: Array<[string, GoJSON]> = value instanceof Map ? [...(value as ReadonlyMap<string, GoJSON>)] : Object.keys(value).sort(compareStrings).map((k) => [k, (value as { [key: string]: GoJSON })[k] as GoJSON]);
   if (entries.length === 0) return '{}';
-  return `{\n${entries.map(([k, v]) => `${inner}${goString(k)}: ${encodeGoJSON(v, inner)}`).join(',\n')}\n${indent}}`;
-}
-
-const SHORT_ESCAPES: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
-
-const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029]/;
-
-/** A string as Go's encoder writes it, escaping < > & and U+2028/9 for HTML safety. */
-function goString(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
-  let out = '"';
-  for (const ch of s) {
-    const short = SHORT_ESCAPES[ch];
-    if (short) out += short;
-    else if (ch < ' ' || ch === '<' || ch === '>' || ch === '&' || ch === '\u2028' || ch === '\u2029') out += `\\u${(ch.codePointAt(0) as number).toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
+  return `{\n${entries.map(([k, v]) => `${inner}${goJsonString(k)}: ${encodeGoJSON(v, inner)}`).join(',\n')}\n${indent}}`;
 }

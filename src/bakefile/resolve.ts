@@ -10,8 +10,9 @@ import { dedupe } from '../core/collections.js';
 import type { EvaluatedFiles } from './evaluate.js';
 import { mergeService, mergeTarget } from './merge.js';
 import { sanitizeTargetName, type Group, type Service, type Target } from './model.js';
-import { goQuote } from './golang.js';
-import { applyOverrides, pathMatcher, type Overrides } from './overrides.js';
+import { goQuote } from '../golang/strconv.js';
+import { BadPatternError, goMatch } from '../golang/path.js';
+import { applyOverrides, type Overrides } from './overrides.js';
 import { attributeRange, withOriginOf } from './sources.js';
 
 export interface ResolveOptions {
@@ -68,8 +69,13 @@ export function resolveTargets(config: EvaluatedFiles, options: ResolveOptions):
 /** buildx's matchNames: a requested name with glob characters stands for every group and target it matches. */
 function matchNames(config: EvaluatedFiles, pattern: string): string[] {
   if (!/[*?[\]]/.test(pattern)) return [pattern];
-  const matcher = pathMatcher(pattern);
-  const names = matcher ? [...config.groups, ...config.targets].map((d) => d.name).filter((n) => matcher(n)) : [];
+  let names: string[] = [];
+  try {
+    names = [...config.groups, ...config.targets].map((d) => d.name).filter((n) => goMatch(pattern, n));
+  } catch (e) {
+    // buildx skips names path.Match refuses, so a malformed pattern matches nothing.
+    if (!(e instanceof BadPatternError)) throw e;
+  }
   if (!names.length) throw bakeError(`could not find any target matching ${goQuote(pattern)}`, undefined, 'Use a pattern that matches a target or group name.');
   return dedupe(names);
 }

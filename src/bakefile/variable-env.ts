@@ -7,7 +7,7 @@
 import { parseCsvFields } from './entries.js';
 import { friendlyTypeName, parseNumber, toSet, type Type } from './expr/types.js';
 import { makeObject, type Value } from './expr/value.js';
-import { goParseBoolError, goQuote, parseGoBool } from './golang.js';
+import { goParseBoolError, goQuote, parseGoBool } from '../golang/strconv.js';
 
 /** A problem reading an environment value for a variable; the caller reports it at the variable. */
 export class EnvValueError extends Error {}

@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseCsvFields } from '../bakefile/entries.js';
-import { parseDuration } from '../bakefile/expr/stdlib/timefmt.js';
+import { parseDuration } from '../golang/duration.js';
 import { usageError } from '../bakefile/overrides.js';
 import { parsePrefixKey } from '../dev/client/prefix-key.js';
 

@@ -8,7 +8,8 @@ import type { Entry } from '../model.js';
 import { STRING_MAP, cutField, flatEntry, sortedJSON, stringAttributes, take, type Codec } from './codec.js';
 import { parseCsvFields } from './csv.js';
 import { EntryError } from './errors.js';
-import { goParseBoolError, goQuote, goTrimSpace, parseGoBool } from '../golang.js';
+import { goParseBoolError, goQuote, parseGoBool } from '../../golang/strconv.js';
+import { goTrimSpace } from '../../golang/strings.js';
 
 // ExportEntry (export.go, export_cty.go)
 

@@ -11,7 +11,7 @@
  */
 import type { Entry } from '../model.js';
 import { parseOverrideEntries } from './lists.js';
-import { parseGoBool } from '../golang.js';
+import { parseGoBool } from '../../golang/strconv.js';
 
 /** `push=true`: image outputs push; with no outputs but docker ones, an image output that pushes is added. `push=false`: registry outputs go, image outputs stop pushing. */
 export function applyPushOverride(outputs: readonly Entry[], push: boolean): Entry[] {

@@ -8,7 +8,7 @@ import type { Entry } from '../model.js';
 import { cutField, flatEntry, type Codec, type EntryJSONValue } from './codec.js';
 import { parseCsvFields } from './csv.js';
 import { EntryError } from './errors.js';
-import { goQuote } from '../golang.js';
+import { goQuote } from '../../golang/strconv.js';
 
 const SECRET_OBJECT = T.object({ id: T.string, src: T.string, env: T.string }, ['id', 'src', 'env']);
 const SSH_OBJECT = T.object({ id: T.string, paths: T.list(T.string) }, ['id', 'paths']);

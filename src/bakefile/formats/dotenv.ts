@@ -17,7 +17,8 @@
  * Expansion sees the keys defined earlier in the file first, then the lookup.
  */
 import { bakeError, pos, type SourcePos, type SourceRange } from '../../core/diagnostics.js';
-import { goQuote } from '../golang.js';
+import { goQuote } from '../../golang/strconv.js';
+import { goTrimRightSpace, isGoSpace } from '../../golang/strings.js';
 import { interpolate, type Lookup } from './interpolate.js';
 
 export interface DotenvOptions {
@@ -32,9 +33,6 @@ export function parseDotenv(text: string, options: DotenvOptions = {}): Map<stri
   return new DotenvParser(text.replace(/^\uFEFF/, ''), options).parse();
 }
 
-/** Go's unicode.IsSpace. */
-const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
-const TRAILING_SPACE = new RegExp(`${GO_SPACE.source}+$`);
 /** compose's isSpace: a blank that does not end a line. */
 const INLINE_SPACE = /[\t\v\f\r \u0085\u00a0]/;
 /** What a variable name may hold: letters, digits, `_`, `.`, `-` and brackets. */
@@ -80,7 +78,7 @@ class DotenvParser {
   /** Skips blanks and comment lines; false at the end of the text. */
   private skipToStatement(): boolean {
     for (;;) {
-      while (this.at < this.text.length && GO_SPACE.test(this.text[this.at] as string)) this.at++;
+      while (this.at < this.text.length && isGoSpace(this.text.charCodeAt(this.at))) this.at++;
       if (this.at >= this.text.length) return false;
       if (this.text[this.at] !== '#') return true;
       const eol = this.text.indexOf('\n', this.at);
@@ -100,7 +98,7 @@ class DotenvParser {
         throw this.error(`unexpected character ${goQuote(ch)} in variable name ${goQuote(this.lineAt(keyStart))}`, end, end + 1);
       }
     }
-    const key = this.text.slice(keyStart, end).replace(TRAILING_SPACE, '');
+    const key = goTrimRightSpace(this.text.slice(keyStart, end));
     if (key.includes(' ')) throw this.error('key cannot contain a space', keyStart, end);
     // A name alone on its line (or at the end of the text) is taken from the lookup.
     if (end >= this.text.length || this.text[end] === '\n') {
@@ -122,7 +120,7 @@ class DotenvParser {
     const valueStart = this.at;
     this.at = end;
     const comment = line.indexOf(' #');
-    const raw = (comment < 0 ? line : line.slice(0, comment)).replace(TRAILING_SPACE, '');
+    const raw = goTrimRightSpace(comment < 0 ? line : line.slice(0, comment));
     return this.expand(raw, valueStart, end);
   }
 

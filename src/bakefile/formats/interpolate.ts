@@ -12,7 +12,7 @@
  * while a `${` that does not form a template is an error.
  */
 import { bakeError, type SourceRange } from '../../core/diagnostics.js';
-import { goQuote } from '../golang.js';
+import { goQuote } from '../../golang/strconv.js';
 
 /** Looks a variable up; `undefined` means unset (an empty string is set). */
 export type Lookup = (name: string) => string | undefined;

@@ -9,17 +9,8 @@ import { bakeError, codePointCount, rangeBetween, type BakeFileError, type Sourc
 import type { Value } from '../expr/value.js';
 import type { Attribute, BinaryOperator, Block, Body, Expr, File, ObjectItem, TemplatePart, Traverser } from './ast.js';
 import { nameSuggestion } from '../../core/suggest.js';
-import {
-  isSpace,
-  literalValue,
-  numberValue,
-  tokenize,
-  trimLeftSpace,
-  trimRightSpace,
-  type Token,
-  type TokenList,
-  type TokenType,
-} from './tokenizer.js';
+import { goTrimLeftSpace, goTrimRightSpace, isGoSpace } from '../../golang/strings.js';
+import { literalValue, numberValue, tokenize, type Token, type TokenList, type TokenType } from './tokenizer.js';
 
 /** Deeper nesting of blocks, brackets, operators or templates is rejected rather than risking the stack. */
 export const MAX_NESTING = 128;
@@ -773,11 +764,11 @@ class Parser {
       previousWasLiteral = false;
       if (type === 'quotedLit' || type === 'stringLit') {
         const value = literalValue(this.tokens, token);
-        parts.push({ kind: 'literal', value: trimThis ? trimLeftSpace(value) : value, range: this.tokens.range(token) });
+        parts.push({ kind: 'literal', value: trimThis ? goTrimLeftSpace(value) : value, range: this.tokens.range(token) });
         previousWasLiteral = true;
       } else if (type === 'interp' || type === 'control') {
         const last = parts[parts.length - 1];
-        if (canTrimPrevious && this.hasStripMarker(token) && last?.kind === 'literal') last.value = trimRightSpace(last.value);
+        if (canTrimPrevious && this.hasStripMarker(token) && last?.kind === 'literal') last.value = goTrimRightSpace(last.value);
         const outer = this.setNewlines(false);
         const sequence = type === 'interp' ? this.parseInterpolation(token, closer) : this.parseDirective(token);
         this.newlines = outer;
@@ -983,7 +974,7 @@ function flushHeredocIndentation(parts: readonly FlatPart[]): void {
 
 function leadingSpace(s: string): string {
   let k = 0;
-  while (k < s.length && isSpace(s.charCodeAt(k))) k++;
+  while (k < s.length && isGoSpace(s.charCodeAt(k))) k++;
   return s.slice(0, k);
 }
 

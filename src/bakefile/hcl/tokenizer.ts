@@ -8,6 +8,7 @@
  * column), offset is the 0-based UTF-16 index into the text.
  */
 import { bakeError, SourceText, type BakeFileError, type SourcePos, type SourceRange, type TextRange } from '../../core/diagnostics.js';
+import { goTrimSpace } from '../../golang/strings.js';
 
 export type Punctuation =
   | '{' | '}' | '[' | ']' | '(' | ')' | '.' | ',' | '*' | '/' | '%' | '+' | '-' | '='
@@ -386,7 +387,7 @@ class Scanner {
     const lineEnd = this.text[newline - 1] === '\r' && newline - 1 >= start ? newline - 1 : newline;
     const line = this.text.slice(start, lineEnd);
     // A stray carriage return is an invalid character, never space around the marker.
-    if (line.includes('\r') || trimSpace(line) !== marker) return false;
+    if (line.includes('\r') || goTrimSpace(line) !== marker) return false;
     this.tokens.push('cheredoc', start, lineEnd);
     this.tokens.push('newline', lineEnd, newline + 1);
     this.i = newline + 1;
@@ -460,28 +461,6 @@ const NUMBER_SYNTAX = /^\d+(?:\.\d*)?(?:[eE][+-]?\d+)?$/;
 /** The value of a number token's text, or undefined when it is malformed (like `1.2.3`). */
 export function numberValue(text: string): number | undefined {
   return NUMBER_SYNTAX.test(text) ? Number(text) : undefined;
-}
-
-/** Go's unicode.IsSpace, which HCL uses for strip markers, heredoc indentation and markers. */
-export function isSpace(c: number): boolean {
-  if (c <= 0xff) return c === 32 || (c >= 9 && c <= 13) || c === 0x85 || c === 0xa0;
-  return c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
-}
-
-export function trimLeftSpace(s: string): string {
-  let k = 0;
-  while (k < s.length && isSpace(s.charCodeAt(k))) k++;
-  return s.slice(k);
-}
-
-export function trimRightSpace(s: string): string {
-  let k = s.length;
-  while (k > 0 && isSpace(s.charCodeAt(k - 1))) k--;
-  return s.slice(0, k);
-}
-
-function trimSpace(s: string): string {
-  return trimRightSpace(trimLeftSpace(s));
 }
 
 /**

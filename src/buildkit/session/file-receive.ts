@@ -10,7 +10,7 @@ import { chmod, link, lstat, lutimes, mkdir, rename, rm, symlink, utimes } from 
 import { join } from 'node:path';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { kindOf, posixPermissions } from './file-mode.js';
-import { goClean, goDir } from './go-path.js';
+import { goClean, goDir } from '../../golang/path.js';
 import { PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_REQ, PACKET_STAT, type Packet, type Stat } from './packet.js';
 import { errorMessage, forward } from './call-io.js';
 

@@ -5,7 +5,7 @@
  */
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { goClean, goDir, goJoin, goMatch } from './go-path.js';
+import { goClean, goDir, goJoin, goMatch } from '../../golang/path.js';
 
 /** The resolved paths, sorted and deduplicated; undefined when one of them is the root (no filter). */
 export async function followLinks(root: string, paths: readonly string[]): Promise<string[] | undefined> {

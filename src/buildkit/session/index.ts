@@ -4,9 +4,9 @@
  * served over the connection the caller hands in: a Duplex around a
  * `Control.Session` stream, the one session path for dockerd and buildkitd.
  */
-import { randomInt } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { newBuildkitId } from '../identity.js';
 import { authService } from './auth.js';
 import { fileSendDefinition, fileSendService } from './file-send.js';
 import { fileSyncService } from './file-sync.js';
@@ -76,7 +76,7 @@ export function createSession(spec: SessionSpec): BuildSession {
   if (spec.dockerConfigDir !== undefined) add(protos.auth, authService(spec.dockerConfigDir));
 
   const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
-  const id = randomId();
+  const id = newBuildkitId();
   let closed: Promise<void> | undefined;
 
   return {
@@ -106,13 +106,4 @@ export function createSession(spec: SessionSpec): BuildSession {
       return closed;
     },
   };
-}
-
-const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
-
-/** BuildKit's session ID shape: 25 random base36 characters (never a `:`). */
-function randomId(): string {
-  let s = '';
-  for (let i = 0; i < 25; i++) s += BASE36[randomInt(36)];
-  return s;
 }

@@ -4,7 +4,7 @@
  * expressions the way moby builds them; `!` negates; the last match wins; a
  * pattern also matches when it matches a parent directory.
  */
-import { BadPatternError, goClean, goDir, goMatch } from './go-path.js';
+import { BadPatternError, goClean, goDir, goMatch } from '../../golang/path.js';
 
 export interface Pattern {
   /** The cleaned pattern without its `!`. */

@@ -10,7 +10,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join } from 'node:path';
 import { compareBytes, dedupePaths, followLinks } from './follow-links.js';
 import { goFileMode } from './file-mode.js';
-import { goClean, goMatch } from './go-path.js';
+import { goClean, goMatch } from '../../golang/path.js';
 import type { Stat } from './packet.js';
 import { PatternMatcher } from './pattern-matcher.js';
 

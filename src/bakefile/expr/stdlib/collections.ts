@@ -6,7 +6,7 @@
 import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import { isObject, makeObject, sortedKeys, typeName, valuesEqual, type Value } from '../value.js';
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
 import { argNumber, argString, argValue, define, param, toInt, type FunctionTable } from './args.js';
 import { unifyElements } from './unify.js';
 

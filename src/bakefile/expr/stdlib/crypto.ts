@@ -9,7 +9,7 @@ import { T } from '../types.js';
 import type { Value } from '../value.js';
 import { argNumber, argString, define, param, toInt, type FunctionTable } from './args.js';
 import { decodeStdBase64 } from './base64.js';
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
 
 interface Bcrypt {
   hashSync(password: string, salt: string): string;

@@ -7,7 +7,8 @@ import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import { makeObject, typeName, type Value } from '../value.js';
 import { argNumber, argString, argValue, define, param, toInt, type FunctionTable } from './args.js';
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
+import { DurationError, parseDuration } from '../../../golang/duration.js';
 import {
   addNanos,
   civil,
@@ -17,7 +18,6 @@ import {
   isoWeek,
   MONTH_NAMES,
   padInt,
-  parseDuration,
   parseRfc3339,
   TimeError,
   WEEKDAY_NAMES,
@@ -147,7 +147,7 @@ function timeAdd(timestamp: string, duration: string): string {
   try {
     return formatRfc3339(addNanos(t, parseDuration(duration)));
   } catch (err) {
-    if (err instanceof TimeError) throw new FunctionError(err.message);
+    if (err instanceof DurationError) throw new FunctionError(err.message);
     throw err;
   }
 }

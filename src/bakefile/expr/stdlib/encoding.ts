@@ -6,7 +6,7 @@ import { argString, argValue, define, param, type FunctionTable } from './args.j
 import { decodeStdBase64 } from './base64.js';
 import { CsvError, readCsv } from './csv.js';
 import { decodeJson, encodeJson, JsonError } from './json.js';
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 

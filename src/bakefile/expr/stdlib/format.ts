@@ -9,9 +9,10 @@ import { ConversionError, convert, T } from '../types.js';
 import type { Value } from '../value.js';
 import { argString, define, param, type FunctionTable } from './args.js';
 import { graphemes } from './graphemes.js';
-import { encodeJson, encodeJsonString, JsonError } from './json.js';
+import { encodeJson, JsonError } from './json.js';
+import { goJsonString } from '../../../golang/json.js';
 import { formatFloat, formatInteger, type NumberFlags } from './numfmt.js';
-import { goQuote, goQuoteRune } from '../../golang.js';
+import { goQuote, goQuoteRune } from '../../../golang/strconv.js';
 
 interface Verb extends NumberFlags {
   /** The verb as written, e.g. "%-5.2f". */
@@ -86,7 +87,7 @@ function formatOne(verb: Verb, value: Value): string {
     case 'q': {
       let s = convertFor(verb, value, T.string) as string;
       if (verb.precision !== undefined && verb.precision > 0) s = graphemes(s).slice(0, verb.precision).join('');
-      return padWidth(verb, verb.mode === 'q' ? encodeJsonString(s) : s);
+      return padWidth(verb, verb.mode === 'q' ? goJsonString(s) : s);
     }
     default:
       throw new FunctionError(`unsupported format verb ${goQuoteRune(verb.mode)} in ${goQuote(verb.raw)} at offset ${verb.offset}`);

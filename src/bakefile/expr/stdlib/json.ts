@@ -1,45 +1,18 @@
 /**
  * JSON as cty produces and reads it: Go's encoding/json string escaping
- * (including \u003c \u003e \u0026), object keys in sorted order, numbers
- * without exponents; decoding reports Go's decoder messages.
+ * (golang/json.ts), object keys in sorted order, numbers without exponents;
+ * decoding reports Go's decoder messages.
  */
 import { formatNumber, makeObject, sortedKeys, type Value } from '../value.js';
-import { goQuote, goQuoteRune } from '../../golang.js';
-
-const ESCAPES: Readonly<Record<string, string>> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\b': '\\b',
-  '\f': '\\f',
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-};
-
-export function encodeJsonString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const escaped = ESCAPES[ch];
-    const cp = ch.codePointAt(0) ?? 0;
-    if (escaped !== undefined) out += escaped;
-    else if (cp < 0x20) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
-    else out += ch;
-  }
-  return `${out}"`;
-}
+import { goQuote, goQuoteRune } from '../../../golang/strconv.js';
+import { goJsonString } from '../../../golang/json.js';
 
 /** Thrown for values JSON cannot carry and for malformed JSON text. */
 export class JsonError extends Error {}
 
 export function encodeJson(v: Value): string {
   if (v === null) return 'null';
-  if (typeof v === 'string') return encodeJsonString(v);
+  if (typeof v === 'string') return goJsonString(v);
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new JsonError('cannot serialize infinity as JSON');
     return formatNumber(v);
@@ -48,7 +21,7 @@ export function encodeJson(v: Value): string {
   if (Array.isArray(v)) return `[${v.map(encodeJson).join(',')}]`;
   const o = v as Readonly<Record<string, Value>>;
   return `{${sortedKeys(o)
-    .map((k) => `${encodeJsonString(k)}:${encodeJson(o[k] ?? null)}`)
+    .map((k) => `${goJsonString(k)}:${encodeJson(o[k] ?? null)}`)
     .join(',')}}`;
 }
 

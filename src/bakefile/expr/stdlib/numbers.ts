@@ -7,7 +7,7 @@ import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import { typeName, type Value } from '../value.js';
 import { argNumber, argValue, define, param, toInt, type FunctionTable } from './args.js';
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
 
 /** cty numbers have no negative zero. */
 const positiveZero = (n: number): number => (n === 0 ? 0 : n);

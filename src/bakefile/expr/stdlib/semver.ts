@@ -8,7 +8,7 @@
 import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import { argString, define, param, type FunctionTable } from './args.js';
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
 
 interface Version {
   readonly major: number;

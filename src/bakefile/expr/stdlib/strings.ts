@@ -8,6 +8,7 @@ import { T } from '../types.js';
 import { compareStrings, type Value } from '../value.js';
 import { argNumber, argString, define, param, toInt, type FunctionTable } from './args.js';
 import { graphemes } from './graphemes.js';
+import { goTrimSpace, isGoSpace } from '../../../golang/strings.js';
 
 /** Go maps case rune by rune and keeps a rune whose mapping is not a single rune (ß stays ß). */
 function mapRunes(s: string, map: (ch: string) => string): string {
@@ -22,16 +23,11 @@ function mapRunes(s: string, map: (ch: string) => string): string {
 const toUpper = (s: string): string => mapRunes(s, (ch) => ch.toUpperCase());
 const toLower = (s: string): string => mapRunes(s, (ch) => ch.toLowerCase());
 
-// unicode.IsSpace
-const GO_SPACE_CHARS = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const GO_SPACE = new RegExp(`^[${GO_SPACE_CHARS}]$`, 'u');
-const GO_SPACE_EDGES = new RegExp(`^[${GO_SPACE_CHARS}]+|[${GO_SPACE_CHARS}]+$`, 'gu');
-
 /** strings.Title's word separators: not ASCII alphanumerics or '_', not letters or digits; other non-ASCII only if space. */
 function isSeparator(ch: string): boolean {
   if (ch <= '\x7f') return !/[0-9A-Za-z_]/.test(ch);
   if (/[\p{L}\p{Nd}]/u.test(ch)) return false;
-  return GO_SPACE.test(ch);
+  return isGoSpace(ch.charCodeAt(0));
 }
 
 // The few letters whose title case differs from their upper case (Latin digraphs).
@@ -133,7 +129,7 @@ export const STRING_FUNCTIONS: FunctionTable = {
   reverse: oneString((s) => graphemes(s).reverse().join('')),
   strlen: oneString((s) => graphemes(s).length),
   chomp: oneString((s) => s.replace(/(?:\r\n?|\n)*$/, '')),
-  trimspace: oneString((s) => s.replace(GO_SPACE_EDGES, '')),
+  trimspace: oneString(goTrimSpace),
   sanitize: oneString(sanitize),
   substr: define([str, param('offset', T.number), param('length', T.number)], (args) =>
     substr(argString(args, 0), argNumber(args, 1), argNumber(args, 2)),

@@ -7,8 +7,8 @@
  * pointing at it, wherever it is found.
  */
 import { bakeError, type BakeFileError, type SourceRange } from '../../../core/diagnostics.js';
-import { goQuote } from '../../golang.js';
-import { shellWords } from './golibs.js';
+import { goQuote } from '../../../golang/strconv.js';
+import { parseShellwords } from '../../../golang/shellwords.js';
 import { dotted, isNull, nullAt, type Field, type MapNode, type Path, type ScalarNode, type Tree } from './tree.js';
 
 export function typeError(path: Path, node: Tree, expected: string): BakeFileError {
@@ -103,7 +103,7 @@ export function optionalCommand(map: MapNode, key: string, path: Path): string[]
   if (field === undefined || isNull(field.value)) return undefined;
   const node = field.value;
   if (node.kind === 'seq') return node.items.map((item) => requireString(item, [...path, key, '[]']));
-  const words = shellWords(requireString(node, [...path, key]));
+  const words = parseShellwords(requireString(node, [...path, key]));
   if (words === undefined) throw bakeError('invalid command line string', node.range, 'Close every quote in the command, or write it as a list.');
   return words;
 }

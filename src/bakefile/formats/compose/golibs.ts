@@ -1,12 +1,12 @@
 /**
  * Go library behaviours compose-go and buildx rely on, beyond the standard
- * library ones in ../../golang.ts: compose-go's path resolution against
- * buildx's empty working directory (filepath.Clean), docker/go-units'
- * RAMInBytes and BytesSize, and mattn/go-shellwords, so that paths, sizes
- * and commands come out byte for byte as buildx prints them.
+ * library ones in src/golang: compose-go's path resolution against
+ * buildx's empty working directory (filepath.Clean), and docker/go-units'
+ * RAMInBytes and BytesSize, so that paths and sizes come out byte for byte
+ * as buildx prints them.
  */
-import { posix } from 'node:path';
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
+import { goClean } from '../../../golang/path.js';
 
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git:\/\/|ssh:\/\/|github\.com\/|git@)/;
 
@@ -22,13 +22,6 @@ export function unixPath(value: string, home: string | undefined): string {
   if (value.startsWith('~') && home !== undefined) return goClean(`${home}/${value.slice(1)}`);
   if (value.startsWith('/') || /^[a-zA-Z]:[\\/]|^\\\\/.test(value)) return value;
   return goClean(value);
-}
-
-/** Go's filepath.Clean on a slash path. */
-function goClean(path: string): string {
-  if (path === '') return '.';
-  const normalized = posix.normalize(path);
-  return normalized.length > 1 && normalized.endsWith('/') ? normalized.slice(0, -1) : normalized;
 }
 
 const SIZE_UNITS: Readonly<Record<string, number>> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
@@ -83,53 +76,4 @@ function significant4(num: bigint, den: bigint): string {
   const whole = digits.slice(0, digits.length - shift) || '0';
   const fraction = digits.slice(digits.length - shift).replace(/0+$/, '');
   return fraction ? `${whole}.${fraction}` : whole;
-}
-
-/**
- * mattn/go-shellwords as compose uses it: blanks split words, quotes group
- * them (backslash escapes inside double quotes and outside quotes, `\n` and
- * `\t` become newline and tab), and parsing stops at `;`, `&`, `|`, `<` or
- * `>` outside quotes. Returns undefined for an unclosed quote.
- */
-export function shellWords(line: string): string[] | undefined {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let escaped = false;
-  let single = false;
-  let double = false;
-  for (const ch of line) {
-    if (escaped) {
-      word += ch === 't' ? '\t' : ch === 'n' ? '\n' : ch;
-      escaped = false;
-      inWord = true;
-      continue;
-    }
-    if (ch === '\\' && !single) {
-      escaped = true;
-      continue;
-    }
-    if (/[ \t\r\n]/.test(ch) && !single && !double) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-      continue;
-    }
-    if (ch === '"' && !single) {
-      double = !double;
-      inWord = true;
-      continue;
-    }
-    if (ch === "'" && !double) {
-      single = !single;
-      inWord = true;
-      continue;
-    }
-    if (';&|<>'.includes(ch) && !single && !double) break;
-    word += ch;
-    inWord = true;
-  }
-  if (escaped || single || double) return undefined;
-  if (inWord) words.push(word);
-  return words;
 }

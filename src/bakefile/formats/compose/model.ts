@@ -6,7 +6,7 @@
  */
 import { isMap, isScalar } from 'yaml';
 import { bakeError, fileStart, type SourceRange } from '../../../core/diagnostics.js';
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
 import { interpolate, type Lookup } from '../interpolate.js';
 import { requireString, typeError } from './fields.js';
 import { mergeMaps } from './merge.js';

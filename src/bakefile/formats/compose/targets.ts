@@ -10,7 +10,8 @@ import { BakeFileError, bakeError, type SourceRange } from '../../../core/diagno
 import { EntryError, canonicalAttest, entriesFromValue, entryFromObject, mergeEntries, sshPaths, type EntryKind } from '../../entries.js';
 import { dedupe } from '../../../core/collections.js';
 import { compareStrings, makeObject } from '../../expr/value.js';
-import { goQuote } from '../../golang.js';
+import { goQuote } from '../../../golang/strconv.js';
+import { goFields } from '../../../golang/strings.js';
 import { sanitizeTargetName, type Entry, type Target } from '../../model.js';
 import type { Lookup } from '../interpolate.js';
 import {
@@ -330,8 +331,7 @@ function xbakeItems(node: MapNode, key: string, path: Path): TextItem[] | undefi
   if (field === undefined || isNull(field.value)) return undefined;
   const value = field.value;
   if (value.kind === 'scalar') {
-    const words = value.text.split(/[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/).filter((s) => s !== '');
-    return words.map((text) => ({ text, range: value.range }));
+    return goFields(value.text).map((text) => ({ text, range: value.range }));
   }
   if (value.kind === 'seq') return value.items.map((item) => requireScalar(item, [...path, key, '[]']));
   throw mappingError(`${dotted([...path, key])}: cannot unmarshal !!map into string`, value.range, `Write ${key} as a string or a list of strings.`);

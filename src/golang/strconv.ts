@@ -1,7 +1,7 @@
 /**
- * The few Go standard-library behaviours buildx and compose-go rely on:
- * strconv.ParseBool, strconv.Quote and QuoteRune (`%q` in error messages) and
- * strings.TrimSpace, so that parsing and error wording match byte for byte.
+ * Go's strconv as buildx and compose-go use it: ParseBool, and Quote and
+ * QuoteRune (`%q` in error messages), so that parsing and error wording
+ * match byte for byte.
  */
 
 const GO_BOOLS: ReadonlyMap<string, boolean> = new Map([
@@ -55,9 +55,4 @@ export function goQuote(s: string): string {
 /** strconv.QuoteRune: a single-quoted Go rune literal, as %q prints a rune. */
 export function goQuoteRune(ch: string): string {
   return `'${escapeRune(ch, "'")}'`;
-}
-
-/** strings.TrimSpace: Go's unicode.IsSpace set, which differs from String.prototype.trim (no U+FEFF, adds U+0085). */
-export function goTrimSpace(text: string): string {
-  return text.replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, '');
 }
