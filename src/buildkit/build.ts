@@ -5,7 +5,7 @@
  * changed), then Solve and Status side by side. Nothing waits on a timer:
  * the session registers when its Control.Session stream opens (§6.1).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir, hostname, tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -17,6 +17,7 @@ import type { ControlClient } from './control.js';
 import { EngineUnreachableError } from './dial.js';
 import { createSession, type DirStats, type LocalDirSpec } from './session/index.js';
 import { isRemoteContext, solvePlan, type Links, type NamedDir, type SessionDir } from './solve-request.js';
+import { newBuildkitId } from './identity.js';
 import { failureEvent, StatusTranslator, type FailureContext, type SolveError } from './status.js';
 import type { EngineEndpoint } from '../docker/endpoint.js';
 import { DockerEngine } from '../docker/engine-api.js';
@@ -180,7 +181,7 @@ async function buildOnce(client: ControlClient, req: BuildRequest, rewritten: { 
   const namedDirs = new Map([...namedPaths].map(([key, path]) => [key, { dir: sessionDir(path, 'context'), dockerignore: readIfExists(join(path, '.dockerignore')) }] as const));
   const plan = solvePlan({
     target: t,
-    ref: randomId(),
+    ref: newBuildkitId(),
     context,
     dockerfileDir,
     dockerfileName: basename(dockerfilePath),
@@ -392,9 +393,4 @@ function readIfExists(path: string): string | undefined {
 /** The session's shared key: stable per machine and user, so kept copies outlive runs (§1a, §5.6). */
 function machineKey(): string {
   return createHash('sha256').update(`${hostname()}:${userInfo().uid}`).digest('hex').slice(0, 32);
-}
-
-/** BuildKit-style random ids: 25 base36 characters, no `:` (§1a). */
-function randomId(): string {
-  return [...randomBytes(25)].map((b) => (b % 36).toString(36)).join('');
 }

@@ -6,6 +6,7 @@
  */
 import { posix } from 'node:path';
 import { bakeError } from '../core/diagnostics.js';
+import { goClean } from '../golang/path.js';
 import { sshPaths } from '../bakefile/entries.js';
 import type { Entry, Target } from '../bakefile/model.js';
 import type { CacheOptionsEntry, Definition, SolveRequest } from './control.js';
@@ -290,16 +291,10 @@ export function parseDockerignore(text: string): string[] {
     const invert = pattern.startsWith('!');
     if (invert) pattern = pattern.slice(1).trim();
     if (pattern) {
-      pattern = cleanPath(pattern);
+      pattern = goClean(pattern);
       if (pattern.length > 1 && pattern.startsWith('/')) pattern = pattern.slice(1);
     }
     out.push(invert ? `!${pattern}` : pattern);
   }
   return out;
-}
-
-/** Go's filepath.Clean on Unix. */
-function cleanPath(p: string): string {
-  const n = posix.normalize(p);
-  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
 }
