@@ -1,6 +1,7 @@
 /** The monitor's `ps` table and `bake dev ls`, character for character. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { displayWidth } from '../../src/core/tabwrite.js';
 import { formatCommand, formatProcessTable, formatSessionTable, formatUptime, type ProcessRow, type SessionRow } from '../../src/dev/monitor/tables.js';
 
 const NOW = 1_700_000_000_000;
@@ -43,12 +44,12 @@ test('formatProcessTable: running, exited and lost processes', () => {
   assert.equal(
     formatProcessTable(rows, NOW),
     [
-      'ID\tSERVICE\tCOMMAND\t\t\tSTATE\t\tUPTIME\tATTACHED',
-      'dev\tdev\t/bin/sh\t\t\trunning\t\t3m12s\tpid 1234',
-      'api\tapi\tnode server.js\t\trunning\t\t5s\t-',
-      "1\tapi\tsh -c 'npm test'\texited (3)\t-\t-",
-      'db\tdb\tpostgres\t\tlost\t\t-\t-',
-      '2\tdb\tpsql\t\t\texited\t\t-\t-',
+      'ID        SERVICE   COMMAND            STATE        UPTIME    ATTACHED',
+      'dev       dev       /bin/sh            running      3m12s     pid 1234',
+      'api       api       node server.js     running      5s        -',
+      "1         api       sh -c 'npm test'   exited (3)   -         -",
+      'db        db        postgres           lost         -         -',
+      '2         db        psql               exited       -         -',
       '',
     ].join('\n'),
   );
@@ -57,14 +58,14 @@ test('formatProcessTable: running, exited and lost processes', () => {
 test('formatProcessTable cuts long commands so the columns after them stay in view', () => {
   const long = ['sh', '-c', 'x'.repeat(100)];
   const table = formatProcessTable([{ id: '1', service: 'api', command: long, state: 'running', startedAt: NOW }], NOW);
-  const command = table.split('\n')[1]?.split('\t').filter(Boolean)[2] ?? '';
+  const command = table.split('\n')[1]?.split(/ {3,}/)[2] ?? '';
   assert.equal([...command].length, 40);
   assert.ok(command.endsWith('…'));
   assert.ok(command.startsWith('sh -c xxx'));
 });
 
 test('formatProcessTable with no processes is the header', () => {
-  assert.equal(formatProcessTable([], NOW), 'ID\tSERVICE\tCOMMAND\tSTATE\tUPTIME\tATTACHED\n');
+  assert.equal(formatProcessTable([], NOW), 'ID        SERVICE   COMMAND   STATE     UPTIME    ATTACHED\n');
 });
 
 test('formatSessionTable: services with their states, processes counted, clients', () => {
@@ -96,14 +97,41 @@ test('formatSessionTable: services with their states, processes counted, clients
   assert.equal(
     formatSessionTable(rows),
     [
-      'SESSION\t\tFILES\t\t\t\t\t\t\t\tENGINE\t\t\t\tSERVICES\t\t\tPROCESSES\t\tCLIENTS',
-      'shop-1a2b3c\t/home/u/shop/docker-bake.hcl\t\t\t\t\tunix:///var/run/docker.sock\tapi (running), db (exited)\t3 (1 exited, 1 lost)\t1',
-      'blog-ffee00\t/srv/blog/compose.yaml,/srv/blog/docker-bake.override.hcl\ttcp://10.0.0.2:2375\t\t-\t\t\t\t0\t\t\t0',
+      'SESSION       FILES                                                       ENGINE                        SERVICES                     PROCESSES              CLIENTS',
+      'shop-1a2b3c   /home/u/shop/docker-bake.hcl                                unix:///var/run/docker.sock   api (running), db (exited)   3 (1 exited, 1 lost)   1',
+      'blog-ffee00   /srv/blog/compose.yaml,/srv/blog/docker-bake.override.hcl   tcp://10.0.0.2:2375           -                            0                      0',
       '',
     ].join('\n'),
   );
 });
 
 test('formatSessionTable with no sessions is the header', () => {
-  assert.equal(formatSessionTable([]), 'SESSION\tFILES\tENGINE\tSERVICES\tPROCESSES\tCLIENTS\n');
+  assert.equal(formatSessionTable([]), 'SESSION   FILES     ENGINE    SERVICES   PROCESSES   CLIENTS\n');
+});
+
+/** The terminal column each cell of each line starts at, for cells separated by three spaces or more. */
+function cellStarts(table: string): number[][] {
+  return table
+    .trimEnd()
+    .split('\n')
+    .map((line) => [...line.matchAll(/(?:^|(?<= {3}))(?! )/g)].map((m) => displayWidth(line.slice(0, m.index))));
+}
+
+test('the tables line up in any viewer: no tabs, and wide characters count two columns', () => {
+  const sessions = formatSessionTable([
+    { id: 'café-1a2b3c', files: ['/home/u/café/docker-bake.hcl'], engine: 'unix:///var/run/docker.sock', services: [{ name: 'web', state: 'running' }], processes: [], clients: 0 },
+    { id: '商店-ffee00', files: ['/home/u/商店/docker-bake.hcl'], engine: 'unix:///var/run/docker.sock', services: [{ name: '网站', state: 'running' }], processes: [], clients: 1 },
+  ]);
+  const processes = formatProcessTable(
+    [
+      { id: 'web', service: 'web', command: ['echo', '日本語のテキスト'], state: 'running', startedAt: NOW },
+      { id: '1', service: 'web', command: ['sh'], state: 'running', startedAt: NOW, attachedBy: 'pid 1' },
+    ],
+    NOW,
+  );
+  for (const table of [sessions, processes]) {
+    assert.doesNotMatch(table, /\t/, 'spaces, not tabs: a viewer\'s tab stops do not move the columns');
+    const [header, ...rows] = cellStarts(table);
+    for (const row of rows) assert.deepEqual(row, header, table);
+  }
 });

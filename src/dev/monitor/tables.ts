@@ -1,8 +1,8 @@
 /**
- * The tables `bake dev` prints: the monitor's `ps` and `bake dev ls`, tab
- * aligned as docker prints its lists.
+ * The tables `bake dev` prints: the monitor's `ps` and `sessions`, and
+ * `bake dev ls`, aligned with spaces as docker prints its lists.
  */
-import { tabwrite } from '../../cli/tabwrite.js';
+import { DOCKER_TABLE, tabwrite } from '../../core/tabwrite.js';
 
 /** One process, as `ps` shows it. */
 export interface ProcessRow {
@@ -46,7 +46,7 @@ export function formatProcessTable(rows: readonly ProcessRow[], now: number): st
       r.state === 'running' ? formatUptime(now - r.startedAt) : '-',
       r.attachedBy ?? '-',
     ]),
-  ]);
+  ], DOCKER_TABLE);
 }
 
 /** The `bake dev ls` table. */
@@ -61,7 +61,7 @@ export function formatSessionTable(rows: readonly SessionRow[]): string {
       countProcesses(r.processes),
       String(r.clients),
     ]),
-  ]);
+  ], DOCKER_TABLE);
 }
 
 /** `3`, or `3 (1 exited)` when some are not running. */
