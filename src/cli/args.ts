@@ -7,9 +7,12 @@ import { parseCsvFields } from '../bakefile/entries.js';
 import { parseDuration } from '../golang/duration.js';
 import { usageError } from '../bakefile/overrides.js';
 import { parsePrefixKey } from '../dev/client/prefix-key.js';
+import { commandLine, type CommandName, type FlagName } from './commands.js';
 
 export interface BakeArgs {
   readonly command: 'bake' | 'dev' | 'help' | 'version';
+  /** The command the words name (`bake dev ls`): what --help describes. */
+  readonly helpTopic: CommandName;
   /** The targets to build; for `bake dev`, the services to run. */
   readonly names: string[];
   readonly files: string[];
@@ -89,25 +92,20 @@ const OPTIONS = {
   'wait-timeout': { type: 'string' },
   volumes: { type: 'boolean' },
   format: { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
+} as const satisfies Record<FlagName, NonNullable<ParseArgsConfig['options']>[string]>;
 
 /** The command a flag is given to: `bake [TARGET…]` or one of bake dev's. */
 type Scope = 'bake' | DevAction;
 
-const SCOPE_USAGE: Readonly<Record<Scope, string>> = {
-  bake: 'bake [TARGET...]',
-  up: 'bake dev [SERVICE...]',
-  ls: 'bake dev ls',
-  attach: 'bake dev attach',
-  stop: 'bake dev stop',
-};
+const SCOPE_COMMAND: Readonly<Record<Scope, CommandName>> = { bake: 'bake', up: 'dev', ls: 'dev ls', attach: 'dev attach', stop: 'dev stop' };
+const usageOf = (scope: Scope): string => commandLine(SCOPE_COMMAND[scope]);
 
 const EVERYWHERE: readonly Scope[] = ['bake', 'up', 'ls', 'attach', 'stop'];
 /** Build flags: the commands that build (an attached client rebuilds from its monitor). */
 const BUILDING: readonly Scope[] = ['bake', 'up', 'attach'];
 
 /** Where each flag applies; anywhere else it is a usage error. */
-const FLAG_SCOPES: Readonly<Record<keyof typeof OPTIONS, readonly Scope[]>> = {
+const FLAG_SCOPES: Readonly<Record<FlagName, readonly Scope[]>> = {
   file: [...BUILDING, 'stop'],
   set: BUILDING,
   var: BUILDING,
@@ -160,7 +158,7 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgs {
     if (t.kind !== 'option') continue;
     const scopes = FLAG_SCOPES[t.name as keyof typeof OPTIONS];
     if (!scopes.includes(scope)) {
-      throw usageError(`${t.rawName} does not apply to ${SCOPE_USAGE[scope]}`, `Use ${t.rawName} with ${scopes.map((s) => SCOPE_USAGE[s]).join(' or ')}.`);
+      throw usageError(`${t.rawName} does not apply to ${usageOf(scope)}`, `Use ${t.rawName} with ${scopes.map(usageOf).join(' or ')}.`);
     }
   }
   // After the command words: targets, services, or a session.
@@ -168,6 +166,7 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgs {
   const command = values.help ? 'help' : values.version ? 'version' : isDev ? 'dev' : 'bake';
   return {
     command,
+    helpTopic: SCOPE_COMMAND[scope],
     names: action === 'up' || action === undefined ? rest : [],
     files: values.file ?? [],
     sets: values.set ?? [],
@@ -230,29 +229,50 @@ export function parseWaitTimeout(text: string, origin = '--wait-timeout'): numbe
   return Number(nanoseconds / 1_000_000n);
 }
 
-/** `bake server status|stop`: the per-user dev server. */
-export interface ServerRequest {
-  readonly action: 'status' | 'stop';
-  readonly format: 'table' | 'json';
+/** `bake server status|stop` (the per-user dev server) and `bake engine status|start|stop` (the embedded engine). */
+export type GroupRequest<Action extends string> = { readonly action: Action; readonly format: 'table' | 'json' } | { readonly action: 'help'; readonly topic: CommandName };
+export type ServerRequest = GroupRequest<'status' | 'stop'>;
+export type EngineRequest = GroupRequest<'status' | 'start' | 'stop'>;
+
+const GROUP_OPTIONS = { format: { type: 'string' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const satisfies Partial<Record<FlagName, NonNullable<ParseArgsConfig['options']>[string]>>;
+/** Only `status` prints something --format could shape. */
+const GROUP_FLAGS = (action: string): FlagName[] => (action === 'status' ? ['format', 'debug', 'help'] : ['debug', 'help']);
+
+/** Parses the words after `bake server` (main() hands them over). */
+export function parseServerArgs(argv: readonly string[]): ServerRequest {
+  return parseGroupArgs('server', ['status', 'stop'], argv);
 }
 
-const SERVER_FIX = 'Run bake server status [--format json] or bake server stop.';
+/** Parses the words after `bake engine`. */
+export function parseEngineArgs(argv: readonly string[]): EngineRequest {
+  return parseGroupArgs('engine', ['status', 'start', 'stop'], argv);
+}
 
-/** Parses the words after `bake server` (main() hands them over, as for `bake engine`). */
-export function parseServerArgs(argv: readonly string[]): ServerRequest {
+function parseGroupArgs<Action extends string>(group: 'server' | 'engine', actions: readonly Action[], argv: readonly string[]): GroupRequest<Action> {
+  const fix = `Run ${actions.map((a) => `bake ${group} ${a}`).join(', ')}; bake ${group} --help says what each does.`;
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: { format: { type: 'string' }, debug: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: GROUP_OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    throw usageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''), SERVER_FIX);
+    throw usageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''), fix);
   }
   const { values, positionals } = parsed;
-  const action = positionals[0];
-  if ((action !== 'status' && action !== 'stop') || positionals.length > 1) throw usageError(`unknown server command ${positionals.join(' ') || '(none)'}`, SERVER_FIX);
-  if (action === 'stop' && values.format !== undefined) throw usageError('--format does not apply to bake server stop', SERVER_FIX);
+  const action = positionals[0] as Action | undefined;
+  const known = action !== undefined && actions.includes(action) && positionals.length === 1;
+  if (values.help && (known || positionals.length === 0)) return { action: 'help', topic: (known ? `${group} ${action}` : group) as CommandName };
+  if (!known) throw usageError(`unknown ${group} command ${positionals.join(' ') || '(none)'}`, fix);
+  if (values.format !== undefined && !GROUP_FLAGS(action).includes('format')) throw usageError(`--format does not apply to bake ${group} ${action}`, fix);
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json') throw usageError(`invalid --format ${JSON.stringify(format)}`, 'Use --format table or --format json.');
   return { action, format };
+}
+
+/** The flags `command` takes, in the order the help lists them. */
+export function flagsOf(command: CommandName): FlagName[] {
+  const [group, action] = command.split(' ');
+  if (group === 'server' || group === 'engine') return GROUP_FLAGS(action ?? '');
+  const scope = (Object.keys(SCOPE_COMMAND) as Scope[]).find((s) => SCOPE_COMMAND[s] === command) as Scope;
+  return (Object.keys(FLAG_SCOPES) as FlagName[]).filter((flag) => FLAG_SCOPES[flag].includes(scope));
 }
 
 /** buildx's --list forms: `targets`, `variables`, or CSV `type=targets,format=json` (buildx's parseList). */
@@ -297,51 +317,3 @@ export function parseVars(flags: readonly string[]): Map<string, string> {
   }
   return out;
 }
-
-export const HELP = `Usage: bake [OPTIONS] [TARGET...]
-       bake dev [OPTIONS] [SERVICE...]
-       bake dev ls [--format json]
-       bake dev attach [SESSION]
-       bake dev stop [SESSION] [--volumes]
-       bake engine status|start|stop [--format json]
-       bake server status|stop [--format json]
-
-Build the targets of a bake file (HCL, JSON, TOML or compose) in parallel.
-bake dev builds what the services use, starts them and attaches the terminal
-to the interactive one: Ctrl-a c opens the monitor (help lists its commands),
-Ctrl-a d detaches and leaves the session running. Services named like a dev
-command go after --: bake dev -- ls.
-
-Options:
-  -f, --file FILE          Bake file to read (repeatable; - reads stdin)
-      --set PATTERN.KEY=V  Override a target attribute (repeatable; KEY+=V appends)
-      --var NAME=VALUE     Set a variable (repeatable)
-      --print              Print the resolved definition as JSON, without building
-      --list TYPE          List targets or variables (type=targets,format=json)
-      --load               Load the images into the engine (adds a docker output)
-      --push               Push the images (adds an image output with push=true)
-      --no-cache           Do not use the build cache
-      --pull               Always pull base images
-      --provenance VALUE   Provenance attestation (true, false, mode=max ...)
-      --sbom VALUE         SBOM attestation (true, false ...)
-      --progress MODE      auto, tty, plain, rawjson or quiet
-      --metadata-file FILE Write build result metadata to FILE
-      --builder ADDRESS    BuildKit to use: docker, unix://..., tcp://...
-      --max-parallelism N  Build at most N targets at once
-      --keep-going         On a failure, finish the targets that do not depend on it
-      --debug              Show stack traces for unexpected errors
-  -h, --help               Show this help
-      --version            Show the version
-
-Dev options:
-  -d, --detach             Start the services and leave them running, without attaching
-      --no-build           Start the services without building their images first
-      --prefix-key KEY     Prefix of bake's keys when attached (default ctrl-a; C-b, ^b ...)
-      --wait-timeout TIME  How long to wait for services to be healthy (default 60s)
-      --volumes            bake dev stop: also remove the named volumes
-      --format FORMAT      bake dev ls, bake server status: table or json
-
-Environment: BAKE_* (BAKE_PREFIX_KEY, BAKE_WAIT_TIMEOUT ...) and buildx's variables,
-DOCKER_HOST, BUILDKIT_HOST, NO_COLOR.
-Exit codes: 0 ok, 1 build failure, 2 usage or bake-file error, 130 interrupted.
-`;

@@ -248,7 +248,7 @@ async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<number>
 }
 
 /** `bake server status|stop|run`. */
-export async function serverCommand(request: ServerRequest | { readonly action: 'run'; readonly format: 'table' }, cli: CliEnvironment): Promise<number> {
+export async function serverCommand(request: Exclude<ServerRequest, { action: 'help' }> | { readonly action: 'run'; readonly format: 'table' }, cli: CliEnvironment): Promise<number> {
   const { action } = request;
   if (action === 'run') return (await import('../dev/server/main.js')).runServer(cli.env, VERSION);
   const client = await connectServer({ env: cli.env, version: VERSION, start: false, warn: (line) => void process.stderr.write(`${line}\n`) });

@@ -1,21 +1,19 @@
 /**
  * `bake engine status|start|stop`: the embedded default engine (product §5).
- * Parses its own flags so the main parser stays the bake command's.
+ * args.ts parses the words (parseEngineArgs), so --help loads none of this.
  */
-import { parseArgs } from 'node:util';
 import { renderDiagnostic } from '../core/diagnostics.js';
-import { usageError } from '../bakefile/overrides.js';
 import { EngineError } from '../docker/errors.js';
 import { engineStatus, startEngine, stopEngine, type EngineStatus } from '../docker/engine-manager.js';
+import type { EngineRequest } from './args.js';
 
-export async function engineCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parseEngineArgs(argv);
+export async function engineCommand(request: Exclude<EngineRequest, { action: 'help' }>, env: NodeJS.ProcessEnv): Promise<number> {
   const signal = interruptSignal();
   try {
-    switch (positionals[0]) {
+    switch (request.action) {
       case 'status': {
         const status = await engineStatus(env, signal);
-        process.stdout.write(values.format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
+        process.stdout.write(request.format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
         return status.answers ? 0 : 1;
       }
       case 'start':
@@ -24,24 +22,12 @@ export async function engineCommand(argv: readonly string[], env: NodeJS.Process
       case 'stop':
         process.stderr.write((await stopEngine(env, signal)) ? 'The embedded engine stopped.\n' : 'The embedded engine was not running.\n');
         return 0;
-      default:
-        throw usageError(`unknown engine command ${positionals[0] ?? '(none)'}`, 'Run bake engine status, bake engine start or bake engine stop.');
     }
   } catch (e) {
     if (signal.aborted) return 130;
     if (!(e instanceof EngineError)) throw e;
     process.stderr.write(`${renderDiagnostic({ severity: 'error', summary: e.message, fix: e.fix }, new Map(), !env['NO_COLOR'] && process.stderr.isTTY === true)}\n`);
     return 1;
-  }
-}
-
-function parseEngineArgs(argv: readonly string[]) {
-  try {
-    const parsed = parseArgs({ args: [...argv], options: { format: { type: 'string', default: 'table' }, debug: { type: 'boolean' } }, allowPositionals: true, strict: true });
-    if (parsed.values.format !== 'table' && parsed.values.format !== 'json') throw new Error(`invalid format ${parsed.values.format}`);
-    return parsed;
-  } catch (e) {
-    throw usageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''), 'Run bake engine status [--format json], bake engine start or bake engine stop.');
   }
 }
 

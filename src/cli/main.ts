@@ -5,7 +5,8 @@
  */
 import { BakeFileError, renderDiagnostic, type Diagnostic } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
-import { HELP, parseBakeArgs, parseServerArgs, type BakeArgs } from './args.js';
+import { parseBakeArgs, parseEngineArgs, parseServerArgs, type BakeArgs } from './args.js';
+import type { CommandName } from './commands.js';
 import type { CliEnvironment } from './definition.js';
 import { VERSION } from './version.js';
 
@@ -16,10 +17,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   const warn = (d: Diagnostic): void => void process.stderr.write(`${renderDiagnostic(d, sources, color)}\n`);
   const debug = argv.includes('--debug');
   try {
-    if (argv[0] === 'engine') return await (await import('./engine.js')).engineCommand(argv.slice(1), process.env);
+    if (argv[0] === 'engine') {
+      const request = parseEngineArgs(argv.slice(1));
+      if (request.action === 'help') return await printHelp(request.topic);
+      return await (await import('./engine.js')).engineCommand(request, process.env);
+    }
     const cli: CliEnvironment = { cwd: process.cwd(), env: process.env, warn, sources };
-    // `bake server run` is how a client starts the server (detached); users see status and stop.
-    if (argv[0] === 'server') return await (await import('./dev-session.js')).serverCommand(argv[1] === 'run' && argv.length === 2 ? { action: 'run', format: 'table' } : parseServerArgs(argv.slice(1)), cli);
+    if (argv[0] === 'server') {
+      // `bake server run` is how a client starts the server (detached); users see status and stop.
+      const request = argv[1] === 'run' && argv.length === 2 ? ({ action: 'run', format: 'table' } as const) : parseServerArgs(argv.slice(1));
+      if (request.action === 'help') return await printHelp(request.topic);
+      return await (await import('./dev-session.js')).serverCommand(request, cli);
+    }
     const args = parseBakeArgs(argv);
     return await run(args, cli);
   } catch (e) {
@@ -42,8 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function run(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   switch (args.command) {
     case 'help':
-      process.stdout.write(HELP);
-      return 0;
+      return printHelp(args.helpTopic);
     case 'version':
       process.stdout.write(`bake ${VERSION}\n`);
       return 0;
@@ -54,4 +62,9 @@ async function run(args: BakeArgs, cli: CliEnvironment): Promise<number> {
       if (args.print) return (await import('./print.js')).print(args, cli);
       return (await import('./build.js')).build(args, cli);
   }
+}
+
+async function printHelp(topic: CommandName): Promise<number> {
+  process.stdout.write((await import('./help.js')).helpText(topic));
+  return 0;
 }

@@ -126,3 +126,40 @@ test('--print, --list and dev --print load no gRPC, node-pty, hcl2-parser or lis
   };
   roots.forEach(visit);
 });
+
+test('every command has its own --help and -h: its usage, what it does and its flags, and it runs nothing', () => {
+  const commands: ReadonlyArray<[string[], RegExp]> = [
+    [[], /^Usage: bake \[OPTIONS\] \[TARGET\.\.\.\]$/m],
+    [['dev'], /^Usage: bake dev \[OPTIONS\] \[SERVICE\.\.\.\]$/m],
+    [['dev', 'ls'], /^Usage: bake dev ls \[OPTIONS\]$/m],
+    [['dev', 'attach'], /^Usage: bake dev attach \[OPTIONS\] \[SESSION\]$/m],
+    [['dev', 'stop'], /^Usage: bake dev stop \[OPTIONS\] \[SESSION\]$/m],
+    [['server'], /^Usage: bake server status\|stop \[OPTIONS\]$/m],
+    [['server', 'status'], /^Usage: bake server status \[OPTIONS\]$/m],
+    [['server', 'stop'], /^Usage: bake server stop \[OPTIONS\]$/m],
+    [['engine'], /^Usage: bake engine status\|start\|stop \[OPTIONS\]$/m],
+    [['engine', 'status'], /^Usage: bake engine status \[OPTIONS\]$/m],
+    [['engine', 'start'], /^Usage: bake engine start \[OPTIONS\]$/m],
+    [['engine', 'stop'], /^Usage: bake engine stop \[OPTIONS\]$/m],
+  ];
+  // A private state dir: were a help to run its command, it could start nothing anyone else sees.
+  const scratch = mkdtempSync(join(tmpdir(), 'bake-help-'));
+  const env = { XDG_STATE_HOME: join(scratch, 'state'), XDG_RUNTIME_DIR: join(scratch, 'run') };
+  const pages = new Set<string>();
+  for (const [words, usage] of commands) {
+    for (const flag of ['--help', '-h']) {
+      const r = run([...words, flag], { env });
+      const what = `bake ${[...words, flag].join(' ')}`;
+      assert.equal(r.status, 0, `${what}: ${r.stderr}`);
+      assert.equal(r.stderr, '', `${what} prints its help only`);
+      assert.match(r.stdout, usage, what);
+      assert.match(r.stdout, /^Options:\n(?: {2}.*\n)*? {2}-h, --help {2,}Show this help$/m, `${what} lists its flags`);
+      assert.match(r.stdout.split('\n\n')[1] ?? '', /^[A-Z].*\.$/m, `${what} says what the command does`);
+      pages.add(r.stdout);
+    }
+  }
+  assert.equal(pages.size, commands.length, 'each command has a page of its own');
+  assert.deepEqual(readdirSync(scratch), [], 'no help started a server or an engine');
+  assert.match(run(['dev', 'stop', '-h']).stdout, /^ {6}--volumes {2,}Also remove the session's named volumes$/m);
+  assert.doesNotMatch(run(['dev', 'ls', '--help']).stdout, /--volumes|--detach/, 'only the flags the command takes');
+});

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BakeFileError } from '../../src/core/diagnostics.js';
 import { UserError } from '../../src/core/errors.js';
-import { HELP, parseBakeArgs, parseServerArgs, parseWaitTimeout, type DevArgs } from '../../src/cli/args.js';
+import { flagsOf, parseBakeArgs, parseEngineArgs, parseServerArgs, parseWaitTimeout, type DevArgs } from '../../src/cli/args.js';
+import { COMMANDS, FLAGS, type CommandName } from '../../src/cli/commands.js';
+import { helpText } from '../../src/cli/help.js';
 
 const DEV_DEFAULTS: DevArgs = { action: 'up', session: undefined, detach: false, noBuild: false, prefixKey: undefined, waitTimeoutMs: undefined, volumes: false, format: 'table' };
 const dev = (fields: Partial<DevArgs>): DevArgs => ({ ...DEV_DEFAULTS, ...fields });
@@ -126,7 +128,7 @@ test('bake dev: extra words and bad formats are usage errors', () => {
 const MISPLACED: ReadonlyArray<[string[], RegExp, RegExp]> = [
   [['--detach'], /^--detach does not apply to bake \[TARGET\.\.\.\]$/, /^Use --detach with bake dev \[SERVICE\.\.\.\]\.$/],
   [['-d', 'api'], /^-d does not apply to bake \[TARGET\.\.\.\]$/, /^Use -d with bake dev/],
-  [['--volumes'], /^--volumes does not apply to bake \[TARGET\.\.\.\]$/, /^Use --volumes with bake dev stop\.$/],
+  [['--volumes'], /^--volumes does not apply to bake \[TARGET\.\.\.\]$/, /^Use --volumes with bake dev stop \[SESSION\]\.$/],
   [['--format', 'json'], /^--format does not apply to bake \[TARGET\.\.\.\]$/, /^Use --format with bake dev ls\.$/],
   [['dev', '--volumes'], /^--volumes does not apply to bake dev \[SERVICE\.\.\.\]$/, /bake dev stop/],
   [['dev', '--format', 'json'], /^--format does not apply to bake dev \[SERVICE\.\.\.\]$/, /bake dev ls/],
@@ -136,12 +138,12 @@ const MISPLACED: ReadonlyArray<[string[], RegExp, RegExp]> = [
   [['dev', 'ls', '--volumes'], /^--volumes does not apply to bake dev ls$/, /bake dev stop/],
   [['dev', 'ls', '-f', 'a.hcl'], /^-f does not apply to bake dev ls$/, /bake dev stop/],
   [['dev', 'ls', '--detach'], /^--detach does not apply to bake dev ls$/, /bake dev \[SERVICE/],
-  [['dev', 'attach', '--detach'], /^--detach does not apply to bake dev attach$/, /bake dev \[SERVICE/],
-  [['dev', 'attach', '--no-build'], /^--no-build does not apply to bake dev attach$/, /bake dev \[SERVICE/],
-  [['dev', 'attach', '--print'], /^--print does not apply to bake dev attach$/, /bake \[TARGET\.\.\.\] or bake dev \[SERVICE\.\.\.\]/],
-  [['dev', 'stop', '--prefix-key', 'C-b'], /^--prefix-key does not apply to bake dev stop$/, /^Use --prefix-key with bake dev \[SERVICE\.\.\.\] or bake dev attach\.$/],
-  [['dev', 'stop', '--set', 'a.b=c'], /^--set does not apply to bake dev stop$/, /bake dev attach/],
-  [['dev', 'stop', '--format', 'json'], /^--format does not apply to bake dev stop$/, /bake dev ls/],
+  [['dev', 'attach', '--detach'], /^--detach does not apply to bake dev attach \[SESSION\]$/, /bake dev \[SERVICE/],
+  [['dev', 'attach', '--no-build'], /^--no-build does not apply to bake dev attach \[SESSION\]$/, /bake dev \[SERVICE/],
+  [['dev', 'attach', '--print'], /^--print does not apply to bake dev attach \[SESSION\]$/, /bake \[TARGET\.\.\.\] or bake dev \[SERVICE\.\.\.\]/],
+  [['dev', 'stop', '--prefix-key', 'C-b'], /^--prefix-key does not apply to bake dev stop \[SESSION\]$/, /^Use --prefix-key with bake dev \[SERVICE\.\.\.\] or bake dev attach \[SESSION\]\.$/],
+  [['dev', 'stop', '--set', 'a.b=c'], /^--set does not apply to bake dev stop \[SESSION\]$/, /bake dev attach/],
+  [['dev', 'stop', '--format', 'json'], /^--format does not apply to bake dev stop \[SESSION\]$/, /bake dev ls/],
 ];
 
 for (const [argv, message, fix] of MISPLACED) {
@@ -169,8 +171,50 @@ test('bake server status|stop', () => {
   assertUsageError(() => parseServerArgs(['status', '-f', 'a.hcl']), /Unknown option '-f'/);
 });
 
-test('HELP names every dev command and flag', () => {
-  for (const text of ['bake dev ls', 'bake dev attach', 'bake dev stop', 'bake server status|stop', '--detach', '--no-build', '--prefix-key', '--wait-timeout', '--volumes', '--format']) {
-    assert.ok(HELP.includes(text), text);
+test('bake --help names every command and every flag', () => {
+  const help = helpText('bake');
+  for (const text of ['bake dev ls', 'bake dev attach', 'bake dev stop', 'bake server status|stop', 'bake engine status|start|stop', ...Object.values(FLAGS).map((f) => f.spelling)]) {
+    assert.ok(help.includes(text), text);
   }
+});
+
+test('--help and -h name the command the words before them name', () => {
+  const cases: ReadonlyArray<[string[], CommandName]> = [
+    [['--help'], 'bake'],
+    [['-h', 'api'], 'bake'],
+    [['dev', '--help'], 'dev'],
+    [['dev', '-h', 'api'], 'dev'],
+    [['dev', 'ls', '-h'], 'dev ls'],
+    [['dev', 'attach', '--help'], 'dev attach'],
+    [['dev', 'stop', 'shop-1a2b3c', '-h'], 'dev stop'],
+  ];
+  for (const [argv, topic] of cases) {
+    const args = parseBakeArgs(argv);
+    assert.equal(args.command, 'help', argv.join(' '));
+    assert.equal(args.helpTopic, topic, argv.join(' '));
+  }
+  assert.deepEqual(parseServerArgs(['--help']), { action: 'help', topic: 'server' });
+  assert.deepEqual(parseServerArgs(['status', '-h']), { action: 'help', topic: 'server status' });
+  assert.deepEqual(parseEngineArgs(['start', '--help']), { action: 'help', topic: 'engine start' });
+  assert.deepEqual(parseEngineArgs(['-h']), { action: 'help', topic: 'engine' });
+  assertUsageError(() => parseEngineArgs(['restart', '--help']), /unknown engine command restart/, /bake engine --help/);
+});
+
+test("each command's help: its usage line, what it does, and exactly the flags it takes", () => {
+  for (const name of Object.keys(COMMANDS) as CommandName[]) {
+    if (name === 'bake') continue;
+    const help = helpText(name);
+    assert.match(help, new RegExp(`^Usage: bake ${name} `), name);
+    assert.ok(help.includes(COMMANDS[name].summary), `${name}: says what it does`);
+    const listed = (Object.keys(FLAGS) as (keyof typeof FLAGS)[]).filter((f) => help.includes(`${FLAGS[f].spelling}  `));
+    assert.deepEqual(listed.sort(), flagsOf(name).sort(), `${name}: its flags`);
+  }
+  assert.match(helpText('dev'), /^Usage: bake dev \[OPTIONS\] \[SERVICE\.\.\.\]$/m);
+  assert.match(helpText('dev'), /^ {2}ls {2,}List the bake dev sessions/m, 'bake dev --help lists its commands');
+  assert.match(helpText('engine'), /^Usage: bake engine status\|start\|stop \[OPTIONS\]$/m);
+});
+
+test('--format applies where there is output to shape', () => {
+  assertUsageError(() => parseEngineArgs(['start', '--format', 'json']), /--format does not apply to bake engine start/);
+  assert.deepEqual(parseEngineArgs(['status', '--format', 'json']), { action: 'status', format: 'json' });
 });
