@@ -4,6 +4,7 @@
  * Patterns match target names exactly first, then as globs (Go path.Match).
  */
 import { bakeError } from '../core/diagnostics.js';
+import { unknownNameFix } from '../core/suggest.js';
 import { BadPatternError, goMatch } from '../golang/path.js';
 import { applyLoadOverride, applyPushOverride, ENTRY_KINDS, EntryError, mergeEntries, parseOverrideEntries, type EntryKind } from './entries.js';
 import { parseGoBool } from '../golang/strconv.js';
@@ -101,7 +102,7 @@ function expandTargets(pattern: string, names: readonly string[]): string[] {
     if (e instanceof BadPatternError) throw usageError(`could not match targets with '${pattern}'`, 'Fix the pattern: use *, ? and [...] only.');
     throw e;
   }
-  if (!matched.length) throw usageError(`could not find any target matching '${pattern}'`, `Use one of the targets: ${names.join(', ')}.`);
+  if (!matched.length) throw usageError(`could not find any target matching '${pattern}'`, unknownNameFix(pattern, names, 'targets', 'Define a target block first.'));
   return matched;
 }
 

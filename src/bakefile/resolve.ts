@@ -4,6 +4,7 @@
  * pull in linked targets, and the `default` group is formed — buildx's
  * ReadTargets, step for step. Services resolve the same way for `bake dev`.
  */
+import { unknownNameFix } from '../core/suggest.js';
 import { bakeError, type Diagnostic, type SourceRange } from '../core/diagnostics.js';
 import { normalizeEntries } from './entries.js';
 import { dedupe } from '../core/collections.js';
@@ -172,9 +173,9 @@ class TargetResolver {
     return t;
   }
 
+  /** A name asked for on the command line may be a group's or a target's: both are suggested. */
   private suggestTarget(name: string): string {
-    const names = this.config.targets.map((t) => t.name);
-    return names.length ? `Use one of the defined targets: ${names.join(', ')}.` : 'Define it with a target block.';
+    return unknownNameFix(name, [...this.config.groups.map((g) => g.name), ...this.config.targets.map((t) => t.name)], 'targets and groups', 'Define it with a target block.');
   }
 
   /** Follows `target:` contexts, adding linked targets with a cacheonly output (buildx's loadLinks). */
@@ -249,7 +250,7 @@ export function resolveServices(config: EvaluatedFiles, warn: (d: Diagnostic) =>
     }
     done.set(name, null);
     const def = config.services.find((s) => s.name === name);
-    if (!def) throw bakeError(`failed to find service ${name}`, at, `Use one of the services: ${config.services.map((s) => s.name).join(', ')}.`);
+    if (!def) throw bakeError(`failed to find service ${name}`, at, unknownNameFix(name, config.services.map((s) => s.name), 'services', 'Define it with a service block.'));
     const base: Service = { name };
     for (const parent of def.inherits ?? []) {
       const p = resolve(parent, [...chain, name], attributeRange(def, 'inherits'));

@@ -4,6 +4,7 @@
  * reported at the attribute that causes it.
  */
 import { bakeError, type SourceRange } from '../core/diagnostics.js';
+import { unknownNameFix } from '../core/suggest.js';
 import { ComposeSyntaxError, durationNanos, parsePort, parseVolume } from './compose-syntax.js';
 import type { Service, Target } from './model.js';
 import { attributeRange, originOf } from './sources.js';
@@ -26,7 +27,7 @@ export function selectServices(all: readonly Service[], names: readonly string[]
   const picked = new Set<string>();
   const visit = (name: string, at: SourceRange | undefined): void => {
     const s = byName.get(name);
-    if (!s) throw bakeError(`failed to find service ${name}`, at, services.length ? `Use one of the services: ${services.map((x) => x.name).join(', ')}.` : 'Define it with a service block.');
+    if (!s) throw bakeError(`failed to find service ${name}`, at, unknownNameFix(name, services.map((x) => x.name), 'services', 'Define it with a service block.'));
     if (picked.has(name)) return;
     picked.add(name);
     for (const dep of s.depends_on ?? []) visit(dep, attributeRange(s, 'depends_on'));
@@ -49,7 +50,7 @@ function validateService(s: Service, byName: ReadonlyMap<string, Service>, targe
     throw bakeError(`service "${s.name}" sets both image and target`, where('image'), 'Keep one: image runs an existing image, target runs the image that target builds.');
   }
   if (s.target && !targets.some((t) => t.name === s.target)) {
-    throw bakeError(`service "${s.name}" uses target "${s.target}", which is not defined`, where('target'), targets.length ? `Use one of the targets: ${targets.map((t) => t.name).join(', ')}.` : 'Define it with a target block.');
+    throw bakeError(`service "${s.name}" uses target "${s.target}", which is not defined`, where('target'), unknownNameFix(s.target, targets.map((t) => t.name), 'targets', 'Define it with a target block.'));
   }
   // Read here as `bake dev` will read them, so a mistake points at its attribute before anything builds.
   const syntax = (attr: string, read: () => unknown): void => {
@@ -67,7 +68,7 @@ function validateService(s: Service, byName: ReadonlyMap<string, Service>, targe
     if (text !== undefined && durationNanos(text) === undefined) throw bakeError(`invalid ${key} "${text}" in the healthcheck of service "${s.name}"`, where('healthcheck'), 'Write durations like "1s", "500ms" or "1m30s".');
   }
   for (const dep of s.depends_on ?? []) {
-    if (!byName.has(dep)) throw bakeError(`service "${s.name}" depends on "${dep}", which is not defined`, where('depends_on'), `Use one of the services: ${[...byName.keys()].join(', ')}.`);
+    if (!byName.has(dep)) throw bakeError(`service "${s.name}" depends on "${dep}", which is not defined`, where('depends_on'), unknownNameFix(dep, [...byName.keys()], 'services', 'Define it with a service block.'));
   }
   if (s.runs_on !== undefined && s.runs_on !== 'container' && s.runs_on !== 'host') {
     throw bakeError(`invalid runs_on "${s.runs_on}" in service "${s.name}"`, where('runs_on'), 'Use runs_on = "container" (the default) or "host".');

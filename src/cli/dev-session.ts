@@ -10,9 +10,9 @@ import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { BakeFileError, renderDiagnostic } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
-import { resolveDevEnvironment } from '../bakefile/dev-environment.js';
+import { resolveDevEnvironment, type DevEnvironment } from '../bakefile/dev-environment.js';
 import { loadBakeFiles } from '../bakefile/load.js';
-import { resolveTargets } from '../bakefile/resolve.js';
+import { resolveTargets, type ResolveOptions } from '../bakefile/resolve.js';
 import type { Service } from '../bakefile/model.js';
 import { resolveEngineEndpoint } from '../docker/endpoint.js';
 import { connectServer, type DevClient } from '../dev/client/connection.js';
@@ -51,10 +51,11 @@ function clientEngine(cli: CliEnvironment): string {
 }
 
 async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+  // A bad prefix key, a mistake in the bake files or a mistyped service is reported before any server starts.
+  prefixKey(args, cli);
+  const plan = planDev(await loadDefinition(args, cli), args, cli);
   const interactiveTerminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
   if (!args.dev.detach && !interactiveTerminal) throw new UserError('bake dev needs a terminal to attach to', 'Run it in a terminal, or add --detach to leave the session running and attach later with bake dev attach.', 2);
-  // A bad prefix key is a usage error before anything starts.
-  prefixKey(args, cli);
   // Keys typed from now on (during the build) reach the shell once it starts.
   const typeahead: Buffer[] = [];
   // Ctrl-C (raw mode: a key, not a signal) interrupts whatever runs: the connection, the build, the wait for the services.
@@ -70,10 +71,9 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   let client: DevClient | undefined;
   try {
     client = await connect(cli);
-    const def = await loadDefinition(args, cli);
-    const existing = (await client.list(clientEngine(cli))).sessions.find((s) => s.id === sessionIdOf(def.paths));
+    const existing = (await client.list(clientEngine(cli))).sessions.find((s) => s.id === sessionIdOf(plan.def.paths));
     interrupt.signal.throwIfAborted();
-    const session = await bringUp(client, def, args, cli, existing?.engine ?? clientEngine(cli), [], existing, interrupt.signal);
+    const session = await bringUp(client, plan, cli, existing?.engine ?? clientEngine(cli), [], existing, interrupt.signal);
     if (args.dev.detach) {
       process.stdout.write(`bake: session ${session.id} is up (${session.services.map((s) => s.name).join(', ')}). Attach with: bake dev attach ${session.id}\n`);
       return 0;
@@ -102,21 +102,35 @@ class DevBuildFailedError extends UserError {
   }
 }
 
+/** What a dev run brings up: the bake files read, the services picked and resolved with the targets they run. */
+interface DevPlan {
+  readonly def: Definition;
+  /** The command's arguments, loading what it builds into the engine. */
+  readonly args: BakeArgs;
+  readonly options: Omit<ResolveOptions, 'names'>;
+  readonly environment: DevEnvironment;
+}
+
+function planDev(def: Definition, args: BakeArgs, cli: CliEnvironment): DevPlan {
+  // `*.load=true` matches nothing (an error) in a file of image-only services.
+  const buildArgs: BakeArgs = { ...args, load: def.evaluated.targets.length > 0 };
+  const options = resolveOptions(def, buildArgs, cli);
+  return { def, args: buildArgs, options, environment: resolveDevEnvironment(def.evaluated, args.names, options) };
+}
+
 /**
  * Builds what the services run (all their targets, or the targets `only`
  * names), then has the server bring the session up to date: it recreates
  * only services whose image or spec changed. A failed build throws
  * DevBuildFailedError (the build printed why).
  */
-async function bringUp(client: DevClient, def: Definition, args: BakeArgs, cli: CliEnvironment, engine: string, only: readonly string[], current: SessionInfo | undefined, signal: AbortSignal): Promise<SessionInfo> {  // `*.load=true` matches nothing (an error) in a file of image-only services.
-  const buildArgs: BakeArgs = { ...args, load: def.evaluated.targets.length > 0 };
-  const options = resolveOptions(def, buildArgs, cli);
-  const environment = resolveDevEnvironment(def.evaluated, args.names, options);
+async function bringUp(client: DevClient, plan: DevPlan, cli: CliEnvironment, engine: string, only: readonly string[], current: SessionInfo | undefined, signal: AbortSignal): Promise<SessionInfo> {
+  const { def, args, options, environment } = plan;
   // Builds and containers use the session's engine, whatever DOCKER_HOST this terminal has.
   const buildCli: CliEnvironment = { ...cli, env: { ...cli.env, DOCKER_HOST: engine } };
   const images = new Map<string, string>();
   if (!args.dev.noBuild && environment.resolved.targets.size) {
-    const run = await buildResolved(only.length ? resolveTargets(def.evaluated, { ...options, names: only }) : environment.resolved, buildArgs, buildCli, signal);
+    const run = await buildResolved(only.length ? resolveTargets(def.evaluated, { ...options, names: only }) : environment.resolved, args, buildCli, signal);
     if (run.exitCode !== 0) throw new DevBuildFailedError(run.exitCode);
     for (const [name, result] of run.built) images.set(name, result.exporterResponse['containerimage.digest'] ?? '');
   }
@@ -179,7 +193,7 @@ function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, c
       // The session's own bake files, read again; a rebuild always builds, whatever flags this client started with.
       const sessionArgs: BakeArgs = { ...args, files: current.files, dev: { ...args.dev, noBuild: false } };
       const sessionCli: CliEnvironment = { ...cli, cwd: current.project_dir };
-      return bringUp(client, await loadDefinition(sessionArgs, sessionCli), sessionArgs, sessionCli, current.engine, targets, current, signal);
+      return bringUp(client, planDev(await loadDefinition(sessionArgs, sessionCli), sessionArgs, sessionCli), sessionCli, current.engine, targets, current, signal);
     },
   });
 }

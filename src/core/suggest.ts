@@ -18,3 +18,29 @@ export function editDistance(a: string, b: string): number {
 export function nameSuggestion(word: string, candidates: readonly string[]): string | undefined {
   return candidates.find((c) => editDistance(word, c) < 3);
 }
+
+/**
+ * The candidate nearest to `word`, within edit distance 2 (HCL's bound), the
+ * first of equals in the order given: for a name typed on the command line,
+ * where the nearest is what was meant (`wbe` is `web`, not `api` before it).
+ */
+export function closestName(word: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = editDistance(word, name);
+    if (distance < 3 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+/**
+ * The fix for a name nothing defines: the nearest defined one ("Did you
+ * mean "web"?"), then the names to choose from. Names starting with `_` are
+ * templates (buildx hides them from --list): suggested, but not listed.
+ */
+export function unknownNameFix(word: string, candidates: readonly string[], what: string, defineHow: string): string {
+  const suggestion = closestName(word, candidates);
+  const listed = [...new Set(candidates.filter((c) => !c.startsWith('_')))];
+  const choices = listed.length ? `${suggestion ? 'The defined' : 'Use one of the defined'} ${what}: ${listed.join(', ')}.` : defineHow;
+  return suggestion ? `Did you mean "${suggestion}"? ${choices}` : choices;
+}

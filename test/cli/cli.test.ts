@@ -67,7 +67,7 @@ test('buildx-worded errors stay the first sentence: unknown target', async () =>
   const r = await run(['--print', 'nope'], { cwd: dir });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^error: failed to find target nope/m);
-  assert.match(r.stderr, /fix: Use one of the defined targets: app\./);
+  assert.match(r.stderr, /fix: Use one of the defined targets and groups: app\./);
 });
 
 test('no bake file: a clear error naming what bake looks for', async () => {
@@ -162,4 +162,29 @@ test('every command has its own --help and -h: its usage, what it does and its f
   assert.deepEqual(readdirSync(scratch), [], 'no help started a server or an engine');
   assert.match(run(['dev', 'stop', '-h']).stdout, /^ {6}--volumes {2,}Also remove the session's named volumes$/m);
   assert.doesNotMatch(run(['dev', 'ls', '--help']).stdout, /--volumes|--detach/, 'only the flags the command takes');
+});
+
+test('a mistyped target, group or service: buildx\'s sentence first, then "did you mean", and nothing starts', () => {
+  const shop = join(root, 'examples/shop');
+  const scratch = mkdtempSync(join(tmpdir(), 'bake-typo-'));
+  // A private server dir (never the user's), and an engine address nothing answers on: a typo reaches neither.
+  const env = { XDG_STATE_HOME: join(scratch, 'state'), XDG_RUNTIME_DIR: join(scratch, 'run'), DOCKER_HOST: `unix://${join(scratch, 'no-engine.sock')}` };
+  const cases: ReadonlyArray<[string[], RegExp, RegExp]> = [
+    [['--print', 'wbe'], /^error: failed to find target wbe$/m, /^ {2}= fix: Did you mean "web"\? /m],
+    [['wbe'], /^error: failed to find target wbe$/m, /^ {2}= fix: Did you mean "web"\? /m],
+    [['--print', 'dfault'], /^error: failed to find target dfault$/m, /^ {2}= fix: Did you mean "default"\? /m],
+    [['dev', '--print', 'dbb'], /^error: failed to find service dbb$/m, /^ {2}= fix: Did you mean "db"\? The defined services: db, api, dev\.$/m],
+    [['dev', '--detach', 'dbb'], /^error: failed to find service dbb$/m, /^ {2}= fix: Did you mean "db"\? /m],
+    [['--print', '--set', 'wbe.tags=x'], /^error: could not find any target matching 'wbe'$/m, /^ {2}= fix: Did you mean "web"\? /m],
+  ];
+  for (const [args, sentence, suggestion] of cases) {
+    const r = run(args, { cwd: shop, env });
+    const what = `bake ${args.join(' ')}`;
+    assert.equal(r.status, 2, `${what}: ${r.stderr}`);
+    assert.match(r.stderr, sentence, what);
+    assert.match(r.stderr, suggestion, what);
+    assert.ok(r.stderr.indexOf('error:') < r.stderr.indexOf('Did you mean'), `${what}: buildx's sentence comes first`);
+    assert.doesNotMatch(r.stderr, /_common/, `${what}: templates are not offered`);
+  }
+  assert.deepEqual(readdirSync(scratch), [], 'no server was started for a mistyped service');
 });
