@@ -10,15 +10,19 @@ import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { BakeFileError, renderDiagnostic } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
+import { keyValueLines } from '../core/tabwrite.js';
 import { resolveDevEnvironment, type DevEnvironment } from '../bakefile/dev-environment.js';
 import { loadBakeFiles } from '../bakefile/load.js';
 import { resolveTargets, type ResolveOptions } from '../bakefile/resolve.js';
 import type { Service } from '../bakefile/model.js';
-import { resolveEngineEndpoint } from '../docker/endpoint.js';
+import { resolveEngineEndpoint, type ResolvedEndpoint } from '../docker/endpoint.js';
 import { connectServer, type DevClient } from '../dev/client/connection.js';
 import { parsePrefixKey } from '../dev/client/prefix-key.js';
 import { runTerminal, sessionRow } from '../dev/client/terminal.js';
-import { formatSessionTable } from '../dev/monitor/tables.js';
+import { sameEngine } from '../dev/client/engine-identity.js';
+import { formatSessionTable, formatUptime } from '../dev/monitor/tables.js';
+import { abandonedLock } from '../dev/server/lock.js';
+import { serverPaths } from '../dev/server/paths.js';
 import { sessionIdOf } from '../dev/project.js';
 import type { ServicePlanMessage, SessionInfo } from '../dev/protocol.js';
 import { parseWaitTimeout, type BakeArgs, type ServerRequest } from './args.js';
@@ -40,14 +44,50 @@ export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<n
   }
 }
 
+/** The server, started when none runs: for `bake dev`, which needs one to hold its session. */
 async function connect(cli: CliEnvironment): Promise<DevClient> {
   const client = await connectServer({ env: cli.env, version: VERSION, start: true, warn: (line) => void process.stderr.write(`${line}\n`) });
   return client as DevClient;
 }
 
-/** The engine address a new session is created on: the one builds and containers use here. */
-function clientEngine(cli: CliEnvironment): string {
-  return resolveEngineEndpoint(cli.env).endpoint.address;
+/**
+ * The server if one runs (ls, attach, stop only look). One that was killed
+ * left its sessions running in the engine, where only a server finds them
+ * (from their labels): then a new server is started to take them over.
+ */
+async function runningServer(cli: CliEnvironment): Promise<DevClient | undefined> {
+  const takeOver = abandonedLock(serverPaths(cli.env, homedir()));
+  if (takeOver) process.stderr.write('bake: the last bake server ended without ending its sessions; a new one takes them over.\n');
+  return connectServer({ env: cli.env, version: VERSION, start: takeOver, warn: (line) => void process.stderr.write(`${line}\n`) });
+}
+
+/** `bake dev attach|stop` with no server: there is no session to act on. */
+function noSessionError(args: BakeArgs): UserError {
+  const fix = 'Start one with bake dev (bake dev --detach leaves it running without attaching).';
+  return new UserError(args.dev.session ? `no session ${args.dev.session} is running: no bake server is` : 'no bake dev session is running: no bake server is', fix, 1);
+}
+
+/** The engine this terminal builds and runs on, and why (DOCKER_HOST, the docker context …): where a new session is created. */
+function clientEngine(cli: CliEnvironment): ResolvedEndpoint {
+  return resolveEngineEndpoint(cli.env);
+}
+
+/**
+ * A session keeps the engine it was created on. When this terminal's engine
+ * is another one, going on would build and run where the user no longer
+ * points (and a session lives on one engine only): say so, naming both.
+ */
+async function checkSessionEngine(session: SessionInfo, cli: CliEnvironment): Promise<void> {
+  const mismatch = await engineMismatch(session, clientEngine(cli));
+  if (mismatch) throw new UserError(mismatch.message, mismatch.fix, 1);
+}
+
+async function engineMismatch(session: SessionInfo, here: ResolvedEndpoint): Promise<{ message: string; fix: string } | undefined> {
+  if (await sameEngine(session.engine, here.endpoint.address, AbortSignal.timeout(5_000))) return undefined;
+  return {
+    message: `session ${session.id} runs on the engine at ${session.engine}, but this terminal's engine is ${here.endpoint.address} (${here.reason})`,
+    fix: `To use the session, point DOCKER_HOST at ${session.engine}; to have a session on ${here.endpoint.address} instead, run bake dev stop ${session.id}, then bake dev again.`,
+  };
 }
 
 async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
@@ -71,9 +111,10 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   let client: DevClient | undefined;
   try {
     client = await connect(cli);
-    const existing = (await client.list(clientEngine(cli))).sessions.find((s) => s.id === sessionIdOf(plan.def.paths));
+    const existing = (await client.list(clientEngine(cli).endpoint.address)).sessions.find((s) => s.id === sessionIdOf(plan.def.paths));
+    if (existing) await checkSessionEngine(existing, cli);
     interrupt.signal.throwIfAborted();
-    const session = await bringUp(client, plan, cli, existing?.engine ?? clientEngine(cli), [], existing, interrupt.signal);
+    const session = await bringUp(client, plan, cli, existing?.engine ?? clientEngine(cli).endpoint.address, [], existing, interrupt.signal);
     if (args.dev.detach) {
       process.stdout.write(`bake: session ${session.id} is up (${session.services.map((s) => s.name).join(', ')}). Attach with: bake dev attach ${session.id}\n`);
       return 0;
@@ -200,7 +241,7 @@ function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, c
 
 /** SESSION, else the session of the bake files here, else the only session; an error lists them otherwise. */
 async function pickSession(client: DevClient, args: BakeArgs, cli: CliEnvironment): Promise<SessionInfo> {
-  const { sessions } = await client.list(clientEngine(cli));
+  const { sessions } = await client.list(clientEngine(cli).endpoint.address);
   const wanted = args.dev.session;
   if (wanted) {
     const s = sessions.find((x) => x.id === wanted);
@@ -225,24 +266,28 @@ function localSessionId(args: BakeArgs, cli: CliEnvironment): string | undefined
 }
 
 async function list(args: BakeArgs, cli: CliEnvironment): Promise<number> {
-  const client = await connect(cli);
-  try {
-    const reply = await client.list(clientEngine(cli));
-    for (const line of reply.lost) process.stderr.write(`bake: ${line}\n`);
-    if (args.dev.format === 'json') process.stdout.write(`${JSON.stringify(reply.sessions.map(sessionRow), null, 2)}\n`);
-    else process.stdout.write(formatSessionTable(reply.sessions.map(sessionRow)));
-    return 0;
-  } finally {
-    client.close();
+  const client = await runningServer(cli);
+  const reply = client ? await client.list(clientEngine(cli).endpoint.address).finally(() => client.close()) : { sessions: [], lost: [] };
+  for (const line of reply.lost) process.stderr.write(`bake: ${line}\n`);
+  // A session on another engine than this terminal's is listed, and said to be: bake dev here would refuse it.
+  const here = clientEngine(cli);
+  for (const session of reply.sessions) {
+    const mismatch = await engineMismatch(session, here);
+    if (mismatch) process.stderr.write(`bake: ${mismatch.message}. ${mismatch.fix}\n`);
   }
+  if (args.dev.format === 'json') process.stdout.write(`${JSON.stringify(reply.sessions.map(sessionRow), null, 2)}\n`);
+  else process.stdout.write(formatSessionTable(reply.sessions.map(sessionRow)));
+  return 0;
 }
 
 async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<number> {
-  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw new UserError('bake dev attach needs a terminal', 'Run it in a terminal.', 2);
   prefixKey(args, cli);
-  const client = await connect(cli);
+  const client = await runningServer(cli);
+  if (!client) throw noSessionError(args);
   try {
     const session = await pickSession(client, args, cli);
+    await checkSessionEngine(session, cli);
+    if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw new UserError('bake dev attach needs a terminal', 'Run it in a terminal.', 2);
     return await openTerminal(client, session, args, cli, { typeahead: [], command: 'bake dev attach', hint: false });
   } finally {
     client.close();
@@ -250,7 +295,8 @@ async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<numbe
 }
 
 async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<number> {
-  const client = await connect(cli);
+  const client = await runningServer(cli);
+  if (!client) throw noSessionError(args);
   try {
     const session = await pickSession(client, args, cli);
     await client.stop(session.id, args.dev.volumes);
@@ -271,7 +317,9 @@ export async function serverCommand(request: Exclude<ServerRequest, { action: 'h
       process.stdout.write(`${JSON.stringify({ running: false })}\n`);
       return 0;
     }
-    process.stdout.write(`no bake server is running (it starts with the first bake dev; socket ${(await import('../dev/server/paths.js')).serverPaths(cli.env, homedir()).socket})\n`);
+    const paths = serverPaths(cli.env, homedir());
+    const left = abandonedLock(paths) ? '; the last one ended without ending its sessions: bake dev ls has a new one take them over' : '';
+    process.stdout.write(`no bake server is running (it starts with the first bake dev; socket ${paths.socket})${left}\n`);
     return 0;
   }
   try {
@@ -285,8 +333,16 @@ export async function serverCommand(request: Exclude<ServerRequest, { action: 'h
       process.stdout.write(`${JSON.stringify({ running: true, version: h.server_version, protocol: h.protocol, pid: h.pid, startedAt: new Date(h.started_at_ms).toISOString(), sessions: h.sessions, rssBytes: h.rss_bytes, socket: h.socket, logFile: h.log_file }, null, 2)}\n`);
       return 0;
     }
-    const uptime = Math.round((Date.now() - h.started_at_ms) / 1000);
-    process.stdout.write(`bake server ${h.server_version} (protocol ${h.protocol}), pid ${h.pid}, up ${uptime}s, ${h.sessions} session(s), RSS ${(h.rss_bytes / 1048576).toFixed(1)} MiB\nsocket: ${h.socket}\nlog: ${h.log_file}\n`);
+    process.stdout.write(
+      keyValueLines([
+        ['server', `bake ${h.server_version} (protocol ${h.protocol}), pid ${h.pid}`],
+        ['uptime', formatUptime(Date.now() - h.started_at_ms)],
+        ['sessions', String(h.sessions)],
+        ['memory', `${(h.rss_bytes / 1048576).toFixed(1)} MiB (RSS)`],
+        ['socket', h.socket],
+        ['log', h.log_file],
+      ]),
+    );
     return 0;
   } finally {
     client.close();

@@ -3,6 +3,7 @@
  * args.ts parses the words (parseEngineArgs), so --help loads none of this.
  */
 import { renderDiagnostic } from '../core/diagnostics.js';
+import { keyValueLines } from '../core/tabwrite.js';
 import { EngineError } from '../docker/errors.js';
 import { engineStatus, startEngine, stopEngine, type EngineStatus } from '../docker/engine-manager.js';
 import type { EngineRequest } from './args.js';
@@ -39,12 +40,12 @@ function interruptSignal(): AbortSignal {
 }
 
 function renderStatus(s: EngineStatus): string {
-  const lines = [
-    `engine:   ${s.source === 'none' ? 'none' : s.source} (${s.address})`,
-    `why:      ${s.reason}`,
-    `answers:  ${s.answers ? `yes, Docker ${s.version} (API ${s.apiVersion})` : 'no'}`,
-    `embedded: ${s.embedded.running ? `running (pid ${s.embedded.pid})` : 'not running'}, state in ${s.embedded.stateDir}`,
+  const rows: [string, string][] = [
+    ['engine', `${s.source === 'none' ? 'none' : s.source} (${s.address})`],
+    ['why', s.reason],
+    ['answers', s.answers ? `yes, Docker ${s.version} (API ${s.apiVersion})` : 'no'],
+    ['embedded', `${s.embedded.running ? `running (pid ${s.embedded.pid})` : 'not running'}, state in ${s.embedded.stateDir}`],
   ];
-  if (!s.answers) lines.push('fix:      Start one with `bake engine start`, or point DOCKER_HOST at a running engine.');
-  return `${lines.join('\n')}\n`;
+  if (!s.answers) rows.push(['fix', 'Start one with `bake engine start`, or point DOCKER_HOST at a running engine.']);
+  return keyValueLines(rows);
 }

@@ -14,7 +14,7 @@ import { EngineHttp, readText } from './http.js';
 import { Images } from './images.js';
 import { jsonLines } from './json-lines.js';
 import { Networks } from './networks.js';
-import type { EngineEvent, EngineVersion } from './types.js';
+import type { EngineEvent, EngineInfo, EngineVersion } from './types.js';
 import { Volumes } from './volumes.js';
 
 export class DockerEngine {
@@ -46,6 +46,10 @@ export class DockerEngine {
 
   version(signal: AbortSignal): Promise<EngineVersion> {
     return this.http.json({ method: 'GET', path: '/version' }, signal);
+  }
+
+  info(signal: AbortSignal): Promise<EngineInfo> {
+    return this.http.json({ method: 'GET', path: '/info' }, signal);
   }
 
   /**

@@ -14,6 +14,14 @@ export interface EngineVersion {
   readonly KernelVersion?: string;
 }
 
+/** GET /info, the fields bake reads. */
+export interface EngineInfo {
+  /** The daemon's own ID: the same through every address that reaches it. */
+  readonly ID: string;
+  /** The engine's host name. */
+  readonly Name: string;
+}
+
 export interface ImageSummary {
   readonly Id: string;
   readonly RepoTags: readonly string[] | null;

@@ -89,6 +89,8 @@ test('--list forms: targets table, type=targets,format=json, variables', async (
   assert.equal(table.status, 0, table.stderr);
   assert.match(table.stdout, /^TARGET\t+DESCRIPTION\n/);
   assert.match(table.stdout, /\nci\t+Everything CI builds \(api-test, default\)\n/);
+  // buildx's printTargetList skips names starting with "_" ("convention for a private target"): _common is only inherited.
+  assert.doesNotMatch(table.stdout, /_common/);
   const json = await run([...f, '--list=type=targets,format=json']);
   const items = JSON.parse(json.stdout) as Array<{ name: string; group?: boolean }>;
   assert.ok(items.some((i) => i.name === 'ci' && i.group === true));
@@ -187,4 +189,27 @@ test('a mistyped target, group or service: buildx\'s sentence first, then "did y
     assert.doesNotMatch(r.stderr, /_common/, `${what}: templates are not offered`);
   }
   assert.deepEqual(readdirSync(scratch), [], 'no server was started for a mistyped service');
+});
+
+test('with no bake server, ls, stop, attach and server status start none: an empty list, or no session with the fix', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'bake-noserver-'));
+  const env = { XDG_STATE_HOME: join(scratch, 'state'), XDG_RUNTIME_DIR: join(scratch, 'run'), DOCKER_HOST: `unix://${join(scratch, 'no-engine.sock')}` };
+  const shop = join(root, 'examples/shop');
+  const table = run(['dev', 'ls'], { cwd: shop, env });
+  assert.equal(table.status, 0, table.stderr);
+  assert.equal(table.stdout, 'SESSION   FILES     ENGINE    SERVICES   PROCESSES   CLIENTS\n');
+  assert.equal(table.stderr, '');
+  const json = run(['dev', 'ls', '--format', 'json'], { cwd: shop, env });
+  assert.equal(json.status, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout), []);
+  for (const args of [['dev', 'stop'], ['dev', 'attach'], ['dev', 'stop', '--volumes']]) {
+    const r = run(args, { cwd: shop, env });
+    assert.equal(r.status, 1, `bake ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^error: no bake dev session is running: no bake server is\n {2}= fix: Start one with bake dev /, `bake ${args.join(' ')}`);
+  }
+  const named = run(['dev', 'attach', 'shop-1a2b3c'], { cwd: shop, env });
+  assert.match(named.stderr, /^error: no session shop-1a2b3c is running: no bake server is\n {2}= fix: Start one with bake dev /);
+  const status = run(['server', 'status', '--format', 'json'], { env });
+  assert.deepEqual(JSON.parse(status.stdout), { running: false });
+  assert.deepEqual(readdirSync(scratch), [], 'no server was started (nor its directory made)');
 });

@@ -5,13 +5,14 @@
  * period with no session and no call; a crash leaves the containers running
  * for the next server to recover.
  */
-import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import { devService } from '../protocol.js';
 import { devHandlers, type ServerContext } from './api.js';
-import { serverPaths, type ServerPaths } from './paths.js';
+import { takeLock } from './lock.js';
+import { serverPaths } from './paths.js';
 import { SessionRegistry } from './registry.js';
 
 /** Runs the server until it is stopped or idles out; resolves with the process exit code. */
@@ -66,48 +67,4 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
   });
   await done;
   return 0;
-}
-
-/**
- * The lock file holds the running server's pid: created exclusively, so two
- * servers started at the same moment never both listen; a stale one (its pid
- * gone) is taken over.
- */
-function takeLock(paths: ServerPaths): boolean {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    // Written whole under another name, then linked into place: no server ever reads a lock without its pid.
-    const mine = `${paths.lock}.${process.pid}`;
-    writeFileSync(mine, String(process.pid), { mode: 0o600 });
-    try {
-      linkSync(mine, paths.lock);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(paths.lock, 'utf8').trim());
-      if (pid > 0 && pid !== process.pid && alive(pid)) return false;
-      rmSync(paths.lock, { force: true });
-    } finally {
-      rmSync(mine, { force: true });
-    }
-  }
-  return false;
-}
-
-/**
- * Whether `pid` is a running bake server. A killed server nobody reaped (a
- * container's init may not) is a zombie with an empty command line, and a
- * pid reused after a reboot is another program: dead, for this purpose.
- */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('server');
-  } catch {
-    // No /proc (not Linux): the signal check is all there is.
-    return true;
-  }
 }
