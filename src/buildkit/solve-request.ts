@@ -253,7 +253,7 @@ function cacheEntry(e: Entry): CacheOptionsEntry {
 }
 
 /** Secret entries → what the session serves: `type=env` reads a variable (its name defaults to src, then id); files are relative to cwd. */
-function secrets(t: Target, cwd: string): Map<string, SecretSpec> {
+export function secrets(t: Target, cwd: string): Map<string, SecretSpec> {
   const out = new Map<string, SecretSpec>();
   for (const s of t.secret ?? []) {
     const id = s['id'];

@@ -23,6 +23,7 @@ import { controlClient } from '../buildkit/control.js';
 import { BuilderAddressError, dial, EngineUnreachableError } from '../buildkit/dial.js';
 import { EngineError } from '../docker/errors.js';
 import type { BakeArgs } from './args.js';
+import { checkBuildInputs } from './build-inputs.js';
 import { loadDefinition, resolveOptions, type CliEnvironment } from './definition.js';
 import { openProgress, progressMode } from './progress/index.js';
 
@@ -48,6 +49,8 @@ export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cl
   const graph = planBuild(resolved);
   const mode = progressMode(args.progress ?? cli.env['BUILDKIT_PROGRESS'] ?? 'auto', process.stderr.isTTY === true);
   const env = (name: string): string | undefined => cli.env[name];
+  // What this machine must provide is checked before any engine is dialed.
+  checkBuildInputs(graph.order.map((n) => n.target), cli.cwd, env);
   let dialed;
   try {
     dialed = await dial(args.builder, cli.env);

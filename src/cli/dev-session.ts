@@ -27,6 +27,7 @@ import { sessionIdOf } from '../dev/project.js';
 import type { ServicePlanMessage, SessionInfo } from '../dev/protocol.js';
 import { parseWaitTimeout, type BakeArgs, type ServerRequest } from './args.js';
 import { buildResolved } from './build.js';
+import { checkBuildInputs } from './build-inputs.js';
 import { loadDefinition, resolveOptions, type CliEnvironment, type Definition } from './definition.js';
 import { VERSION } from './version.js';
 
@@ -156,7 +157,10 @@ function planDev(def: Definition, args: BakeArgs, cli: CliEnvironment): DevPlan 
   // `*.load=true` matches nothing (an error) in a file of image-only services.
   const buildArgs: BakeArgs = { ...args, load: def.evaluated.targets.length > 0 };
   const options = resolveOptions(def, buildArgs, cli);
-  return { def, args: buildArgs, options, environment: resolveDevEnvironment(def.evaluated, args.names, options) };
+  const environment = resolveDevEnvironment(def.evaluated, args.names, options);
+  // A missing context, Dockerfile or secret file is reported before a server starts, as a build reports it before the engine.
+  if (!args.dev.noBuild) checkBuildInputs(environment.resolved.targets.values(), cli.cwd, (name) => cli.env[name]);
+  return { def, args: buildArgs, options, environment };
 }
 
 /**

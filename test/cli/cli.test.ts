@@ -213,3 +213,38 @@ test('with no bake server, ls, stop, attach and server status start none: an emp
   assert.deepEqual(JSON.parse(status.stdout), { running: false });
   assert.deepEqual(readdirSync(scratch), [], 'no server was started (nor its directory made)');
 });
+
+test('a secret whose file is missing: buildx\'s sentence, its line in the bake file and the fix, before any engine is asked; --print still prints', () => {
+  const dir = tempProject({
+    Dockerfile: 'FROM busybox:latest\nRUN --mount=type=secret,id=tok cat /run/secrets/tok\n',
+    'docker-bake.hcl': 'target "app" {\n  context = "."\n  secret  = ["id=tok,src=nope.txt"]\n}\n',
+  });
+  // Nothing answers at this engine address: an error about reaching it would mean the build got that far.
+  const env = { DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` };
+  const r = run(['app'], { cwd: dir, env });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^error: failed to stat nope\.txt: stat nope\.txt: no such file or directory\n {2}--> docker-bake\.hcl:3:3\n/);
+  assert.match(r.stderr, /^ {2}= fix: Create nope\.txt \(relative paths start from .*\), point the secret's src at the file that holds it/m);
+  assert.doesNotMatch(r.stderr, /engine/, 'refused before any engine work');
+  // buildx's --print does not open the secrets store: it prints the secret as written.
+  const printed = run(['--print', 'app'], { cwd: dir, env });
+  assert.equal(printed.status, 0, printed.stderr);
+  assert.deepEqual((JSON.parse(printed.stdout) as { target: Record<string, { secret?: unknown }> }).target['app']?.secret, [{ id: 'tok', src: 'nope.txt' }]);
+  // A secret from the environment needs no file.
+  const fromEnv = tempProject({ Dockerfile: 'FROM busybox:latest\n', 'docker-bake.hcl': 'target "app" {\n  secret = ["id=tok,env=TOKEN"]\n}\n' });
+  assert.match(run(['app'], { cwd: fromEnv, env }).stderr, /cannot reach the build engine/, 'it goes on to the engine');
+});
+
+test('a context or Dockerfile that is not there is named with the user\'s path, before any engine is asked, saying where relative paths start', () => {
+  const env = { DOCKER_HOST: `unix://${join(tmpdir(), 'bake-no-engine.sock')}` };
+  // The README's mistake: a bake file elsewhere, its context "." taken from where bake runs.
+  const fromRoot = run(['-f', 'examples/toml-app/bake.toml', 'app', '--progress=plain'], { cwd: root, env });
+  assert.equal(fromRoot.status, 2, fromRoot.stderr);
+  assert.match(fromRoot.stderr, /^error: failed to read dockerfile: open Dockerfile: no such file or directory\n {2}--> examples\/toml-app\/bake\.toml:/);
+  assert.match(fromRoot.stderr, /= fix: Relative paths start from the directory bake runs in \(.*\), not from the bake file's directory \(examples\/toml-app\), as in buildx\./);
+  assert.doesNotMatch(fromRoot.stderr, /buildkit-mount|\/var\/lib\/docker|engine/, 'no daemon-internal path, no engine work');
+  const noContext = tempProject({ 'docker-bake.hcl': 'target "app" {\n  context = "api"\n}\n' });
+  const r = run(['app'], { cwd: noContext, env });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^error: unable to prepare context: path "api" not found\n {2}--> docker-bake\.hcl:2:3\n/);
+});

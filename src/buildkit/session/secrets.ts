@@ -20,16 +20,25 @@ export function secretsService(secrets: ReadonlyMap<string, SecretSpec>, env: (n
   };
 }
 
-/** As BuildKit's file store: `env` wins, then `src`; with neither, an env var named like the ID, else a file named like it. */
+/**
+ * The file a secret is read from, as BuildKit's file store picks it
+ * (secretsprovider.NewStore): `env` wins, then `src`; with neither, an env
+ * var named like the ID, else a file named like it. Undefined: the environment.
+ */
+export function secretFile(id: string, source: SecretSpec, env: (name: string) => string | undefined): string | undefined {
+  if (source.env !== undefined || (source.src === undefined && env(id) !== undefined)) return undefined;
+  return source.src ?? id;
+}
+
 async function readSecret(id: string, source: SecretSpec | undefined, env: (name: string) => string | undefined): Promise<Buffer> {
   if (!source) throw new Error(`The secret ${JSON.stringify(id)} is not provided to this build.`);
-  const envName = source.env ?? (source.src === undefined && env(id) !== undefined ? id : undefined);
-  if (envName !== undefined) {
+  const file = secretFile(id, source, env);
+  if (file === undefined) {
+    const envName = source.env ?? id;
     const value = env(envName);
     if (value === undefined) throw new Error(`The secret ${JSON.stringify(id)} comes from the environment variable ${envName}, which is not set.`);
     return Buffer.from(value);
   }
-  const file = source.src ?? id;
   try {
     return await readFile(file);
   } catch (e) {
