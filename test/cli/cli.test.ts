@@ -248,3 +248,15 @@ test('a context or Dockerfile that is not there is named with the user\'s path, 
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^error: unable to prepare context: path "api" not found\n {2}--> docker-bake\.hcl:2:3\n/);
 });
+
+test("the README's bin/bake examples that need no engine run as written from the repository's root", () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /Then use `bin\/bake` from any directory[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const commands = block.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter((line) => /--print|--list/.test(line));
+  assert.ok(commands.length >= 4, `the usage block's resolve-only commands: ${commands.join(' | ')}`);
+  for (const command of commands) {
+    const r = spawnSync('bash', ['-c', command], { cwd: root, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root' } });
+    assert.equal(r.status, 0, `${command}: ${r.stderr}`);
+    assert.doesNotThrow(() => JSON.parse(r.stdout), command);
+  }
+});
