@@ -30,7 +30,17 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
   const graceMs = Number(env['BAKE_SERVER_GRACE_SECONDS'] ?? 60) * 1000;
   let idleSince = Date.now();
   let stopping: Promise<void> | undefined;
-  const activeCalls = { count: 0 };
+  let calls = 0;
+  // The grace period starts when the last call ends: a server that just answered one (bake dev ls, server status) stays its full grace.
+  const activeCalls = {
+    get count(): number {
+      return calls;
+    },
+    set count(n: number) {
+      calls = n;
+      if (n === 0) idleSince = Date.now();
+    },
+  };
   const done = new Promise<void>((resolve) => {
     const shutdown = (why: string): void => {
       stopping ??= (async () => {
