@@ -41,6 +41,6 @@ export function closestName(word: string, candidates: readonly string[]): string
 export function unknownNameFix(word: string, candidates: readonly string[], what: string, defineHow: string): string {
   const suggestion = closestName(word, candidates);
   const listed = [...new Set(candidates.filter((c) => !c.startsWith('_')))];
-  const choices = listed.length ? `${suggestion ? 'The defined' : 'Use one of the defined'} ${what}: ${listed.join(', ')}.` : defineHow;
-  return suggestion ? `Did you mean "${suggestion}"? ${choices}` : choices;
+  if (suggestion) return listed.length ? `Did you mean "${suggestion}"? The defined ${what}: ${listed.join(', ')}.` : `Did you mean "${suggestion}"?`;
+  return listed.length ? `Use one of the defined ${what}: ${listed.join(', ')}.` : defineHow;
 }
