@@ -275,8 +275,7 @@ async function list(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   for (const line of reply.lost) process.stderr.write(`bake: ${line}\n`);
   // A session on another engine than this terminal's is listed, and said to be: bake dev here would refuse it.
   const here = clientEngine(cli);
-  for (const session of reply.sessions) {
-    const mismatch = await engineMismatch(session, here);
+  for (const mismatch of await Promise.all(reply.sessions.map((session) => engineMismatch(session, here)))) {
     if (mismatch) process.stderr.write(`bake: ${mismatch.message}. ${mismatch.fix}\n`);
   }
   if (args.dev.format === 'json') process.stdout.write(`${JSON.stringify(reply.sessions.map(sessionRow), null, 2)}\n`);
