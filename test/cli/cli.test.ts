@@ -3,6 +3,7 @@
  * directory, with nothing in the environment but PATH and HOME.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,7 +130,7 @@ test('--print, --list and dev --print load no gRPC, node-pty, hcl2-parser or lis
   roots.forEach(visit);
 });
 
-test('every command has its own --help and -h: its usage, what it does and its flags, and it runs nothing', () => {
+test('every command has its own --help and -h: its usage, what it does and its flags, and it runs nothing', async () => {
   const commands: ReadonlyArray<[string[], RegExp]> = [
     [[], /^Usage: bake \[OPTIONS\] \[TARGET\.\.\.\]$/m],
     [['dev'], /^Usage: bake dev \[OPTIONS\] \[SERVICE\.\.\.\]$/m],
@@ -150,7 +151,7 @@ test('every command has its own --help and -h: its usage, what it does and its f
   const pages = new Set<string>();
   for (const [words, usage] of commands) {
     for (const flag of ['--help', '-h']) {
-      const r = run([...words, flag], { env });
+      const r = await run([...words, flag], { env });
       const what = `bake ${[...words, flag].join(' ')}`;
       assert.equal(r.status, 0, `${what}: ${r.stderr}`);
       assert.equal(r.stderr, '', `${what} prints its help only`);
@@ -162,11 +163,11 @@ test('every command has its own --help and -h: its usage, what it does and its f
   }
   assert.equal(pages.size, commands.length, 'each command has a page of its own');
   assert.deepEqual(readdirSync(scratch), [], 'no help started a server or an engine');
-  assert.match(run(['dev', 'stop', '-h']).stdout, /^ {6}--volumes {2,}Also remove the session's named volumes$/m);
-  assert.doesNotMatch(run(['dev', 'ls', '--help']).stdout, /--volumes|--detach/, 'only the flags the command takes');
+  assert.match((await run(['dev', 'stop', '-h'])).stdout, /^ {6}--volumes {2,}Also remove the session's named volumes$/m);
+  assert.doesNotMatch((await run(['dev', 'ls', '--help'])).stdout, /--volumes|--detach/, 'only the flags the command takes');
 });
 
-test('a mistyped target, group or service: buildx\'s sentence first, then "did you mean", and nothing starts', () => {
+test('a mistyped target, group or service: buildx\'s sentence first, then "did you mean", and nothing starts', async () => {
   const shop = join(root, 'examples/shop');
   const scratch = mkdtempSync(join(tmpdir(), 'bake-typo-'));
   // A private server dir (never the user's), and an engine address nothing answers on: a typo reaches neither.
@@ -180,7 +181,7 @@ test('a mistyped target, group or service: buildx\'s sentence first, then "did y
     [['--print', '--set', 'wbe.tags=x'], /^error: could not find any target matching 'wbe'$/m, /^ {2}= fix: Did you mean "web"\? /m],
   ];
   for (const [args, sentence, suggestion] of cases) {
-    const r = run(args, { cwd: shop, env });
+    const r = await run(args, { cwd: shop, env });
     const what = `bake ${args.join(' ')}`;
     assert.equal(r.status, 2, `${what}: ${r.stderr}`);
     assert.match(r.stderr, sentence, what);
@@ -191,65 +192,65 @@ test('a mistyped target, group or service: buildx\'s sentence first, then "did y
   assert.deepEqual(readdirSync(scratch), [], 'no server was started for a mistyped service');
 });
 
-test('with no bake server, ls, stop, attach and server status start none: an empty list, or no session with the fix', () => {
+test('with no bake server, ls, stop, attach and server status start none: an empty list, or no session with the fix', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'bake-noserver-'));
   const env = { XDG_STATE_HOME: join(scratch, 'state'), XDG_RUNTIME_DIR: join(scratch, 'run'), DOCKER_HOST: `unix://${join(scratch, 'no-engine.sock')}` };
   const shop = join(root, 'examples/shop');
-  const table = run(['dev', 'ls'], { cwd: shop, env });
+  const table = await run(['dev', 'ls'], { cwd: shop, env });
   assert.equal(table.status, 0, table.stderr);
   assert.equal(table.stdout, 'SESSION   FILES     ENGINE    SERVICES   PROCESSES   CLIENTS\n');
   assert.equal(table.stderr, '');
-  const json = run(['dev', 'ls', '--format', 'json'], { cwd: shop, env });
+  const json = await run(['dev', 'ls', '--format', 'json'], { cwd: shop, env });
   assert.equal(json.status, 0, json.stderr);
   assert.deepEqual(JSON.parse(json.stdout), []);
   for (const args of [['dev', 'stop'], ['dev', 'attach'], ['dev', 'stop', '--volumes']]) {
-    const r = run(args, { cwd: shop, env });
+    const r = await run(args, { cwd: shop, env });
     assert.equal(r.status, 1, `bake ${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^error: no bake dev session is running: no bake server is\n {2}= fix: Start one with bake dev /, `bake ${args.join(' ')}`);
   }
-  const named = run(['dev', 'attach', 'shop-1a2b3c'], { cwd: shop, env });
+  const named = await run(['dev', 'attach', 'shop-1a2b3c'], { cwd: shop, env });
   assert.match(named.stderr, /^error: no session shop-1a2b3c is running: no bake server is\n {2}= fix: Start one with bake dev /);
-  const status = run(['server', 'status', '--format', 'json'], { env });
+  const status = await run(['server', 'status', '--format', 'json'], { env });
   assert.deepEqual(JSON.parse(status.stdout), { running: false });
   assert.deepEqual(readdirSync(scratch), [], 'no server was started (nor its directory made)');
 });
 
-test('a secret whose file is missing: buildx\'s sentence, its line in the bake file and the fix, before any engine is asked; --print still prints', () => {
+test('a secret whose file is missing: buildx\'s sentence, its line in the bake file and the fix, before any engine is asked; --print still prints', async () => {
   const dir = tempProject({
     Dockerfile: 'FROM busybox:latest\nRUN --mount=type=secret,id=tok cat /run/secrets/tok\n',
     'docker-bake.hcl': 'target "app" {\n  context = "."\n  secret  = ["id=tok,src=nope.txt"]\n}\n',
   });
   // Nothing answers at this engine address: an error about reaching it would mean the build got that far.
   const env = { DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` };
-  const r = run(['app'], { cwd: dir, env });
+  const r = await run(['app'], { cwd: dir, env });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^error: failed to stat nope\.txt: stat nope\.txt: no such file or directory\n {2}--> docker-bake\.hcl:3:3\n/);
   assert.match(r.stderr, /^ {2}= fix: Create nope\.txt \(relative paths start from .*\), point the secret's src at the file that holds it/m);
   assert.doesNotMatch(r.stderr, /engine/, 'refused before any engine work');
   // buildx's --print does not open the secrets store: it prints the secret as written.
-  const printed = run(['--print', 'app'], { cwd: dir, env });
+  const printed = await run(['--print', 'app'], { cwd: dir, env });
   assert.equal(printed.status, 0, printed.stderr);
   assert.deepEqual((JSON.parse(printed.stdout) as { target: Record<string, { secret?: unknown }> }).target['app']?.secret, [{ id: 'tok', src: 'nope.txt' }]);
   // A secret from the environment needs no file.
   const fromEnv = tempProject({ Dockerfile: 'FROM busybox:latest\n', 'docker-bake.hcl': 'target "app" {\n  secret = ["id=tok,env=TOKEN"]\n}\n' });
-  assert.match(run(['app'], { cwd: fromEnv, env }).stderr, /cannot reach the build engine/, 'it goes on to the engine');
+  assert.match((await run(['app'], { cwd: fromEnv, env })).stderr, /cannot reach the build engine/, 'it goes on to the engine');
 });
 
-test('a context or Dockerfile that is not there is named with the user\'s path, before any engine is asked, saying where relative paths start', () => {
+test('a context or Dockerfile that is not there is named with the user\'s path, before any engine is asked, saying where relative paths start', async () => {
   const env = { DOCKER_HOST: `unix://${join(tmpdir(), 'bake-no-engine.sock')}` };
   // The README's mistake: a bake file elsewhere, its context "." taken from where bake runs.
-  const fromRoot = run(['-f', 'examples/toml-app/bake.toml', 'app', '--progress=plain'], { cwd: root, env });
+  const fromRoot = await run(['-f', 'examples/toml-app/bake.toml', 'app', '--progress=plain'], { cwd: root, env });
   assert.equal(fromRoot.status, 2, fromRoot.stderr);
   assert.match(fromRoot.stderr, /^error: failed to read dockerfile: open Dockerfile: no such file or directory\n {2}--> examples\/toml-app\/bake\.toml:/);
   assert.match(fromRoot.stderr, /= fix: Relative paths start from the directory bake runs in \(.*\), not from the bake file's directory \(examples\/toml-app\), as in buildx\./);
   assert.doesNotMatch(fromRoot.stderr, /buildkit-mount|\/var\/lib\/docker|engine/, 'no daemon-internal path, no engine work');
   const noContext = tempProject({ 'docker-bake.hcl': 'target "app" {\n  context = "api"\n}\n' });
-  const r = run(['app'], { cwd: noContext, env });
+  const r = await run(['app'], { cwd: noContext, env });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^error: unable to prepare context: path "api" not found\n {2}--> docker-bake\.hcl:2:3\n/);
 });
 
-test("the README's bin/bake examples that need no engine run as written from the repository's root", () => {
+test("the README's bin/bake examples that need no engine run as written from the repository's root", async () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const block = /Then use `bin\/bake` from any directory[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
   const commands = block.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter((line) => /--print|--list/.test(line));
