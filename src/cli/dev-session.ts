@@ -10,7 +10,6 @@ import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { BakeFileError, renderDiagnostic } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
-import { keyValueLines } from '../core/tabwrite.js';
 import { resolveDevEnvironment, type DevEnvironment } from '../bakefile/dev-environment.js';
 import { loadBakeFiles } from '../bakefile/load.js';
 import { resolveTargets, type ResolveOptions } from '../bakefile/resolve.js';
@@ -20,7 +19,7 @@ import { connectServer, type DevClient } from '../dev/client/connection.js';
 import { parsePrefixKey } from '../dev/client/prefix-key.js';
 import { runTerminal, sessionRow } from '../dev/client/terminal.js';
 import { sameEngine } from '../dev/client/engine-identity.js';
-import { formatSessionTable, formatUptime } from '../dev/monitor/tables.js';
+import { formatKeyValues, formatSessionTable, formatUptime } from '../dev/monitor/tables.js';
 import { abandonedLock } from '../dev/server/lock.js';
 import { serverPaths } from '../dev/server/paths.js';
 import { sessionIdOf } from '../dev/project.js';
@@ -337,7 +336,7 @@ export async function serverCommand(request: Exclude<ServerRequest, { action: 'h
       return 0;
     }
     process.stdout.write(
-      keyValueLines([
+      formatKeyValues([
         ['server', `bake ${h.server_version} (protocol ${h.protocol}), pid ${h.pid}`],
         ['uptime', formatUptime(Date.now() - h.started_at_ms)],
         ['sessions', String(h.sessions)],

@@ -3,7 +3,7 @@
  * args.ts parses the words (parseEngineArgs), so --help loads none of this.
  */
 import { renderDiagnostic } from '../core/diagnostics.js';
-import { keyValueLines } from '../core/tabwrite.js';
+import { formatKeyValues } from '../dev/monitor/tables.js';
 import { EngineError } from '../docker/errors.js';
 import { engineStatus, startEngine, stopEngine, type EngineStatus } from '../docker/engine-manager.js';
 import type { EngineRequest } from './args.js';
@@ -47,5 +47,5 @@ function renderStatus(s: EngineStatus): string {
     ['embedded', `${s.embedded.running ? `running (pid ${s.embedded.pid})` : 'not running'}, state in ${s.embedded.stateDir}`],
   ];
   if (!s.answers) rows.push(['fix', 'Start one with `bake engine start`, or point DOCKER_HOST at a running engine.']);
-  return keyValueLines(rows);
+  return formatKeyValues(rows);
 }

@@ -3,7 +3,7 @@ import { compareStrings } from '../bakefile/expr/value.js';
 import { encodeGoJSON, type GoJSON } from '../bakefile/print.js';
 import type { BakeArgs, ListRequest } from './args.js';
 import { loadDefinition, type CliEnvironment } from './definition.js';
-import { tabwrite } from '../core/tabwrite.js';
+import { tabwrite } from '../golang/tabwriter.js';
 
 export async function list(args: BakeArgs, request: ListRequest, cli: CliEnvironment): Promise<number> {
   const { evaluated } = await loadDefinition(args, cli);

@@ -60,14 +60,6 @@ export function tabwrite(rows: readonly (readonly string[])[], options: Tabwrite
   return out.join('');
 }
 
-/** `key:  value` lines, the values lined up (`bake server status`, `bake engine status`). */
-export function keyValueLines(rows: readonly (readonly [string, string])[]): string {
-  return tabwrite(
-    rows.map(([key, value]) => [`${key}:`, value]),
-    { ...DOCKER_TABLE, minWidth: 0, padding: 1 },
-  );
-}
-
 /** Go's writePadding: with tabs, the cell is rounded up to whole tabs. */
 function padding(textWidth: number, cellWidth: number, options: TabwriterOptions): string {
   if (options.padChar === ' ') return ' '.repeat(cellWidth - textWidth);

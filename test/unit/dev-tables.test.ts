@@ -1,7 +1,7 @@
 /** The monitor's `ps` table and `bake dev ls`, character for character. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { displayWidth } from '../../src/core/tabwrite.js';
+import { displayWidth } from '../../src/golang/tabwriter.js';
 import { formatCommand, formatProcessTable, formatSessionTable, formatUptime, type ProcessRow, type SessionRow } from '../../src/dev/monitor/tables.js';
 
 const NOW = 1_700_000_000_000;

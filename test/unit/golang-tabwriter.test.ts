@@ -1,7 +1,7 @@
 /** Go's text/tabwriter: column blocks, tab and space padding, and widths as a terminal shows them. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BUILDX_LIST, DOCKER_TABLE, displayWidth, tabwrite } from '../../src/core/tabwrite.js';
+import { BUILDX_LIST, DOCKER_TABLE, displayWidth, tabwrite } from '../../src/golang/tabwriter.js';
 
 test('a column is a block of consecutive rows that have a cell in it (Go\'s example)', () => {
   const rows = [['aaaa', 'bbb', 'd'], ['aa', 'b', 'dd'], ['a', ''], ['aa', 'cccc', 'eee']];

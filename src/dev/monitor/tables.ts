@@ -1,8 +1,9 @@
 /**
- * The tables `bake dev` prints: the monitor's `ps` and `sessions`, and
- * `bake dev ls`, aligned with spaces as docker prints its lists.
+ * The tables bake prints for people: the monitor's `ps` and `sessions`,
+ * `bake dev ls`, and the status commands' key-value lines, aligned with
+ * spaces as docker prints its lists.
  */
-import { DOCKER_TABLE, tabwrite } from '../../core/tabwrite.js';
+import { DOCKER_TABLE, tabwrite } from '../../golang/tabwriter.js';
 
 /** One process, as `ps` shows it. */
 export interface ProcessRow {
@@ -62,6 +63,14 @@ export function formatSessionTable(rows: readonly SessionRow[]): string {
       String(r.clients),
     ]),
   ], DOCKER_TABLE);
+}
+
+/** `key:  value` lines, the values lined up (`bake server status`, `bake engine status`). */
+export function formatKeyValues(rows: readonly (readonly [string, string])[]): string {
+  return tabwrite(
+    rows.map(([key, value]) => [`${key}:`, value]),
+    { ...DOCKER_TABLE, minWidth: 0, padding: 1 },
+  );
 }
 
 /** `3`, or `3 (1 exited)` when some are not running. */
