@@ -29,7 +29,7 @@ let engineBAddress = '';
 /** What engine B was asked, besides its identity. */
 const askedB: string[] = [];
 
-const bake = (args: string[], extra: Record<string, string> = {}): Promise<Run> => runBake(args, { cwd: project, socketPath: '', env: { ...env, ...extra } });
+const bake = (args: string[], extra: Record<string, string> = {}): Promise<Run> => runBake(args, { cwd: project, env: { ...env, ...extra } });
 
 before(async () => {
   engineA = `unix://${await requireBuildEngine()}`;
