@@ -26,7 +26,7 @@ import { sessionIdOf } from '../dev/project.js';
 import type { ServicePlanMessage, SessionInfo } from '../dev/protocol.js';
 import { parseWaitTimeout, type BakeArgs, type ServerRequest } from './args.js';
 import { buildResolved } from './build.js';
-import { checkBuildInputs } from './build-inputs.js';
+import { checkBuildInputs } from '../orchestrate/build-inputs.js';
 import { loadDefinition, resolveOptions, type CliEnvironment, type Definition } from './definition.js';
 import { VERSION } from './version.js';
 
