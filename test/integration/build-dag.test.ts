@@ -23,6 +23,7 @@ const nonce = randomBytes(4).toString('hex');
 const finalTag = `bake-test/dag-final-${nonce}:dev`;
 const b1Tag = `bake-test/dag-b1-${nonce}:dev`;
 const localTag = `bake-test/dag-local-${nonce}:dev`;
+const imageTag = `bake-test/dag-image-${nonce}:dev`;
 const unrequestedTags = ['a1', 'a2', 'b2'].map((t) => `bake-test/dag-${t}-${nonce}:dev`);
 let socketPath = '';
 let project = '';
@@ -44,6 +45,7 @@ before(async () => {
   file('broken/Dockerfile', 'FROM base\nRUN exit 3\n');
   file('slow/Dockerfile', `FROM base\nRUN sleep 30 # ${nonce}\n`);
   file('local/Dockerfile', 'FROM bake-test/busybox\nCOPY --from=extra /x /x\n');
+  file('image/Dockerfile', `FROM base\nRUN echo image-${nonce} > /from-image\n`);
   file('extra/x', 'x\n');
   writeFileSync(
     join(project, 'docker-bake.hcl'),
@@ -55,12 +57,13 @@ before(async () => {
       `target "final" {\n  context = "final"\n  contexts = { left = "target:a2", right = "target:b2" }\n  tags = ["${finalTag}"]\n}\n` +
       `target "broken" {\n  context = "broken"\n  contexts = { base = "target:a1" }\n}\n` +
       `target "slow" {\n  context = "slow"\n  contexts = { base = "target:a1" }\n}\n` +
-      `target "local" {\n  context = "local"\n  contexts = { extra = "extra" }\n  tags = ["${localTag}"]\n}\n`,
+      `target "local" {\n  context = "local"\n  contexts = { extra = "extra" }\n  tags = ["${localTag}"]\n}\n` +
+      `target "image" {\n  context = "image"\n  contexts = { base = "docker-image://bake-test/busybox:latest" }\n  tags = ["${imageTag}"]\n}\n`,
   );
 });
 
 after(async () => {
-  for (const tag of [finalTag, b1Tag, localTag, ...unrequestedTags]) await engineRequest(socketPath, 'DELETE', `/images/${tag}?force=1`).catch(() => undefined);
+  for (const tag of [finalTag, b1Tag, localTag, imageTag, ...unrequestedTags]) await engineRequest(socketPath, 'DELETE', `/images/${tag}?force=1`).catch(() => undefined);
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
@@ -169,4 +172,16 @@ test('a local-directory named context: built where the frontend has named contex
   }
   assert.equal(r.status, 2, `a user error: ${r.stderr}`);
   assert.match(r.stderr, /target local has extra as context extra, but the builder's Dockerfile frontend lacks named contexts \(moby\.buildkit\.frontend\.contexts\)/);
+});
+
+test('a docker-image:// named context: FROM its name builds on that image where the frontend has named contexts, else an error naming the missing capability', async () => {
+  const r = await runBake(['image', '--progress=plain'], { cwd: project, socketPath });
+  if ((await engineCapabilities()).namedContexts) {
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(await fileInImage(socketPath, imageTag, 'from-image'), `image-${nonce}\n`);
+    assert.ok(await fileInImage(socketPath, imageTag, 'bin/busybox'), 'built on the BusyBox image the context names');
+    return;
+  }
+  assert.equal(r.status, 2, `a user error: ${r.stderr}`);
+  assert.match(r.stderr, /target image has docker-image:\/\/bake-test\/busybox:latest as context base, but the builder's Dockerfile frontend lacks named contexts/);
 });
