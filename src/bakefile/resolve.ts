@@ -5,6 +5,7 @@
  * ReadTargets, step for step. Services resolve the same way for `bake dev`.
  */
 import { bakeError, type Diagnostic, type SourceRange } from '../core/diagnostics.js';
+import { buildContextPath } from './build-context.js';
 import { normalizeEntries } from './entries.js';
 import { dedupe } from '../core/collections.js';
 import type { EvaluatedFiles } from './evaluate.js';
@@ -58,6 +59,8 @@ export function resolveTargets(config: EvaluatedFiles, options: ResolveOptions):
 
   const linked = new Set<string>();
   for (const [name, t] of [...targets]) resolver.loadLinks(name, t, targets, linked, []);
+  // buildx turns every target, linked ones too, into build options before printing, which rewrites the context.
+  for (const t of targets.values()) t.context = buildContextPath(t.context ?? '.');
   if (options.sourceDateEpoch !== undefined) {
     for (const t of targets.values()) {
       if (!t.args || !('SOURCE_DATE_EPOCH' in t.args)) t.args = { ...t.args, SOURCE_DATE_EPOCH: options.sourceDateEpoch };
