@@ -693,7 +693,8 @@ target "default" {
   platforms = [BAKE_LOCAL_PLATFORM]
 }`;
   const t = (await print(text, { env: { BAKE_LOCAL_PLATFORM: 'env/x', BAKE_CMD_CONTEXT: 'env' } })).target['default'];
-  assert.equal(t?.['context'], 'cwd://');
+  // BAKE_CMD_CONTEXT is cwd://, which prints as the directory it names, as buildx prints it.
+  assert.equal(t?.['context'], '.');
   assert.deepEqual(t?.['platforms'], ['linux/amd64']);
 });
 
@@ -951,21 +952,31 @@ test('unknown block types are ignored with a warning', async () => {
   );
 });
 
-test('unknown attributes and blocks in a target', async () => {
-  await assertError('target "default" {\n  tgas = []\n}', {}, 'Unsupported argument', 'An argument named "tgas" is not expected here. Did you mean "tags"?', [2, 3]);
-  // A suggestion is never an attribute the block already sets.
-  await assertError('target "default" {\n  tags = []\n  tgas = []\n}', {}, 'Unsupported argument', 'An argument named "tgas" is not expected here.', [3, 3]);
-  await assertError('target "default" {\n  foo = 1\n}', {}, 'Unsupported argument', 'An argument named "foo" is not expected here.', [2, 3]);
-  // Checked before any attribute is evaluated.
-  await assertError('target "default" {\n  tags = nope\n  platfroms = []\n}', {}, 'Unsupported argument', 'An argument named "platfroms" is not expected here. Did you mean "platforms"?', [3, 3]);
-  await assertError(
-    'target "default" {\n  args {\n    a = 1\n  }\n}',
-    {},
-    'Unsupported block type',
-    'Blocks of type "args" are not expected here. Did you mean to define argument "args"? If so, use the equals sign to assign it a value.',
-    [2, 3],
+test('unknown attributes and blocks in targets and groups are ignored with a warning, as buildx ignores them (issue 16)', async () => {
+  const ignored = async (text: string): Promise<Diagnostic[]> => {
+    const warnings: Diagnostic[] = [];
+    assert.deepEqual((await print(text, {}, warnings)).target['default'], { context: '.', dockerfile: 'Dockerfile' });
+    return warnings;
+  };
+  const w = await ignored('target "default" {\n  tgas = []\n}');
+  assert.deepEqual(
+    w.map((d) => [d.severity, d.summary, d.fix, d.range?.start.line, d.range?.start.column]),
+    [['warning', 'Unknown attribute "tgas" in target "default" is ignored', 'Did you mean "tags"? Rename it; buildx ignores it too.', 2, 3]],
   );
+  // A suggestion is never an attribute the block already sets.
+  assert.equal((await ignored('target "default" {\n  tags = []\n  tgas = []\n}'))[0]?.fix, 'Remove it: buildx ignores it too, so it has no effect.');
+  // Never evaluated: an undefined name in an ignored attribute is no error.
+  assert.equal((await ignored('target "default" {\n  provenance = nope\n}')).length, 1);
+  // Once per block, however many targets its matrix makes.
+  const matrix = await ignored('target "m" {\n  name = "default"\n  matrix = { x = ["1"] }\n  foo = 1\n}');
+  assert.deepEqual(matrix.map((d) => d.summary), ['Unknown attribute "foo" in target "m" is ignored']);
+  const block = await ignored('target "default" {\n  args {\n    a = 1\n  }\n}');
+  assert.deepEqual(block.map((d) => [d.summary, d.fix]), [['Unknown block type "args" in target "default" is ignored', 'Write args as an attribute: args = ...']]);
+  const group = await ignored('group "g" {\n  targets = ["default"]\n  comment = "x"\n}\ntarget "default" {}');
+  assert.deepEqual(group.map((d) => d.summary), ['Unknown attribute "comment" in group "g" is ignored']);
   await assertError('group "g" {\n}\ntarget "default" {}', {}, 'Missing required argument', 'The argument "targets" is required, but no definition was found.', [1, 11]);
+  // Services are ours, not buildx's: a misspelt attribute there stays an error.
+  await assertError('service "s" {\n  imgae = "x"\n}\ntarget "default" {}', {}, 'Unsupported argument', 'An argument named "imgae" is not expected here. Did you mean "image"?', [2, 3]);
 });
 
 test('attribute values are converted as buildx decodes them', async () => {
