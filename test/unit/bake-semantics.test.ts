@@ -1442,3 +1442,22 @@ target "default" {
   const args = (await print(text)).target['default']?.args;
   assert.deepEqual(args, { DEST: 'out', DISABLED: 'off', INF: '+Inf', PATHS: '["/a","/b"]' });
 });
+
+test('resources: an object of per-step limits, merged without touching the parent (TestResourcesObject, TestResourcesInheritIsolation)', async () => {
+  const text = `target "base" {
+  resources = { memory = "1g" }
+}
+target "child" {
+  inherits = ["base"]
+  resources = { memory = "2g", cpu-shares = 1024 }
+  args = { MEM = target.base.resources.memory }
+}`;
+  const p = await print(text, { names: ['base', 'child'] });
+  assert.deepEqual(p.target['base']?.['resources'], { memory: '1g' });
+  assert.deepEqual(p.target['child']?.['resources'], { memory: '2g', 'cpu-shares': 1024 });
+  assert.deepEqual(p.target['child']?.args, { MEM: '1g' });
+  await assertError('target "default" {\n  resources = { cpu-quota = "half" }\n}', {}, 'Unsuitable value type', 'Unsuitable value: a number is required (resources.cpu-quota)', [2, 15]);
+  await assertError('target "default" {\n  resources = ["memory=2g"]\n}', {}, 'Unsuitable value type', 'Unsuitable value: object required', [2, 15]);
+  const set = await failure('target "default" {}', { sets: ['default.resources.cpu-quota=notanumber'] });
+  assert.equal(set.summary, 'invalid value notanumber for int64 key resources.cpu-quota');
+});
