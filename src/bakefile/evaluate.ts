@@ -79,6 +79,17 @@ const SCHEMAS: Readonly<Record<BlockKind, BlockSchema>> = {
   service: { attributes: SERVICE_ATTRIBUTES, required: [], allowsMatrix: true, ignoresUnknown: false },
 };
 
+/**
+ * Target attributes of current buildx that bake reads past without using, and
+ * why. `policy` (Rego source policies, util/buildflags PolicyConfig) is a
+ * security control: skipping it silently would let a user believe it holds.
+ * It is not printed either, since what buildx prints for it (Go's default
+ * encoding of PolicyConfig) could not be checked against a current buildx.
+ */
+const NOT_ENFORCED_TARGET_ATTRIBUTES: Readonly<Record<string, string>> = {
+  policy: 'bake does not evaluate source policies (current buildx does), so the build runs without it',
+};
+
 const VALID_NAME = /^[a-zA-Z0-9_-]+$/;
 const KNOWN_TOP_BLOCKS = new Set(['target', 'group', 'service', 'variable', 'function']);
 
@@ -500,6 +511,11 @@ class BakeEvaluator implements RootResolver {
     const defined = block.body.attributes.map((a) => a.name);
     for (const attr of block.body.attributes) {
       if (isKnownAttribute(schema, attr.name)) continue;
+      const notEnforced = kind === 'target' ? NOT_ENFORCED_TARGET_ATTRIBUTES[attr.name] : undefined;
+      if (notEnforced) {
+        this.options.warn({ severity: 'warning', summary: `Attribute "${attr.name}" in ${label} is not enforced: ${notEnforced}`, range: attr.nameRange, fix: 'Build with docker buildx bake where the policy must hold, or remove it.' });
+        continue;
+      }
       const suggestion = attributeSuggestion(attr.name, schema.attributes, defined);
       this.options.warn({
         severity: 'warning',

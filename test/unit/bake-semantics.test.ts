@@ -975,6 +975,9 @@ test('unknown attributes and blocks in targets and groups are ignored with a war
   const group = await ignored('group "g" {\n  targets = ["default"]\n  comment = "x"\n}\ntarget "default" {}');
   assert.deepEqual(group.map((d) => d.summary), ['Unknown attribute "comment" in group "g" is ignored']);
   await assertError('group "g" {\n}\ntarget "default" {}', {}, 'Missing required argument', 'The argument "targets" is required, but no definition was found.', [1, 11]);
+  // Current buildx's policy is a security control bake does not apply: the warning says so.
+  const policy = await ignored('target "default" {\n  policy = ["filename=p.rego"]\n}');
+  assert.deepEqual(policy.map((d) => d.summary), ['Attribute "policy" in target "default" is not enforced: bake does not evaluate source policies (current buildx does), so the build runs without it']);
   // Services are ours, not buildx's: a misspelt attribute there stays an error.
   await assertError('service "s" {\n  imgae = "x"\n}\ntarget "default" {}', {}, 'Unsupported argument', 'An argument named "imgae" is not expected here. Did you mean "image"?', [2, 3]);
 });
