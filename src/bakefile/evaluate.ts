@@ -18,7 +18,7 @@ import { STDLIB } from './expr/stdlib/index.js';
 import { typeExprText, typeFromExpr } from './expr/typeexpr.js';
 import { convert, ConversionError, friendlyTypeName, T, type Type } from './expr/types.js';
 import { userFunction } from './expr/userfunc.js';
-import { formatNumber, isObject, makeObject, sortedKeys, type Value } from './expr/value.js';
+import { asMapValue, formatNumber, isObject, makeObject, sortedKeys, type ObjectValue, type Value } from './expr/value.js';
 import { decodeAttribute, type DecodedField } from './decode.js';
 import { entryToValue, type EntryKind } from './entries.js';
 import { GROUP_ATTRIBUTES, HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec, type Entry, type Group, type Service, type Target } from './model.js';
@@ -465,7 +465,8 @@ class BakeEvaluator implements RootResolver {
       // With duplicate blocks, the last one's values are what a reference sees (as in buildx).
       for (const instance of this.instancesByBlock.get(block) ?? []) byName.set(instance.name, instance);
     }
-    const value = lazyObject([...byName.keys()], (name) => this.instanceValue(byName.get(name) as BlockInstance));
+    // buildx's `target`, `group` (and our `service`) are cty maps of blocks by name.
+    const value = asMapValue(lazyObject([...byName.keys()], (name) => this.instanceValue(byName.get(name) as BlockInstance)) as ObjectValue);
     this.blockValueProxies.set(kind, value);
     return value;
   }

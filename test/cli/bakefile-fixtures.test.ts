@@ -13,7 +13,8 @@
  * `warnings` lists the warnings a successful run prints (their first line
  * after `warning: `, each followed by the position it points at; per bake
  * file when formats differ), since warnings are part of what users see (an
- * ignored attribute says so).
+ * ignored attribute says so). `schemaValid` is for test/unit/schema.test.ts:
+ * an expected error the file schema cannot see (it is about meaning).
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

@@ -773,7 +773,8 @@ target "b" {
   const missing = `target "a" {
   tags = target.nope.tags
 }`;
-  await assertError(missing, { names: ['a'] }, 'Unsupported attribute', 'This object does not have an attribute named "nope".', [2, 16]);
+  // buildx's target is a map of blocks: a missing name is a missing map element (issue 16).
+  await assertError(missing, { names: ['a'] }, 'Missing map element', 'This map does not have an element with the key "nope".', [2, 16]);
 });
 
 // ---- matrix and names -----------------------------------------------------------------------
@@ -875,7 +876,7 @@ target "abc" {
 target "def" {
   dockerfile = target.abc.dockerfile
 }`;
-  await assertError(byLabel, { names: ['def'] }, 'Unsupported attribute', 'This object does not have an attribute named "abc".', [7, 22]);
+  await assertError(byLabel, { names: ['def'] }, 'Missing map element', 'This map does not have an element with the key "abc".', [7, 22]);
   const split = `target "x" {
   name = "y"
   matrix = {}
