@@ -10,9 +10,10 @@ import { evalError } from './expr/evaluate.js';
 import { ConversionError, convert, T, type Type } from './expr/types.js';
 import type { Value } from './expr/value.js';
 import { entriesFromValue, EntryError, type EntryKind } from './entries.js';
-import type { Entry, AttributeKind } from './model.js';
+import type { Entry, AttributeKind, Resources } from './model.js';
+import { resourcesFromValue } from './resources.js';
 
-const TYPES: Readonly<Record<Exclude<AttributeKind, 'entries'>, Type>> = {
+const TYPES: Readonly<Record<Exclude<AttributeKind, 'entries' | 'resources'>, Type>> = {
   string: T.string,
   number: T.number,
   bool: T.bool,
@@ -21,12 +22,13 @@ const TYPES: Readonly<Record<Exclude<AttributeKind, 'entries'>, Type>> = {
   stringMap: T.map(T.string),
 };
 
-export type DecodedField = string | boolean | string[] | Record<string, string | null> | Entry[] | number;
+export type DecodedField = string | boolean | string[] | Record<string, string | null> | Entry[] | number | Resources;
 
 /** Converts one attribute's value; `undefined` means the attribute is unset (null). */
 export function decodeAttribute(name: string, kind: AttributeKind, value: Value, range: SourceRange): DecodedField | undefined {
   if (value === null) return undefined;
   if (kind === 'entries') return decodeEntries(name as EntryKind, value, range);
+  if (kind === 'resources') return decodeResources(value, range);
   const converted = convertAttribute(name, TYPES[kind], value, range);
   if (kind === 'stringMap' || kind === 'stringList') {
     const items = Array.isArray(converted) ? converted : Object.values(converted as object);
@@ -57,6 +59,16 @@ function describeType(type: Type): string {
       return `map of ${describeType(type.element)}`;
     default:
       return type.kind;
+  }
+}
+
+function decodeResources(value: Value, range: SourceRange): Resources {
+  try {
+    return resourcesFromValue(value);
+  } catch (e) {
+    if (!(e instanceof ConversionError)) throw e;
+    const at = e.path.length ? `.${e.path.join('.')}` : '';
+    throw unsuitable(`${e.message}${at ? ` (resources${at})` : ''}`, range, 'Write resources as an object: memory, memory-swap, cpuset-cpus and cpuset-mems strings; cpu-shares, cpu-period and cpu-quota whole numbers.');
   }
 }
 

@@ -18,7 +18,7 @@ import { STDLIB } from './expr/stdlib/index.js';
 import { typeExprText, typeFromExpr } from './expr/typeexpr.js';
 import { convert, ConversionError, friendlyTypeName, T, type Type } from './expr/types.js';
 import { userFunction } from './expr/userfunc.js';
-import { formatNumber, isObject, makeObject, sortedKeys, type Value } from './expr/value.js';
+import { asMapValue, formatNumber, isObject, makeObject, sortedKeys, type ObjectValue, type Value } from './expr/value.js';
 import { decodeAttribute, type DecodedField } from './decode.js';
 import { entryToValue, type EntryKind } from './entries.js';
 import { GROUP_ATTRIBUTES, HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec, type Entry, type Group, type Service, type Target } from './model.js';
@@ -63,12 +63,31 @@ interface BlockSchema {
   readonly attributes: readonly AttributeSpec[];
   readonly required: readonly string[];
   readonly allowsMatrix: boolean;
+  /**
+   * Attributes and nested blocks the schema does not know are ignored with a
+   * warning instead of refused. buildx decodes targets and groups with a
+   * gohcl fork that takes the body's partial content, so old and current
+   * buildx skip them without evaluating them (issue 16, cause 6: docker/docs'
+   * own bake file sets `provenance = false`). Services are ours: strict.
+   */
+  readonly ignoresUnknown: boolean;
 }
 
 const SCHEMAS: Readonly<Record<BlockKind, BlockSchema>> = {
-  target: { attributes: TARGET_ATTRIBUTES, required: [], allowsMatrix: true },
-  group: { attributes: GROUP_ATTRIBUTES, required: ['targets'], allowsMatrix: false },
-  service: { attributes: SERVICE_ATTRIBUTES, required: [], allowsMatrix: true },
+  target: { attributes: TARGET_ATTRIBUTES, required: [], allowsMatrix: true, ignoresUnknown: true },
+  group: { attributes: GROUP_ATTRIBUTES, required: ['targets'], allowsMatrix: false, ignoresUnknown: true },
+  service: { attributes: SERVICE_ATTRIBUTES, required: [], allowsMatrix: true, ignoresUnknown: false },
+};
+
+/**
+ * Target attributes of current buildx that bake reads past without using, and
+ * why. `policy` (Rego source policies, util/buildflags PolicyConfig) is a
+ * security control: skipping it silently would let a user believe it holds.
+ * It is not printed either, since what buildx prints for it (Go's default
+ * encoding of PolicyConfig) could not be checked against a current buildx.
+ */
+const NOT_ENFORCED_TARGET_ATTRIBUTES: Readonly<Record<string, string>> = {
+  policy: 'bake does not evaluate source policies (current buildx does), so the build runs without it',
 };
 
 const VALID_NAME = /^[a-zA-Z0-9_-]+$/;
@@ -159,6 +178,7 @@ class BakeEvaluator implements RootResolver {
     this.validateVariables();
     for (const name of this.funcDefs.keys()) this.function(name);
     this.resolveNames();
+    for (const block of this.blocks) this.warnIgnored(block);
 
     const groups = new NamedList<Group>(base.groups.map((g) => withOriginOf(g, { ...g, targets: [...g.targets] })));
     const targets = new NamedList<Target>(base.targets.map((t) => withOriginOf(t, { ...t })));
@@ -445,7 +465,8 @@ class BakeEvaluator implements RootResolver {
       // With duplicate blocks, the last one's values are what a reference sees (as in buildx).
       for (const instance of this.instancesByBlock.get(block) ?? []) byName.set(instance.name, instance);
     }
-    const value = lazyObject([...byName.keys()], (name) => this.instanceValue(byName.get(name) as BlockInstance));
+    // buildx's `target`, `group` (and our `service`) are cty maps of blocks by name.
+    const value = asMapValue(lazyObject([...byName.keys()], (name) => this.instanceValue(byName.get(name) as BlockInstance)) as ObjectValue);
     this.blockValueProxies.set(kind, value);
     return value;
   }
@@ -482,6 +503,39 @@ class BakeEvaluator implements RootResolver {
     }
   }
 
+  /** Once per block (not per matrix instance): the attributes and blocks a lenient schema skips. */
+  private warnIgnored(block: Block): void {
+    const kind = block.type as BlockKind;
+    const schema = SCHEMAS[kind];
+    if (!schema.ignoresUnknown) return;
+    const label = `${kind} "${block.labels[0] ?? ''}"`;
+    const defined = block.body.attributes.map((a) => a.name);
+    for (const attr of block.body.attributes) {
+      if (isKnownAttribute(schema, attr.name)) continue;
+      const notEnforced = kind === 'target' ? NOT_ENFORCED_TARGET_ATTRIBUTES[attr.name] : undefined;
+      if (notEnforced) {
+        this.options.warn({ severity: 'warning', summary: `Attribute "${attr.name}" in ${label} is not enforced: ${notEnforced}`, range: attr.nameRange, fix: 'Build with docker buildx bake where the policy must hold, or remove it.' });
+        continue;
+      }
+      const suggestion = attributeSuggestion(attr.name, schema.attributes, defined);
+      this.options.warn({
+        severity: 'warning',
+        summary: `Unknown attribute "${attr.name}" in ${label} is ignored`,
+        range: attr.nameRange,
+        fix: suggestion ? `Did you mean "${suggestion}"? Rename it; buildx ignores it too.` : 'Remove it: buildx ignores it too, so it has no effect.',
+      });
+    }
+    for (const nested of block.body.blocks) {
+      const isAttribute = schema.attributes.some((a) => a.name === nested.type);
+      this.options.warn({
+        severity: 'warning',
+        summary: `Unknown block type "${nested.type}" in ${label} is ignored`,
+        range: nested.typeRange,
+        fix: isAttribute ? `Write ${nested.type} as an attribute: ${nested.type} = ...` : `Remove it: a ${kind} takes attributes only, and buildx ignores it too.`,
+      });
+    }
+  }
+
   private decodeInstance(instance: BlockInstance): Record<string, unknown> {
     const { block, kind } = instance;
     const schema = SCHEMAS[kind];
@@ -489,19 +543,22 @@ class BakeEvaluator implements RootResolver {
     const ranges = new Map<string, SourceRange>();
     // As HCL's Body.Content: unexpected arguments and blocks are reported before any value is decoded.
     const defined = block.body.attributes.map((a) => a.name);
-    for (const attr of block.body.attributes) {
-      if (attr.name !== 'matrix' && attr.name !== 'name' && !schema.attributes.some((a) => a.name === attr.name)) throw unsupportedArgument(attr, schema.attributes, defined);
+    if (!schema.ignoresUnknown) {
+      for (const attr of block.body.attributes) {
+        if (!isKnownAttribute(schema, attr.name)) throw unsupportedArgument(attr, schema.attributes, defined);
+      }
+      for (const nested of block.body.blocks) {
+        if (!(kind === 'service' && nested.type === 'healthcheck')) throw unsupportedBlock(nested, schema.attributes, kind);
+      }
     }
-    for (const nested of block.body.blocks) {
-      if (!(kind === 'service' && nested.type === 'healthcheck')) throw unsupportedBlock(nested, schema.attributes, kind);
-    }
     for (const attr of block.body.attributes) {
-      if (attr.name === 'matrix' || attr.name === 'name') continue;
+      if (attr.name === 'matrix' || attr.name === 'name' || !isKnownAttribute(schema, attr.name)) continue;
       ranges.set(attr.name, attr.range);
       const value = this.instanceAttribute(instance, attr.name);
       if (value !== null) out[attr.name] = value;
     }
     for (const nested of block.body.blocks) {
+      if (kind !== 'service') continue;
       out['healthcheck'] = decodeBody(nested, HEALTHCHECK_ATTRIBUTES, instance.scope);
       ranges.set('healthcheck', nested.range);
     }
@@ -527,9 +584,18 @@ function decodeBody(block: Block, specs: readonly AttributeSpec[], scope: Scope)
   return out;
 }
 
+function isKnownAttribute(schema: BlockSchema, name: string): boolean {
+  return name === 'matrix' || name === 'name' || schema.attributes.some((a) => a.name === name);
+}
+
+/** An attribute of the schema within edit distance 2 that the block does not define yet. */
+function attributeSuggestion(name: string, specs: readonly AttributeSpec[], defined: readonly string[]): string | undefined {
+  return nameSuggestion(name, specs.map((s) => s.name).filter((n) => !defined.includes(n)).sort());
+}
+
 /** HCL's "Unsupported argument", suggesting a not yet defined attribute within edit distance 2. */
 function unsupportedArgument(attr: Attribute, specs: readonly AttributeSpec[], defined: readonly string[]): BakeFileError {
-  const suggestion = nameSuggestion(attr.name, specs.map((s) => s.name).filter((n) => !defined.includes(n)).sort());
+  const suggestion = attributeSuggestion(attr.name, specs, defined);
   return evalError(
     'Unsupported argument',
     `An argument named "${attr.name}" is not expected here.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,

@@ -7,7 +7,7 @@
 import { mergeEntries, type EntryKind } from './entries.js';
 import type { Entry, Service, Target } from './model.js';
 
-type MergeRule = 'replace' | 'append' | 'mergeMap' | 'mergeMapSkipNull' | 'entries';
+type MergeRule = 'replace' | 'append' | 'mergeMap' | 'mergeMapSkipNull' | 'mergeStruct' | 'entries';
 
 /** buildx's Target.Merge: which attributes replace and which merge. */
 const TARGET_RULES: Readonly<Record<string, MergeRule>> = {
@@ -37,6 +37,7 @@ const TARGET_RULES: Readonly<Record<string, MergeRule>> = {
   'shm-size': 'replace',
   ulimits: 'append',
   entitlements: 'append',
+  resources: 'mergeStruct',
   inherits: 'append',
 };
 
@@ -76,6 +77,10 @@ function mergeWith<T extends { name: string }>(base: T, over: T, rules: Readonly
         if (Object.keys(merged).length || current !== undefined) b[key] = merged;
         break;
       }
+      case 'mergeStruct':
+        // A Go struct pointer's Merge (ResourcesConfig): a fresh copy of the base's fields with the set ones on top, set even when empty.
+        b[key] = { ...((current as Record<string, unknown> | undefined) ?? {}), ...(value as Record<string, unknown>) };
+        break;
       case 'entries':
         b[key] = mergeEntries(key as EntryKind, current as Entry[] | undefined, value as Entry[]);
         break;

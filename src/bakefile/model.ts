@@ -45,6 +45,22 @@ export interface Target {
   call?: string;
   entitlements?: string[];
   'extra-hosts'?: Record<string, string | null>;
+  resources?: Resources;
+}
+
+/**
+ * Per-step cgroup limits of RUN instructions: current buildx's target
+ * `resources` object (util/buildflags ResourcesConfig, TestResourcesObject).
+ * The memory sizes and CPU sets stay strings; the CPU numbers are int64.
+ */
+export interface Resources {
+  memory?: string;
+  'memory-swap'?: string;
+  'cpu-shares'?: number;
+  'cpu-period'?: number;
+  'cpu-quota'?: number;
+  'cpuset-cpus'?: string;
+  'cpuset-mems'?: string;
 }
 
 export type AttributeKind =
@@ -57,7 +73,9 @@ export type AttributeKind =
   | 'stringMap'
   /** A list of CSV strings or objects: output, cache-from, cache-to, secret, ssh, attest. */
   | 'entries'
-  | 'number';
+  | 'number'
+  /** The `resources` object (see Resources). */
+  | 'resources';
 
 export interface AttributeSpec {
   readonly name: string;
@@ -90,6 +108,9 @@ export const TARGET_ATTRIBUTES: readonly AttributeSpec[] = [
   { name: 'no-cache-filter', kind: 'stringList' },
   { name: 'shm-size', kind: 'string' },
   { name: 'ulimits', kind: 'stringList' },
+  // Where buildx's Target struct declares Resources is a guess (no current buildx binary to ask):
+  // its own tests write it right after ulimits, as the struct's order goes.
+  { name: 'resources', kind: 'resources' },
   { name: 'call', kind: 'string' },
   { name: 'entitlements', kind: 'stringList' },
   { name: 'extra-hosts', kind: 'nullableStringMap' },

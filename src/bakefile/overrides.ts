@@ -9,6 +9,7 @@ import { BadPatternError, goMatch } from '../golang/path.js';
 import { applyLoadOverride, applyPushOverride, ENTRY_KINDS, EntryError, mergeEntries, parseOverrideEntries, type EntryKind } from './entries.js';
 import { parseGoBool } from '../golang/strconv.js';
 import type { Entry, Target } from './model.js';
+import { RESOURCE_FIELDS, setResourceField } from './resources.js';
 
 export interface Override {
   value: string | undefined;
@@ -39,7 +40,8 @@ const LIST_KEYS: Readonly<Record<string, string>> = {
   'no-cache-filter': 'no-cache-filter',
   ulimits: 'ulimits',
 };
-const NAMED_KEYS = new Set(['args', 'contexts', 'labels', 'extra-hosts']);
+/** Keys that take a name (`args.FOO`): map entries, and the fields of `resources` (current buildx's SetField). */
+const NAMED_KEYS = new Set(['args', 'contexts', 'labels', 'extra-hosts', 'resources']);
 /** buildx's AddOverrides has no case for description or dockerfile-inline: they are unknown keys. */
 const SCALAR_KEYS = new Set(['context', 'dockerfile', 'target', 'call', 'shm-size', 'network', 'no-cache', 'pull', 'push', 'load']);
 
@@ -120,6 +122,14 @@ export function applyOverrides(t: Target, overrides: ReadonlyMap<string, Overrid
     const o = overrides.get(key) as Override;
     const value = o.value ?? '';
     const [head, name] = splitN(key, '.', 2) as [string, string | undefined];
+    if (head === 'resources') {
+      try {
+        t.resources = setResourceField(t.resources ?? {}, name as string, value);
+      } catch (e) {
+        throw usageError((e as Error).message, `Use one of: ${RESOURCE_FIELDS.map(([k]) => `resources.${k}`).join(', ')}; cpu-shares, cpu-period and cpu-quota take whole numbers.`);
+      }
+      continue;
+    }
     if (NAMED_KEYS.has(head)) {
       fields[head] = { ...((fields[head] as Record<string, unknown> | undefined) ?? {}), [name as string]: value };
       continue;

@@ -6,7 +6,8 @@
 import { goJsonString } from '../golang/json.js';
 import { entryToJSON, type EntryKind } from './entries.js';
 import { compareStrings } from './expr/value.js';
-import { HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec, type Group, type Service, type Target } from './model.js';
+import { HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec, type Group, type Resources, type Service, type Target } from './model.js';
+import { RESOURCE_FIELDS } from './resources.js';
 import type { ResolvedConfig } from './resolve.js';
 
 /** A JSON value for the Go-style encoder: a Map is a struct (ordered fields), a plain object is a Go map (sorted keys). */
@@ -67,10 +68,19 @@ function structJSON(fields: Record<string, unknown>, specs: readonly AttributeSp
     if (v === undefined || v === null) continue;
     if (name === 'description' && v === '') continue;
     if (Array.isArray(v) && v.length === 0) continue;
-    if (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) continue;
+    // Go's omitempty skips an empty map but not a pointer to an empty struct: `resources = {}` prints.
+    if (kind !== 'resources' && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) continue;
     if (kind === 'entries') m.set(name, (v as Array<Record<string, string>>).map((e) => entryToJSON(name as EntryKind, e) as GoJSON));
+    else if (kind === 'resources') m.set(name, resourcesJSON(v as Resources));
     else m.set(name, v as GoJSON);
   }
+  return m;
+}
+
+/** ResourcesConfig as a struct: its fields in declaration order, unset ones omitted. */
+function resourcesJSON(r: Resources): GoJSON {
+  const m = new Map<string, GoJSON>();
+  for (const [key] of RESOURCE_FIELDS) if (r[key] !== undefined) m.set(key, r[key] as GoJSON);
   return m;
 }
 

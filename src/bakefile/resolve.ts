@@ -6,6 +6,7 @@
  */
 import { unknownNameFix } from '../core/suggest.js';
 import { bakeError, type Diagnostic, type SourceRange } from '../core/diagnostics.js';
+import { buildContextPath } from './build-context.js';
 import { normalizeEntries } from './entries.js';
 import { dedupe } from '../core/collections.js';
 import type { EvaluatedFiles } from './evaluate.js';
@@ -59,6 +60,8 @@ export function resolveTargets(config: EvaluatedFiles, options: ResolveOptions):
 
   const linked = new Set<string>();
   for (const [name, t] of [...targets]) resolver.loadLinks(name, t, targets, linked, []);
+  // buildx turns every target, linked ones too, into build options before printing, which rewrites the context.
+  for (const t of targets.values()) t.context = buildContextPath(t.context ?? '.');
   if (options.sourceDateEpoch !== undefined) {
     for (const t of targets.values()) {
       if (!t.args || !('SOURCE_DATE_EPOCH' in t.args)) t.args = { ...t.args, SOURCE_DATE_EPOCH: options.sourceDateEpoch };

@@ -1,7 +1,7 @@
 /**
- * Go's strconv as buildx and compose-go use it: ParseBool, and Quote and
- * QuoteRune (`%q` in error messages), so that parsing and error wording
- * match byte for byte.
+ * Go's strconv as buildx and compose-go use it: ParseBool, ParseInt (base
+ * 10, 64 bits), and Quote and QuoteRune (`%q` in error messages), so that
+ * parsing and error wording match byte for byte.
  */
 
 const GO_BOOLS: ReadonlyMap<string, boolean> = new Map([
@@ -12,6 +12,20 @@ const GO_BOOLS: ReadonlyMap<string, boolean> = new Map([
 /** strconv.ParseBool: only these twelve spellings are booleans; anything else is `undefined`. */
 export function parseGoBool(text: string): boolean | undefined {
   return GO_BOOLS.get(text);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * strconv.ParseInt(text, 10, 64): an optional sign and decimal digits (no
+ * underscores, no spaces) within int64; `undefined` otherwise. The result is
+ * a JS number, exact up to 2^53.
+ */
+export function parseGoInt64(text: string): number | undefined {
+  if (!/^[+-]?[0-9]+$/.test(text)) return undefined;
+  const n = BigInt(text);
+  return n < INT64_MIN || n > INT64_MAX ? undefined : Number(n);
 }
 
 /** The error strconv.ParseBool returns for text it does not accept. */

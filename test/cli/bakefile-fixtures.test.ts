@@ -9,7 +9,12 @@
  * case.json is the command line: `names`, `sets` (--set), `env` (the whole
  * environment besides PATH and HOME), `dev` (`bake dev --print`), and
  * `together` (files read as one definition, -f each in this order) instead
- * of one run per format; `errorPositions` moves an expected error per file.
+ * of one run per format; `errorPositions` moves an expected error per file;
+ * `warnings` lists the warnings a successful run prints (their first line
+ * after `warning: `, each followed by the position it points at; per bake
+ * file when formats differ), since warnings are part of what users see (an
+ * ignored attribute says so). `schemaValid` is for test/unit/schema.test.ts:
+ * an expected error the file schema cannot see (it is about meaning).
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -29,6 +34,8 @@ interface Case {
   readonly dev?: boolean;
   readonly together?: readonly string[];
   readonly errorPositions?: Readonly<Record<string, { line: number; column: number }>>;
+  /** The same for every format, or per bake file when the formats can say different things (HCL has nested blocks). */
+  readonly warnings?: readonly string[] | Readonly<Record<string, readonly string[]>>;
 }
 
 interface ExpectedError {
@@ -69,7 +76,16 @@ describe('golden bake files through bin/bake', { concurrency: 4 }, () => {
         if (existsSync(join(dir, 'expected.json'))) {
           assert.equal(r.status, 0, r.stderr);
           assert.equal(r.stdout, read('expected.json'));
-          assert.equal(r.stderr, '', 'no warnings');
+          const lines = r.stderr.split('\n');
+          const warnings = lines.flatMap((l, i) => (l.startsWith('warning: ') ? [{ summary: l.slice('warning: '.length), at: lines[i + 1] ?? '' }] : []));
+          const expectedWarnings = (Array.isArray(c.warnings) ? c.warnings : (c.warnings as Record<string, readonly string[]> | undefined)?.[files[0] as string]) ?? [];
+          assert.deepEqual(
+            warnings.map((w) => w.summary),
+            expectedWarnings,
+            r.stderr,
+          );
+          for (const w of warnings) assert.match(w.at, new RegExp(`^  --> ${files[0]?.replace(/[.]/g, '\\.')}:\\d+:\\d+$`), `${w.summary} points at its source`);
+          if (!expectedWarnings.length) assert.equal(r.stderr, '', 'no warnings');
           return;
         }
         const expected = JSON.parse(read('expected-error.json')) as ExpectedError;

@@ -693,7 +693,8 @@ target "default" {
   platforms = [BAKE_LOCAL_PLATFORM]
 }`;
   const t = (await print(text, { env: { BAKE_LOCAL_PLATFORM: 'env/x', BAKE_CMD_CONTEXT: 'env' } })).target['default'];
-  assert.equal(t?.['context'], 'cwd://');
+  // BAKE_CMD_CONTEXT is cwd://, which prints as the directory it names, as buildx prints it.
+  assert.equal(t?.['context'], '.');
   assert.deepEqual(t?.['platforms'], ['linux/amd64']);
 });
 
@@ -772,7 +773,8 @@ target "b" {
   const missing = `target "a" {
   tags = target.nope.tags
 }`;
-  await assertError(missing, { names: ['a'] }, 'Unsupported attribute', 'This object does not have an attribute named "nope".', [2, 16]);
+  // buildx's target is a map of blocks: a missing name is a missing map element (issue 16).
+  await assertError(missing, { names: ['a'] }, 'Missing map element', 'This map does not have an element with the key "nope".', [2, 16]);
 });
 
 // ---- matrix and names -----------------------------------------------------------------------
@@ -874,7 +876,7 @@ target "abc" {
 target "def" {
   dockerfile = target.abc.dockerfile
 }`;
-  await assertError(byLabel, { names: ['def'] }, 'Unsupported attribute', 'This object does not have an attribute named "abc".', [7, 22]);
+  await assertError(byLabel, { names: ['def'] }, 'Missing map element', 'This map does not have an element with the key "abc".', [7, 22]);
   const split = `target "x" {
   name = "y"
   matrix = {}
@@ -951,21 +953,34 @@ test('unknown block types are ignored with a warning', async () => {
   );
 });
 
-test('unknown attributes and blocks in a target', async () => {
-  await assertError('target "default" {\n  tgas = []\n}', {}, 'Unsupported argument', 'An argument named "tgas" is not expected here. Did you mean "tags"?', [2, 3]);
-  // A suggestion is never an attribute the block already sets.
-  await assertError('target "default" {\n  tags = []\n  tgas = []\n}', {}, 'Unsupported argument', 'An argument named "tgas" is not expected here.', [3, 3]);
-  await assertError('target "default" {\n  foo = 1\n}', {}, 'Unsupported argument', 'An argument named "foo" is not expected here.', [2, 3]);
-  // Checked before any attribute is evaluated.
-  await assertError('target "default" {\n  tags = nope\n  platfroms = []\n}', {}, 'Unsupported argument', 'An argument named "platfroms" is not expected here. Did you mean "platforms"?', [3, 3]);
-  await assertError(
-    'target "default" {\n  args {\n    a = 1\n  }\n}',
-    {},
-    'Unsupported block type',
-    'Blocks of type "args" are not expected here. Did you mean to define argument "args"? If so, use the equals sign to assign it a value.',
-    [2, 3],
+test('unknown attributes and blocks in targets and groups are ignored with a warning, as buildx ignores them (issue 16)', async () => {
+  const ignored = async (text: string): Promise<Diagnostic[]> => {
+    const warnings: Diagnostic[] = [];
+    assert.deepEqual((await print(text, {}, warnings)).target['default'], { context: '.', dockerfile: 'Dockerfile' });
+    return warnings;
+  };
+  const w = await ignored('target "default" {\n  tgas = []\n}');
+  assert.deepEqual(
+    w.map((d) => [d.severity, d.summary, d.fix, d.range?.start.line, d.range?.start.column]),
+    [['warning', 'Unknown attribute "tgas" in target "default" is ignored', 'Did you mean "tags"? Rename it; buildx ignores it too.', 2, 3]],
   );
+  // A suggestion is never an attribute the block already sets.
+  assert.equal((await ignored('target "default" {\n  tags = []\n  tgas = []\n}'))[0]?.fix, 'Remove it: buildx ignores it too, so it has no effect.');
+  // Never evaluated: an undefined name in an ignored attribute is no error.
+  assert.equal((await ignored('target "default" {\n  provenance = nope\n}')).length, 1);
+  // Once per block, however many targets its matrix makes.
+  const matrix = await ignored('target "m" {\n  name = "default"\n  matrix = { x = ["1"] }\n  foo = 1\n}');
+  assert.deepEqual(matrix.map((d) => d.summary), ['Unknown attribute "foo" in target "m" is ignored']);
+  const block = await ignored('target "default" {\n  args {\n    a = 1\n  }\n}');
+  assert.deepEqual(block.map((d) => [d.summary, d.fix]), [['Unknown block type "args" in target "default" is ignored', 'Write args as an attribute: args = ...']]);
+  const group = await ignored('group "g" {\n  targets = ["default"]\n  comment = "x"\n}\ntarget "default" {}');
+  assert.deepEqual(group.map((d) => d.summary), ['Unknown attribute "comment" in group "g" is ignored']);
   await assertError('group "g" {\n}\ntarget "default" {}', {}, 'Missing required argument', 'The argument "targets" is required, but no definition was found.', [1, 11]);
+  // Current buildx's policy is a security control bake does not apply: the warning says so.
+  const policy = await ignored('target "default" {\n  policy = ["filename=p.rego"]\n}');
+  assert.deepEqual(policy.map((d) => d.summary), ['Attribute "policy" in target "default" is not enforced: bake does not evaluate source policies (current buildx does), so the build runs without it']);
+  // Services are ours, not buildx's: a misspelt attribute there stays an error.
+  await assertError('service "s" {\n  imgae = "x"\n}\ntarget "default" {}', {}, 'Unsupported argument', 'An argument named "imgae" is not expected here. Did you mean "image"?', [2, 3]);
 });
 
 test('attribute values are converted as buildx decodes them', async () => {
@@ -1430,4 +1445,23 @@ target "default" {
 }`;
   const args = (await print(text)).target['default']?.args;
   assert.deepEqual(args, { DEST: 'out', DISABLED: 'off', INF: '+Inf', PATHS: '["/a","/b"]' });
+});
+
+test('resources: an object of per-step limits, merged without touching the parent (TestResourcesObject, TestResourcesInheritIsolation)', async () => {
+  const text = `target "base" {
+  resources = { memory = "1g" }
+}
+target "child" {
+  inherits = ["base"]
+  resources = { memory = "2g", cpu-shares = 1024 }
+  args = { MEM = target.base.resources.memory }
+}`;
+  const p = await print(text, { names: ['base', 'child'] });
+  assert.deepEqual(p.target['base']?.['resources'], { memory: '1g' });
+  assert.deepEqual(p.target['child']?.['resources'], { memory: '2g', 'cpu-shares': 1024 });
+  assert.deepEqual(p.target['child']?.args, { MEM: '1g' });
+  await assertError('target "default" {\n  resources = { cpu-quota = "half" }\n}', {}, 'Unsuitable value type', 'Unsuitable value: a number is required (resources.cpu-quota)', [2, 15]);
+  await assertError('target "default" {\n  resources = ["memory=2g"]\n}', {}, 'Unsuitable value type', 'Unsuitable value: object required', [2, 15]);
+  const set = await failure('target "default" {}', { sets: ['default.resources.cpu-quota=notanumber'] });
+  assert.equal(set.summary, 'invalid value notanumber for int64 key resources.cpu-quota');
 });

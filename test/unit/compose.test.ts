@@ -984,7 +984,9 @@ const detection: [name: string, filename: string, text: string, isCompose: boole
   ['build', 'docker-compose.yml', 'services:\n  foo:\n    build: .\n', true],
   ['image', 'docker-compose.yml', 'services:\n  simple:\n    image: nginx\n', true],
   ['unknown extension holding compose', 'docker-compose.foo', 'services:\n  simple:\n    image: nginx\n', true],
-  ['unknown extension, inconsistent compose (not checked here)', 'compose', 'services:\n  foo:\n', true],
+  ['unknown extension, inconsistent compose (not checked here)', 'compose', 'services:\n  foo:\n    entrypoint: echo 1\n', true],
+  // The schema refuses an empty service, so a file without a YAML extension holding one is not compose (buildx 0.13.1).
+  ['unknown extension, empty service', 'compose', 'services:\n  foo:\n', false],
   ['hcl', 'docker-bake.hcl', 'target "default" {\n  dockerfile = "test"\n}\n', false],
   ['hcl without an extension', 'bakefile', 'target "default" {\n  dockerfile = "test"\n}\n', false],
   ['json', 'docker-bake.json', '{"services": {"a": {"image": "x"}}}', false],
@@ -1027,8 +1029,32 @@ const errorCases: ErrorCase[] = [
   {
     name: 'TestValidateComposeFile: empty service',
     yaml: 'services:\n  foo:\n',
+    summary: 'validating : services.foo must be a mapping',
+    at: [2, 3],
+  },
+  {
+    name: 'a service without image or build',
+    yaml: 'services:\n  foo:\n    entrypoint: echo 1\n',
     summary: 'failed to parse compose file: service "foo" has neither an image nor a build context specified: invalid compose project',
-    at: [2, 7],
+    at: [3, 5],
+  },
+  {
+    name: 'services is not a mapping',
+    yaml: 'services:\n  - foo\n',
+    summary: 'services must be a mapping',
+    at: [2, 3],
+  },
+  {
+    name: 'services is empty',
+    yaml: 'services:\n',
+    summary: 'services must be a mapping',
+    at: [1, 1],
+  },
+  {
+    name: 'an empty secret',
+    yaml: 'services:\n  a:\n    build: .\nsecrets:\n  s:\n',
+    summary: 'validating : secrets.s must be a mapping',
+    at: [5, 3],
   },
   {
     name: 'TestValidateComposeSecret: unset secret',
@@ -1069,13 +1095,13 @@ const errorCases: ErrorCase[] = [
   {
     name: 'unknown build key',
     yaml: 'services:\n  app:\n    build:\n      context: .\n      dockerfiles: x\n',
-    summary: "services.app.build additional properties 'dockerfiles' not allowed",
+    summary: 'validating : services.app.build Additional property dockerfiles is not allowed',
     at: [5, 7],
   },
   {
     name: 'invalid service name',
     yaml: 'services:\n  "my app":\n    image: x\n',
-    summary: "services additional properties 'my app' not allowed",
+    summary: 'validating : services Additional property my app is not allowed',
     at: [2, 3],
   },
   {

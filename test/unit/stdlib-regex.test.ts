@@ -24,6 +24,11 @@ cases('regex', [
   { args: ['\\x41\\x{263a}', 'A☺'], want: 'A☺' },
   { args: ['a+?', 'aaa'], want: 'a' },
   { args: ['(?U)a+', 'aaa'], want: 'a' },
+  // RE2 non-capturing groups (issue 16): semver-style patterns use them.
+  { args: ['^v(?:[0-9]+)\\.([0-9]+)', 'v1.22'], want: ['22'] },
+  { args: ['(?:ab)+', 'xababy'], want: 'abab' },
+  { args: ['a(?)b', 'ab'], want: 'ab' },
+  { args: ['a(?i-s:B.)c', 'aBxc'], want: 'aBxc' },
   { args: ['\\Aab\\z', 'ab'], want: 'ab' },
   { args: ['x', 'abc'], error: 'pattern did not match any part of the given string' },
   { args: ['(a)(?P<b>b)', 'ab'], error: 'invalid regexp pattern: cannot mix both named and unnamed capture groups', argIndex: 0 },
@@ -32,12 +37,15 @@ cases('regex', [
   { args: ['*a', 'a'], error: 'invalid regexp pattern: missing argument to repetition operator in *', argIndex: 0 },
   { args: ['\\8', 'a'], error: 'invalid regexp pattern: invalid escape sequence in \\8', argIndex: 0 },
   { args: ['(?=a)', 'a'], error: 'invalid regexp pattern: invalid or unsupported Perl syntax in (?=', argIndex: 0 },
+  { args: ['(?i-:a)', 'a'], error: 'invalid regexp pattern: invalid or unsupported Perl syntax in (?i-:', argIndex: 0 },
+  { args: ['(?-)a', 'a'], error: 'invalid regexp pattern: invalid or unsupported Perl syntax in (?-)', argIndex: 0 },
   { args: [1, 'a1b'], want: '1' },
 ]);
 
 cases('regexall', [
   { args: ['[a-z]+', 'abc123xyz'], want: ['abc', 'xyz'] },
   { args: ['\\d', 'none'], want: [] },
+  { args: ['(?:ab)+', 'abab-ab'], want: ['abab', 'ab'] },
   { args: ['(\\w)=(\\w)', 'a=1 b=2'], want: [['a', '1'], ['b', '2']] },
   { args: ['(?P<k>\\w)=(?P<v>\\w)', 'a=1 b=2'], want: [{ k: 'a', v: '1' }, { k: 'b', v: '2' }] },
   // Go skips an empty match right after a previous match.

@@ -13,7 +13,7 @@ import type { Scope } from './scope.js';
 import { STDLIB } from './stdlib/index.js';
 import { typeFromExpr } from './typeexpr.js';
 import { ConversionError, convert, T, typeOfValue, type Type } from './types.js';
-import { isObject, makeObject, sortedKeys, typeName, valuesEqual, type ObjectValue, type Value } from './value.js';
+import { isMapValue, isObject, makeObject, sortedKeys, typeName, valuesEqual, type ObjectValue, type Value } from './value.js';
 
 /** The name the anonymous splat symbol is bound to in the evaluation scope. */
 const SPLAT_SYMBOL = '\u0000splat';
@@ -39,6 +39,7 @@ const FIXES: Readonly<Record<string, string>> = {
   'Ambiguous attribute key': 'Wrap the key in parentheses to use a reference, or in quotes for a literal name.',
   'Attempt to get attribute from null value': 'Check for null first, e.g. with a conditional or try().',
   'Unsupported attribute': 'Use an attribute the value has; check the spelling.',
+  'Missing map element': 'Use a key the map has: for target.NAME or group.NAME, a block defined under that name (check the spelling).',
   'Attempt to index null value': 'Check for null first, e.g. with a conditional or try().',
   'Invalid index': 'Use a key or index that exists, or lookup()/try() with a default.',
   'Invalid expanding argument value': 'Expand a list: f(list...).',
@@ -418,7 +419,10 @@ function applySteps(value: Value, steps: readonly Traverser[]): Value {
 function getAttr(v: Value, name: string, range: SourceRange): Value {
   if (v === null) throw evalError('Attempt to get attribute from null value', 'This value is null, so it does not have any attributes.', range);
   if (isObject(v)) {
-    if (!(name in v)) throw evalError('Unsupported attribute', `This object does not have an attribute named "${name}".`, range);
+    if (!(name in v)) {
+      if (isMapValue(v)) throw evalError('Missing map element', `This map does not have an element with the key "${name}".`, range);
+      throw evalError('Unsupported attribute', `This object does not have an attribute named "${name}".`, range);
+    }
     return v[name] as Value;
   }
   if (Array.isArray(v)) throw evalError('Unsupported attribute', 'This value does not have any attributes.', range, `Index an element first (value[0].${name}) or use a splat (value[*].${name}).`);

@@ -24,6 +24,23 @@ export function makeObject(entries?: Iterable<readonly [string, Value]>): Record
   return o;
 }
 
+const MAP_VALUES = new WeakSet<object>();
+
+/**
+ * Marks an object value as one HCL types as a cty map rather than an object:
+ * a missing key then reads as buildx reports it ("Missing map element"), as
+ * for `target.NAME` with no such target (issue 16, cause 8). Values are
+ * otherwise alike, so only where the difference shows is it recorded.
+ */
+export function asMapValue<T extends ObjectValue>(v: T): T {
+  MAP_VALUES.add(v);
+  return v;
+}
+
+export function isMapValue(v: ObjectValue): boolean {
+  return MAP_VALUES.has(v);
+}
+
 /** Keys in cty order (lexicographic by UTF-16 code units, as Go sorts strings by bytes for ASCII). */
 export function sortedKeys(o: ObjectValue): string[] {
   return Object.keys(o).sort(compareStrings);

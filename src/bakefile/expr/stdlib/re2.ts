@@ -218,11 +218,8 @@ class Translator {
       this.beginGroup('(', undefined);
       return;
     }
-    const flagGroup = /^\(\?([imsU]*)(?:-([imsU]*))?([:)])/.exec(rest);
-    if (!flagGroup || (flagGroup[1] === '' && (flagGroup[2] ?? '') === '') || flagGroup[2] === '') {
-      throw new RegexSyntaxError('invalid or unsupported Perl syntax', rest.slice(0, 3));
-    }
-    const [text, set = '', clear = '', terminator] = flagGroup;
+    const flagGroup = perlFlagGroup(rest);
+    const { text, set, clear, terminator } = flagGroup;
     const next = { ...this.flags } as { i: boolean; m: boolean; s: boolean; U: boolean };
     for (const f of set) next[f as keyof Flags] = true;
     for (const f of clear) next[f as keyof Flags] = false;
@@ -396,6 +393,34 @@ class Translator {
     const members = this.flags.i ? foldRanges(ranges) : ranges;
     return `[${negated ? '^' : ''}${rangesToClass(members)}${sources.join('')}]`;
   }
+}
+
+/**
+ * A `(?flags)` or `(?flags:` group opening, read as Go's parsePerlFlags reads
+ * it: `(?:` (no flags) and `(?)` are valid, a `-` must be followed by at least
+ * one flag, and an error quotes the text up to the character that broke it
+ * (issue 16: `(?:ab)+` was refused, which semver-style patterns rely on).
+ */
+function perlFlagGroup(rest: string): { text: string; set: string; clear: string; terminator: ':' | ')' } {
+  let set = '';
+  let clear = '';
+  let negated = false;
+  let i = 2;
+  while (i < rest.length) {
+    const c = rest[i++] as string;
+    if ('imsU'.includes(c)) {
+      if (negated) clear += c;
+      else set += c;
+      continue;
+    }
+    if (c === '-' && !negated) {
+      negated = true;
+      continue;
+    }
+    if ((c === ':' || c === ')') && !(negated && clear === '')) return { text: rest.slice(0, i), set, clear, terminator: c };
+    break;
+  }
+  throw new RegexSyntaxError('invalid or unsupported Perl syntax', rest.slice(0, i));
 }
 
 /** Compiles a Go regular expression, or throws RegexSyntaxError as Go's regexp.Compile would. */

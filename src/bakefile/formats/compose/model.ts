@@ -42,7 +42,10 @@ export function loadModel(files: readonly ComposeSource[], env: ComposeEnvironme
     model = model ? mergeMaps(model, tree, []) : tree;
   }
   const first = files[0]?.filename ?? '-';
-  const services = model?.fields.get('services')?.value;
+  const servicesField = model?.fields.get('services');
+  // compose-go's loader refuses a services section that is not a mapping (null, a list, a scalar) before anything else.
+  if (servicesField && servicesField.value.kind !== 'map') throw bakeError('services must be a mapping', isNull(servicesField.value) ? servicesField.keyRange : servicesField.value.range, 'Write services as a mapping of service names to services: services:\n  app:\n    build: .');
+  const services = servicesField?.value;
   const secrets = model?.fields.get('secrets')?.value;
   const include = model?.fields.get('include');
   if (include) throw bakeError('include is not supported', include.keyRange, 'Pass the included compose files with -f instead.');

@@ -1,7 +1,7 @@
 /**
  * What buildx's schema validation of its filtered model checks: service and
- * secret names, the kinds of `image` and `build`, and the keys `build:` and
- * a secret may have. buildx validates only what it keeps of the model, so
+ * secret names, that each is a mapping, the kinds of `image` and `build`,
+ * and the keys `build:` and a secret may have. buildx validates only what it keeps of the model, so
  * everything else passes here unchecked, as it does there.
  */
 import { bakeError, type BakeFileError, type SourceRange } from '../../../core/diagnostics.js';
@@ -36,12 +36,17 @@ export function validateSecrets(secrets: MapNode): MapNode {
   return secrets;
 }
 
-/** The entries of a top-level section, checked as they come: a name the schema allows, then a mapping; null entries are skipped. */
+/**
+ * The entries of a top-level section, checked as they come: a name the schema
+ * allows, then a mapping. An empty entry (`foo:`) is refused by the schema
+ * (buildx's TestValidateComposeFile "empty service"); any other non-mapping
+ * by compose-go's loader before it, hence the two wordings.
+ */
 function* sectionEntries(section: string, map: MapNode): Generator<[name: string, entry: MapNode]> {
   for (const [name, field] of map.fields) {
     if (!SERVICE_NAME.test(name)) throw additionalProperty([section], name, field.keyRange);
     const entry = field.value;
-    if (isNull(entry)) continue;
+    if (isNull(entry)) throw bakeError(`${SCHEMA_ERROR_PREFIX}${section}.${name} must be a mapping`, field.keyRange, `Give ${section}.${name} its keys (for a service, at least image: or build:), or remove it.`);
     if (entry.kind !== 'map') throw typeError([section, name], entry, 'mapping');
     yield [name, entry];
   }
@@ -54,6 +59,13 @@ function checkKeys(map: MapNode, allowed: ReadonlySet<string>, path: Path): void
   }
 }
 
+/**
+ * How buildx reports what the compose schema refuses: compose-go's
+ * "validating FILENAME: " (buildx passes no file name) before
+ * gojsonschema's sentence (issue 16, cause 8).
+ */
+const SCHEMA_ERROR_PREFIX = 'validating : ';
+
 function additionalProperty(path: Path, key: string, range: SourceRange): BakeFileError {
-  return bakeError(`${dotted(path)} additional properties '${key}' not allowed`, range, 'Remove it or check its spelling; extensions must start with x-.');
+  return bakeError(`${SCHEMA_ERROR_PREFIX}${dotted(path)} Additional property ${key} is not allowed`, range, 'Remove it or check its spelling; extensions must start with x-.');
 }
