@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { status, type ServerDuplexStream, type ServiceDefinition } from '@grpc/grpc-js';
 import { errorMessage, forward, statusError } from './call-io.js';
 import { receiveDir } from './file-receive.js';
-import type { FileSendSpec } from './index.js';
+import type { FileSendSpec } from './spec.js';
 import type { Packet } from './packet.js';
 
 interface BytesMessage {

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { statusError } from './call-io.js';
-import type { SecretSpec } from './index.js';
+import type { SecretSpec } from './spec.js';
 
 interface GetSecretRequest {
   ID: string;
