@@ -121,7 +121,7 @@ export function applyOverrides(t: Target, overrides: ReadonlyMap<string, Overrid
     const value = o.value ?? '';
     const [head, name] = splitN(key, '.', 2) as [string, string | undefined];
     if (NAMED_KEYS.has(head)) {
-      fields[head] = { ...((fields[head] as Record<string, unknown> | undefined) ?? {}), [name as string]: value };
+      fields[head] = { ...(fields[head] ?? {}), [name as string]: value };
       continue;
     }
     const listAttr = LIST_KEYS[head];

@@ -10,7 +10,6 @@ import { status, type ServerDuplexStream, type ServiceDefinition } from '@grpc/g
 import { errorMessage, forward, statusError } from './call-io.js';
 import { receiveDir } from './file-receive.js';
 import type { FileSendSpec } from './spec.js';
-import type { Packet } from './packet.js';
 
 interface BytesMessage {
   data: Buffer;
@@ -28,7 +27,7 @@ export function fileSendDefinition(target: FileSendSpec, bytesDef: ServiceDefini
 export function fileSendService(target: FileSendSpec) {
   return {
     DiffCopy(call: ServerDuplexStream<unknown, unknown>): void {
-      const done = target.kind === 'tar' ? receiveTar(call as ServerDuplexStream<BytesMessage, BytesMessage>, target.dest) : receiveDir(call as ServerDuplexStream<Packet, Packet>, target.dest);
+      const done = target.kind === 'tar' ? receiveTar(call, target.dest) : receiveDir(call, target.dest);
       done.then(
         () => call.end(),
         (e: unknown) => {
