@@ -1,9 +1,10 @@
-// The whole test suite: set up (dependencies, build), run the unit and CLI
-// tests once, then the integration and end-to-end tests on every test engine
+// The whole test suite: set up (dependencies, build), lint (ESLint at zero
+// warnings; the layering check is a unit test), run the unit and CLI tests
+// once, then the integration and end-to-end tests on every test engine
 // (scripts/test-engines.mjs: Docker 20.10 and Docker 26, or DOCKER_HOST's),
 // each with node's own runner. The last line sums them all up as
-// "N passed, N failed", which CI reads.
-// `node scripts/test.mjs FILTER…` runs the test files whose path contains a FILTER.
+// "N passed, N failed" (lint counts as one), which CI reads.
+// `node scripts/test.mjs FILTER…` runs the test files whose path contains a FILTER, without lint.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ const selected = filter.length ? files.filter((f) => filter.some((s) => f.includ
 const needsEngine = (f) => f.includes(join('test', 'integration')) || f.includes(join('test', 'e2e'));
 
 const runs = [];
+if (!filter.length) runs.push({ label: 'lint', ...lint() });
 const engineFree = selected.filter((f) => !needsEngine(f));
 if (engineFree.length) runs.push({ label: 'unit and CLI', ...(await runTests(engineFree, {})) });
 const engineTests = selected.filter(needsEngine);
@@ -62,6 +64,15 @@ const pass = runs.reduce((n, r) => n + r.pass, 0);
 const fail = runs.reduce((n, r) => n + r.fail, 0);
 process.stdout.write(`${pass} passed, ${fail} failed\n`);
 process.exit(fail > 0 || runs.length === 0 ? 1 : 0);
+
+/** ESLint at zero warnings, as `npm run lint` runs it: one check that passes or fails, its findings printed. */
+function lint() {
+  process.stdout.write('# lint\n');
+  const started = Date.now();
+  const { status } = spawnSync(process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--max-warnings=0', '.'], { cwd: root, stdio: 'inherit' });
+  process.stdout.write(`# lint ${status === 0 ? 'passed' : 'failed'}\n`);
+  return { pass: status === 0 ? 1 : 0, fail: status === 0 ? 0 : 1, skipped: 0, ms: Date.now() - started };
+}
 
 /** Runs node's test runner on `list` (spec output passed through) and reads its closing counts. */
 function runTests(list, env) {

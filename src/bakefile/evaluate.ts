@@ -18,7 +18,7 @@ import { STDLIB } from './expr/stdlib/index.js';
 import { typeExprText, typeFromExpr } from './expr/typeexpr.js';
 import { convert, ConversionError, friendlyTypeName, T, type Type } from './expr/types.js';
 import { userFunction } from './expr/userfunc.js';
-import { asMapValue, formatNumber, isObject, makeObject, sortedKeys, type ObjectValue, type Value } from './expr/value.js';
+import { asMapValue, formatNumber, isList, isObject, makeObject, sortedKeys, type ObjectValue, type Value } from './expr/value.js';
 import { decodeAttribute, type DecodedField } from './decode.js';
 import { entryToValue, type EntryKind } from './entries.js';
 import { GROUP_ATTRIBUTES, HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec, type Entry, type Group, type Service, type Target } from './model.js';
@@ -209,7 +209,7 @@ class BakeEvaluator implements RootResolver {
 
   variable(name: string, range: SourceRange): Value | undefined {
     if (name in SCHEMAS) return this.blockTypeValue(name as BlockKind);
-    if (this.values.has(name)) return this.values.get(name) as Value;
+    if (this.values.has(name)) return this.values.get(name);
     const attr = this.attrs.get(name);
     const builtin = this.options.builtins.get(name);
     const def = this.vars.get(name);
@@ -423,7 +423,7 @@ class BakeEvaluator implements RootResolver {
       const instances = scopes.map((scope) => {
         const instance: BlockInstance = { kind, block, scope, name: label, values: new Map(), inProgress: new Set() };
         if (nameAttr) {
-          const name = String(decodeAttribute('name', 'string', evaluate(nameAttr.expr, scope), nameAttr.expr.range) ?? '');
+          const name = (decodeAttribute('name', 'string', evaluate(nameAttr.expr, scope), nameAttr.expr.range) as string | undefined) ?? '';
           checkName(name, labelRange);
           instance.name = name;
         }
@@ -443,10 +443,10 @@ class BakeEvaluator implements RootResolver {
   private matrixScopes(matrix: Attribute, labelRange: SourceRange): Scope[] {
     const value = evaluate(matrix.expr, this.globalScope);
     if (!isObject(value)) throw evalError('Invalid name', 'matrix must be a map', labelRange, 'Write the matrix as a map of lists, e.g. matrix = { tgt = ["a", "b"] }.');
-    let combos: Array<Map<string, Value>> = [new Map()];
+    let combos: Array<Map<string, Value>> = [new Map<string, Value>()];
     for (const key of sortedKeys(value)) {
       const values = value[key] as Value;
-      if (!Array.isArray(values)) throw evalError('Invalid name', 'matrix values must be a list', labelRange, `Make matrix.${key} a list.`);
+      if (!isList(values)) throw evalError('Invalid name', 'matrix values must be a list', labelRange, `Make matrix.${key} a list.`);
       const next: Array<Map<string, Value>> = [];
       for (const v of values) for (const combo of combos) next.push(new Map([...combo, [key, v]]));
       combos = next;
@@ -626,7 +626,7 @@ function lazyObject(keys: readonly string[], compute: (key: string) => Value): V
     get: (_t, key) => (typeof key === 'string' && known.has(key) ? get(key) : undefined),
     ownKeys: () => [...known],
     getOwnPropertyDescriptor: (_t, key) => (typeof key === 'string' && known.has(key) ? { value: get(key), enumerable: true, configurable: true, writable: false } : undefined),
-  }) as Value;
+  });
 }
 
 function singleLabel(block: Block): string {

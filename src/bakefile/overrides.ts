@@ -131,7 +131,7 @@ export function applyOverrides(t: Target, overrides: ReadonlyMap<string, Overrid
       continue;
     }
     if (NAMED_KEYS.has(head)) {
-      fields[head] = { ...((fields[head] as Record<string, unknown> | undefined) ?? {}), [name as string]: value };
+      fields[head] = { ...(fields[head] ?? {}), [name as string]: value };
       continue;
     }
     const listAttr = LIST_KEYS[head];

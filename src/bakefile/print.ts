@@ -71,7 +71,7 @@ function structJSON(fields: Record<string, unknown>, specs: readonly AttributeSp
     // Go's omitempty skips an empty map but not a pointer to an empty struct: `resources = {}` prints.
     if (kind !== 'resources' && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) continue;
     if (kind === 'entries') m.set(name, (v as Array<Record<string, string>>).map((e) => entryToJSON(name as EntryKind, e) as GoJSON));
-    else if (kind === 'resources') m.set(name, resourcesJSON(v as Resources));
+    else if (kind === 'resources') m.set(name, resourcesJSON(v));
     else m.set(name, v as GoJSON);
   }
   return m;
@@ -80,7 +80,7 @@ function structJSON(fields: Record<string, unknown>, specs: readonly AttributeSp
 /** ResourcesConfig as a struct: its fields in declaration order, unset ones omitted. */
 function resourcesJSON(r: Resources): GoJSON {
   const m = new Map<string, GoJSON>();
-  for (const [key] of RESOURCE_FIELDS) if (r[key] !== undefined) m.set(key, r[key] as GoJSON);
+  for (const [key] of RESOURCE_FIELDS) if (r[key] !== undefined) m.set(key, r[key]);
   return m;
 }
 

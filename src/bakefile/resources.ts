@@ -39,7 +39,7 @@ export function resourcesFromValue(value: Value): Resources {
     if (type === 'int64' && !(Number.isInteger(v) && (v as number) >= -(2 ** 63) && (v as number) < 2 ** 63)) throw new ConversionError(INT64_RANGE, [key]);
     out[key] = v as string | number;
   }
-  return out as Resources;
+  return out;
 }
 
 /** ResourcesConfig.SetField, for `--set T.resources.KEY=VALUE`; throws Error with buildx's message. */

@@ -18,7 +18,7 @@ import { EngineUnreachableError } from './dial.js';
 import { createSession, type DirStats, type LocalDirSpec } from './session/index.js';
 import { isRemoteContext, solvePlan, type Links, type NamedDir, type SessionDir } from './solve-request.js';
 import { newBuildkitId } from './identity.js';
-import { failureEvent, StatusTranslator, type FailureContext, type SolveError } from './status.js';
+import { failureEvent, StatusTranslator, type FailureContext } from './status.js';
 import type { EngineEndpoint } from '../docker/endpoint.js';
 import { DockerEngine } from '../docker/engine-api.js';
 import { EngineError } from '../docker/errors.js';
@@ -334,7 +334,9 @@ async function pushImages(refs: readonly string[], endpoint: EngineEndpoint, con
     for (const ref of refs) {
       const colon = ref.lastIndexOf(':');
       const [repo, tag] = colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
-      for await (const progress of engine.images.push(repo, tag, await registryAuth(ref, configDir), signal)) void progress;
+      for await (const _ of engine.images.push(repo, tag, await registryAuth(ref, configDir), signal)) {
+        // Only the push's end matters here: it throws on a failed push.
+      }
     }
   } finally {
     engine.close();
@@ -350,7 +352,7 @@ function solveFailure(e: grpc.ServiceError, target: string, address: string, sen
   if (missing) {
     return bakeError(`the builder at ${address} has no ${missing} exporter`, undefined, missing === 'image' ? 'Load into Docker instead (type=docker), or use a standalone BuildKit.' : 'Use an output it has (docker, local, tar), or a standalone BuildKit, which has image, oci and docker.');
   }
-  return new BuildFailedError(failureEvent(target, e as SolveError, context), sent);
+  return new BuildFailedError(failureEvent(target, e, context), sent);
 }
 
 /**

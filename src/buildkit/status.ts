@@ -84,6 +84,7 @@ export interface FailureContext {
  * the Dockerfile instead.
  */
 export function failureEvent(target: string, err: SolveError, context: FailureContext = {}): ErrorEvent {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a grpc-js ServiceError, an Error: its toString is Error's
   const message = err.details || err.message || String(err);
   const raw = err.metadata?.get('grpc-status-details-bin')[0];
   const found = raw instanceof Uint8Array ? decodeDetails(raw) : {};
@@ -178,7 +179,7 @@ export function decodeDetails(bytes: Uint8Array): ErrorDetails {
     if (!(value instanceof Uint8Array)) continue;
     const json = url.endsWith('+json') ? parseJson(value) : undefined;
     const type = url.replace(/\+json$/, '');
-    if (type.endsWith('errdefs.Vertex')) out.vertex = json ? String(json['digest'] ?? '') : text(field(value, 1));
+    if (type.endsWith('errdefs.Vertex')) out.vertex = json ? jsonString(json['digest']) : text(field(value, 1));
     else if (type.endsWith('gatewayapi.ExitMessage')) out.exitCode = json ? Number(json['Code'] ?? 0) : Number(field(value, 1) ?? 0);
     else if (type.endsWith('errdefs.Source') && !out.source) {
       const source = json ? sourceFromJson(json) : sourceFromProto(value);
@@ -189,6 +190,8 @@ export function decodeDetails(bytes: Uint8Array): ErrorDetails {
 }
 
 type JsonObject = Record<string, unknown>;
+/** A string field of BuildKit's JSON (digests, file names, base64 bytes); '' when absent. */
+const jsonString = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 function parseJson(bytes: Uint8Array): JsonObject | undefined {
   try {
@@ -223,7 +226,7 @@ function sourceFromJson(json: JsonObject): FailureSource | undefined {
   if (!info) return undefined;
   const line = (pos: unknown): number => Number((pos as JsonObject | undefined)?.['line'] ?? 0);
   const ranges = (Array.isArray(json['ranges']) ? (json['ranges'] as JsonObject[]) : []).map((r) => [line(r['start']), line(r['end'])] as const);
-  return sourceAround({ filename: String(info['filename'] ?? ''), data: Buffer.from(String(info['data'] ?? ''), 'base64').toString('utf8'), ranges });
+  return sourceAround({ filename: jsonString(info['filename']), data: Buffer.from(jsonString(info['data']), 'base64').toString('utf8'), ranges });
 }
 
 /** The lines around the failing ranges. */

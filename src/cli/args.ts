@@ -156,7 +156,7 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgs {
   const scope: Scope = action ?? 'bake';
   for (const t of tokens) {
     if (t.kind !== 'option') continue;
-    const scopes = FLAG_SCOPES[t.name as keyof typeof OPTIONS];
+    const scopes = FLAG_SCOPES[t.name];
     if (!scopes.includes(scope)) {
       throw usageError(`${t.rawName} does not apply to ${usageOf(scope)}`, `Use ${t.rawName} with ${scopes.map(usageOf).join(' or ')}.`);
     }

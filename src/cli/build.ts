@@ -39,16 +39,16 @@ export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cl
   const onSigint = (): void => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   signal?.addEventListener('abort', onSigint, { once: true });
-  let close: (() => void) | undefined;
+  let close: (() => Promise<void>) | undefined;
   try {
     const openSink = async (targets: readonly string[]): Promise<BuildRunSink> => {
       const view = await openProgress(mode, targets, args.debug);
-      close = () => view.close();
+      close = async () => view.close();
       return { started: (t) => view.started(t), event: (e) => view.event(e), sent: (t, s) => view.sent(t, s), settled: (t, status, error) => view.settled(t, status, error), warn: (m) => void process.stderr.write(`warning: ${m}\n`) };
     };
     const input = { resolved, cwd: cli.cwd, env: cli.env, builder: args.builder, maxParallelism: args.maxParallelism, keepGoing: args.keepGoing };
     // The view closes as the run ends, before anything else is printed: the tty view's last frame, the line views' failures.
-    const result = await runBuild(input, openSink, abort.signal).finally(() => close?.());
+    const result = await runBuild(input, openSink, abort.signal).finally(async () => close?.());
     for (const error of result.failed.values()) {
       // The view printed BuildKit's failures.
       if (error instanceof EngineUnreachableError) process.stderr.write(`error: ${error.message}\n`);

@@ -49,7 +49,7 @@ function usageLines(names: readonly CommandName[]): string {
   const lines = names.map((name) => {
     const { operands, subcommands } = COMMANDS[name];
     const words = name === 'bake' ? ['bake'] : ['bake', ...name.split(' ')];
-    if (subcommands && operands === 'COMMAND') return [...words, `${subcommands.map((c) => c.split(' ')[1]).join('|')}`, '[OPTIONS]'].join(' ');
+    if (subcommands && operands === 'COMMAND') return [...words, subcommands.map((c) => c.split(' ')[1]).join('|'), '[OPTIONS]'].join(' ');
     return [...words, '[OPTIONS]', operands].filter(Boolean).join(' ');
   });
   return lines.map((line, i) => `${i === 0 ? 'Usage: ' : '       '}${line}`).join('\n');

@@ -258,7 +258,7 @@ function ensureBridge(paths: EnginePaths, env: Env): void {
  * exit, but not when it fails to start: the directory then cannot be removed.
  */
 function releaseDataRoot(paths: EnginePaths): void {
-  let mountInfo = '';
+  let mountInfo: string;
   try {
     mountInfo = readFileSync('/proc/self/mountinfo', 'utf8');
   } catch {

@@ -286,7 +286,8 @@ export interface VolumeInspect {
 
 /** One message of GET /events. */
 export interface EngineEvent {
-  readonly Type: 'container' | 'image' | 'network' | 'volume' | 'daemon' | 'plugin' | 'builder' | string;
+  /** container, image, network, volume, daemon, plugin, builder, or a type a newer engine added. */
+  readonly Type: string;
   readonly Action: string;
   readonly Actor: { readonly ID: string; readonly Attributes: Labels };
   readonly time: number;

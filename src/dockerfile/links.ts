@@ -181,7 +181,7 @@ function splitInstructions(lines: readonly string[], escape: string): Instructio
   for (let i = 0; i < lines.length; i++) {
     if (SKIPPED.test(lines[i] as string)) continue;
     const words: Word[] = [];
-    let last = i;
+    let last: number;
     for (let l = i; ; ) {
       const content = (lines[l] as string).replace(continued, '');
       for (const m of content.matchAll(/\S+/g)) words.push({ line: l, start: m.index, text: m[0] });

@@ -1,5 +1,6 @@
 /** Capabilities probed on the real engine (whichever the suite runs on), and the Control calls behind them. */
 import assert from 'node:assert/strict';
+import { dirname } from 'node:path';
 import { test } from 'node:test';
 import { probeCapabilities } from '../../src/buildkit/capabilities.js';
 import { controlClient } from '../../src/buildkit/control.js';
@@ -34,7 +35,6 @@ test('the dial proxy socket is private (0600 in a 0700 dir) and removed on close
   const endpoint = await requireEngine();
   const dialed = await dial(undefined, { DOCKER_HOST: endpoint.address });
   const { statSync, existsSync } = await import('node:fs');
-  const { dirname } = await import('node:path');
   const path = dialed.target.slice('unix://'.length);
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.equal(statSync(dirname(path)).mode & 0o777, 0o700);

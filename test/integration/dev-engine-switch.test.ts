@@ -66,7 +66,7 @@ test('bake dev --detach starts the server; a session made on engine A is refused
   const up = await bake(['dev', '--detach']);
   assert.equal(up.status, 0, up.stderr);
   const id = /session (\S+) is up/.exec(up.stdout)?.[1] ?? '';
-  assert.equal(JSON.parse((await bake(['server', 'status', '--format', 'json'])).stdout).running, true, 'bake dev started the server');
+  assert.equal((JSON.parse((await bake(['server', 'status', '--format', 'json'])).stdout) as { running: boolean }).running, true, 'bake dev started the server');
   const containers = async (): Promise<string[]> => (await engine.containers.list({ label: [`${LABEL.session}=${id}`] }, AbortSignal.timeout(10_000))).map((c) => c.Id);
   const before = await containers();
   assert.equal(before.length, 1);

@@ -218,7 +218,7 @@ test('discoverSessions finds the session from its labels', async () => {
       ['db', ids.get('db'), 'running', IMAGE],
     ],
   );
-  assert.equal(JSON.parse(found.containers[0]?.labels[LABEL.plan] ?? '{}').service.name, 'api');
+  assert.equal((JSON.parse(found.containers[0]?.labels[LABEL.plan] ?? '{}') as { service: { name: string } }).service.name, 'api');
 });
 
 test('down removes containers and network, keeps named volumes; down with volumes removes them', async () => {

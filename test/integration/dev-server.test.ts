@@ -371,10 +371,16 @@ test('bad input on the server socket: one clear error each, and the healthy sess
     for (const [what, bytes] of payloads) {
       const closed = await new Promise<boolean>((resolve) => {
         const s = netConnect(socket, () => s.write(bytes));
-        const timer = setTimeout(() => (s.destroy(), resolve(false)), 5_000);
+        const timer = setTimeout(() => {
+          s.destroy();
+          resolve(false);
+        }, 5_000);
         s.on('data', () => undefined);
         s.on('error', () => undefined);
-        s.on('close', () => (clearTimeout(timer), resolve(true)));
+        s.on('close', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
       });
       assert.ok(closed, `${what}: the server drops the connection`);
       await stillServing(what);

@@ -110,7 +110,7 @@ test('no dockerd to run: a clear error with the install command, through the CLI
     assert.equal(e.fix, 'Install it with `apt-get install docker.io` (as root), then run `bake engine start` again.');
     return true;
   });
-  const cli = spawnSync(join(repoRoot(), 'bin', 'bake'), ['engine', 'start'], { env: missing as NodeJS.ProcessEnv, encoding: 'utf8' });
+  const cli = spawnSync(join(repoRoot(), 'bin', 'bake'), ['engine', 'start'], { env: missing, encoding: 'utf8' });
   assert.equal(cli.status, 1, cli.stderr);
   assert.match(cli.stderr, /dockerd is not installed, so the embedded engine cannot start[\s\S]*apt-get install docker\.io/);
 });

@@ -110,7 +110,7 @@ async function solveOver(session: BuildSession, req: Omit<SolveRequest, 'Session
     const res = await solved;
     return { res, logs: await logs, ms: performance.now() - started };
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- build log ---\n${await logs}`);
+    throw new Error(`${(e as Error).message}\n--- build log ---\n${await logs}`, { cause: e });
   }
 }
 
@@ -187,7 +187,7 @@ test('a context goes in through FileSync (moby export) and comes back identical 
     else if (type === 'file') {
       const expected = path === 'big.bin' ? BIG : Buffer.from(content ?? readFileSync(join(context, path), 'utf8'));
       assert.equal(e.size, expected.length, `${path} size`);
-      assert.ok(e.data!.equals(expected), `${path} content`);
+      assert.ok(e.data.equals(expected), `${path} content`);
     }
   }
   console.log(`# tar read-back: ${readFileSync(out).length} bytes, ${got.length} entries under /ctx, ${back.ms.toFixed(0)} ms`);

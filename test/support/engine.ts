@@ -18,6 +18,7 @@ export async function requireEngine(): Promise<EngineEndpoint> {
     throw new Error(
       `No Docker engine answers at ${resolved.endpoint.address} (${resolved.reason}; ${(e as Error).message}). ` +
         'Start one with `bin/bake engine start` (as root) and import the base image with `node scripts/busybox-image.mjs`, or set DOCKER_HOST.',
+      { cause: e },
     );
   } finally {
     engine.close();

@@ -73,7 +73,7 @@ class OracleConverter {
   private expression(expr: Expr): OracleJson {
     switch (expr.kind) {
       case 'literal':
-        return expr.value as OracleJson;
+        return expr.value;
       case 'unaryOp':
         return expr.operand.kind === 'literal' ? evaluateUnary(expr.op, expr.operand.value) : this.wrap(expr);
       case 'template':

@@ -75,8 +75,8 @@ export class PtyTerminal {
     for (let i = from; i < to; i++) {
       const row = b.getLine(i);
       const text = row?.translateToString(false) ?? '';
-      if (row?.isWrapped && lines.length) lines[lines.length - 1] += text;
-      else lines.push(text);
+      // A wrapped row continues the line above it.
+      lines.push(row?.isWrapped && lines.length ? `${lines.pop() ?? ''}${text}` : text);
     }
     return lines.map((l) => l.trimEnd());
   }

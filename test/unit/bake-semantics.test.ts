@@ -489,7 +489,7 @@ target "app" {}`;
   assert.ok((await print(multi, { names: ['app'], env: { FOO: 'barbar' } })).target['app']);
   await assertError(multi, { names: ['app'], env: { FOO: 'bar' } }, 'Validation failed', 'FOO must be longer than 4 characters.', [7, 17]);
   // Every failed check is reported.
-  const both = await printSources(multi, { names: ['app'] }).catch((e: BakeFileError) => e.diagnostics.map((d) => d.detail));
+  const both = await printSources(multi, { names: ['app'] }).catch((e: unknown) => (e as BakeFileError).diagnostics.map((d) => d.detail));
   assert.deepEqual(both, ['FOO is required.', 'FOO must be longer than 4 characters.']);
 
   const deps = `variable "FOO" {}
@@ -537,7 +537,7 @@ target "app" {}`;
   }
 }
 target "app" {}`;
-  const err = await printSources(noMessage, { names: ['app'] }).catch((e: BakeFileError) => e);
+  const err = await printSources(noMessage, { names: ['app'] }).catch((e: unknown) => e);
   assert.ok(err instanceof BakeFileError);
   assert.deepEqual(
     err.diagnostics.map((d) => [d.summary, d.detail, d.range?.start.line, d.range?.start.column]),

@@ -50,7 +50,7 @@ const USER_FUNCTIONS: Record<string, { params: string; variadic?: string; result
 function root(): RootResolver {
   const fns = new Map<string, BakeFunction>();
   const self: RootResolver = {
-    variable: (name) => (name in VARS ? (VARS[name] as Value) : undefined),
+    variable: (name) => (name in VARS ? VARS[name] : undefined),
     function: (name) => STDLIB.get(name) ?? fns.get(name),
     world: { now: () => new Date('2026-01-02T03:04:05Z'), homedir: () => '/home/tester' },
   };

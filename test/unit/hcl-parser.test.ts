@@ -478,7 +478,7 @@ const DEEP_INPUTS: readonly (readonly [string, string])[] = [
   ['unary operators', `a = ${'!'.repeat(DEEP)}x\n`],
   ['negations', `a = ${'- '.repeat(DEEP)}1\n`],
   ['conditionals', `a = ${'x ? 1 : '.repeat(DEEP)}2\n`],
-  ['blocks', `${'b {\n'.repeat(DEEP)}`],
+  ['blocks', 'b {\n'.repeat(DEEP)],
   ['templates', `a = ${'"${'.repeat(DEEP)}`],
   ['template directives', `a = "${'%{if x}'.repeat(DEEP)}"\n`],
   ['function calls', `a = ${'f('.repeat(DEEP)}`],

@@ -89,7 +89,14 @@ test('a failure cancels the rest by default; with keepGoing, independent targets
     // Slow enough that the failure comes first.
     await new Promise((resolve, reject) => {
       const timer = setTimeout(resolve, 50);
-      signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          reject(signal.reason as Error);
+        },
+        { once: true },
+      );
     });
     return { exporterResponse: { 'containerimage.digest': idOf(r.target.name) }, sent: { context: NONE, dockerfile: NONE } };
   };

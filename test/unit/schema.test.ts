@@ -18,7 +18,7 @@ type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 const require = createRequire(import.meta.url);
 const Ajv2020 = require('ajv/dist/2020.js') as new (opts: object) => { compile(schema: object): Validate };
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-const load = (name: string): Record<string, any> => JSON.parse(readFileSync(join(repoRoot(), 'schema', name), 'utf8'));
+const load = (name: string): object => JSON.parse(readFileSync(join(repoRoot(), 'schema', name), 'utf8')) as object;
 const fileSchema = load('bakefile.schema.json');
 const printSchema = load('print.schema.json');
 const validateFile = ajv.compile(fileSchema);
@@ -48,7 +48,7 @@ test('JSON and TOML bake files validate against schema/bakefile.schema.json', ()
   assert.ok(files.length >= 8, 'expected the fixtures and examples to include JSON and TOML files');
   for (const { dir, file } of files) {
     const text = readFileSync(join(dir, file), 'utf8');
-    const data = file.endsWith('.toml') ? TOML.parse(text) : JSON.parse(text);
+    const data: unknown = file.endsWith('.toml') ? TOML.parse(text) : JSON.parse(text);
     // Negative fixtures (expected-error.json) must be caught by the schema too, unless their error is
     // about meaning rather than shape (case.json says schemaValid, e.g. a reference to a missing target),
     // and so must files bake warns about: an attribute buildx ignores is most likely a mistake an editor should show.
@@ -71,7 +71,7 @@ test('golden --print outputs validate against schema/print.schema.json', () => {
 });
 
 test('--print of every example and of bake.hcl validates against the print schema', async () => {
-  const files = bakeFiles().filter((f) => !f.dir.includes(`${join('test', 'fixtures')}`));
+  const files = bakeFiles().filter((f) => !f.dir.includes(join('test', 'fixtures')));
   assert.ok(files.length >= 4);
   for (const { dir, file } of files) {
     const request = { env: () => undefined, warn: () => {} };
@@ -83,11 +83,12 @@ test('--print of every example and of bake.hcl validates against the print schem
 
 test('the schemas list exactly the attributes of the model', () => {
   const names = (specs: ReadonlyArray<{ name: string }>): string[] => specs.map((s) => s.name).sort();
-  const props = (o: Record<string, unknown>): string[] => Object.keys(o).sort();
+  /** The keys of the object at `path` in `schema`, sorted. */
+  const props = (schema: object, ...path: string[]): string[] => Object.keys(path.reduce((o, key) => (o as Record<string, object>)[key] as object, schema)).sort();
   const without = (xs: string[], ...drop: string[]): string[] => xs.filter((x) => !drop.includes(x));
-  assert.deepEqual(without(props(fileSchema.$defs.target.properties), 'matrix', 'name'), names(TARGET_ATTRIBUTES));
-  assert.deepEqual(without(props(fileSchema.$defs.service.properties), 'matrix', 'name', 'healthcheck'), names(SERVICE_ATTRIBUTES));
-  assert.deepEqual(props(fileSchema.$defs.service.properties.healthcheck.properties), names(HEALTHCHECK_ATTRIBUTES));
-  assert.deepEqual(props(printSchema.properties.target.additionalProperties.properties), without(names(TARGET_ATTRIBUTES), 'inherits'));
-  assert.deepEqual(without(props(printSchema.properties.service.additionalProperties.properties), 'healthcheck'), without(names(SERVICE_ATTRIBUTES), 'inherits'));
+  assert.deepEqual(without(props(fileSchema, '$defs', 'target', 'properties'), 'matrix', 'name'), names(TARGET_ATTRIBUTES));
+  assert.deepEqual(without(props(fileSchema, '$defs', 'service', 'properties'), 'matrix', 'name', 'healthcheck'), names(SERVICE_ATTRIBUTES));
+  assert.deepEqual(props(fileSchema, '$defs', 'service', 'properties', 'healthcheck', 'properties'), names(HEALTHCHECK_ATTRIBUTES));
+  assert.deepEqual(props(printSchema, 'properties', 'target', 'additionalProperties', 'properties'), without(names(TARGET_ATTRIBUTES), 'inherits'));
+  assert.deepEqual(without(props(printSchema, 'properties', 'service', 'additionalProperties', 'properties'), 'healthcheck'), without(names(SERVICE_ATTRIBUTES), 'inherits'));
 });

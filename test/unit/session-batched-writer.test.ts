@@ -24,11 +24,12 @@ after(() => {
 });
 
 /** Serves DiffCopy with `handler`; resolves with what a client received and the call's status. */
-async function roundTrip(handler: (call: ServerDuplexStream<unknown, unknown>) => void): Promise<{ packets: Packet[]; code: number; details: string }> {
+async function roundTrip(handler: (call: ServerDuplexStream<unknown, unknown>) => Promise<void>): Promise<{ packets: Packet[]; code: number; details: string }> {
   const def = sessionProtos().fileSync;
   const server = new Server();
   servers.push(server);
-  server.addService(def, { DiffCopy: handler });
+  // A rejection stays unhandled, which fails the test run.
+  server.addService(def, { DiffCopy: (call: ServerDuplexStream<unknown, unknown>) => void handler(call) });
   const socket = join(work, `s${servers.length}.sock`);
   await new Promise<void>((resolve, reject) => server.bindAsync(`unix://${socket}`, ServerCredentials.createInsecure(), (e) => (e ? reject(e) : resolve())));
   const Client = makeClientConstructor(def, 'FileSync');
@@ -81,7 +82,7 @@ test('a message written through grpc-js after a flush comes after the batch, and
   });
   assert.equal(code, status.UNKNOWN);
   assert.equal(details, 'gave up');
-  assert.deepEqual(packets.map((p) => p.type), [...Array(10).fill(PACKET_STAT), PACKET_ERR]);
+  assert.deepEqual(packets.map((p) => p.type), [...Array<number>(10).fill(PACKET_STAT), PACKET_ERR]);
 });
 
 test('an object that is not a grpc-js call has no HTTP/2 stream: the writer falls back to per-message writes', () => {

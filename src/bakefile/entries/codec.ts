@@ -42,7 +42,7 @@ export function cutField(field: string): [key: string, value: string] | undefine
 
 /** Builds an entry with own data properties only, so a key like `__proto__` stays an ordinary key. */
 export function flatEntry(pairs: Iterable<readonly [string, string]>): Entry {
-  return Object.fromEntries(pairs) as Entry;
+  return Object.fromEntries(pairs);
 }
 
 /** An object converted to map(string) as cty does; null attributes count as absent. */

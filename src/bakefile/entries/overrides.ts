@@ -10,7 +10,6 @@
  * `docker` then `image` (the order buildx's own tests list them in).
  */
 import type { Entry } from '../model.js';
-import { parseOverrideEntries } from './lists.js';
 import { parseGoBool } from '../../golang/strconv.js';
 
 /** `push=true`: image outputs push; with no outputs but docker ones, an image output that pushes is added. `push=false`: registry outputs go, image outputs stop pushing. */

@@ -13,7 +13,7 @@ import type { Scope } from './scope.js';
 import { STDLIB } from './stdlib/index.js';
 import { typeFromExpr } from './typeexpr.js';
 import { ConversionError, convert, T, typeOfValue, type Type } from './types.js';
-import { isMapValue, isObject, makeObject, sortedKeys, typeName, valuesEqual, type ObjectValue, type Value } from './value.js';
+import { isList, isMapValue, isObject, makeObject, sortedKeys, typeName, valuesEqual, type ObjectValue, type Value } from './value.js';
 
 /** The name the anonymous splat symbol is bound to in the evaluation scope. */
 const SPLAT_SYMBOL = '\u0000splat';
@@ -256,7 +256,7 @@ function describeMismatch(a: Value, b: Value): string {
     for (const name of sortedKeys(b)) {
       if (!(name in a)) return `The 'false' value includes object attribute "${name}", which is absent in the 'true' value`;
     }
-  } else if (Array.isArray(a) && Array.isArray(b)) {
+  } else if (isList(a) && isList(b)) {
     if (a.length !== b.length) return `The 'true' tuple has length ${a.length}, but the 'false' tuple has length ${b.length}`;
     const i = a.findIndex((x, n) => !sameType(x, b[n] as Value));
     if (i >= 0) return `Type mismatch for tuple element ${i}: ${describeMismatch(a[i] as Value, b[i] as Value)}`;
@@ -267,7 +267,7 @@ function describeMismatch(a: Value, b: Value): string {
 
 function sameType(a: Value, b: Value): boolean {
   if (isObject(a) && isObject(b)) return Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => k in b && sameType(a[k] as Value, b[k] as Value));
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameType(x, b[i] as Value));
+  if (isList(a) && isList(b)) return a.length === b.length && a.every((x, i) => sameType(x, b[i] as Value));
   return typeName(a) === typeName(b);
 }
 
@@ -324,7 +324,7 @@ function applyOperator(fn: BakeFunction, args: readonly Value[], range: SourceRa
 /** Iterates a collection as HCL's for-expressions do: lists by index, maps and objects by sorted key. */
 function iterate(coll: Value, range: SourceRange): Array<[Value, Value]> {
   if (coll === null) throw evalError('Iteration over null value', 'A null value cannot be used as the collection in a \'for\' expression.', range);
-  if (Array.isArray(coll)) return coll.map((v, i) => [i, v]);
+  if (isList(coll)) return coll.map((v, i) => [i, v]);
   if (isObject(coll)) return sortedKeys(coll).map((k) => [k, coll[k] as Value]);
   throw evalError('Iteration over non-iterable value', `A value of type ${typeName(coll)} cannot be used as the collection in a 'for' expression.`, range);
 }

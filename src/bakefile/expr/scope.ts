@@ -33,8 +33,9 @@ export class Scope {
   }
 
   lookup(name: string, range: SourceRange): Value | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- a walk up the scope chain from this scope, not a closure's copy of `this`
     for (let s: Scope | undefined = this; s; s = s.parent) {
-      if (s.locals.has(name)) return s.locals.get(name) as Value;
+      if (s.locals.has(name)) return s.locals.get(name);
     }
     return this.root.variable(name, range);
   }

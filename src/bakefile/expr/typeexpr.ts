@@ -3,9 +3,8 @@
  * statically, as HCL's typeexpr extension does (TypeConstraint): keywords and
  * constructor calls only, never evaluated, with typeexpr's diagnostics.
  */
-import { rangeBetween, type BakeFileError, type SourceRange } from '../../core/diagnostics.js';
+import { BakeFileError, rangeBetween, type SourceRange } from '../../core/diagnostics.js';
 import type { Expr } from '../hcl/ast.js';
-import { evalError } from './evaluate.js';
 import { friendlyTypeName, T, type Type } from './types.js';
 
 const KEYWORDS: Readonly<Record<string, Type>> = { string: T.string, number: T.number, bool: T.bool, any: T.any };
@@ -19,7 +18,10 @@ const CONSTRUCTOR_ARGUMENT: Readonly<Record<string, string>> = {
   tuple: 'specifying the element types as a list',
 };
 
-const invalid = (detail: string, range: SourceRange): BakeFileError => evalError('Invalid type specification', detail, range, 'Write the type as a keyword such as string, or a constructor such as list(string).');
+// Built here rather than with evaluate.ts's evalError: evaluate.ts imports this file (convert's type argument), and
+// importing it back made an import cycle (issue 12).
+const invalid = (detail: string, range: SourceRange): BakeFileError =>
+  new BakeFileError({ severity: 'error', summary: 'Invalid type specification', detail, range, fix: 'Write the type as a keyword such as string, or a constructor such as list(string).' });
 
 /** hcl.ExprAsKeyword: a lone identifier, or one of the literal keywords. */
 function keywordOf(e: Expr): string | undefined {

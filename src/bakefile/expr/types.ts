@@ -3,7 +3,7 @@
  * function parameters, `variable { type = ... }`, and the typed attributes of
  * targets (a number given where a string is expected becomes "1", and so on).
  */
-import { formatNumber, isObject, makeObject, compareStrings, valuesEqual, type Value, type ObjectValue } from './value.js';
+import { formatNumber, isList, isObject, makeObject, compareStrings, valuesEqual, type Value, type ObjectValue } from './value.js';
 
 export type Type =
   | { readonly kind: 'string' }
@@ -126,12 +126,12 @@ export function convert(v: Value, t: Type): Value {
       throw new ConversionError(required(t));
     case 'list':
     case 'set': {
-      if (!Array.isArray(v)) throw new ConversionError(required(t));
+      if (!isList(v)) throw new ConversionError(required(t));
       const items = v.map((x, i) => convertAt(x, t.element, i));
       return t.kind === 'set' ? toSet(items) : items;
     }
     case 'tuple': {
-      if (!Array.isArray(v)) throw new ConversionError(required(t));
+      if (!isList(v)) throw new ConversionError(required(t));
       if (v.length !== t.elements.length) throw new ConversionError(`tuple required with ${t.elements.length} elements`);
       return v.map((x, i) => convertAt(x, t.elements[i] as Type, i));
     }

@@ -91,7 +91,7 @@ export function formatNumber(n: number): string {
   if (!/e/i.test(s)) return s;
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/i.exec(s);
   if (!m) return s;
-  const [, sign, lead, frac = '', expStr] = m;
+  const [, sign = '', lead, frac = '', expStr] = m;
   const exp = Number(expStr);
   const digits = `${lead}${frac}`;
   if (exp >= 0) {
@@ -105,8 +105,8 @@ export function formatNumber(n: number): string {
 export function valuesEqual(a: Value, b: Value): boolean {
   if (a === b) return true;
   if (a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
+  if (isList(a)) {
+    if (!isList(b) || a.length !== b.length) return false;
     return a.every((x, i) => valuesEqual(x, b[i] as Value));
   }
   if (isObject(a)) {

@@ -71,7 +71,7 @@ export class TokenList {
   }
 
   text(i: number): string {
-    return this.source.text.slice(this.starts[i] as number, this.ends[i] as number);
+    return this.source.text.slice(this.starts[i], this.ends[i]);
   }
 
   range(i: number): TextRange {

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { statusError } from './call-io.js';
+import { errorMessage, statusError } from './call-io.js';
 
 interface Credentials {
   Username: string;
@@ -35,7 +35,7 @@ export function authService(configDir: string) {
     Credentials(call: ServerUnaryCall<{ Host: string }, unknown>, callback: sendUnaryData<Credentials>): void {
       credentials(configDir, call.request.Host).then(
         (c) => callback(null, c),
-        (e: Error) => callback(statusError(status.UNKNOWN, e.message)),
+        (e: unknown) => callback(statusError(status.UNKNOWN, errorMessage(e))),
       );
     },
   };
@@ -61,12 +61,12 @@ async function readConfig(dir: string): Promise<DockerConfig> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new Error(`Cannot read the Docker config ${file}: ${(e as Error).message}`);
+    throw new Error(`Cannot read the Docker config ${file}: ${(e as Error).message}`, { cause: e });
   }
   try {
     return JSON.parse(text) as DockerConfig;
   } catch (e) {
-    throw new Error(`The Docker config ${file} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`The Docker config ${file} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -99,7 +99,7 @@ function helperGet(helper: string, host: string): Promise<Credentials | undefine
   return new Promise((resolve, reject) => {
     const child = execFile(program, ['get'], { timeout: 30_000, maxBuffer: 1 << 20 }, (err, stdout) => {
       if (err) {
-        if (/credentials not found/i.test(stdout) || /credentials not found/i.test(String(err.message))) return resolve(undefined);
+        if (/credentials not found/i.test(stdout) || /credentials not found/i.test(err.message)) return resolve(undefined);
         return reject(new Error(`The credential helper ${program} failed for ${host}: ${stdout.trim() || err.message}`));
       }
       try {

@@ -9,8 +9,7 @@ import { dirname } from 'node:path';
 import { status, type ServerDuplexStream, type ServiceDefinition } from '@grpc/grpc-js';
 import { errorMessage, forward, statusError } from './call-io.js';
 import { receiveDir } from './file-receive.js';
-import type { FileSendSpec } from './index.js';
-import type { Packet } from './packet.js';
+import type { FileSendSpec } from './spec.js';
 
 interface BytesMessage {
   data: Buffer;
@@ -28,7 +27,7 @@ export function fileSendDefinition(target: FileSendSpec, bytesDef: ServiceDefini
 export function fileSendService(target: FileSendSpec) {
   return {
     DiffCopy(call: ServerDuplexStream<unknown, unknown>): void {
-      const done = target.kind === 'tar' ? receiveTar(call as ServerDuplexStream<BytesMessage, BytesMessage>, target.dest) : receiveDir(call as ServerDuplexStream<Packet, Packet>, target.dest);
+      const done = target.kind === 'tar' ? receiveTar(call, target.dest) : receiveDir(call, target.dest);
       done.then(
         () => call.end(),
         (e: unknown) => {

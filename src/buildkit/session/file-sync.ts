@@ -12,7 +12,7 @@ import { errorMessage, statusError } from './call-io.js';
 import { encodePacket } from './packet-wire.js';
 import { metadataValue, metadataValues } from './metadata.js';
 import { CHUNK_SIZE, PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_REQ, PACKET_STAT, type Packet } from './packet.js';
-import type { DirStats, LocalDirSpec } from './index.js';
+import type { DirStats, LocalDirSpec } from './spec.js';
 import { walk, type WalkOptions } from './walk.js';
 
 const SENDERS = 4;

@@ -49,7 +49,7 @@ async function readSymlink(root: string, p: string, allowWildcard: boolean): Pro
     }
     let out: string[] | undefined;
     for (const name of names) {
-      let ok = false;
+      let ok: boolean;
       try {
         ok = goMatch(base, name);
       } catch {

@@ -13,35 +13,12 @@ import { fileSyncService } from './file-sync.js';
 import { healthService } from './health.js';
 import { sessionProtos } from './protos.js';
 import { secretsService } from './secrets.js';
+import type { DirStats, SessionSpec } from './spec.js';
 import { sshService } from './ssh.js';
 
-export interface LocalDirSpec {
-  readonly path: string;
-}
-export interface SecretSpec {
-  readonly src?: string;
-  readonly env?: string;
-}
-export type FileSendSpec = { readonly kind: 'local'; readonly dest: string } | { readonly kind: 'tar'; readonly dest: string };
-export interface SessionSpec {
-  readonly name: string;
-  readonly sharedKey: string;
-  readonly dirs: ReadonlyMap<string, LocalDirSpec>;
-  readonly secrets?: ReadonlyMap<string, SecretSpec>;
-  readonly ssh?: ReadonlyMap<string, readonly string[]>;
-  readonly dockerConfigDir?: string;
-  readonly fileSend?: FileSendSpec;
-  readonly env?: (name: string) => string | undefined;
-}
-/** Per dir-name, over every DiffCopy of the session. */
-export interface DirStats {
-  /** Entries sent as STATs (files, directories, links). */
-  files: number;
-  /** File data bytes sent. */
-  bytes: number;
-  /** REQs answered (files whose data the daemon needed). */
-  requests: number;
-}
+// The spec types live in spec.ts, which the attachables import without importing this barrel (no cycle).
+export type { DirStats, FileSendSpec, LocalDirSpec, SecretSpec, SessionSpec } from './spec.js';
+
 export interface BuildSession {
   readonly id: string;
   readonly methods: readonly string[];

@@ -37,7 +37,7 @@ export function sessionProtos(): SessionProtos {
   const service = (name: string): ServiceDefinition => {
     const s = def[name];
     if (!s || 'format' in s) throw new Error(`The session protos lack service ${name}.`);
-    return s as unknown as ServiceDefinition;
+    return s;
   };
   loaded = {
     health: service('grpc.health.v1.Health'),

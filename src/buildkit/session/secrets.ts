@@ -1,8 +1,8 @@
 /** moby.buildkit.secrets.v1.Secrets: `RUN --mount=type=secret` values, read when asked. */
 import { readFile } from 'node:fs/promises';
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { statusError } from './call-io.js';
-import type { SecretSpec } from './index.js';
+import { errorMessage, statusError } from './call-io.js';
+import type { SecretSpec } from './spec.js';
 
 interface GetSecretRequest {
   ID: string;
@@ -14,7 +14,7 @@ export function secretsService(secrets: ReadonlyMap<string, SecretSpec>, env: (n
       const id = call.request.ID;
       readSecret(id, secrets.get(id), env).then(
         (data) => callback(null, { data }),
-        (e: Error) => callback(statusError(status.NOT_FOUND, e.message)),
+        (e: unknown) => callback(statusError(status.NOT_FOUND, errorMessage(e))),
       );
     },
   };
@@ -42,6 +42,6 @@ async function readSecret(id: string, source: SecretSpec | undefined, env: (name
   try {
     return await readFile(file);
   } catch (e) {
-    throw new Error(`The secret ${JSON.stringify(id)} cannot be read from ${file}: ${(e as Error).message}`);
+    throw new Error(`The secret ${JSON.stringify(id)} cannot be read from ${file}: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -33,8 +33,8 @@ interface Filters {
 }
 
 export async function* walk(dir: string, opts: WalkOptions = {}, signal?: AbortSignal): AsyncGenerator<WalkEntry> {
-  const root = await realpath(dir).catch((e: Error) => {
-    throw new Error(`The directory ${dir} cannot be sent: ${e.message}`);
+  const root = await realpath(dir).catch((e: unknown) => {
+    throw new Error(`The directory ${dir} cannot be sent: ${(e as Error).message}`, { cause: e });
   });
   const matcher = opts.excludePatterns ? new PatternMatcher(opts.excludePatterns) : undefined;
   let include = opts.includePatterns?.map(goClean);

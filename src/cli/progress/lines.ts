@@ -30,7 +30,9 @@ export function lineView(targets: readonly string[], lines: (target: string, wri
     event: (e) => of(e.target).sink(e),
     started: () => {},
     sent: (target, sent) => of(target).sent(sent),
-    settled: (_target, _status, failure) => void (failure && failures.push(failure)),
+    settled: (_target, _status, failure) => {
+      if (failure) failures.push(failure);
+    },
     close: async () => {
       for (const f of failures) of(f.target).failed(f);
     },

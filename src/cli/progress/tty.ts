@@ -5,7 +5,7 @@
  * NO_COLOR (colorette). The scheduler, not listr2, owns the run: each task
  * just waits for its target to settle.
  */
-import { Listr, ListrLogger, ProcessOutput, type DefaultRenderer, type ListrTaskWrapper } from 'listr2';
+import { Listr, ListrLogger, ProcessOutput, type DefaultRenderer, type ListrDefaultRendererLogLevels, type ListrTaskWrapper } from 'listr2';
 import type { NodeStatus } from '../../graph/scheduler.js';
 import { TargetRow } from './rows.js';
 import type { ProgressView } from './view.js';
@@ -43,7 +43,7 @@ export function ttyView(targets: readonly string[], now: () => number = Date.now
       // Progress goes to stderr, whatever stdout is: the TTY check was made on stderr.
       renderer: 'default',
       fallbackRenderer: 'default',
-      rendererOptions: { collapseErrors: false, logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) }) },
+      rendererOptions: { collapseErrors: false, logger: new ListrLogger<ListrDefaultRendererLogLevels>({ processOutput: new ProcessOutput(process.stderr, process.stderr) }) },
     },
   );
   const running = list.run().catch(() => undefined);

@@ -147,7 +147,7 @@ export function splitWords(line: string): string[] {
       while (i < line.length && line[i] !== '"') {
         const next = line[i + 1];
         if (line[i] === '\\' && next !== undefined && '"\\$`'.includes(next)) i++;
-        word += line[i];
+        word += line.charAt(i);
         i++;
       }
       if (i >= line.length) throw new MonitorUsageError('the line has a " without its closing "');

@@ -31,7 +31,10 @@ export async function waitUntilUp(engine: DockerEngine, service: string, contain
     if (!state.Running) throw await exitedError(engine, service, containerId, state.ExitCode, signal);
     const health = state.Health;
     if (health === undefined || health.Status === 'none') return;
-    if (health.Status === 'healthy') return options.status('healthy');
+    if (health.Status === 'healthy') {
+      options.status('healthy');
+      return;
+    }
     if (!waiting) options.status('waiting for health check');
     waiting = true;
     if (Date.now() >= deadline) throw unhealthyError(service, health, options.timeoutMs);

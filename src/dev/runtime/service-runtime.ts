@@ -73,7 +73,7 @@ export class ServiceRuntime {
       const name = plan.service.name;
       const deps = plan.service.depends_on ?? [];
       if (deps.length) hooks.status(name, `waiting for ${deps.join(', ')}`);
-      const started = Promise.all(deps.map((d) => ready.get(d))).then(() => this.startService(plan, specs.get(name), running.get(name), hooks, result, local));
+      const started = Promise.all(deps.map((d) => ready.get(d) ?? Promise.resolve())).then(() => this.startService(plan, specs.get(name), running.get(name), hooks, result, local));
       if (dependedOn.has(name)) {
         const status = (message: string): void => hooks.status(name, message);
         ready.set(name, started.then((id) => (id === undefined ? undefined : waitUntilUp(this.engine, name, id, { timeoutMs: options.healthTimeoutMs, status }, local))));

@@ -41,7 +41,7 @@ export interface ServerContext {
 
 export function devHandlers(ctx: ServerContext): UntypedServiceImplementation {
   return {
-    Hello: unary(ctx, async (req: HelloRequest): Promise<HelloReply> => ({
+    Hello: unary(ctx, async (_req: HelloRequest): Promise<HelloReply> => ({
       server_version: ctx.version,
       protocol: DEV_PROTOCOL_VERSION,
       pid: process.pid,
@@ -103,7 +103,13 @@ function serverStream<Req, Out>(ctx: ServerContext, handle: (req: Req, write: (o
     ctx.activeCalls.count++;
     const abort = new AbortController();
     call.on('cancelled', () => abort.abort(new Error('the client left')));
-    handle(call.request, (o) => void (call.cancelled || call.write(o)), abort.signal).then(
+    handle(
+      call.request,
+      (o) => {
+        if (!call.cancelled) call.write(o);
+      },
+      abort.signal,
+    ).then(
       () => call.end(),
       (e: unknown) => {
         if (!call.cancelled) call.emit('error', failure(ctx, e));

@@ -45,7 +45,7 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
     const shutdown = (why: string): void => {
       stopping ??= (async () => {
         log(`stopping (${why}): ending ${registry.size} session(s)`);
-        await Promise.all(registry.all().map((s) => registry.stop(s, false, `the bake server stopped (${why})`).catch((e: Error) => log(`ending session ${s.id}: ${e.message}`))));
+        await Promise.all(registry.all().map((s) => registry.stop(s, false, `the bake server stopped (${why})`).catch((e: unknown) => log(`ending session ${s.id}: ${(e as Error).message}`))));
         // The Shutdown call's answer is sent before the listener goes; a stuck call does not hold the exit.
         const force = setTimeout(() => server.forceShutdown(), 2000);
         await new Promise<void>((done) => server.tryShutdown(() => done()));

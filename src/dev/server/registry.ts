@@ -92,10 +92,10 @@ export class SessionRegistry {
   recover(address: string): Promise<void> {
     let done = this.recoveries.get(address);
     if (!done) {
-      done = this.recoverEngine(address).catch((e: Error) => {
+      done = this.recoverEngine(address).catch((e: unknown) => {
         // Asked again next time: the engine may be up by then.
         this.recoveries.delete(address);
-        this.log(`recovering sessions on ${address} failed: ${e.message}`);
+        this.log(`recovering sessions on ${address} failed: ${(e as Error).message}`);
       });
       this.recoveries.set(address, done);
     }

@@ -115,7 +115,7 @@ function renderLiteral(token: string): string {
   const raw = token.slice(1, -1);
   let out = '';
   for (let i = 0; i < raw.length; i++) {
-    out += raw[i];
+    out += raw.charAt(i);
     if (raw[i] === QUOTE) i++;
   }
   return out;

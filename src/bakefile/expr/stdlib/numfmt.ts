@@ -130,7 +130,7 @@ function appendFloat(x: number, verb: 'e' | 'E' | 'f' | 'g' | 'G', precision: nu
 export function formatFloat(x: number, verb: 'e' | 'E' | 'f' | 'g' | 'G', flags: NumberFlags): string {
   const isG = verb === 'g' || verb === 'G';
   const precision = flags.precision ?? (isG ? -1 : 6);
-  let sign = '';
+  let sign: string;
   let body: string;
   if (!Number.isFinite(x)) {
     sign = x < 0 ? '-' : flags.space ? ' ' : '+';

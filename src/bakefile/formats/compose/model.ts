@@ -73,7 +73,7 @@ function projectName(documents: readonly ParsedDocument[], lookup: Lookup): stri
     if (!isMap(contents)) continue;
     const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === 'name');
     if (!pair || !isScalar(pair.value) || typeof pair.value.value !== 'string') continue;
-    const [from = 0, to = 0] = pair.value.range ?? [];
+    const [from, to] = pair.value.range ?? [0, 0];
     range = rangeOf(parsed.filename, parsed.lines, from, to);
     const normalized = normalizeProjectName(interpolate(pair.value.value, lookup, { range, path: 'name' }));
     if (normalized !== '') name = normalized;

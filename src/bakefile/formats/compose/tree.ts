@@ -108,7 +108,7 @@ export class TreeBuilder {
   }
 
   /** Mapping fields in order; `<<` merge keys add the keys this mapping does not set itself. */
-  private fields(pairs: readonly Pair<unknown, unknown>[], path: Path, range: SourceRange): Map<string, Field> {
+  private fields(pairs: readonly Pair[], path: Path, range: SourceRange): Map<string, Field> {
     const own = new Set(pairs.filter((pair) => !isMergeKey(pair.key)).map((pair) => keyText(pair.key)));
     const fields = new Map<string, Field>();
     for (const pair of pairs) {
@@ -170,6 +170,7 @@ function isMergeKey(key: unknown): boolean {
 function keyText(key: unknown): string {
   if (!isScalar(key)) return String(key);
   if (key.type === 'PLAIN' && key.tag === undefined) return plainScalar(typeof key.value === 'string' ? key.value : (key.source ?? '')).text;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a scalar's value is a primitive (string, number, bool, bigint)
   return key.value === null ? '' : String(key.value);
 }
 
