@@ -29,7 +29,9 @@ const selected = filter.length ? files.filter((f) => filter.some((s) => f.includ
 const needsEngine = (f) => f.includes(join('test', 'integration')) || f.includes(join('test', 'e2e'));
 
 const runs = [];
-if (!filter.length) runs.push({ label: 'lint', ...lint() });
+if (!filter.length) runs.push(check('lint', 'eslint/bin/eslint.js', '--max-warnings=0', '.'));
+// Once the tree has been formatted (npm run format), the format check joins:
+// if (!filter.length) runs.push(check('format', 'prettier/bin/prettier.cjs', '--check', '**/*.{ts,js,mjs}'));
 const engineFree = selected.filter((f) => !needsEngine(f));
 if (engineFree.length) runs.push({ label: 'unit and CLI', ...(await runTests(engineFree, {})) });
 const engineTests = selected.filter(needsEngine);
@@ -65,13 +67,13 @@ const fail = runs.reduce((n, r) => n + r.fail, 0);
 process.stdout.write(`${pass} passed, ${fail} failed\n`);
 process.exit(fail > 0 || runs.length === 0 ? 1 : 0);
 
-/** ESLint at zero warnings, as `npm run lint` runs it: one check that passes or fails, its findings printed. */
-function lint() {
-  process.stdout.write('# lint\n');
+/** A dev tool's check (`bin` under node_modules, as its npm script runs it): one check that passes or fails, its findings printed. */
+function check(label, bin, ...args) {
+  process.stdout.write(`# ${label}\n`);
   const started = Date.now();
-  const { status } = spawnSync(process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--max-warnings=0', '.'], { cwd: root, stdio: 'inherit' });
-  process.stdout.write(`# lint ${status === 0 ? 'passed' : 'failed'}\n`);
-  return { pass: status === 0 ? 1 : 0, fail: status === 0 ? 0 : 1, skipped: 0, ms: Date.now() - started };
+  const { status } = spawnSync(process.execPath, [join(root, 'node_modules', bin), ...args], { cwd: root, stdio: 'inherit' });
+  process.stdout.write(`# ${label} ${status === 0 ? 'passed' : 'failed'}\n`);
+  return { label, pass: status === 0 ? 1 : 0, fail: status === 0 ? 0 : 1, skipped: 0, ms: Date.now() - started };
 }
 
 /** Runs node's test runner on `list` (spec output passed through) and reads its closing counts. */

@@ -79,7 +79,7 @@ function mergeWith<T extends { name: string }>(base: T, over: T, rules: Readonly
       }
       case 'mergeStruct':
         // A Go struct pointer's Merge (ResourcesConfig): a fresh copy of the base's fields with the set ones on top, set even when empty.
-        b[key] = { ...((current) ?? {}), ...(value as Record<string, unknown>) };
+        b[key] = { ...(current ?? {}), ...(value as Record<string, unknown>) };
         break;
       case 'entries':
         b[key] = mergeEntries(key as EntryKind, current as Entry[] | undefined, value as Entry[]);
