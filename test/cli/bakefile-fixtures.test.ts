@@ -15,6 +15,10 @@
  * file when formats differ), since warnings are part of what users see (an
  * ignored attribute says so). `schemaValid` is for test/unit/schema.test.ts:
  * an expected error the file schema cannot see (it is about meaning).
+ *
+ * A `context/` directory holds the other files a case reads (secret
+ * sources, SSH keys, included compose files), since buildx checks that they
+ * exist before it prints.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -24,7 +28,8 @@ import { runBake } from '../support/bake-cli.js';
 import { fixturesDir } from '../support/fixtures.js';
 
 const FORMATS = ['docker-bake.hcl', 'docker-bake.json', 'bake.toml', 'compose.yaml'];
-const CASE_FILES = new Set([...FORMATS, 'case.json', 'expected.json', 'expected-error.json']);
+// `context/` holds the files a case's bake file points at: secret sources, SSH keys, included compose files.
+const CASE_FILES = new Set([...FORMATS, 'case.json', 'expected.json', 'expected-error.json', 'context']);
 const root = fixturesDir('bakefiles');
 
 interface Case {
