@@ -38,7 +38,7 @@ export async function evaluateSources(input: PipelineInput): Promise<EvaluatedFi
   const dotenvVars = dotenv && (await import('./formats/dotenv.js')).parseDotenv(dotenv.text, { lookup: env, filename: dotenv.path });
   // buildx's BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP: variables ignore the environment (compose interpolation still sees it).
   const disableEnvLookup = ['1', 'true'].includes(env('BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP') ?? '');
-  const parsed = await parseSources(input.sources, { lookup: env, ...(dotenvVars ? { dotenv: dotenvVars } : {}) });
+  const parsed = await parseSources(input.sources, { lookup: env, ...(dotenvVars ? { dotenv: dotenvVars } : {}), ...(input.files ? { files: input.files } : {}) });
   return evaluateFiles(parsed.files, parsed.base, {
     lookupVar: (name) => input.vars?.get(name) ?? (disableEnvLookup ? undefined : env(name)),
     builtins: new Map([
