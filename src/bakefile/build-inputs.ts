@@ -29,11 +29,13 @@ export interface BuildHost {
 
 /** Throws buildx's error for the first target (by name) whose secrets or SSH agents cannot be served. */
 export function checkBuildInputs(targets: ReadonlyMap<string, Target>, host: BuildHost): void {
-  for (const name of [...targets.keys()].sort(compareStrings)) {
-    const t = targets.get(name) as Target;
-    checkSecrets(t, host);
-    checkSsh(t, host);
-  }
+  for (const name of [...targets.keys()].sort(compareStrings)) checkTargetInputs(targets.get(name) as Target, host);
+}
+
+/** One target's secrets, then its SSH agents, as buildx's toBuildOpt creates them. */
+export function checkTargetInputs(t: Target, host: BuildHost): void {
+  checkSecrets(t, host);
+  checkSsh(t, host);
 }
 
 function checkSecrets(t: Target, host: BuildHost): void {
@@ -45,9 +47,13 @@ function checkSecrets(t: Target, host: BuildHost): void {
     const stat = host.files.stat(file);
     const at = attributeRange(t, 'secret');
     if (isHostFileError(stat)) {
-      throw bakeError(`failed to stat ${file}: stat ${file}: ${stat.error}`, at, `Create ${file}, or point the secret "${id}" at an existing file (src is relative to the working directory) or at a variable (env=NAME).`);
+      throw bakeError(
+        `failed to stat ${file}: stat ${file}: ${stat.error}`,
+        at,
+        `Create ${file} (relative paths start from ${host.files.workingDirectory}, where bake runs), point the secret's src at the file that holds it, or read it from the environment: id=${id},env=VARIABLE.`,
+      );
     }
-    if (stat.size > MAX_SECRET_SIZE) throw bakeError(`secret ${id} too big. max size 500KB`, at, 'Keep secrets under 500KB: pass a path or a token, not a bundle.');
+    if (stat.size > MAX_SECRET_SIZE) throw bakeError(`secret ${id} too big. max size 500KB`, at, `Keep ${file} under 500 KiB: pass a smaller secret, or the path of a file the build can reach another way.`);
   }
 }
 

@@ -11,6 +11,8 @@ export interface HostFileError {
 }
 
 export interface HostFiles {
+  /** Where relative paths start (the directory bake runs in), for messages that say so. */
+  readonly workingDirectory: string;
   /** os.ReadFile: the text, or why it cannot be read. */
   read(path: string): { readonly text: string } | HostFileError;
   /** os.Stat: the size and kind, or why it cannot be. */

@@ -92,6 +92,7 @@ function osError(e: unknown): { error: string } {
 /** The host's files as the pure core sees them, relative paths resolved against `cwd`. */
 export function hostFiles(cwd: string): HostFiles {
   return {
+    workingDirectory: cwd,
     read(path) {
       try {
         return { text: readFileSync(resolve(cwd, path), 'utf8') };

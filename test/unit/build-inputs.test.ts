@@ -6,14 +6,24 @@ import type { Target } from '../../src/bakefile/model.js';
 
 const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----\n';
 
-/** A host whose files are a map: text (a file), 'dir', or 'socket'. */
-function host(files: Record<string, string | 'dir' | 'socket'>, env: Record<string, string> = {}) {
+/** A host whose files are a map: path → text, or a directory or socket (no text). */
+type HostEntry = { readonly text: string } | { readonly kind: 'directory' | 'socket' };
+
+function host(files: Record<string, string | HostEntry>, env: Record<string, string> = {}) {
+  const entry = (p: string): HostEntry | undefined => {
+    const f = files[p];
+    return typeof f === 'string' ? { text: f } : f;
+  };
   const hostFiles: HostFiles = {
-    read: (p) => (typeof files[p] === 'string' && files[p] !== 'dir' && files[p] !== 'socket' ? { text: files[p] } : { error: 'no such file or directory' }),
+    workingDirectory: '/work',
+    read: (p) => {
+      const f = entry(p);
+      return f && 'text' in f ? { text: f.text } : { error: 'no such file or directory' };
+    },
     stat: (p): HostFileInfo | { error: string } => {
-      const f = files[p];
-      if (f === undefined) return { error: 'no such file or directory' };
-      return { size: f === 'dir' || f === 'socket' ? 0 : f.length, kind: f === 'dir' ? 'directory' : f === 'socket' ? 'socket' : 'file' };
+      const f = entry(p);
+      if (!f) return { error: 'no such file or directory' };
+      return 'text' in f ? { size: f.text.length, kind: 'file' } : { size: 0, kind: f.kind };
     },
   };
   return { files: hostFiles, env: (n: string) => env[n] };
@@ -21,7 +31,7 @@ function host(files: Record<string, string | 'dir' | 'socket'>, env: Record<stri
 
 function check(t: Partial<Target>, h: ReturnType<typeof host>): string | undefined {
   try {
-    checkBuildInputs(new Map([['app', { name: 'app', ...t } as Target]]), h);
+    checkBuildInputs(new Map([['app', { name: 'app', ...t }]]), h);
     return undefined;
   } catch (e) {
     return (e as Error).message;
@@ -39,11 +49,11 @@ test('secrets: files must exist; an id alone is a variable when one is set, else
 
 test('ssh: an agent needs SSH_AUTH_SOCK, and every path is a socket or a key file (sshprovider)', () => {
   assert.equal(check({ ssh: [{ id: 'default' }] }, host({})), 'invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set');
-  assert.equal(check({ ssh: [{ id: 'default' }] }, host({ '/run/agent': 'socket' }, { SSH_AUTH_SOCK: '/run/agent' })), undefined);
+  assert.equal(check({ ssh: [{ id: 'default' }] }, host({ '/run/agent': { kind: 'socket' } }, { SSH_AUTH_SOCK: '/run/agent' })), undefined);
   assert.equal(check({ ssh: [{ id: 'default' }] }, host({}, { SSH_AUTH_SOCK: '/gone' })), 'stat /gone: no such file or directory');
   assert.equal(check({ ssh: [{ id: 'k', paths: '["id"]' }] }, host({ id: KEY })), undefined);
   assert.equal(check({ ssh: [{ id: 'k', paths: '["id"]' }] }, host({ id: 'not a key' })), 'failed to parse id: ssh: no key found');
-  assert.equal(check({ ssh: [{ id: 'k', paths: '["keys"]' }] }, host({ keys: 'dir' })), 'failed to read keys: read keys: is a directory');
+  assert.equal(check({ ssh: [{ id: 'k', paths: '["keys"]' }] }, host({ keys: { kind: 'directory' } })), 'failed to read keys: read keys: is a directory');
 });
 
 test('a git context over SSH forwards the default agent, so it needs one too (buildflags.IsGitSSH)', () => {

@@ -29,6 +29,7 @@ function failure(fn: () => unknown): Diagnostic {
 /** Host files held in memory: path → text. */
 function memoryFiles(files: Record<string, string>): HostFiles {
   return {
+    workingDirectory: '/work',
     read: (p) => (p in files ? { text: files[p] as string } : { error: 'no such file or directory' }),
     stat: (p) => (p in files ? { size: (files[p] as string).length, kind: 'file' } : { error: 'no such file or directory' }),
   };
