@@ -11,6 +11,10 @@
  * and is skipped with that reason once it is seen to still differ (a
  * listed run that agrees fails, so the list cannot go stale).
  *
+ * buildx 0.13.1 lists a compose file's services in its default group in Go's
+ * map order, which changes from run to run: a compose case with several
+ * services names them, sorted, in case.json (as compose-include does).
+ *
  * `--print` needs no builder: with an empty DOCKER_CONFIG and no DOCKER_HOST
  * buildx reads the files and prints without contacting an engine. Under
  * CI=true a missing buildx fails the test; elsewhere it skips it, saying why.
