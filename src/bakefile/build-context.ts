@@ -44,6 +44,11 @@ export function isRemoteURL(value: string): boolean {
   return SCP_STYLE.test(value);
 }
 
+/** buildflags.IsGitSSH: a git remote BuildKit reaches over SSH (`ssh://…`, or `user@host:path`). */
+export function isGitSshURL(value: string): boolean {
+  return /^ssh:\/\//i.test(value) || SCP_STYLE.test(value);
+}
+
 /** The path of a `scheme://host/path?query#fragment` URL, as Go's url.Parse splits it. */
 function urlPath(value: string): string {
   const afterScheme = value.slice(value.indexOf('://') + 3).replace(/[?#].*$/s, '');

@@ -1,11 +1,14 @@
 /**
  * The only place in bakefile/ that touches the disk: finds the bake files
- * (product.md §1 order), reads them (and `-` from stdin), and reads the
- * `.env` beside compose files.
+ * (product.md §1 order), reads them (and `-` from stdin), reads the `.env`
+ * beside compose files, and gives the pure core the host's files it asks for
+ * (hostFiles: what compose files include, the secrets and SSH keys buildx
+ * checks before it prints).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { bakeError } from '../core/diagnostics.js';
+import type { HostFiles } from './host.js';
 import type { SourceFile } from './read.js';
 
 /** Read in this order when no -f is given; every one that exists is merged, later wins. */
@@ -70,4 +73,40 @@ function readDotenv(paths: readonly string[]): LoadedFiles['dotenv'] {
   } catch {
     return undefined;
   }
+}
+
+/** Go's os error text for the errors users meet (the part after "open PATH: " or "stat PATH: "). */
+const OS_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  ELOOP: 'too many levels of symbolic links',
+};
+
+function osError(e: unknown): { error: string } {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  return { error: OS_ERRORS[code] ?? (e as Error).message };
+}
+
+/** The host's files as the pure core sees them, relative paths resolved against `cwd`. */
+export function hostFiles(cwd: string): HostFiles {
+  return {
+    workingDirectory: cwd,
+    read(path) {
+      try {
+        return { text: readFileSync(resolve(cwd, path), 'utf8') };
+      } catch (e) {
+        return osError(e);
+      }
+    },
+    stat(path) {
+      try {
+        const s = statSync(resolve(cwd, path));
+        return { size: s.size, kind: s.isFile() ? 'file' : s.isDirectory() ? 'directory' : s.isSocket() ? 'socket' : 'other' };
+      } catch (e) {
+        return osError(e);
+      }
+    },
+  };
 }

@@ -7,6 +7,7 @@
  * call these same two functions, so there is one composition, not a copy.
  */
 import type { Diagnostic } from '../core/diagnostics.js';
+import type { HostFiles } from './host.js';
 import { resolveDevEnvironment } from './dev-environment.js';
 import { evaluateFiles, type EvaluatedFiles } from './evaluate.js';
 import type { FunctionWorld } from './expr/function.js';
@@ -27,6 +28,8 @@ export interface PipelineInput {
   readonly localPlatform: string;
   readonly world: FunctionWorld;
   readonly warn: (d: Diagnostic) => void;
+  /** The host's files, for what compose files include (load.ts's hostFiles). */
+  readonly files?: HostFiles;
 }
 
 export async function evaluateSources(input: PipelineInput): Promise<EvaluatedFiles> {
@@ -35,7 +38,7 @@ export async function evaluateSources(input: PipelineInput): Promise<EvaluatedFi
   const dotenvVars = dotenv && (await import('./formats/dotenv.js')).parseDotenv(dotenv.text, { lookup: env, filename: dotenv.path });
   // buildx's BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP: variables ignore the environment (compose interpolation still sees it).
   const disableEnvLookup = ['1', 'true'].includes(env('BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP') ?? '');
-  const parsed = await parseSources(input.sources, { lookup: env, ...(dotenvVars ? { dotenv: dotenvVars } : {}) });
+  const parsed = await parseSources(input.sources, { lookup: env, ...(dotenvVars ? { dotenv: dotenvVars } : {}), ...(input.files ? { files: input.files } : {}) });
   return evaluateFiles(parsed.files, parsed.base, {
     lookupVar: (name) => input.vars?.get(name) ?? (disableEnvLookup ? undefined : env(name)),
     builtins: new Map([
@@ -55,6 +58,8 @@ export interface OverrideRequest {
   /** The process environment: `--set` args without a value and SOURCE_DATE_EPOCH come from it. */
   readonly env: Lookup;
   readonly warn: (d: Diagnostic) => void;
+  /** The host's files: with them, targets' secrets and SSH agents are checked as buildx checks them before it prints or builds. */
+  readonly files?: HostFiles;
 }
 
 export interface PrintRequest extends OverrideRequest {
@@ -68,7 +73,7 @@ export interface PrintRequest extends OverrideRequest {
 export function resolveOptionsFor(evaluated: EvaluatedFiles, request: OverrideRequest): Omit<ResolveOptions, 'names'> {
   const overrides = parseOverrides(request.sets, evaluated.targets.map((t) => t.name), request.env);
   // An empty SOURCE_DATE_EPOCH counts as unset.
-  return { overrides, sourceDateEpoch: request.env('SOURCE_DATE_EPOCH') || undefined, warn: request.warn };
+  return { overrides, sourceDateEpoch: request.env('SOURCE_DATE_EPOCH') || undefined, warn: request.warn, ...(request.files ? { host: { files: request.files, env: request.env } } : {}) };
 }
 
 /** The resolved definition as `bake --print` (or `bake dev --print`) writes it, without the final newline. */

@@ -39,8 +39,9 @@ function targetJSON(t: Target): GoJSON {
 }
 
 /**
- * buildx (PR 3097) re-escapes `${` and `%{` in args, labels, annotations and
- * dockerfile-inline so that the printed JSON reads back as the same definition.
+ * buildx (PR 3097) re-escapes `${` and `%{` in args, labels, annotations,
+ * dockerfile-inline and extra-hosts (its Target.MarshalJSON) so that the
+ * printed JSON reads back as the same definition.
  */
 function escapeTemplates(t: Target): Target {
   const esc = (s: string): string => s.replace(/([$%])\{/g, (_m, c: string) => `${c}${c}{`);
@@ -49,6 +50,7 @@ function escapeTemplates(t: Target): Target {
   const out: Target = { ...t };
   if (t.args) out.args = escMap(t.args) as Record<string, string | null>;
   if (t.labels) out.labels = escMap(t.labels) as Record<string, string | null>;
+  if (t['extra-hosts']) out['extra-hosts'] = escMap(t['extra-hosts']) as Record<string, string | null>;
   if (t.annotations) out.annotations = t.annotations.map(esc);
   if (t['dockerfile-inline'] !== undefined) out['dockerfile-inline'] = esc(t['dockerfile-inline']);
   return out;

@@ -7,6 +7,7 @@
 import { unknownNameFix } from '../core/suggest.js';
 import { bakeError, type Diagnostic, type SourceRange } from '../core/diagnostics.js';
 import { buildContextPath } from './build-context.js';
+import { checkBuildInputs, type BuildHost } from './build-inputs.js';
 import { normalizeEntries } from './entries.js';
 import { dedupe } from '../core/collections.js';
 import type { EvaluatedFiles } from './evaluate.js';
@@ -24,6 +25,8 @@ export interface ResolveOptions {
   /** SOURCE_DATE_EPOCH from the environment, added to every target's args that lacks it. */
   readonly sourceDateEpoch: string | undefined;
   readonly warn: (d: Diagnostic) => void;
+  /** The host's files and environment: with them, secrets and SSH agents are checked as buildx checks them. */
+  readonly host?: BuildHost;
 }
 
 export interface ResolvedConfig {
@@ -67,6 +70,7 @@ export function resolveTargets(config: EvaluatedFiles, options: ResolveOptions):
       if (!t.args || !('SOURCE_DATE_EPOCH' in t.args)) t.args = { ...t.args, SOURCE_DATE_EPOCH: options.sourceDateEpoch };
     }
   }
+  if (options.host) checkBuildInputs(targets, options.host);
   return { groups, targets, linked };
 }
 

@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { canonicalAttest } from '../bakefile/entries.js';
 import type { EvaluatedFiles } from '../bakefile/evaluate.js';
-import { loadBakeFiles } from '../bakefile/load.js';
+import { hostFiles, loadBakeFiles } from '../bakefile/load.js';
 import { evaluateSources, resolveOptionsFor, type OverrideRequest, type PrintRequest } from '../bakefile/pipeline.js';
 import type { ResolveOptions } from '../bakefile/resolve.js';
 import { parseVars, type BakeArgs } from './args.js';
@@ -40,6 +40,7 @@ export async function loadDefinition(args: BakeArgs, cli: CliEnvironment): Promi
     localPlatform: localPlatform(),
     world: { now: () => new Date(), homedir },
     warn: cli.warn,
+    files: hostFiles(cli.cwd),
   });
   return { evaluated, paths: loaded.paths };
 }
@@ -58,7 +59,7 @@ function overrideFlags(args: BakeArgs): string[] {
 
 /** The --set overrides (with the shorthand flags) and the environment they read. */
 function overrideRequest(args: BakeArgs, cli: CliEnvironment): OverrideRequest {
-  return { sets: overrideFlags(args), env: (name) => cli.env[name], warn: cli.warn };
+  return { sets: overrideFlags(args), env: (name) => cli.env[name], warn: cli.warn, files: hostFiles(cli.cwd) };
 }
 
 /** What `bake --print` and `bake dev --print` ask of the pipeline. */

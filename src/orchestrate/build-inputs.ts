@@ -1,8 +1,9 @@
 /**
  * What a build needs from this machine, checked before any engine is asked
  * (issue 11): what buildx refuses before it builds (a local context that is
- * not there, build/opt.go's loadInputs; a secret file it cannot stat,
- * bake.go's toBuildOpt through BuildKit's secretsprovider.NewStore), and a
+ * not there, build/opt.go's loadInputs; a secret file it cannot stat or an
+ * SSH agent it cannot reach, bake.go's toBuildOpt, checked by
+ * bakefile/build-inputs.ts as for --print), and a
  * Dockerfile that is not there, which BuildKit would report under the path
  * it mounted it at, not the user's. Each error keeps buildx's sentence,
  * points at the attribute and says where relative paths start.
@@ -11,17 +12,17 @@ import { statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { bakeError, type SourceRange } from '../core/diagnostics.js';
 import type { Target } from '../bakefile/model.js';
+import { checkTargetInputs } from '../bakefile/build-inputs.js';
+import { hostFiles } from '../bakefile/load.js';
 import { attributeRange, originOf } from '../bakefile/sources.js';
-import { isRemoteContext, secrets } from '../buildkit/solve-request.js';
-import { secretFile } from '../buildkit/session/secrets.js';
-
-/** BuildKit's secretsprovider.MaxSecretSize. */
-const MAX_SECRET_SIZE = 500 * 1024;
+import { isRemoteContext } from '../buildkit/solve-request.js';
 
 export function checkBuildInputs(targets: Iterable<Target>, cwd: string, env: (name: string) => string | undefined): void {
+  const host = { files: hostFiles(cwd), env };
   for (const t of targets) {
     checkContext(t, cwd);
-    checkSecrets(t, cwd, env);
+    // The secrets and SSH agents buildx checks before it prints too: one check, the bake file resolver's.
+    checkTargetInputs(t, host);
   }
 }
 
@@ -43,27 +44,6 @@ function checkContext(t: Target, cwd: string): void {
   if (missing !== undefined) {
     const shown = shownPath(dockerfile, cwd);
     throw bakeError(`failed to read dockerfile: open ${shown}: ${missing}`, where(t, t.dockerfile !== undefined ? 'dockerfile' : 'context'), `${relativeToCwd(t, cwd)} Run bake from the directory they are relative to, or correct context and dockerfile.`);
-  }
-}
-
-function checkSecrets(t: Target, cwd: string, env: (name: string) => string | undefined): void {
-  for (const [id, spec] of secrets(t, cwd)) {
-    const file = secretFile(id, spec, env);
-    if (file === undefined) continue;
-    const path = resolve(cwd, file);
-    const shown = shownPath(path, cwd);
-    let size: number;
-    try {
-      size = statSync(path).size;
-    } catch (e) {
-      // BuildKit's sentence, Go's os.Stat error in it: failed to stat nope.txt: stat nope.txt: no such file or directory.
-      throw bakeError(
-        `failed to stat ${shown}: stat ${shown}: ${reasonOf(e)}`,
-        where(t, 'secret'),
-        `Create ${shown} (relative paths start from ${cwd}, where bake runs), point the secret's src at the file that holds it, or read it from the environment: id=${id},env=VARIABLE.`,
-      );
-    }
-    if (size > MAX_SECRET_SIZE) throw bakeError(`secret ${id} too big. max size 500KB`, where(t, 'secret'), `Keep ${shown} under 500 KiB: pass a smaller secret, or the path of a file the build can reach another way.`);
   }
 }
 

@@ -15,28 +15,20 @@
  * file when formats differ), since warnings are part of what users see (an
  * ignored attribute says so). `schemaValid` is for test/unit/schema.test.ts:
  * an expected error the file schema cannot see (it is about meaning).
+ *
+ * A `context/` directory holds the other files a case reads (secret
+ * sources, SSH keys, included compose files), since buildx checks that they
+ * exist before it prints.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runBake } from '../support/bake-cli.js';
-import { fixturesDir } from '../support/fixtures.js';
+import { bakefileCases, caseArguments, FORMATS } from '../support/bakefile-cases.js';
 
-const FORMATS = ['docker-bake.hcl', 'docker-bake.json', 'bake.toml', 'compose.yaml'];
-const CASE_FILES = new Set([...FORMATS, 'case.json', 'expected.json', 'expected-error.json']);
-const root = fixturesDir('bakefiles');
-
-interface Case {
-  readonly names?: readonly string[];
-  readonly sets?: readonly string[];
-  readonly env?: Readonly<Record<string, string>>;
-  readonly dev?: boolean;
-  readonly together?: readonly string[];
-  readonly errorPositions?: Readonly<Record<string, { line: number; column: number }>>;
-  /** The same for every format, or per bake file when the formats can say different things (HCL has nested blocks). */
-  readonly warnings?: readonly string[] | Readonly<Record<string, readonly string[]>>;
-}
+// `context/` holds the files a case's bake file points at: secret sources, SSH keys, included compose files.
+const CASE_FILES = new Set<string>([...FORMATS, 'case.json', 'expected.json', 'expected-error.json', 'context']);
 
 interface ExpectedError {
   summary: string;
@@ -45,14 +37,7 @@ interface ExpectedError {
   column: number;
 }
 
-const cases = readdirSync(root)
-  .sort()
-  .map((name) => {
-    const dir = join(root, name);
-    const c = (existsSync(join(dir, 'case.json')) ? JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) : {}) as Case;
-    const runs = c.together ? [[...c.together]] : FORMATS.filter((f) => existsSync(join(dir, f))).map((f) => [f]);
-    return { name, dir, c, runs };
-  });
+const cases = bakefileCases().map(({ name, dir, options, runs }) => ({ name, dir, c: options, runs }));
 
 test('every fixture directory is a runnable case: bake files this test knows and one expectation', () => {
   assert.ok(cases.length >= 12, `${cases.length} cases`);
@@ -70,7 +55,7 @@ describe('golden bake files through bin/bake', { concurrency: 4 }, () => {
   for (const { name, dir, c, runs } of cases) {
     for (const files of runs) {
       test(`${name} (${files.join(' + ')})`, async () => {
-        const args = [...files.flatMap((f) => ['-f', f]), ...(c.dev ? ['dev'] : []), '--print', ...(c.names ?? []), ...(c.sets ?? []).flatMap((s) => ['--set', s])];
+        const args = caseArguments(c, files);
         const r = await runBake(args, { cwd: dir, env: { ...c.env } });
         const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
         if (existsSync(join(dir, 'expected.json'))) {

@@ -215,7 +215,7 @@ test('with no bake server, ls, stop, attach and server status start none: an emp
   assert.deepEqual(readdirSync(scratch), [], 'no server was started (nor its directory made)');
 });
 
-test('a secret whose file is missing: buildx\'s sentence, its line in the bake file and the fix, before any engine is asked; --print still prints', async () => {
+test('a secret whose file is missing: buildx\'s sentence, its line in the bake file and the fix, before any engine is asked; --print refuses it too', async () => {
   const dir = tempProject({
     Dockerfile: 'FROM busybox:latest\nRUN --mount=type=secret,id=tok cat /run/secrets/tok\n',
     'docker-bake.hcl': 'target "app" {\n  context = "."\n  secret  = ["id=tok,src=nope.txt"]\n}\n',
@@ -227,10 +227,12 @@ test('a secret whose file is missing: buildx\'s sentence, its line in the bake f
   assert.match(r.stderr, /^error: failed to stat nope\.txt: stat nope\.txt: no such file or directory\n {2}--> docker-bake\.hcl:3:3\n/);
   assert.match(r.stderr, /^ {2}= fix: Create nope\.txt \(relative paths start from .*\), point the secret's src at the file that holds it/m);
   assert.doesNotMatch(r.stderr, /engine/, 'refused before any engine work');
-  // buildx's --print does not open the secrets store: it prints the secret as written.
+  // buildx turns targets into build options before it prints, and that opens the secrets store:
+  // buildx 0.13.1's --print fails with this sentence too (issue 16, cause 5; test/fixtures/bakefiles/errors-secret-missing).
   const printed = await run(['--print', 'app'], { cwd: dir, env });
-  assert.equal(printed.status, 0, printed.stderr);
-  assert.deepEqual((JSON.parse(printed.stdout) as { target: Record<string, { secret?: unknown }> }).target['app']?.secret, [{ id: 'tok', src: 'nope.txt' }]);
+  assert.equal(printed.status, 2, printed.stderr);
+  assert.equal(printed.stdout, '');
+  assert.match(printed.stderr, /^error: failed to stat nope\.txt: stat nope\.txt: no such file or directory\n {2}--> docker-bake\.hcl:3:3\n/);
   // A secret from the environment needs no file.
   const fromEnv = tempProject({ Dockerfile: 'FROM busybox:latest\n', 'docker-bake.hcl': 'target "app" {\n  secret = ["id=tok,env=TOKEN"]\n}\n' });
   assert.match((await run(['app'], { cwd: fromEnv, env })).stderr, /cannot reach the build engine/, 'it goes on to the engine');

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BakeFileError, type Diagnostic } from '../../src/core/diagnostics.js';
 import { isComposeFile, readCompose, type ComposeConfig, type ComposeEnvironment } from '../../src/bakefile/formats/compose.js';
+import type { HostFiles } from '../../src/bakefile/host.js';
 import type { Service, Target } from '../../src/bakefile/model.js';
 
 const NO_ENV: ComposeEnvironment = { lookup: () => undefined };
@@ -23,6 +24,15 @@ function failure(fn: () => unknown): Diagnostic {
     return e.diagnostics[0] as Diagnostic;
   }
   assert.fail('expected an error');
+}
+
+/** Host files held in memory: path → text. */
+function memoryFiles(files: Record<string, string>): HostFiles {
+  return {
+    workingDirectory: '/work',
+    read: (p) => (p in files ? { text: files[p] as string } : { error: 'no such file or directory' }),
+    stat: (p) => (p in files ? { size: (files[p] as string).length, kind: 'file' } : { error: 'no such file or directory' }),
+  };
 }
 
 const ssh = (id: string, path?: string) => (path === undefined ? { id } : { id, paths: JSON.stringify([path]) });
@@ -1135,10 +1145,18 @@ const errorCases: ErrorCase[] = [
     at: [1, 1],
   },
   {
-    name: 'include',
+    name: 'include of a file that does not exist',
     yaml: 'include:\n  - other.yml\nservices:\n  a:\n    image: x\n',
-    summary: 'include is not supported',
-    at: [1, 1],
+    env: { lookup: () => undefined, files: memoryFiles({}) },
+    summary: 'open other.yml: no such file or directory',
+    at: [2, 5],
+  },
+  {
+    name: 'include that is not a list',
+    yaml: 'include: other.yml\nservices:\n  a:\n    image: x\n',
+    env: { lookup: () => undefined, files: memoryFiles({}) },
+    summary: '`include` must be a list, got other.yml',
+    at: [1, 10],
   },
   {
     name: 'invalid project name from the environment',
@@ -1225,4 +1243,50 @@ test('compose error: the file name in the range is the file at fault', () => {
   );
   assert.equal(d.range?.filename, 'override.yaml');
   assert.deepEqual([d.range?.start.line, d.range?.start.column], [5, 12]);
+});
+
+// ---------------------------------------------------------------------------
+// include: (compose-go loader/include.go, as buildx 0.13.1 prints it)
+
+test('include: the included project resolves paths against its directory and reads its own .env; the environment wins', () => {
+  const files = memoryFiles({
+    'inner/other.yaml': 'services:\n  db:\n    build:\n      context: ./db\n      args:\n        X: ${FOO:-dflt}\n        Y: ${BAR}\n      additional_contexts:\n        lib: ../lib\n        img: docker-image://alpine\n  nobuildctx:\n    build:\n      dockerfile: Dockerfile.x\nsecrets:\n  s:\n    file: ./s.txt\n',
+    'inner/.env': 'FOO=fromdotenv\nBAR=fromdotenv\n',
+  });
+  const c = readCompose([{ filename: 'compose.yaml', text: 'include:\n  - inner/other.yaml\nservices:\n  web:\n    build: ./web\n' }], { lookup: (n) => (n === 'BAR' ? 'fromenv' : undefined), files });
+  const byName = new Map(c.targets.map((t) => [t.name, t]));
+  assert.deepEqual(byName.get('db'), { name: 'db', context: 'inner/db', contexts: { img: 'docker-image://alpine', lib: 'lib' }, args: { X: 'fromdotenv', Y: 'fromenv' } });
+  assert.equal(byName.get('nobuildctx')?.context, 'inner');
+  assert.equal(byName.get('web')?.context, 'web');
+  assert.deepEqual(c.groups[0]?.targets, ['db', 'nobuildctx', 'web']);
+});
+
+test('include: path lists, project_directory, env_file, nesting, conflicts and cycles', () => {
+  const files = memoryFiles({
+    'a/one.yaml': 'services:\n  one:\n    build:\n      context: .\n      args:\n        V: ${V}\n',
+    'a/over.yaml': 'services:\n  one:\n    build:\n      args:\n        W: "2"\n',
+    'a/alt.env': 'V=alt\n',
+    'a/cache.yaml': 'services:\n  cache:\n    image: redis\n',
+    'n/outer.yaml': 'include:\n  - deeper/inner.yaml\nservices:\n  outer:\n    build: .\n',
+    'n/deeper/inner.yaml': 'services:\n  inner:\n    build: ./x\n',
+    'loop/a.yaml': 'include:\n  - loop/b.yaml\n',
+    // Relative to its own project, loop/: back to the file that included it.
+    'loop/b.yaml': 'include:\n  - a.yaml\n',
+  });
+  const env = (extra = {}): ComposeEnvironment => ({ lookup: () => undefined, files, ...extra });
+  const listed = readCompose([{ filename: 'c.yaml', text: 'include:\n  - path: [a/one.yaml, a/over.yaml]\n    env_file: a/alt.env\n    project_directory: proj\n' }], env());
+  assert.deepEqual(listed.targets, [{ name: 'one', context: 'proj', args: { V: 'alt', W: '2' } }]);
+  // A nested include resolves against its own project, once (buildx 0.13.1 joins the outer directory twice: inner/inner/…).
+  const nested = readCompose([{ filename: 'c.yaml', text: 'include:\n  - n/outer.yaml\n' }], env());
+  assert.deepEqual(
+    nested.targets.map((t) => [t.name, t.context]),
+    [['outer', 'n'], ['inner', 'n/deeper/x']],
+  );
+  const conflict = failure(() => readCompose([{ filename: 'c.yaml', text: 'include:\n  - a/one.yaml\nservices:\n  one:\n    build: ./mine\n' }], env()));
+  assert.equal(conflict.summary, 'services.one conflicts with imported resource');
+  assert.deepEqual([conflict.range?.start.line, conflict.range?.start.column], [4, 3]);
+  // The same definition on both sides is no conflict.
+  assert.equal(readCompose([{ filename: 'c.yaml', text: 'include:\n  - a/cache.yaml\nservices:\n  cache:\n    image: redis\n  app:\n    build: .\n' }], env()).services.length, 2);
+  const cycle = failure(() => readCompose([{ filename: 'loop/a.yaml', text: 'include:\n  - loop/b.yaml\n' }], env()));
+  assert.equal(cycle.summary, 'include cycle detected:\nloop/a.yaml\n include loop/b.yaml\n include loop/a.yaml');
 });

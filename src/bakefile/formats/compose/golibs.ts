@@ -6,22 +6,26 @@
  * as buildx prints them.
  */
 import { goQuote } from '../../../golang/strconv.js';
-import { goClean } from '../../../golang/path.js';
+import { goClean, goJoin } from '../../../golang/path.js';
 
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git:\/\/|ssh:\/\/|github\.com\/|git@)/;
 
-/** compose-go's absContextPath against buildx's empty working directory: URLs stay, paths are cleaned. */
-export function contextPath(value: string, home: string | undefined): string {
+/** compose-go's absContextPath: URLs stay, paths resolve as unixPath resolves them. */
+export function contextPath(value: string, home: string | undefined, workingDir = ''): string {
   if (value.includes('://') || REMOTE_CONTEXT.test(value)) return value;
-  return unixPath(value, home);
+  return unixPath(value, home, workingDir);
 }
 
-/** compose-go's path resolution: `~` expanded, absolute paths kept, relative ones cleaned (filepath.Join("", p)). */
-export function unixPath(value: string, home: string | undefined): string {
+/**
+ * compose-go's path resolution: `~` expanded, absolute paths kept, relative
+ * ones joined to the project's working directory: buildx's is empty
+ * (filepath.Join("", p) cleans), an included project's is its directory.
+ */
+export function unixPath(value: string, home: string | undefined, workingDir = ''): string {
   if (value === '') return value;
   if (value.startsWith('~') && home !== undefined) return goClean(`${home}/${value.slice(1)}`);
   if (value.startsWith('/') || /^[a-zA-Z]:[\\/]|^\\\\/.test(value)) return value;
-  return goClean(value);
+  return goClean(goJoin(workingDir, value));
 }
 
 const SIZE_UNITS: Readonly<Record<string, number>> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };

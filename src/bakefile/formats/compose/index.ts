@@ -21,6 +21,7 @@
  */
 import { BakeFileError } from '../../../core/diagnostics.js';
 import { compareStrings } from '../../expr/value.js';
+import { mergeTarget } from '../../merge.js';
 import type { Group, Service, Target } from '../../model.js';
 import { buildMap } from './fields.js';
 import { loadModel, type ComposeEnvironment, type ComposeModel } from './model.js';
@@ -67,11 +68,16 @@ export function readCompose(files: readonly ComposeSource[], env: ComposeEnviron
 function mapModel(model: ComposeModel, consistency: boolean): ComposeConfig {
   const services = [...(model.services?.fields ?? [])].map(([name, field]): [string, MapNode] => [name, field.value.kind === 'map' ? field.value : { kind: 'map', fields: new Map(), range: field.value.range }]);
   if (consistency) checkConsistency(services, model.secrets);
-  const targets: Target[] = [];
+  // Services whose names differ only by `.` and `_` (web.app, web_app) make one target, the later
+  // merged over the earlier, as buildx's dedupeConfig merges them (its TestReadTargetsWithDotCompose).
+  const targets = new Map<string, Target>();
   for (const [name, service] of services) {
     const build = service.fields.get('build');
-    if (build) targets.push(buildTarget(name, service, buildMap(build.value, ['services', name, 'build']), model));
+    if (!build) continue;
+    const target = buildTarget(name, service, buildMap(build.value, ['services', name, 'build']), model);
+    const earlier = targets.get(target.name);
+    targets.set(target.name, earlier ? mergeTarget(earlier, target) : target);
   }
-  const groups: Group[] = services.length ? [{ name: 'default', targets: targets.map((t) => t.name).sort(compareStrings) }] : [];
-  return { groups, targets, services: services.map(([name, service]) => composeService(name, service, model.lookup)) };
+  const groups: Group[] = services.length ? [{ name: 'default', targets: [...targets.keys()].sort(compareStrings) }] : [];
+  return { groups, targets: [...targets.values()], services: services.map(([name, service]) => composeService(name, service, model.lookup)) };
 }

@@ -8,15 +8,18 @@ import { isMap, isScalar } from 'yaml';
 import { bakeError, fileStart, type SourceRange } from '../../../core/diagnostics.js';
 import { goQuote } from '../../../golang/strconv.js';
 import { interpolate, type Lookup } from '../interpolate.js';
+import type { HostFiles } from '../../host.js';
 import { requireString, typeError } from './fields.js';
+import { applyIncludes } from './include.js';
 import { mergeMaps } from './merge.js';
 import { TreeBuilder, dotted, isNull, parseDocuments, rangeOf, type ComposeSource, type MapNode, type ParsedDocument, type Path, type Tree } from './tree.js';
 import { validateSecrets, validateServices } from './validate.js';
 
-/** The environment compose interpolates with: the process environment first, then `.env`. */
+/** The environment compose interpolates with: the process environment first, then `.env`; and the host's files, for `include:`. */
 export interface ComposeEnvironment {
   lookup(name: string): string | undefined;
   readonly dotenv?: ReadonlyMap<string, string>;
+  readonly files?: HostFiles;
 }
 
 export interface ComposeModel {
@@ -37,8 +40,10 @@ export function loadModel(files: readonly ComposeSource[], env: ComposeEnvironme
     const contents = parsed.doc.contents;
     if (contents === null || (isScalar(contents) && contents.value === null)) continue;
     const start = fileStart(parsed.filename);
-    const tree = new TreeBuilder(parsed, lookup).build(contents, [], start);
-    if (tree.kind !== 'map') throw bakeError('Top-level object must be a mapping', tree.range, 'Start the file with keys such as services:.');
+    const built = new TreeBuilder(parsed, lookup).build(contents, [], start);
+    if (built.kind !== 'map') throw bakeError('Top-level object must be a mapping', built.range, 'Start the file with keys such as services:.');
+    // compose-go applies a file's includes before merging it with the other files.
+    const tree = applyIncludes(built, { workingDir: '', lookup, includedBy: [parsed.filename] }, env.files);
     model = model ? mergeMaps(model, tree, []) : tree;
   }
   const first = files[0]?.filename ?? '-';
@@ -47,8 +52,6 @@ export function loadModel(files: readonly ComposeSource[], env: ComposeEnvironme
   if (servicesField && servicesField.value.kind !== 'map') throw bakeError('services must be a mapping', isNull(servicesField.value) ? servicesField.keyRange : servicesField.value.range, 'Write services as a mapping of service names to services: services:\n  app:\n    build: .');
   const services = servicesField?.value;
   const secrets = model?.fields.get('secrets')?.value;
-  const include = model?.fields.get('include');
-  if (include) throw bakeError('include is not supported', include.keyRange, 'Pass the included compose files with -f instead.');
   // buildx keeps only `services` (when a mapping) and `secrets`; with neither, the file is empty.
   if (services?.kind !== 'map' && secrets === undefined) throw bakeError('empty compose file', model?.range ?? fileStart(first), 'Add a services: section.');
   if (secrets !== undefined && secrets.kind !== 'map' && !isNull(secrets)) throw typeError(['secrets'], secrets, 'mapping');
