@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
-import { BakeFileError, renderDiagnostic } from '../core/diagnostics.js';
-import { UserError } from '../core/errors.js';
+import { renderError } from '../core/error-text.js';
+import { exitCodeOf, usageError, UserError } from '../core/errors.js';
 import { resolveDevEnvironment, type DevEnvironment } from '../bakefile/dev-environment.js';
 import { loadBakeFiles } from '../bakefile/load.js';
 import { resolveTargets, type ResolveOptions } from '../bakefile/resolve.js';
@@ -64,7 +64,7 @@ async function runningServer(cli: CliEnvironment): Promise<DevClient | undefined
 /** `bake dev attach|stop` with no server: there is no session to act on. */
 function noSessionError(args: BakeArgs): UserError {
   const fix = 'Start one with bake dev (bake dev --detach leaves it running without attaching).';
-  return new UserError(args.dev.session ? `no session ${args.dev.session} is running: no bake server is` : 'no bake dev session is running: no bake server is', fix, 1);
+  return new UserError('run', args.dev.session ? `no session ${args.dev.session} is running: no bake server is` : 'no bake dev session is running: no bake server is', fix);
 }
 
 /** The engine this terminal builds and runs on, and why (DOCKER_HOST, the docker context …): where a new session is created. */
@@ -79,7 +79,7 @@ function clientEngine(cli: CliEnvironment): ResolvedEndpoint {
  */
 async function checkSessionEngine(session: SessionInfo, cli: CliEnvironment): Promise<void> {
   const mismatch = await engineMismatch(session, clientEngine(cli));
-  if (mismatch) throw new UserError(mismatch.message, mismatch.fix, 1);
+  if (mismatch) throw new UserError('run', mismatch.message, mismatch.fix);
 }
 
 async function engineMismatch(session: SessionInfo, here: ResolvedEndpoint): Promise<{ message: string; fix: string } | undefined> {
@@ -95,7 +95,7 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   prefixKey(args, cli);
   const plan = planDev(await loadDefinition(args, cli), args, cli);
   const interactiveTerminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  if (!args.dev.detach && !interactiveTerminal) throw new UserError('bake dev needs a terminal to attach to', 'Run it in a terminal, or add --detach to leave the session running and attach later with bake dev attach.', 2);
+  if (!args.dev.detach && !interactiveTerminal) throw usageError('bake dev needs a terminal to attach to', 'Run it in a terminal, or add --detach to leave the session running and attach later with bake dev attach.');
   // Keys typed from now on (during the build) reach the shell once it starts.
   const typeahead: Buffer[] = [];
   // Ctrl-C (raw mode: a key, not a signal) interrupts whatever runs: the connection, the build, the wait for the services.
@@ -123,7 +123,7 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
     return await openTerminal(client, session, args, cli, { typeahead, command: 'bake dev', hint: true });
   } catch (e) {
     // The build printed why it failed.
-    if (e instanceof DevBuildFailedError) return e.exitCode;
+    if (e instanceof DevBuildFailedError) return exitCodeOf(e.kind);
     if (!interrupt.signal.aborted) throw e;
     process.stderr.write('bake: interrupted; what had started keeps running in the server (bake dev ls lists it, bake dev stop ends it).\n');
     return 130;
@@ -138,8 +138,9 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
 
 /** The build of a dev run failed (it printed why) or was interrupted; the session keeps what it ran. */
 class DevBuildFailedError extends UserError {
-  constructor(readonly buildExitCode: number) {
-    super(buildExitCode === 130 ? 'the build was interrupted' : 'the build failed (see above); the session keeps running the images it had', 'Fix what the build says, then rebuild.', buildExitCode);
+  constructor(buildExitCode: number) {
+    const kind = buildExitCode === 130 ? 'interrupted' : 'build';
+    super(kind, kind === 'interrupted' ? 'the build was interrupted' : 'the build failed (see above); the session keeps running the images it had', 'Fix what the build says, then rebuild.');
   }
 }
 
@@ -205,7 +206,7 @@ function imageOf(service: Service, built: ReadonlyMap<string, string>, running: 
   const target = service.target as string;
   const image = built.get(target) || running.get(service.name) || targets.get(target)?.tags?.[0];
   if (image) return image;
-  throw new UserError(`service ${service.name} runs target ${target}, which has no image yet and no tag to find one by`, 'Run bake dev without --no-build once, or give the target a tag.', 2);
+  throw usageError(`service ${service.name} runs target ${target}, which has no image yet and no tag to find one by`, 'Run bake dev without --no-build once, or give the target a tag.');
 }
 
 function prefixKey(args: BakeArgs, cli: CliEnvironment): number {
@@ -228,11 +229,7 @@ function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, c
     description: `${how.command}, pid ${process.pid}`,
     clientId: randomUUID(),
     hint: how.hint,
-    describeError: (e) => {
-      if (e instanceof BakeFileError) return e.diagnostics.map((d) => renderDiagnostic(d, cli.sources, !cli.env['NO_COLOR'])).join('\n');
-      if (e instanceof UserError && e.fix) return `error: ${e.message}\n  = fix: ${e.fix}`;
-      return `error: ${(e as Error).message}`;
-    },
+    describeError: (e) => renderError(e, cli.sources, !cli.env['NO_COLOR']),
     rebuild: async (current, targets, signal) => {
       // The session's own bake files, read again; a rebuild always builds, whatever flags this client started with.
       const sessionArgs: BakeArgs = { ...args, files: current.files, dev: { ...args.dev, noBuild: false } };
@@ -249,14 +246,14 @@ async function pickSession(client: DevClient, args: BakeArgs, cli: CliEnvironmen
   if (wanted) {
     const s = sessions.find((x) => x.id === wanted);
     if (s) return s;
-    throw new UserError(`no session ${wanted}`, sessions.length ? `Use one of: ${sessions.map((x) => x.id).join(', ')}.` : 'There is none: start one with bake dev.', 1);
+    throw new UserError('run', `no session ${wanted}`, sessions.length ? `Use one of: ${sessions.map((x) => x.id).join(', ')}.` : 'There is none: start one with bake dev.');
   }
   const here = localSessionId(args, cli);
   const local = here && sessions.find((s) => s.id === here);
   if (local) return local;
   if (sessions.length === 1) return sessions[0] as SessionInfo;
-  if (!sessions.length) throw new UserError('no bake dev session is running', 'Start one with bake dev.', 1);
-  throw new UserError(`${sessions.length} sessions are running and none is of the bake files here`, `Name one: ${sessions.map((x) => x.id).join(', ')}.`, 2);
+  if (!sessions.length) throw new UserError('run', 'no bake dev session is running', 'Start one with bake dev.');
+  throw usageError(`${sessions.length} sessions are running and none is of the bake files here`, `Name one: ${sessions.map((x) => x.id).join(', ')}.`);
 }
 
 /** The id the bake files of this directory (or -f) would have; undefined without any. */
@@ -289,7 +286,7 @@ async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<numbe
   try {
     const session = await pickSession(client, args, cli);
     await checkSessionEngine(session, cli);
-    if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw new UserError('bake dev attach needs a terminal', 'Run it in a terminal.', 2);
+    if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw usageError('bake dev attach needs a terminal', 'Run it in a terminal.');
     return await openTerminal(client, session, args, cli, { typeahead: [], command: 'bake dev attach', hint: false });
   } finally {
     client.close();

@@ -2,9 +2,7 @@
  * `bake engine status|start|stop`: the embedded default engine (product §5).
  * args.ts parses the words (parseEngineArgs), so --help loads none of this.
  */
-import { renderDiagnostic } from '../core/diagnostics.js';
 import { formatKeyValues } from '../dev/monitor/tables.js';
-import { EngineError } from '../docker/errors.js';
 import { engineStatus, startEngine, stopEngine, type EngineStatus } from '../docker/engine-manager.js';
 import type { EngineRequest } from './args.js';
 
@@ -25,10 +23,9 @@ export async function engineCommand(request: Exclude<EngineRequest, { action: 'h
         return 0;
     }
   } catch (e) {
+    // Whatever failed once Ctrl-C was pressed failed because of it.
     if (signal.aborted) return 130;
-    if (!(e instanceof EngineError)) throw e;
-    process.stderr.write(`${renderDiagnostic({ severity: 'error', summary: e.message, fix: e.fix }, new Map(), !env['NO_COLOR'] && process.stderr.isTTY === true)}\n`);
-    return 1;
+    throw e;
   }
 }
 

@@ -3,7 +3,10 @@ import { UserError } from '../core/errors.js';
 
 /** A problem with the engine or its setup that the user can fix. */
 export class EngineError extends UserError {
-  override name = 'EngineError';
+  constructor(message: string, fix: string) {
+    super('engine', message, fix);
+    this.name = 'EngineError';
+  }
 }
 
 /** The Engine API answered with an HTTP error; `message` is the daemon's own. */

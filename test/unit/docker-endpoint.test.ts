@@ -42,7 +42,7 @@ test('engine addresses: unix and tcp with the default port; others are refused w
   assert.deepEqual(parseEngineAddress('unix:///run/docker.sock'), { kind: 'unix', socketPath: '/run/docker.sock', address: 'unix:///run/docker.sock' });
   assert.deepEqual(parseEngineAddress('tcp://[::1]'), { kind: 'tcp', host: '::1', port: 2375, address: 'tcp://[::1]' });
   for (const bad of ['ssh://me@host', 'unix://relative.sock', '/var/run/docker.sock']) {
-    assert.throws(() => parseEngineAddress(bad), (e: unknown) => e instanceof EngineError && /DOCKER_HOST/.test(e.fix));
+    assert.throws(() => parseEngineAddress(bad), (e: unknown) => e instanceof EngineError && /DOCKER_HOST/.test(e.fix ?? ''));
   }
 });
 

@@ -181,7 +181,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
       try {
         cmd = parseMonitorLine(line, session.services.map((s) => s.name));
       } catch (e) {
-        if (e instanceof MonitorUsageError) output.write(`error: ${e.message}\r\n`);
+        if (e instanceof MonitorUsageError) output.write(`${options.describeError(e)}\r\n`);
         else throw e;
         return undefined;
       }

@@ -5,6 +5,8 @@
  * another session.
  */
 import { status as grpcStatus, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { errorDetails } from '../../core/error-text.js';
+import { UserError } from '../../core/errors.js';
 import { HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, type AttributeKind, type AttributeSpec, type Service } from '../../bakefile/model.js';
 import type { TerminalSize } from '../../docker/types.js';
 import { parseEngineAddress } from '../../docker/endpoint.js';
@@ -121,9 +123,9 @@ function serverStream<Req, Out>(ctx: ServerContext, handle: (req: Req, write: (o
 function failure(ctx: ServerContext, e: unknown): { code: grpcStatus; details: string } {
   if (e instanceof RequestError) return { code: e.code, details: e.message };
   if (e instanceof SessionCommandError) return { code: grpcStatus.FAILED_PRECONDITION, details: e.message };
-  const err = e as Error & { fix?: string };
   // User errors from the runtime (a health check that never passed) carry their fix.
-  if (typeof err.fix === 'string') return { code: grpcStatus.FAILED_PRECONDITION, details: `${err.message}\n  = fix: ${err.fix}` };
+  if (e instanceof UserError) return { code: grpcStatus.FAILED_PRECONDITION, details: errorDetails(e.message, e.fix) };
+  const err = e as Error;
   ctx.log(`error: ${err.stack ?? String(e)}`);
   return { code: grpcStatus.INTERNAL, details: err.message ?? String(e) };
 }
