@@ -10,14 +10,14 @@ export class EngineError extends UserError {
 }
 
 /** The Engine API answered with an HTTP error; `message` is the daemon's own. */
-export class EngineApiError extends Error {
+export class EngineApiError extends UserError {
   constructor(
     readonly status: number,
     message: string,
     readonly method: string,
     readonly path: string,
   ) {
-    super(message);
+    super('engine', message);
     this.name = 'EngineApiError';
   }
 }

@@ -236,10 +236,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
           }
           case 'switch': {
             const found = (await client.list(session.engine)).sessions.find((s) => s.id === cmd.session);
-            if (!found) {
-              output.write(`error: no session ${cmd.session}; sessions lists them\r\n`);
-              return undefined;
-            }
+            if (!found) throw new MonitorUsageError(`no session ${cmd.session}; sessions lists them`);
             session = found;
             currentInfo = undefined;
             return (typed) => enter('', typed);

@@ -16,7 +16,7 @@ import type { ServicePlan } from '../runtime/service-runtime.js';
 import type { AttachIn, AttachOpen, AttachOut, CommandOut, CommandRequest, HelloReply, HelloRequest, ListReply, ListRequest, ShutdownReply, StopReply, StopRequest, TerminalSizeMessage, UpEvent, UpRequest } from '../protocol.js';
 import { runCommand } from './commands.js';
 import type { SessionRegistry } from './registry.js';
-import { SessionCommandError, type DevSession, type TerminalHolder } from './session.js';
+import type { DevSession, TerminalHolder } from './session.js';
 
 /** A request the server refuses: the gRPC code and one sentence. */
 export class RequestError extends Error {
@@ -122,8 +122,7 @@ function serverStream<Req, Out>(ctx: ServerContext, handle: (req: Req, write: (o
 
 function failure(ctx: ServerContext, e: unknown): { code: grpcStatus; details: string } {
   if (e instanceof RequestError) return { code: e.code, details: e.message };
-  if (e instanceof SessionCommandError) return { code: grpcStatus.FAILED_PRECONDITION, details: e.message };
-  // User errors from the runtime (a health check that never passed) carry their fix.
+  // User errors (a health check that never passed, a monitor command the session cannot serve) carry their fix.
   if (e instanceof UserError) return { code: grpcStatus.FAILED_PRECONDITION, details: errorDetails(e.message, e.fix) };
   const err = e as Error;
   ctx.log(`error: ${err.stack ?? String(e)}`);
