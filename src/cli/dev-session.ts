@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { renderError } from '../core/error-text.js';
-import { exitCodeOf, usageError, UserError } from '../core/errors.js';
+import { usageError, UserError, type Outcome } from '../core/errors.js';
 import { resolveDevEnvironment, type DevEnvironment } from '../bakefile/dev-environment.js';
 import { loadBakeFiles } from '../bakefile/load.js';
 import { resolveTargets, type ResolveOptions } from '../bakefile/resolve.js';
@@ -31,7 +31,7 @@ import { loadDefinition, resolveOptions, type CliEnvironment, type Definition } 
 import { VERSION } from './version.js';
 
 /** `bake dev` (up), `ls`, `attach`, `stop`: everything but --print, which needs no server. */
-export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   switch (args.dev.action) {
     case 'ls':
       return list(args, cli);
@@ -90,7 +90,7 @@ async function engineMismatch(session: SessionInfo, here: ResolvedEndpoint): Pro
   };
 }
 
-async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   // A bad prefix key, a mistake in the bake files or a mistyped service is reported before any server starts.
   prefixKey(args, cli);
   const plan = planDev(await loadDefinition(args, cli), args, cli);
@@ -117,16 +117,17 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
     const session = await bringUp(client, plan, cli, existing?.engine ?? clientEngine(cli).endpoint.address, [], existing, interrupt.signal);
     if (args.dev.detach) {
       process.stdout.write(`bake: session ${session.id} is up (${session.services.map((s) => s.name).join(', ')}). Attach with: bake dev attach ${session.id}\n`);
-      return 0;
+      return 'ok';
     }
     process.stdin.off('data', onKeys);
-    return await openTerminal(client, session, args, cli, { typeahead, command: 'bake dev', hint: true });
+    await openTerminal(client, session, args, cli, { typeahead, command: 'bake dev', hint: true });
+    return 'ok';
   } catch (e) {
     // The build printed why it failed.
-    if (e instanceof DevBuildFailedError) return exitCodeOf(e.kind);
+    if (e instanceof DevBuildFailedError) return e.kind;
     if (!interrupt.signal.aborted) throw e;
     process.stderr.write('bake: interrupted; what had started keeps running in the server (bake dev ls lists it, bake dev stop ends it).\n');
-    return 130;
+    return 'interrupted';
   } finally {
     process.stdin.off('data', onKeys);
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
@@ -138,8 +139,7 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
 
 /** The build of a dev run failed (it printed why) or was interrupted; the session keeps what it ran. */
 class DevBuildFailedError extends UserError {
-  constructor(buildExitCode: number) {
-    const kind = buildExitCode === 130 ? 'interrupted' : 'build';
+  constructor(kind: 'build' | 'interrupted') {
     super(kind, kind === 'interrupted' ? 'the build was interrupted' : 'the build failed (see above); the session keeps running the images it had', 'Fix what the build says, then rebuild.');
   }
 }
@@ -176,7 +176,7 @@ async function bringUp(client: DevClient, plan: DevPlan, cli: CliEnvironment, en
   const images = new Map<string, string>();
   if (!args.dev.noBuild && environment.resolved.targets.size) {
     const run = await buildResolved(only.length ? resolveTargets(def.evaluated, { ...options, names: only }) : environment.resolved, args, buildCli, signal);
-    if (run.exitCode !== 0) throw new DevBuildFailedError(run.exitCode);
+    if (run.outcome !== 'ok') throw new DevBuildFailedError(run.outcome);
     for (const [name, result] of run.built) images.set(name, result.exporterResponse['containerimage.digest'] ?? '');
   }
   const previous = new Map((current?.services ?? []).map((s) => [s.name, s.image]));
@@ -218,7 +218,7 @@ function prefixKey(args: BakeArgs, cli: CliEnvironment): number {
  * The user's terminal on `session` until they detach or stop it. `rebuild`
  * reads the session's own bake files, whichever directory this client is in.
  */
-function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, cli: CliEnvironment, how: { readonly typeahead: readonly Buffer[]; readonly command: string; readonly hint: boolean }): Promise<number> {
+function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, cli: CliEnvironment, how: { readonly typeahead: readonly Buffer[]; readonly command: string; readonly hint: boolean }): Promise<void> {
   return runTerminal({
     client,
     session,
@@ -265,7 +265,7 @@ function localSessionId(args: BakeArgs, cli: CliEnvironment): string | undefined
   }
 }
 
-async function list(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+async function list(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   const client = await runningServer(cli);
   const reply = client ? await client.list(clientEngine(cli).endpoint.address).finally(() => client.close()) : { sessions: [], lost: [] };
   for (const line of reply.lost) process.stderr.write(`bake: ${line}\n`);
@@ -276,10 +276,10 @@ async function list(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   }
   if (args.dev.format === 'json') process.stdout.write(`${JSON.stringify(reply.sessions.map(sessionRow), null, 2)}\n`);
   else process.stdout.write(formatSessionTable(reply.sessions.map(sessionRow)));
-  return 0;
+  return 'ok';
 }
 
-async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   prefixKey(args, cli);
   const client = await runningServer(cli);
   if (!client) throw noSessionError(args);
@@ -287,50 +287,54 @@ async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<numbe
     const session = await pickSession(client, args, cli);
     await checkSessionEngine(session, cli);
     if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw usageError('bake dev attach needs a terminal', 'Run it in a terminal.');
-    return await openTerminal(client, session, args, cli, { typeahead: [], command: 'bake dev attach', hint: false });
+    await openTerminal(client, session, args, cli, { typeahead: [], command: 'bake dev attach', hint: false });
+    return 'ok';
   } finally {
     client.close();
   }
 }
 
-async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   const client = await runningServer(cli);
   if (!client) throw noSessionError(args);
   try {
     const session = await pickSession(client, args, cli);
     await client.stop(session.id, args.dev.volumes);
     process.stdout.write(`bake: session ${session.id} stopped: its containers and network are removed${args.dev.volumes ? ', and its named volumes' : '; named volumes are kept (--volumes removes them)'}.\n`);
-    return 0;
+    return 'ok';
   } finally {
     client.close();
   }
 }
 
 /** `bake server status|stop|run`. */
-export async function serverCommand(request: Exclude<ServerRequest, { action: 'help' }> | { readonly action: 'run'; readonly format: 'table' }, cli: CliEnvironment): Promise<number> {
+export async function serverCommand(request: Exclude<ServerRequest, { action: 'help' }> | { readonly action: 'run'; readonly format: 'table' }, cli: CliEnvironment): Promise<Outcome> {
   const { action } = request;
-  if (action === 'run') return (await import('../dev/server/main.js')).runServer(cli.env, VERSION);
+  if (action === 'run') {
+    await (await import('../dev/server/main.js')).runServer(cli.env, VERSION);
+    return 'ok';
+  }
   const client = await connectServer({ env: cli.env, version: VERSION, start: false, warn: (line) => void process.stderr.write(`${line}\n`) });
   if (!client) {
     if (request.format === 'json') {
       process.stdout.write(`${JSON.stringify({ running: false })}\n`);
-      return 0;
+      return 'ok';
     }
     const paths = serverPaths(cli.env, homedir());
     const left = abandonedLock(paths) ? '; the last one ended without ending its sessions: bake dev ls has a new one take them over' : '';
     process.stdout.write(`no bake server is running (it starts with the first bake dev; socket ${paths.socket})${left}\n`);
-    return 0;
+    return 'ok';
   }
   try {
     const h = client.hello;
     if (action === 'stop') {
       const reply = await client.shutdown();
       process.stdout.write(`bake server (pid ${h.pid}) is stopping; it ends its ${reply.sessions} session(s).\n`);
-      return 0;
+      return 'ok';
     }
     if (request.format === 'json') {
       process.stdout.write(`${JSON.stringify({ running: true, version: h.server_version, protocol: h.protocol, pid: h.pid, startedAt: new Date(h.started_at_ms).toISOString(), sessions: h.sessions, rssBytes: h.rss_bytes, socket: h.socket, logFile: h.log_file }, null, 2)}\n`);
-      return 0;
+      return 'ok';
     }
     process.stdout.write(
       formatKeyValues([
@@ -342,7 +346,7 @@ export async function serverCommand(request: Exclude<ServerRequest, { action: 'h
         ['log', h.log_file],
       ]),
     );
-    return 0;
+    return 'ok';
   } finally {
     client.close();
   }

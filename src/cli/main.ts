@@ -1,11 +1,11 @@
 /**
- * The one exit point: runs a command and maps the kind of the error it
- * threw to an exit code through core/errors.ts's table.
+ * The one exit point: runs a command and maps how it ended, or the kind of
+ * the error it threw, to an exit code through core/errors.ts's table.
  * Users see sentences with file:line:col and a fix; stack traces only with --debug.
  */
 import type { Diagnostic } from '../core/diagnostics.js';
 import { renderDiagnostic, renderError } from '../core/error-text.js';
-import { exitCodeOf, UserError } from '../core/errors.js';
+import { exitCodeOf, UserError, type Outcome } from '../core/errors.js';
 import { parseBakeArgs, parseEngineArgs, parseServerArgs, type BakeArgs } from './args.js';
 import type { CommandName } from './commands.js';
 import type { CliEnvironment } from './definition.js';
@@ -18,7 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const warn = (d: Diagnostic): void => void process.stderr.write(`${renderDiagnostic(d, sources, color)}\n`);
   const debug = argv.includes('--debug');
   try {
-    return await command(argv, warn, sources);
+    return exitCodeOf(await command(argv, warn, sources));
   } catch (e) {
     process.stderr.write(`${renderError(e, sources, color)}\n`);
     if (debug) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
@@ -27,8 +27,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** Runs the command argv names: resolves with its exit code, throws what it could not report itself. */
-async function command(argv: readonly string[], warn: (d: Diagnostic) => void, sources: Map<string, string>): Promise<number> {
+/** Runs the command argv names: resolves with how it ended, throws what it could not report itself. */
+async function command(argv: readonly string[], warn: (d: Diagnostic) => void, sources: Map<string, string>): Promise<Outcome> {
   if (argv[0] === 'engine') {
     const request = parseEngineArgs(argv.slice(1));
     if (request.action === 'help') return printHelp(request.topic);
@@ -44,13 +44,13 @@ async function command(argv: readonly string[], warn: (d: Diagnostic) => void, s
   return run(parseBakeArgs(argv), cli);
 }
 
-async function run(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+async function run(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   switch (args.command) {
     case 'help':
       return printHelp(args.helpTopic);
     case 'version':
       process.stdout.write(`bake ${VERSION}\n`);
-      return 0;
+      return 'ok';
     case 'dev':
       return (await import('./dev.js')).dev(args, cli);
     case 'bake':
@@ -60,7 +60,7 @@ async function run(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   }
 }
 
-async function printHelp(topic: CommandName): Promise<number> {
+async function printHelp(topic: CommandName): Promise<Outcome> {
   process.stdout.write((await import('./help.js')).helpText(topic));
-  return 0;
+  return 'ok';
 }
