@@ -32,6 +32,8 @@ import { VERSION } from './version.js';
 
 /** `bake dev` (up), `ls`, `attach`, `stop`: everything but --print, which needs no server. */
 export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
+  // A DOCKER_HOST bake cannot use is the same usage error whatever the action, and is said before a server starts.
+  clientEngine(cli);
   switch (args.dev.action) {
     case 'ls':
       return list(args, cli);

@@ -9,6 +9,18 @@ export class EngineError extends UserError {
   }
 }
 
+/**
+ * DOCKER_HOST or the docker context names no engine bake can dial: the
+ * user's setting is wrong, not the engine, so it is a usage error (exit 2)
+ * whichever command reads it.
+ */
+export class EngineAddressError extends UserError {
+  constructor(message: string, fix: string) {
+    super('usage', message, fix);
+    this.name = 'EngineAddressError';
+  }
+}
+
 /** The Engine API answered with an HTTP error; `message` is the daemon's own. */
 export class EngineApiError extends UserError {
   constructor(
