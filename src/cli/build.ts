@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { renderError } from '../core/error-text.js';
 import type { Outcome } from '../core/errors.js';
 import { resolveTargets, type ResolvedConfig } from '../bakefile/resolve.js';
 import { formatSummary } from '../graph/summary.js';
@@ -52,7 +53,7 @@ export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cl
     const result = await runBuild(input, openSink, abort.signal).finally(async () => close?.());
     for (const error of result.failed.values()) {
       // The view printed BuildKit's failures.
-      if (error instanceof EngineUnreachableError) process.stderr.write(`error: ${error.message}\n`);
+      if (error instanceof EngineUnreachableError) process.stderr.write(`${renderError(error, cli.sources)}\n`);
       else if (!(error instanceof BuildFailedError)) throw error;
     }
     if (result.graph.order.length > 1) process.stderr.write(`\n${formatSummary(result.run, new Map([...result.built].map(([name, r]) => [name, r.exporterResponse['containerimage.digest'] ?? ''])))}`);
