@@ -13,9 +13,12 @@ export interface PortBinding {
   readonly HostPort: string;
 }
 
-/** A port, volume or duration compose would refuse: the sentence and the fix. */
+/** A port, volume or duration compose would refuse: the sentence and the fix (services.ts adds where it is). */
 export class ComposeSyntaxError extends UserError {
-  override name = 'ComposeSyntaxError';
+  constructor(message: string, fix: string) {
+    super('bake-file', message, fix);
+    this.name = 'ComposeSyntaxError';
+  }
 }
 
 /** `[IP:][HOST[-HOST]:]CONTAINER[-CONTAINER][/PROTOCOL]`; IPv6 addresses in brackets. */

@@ -3,7 +3,7 @@
  * newOverrides / AddOverrides do, plus `+=` to append to list attributes.
  * Patterns match target names exactly first, then as globs (Go path.Match).
  */
-import { bakeError } from '../core/diagnostics.js';
+import { usageError } from '../core/errors.js';
 import { unknownNameFix } from '../core/suggest.js';
 import { BadPatternError, goMatch } from '../golang/path.js';
 import { applyLoadOverride, applyPushOverride, ENTRY_KINDS, EntryError, mergeEntries, parseOverrideEntries, type EntryKind } from './entries.js';
@@ -44,10 +44,6 @@ const LIST_KEYS: Readonly<Record<string, string>> = {
 const NAMED_KEYS = new Set(['args', 'contexts', 'labels', 'extra-hosts', 'resources']);
 /** buildx's AddOverrides has no case for description or dockerfile-inline: they are unknown keys. */
 const SCALAR_KEYS = new Set(['context', 'dockerfile', 'target', 'call', 'shm-size', 'network', 'no-cache', 'pull', 'push', 'load']);
-
-export function usageError(message: string, fix: string): Error {
-  return bakeError(message, undefined, fix);
-}
 
 /**
  * Parses --set flags against the known target names. `lookupEnv` serves

@@ -11,6 +11,7 @@ import { homedir, hostname, tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { bakeError } from '../core/diagnostics.js';
+import { UserError } from '../core/errors.js';
 import type { ErrorEvent, ProgressSink } from '../core/progress.js';
 import type { Target } from '../bakefile/model.js';
 import type { ControlClient } from './control.js';
@@ -56,12 +57,12 @@ export interface BuildResult {
 }
 
 /** The build ran and failed; the event holds BuildKit's message and the Dockerfile lines, `sent` what the session sent before (progress prints it as for a success). */
-export class BuildFailedError extends Error {
+export class BuildFailedError extends UserError {
   constructor(
     readonly event: ErrorEvent,
     readonly sent: BuildResult['sent'],
   ) {
-    super(event.message);
+    super('build', event.message);
     this.name = 'BuildFailedError';
   }
 }

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import * as grpc from '@grpc/grpc-js';
+import { UserError } from '../core/errors.js';
 import { resolveEngineEndpoint, type EngineEndpoint } from '../docker/endpoint.js';
 
 /** Where BuildKit is, as the user wrote it and as grpc-js dials it. */
@@ -37,13 +38,14 @@ export interface Dialed {
  * `detail` is grpc-js's account of the failed connection; a TLS handshake
  * that failed means the builder was reached, so the fix is the certificates.
  */
-export class EngineUnreachableError extends Error {
+export class EngineUnreachableError extends UserError {
   constructor(
     readonly address: string,
     detail = '',
   ) {
     const tls = tlsFailure(detail);
     super(
+      'engine',
       tls
         ? `the TLS handshake with the builder at ${address} failed (${tls}): check that cacert signed the builder's certificate and that cert and key are a client certificate it trusts.`
         : `cannot reach the build engine at ${address}: start one with \`bake engine start\`, or point --builder or DOCKER_HOST at a running engine.`,
@@ -65,9 +67,12 @@ function tlsFailure(detail: string): string | undefined {
   return /certificate|altnames/i.test(last) ? last : undefined;
 }
 
-/** A builder address the user wrote wrongly. */
-export class BuilderAddressError extends Error {
-  override name = 'BuilderAddressError';
+/** A builder address the user wrote wrongly (--builder, BUILDKIT_HOST): a usage error; the message says what to write. */
+export class BuilderAddressError extends UserError {
+  constructor(message: string) {
+    super('usage', message);
+    this.name = 'BuilderAddressError';
+  }
 }
 
 export async function dial(builder: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<Dialed> {

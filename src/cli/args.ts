@@ -4,8 +4,8 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseCsvFields } from '../bakefile/entries.js';
+import { usageError } from '../core/errors.js';
 import { parseDuration } from '../golang/duration.js';
-import { usageError } from '../bakefile/overrides.js';
 import { parsePrefixKey } from '../dev/client/prefix-key.js';
 import { commandLine, type CommandName, type FlagName } from './commands.js';
 

@@ -5,6 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { renderError } from '../core/error-text.js';
+import type { Outcome } from '../core/errors.js';
 import { resolveTargets, type ResolvedConfig } from '../bakefile/resolve.js';
 import { formatSummary } from '../graph/summary.js';
 import { BuildFailedError, type BuildResult } from '../buildkit/build.js';
@@ -14,15 +16,15 @@ import type { BakeArgs } from './args.js';
 import { loadDefinition, resolveOptions, type CliEnvironment } from './definition.js';
 import { openProgress, progressMode } from './progress/index.js';
 
-export async function build(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+export async function build(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   const def = await loadDefinition(args, cli);
   const resolved = resolveTargets(def.evaluated, { ...resolveOptions(def, args, cli), names: args.names });
-  return (await buildResolved(resolved, args, cli)).exitCode;
+  return (await buildResolved(resolved, args, cli)).outcome;
 }
 
 export interface BuildRun {
-  /** 0 built, 1 a target failed, 130 interrupted. */
-  readonly exitCode: number;
+  /** How the run ended; a failed target's error is printed already (the progress view), as is an interrupted run's summary. */
+  readonly outcome: Extract<Outcome, 'ok' | 'build' | 'interrupted'>;
   /** What each target that built (or was up to date) produced. */
   readonly built: ReadonlyMap<string, BuildResult>;
 }
@@ -51,14 +53,14 @@ export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cl
     const result = await runBuild(input, openSink, abort.signal).finally(async () => close?.());
     for (const error of result.failed.values()) {
       // The view printed BuildKit's failures.
-      if (error instanceof EngineUnreachableError) process.stderr.write(`error: ${error.message}\n`);
+      if (error instanceof EngineUnreachableError) process.stderr.write(`${renderError(error, cli.sources)}\n`);
       else if (!(error instanceof BuildFailedError)) throw error;
     }
     if (result.graph.order.length > 1) process.stderr.write(`\n${formatSummary(result.run, new Map([...result.built].map(([name, r]) => [name, r.exporterResponse['containerimage.digest'] ?? ''])))}`);
     // Interrupted, the summary still says what was built and what was cancelled; no metadata file, as the run did not finish.
-    if (result.interrupted) return { exitCode: 130, built: result.built };
+    if (result.interrupted) return { outcome: 'interrupted', built: result.built };
     if (args.metadataFile) writeFileSync(resolve(cli.cwd, args.metadataFile), `${JSON.stringify(buildMetadata(result), null, 2)}\n`);
-    return { exitCode: result.failed.size ? 1 : 0, built: result.built };
+    return { outcome: result.failed.size ? 'build' : 'ok', built: result.built };
   } finally {
     process.off('SIGINT', onSigint);
     signal?.removeEventListener('abort', onSigint);

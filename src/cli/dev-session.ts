@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
-import { BakeFileError, renderDiagnostic } from '../core/diagnostics.js';
-import { UserError } from '../core/errors.js';
+import { renderError } from '../core/error-text.js';
+import { usageError, UserError, type Outcome } from '../core/errors.js';
 import { resolveDevEnvironment, type DevEnvironment } from '../bakefile/dev-environment.js';
 import { loadBakeFiles } from '../bakefile/load.js';
 import { resolveTargets, type ResolveOptions } from '../bakefile/resolve.js';
@@ -31,7 +31,9 @@ import { loadDefinition, resolveOptions, type CliEnvironment, type Definition } 
 import { VERSION } from './version.js';
 
 /** `bake dev` (up), `ls`, `attach`, `stop`: everything but --print, which needs no server. */
-export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
+  // A DOCKER_HOST bake cannot use is the same usage error whatever the action, and is said before a server starts.
+  clientEngine(cli);
   switch (args.dev.action) {
     case 'ls':
       return list(args, cli);
@@ -64,7 +66,7 @@ async function runningServer(cli: CliEnvironment): Promise<DevClient | undefined
 /** `bake dev attach|stop` with no server: there is no session to act on. */
 function noSessionError(args: BakeArgs): UserError {
   const fix = 'Start one with bake dev (bake dev --detach leaves it running without attaching).';
-  return new UserError(args.dev.session ? `no session ${args.dev.session} is running: no bake server is` : 'no bake dev session is running: no bake server is', fix, 1);
+  return new UserError('run', args.dev.session ? `no session ${args.dev.session} is running: no bake server is` : 'no bake dev session is running: no bake server is', fix);
 }
 
 /** The engine this terminal builds and runs on, and why (DOCKER_HOST, the docker context …): where a new session is created. */
@@ -79,7 +81,7 @@ function clientEngine(cli: CliEnvironment): ResolvedEndpoint {
  */
 async function checkSessionEngine(session: SessionInfo, cli: CliEnvironment): Promise<void> {
   const mismatch = await engineMismatch(session, clientEngine(cli));
-  if (mismatch) throw new UserError(mismatch.message, mismatch.fix, 1);
+  if (mismatch) throw new UserError('run', mismatch.message, mismatch.fix);
 }
 
 async function engineMismatch(session: SessionInfo, here: ResolvedEndpoint): Promise<{ message: string; fix: string } | undefined> {
@@ -90,12 +92,12 @@ async function engineMismatch(session: SessionInfo, here: ResolvedEndpoint): Pro
   };
 }
 
-async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   // A bad prefix key, a mistake in the bake files or a mistyped service is reported before any server starts.
   prefixKey(args, cli);
   const plan = planDev(await loadDefinition(args, cli), args, cli);
   const interactiveTerminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  if (!args.dev.detach && !interactiveTerminal) throw new UserError('bake dev needs a terminal to attach to', 'Run it in a terminal, or add --detach to leave the session running and attach later with bake dev attach.', 2);
+  if (!args.dev.detach && !interactiveTerminal) throw usageError('bake dev needs a terminal to attach to', 'Run it in a terminal, or add --detach to leave the session running and attach later with bake dev attach.');
   // Keys typed from now on (during the build) reach the shell once it starts.
   const typeahead: Buffer[] = [];
   // Ctrl-C (raw mode: a key, not a signal) interrupts whatever runs: the connection, the build, the wait for the services.
@@ -117,16 +119,17 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
     const session = await bringUp(client, plan, cli, existing?.engine ?? clientEngine(cli).endpoint.address, [], existing, interrupt.signal);
     if (args.dev.detach) {
       process.stdout.write(`bake: session ${session.id} is up (${session.services.map((s) => s.name).join(', ')}). Attach with: bake dev attach ${session.id}\n`);
-      return 0;
+      return 'ok';
     }
     process.stdin.off('data', onKeys);
-    return await openTerminal(client, session, args, cli, { typeahead, command: 'bake dev', hint: true });
+    await openTerminal(client, session, args, cli, { typeahead, command: 'bake dev', hint: true });
+    return 'ok';
   } catch (e) {
     // The build printed why it failed.
-    if (e instanceof DevBuildFailedError) return e.exitCode;
+    if (e instanceof DevBuildFailedError) return e.kind;
     if (!interrupt.signal.aborted) throw e;
     process.stderr.write('bake: interrupted; what had started keeps running in the server (bake dev ls lists it, bake dev stop ends it).\n');
-    return 130;
+    return 'interrupted';
   } finally {
     process.stdin.off('data', onKeys);
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
@@ -138,8 +141,8 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<number> {
 
 /** The build of a dev run failed (it printed why) or was interrupted; the session keeps what it ran. */
 class DevBuildFailedError extends UserError {
-  constructor(readonly buildExitCode: number) {
-    super(buildExitCode === 130 ? 'the build was interrupted' : 'the build failed (see above); the session keeps running the images it had', 'Fix what the build says, then rebuild.', buildExitCode);
+  constructor(kind: 'build' | 'interrupted') {
+    super(kind, kind === 'interrupted' ? 'the build was interrupted' : 'the build failed (see above); the session keeps running the images it had', 'Fix what the build says, then rebuild.');
   }
 }
 
@@ -175,7 +178,7 @@ async function bringUp(client: DevClient, plan: DevPlan, cli: CliEnvironment, en
   const images = new Map<string, string>();
   if (!args.dev.noBuild && environment.resolved.targets.size) {
     const run = await buildResolved(only.length ? resolveTargets(def.evaluated, { ...options, names: only }) : environment.resolved, args, buildCli, signal);
-    if (run.exitCode !== 0) throw new DevBuildFailedError(run.exitCode);
+    if (run.outcome !== 'ok') throw new DevBuildFailedError(run.outcome);
     for (const [name, result] of run.built) images.set(name, result.exporterResponse['containerimage.digest'] ?? '');
   }
   const previous = new Map((current?.services ?? []).map((s) => [s.name, s.image]));
@@ -205,7 +208,7 @@ function imageOf(service: Service, built: ReadonlyMap<string, string>, running: 
   const target = service.target as string;
   const image = built.get(target) || running.get(service.name) || targets.get(target)?.tags?.[0];
   if (image) return image;
-  throw new UserError(`service ${service.name} runs target ${target}, which has no image yet and no tag to find one by`, 'Run bake dev without --no-build once, or give the target a tag.', 2);
+  throw usageError(`service ${service.name} runs target ${target}, which has no image yet and no tag to find one by`, 'Run bake dev without --no-build once, or give the target a tag.');
 }
 
 function prefixKey(args: BakeArgs, cli: CliEnvironment): number {
@@ -217,7 +220,7 @@ function prefixKey(args: BakeArgs, cli: CliEnvironment): number {
  * The user's terminal on `session` until they detach or stop it. `rebuild`
  * reads the session's own bake files, whichever directory this client is in.
  */
-function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, cli: CliEnvironment, how: { readonly typeahead: readonly Buffer[]; readonly command: string; readonly hint: boolean }): Promise<number> {
+function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, cli: CliEnvironment, how: { readonly typeahead: readonly Buffer[]; readonly command: string; readonly hint: boolean }): Promise<void> {
   return runTerminal({
     client,
     session,
@@ -228,11 +231,7 @@ function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, c
     description: `${how.command}, pid ${process.pid}`,
     clientId: randomUUID(),
     hint: how.hint,
-    describeError: (e) => {
-      if (e instanceof BakeFileError) return e.diagnostics.map((d) => renderDiagnostic(d, cli.sources, !cli.env['NO_COLOR'])).join('\n');
-      if (e instanceof UserError && e.fix) return `error: ${e.message}\n  = fix: ${e.fix}`;
-      return `error: ${(e as Error).message}`;
-    },
+    describeError: (e) => renderError(e, cli.sources, !cli.env['NO_COLOR']),
     rebuild: async (current, targets, signal) => {
       // The session's own bake files, read again; a rebuild always builds, whatever flags this client started with.
       const sessionArgs: BakeArgs = { ...args, files: current.files, dev: { ...args.dev, noBuild: false } };
@@ -249,14 +248,14 @@ async function pickSession(client: DevClient, args: BakeArgs, cli: CliEnvironmen
   if (wanted) {
     const s = sessions.find((x) => x.id === wanted);
     if (s) return s;
-    throw new UserError(`no session ${wanted}`, sessions.length ? `Use one of: ${sessions.map((x) => x.id).join(', ')}.` : 'There is none: start one with bake dev.', 1);
+    throw new UserError('run', `no session ${wanted}`, sessions.length ? `Use one of: ${sessions.map((x) => x.id).join(', ')}.` : 'There is none: start one with bake dev.');
   }
   const here = localSessionId(args, cli);
   const local = here && sessions.find((s) => s.id === here);
   if (local) return local;
   if (sessions.length === 1) return sessions[0] as SessionInfo;
-  if (!sessions.length) throw new UserError('no bake dev session is running', 'Start one with bake dev.', 1);
-  throw new UserError(`${sessions.length} sessions are running and none is of the bake files here`, `Name one: ${sessions.map((x) => x.id).join(', ')}.`, 2);
+  if (!sessions.length) throw new UserError('run', 'no bake dev session is running', 'Start one with bake dev.');
+  throw usageError(`${sessions.length} sessions are running and none is of the bake files here`, `Name one: ${sessions.map((x) => x.id).join(', ')}.`);
 }
 
 /** The id the bake files of this directory (or -f) would have; undefined without any. */
@@ -268,7 +267,7 @@ function localSessionId(args: BakeArgs, cli: CliEnvironment): string | undefined
   }
 }
 
-async function list(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+async function list(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   const client = await runningServer(cli);
   const reply = client ? await client.list(clientEngine(cli).endpoint.address).finally(() => client.close()) : { sessions: [], lost: [] };
   for (const line of reply.lost) process.stderr.write(`bake: ${line}\n`);
@@ -279,61 +278,65 @@ async function list(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   }
   if (args.dev.format === 'json') process.stdout.write(`${JSON.stringify(reply.sessions.map(sessionRow), null, 2)}\n`);
   else process.stdout.write(formatSessionTable(reply.sessions.map(sessionRow)));
-  return 0;
+  return 'ok';
 }
 
-async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   prefixKey(args, cli);
   const client = await runningServer(cli);
   if (!client) throw noSessionError(args);
   try {
     const session = await pickSession(client, args, cli);
     await checkSessionEngine(session, cli);
-    if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw new UserError('bake dev attach needs a terminal', 'Run it in a terminal.', 2);
-    return await openTerminal(client, session, args, cli, { typeahead: [], command: 'bake dev attach', hint: false });
+    if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw usageError('bake dev attach needs a terminal', 'Run it in a terminal.');
+    await openTerminal(client, session, args, cli, { typeahead: [], command: 'bake dev attach', hint: false });
+    return 'ok';
   } finally {
     client.close();
   }
 }
 
-async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   const client = await runningServer(cli);
   if (!client) throw noSessionError(args);
   try {
     const session = await pickSession(client, args, cli);
     await client.stop(session.id, args.dev.volumes);
     process.stdout.write(`bake: session ${session.id} stopped: its containers and network are removed${args.dev.volumes ? ', and its named volumes' : '; named volumes are kept (--volumes removes them)'}.\n`);
-    return 0;
+    return 'ok';
   } finally {
     client.close();
   }
 }
 
 /** `bake server status|stop|run`. */
-export async function serverCommand(request: Exclude<ServerRequest, { action: 'help' }> | { readonly action: 'run'; readonly format: 'table' }, cli: CliEnvironment): Promise<number> {
+export async function serverCommand(request: Exclude<ServerRequest, { action: 'help' }> | { readonly action: 'run'; readonly format: 'table' }, cli: CliEnvironment): Promise<Outcome> {
   const { action } = request;
-  if (action === 'run') return (await import('../dev/server/main.js')).runServer(cli.env, VERSION);
+  if (action === 'run') {
+    await (await import('../dev/server/main.js')).runServer(cli.env, VERSION);
+    return 'ok';
+  }
   const client = await connectServer({ env: cli.env, version: VERSION, start: false, warn: (line) => void process.stderr.write(`${line}\n`) });
   if (!client) {
     if (request.format === 'json') {
       process.stdout.write(`${JSON.stringify({ running: false })}\n`);
-      return 0;
+      return 'ok';
     }
     const paths = serverPaths(cli.env, homedir());
     const left = abandonedLock(paths) ? '; the last one ended without ending its sessions: bake dev ls has a new one take them over' : '';
     process.stdout.write(`no bake server is running (it starts with the first bake dev; socket ${paths.socket})${left}\n`);
-    return 0;
+    return 'ok';
   }
   try {
     const h = client.hello;
     if (action === 'stop') {
       const reply = await client.shutdown();
       process.stdout.write(`bake server (pid ${h.pid}) is stopping; it ends its ${reply.sessions} session(s).\n`);
-      return 0;
+      return 'ok';
     }
     if (request.format === 'json') {
       process.stdout.write(`${JSON.stringify({ running: true, version: h.server_version, protocol: h.protocol, pid: h.pid, startedAt: new Date(h.started_at_ms).toISOString(), sessions: h.sessions, rssBytes: h.rss_bytes, socket: h.socket, logFile: h.log_file }, null, 2)}\n`);
-      return 0;
+      return 'ok';
     }
     process.stdout.write(
       formatKeyValues([
@@ -345,7 +348,7 @@ export async function serverCommand(request: Exclude<ServerRequest, { action: 'h
         ['log', h.log_file],
       ]),
     );
-    return 0;
+    return 'ok';
   } finally {
     client.close();
   }

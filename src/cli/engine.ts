@@ -2,37 +2,36 @@
  * `bake engine status|start|stop`: the embedded default engine (product §5).
  * args.ts parses the words (parseEngineArgs), so --help loads none of this.
  */
-import { renderDiagnostic } from '../core/diagnostics.js';
+import type { Outcome } from '../core/errors.js';
 import { formatKeyValues } from '../dev/monitor/tables.js';
-import { EngineError } from '../docker/errors.js';
 import { engineStatus, startEngine, stopEngine, type EngineStatus } from '../docker/engine-manager.js';
 import type { EngineRequest } from './args.js';
 
-export async function engineCommand(request: Exclude<EngineRequest, { action: 'help' }>, env: NodeJS.ProcessEnv): Promise<number> {
+export async function engineCommand(request: Exclude<EngineRequest, { action: 'help' }>, env: NodeJS.ProcessEnv): Promise<Outcome> {
   const signal = interruptSignal();
   try {
     switch (request.action) {
       case 'status': {
         const status = await engineStatus(env, signal);
         process.stdout.write(request.format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
-        return status.answers ? 0 : 1;
+        // An engine that does not answer fails the status as it fails every command that needs it; the table's fix row says what to do.
+        return status.answers ? 'ok' : 'engine';
       }
       case 'start':
         process.stderr.write(`${(await startEngine(env, {}, signal)).message}\n`);
-        return 0;
+        return 'ok';
       case 'stop':
         process.stderr.write((await stopEngine(env, signal)) ? 'The embedded engine stopped.\n' : 'The embedded engine was not running.\n');
-        return 0;
+        return 'ok';
     }
   } catch (e) {
-    if (signal.aborted) return 130;
-    if (!(e instanceof EngineError)) throw e;
-    process.stderr.write(`${renderDiagnostic({ severity: 'error', summary: e.message, fix: e.fix }, new Map(), !env['NO_COLOR'] && process.stderr.isTTY === true)}\n`);
-    return 1;
+    // Whatever failed once Ctrl-C was pressed failed because of it.
+    if (signal.aborted) return 'interrupted';
+    throw e;
   }
 }
 
-/** Aborts on Ctrl-C, so a start that waits for the engine ends at once (exit 130 comes from the signal). */
+/** Aborts on Ctrl-C, so a start that waits for the engine ends at once. */
 function interruptSignal(): AbortSignal {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort(new Error('interrupted')));

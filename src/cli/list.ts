@@ -1,18 +1,19 @@
 /** `bake --list targets|variables` (and `type=...,format=json`), as buildx lists them. */
+import type { Outcome } from '../core/errors.js';
 import { compareStrings } from '../bakefile/expr/value.js';
 import { encodeGoJSON, type GoJSON } from '../bakefile/print.js';
 import type { BakeArgs, ListRequest } from './args.js';
 import { loadDefinition, type CliEnvironment } from './definition.js';
 import { tabwrite } from '../golang/tabwriter.js';
 
-export async function list(args: BakeArgs, request: ListRequest, cli: CliEnvironment): Promise<number> {
+export async function list(args: BakeArgs, request: ListRequest, cli: CliEnvironment): Promise<Outcome> {
   const { evaluated } = await loadDefinition(args, cli);
   if (request.type === 'variables') {
     // buildx's hclparser.Variable: name, description, value (type when declared); a missing value shows <null>.
     const rows = evaluated.variables;
     if (request.format === 'json') return writeJSON(rows.map((v) => structOf({ name: v.name, description: v.description, value: v.value, type: v.type })));
     process.stdout.write(tabwrite([['VARIABLE', 'VALUE', 'DESCRIPTION'], ...rows.map((v) => [v.name, v.value ?? '<null>', v.description ?? ''])]));
-    return 0;
+    return 'ok';
   }
   // Targets and groups together, sorted by name; names starting with "_" are private (hidden).
   const items = [
@@ -28,7 +29,7 @@ export async function list(args: BakeArgs, request: ListRequest, cli: CliEnviron
   };
   if (request.format === 'json') return writeJSON(items.map((i) => structOf({ name: i.name, description: describe(i), group: i.group || undefined })));
   process.stdout.write(tabwrite([['TARGET', 'DESCRIPTION'], ...items.map((i) => [i.name, describe(i)])]));
-  return 0;
+  return 'ok';
 }
 
 /** A Go struct with omitempty fields, in the given order. */
@@ -36,7 +37,7 @@ function structOf(fields: Record<string, string | boolean | undefined>): GoJSON 
   return new Map(Object.entries(fields).filter((e): e is [string, string | boolean] => e[1] !== undefined && e[1] !== ''));
 }
 
-function writeJSON(rows: GoJSON[]): number {
+function writeJSON(rows: GoJSON[]): Outcome {
   process.stdout.write(`${encodeGoJSON(rows)}\n`);
-  return 0;
+  return 'ok';
 }

@@ -1,10 +1,11 @@
 /**
- * The one exit point: runs a command and maps what it throws to an exit code
- * (0 ok, 1 build failure, 2 usage or bake-file error, 130 interrupted).
+ * The one exit point: runs a command and maps how it ended, or the kind of
+ * the error it threw, to an exit code through core/errors.ts's table.
  * Users see sentences with file:line:col and a fix; stack traces only with --debug.
  */
-import { BakeFileError, renderDiagnostic, type Diagnostic } from '../core/diagnostics.js';
-import { UserError } from '../core/errors.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { renderDiagnostic, renderError } from '../core/error-text.js';
+import { exitCodeOf, UserError, type Outcome } from '../core/errors.js';
 import { parseBakeArgs, parseEngineArgs, parseServerArgs, type BakeArgs } from './args.js';
 import type { CommandName } from './commands.js';
 import type { CliEnvironment } from './definition.js';
@@ -17,44 +18,39 @@ export async function main(argv: readonly string[]): Promise<number> {
   const warn = (d: Diagnostic): void => void process.stderr.write(`${renderDiagnostic(d, sources, color)}\n`);
   const debug = argv.includes('--debug');
   try {
-    if (argv[0] === 'engine') {
-      const request = parseEngineArgs(argv.slice(1));
-      if (request.action === 'help') return await printHelp(request.topic);
-      return await (await import('./engine.js')).engineCommand(request, process.env);
-    }
-    const cli: CliEnvironment = { cwd: process.cwd(), env: process.env, warn, sources };
-    if (argv[0] === 'server') {
-      // `bake server run` is how a client starts the server (detached); users see status and stop.
-      const request = argv[1] === 'run' && argv.length === 2 ? ({ action: 'run', format: 'table' } as const) : parseServerArgs(argv.slice(1));
-      if (request.action === 'help') return await printHelp(request.topic);
-      return await (await import('./dev-session.js')).serverCommand(request, cli);
-    }
-    const args = parseBakeArgs(argv);
-    return await run(args, cli);
+    return exitCodeOf(await command(argv, warn, sources));
   } catch (e) {
-    if (e instanceof BakeFileError) {
-      for (const d of e.diagnostics) process.stderr.write(`${renderDiagnostic(d, sources, color)}\n`);
-      if (debug) process.stderr.write(`${e.stack ?? ''}\n`);
-      return 2;
-    }
-    if (e instanceof UserError) {
-      process.stderr.write(`error: ${e.message}\n${e.fix ? `  = fix: ${e.fix}\n` : ''}`);
-      if (debug) process.stderr.write(`${e.stack ?? ''}\n`);
-      return e.exitCode;
-    }
-    process.stderr.write(`error: ${(e as Error).message ?? String(e)}\n`);
-    process.stderr.write(debug ? `${(e as Error).stack ?? ''}\n` : 'This is a bug in bake; run again with --debug for the stack trace and report it.\n');
-    return 1;
+    process.stderr.write(`${renderError(e, sources, color)}\n`);
+    if (debug) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    else if (!(e instanceof UserError)) process.stderr.write('This is a bug in bake; run again with --debug for the stack trace and report it.\n');
+    return exitCodeOf(e instanceof UserError ? e.kind : 'bug');
   }
 }
 
-async function run(args: BakeArgs, cli: CliEnvironment): Promise<number> {
+/** Runs the command argv names: resolves with how it ended, throws what it could not report itself. */
+async function command(argv: readonly string[], warn: (d: Diagnostic) => void, sources: Map<string, string>): Promise<Outcome> {
+  if (argv[0] === 'engine') {
+    const request = parseEngineArgs(argv.slice(1));
+    if (request.action === 'help') return printHelp(request.topic);
+    return (await import('./engine.js')).engineCommand(request, process.env);
+  }
+  const cli: CliEnvironment = { cwd: process.cwd(), env: process.env, warn, sources };
+  if (argv[0] === 'server') {
+    // `bake server run` is how a client starts the server (detached); users see status and stop.
+    const request = argv[1] === 'run' && argv.length === 2 ? ({ action: 'run', format: 'table' } as const) : parseServerArgs(argv.slice(1));
+    if (request.action === 'help') return printHelp(request.topic);
+    return (await import('./dev-session.js')).serverCommand(request, cli);
+  }
+  return run(parseBakeArgs(argv), cli);
+}
+
+async function run(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   switch (args.command) {
     case 'help':
       return printHelp(args.helpTopic);
     case 'version':
       process.stdout.write(`bake ${VERSION}\n`);
-      return 0;
+      return 'ok';
     case 'dev':
       return (await import('./dev.js')).dev(args, cli);
     case 'bake':
@@ -64,7 +60,7 @@ async function run(args: BakeArgs, cli: CliEnvironment): Promise<number> {
   }
 }
 
-async function printHelp(topic: CommandName): Promise<number> {
+async function printHelp(topic: CommandName): Promise<Outcome> {
   process.stdout.write((await import('./help.js')).helpText(topic));
-  return 0;
+  return 'ok';
 }

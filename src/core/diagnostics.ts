@@ -1,9 +1,9 @@
 /**
  * Source positions and user-facing diagnostics. Every bake-file error carries a
  * range so the CLI can print file:line:col, a code frame and the fix
- * (architecture.md, habit 2). Pure: the source text travels with the range's
- * file name through a `SourceMap` the caller supplies.
+ * (architecture.md, habit 2); error-text.ts draws them.
  */
+import { UserError } from './errors.js';
 
 /** A point in a source file: 1-based line and column (in characters), 0-based character offset. */
 export interface SourcePos {
@@ -31,12 +31,13 @@ export interface Diagnostic {
   readonly range?: SourceRange;
 }
 
-/** A bake-file error: exit code 2, printed with its code frame. */
-export class BakeFileError extends Error {
+/** A bake-file error: printed with its code frames. */
+export class BakeFileError extends UserError {
   readonly diagnostics: readonly Diagnostic[];
   constructor(diagnostics: Diagnostic | readonly Diagnostic[]) {
     const list = Array.isArray(diagnostics) ? (diagnostics as readonly Diagnostic[]) : [diagnostics as Diagnostic];
-    super(list.map((d) => messageOf(d)).join('; '));
+    // The fixes stay in the diagnostics, beside the ranges they are about.
+    super('bake-file', list.map((d) => messageOf(d)).join('; '));
     this.name = 'BakeFileError';
     this.diagnostics = list;
   }
@@ -164,40 +165,3 @@ export function bakeError(summary: string, range?: SourceRange, fix?: string, de
     ...(range !== undefined ? { range } : {}),
   });
 }
-
-/** Maps a file name to its text, so code frames can be drawn after parsing. */
-export type SourceTexts = ReadonlyMap<string, string>;
-
-/**
- * Renders a diagnostic the way the CLI prints it:
- *
- *   error: <summary>: <detail>
- *     --> docker-bake.hcl:3:11
- *      |
- *    3 |   tags = [foo]
- *      |           ^^^
- *      = fix: <fix>
- */
-export function renderDiagnostic(d: Diagnostic, sources: SourceTexts, color = false): string {
-  const paint = (code: string, s: string): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const head = d.severity === 'error' ? paint('1;31', 'error') : paint('1;33', 'warning');
-  const lines = [`${head}: ${messageOf(d)}`];
-  if (d.range) {
-    const r = d.range;
-    lines.push(`  --> ${r.filename}:${r.start.line}:${r.start.column}`);
-    const text = sources.get(r.filename);
-    const srcLine = text?.split('\n')[r.start.line - 1];
-    if (srcLine !== undefined) {
-      const gutter = String(r.start.line).length;
-      const pad = ' '.repeat(gutter);
-      const shown = srcLine.replace(/\t/g, ' ').replace(/\r$/, '');
-      const width = r.end.line === r.start.line ? Math.max(1, r.end.column - r.start.column) : Math.max(1, shown.length - r.start.column + 1);
-      lines.push(`${pad} |`);
-      lines.push(`${r.start.line} | ${shown}`);
-      lines.push(`${pad} | ${' '.repeat(r.start.column - 1)}${paint('1;31', '^'.repeat(width))}`);
-    }
-  }
-  if (d.fix) lines.push(`  = fix: ${d.fix}`);
-  return lines.join('\n');
-}
-

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { EngineError } from './errors.js';
+import { EngineAddressError } from './errors.js';
 import { enginePaths, type EnginePaths } from './engine-paths.js';
 
 /** An address the Engine API answers on. */
@@ -30,15 +30,24 @@ export const SYSTEM_SOCKET = '/var/run/docker.sock';
 export function parseEngineAddress(address: string): EngineEndpoint {
   if (address.startsWith('unix://')) {
     const socketPath = address.slice('unix://'.length);
-    if (!socketPath.startsWith('/')) throw new EngineError(`invalid engine address ${address}: the socket path must be absolute`, 'Write DOCKER_HOST=unix:///path/to/docker.sock.');
+    if (!socketPath.startsWith('/')) throw new EngineAddressError(`invalid engine address ${address}: the socket path must be absolute`, 'Write DOCKER_HOST=unix:///path/to/docker.sock.');
     return { kind: 'unix', socketPath, address };
   }
   if (address.startsWith('tcp://')) {
-    const url = new URL(address);
+    const url = tcpUrl(address);
     const port = url.port === '' ? 2375 : Number(url.port);
     return { kind: 'tcp', host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port, address };
   }
-  throw new EngineError(`unsupported engine address ${address}`, 'Set DOCKER_HOST to unix:///path/to/docker.sock or tcp://host:port.');
+  throw new EngineAddressError(`unsupported engine address ${address}`, 'Set DOCKER_HOST to unix:///path/to/docker.sock or tcp://host:port.');
+}
+
+/** `tcp://` alone is localhost:2375, as for docker; a host or port URL syntax refuses is the user's to fix, not a bug of bake's. */
+function tcpUrl(address: string): URL {
+  try {
+    return new URL(address);
+  } catch {
+    throw new EngineAddressError(`invalid engine address ${address}: its host or port cannot be read`, 'Write DOCKER_HOST=tcp://host:port, e.g. tcp://127.0.0.1:2375.');
+  }
 }
 
 /** What resolution needs to know about the machine; tests pass their own. */
@@ -72,7 +81,7 @@ function dockerContext(env: Readonly<Record<string, string | undefined>>): { nam
   if (!name || name === 'default') return undefined;
   const meta = readJson(join(configDir, 'contexts', 'meta', createHash('sha256').update(name).digest('hex'), 'meta.json'));
   const host = (meta?.['Endpoints'] as { docker?: { Host?: string } } | undefined)?.docker?.Host;
-  if (!host) throw new EngineError(`the docker context ${name} is selected but was not found in ${configDir}`, `Select an existing context (docker context use default), or unset DOCKER_CONTEXT.`);
+  if (!host) throw new EngineAddressError(`the docker context ${name} is selected but was not found in ${configDir}`, `Select an existing context (docker context use default), or unset DOCKER_CONTEXT.`);
   return { name, host };
 }
 

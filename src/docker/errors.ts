@@ -3,18 +3,33 @@ import { UserError } from '../core/errors.js';
 
 /** A problem with the engine or its setup that the user can fix. */
 export class EngineError extends UserError {
-  override name = 'EngineError';
+  constructor(message: string, fix: string) {
+    super('engine', message, fix);
+    this.name = 'EngineError';
+  }
+}
+
+/**
+ * DOCKER_HOST or the docker context names no engine bake can dial: the
+ * user's setting is wrong, not the engine, so it is a usage error (exit 2)
+ * whichever command reads it.
+ */
+export class EngineAddressError extends UserError {
+  constructor(message: string, fix: string) {
+    super('usage', message, fix);
+    this.name = 'EngineAddressError';
+  }
 }
 
 /** The Engine API answered with an HTTP error; `message` is the daemon's own. */
-export class EngineApiError extends Error {
+export class EngineApiError extends UserError {
   constructor(
     readonly status: number,
     message: string,
     readonly method: string,
     readonly path: string,
   ) {
-    super(message);
+    super('engine', message);
     this.name = 'EngineApiError';
   }
 }

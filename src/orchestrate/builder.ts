@@ -5,16 +5,14 @@
  * sessions, each once per run. Tests of the run's logic pass a fake.
  */
 import { setMaxListeners } from 'node:events';
-import { bakeError } from '../core/diagnostics.js';
 import type { ProgressSink } from '../core/progress.js';
 import type { Target } from '../bakefile/model.js';
 import { buildTarget, RunSessions, type BuildResult } from '../buildkit/build.js';
 import { probeCapabilities, type Capabilities } from '../buildkit/capabilities.js';
 import { controlClient } from '../buildkit/control.js';
-import { BuilderAddressError, dial } from '../buildkit/dial.js';
+import { dial } from '../buildkit/dial.js';
 import type { Links } from '../buildkit/solve-request.js';
 import { DockerEngine } from '../docker/engine-api.js';
-import { EngineError } from '../docker/errors.js';
 
 /** One target's build as the run asks for it. */
 export interface TargetBuild {
@@ -46,14 +44,7 @@ export type OpenBuilder = (where: { readonly builder: string | undefined; readon
 
 /** The real builder: `--builder`, else BUILDKIT_HOST, else the Docker engine. */
 export const openBuilder: OpenBuilder = async ({ builder, cwd, env }, signal) => {
-  let dialed;
-  try {
-    dialed = await dial(builder, env);
-  } catch (e) {
-    if (e instanceof BuilderAddressError) throw bakeError(e.message);
-    if (e instanceof EngineError) throw bakeError(e.message, undefined, e.fix);
-    throw e;
-  }
+  const dialed = await dial(builder, env);
   const client = controlClient(dialed);
   const engine = dialed.engine ? new DockerEngine(dialed.engine) : undefined;
   const contextDigests = new Map<string, Promise<string>>();

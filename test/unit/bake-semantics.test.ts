@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BakeFileError, type Diagnostic } from '../../src/core/diagnostics.js';
+import { UserError } from '../../src/core/errors.js';
 import { evaluateSources, printDefinition } from '../../src/bakefile/pipeline.js';
 import { FIXED_WORLD } from '../support/fixed-world.js';
 
@@ -58,7 +59,17 @@ async function failure(text: Sources, options: CaseOptions = {}): Promise<Diagno
   return err.diagnostics[0] as Diagnostic;
 }
 
-/** Asserts an error's summary, detail and position ([line, column] of its start, or undefined for a CLI flag). */
+/** A flag's mistake (--set): a usage error, a sentence and its fix with no range into a bake file. */
+async function usageFailure(text: Sources, options: CaseOptions): Promise<UserError> {
+  const err = await printSources(text, options).then(
+    () => assert.fail('expected an error'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof UserError && err.kind === 'usage', `expected a usage error, got ${String(err)}`);
+  return err;
+}
+
+/** Asserts a bake-file error's summary, detail and position ([line, column] of its start, or undefined when it has none). */
 async function assertError(text: Sources, options: CaseOptions, summary: string, detail: string | undefined, at: readonly [number, number] | undefined): Promise<Diagnostic> {
   const d = await failure(text, options);
   assert.deepEqual(
@@ -1202,7 +1213,7 @@ test('--set errors have no position: they come from the command line', async () 
     ['webapp.args=x', 'invalid key webapp.args, args requires name'],
     ['webapp.contexts=x', 'invalid key webapp.contexts, contexts requires name'],
   ];
-  for (const [set, summary] of cases) await assertError(INHERITS, { names: ['webapp'], sets: [set] }, summary, undefined, undefined);
+  for (const [set, summary] of cases) assert.equal((await usageFailure(INHERITS, { names: ['webapp'], sets: [set] })).message, summary, set);
 });
 
 // ---- --push and --load ----------------------------------------------------------------------
@@ -1462,6 +1473,6 @@ target "child" {
   assert.deepEqual(p.target['child']?.args, { MEM: '1g' });
   await assertError('target "default" {\n  resources = { cpu-quota = "half" }\n}', {}, 'Unsuitable value type', 'Unsuitable value: a number is required (resources.cpu-quota)', [2, 15]);
   await assertError('target "default" {\n  resources = ["memory=2g"]\n}', {}, 'Unsuitable value type', 'Unsuitable value: object required', [2, 15]);
-  const set = await failure('target "default" {}', { sets: ['default.resources.cpu-quota=notanumber'] });
-  assert.equal(set.summary, 'invalid value notanumber for int64 key resources.cpu-quota');
+  const set = await usageFailure('target "default" {}', { sets: ['default.resources.cpu-quota=notanumber'] });
+  assert.equal(set.message, 'invalid value notanumber for int64 key resources.cpu-quota');
 });

@@ -1,7 +1,6 @@
 /** Command-line parsing: bake's flags, bake dev's actions and the flags each takes, and bake server. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BakeFileError } from '../../src/core/diagnostics.js';
 import { UserError } from '../../src/core/errors.js';
 import { flagsOf, parseBakeArgs, parseEngineArgs, parseServerArgs, parseWaitTimeout, type DevArgs } from '../../src/cli/args.js';
 import { COMMANDS, FLAGS, type CommandName } from '../../src/cli/commands.js';
@@ -12,13 +11,7 @@ const dev = (fields: Partial<DevArgs>): DevArgs => ({ ...DEV_DEFAULTS, ...fields
 
 /** Asserts `run` throws a usage error (exit 2) whose message and fix match. */
 function assertUsageError(run: () => unknown, message: RegExp, fix?: RegExp): void {
-  assert.throws(run, (e: unknown) => {
-    if (e instanceof BakeFileError) {
-      const d = e.diagnostics[0];
-      return message.test(d?.summary ?? '') && (fix === undefined || fix.test(d?.fix ?? ''));
-    }
-    return e instanceof UserError && e.exitCode === 2 && message.test(e.message) && (fix === undefined || fix.test(e.fix));
-  });
+  assert.throws(run, (e: unknown) => e instanceof UserError && e.kind === 'usage' && message.test(e.message) && (fix === undefined || fix.test(e.fix ?? '')));
 }
 
 test('bake: targets and flags', () => {

@@ -48,7 +48,7 @@ for (const [spec, message] of INVALID) {
   test(`parsePrefixKey(${JSON.stringify(spec)}) is a usage error`, () => {
     assert.throws(
       () => parsePrefixKey(spec),
-      (e: unknown) => e instanceof UserError && e.exitCode === 2 && message.test(e.message) && /ctrl-a, Ctrl-\], C-b or \^b/.test(e.fix),
+      (e: unknown) => e instanceof UserError && e.kind === 'usage' && message.test(e.message) && /ctrl-a, Ctrl-\], C-b or \^b/.test(e.fix ?? ''),
     );
   });
 }

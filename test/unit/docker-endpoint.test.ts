@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enginePaths } from '../../src/docker/engine-paths.js';
 import { dockerdArgs } from '../../src/docker/engine-manager.js';
-import { EngineError } from '../../src/docker/errors.js';
+import { EngineAddressError } from '../../src/docker/errors.js';
 import { queryString } from '../../src/docker/http.js';
 import { encodeFilters, labelFilters } from '../../src/docker/filters.js';
 
@@ -38,11 +38,11 @@ test('without DOCKER_HOST or the embedded engine: the system socket, or none whe
   assert.match(none.reason, /does not exist/);
 });
 
-test('engine addresses: unix and tcp with the default port; others are refused with a fix', () => {
+test('engine addresses: unix and tcp with the default port; others are usage errors with a fix', () => {
   assert.deepEqual(parseEngineAddress('unix:///run/docker.sock'), { kind: 'unix', socketPath: '/run/docker.sock', address: 'unix:///run/docker.sock' });
   assert.deepEqual(parseEngineAddress('tcp://[::1]'), { kind: 'tcp', host: '::1', port: 2375, address: 'tcp://[::1]' });
-  for (const bad of ['ssh://me@host', 'unix://relative.sock', '/var/run/docker.sock']) {
-    assert.throws(() => parseEngineAddress(bad), (e: unknown) => e instanceof EngineError && /DOCKER_HOST/.test(e.fix));
+  for (const bad of ['ssh://me@host', 'unix://relative.sock', '/var/run/docker.sock', 'tcp://[::1', 'tcp://host:port']) {
+    assert.throws(() => parseEngineAddress(bad), (e: unknown) => e instanceof EngineAddressError && e.kind === 'usage' && /DOCKER_HOST/.test(e.fix ?? ''), bad);
   }
 });
 

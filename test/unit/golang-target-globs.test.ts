@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BakeFileError } from '../../src/core/diagnostics.js';
+import { UserError } from '../../src/core/errors.js';
 import { parseOverrides } from '../../src/bakefile/overrides.js';
 import { evaluateSources, printDefinition } from '../../src/bakefile/pipeline.js';
 import { FIXED_WORLD } from '../support/fixed-world.js';
@@ -42,7 +43,7 @@ const SET_GLOBS: [pattern: string, want: string[] | string][] = [
 for (const [pattern, want] of SET_GLOBS) {
   test(`--set ${pattern}.tags=x selects ${typeof want === 'string' ? 'nothing' : want.join(', ')}`, () => {
     const select = (): string[] => [...parseOverrides([`${pattern}.tags=x`], TARGETS, () => undefined).keys()];
-    if (typeof want === 'string') assert.throws(select, (e: unknown) => e instanceof BakeFileError && e.diagnostics[0]?.summary === want);
+    if (typeof want === 'string') assert.throws(select, (e: unknown) => e instanceof UserError && e.kind === 'usage' && e.message === want);
     else assert.deepEqual(select(), want);
   });
 }

@@ -2,7 +2,7 @@
  * Chooses the progress view for `--progress` / BUILDKIT_PROGRESS: auto is
  * tty on a terminal (stderr) and plain elsewhere (architecture habit 4).
  */
-import { bakeError } from '../../core/diagnostics.js';
+import { usageError } from '../../core/errors.js';
 import { lineView } from './lines.js';
 import { plainLines } from './plain.js';
 import { rawjsonLines } from './rawjson.js';
@@ -24,7 +24,7 @@ export function progressMode(mode: string, stderrIsTTY: boolean): ProgressMode {
     case 'quiet':
       return mode;
     default:
-      throw bakeError(`invalid progress mode ${mode}`, undefined, 'Use --progress auto, tty, plain, rawjson or quiet.');
+      throw usageError(`invalid progress mode ${mode}`, 'Use --progress auto, tty, plain, rawjson or quiet.');
   }
 }
 

@@ -1,4 +1,5 @@
 /** Text every progress view shares: a failure as buildx prints it, and byte counts. */
+import { renderDiagnostic } from '../../core/error-text.js';
 import type { ErrorEvent } from '../../core/progress.js';
 
 /** The failure as buildx prints it: the failing step, the Dockerfile lines with `>>>`, then the error. */
@@ -13,9 +14,8 @@ export function errorText(e: ErrorEvent, names?: ReadonlyMap<string, string>): s
     for (const l of e.source.lines) out.push(` ${String(l.line).padStart(width + 2)} | ${l.failing ? '>>>' : '   '} ${l.text}`);
     out.push('--------------------');
   }
-  out.push(`error: failed to build ${e.target}: ${e.message}`);
-  const fix = FIXES.find(([pattern]) => pattern.test(e.message));
-  if (fix) out.push(`  = fix: ${fix[1]}`);
+  const fix = FIXES.find(([pattern]) => pattern.test(e.message))?.[1];
+  out.push(renderDiagnostic({ severity: 'error', summary: `failed to build ${e.target}: ${e.message}`, ...(fix ? { fix } : {}) }, new Map()));
   return `${out.join('\n')}\n`;
 }
 

@@ -8,7 +8,8 @@ import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, makeGenericClientConstructor, status, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { UserError } from '../../core/errors.js';
+import { parseErrorDetails } from '../../core/error-text.js';
+import { UserError, type ErrorKind } from '../../core/errors.js';
 import { packageRoot } from '../../buildkit/session/protos.js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import { devService, type AttachIn, type AttachOut, type CommandOut, type CommandRequest, type HelloReply, type ListReply, type ShutdownReply, type StopReply, type UpEvent, type UpRequest } from '../protocol.js';
@@ -16,14 +17,22 @@ import { serverPaths } from '../server/paths.js';
 
 type UnaryMethod<Req, Res> = (req: Req, options: { deadline: number }, callback: (err: ServiceError | null, res: Res) => void) => void;
 
-/** A failure the server reported: its sentence (and its fix, when it gave one), without gRPC's prefixes. */
+/**
+ * A failure the server reported: its sentence (and its fix, when it gave
+ * one), without gRPC's prefixes. What the server refuses is a session's
+ * failure (its services, processes, engine), of kind `run`: usage and
+ * bake-file mistakes are found here before any call. A server that does not
+ * answer is of kind `engine`.
+ */
 export class ServerError extends UserError {
   constructor(
     message: string,
+    fix: string | undefined,
     readonly code: number,
+    kind: ErrorKind = 'run',
   ) {
-    const [first, fix] = message.split('\n  = fix: ');
-    super(first ?? message, fix ?? '');
+    super(kind, message, fix);
+    this.name = 'ServerError';
   }
 }
 
@@ -52,7 +61,7 @@ export class DevClient {
       const call = this.stream<UpEvent>('Up', req, signal);
       call.on('data', (e: UpEvent) => (e.event === 'status' ? onStatus(e.status) : (ready = e.ready)));
       call.on('error', (e: ServiceError) => reject(serverError(e)));
-      call.on('end', () => (ready ? resolve(ready) : reject(new ServerError('the server ended the session start without an answer', 13))));
+      call.on('end', () => (ready ? resolve(ready) : reject(new ServerError('the server ended the session start without an answer', undefined, status.INTERNAL))));
     });
   }
 
@@ -90,9 +99,10 @@ export class DevClient {
 }
 
 export function serverError(e: ServiceError): ServerError {
-  if (e.code === status.UNAVAILABLE) return new ServerError('the bake server went away\n  = fix: Run bake dev attach: it starts a new server, which finds the session again in the engine.', e.code);
-  if (e.code === status.DEADLINE_EXCEEDED) return new ServerError('the bake server did not answer in time\n  = fix: bake server status says where its log is; the log says what it was waiting for (often an engine that does not answer).', e.code);
-  return new ServerError(e.details || e.message, e.code);
+  if (e.code === status.UNAVAILABLE) return new ServerError('the bake server went away', 'Run bake dev attach: it starts a new server, which finds the session again in the engine.', e.code, 'engine');
+  if (e.code === status.DEADLINE_EXCEEDED) return new ServerError('the bake server did not answer in time', 'bake server status says where its log is; the log says what it was waiting for (often an engine that does not answer).', e.code, 'engine');
+  const { message, fix } = parseErrorDetails(e.details || e.message);
+  return new ServerError(message, fix, e.code);
 }
 
 export interface ConnectOptions {
@@ -128,7 +138,7 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
       await new Promise((r) => setTimeout(r, 50));
       client = await attempt();
     }
-    if (!client) throw new UserError(`the bake server did not start within 15 s`, `Look at its log, ${paths.logFile}, then retry.`);
+    if (!client) throw new UserError('engine', `the bake server did not start within 15 s`, `Look at its log, ${paths.logFile}, then retry.`);
   }
   if (client && (client.hello.server_version !== options.version || client.hello.protocol !== DEV_PROTOCOL_VERSION)) {
     options.warn(`warning: the bake server runs version ${client.hello.server_version} (protocol ${client.hello.protocol}); this client is ${options.version} (protocol ${DEV_PROTOCOL_VERSION}). Run bake server stop, then retry, to start a server of this version.`);

@@ -3,7 +3,7 @@
  * it, how hints name it, and the scanner that picks `prefix KEY` out of the
  * keys typed into an attached process.
  */
-import { UserError } from '../../core/errors.js';
+import { usageError } from '../../core/errors.js';
 
 /** The keys a prefix may be, for the fixes of errors. */
 const ACCEPTED = 'Ctrl with a letter or one of @ \\ ] ^ _, written as ctrl-a, Ctrl-], C-b or ^b';
@@ -25,9 +25,9 @@ export function parsePrefixKey(spec: string, origin = '--prefix-key'): number {
   const match = /^(?:ctrl[-+]|c-|\^)(.+)$/i.exec(spec.trim());
   const key = match?.[1];
   const byte = key === undefined ? undefined : controlByte(key);
-  if (byte === undefined) throw new UserError(`${origin} ${JSON.stringify(spec)} is not a control key`, `Use ${ACCEPTED}.`, 2);
+  if (byte === undefined) throw usageError(`${origin} ${JSON.stringify(spec)} is not a control key`, `Use ${ACCEPTED}.`);
   const reserved = RESERVED[byte];
-  if (reserved !== undefined) throw new UserError(`${origin} ${JSON.stringify(spec)} is ${reserved}, which the attached process needs`, `Choose another key: ${ACCEPTED}.`, 2);
+  if (reserved !== undefined) throw usageError(`${origin} ${JSON.stringify(spec)} is ${reserved}, which the attached process needs`, `Choose another key: ${ACCEPTED}.`);
   return byte;
 }
 

@@ -44,8 +44,8 @@ type Mode =
 /** What the terminal does after a monitor command that leaves the monitor, given the keys typed meanwhile. */
 type Next = (typed: readonly Buffer[]) => void;
 
-/** Runs until the user detaches or stops the session; resolves with the exit code. */
-export function runTerminal(options: TerminalOptions): Promise<number> {
+/** Runs until the user detaches or stops the session. */
+export function runTerminal(options: TerminalOptions): Promise<void> {
   return new Promise((resolve) => {
     const { client, input, output } = options;
     let session = options.session;
@@ -58,7 +58,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
     const say = (line: string): void => void output.write(`\r\n${line}\r\n`);
     const size = (): { columns: number; rows: number } => ({ columns: output.columns || 80, rows: output.rows || 24 });
 
-    const finish = (code: number): void => {
+    const finish = (): void => {
       leave();
       mode = { kind: 'done' };
       input.off('data', onData);
@@ -67,7 +67,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
       process.off('SIGHUP', onTerm);
       if (input.isTTY) input.setRawMode(false);
       input.pause();
-      resolve(code);
+      resolve();
     };
     const leave = (): void => {
       if (mode.kind === 'attached') {
@@ -115,7 +115,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
         else if (out.msg === 'taken_over') ended(`bake: another terminal took over session ${session.id} (${out.taken_over}); attach here to take it back.`);
         else if (out.msg === 'session_ended') {
           say(`bake: ${out.session_ended}.`);
-          finish(0);
+          finish();
         }
       });
       call.on('error', (e: ServiceError) => ended(options.describeError(serverError(e))));
@@ -181,7 +181,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
       try {
         cmd = parseMonitorLine(line, session.services.map((s) => s.name));
       } catch (e) {
-        if (e instanceof MonitorUsageError) output.write(`error: ${e.message}\r\n`);
+        if (e instanceof MonitorUsageError) output.write(`${options.describeError(e)}\r\n`);
         else throw e;
         return undefined;
       }
@@ -236,10 +236,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
           }
           case 'switch': {
             const found = (await client.list(session.engine)).sessions.find((s) => s.id === cmd.session);
-            if (!found) {
-              output.write(`error: no session ${cmd.session}; sessions lists them\r\n`);
-              return undefined;
-            }
+            if (!found) throw new MonitorUsageError(`no session ${cmd.session}; sessions lists them`);
             session = found;
             currentInfo = undefined;
             return (typed) => enter('', typed);
@@ -247,13 +244,13 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
           case 'detach':
             return () => {
               say(`bake: detached from session ${session.id}; it keeps running. Come back with: bake dev attach ${session.id}`);
-              finish(0);
+              finish();
             };
           case 'stop':
             await client.stop(session.id, false);
             return () => {
               say(`bake: session ${session.id} stopped; its containers and network are removed, named volumes kept.`);
-              finish(0);
+              finish();
             };
         }
       } catch (e) {
@@ -268,7 +265,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
         if (event.kind === 'command') {
           if (event.key === 'd') {
             say(`bake: detached from session ${session.id}; it keeps running. Come back with: bake dev attach ${session.id}`);
-            return finish(0);
+            return finish();
           }
           if (event.key === 'c') {
             if (mode.kind !== 'monitor') monitor('');
@@ -293,7 +290,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
     const onResize = (): void => {
       if (mode.kind === 'attached') mode.call.write({ resize: size() } as unknown as AttachIn);
     };
-    const onTerm = (): void => finish(0);
+    const onTerm = (): void => finish();
 
     if (input.isTTY) input.setRawMode(true);
     input.on('data', onData);

@@ -3,6 +3,7 @@
  * backslashes, nothing expanded: `exec` runs its command without a shell),
  * then checked against the commands of product §4.
  */
+import { UserError } from '../../core/errors.js';
 import { nameSuggestion } from '../../core/suggest.js';
 
 /** A monitor command, checked. */
@@ -25,10 +26,10 @@ export type MonitorCommand =
   | { readonly kind: 'stop' }
   | { readonly kind: 'help' };
 
-/** A monitor line that is not a command; the message is one sentence for `error: …`. */
-export class MonitorUsageError extends Error {
+/** A monitor line bake cannot act on (not a command, or naming what is not there): one sentence that says what to do. */
+export class MonitorUsageError extends UserError {
   constructor(message: string) {
-    super(message);
+    super('usage', message);
     this.name = 'MonitorUsageError';
   }
 }

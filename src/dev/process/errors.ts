@@ -3,5 +3,8 @@ import { UserError } from '../../core/errors.js';
 
 /** A process could not be started or ended: one sentence and the fix. */
 export class DevProcessError extends UserError {
-  override name = 'DevProcessError';
+  constructor(message: string, fix: string) {
+    super('run', message, fix);
+    this.name = 'DevProcessError';
+  }
 }

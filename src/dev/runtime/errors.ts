@@ -1,7 +1,10 @@
 /** Errors of a dev session's services in the engine. */
 import { UserError } from '../../core/errors.js';
 
-/** A service could not be set up or did not come up (exit code 1): one sentence and the fix. */
+/** A service could not be set up or did not come up: one sentence and the fix. */
 export class DevRuntimeError extends UserError {
-  override name = 'DevRuntimeError';
+  constructor(message: string, fix: string) {
+    super('run', message, fix);
+    this.name = 'DevRuntimeError';
+  }
 }

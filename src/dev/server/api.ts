@@ -5,6 +5,8 @@
  * another session.
  */
 import { status as grpcStatus, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { errorDetails } from '../../core/error-text.js';
+import { UserError } from '../../core/errors.js';
 import { HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, type AttributeKind, type AttributeSpec, type Service } from '../../bakefile/model.js';
 import type { TerminalSize } from '../../docker/types.js';
 import { parseEngineAddress } from '../../docker/endpoint.js';
@@ -14,7 +16,7 @@ import type { ServicePlan } from '../runtime/service-runtime.js';
 import type { AttachIn, AttachOpen, AttachOut, CommandOut, CommandRequest, HelloReply, HelloRequest, ListReply, ListRequest, ShutdownReply, StopReply, StopRequest, TerminalSizeMessage, UpEvent, UpRequest } from '../protocol.js';
 import { runCommand } from './commands.js';
 import type { SessionRegistry } from './registry.js';
-import { SessionCommandError, type DevSession, type TerminalHolder } from './session.js';
+import type { DevSession, TerminalHolder } from './session.js';
 
 /** A request the server refuses: the gRPC code and one sentence. */
 export class RequestError extends Error {
@@ -120,10 +122,9 @@ function serverStream<Req, Out>(ctx: ServerContext, handle: (req: Req, write: (o
 
 function failure(ctx: ServerContext, e: unknown): { code: grpcStatus; details: string } {
   if (e instanceof RequestError) return { code: e.code, details: e.message };
-  if (e instanceof SessionCommandError) return { code: grpcStatus.FAILED_PRECONDITION, details: e.message };
-  const err = e as Error & { fix?: string };
-  // User errors from the runtime (a health check that never passed) carry their fix.
-  if (typeof err.fix === 'string') return { code: grpcStatus.FAILED_PRECONDITION, details: `${err.message}\n  = fix: ${err.fix}` };
+  // User errors (a health check that never passed, a monitor command the session cannot serve) carry their fix.
+  if (e instanceof UserError) return { code: grpcStatus.FAILED_PRECONDITION, details: errorDetails(e.message, e.fix) };
+  const err = e as Error;
   ctx.log(`error: ${err.stack ?? String(e)}`);
   return { code: grpcStatus.INTERNAL, details: err.message ?? String(e) };
 }

@@ -15,15 +15,15 @@ import { takeLock } from './lock.js';
 import { serverPaths } from './paths.js';
 import { SessionRegistry } from './registry.js';
 
-/** Runs the server until it is stopped or idles out; resolves with the process exit code. */
-export async function runServer(env: Readonly<Record<string, string | undefined>>, version: string): Promise<number> {
+/** Runs the server until it is stopped or idles out. */
+export async function runServer(env: Readonly<Record<string, string | undefined>>, version: string): Promise<void> {
   const paths = serverPaths(env, homedir());
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   chmodSync(paths.dir, 0o700);
   const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   if (!takeLock(paths)) {
     log('another bake server holds the lock; this one exits');
-    return 0;
+    return;
   }
   const server = new Server({ 'grpc.max_receive_message_length': 16 << 20 });
   const registry = new SessionRegistry(paths, log);
@@ -76,5 +76,4 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
     idle.unref();
   });
   await done;
-  return 0;
 }

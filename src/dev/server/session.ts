@@ -6,6 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
+import { UserError } from '../../core/errors.js';
 import type { Service } from '../../bakefile/model.js';
 import type { DockerEngine } from '../../docker/engine-api.js';
 import type { TerminalSize } from '../../docker/types.js';
@@ -30,8 +31,11 @@ export interface TerminalHolder {
 }
 
 /** A monitor request the session cannot serve: one sentence for the user. */
-export class SessionCommandError extends Error {
-  override name = 'SessionCommandError';
+export class SessionCommandError extends UserError {
+  constructor(message: string) {
+    super('run', message);
+    this.name = 'SessionCommandError';
+  }
 }
 
 export class DevSession {
