@@ -14,6 +14,10 @@
  * buildx 0.13.1 lists a compose file's services in its default group in Go's
  * map order, which changes from run to run: a compose case with several
  * services names them, sorted, in case.json (as compose-include does).
+ * It also expands a matrix in the map order of its keys (current buildx
+ * sorts them), so a group of matrix targets comes in one of several
+ * orders: an entry with `groupOrder` compares those runs with every group's
+ * targets sorted, and only the order may differ.
  *
  * `--print` needs no builder: with an empty DOCKER_CONFIG and no DOCKER_HOST
  * buildx reads the files and prints without contacting an engine. Under
@@ -34,6 +38,8 @@ interface KnownDifference {
   /** The runs it applies to, by their first bake file; all runs of the case when absent. */
   readonly files?: readonly string[];
   readonly reason: string;
+  /** Only the order of group targets may differ, and 0.13.1 varies it from run to run. */
+  readonly groupOrder?: boolean;
 }
 
 const differencesFile = join(fixturesDir(), 'buildx-differences.json');
@@ -91,6 +97,14 @@ function difference(buildx: Outcome, bake: Outcome): string | undefined {
   return buildx.stdout === bake.stdout ? undefined : `outputs differ:\n--- buildx\n${buildx.stdout}\n--- bake\n${bake.stdout}`;
 }
 
+/** The printed definition with every group's targets sorted, for runs whose group order 0.13.1 varies. */
+function sortGroups(outcome: Outcome): Outcome {
+  if (!outcome.ok) return outcome;
+  const printed = JSON.parse(outcome.stdout) as { group?: Record<string, { targets?: string[] }> };
+  for (const group of Object.values(printed.group ?? {})) group.targets?.sort();
+  return { ...outcome, stdout: JSON.stringify(printed, null, 2) };
+}
+
 function knownDifference(c: BakefileCase, files: readonly string[]): KnownDifference | undefined {
   return known.find((k) => k.case === c.name && (!k.files || k.files.includes(files[0] as string)));
 }
@@ -131,6 +145,12 @@ describe('bake --print against buildx --print', { concurrency: 4, skip: 'missing
         runBake(args, { cwd: c.dir, env }).then((r): Outcome => ({ ok: r.status === 0, stdout: r.stdout, error: bakeSentence(r.stderr) })),
       ]);
       const k = knownDifference(c, files);
+      if (k?.groupOrder) {
+        const diff = difference(sortGroups(theirs), sortGroups(ours));
+        assert.equal(diff, undefined, `${diff ?? ''}\n(listed as differing only in group order: ${k.reason})`);
+        tally.identical++;
+        return;
+      }
       const diff = difference(theirs, ours);
       if (k) {
         assert.notEqual(diff, undefined, `listed in buildx-differences.json, but bake and buildx now agree: remove the entry (${k.reason})`);
