@@ -11,7 +11,7 @@
  *   `cacert`, `cert`, `key` or `servername` query options (buildx's remote
  *   driver names), e.g. `tcp://farm:1234?cacert=/ca.pem&cert=/c.pem&key=/k.pem`.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,12 +119,17 @@ function tcpCredentials(url: URL): ChannelCredentials {
   return grpc.credentials.createSsl(file('cacert'), file('key'), file('cert'));
 }
 
+/** The proxy dir's name: the prefix, the pid of the bake that made it, then mkdtemp's suffix. */
+const PROXY_DIR_PREFIX = 'bake-grpc-';
+const PROXY_DIR = /^bake-grpc-(\d+)-/;
+
 /**
  * dockerd: a private proxy socket (0600, in a 0700 temp dir) whose every
  * connection is upgraded with `POST /grpc` on a fresh engine connection.
  */
 async function dialDocker(engine: EngineEndpoint): Promise<Dialed> {
-  const dir = mkdtempSync(join(tmpdir(), 'bake-grpc-'));
+  reapProxyDirs();
+  const dir = mkdtempSync(join(tmpdir(), `${PROXY_DIR_PREFIX}${process.pid}-`));
   const path = join(dir, 'engine.sock');
   const server = createServer({ pauseOnConnect: true }, (client) => {
     client.on('error', () => client.destroy());
@@ -153,6 +158,31 @@ async function dialDocker(engine: EngineEndpoint): Promise<Dialed> {
         rmSync(dir, { recursive: true, force: true });
       }),
   };
+}
+
+/** Removes the proxy dirs of this user's bakes that died without closing them (kill -9, a crash). */
+function reapProxyDirs(): void {
+  const uid = process.getuid?.();
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(PROXY_DIR.exec(name)?.[1] ?? 0);
+    if (!pid || pid === process.pid || processAlive(pid)) continue;
+    const path = join(tmpdir(), name);
+    try {
+      if (lstatSync(path).uid === uid) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Gone already, or another bake reaps it at the same moment.
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: alive, another user's.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function listen(server: Server, path: string): Promise<void> {

@@ -39,7 +39,9 @@ export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cl
   const mode = progressMode(args.progress ?? cli.env['BUILDKIT_PROGRESS'] ?? 'auto', process.stderr.isTTY === true);
   const abort = new AbortController();
   const onSigint = (): void => abort.abort(new Error('interrupted'));
-  process.once('SIGINT', onSigint);
+  // `on`, not `once`: the tty view loads signal-exit (through listr2), which re-raises a
+  // SIGINT it sees no other listener for, and a `once` listener is gone by then.
+  process.on('SIGINT', onSigint);
   signal?.addEventListener('abort', onSigint, { once: true });
   let close: (() => Promise<void>) | undefined;
   try {

@@ -34,7 +34,7 @@ export async function engineCommand(request: Exclude<EngineRequest, { action: 'h
 /** Aborts on Ctrl-C, so a start that waits for the engine ends at once. */
 function interruptSignal(): AbortSignal {
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+  process.on('SIGINT', () => controller.abort(new Error('interrupted')));
   return controller.signal;
 }
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -44,8 +44,11 @@ after(async () => {
 
 const COLS = 100;
 
-/** Runs bin/bake in a PTY; resolves with its exit code, the raw bytes and the final screen's non-empty lines (scrollback included). */
-function inPty(args: string[], env: Record<string, string> = {}): Promise<{ code: number; raw: string; screen: string[] }> {
+/**
+ * Runs bin/bake in a PTY; resolves with its exit code, the raw bytes and the final screen's non-empty lines (scrollback included).
+ * With `interruptOn`, types Ctrl-C once the output matches it.
+ */
+function inPty(args: string[], env: Record<string, string> = {}, interruptOn?: RegExp): Promise<{ code: number; pid: number; raw: string; screen: string[] }> {
   const term = new xterm.Terminal({ cols: COLS, rows: 40, scrollback: 1000, allowProposedApi: true });
   const child = spawn(bake, args, {
     cols: COLS,
@@ -54,9 +57,14 @@ function inPty(args: string[], env: Record<string, string> = {}): Promise<{ code
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', TERM: 'xterm-256color', DOCKER_HOST: `unix://${socketPath}`, ...env },
   });
   let raw = '';
+  let interrupted = false;
   child.onData((d) => {
     raw += d;
     term.write(d);
+    if (interruptOn && !interrupted && interruptOn.test(raw)) {
+      interrupted = true;
+      child.write('\x03');
+    }
   });
   return new Promise((resolve) => {
     child.onExit(({ exitCode }) => {
@@ -65,7 +73,7 @@ function inPty(args: string[], env: Record<string, string> = {}): Promise<{ code
         const b = term.buffer.active;
         const screen = Array.from({ length: b.length }, (_, i) => b.getLine(i)?.translateToString(true) ?? '').filter((l) => l.trim() !== '');
         term.dispose();
-        resolve({ code: exitCode, raw, screen });
+        resolve({ code: exitCode, pid: child.pid, raw, screen });
       });
     });
   });
@@ -111,4 +119,33 @@ test('BUILDKIT_PROGRESS=tty: a failing target expands to its error with the Dock
   assert.match(text, new RegExp(row('✔', 'one', 'built').source.slice(1), 'm'));
   assert.match(text, /\nbad +failed +\d+\.\ds +-\none +built +/);
   assert.doesNotMatch(text, SPINNER);
+});
+
+/** The proxy dirs (buildkit/dial.ts) a bake with this pid made and left. */
+const proxyDirsOf = (pid: number): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`bake-grpc-${pid}-`));
+
+test('Ctrl-C during a RUN with --progress tty: exit 130, the rows end cancelled, the cursor is shown again, and no proxy socket is left', async () => {
+  const r = await inPty(['one', 'two', '--no-cache'], { BUILDKIT_PROGRESS: 'tty', NO_COLOR: '1' }, /RUN echo \w+ && sleep 1/);
+  const text = r.screen.join('\n');
+  assert.equal(r.code, 130, text);
+  assert.match(text, /cancelled/, text);
+  assert.match(text, /^TARGET +RESULT/m, 'the summary, as in plain mode');
+  assert.ok(r.raw.lastIndexOf('\x1b[?25h') > r.raw.lastIndexOf('\x1b[?25l'), 'the cursor is shown after it was last hidden');
+  assert.deepEqual(proxyDirsOf(r.pid), []);
+});
+
+test('a bake killed with SIGKILL leaves its proxy socket dir, and the next bake removes it', async () => {
+  const killed = spawn(bake, ['one', '--no-cache', '--progress', 'plain'], { cols: COLS, rows: 40, cwd: project, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', DOCKER_HOST: `unix://${socketPath}` } });
+  await new Promise<void>((resolve) => {
+    let raw = '';
+    killed.onData((d) => {
+      raw += d;
+      if (/RUN echo/.test(raw) && proxyDirsOf(killed.pid).length) killed.kill('SIGKILL');
+    });
+    killed.onExit(() => resolve());
+  });
+  assert.equal(proxyDirsOf(killed.pid).length, 1, 'kill -9 runs no cleanup');
+  const next = await inPty(['one'], { BUILDKIT_PROGRESS: 'plain' });
+  assert.equal(next.code, 0, next.screen.join('\n'));
+  assert.deepEqual(proxyDirsOf(killed.pid), []);
 });
