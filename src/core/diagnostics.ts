@@ -69,6 +69,8 @@ const FILE_START: SourcePos = { line: 1, column: 1, offset: 0 };
 export class SourceText {
   /** Indices of the text's line feeds from `firstIndex` on, found on first use. */
   private lineFeeds: number[] | undefined;
+  /** Per line, whether it holds a surrogate pair (a code point that takes two indices), found on first use. */
+  private astralLines: boolean[] | undefined;
 
   /**
    * `start` is the position of index `firstIndex`, for text embedded in
@@ -98,9 +100,12 @@ export class SourceText {
       else hi = mid;
     }
     const lineStart = lo === 0 ? this.firstIndex : (feeds[lo - 1] as number) + 1;
+    // On a line without surrogate pairs a column is an index difference: counting code points on every
+    // call made reading a long single-line file (minified JSON) quadratic.
+    const astral = (this.astralLines ??= [])[lo] ??= /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(this.text.slice(lineStart, feeds[lo] ?? this.text.length));
     return {
       line: this.start.line + lo,
-      column: (lo === 0 ? this.start.column : 1) + codePointCount(this.text, lineStart, index),
+      column: (lo === 0 ? this.start.column : 1) + (astral ? codePointCount(this.text, lineStart, index) : index - lineStart),
       offset: this.start.offset + index,
     };
   }
