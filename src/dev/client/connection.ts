@@ -4,7 +4,7 @@
  * to its log file), and says hello, warning when the versions differ.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, makeGenericClientConstructor, status, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
@@ -13,7 +13,8 @@ import { UserError, type ErrorKind } from '../../core/errors.js';
 import { packageRoot } from '../../buildkit/session/protos.js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import { devService, type AttachIn, type AttachOut, type CommandOut, type CommandRequest, type HelloReply, type ListReply, type ShutdownReply, type StopReply, type UpEvent, type UpRequest } from '../protocol.js';
-import { serverPaths } from '../server/paths.js';
+import { serverPaths, type ServerPaths } from '../server/paths.js';
+import { checkPrivateDir } from '../server/private-dir.js';
 
 type UnaryMethod<Req, Res> = (req: Req, options: { deadline: number }, callback: (err: ServiceError | null, res: Res) => void) => void;
 
@@ -117,6 +118,7 @@ export interface ConnectOptions {
 /** A connected client, or undefined when no server runs and `start` is false. */
 export async function connectServer(options: ConnectOptions): Promise<DevClient | undefined> {
   const paths = serverPaths(options.env, homedir());
+  checkPrivateDir(paths, false);
   const ServiceClient = makeGenericClientConstructor(devService(), 'Dev');
   const attempt = async (): Promise<DevClient | undefined> => {
     const client = new ServiceClient(`unix:${paths.socket}`, credentials.createInsecure());
@@ -133,7 +135,7 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
   };
   let client = await attempt();
   if (!client && options.start) {
-    startServer(paths.dir, paths.logFile, options.env);
+    startServer(paths, options.env);
     for (const deadline = Date.now() + 15_000; !client && Date.now() < deadline; ) {
       await new Promise((r) => setTimeout(r, 50));
       client = await attempt();
@@ -147,9 +149,9 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
 }
 
 /** Starts `bake server run` detached: its own session and process group, its output appended to the log. */
-function startServer(dir: string, logFile: string, env: Readonly<Record<string, string | undefined>>): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const log = openSync(logFile, 'a', 0o600);
+function startServer(paths: ServerPaths, env: Readonly<Record<string, string | undefined>>): void {
+  checkPrivateDir(paths, true);
+  const log = openSync(paths.logFile, 'a', 0o600);
   const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'bake'), 'server', 'run'], { detached: true, stdio: ['ignore', log, log], env: { ...env }, cwd: '/' });
   child.unref();
   closeSync(log);

@@ -5,7 +5,7 @@
  * period with no session and no call; a crash leaves the containers running
  * for the next server to recover.
  */
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
@@ -13,12 +13,13 @@ import { devService } from '../protocol.js';
 import { devHandlers, type ServerContext } from './api.js';
 import { takeLock } from './lock.js';
 import { serverPaths } from './paths.js';
+import { checkPrivateDir } from './private-dir.js';
 import { SessionRegistry } from './registry.js';
 
 /** Runs the server until it is stopped or idles out. */
 export async function runServer(env: Readonly<Record<string, string | undefined>>, version: string): Promise<void> {
   const paths = serverPaths(env, homedir());
-  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  checkPrivateDir(paths, true);
   chmodSync(paths.dir, 0o700);
   const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   if (!takeLock(paths)) {
