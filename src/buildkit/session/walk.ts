@@ -22,9 +22,15 @@ export interface WalkOptions {
 
 export interface WalkEntry {
   readonly stat: Stat;
-  /** Where to read the data; set for regular files that are not hard links to an earlier entry. */
+  /** Where to read the data; set for regular files that are not hard links to an earlier entry, and EMPTY_SOURCE for a socket. */
   readonly source?: string;
 }
+
+/**
+ * A socket's source: fsutil sends a socket as an empty regular file (its
+ * type bit dropped, see goFileMode), so the daemon requests it like a file.
+ */
+export const EMPTY_SOURCE = '';
 
 interface Filters {
   include: string[] | undefined;
@@ -170,6 +176,10 @@ function toEntry(full: string, path: string, st: BigIntStats, seen: Map<bigint, 
   if (st.isSymbolicLink()) {
     stat.linkname = readlinkSync(full);
     return { stat };
+  }
+  if (st.isSocket()) {
+    stat.size = '0';
+    return { stat, source: EMPTY_SOURCE };
   }
   return st.isFile() ? { stat, source: full } : { stat };
 }
