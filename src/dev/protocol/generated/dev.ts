@@ -33,6 +33,18 @@ export const protobufFileName = "dev.proto";
  * server owns sessions: their network, containers, processes, output and screens.
  */
 
+/** src/core/errors.ts ErrorKind: it decides the client's exit code. */
+export enum ErrorKind {
+  ERROR_KIND_UNSPECIFIED = 0,
+  ERROR_KIND_USAGE = 1,
+  ERROR_KIND_BAKE_FILE = 2,
+  ERROR_KIND_ENGINE = 3,
+  ERROR_KIND_BUILD = 4,
+  ERROR_KIND_RUN = 5,
+  ERROR_KIND_INTERRUPTED = 6,
+  UNRECOGNIZED = -1,
+}
+
 export interface HelloRequest {
   client_version: string;
   protocol: string;
@@ -54,11 +66,59 @@ export interface TerminalSize {
   rows: number;
 }
 
+/**
+ * A list whose absence means something else than its being empty (a
+ * service's command, entrypoint and shell: absent, the image's own).
+ */
+export interface Words {
+  words: string[];
+}
+
+/**
+ * An `environment` entry of a service; without a value, the client's
+ * variable of that name (compose's `KEY:` with nothing after it).
+ */
+export interface EnvironmentVariable {
+  name: string;
+  value?: string | undefined;
+}
+
+/** A service's health check, compose-shaped; durations as written ("1s"). */
+export interface HealthCheck {
+  test: string[];
+  interval?: string | undefined;
+  timeout?: string | undefined;
+  retries?: number | undefined;
+  start_period?: string | undefined;
+}
+
+/**
+ * The resolved service block (src/bakefile/model.ts Service): the fields a
+ * session runs it by. Which image it runs is the plan's.
+ */
+export interface Service {
+  name: string;
+  command: Words | undefined;
+  entrypoint: Words | undefined;
+  environment: EnvironmentVariable[];
+  ports: string[];
+  volumes: string[];
+  depends_on: string[];
+  workdir?: string | undefined;
+  user?: string | undefined;
+  interactive: boolean;
+  shell:
+    | Words
+    | undefined;
+  /** "container" or "host"; absent: in a container. */
+  runs_on?: string | undefined;
+  healthcheck: HealthCheck | undefined;
+}
+
 export interface ServicePlan {
-  /** The resolved service block (src/bakefile/model.ts Service) as JSON. */
-  service_json: string;
   /** The image to run (an ID or a reference); empty for runs_on = "host". */
   image: string;
+  service: Service | undefined;
 }
 
 export interface UpRequest {
@@ -207,7 +267,33 @@ export interface CommandOut {
     | //
     /** Switch the terminal to this process (exec). */
     { $case: "attach"; value: string }
+    | //
+    /** The session's processes (ps). */
+    { $case: "processes"; value: ProcessList }
+    | //
+    /** The server's sessions (sessions). */
+    { $case: "sessions"; value: SessionList }
     | undefined;
+}
+
+export interface ProcessList {
+  processes: ProcessInfo[];
+}
+
+export interface SessionList {
+  sessions: SessionInfo[];
+}
+
+/**
+ * How a failure the user can act on reaches the client: with the call's
+ * status, in the trailer `bake-error-bin` (the status details keep the
+ * sentence alone, for any other gRPC client).
+ */
+export interface ErrorDetail {
+  message: string;
+  /** One sentence saying what to do; empty when there is none. */
+  fix: string;
+  kind: ErrorKind;
 }
 
 export interface ShutdownRequest {
@@ -463,17 +549,402 @@ export const TerminalSize: MessageFns<TerminalSize> = {
   },
 };
 
+function createBaseWords(): Words {
+  return { words: [] };
+}
+
+export const Words: MessageFns<Words> = {
+  encode(message: Words, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.words) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Words {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWords();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.words.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseEnvironmentVariable(): EnvironmentVariable {
+  return { name: "", value: undefined };
+}
+
+export const EnvironmentVariable: MessageFns<EnvironmentVariable> = {
+  encode(message: EnvironmentVariable, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.value !== undefined) {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnvironmentVariable {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnvironmentVariable();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHealthCheck(): HealthCheck {
+  return { test: [], interval: undefined, timeout: undefined, retries: undefined, start_period: undefined };
+}
+
+export const HealthCheck: MessageFns<HealthCheck> = {
+  encode(message: HealthCheck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.test) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.interval !== undefined) {
+      writer.uint32(18).string(message.interval);
+    }
+    if (message.timeout !== undefined) {
+      writer.uint32(26).string(message.timeout);
+    }
+    if (message.retries !== undefined) {
+      writer.uint32(32).int32(message.retries);
+    }
+    if (message.start_period !== undefined) {
+      writer.uint32(42).string(message.start_period);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HealthCheck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHealthCheck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.test.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.interval = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.timeout = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.retries = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.start_period = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseService(): Service {
+  return {
+    name: "",
+    command: undefined,
+    entrypoint: undefined,
+    environment: [],
+    ports: [],
+    volumes: [],
+    depends_on: [],
+    workdir: undefined,
+    user: undefined,
+    interactive: false,
+    shell: undefined,
+    runs_on: undefined,
+    healthcheck: undefined,
+  };
+}
+
+export const Service: MessageFns<Service> = {
+  encode(message: Service, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.command !== undefined) {
+      Words.encode(message.command, writer.uint32(18).fork()).join();
+    }
+    if (message.entrypoint !== undefined) {
+      Words.encode(message.entrypoint, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.environment) {
+      EnvironmentVariable.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.ports) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.volumes) {
+      writer.uint32(50).string(v!);
+    }
+    for (const v of message.depends_on) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.workdir !== undefined) {
+      writer.uint32(66).string(message.workdir);
+    }
+    if (message.user !== undefined) {
+      writer.uint32(74).string(message.user);
+    }
+    if (message.interactive !== false) {
+      writer.uint32(80).bool(message.interactive);
+    }
+    if (message.shell !== undefined) {
+      Words.encode(message.shell, writer.uint32(90).fork()).join();
+    }
+    if (message.runs_on !== undefined) {
+      writer.uint32(98).string(message.runs_on);
+    }
+    if (message.healthcheck !== undefined) {
+      HealthCheck.encode(message.healthcheck, writer.uint32(106).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Service {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseService();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.command = Words.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.entrypoint = Words.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.environment.push(EnvironmentVariable.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.ports.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.volumes.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.depends_on.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.workdir = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.user = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.interactive = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.shell = Words.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.runs_on = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.healthcheck = HealthCheck.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBaseServicePlan(): ServicePlan {
-  return { service_json: "", image: "" };
+  return { image: "", service: undefined };
 }
 
 export const ServicePlan: MessageFns<ServicePlan> = {
   encode(message: ServicePlan, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.service_json !== "") {
-      writer.uint32(10).string(message.service_json);
-    }
     if (message.image !== "") {
       writer.uint32(18).string(message.image);
+    }
+    if (message.service !== undefined) {
+      Service.encode(message.service, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -491,20 +962,20 @@ export const ServicePlan: MessageFns<ServicePlan> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.service_json = reader.string();
-            continue;
-          }
           case 2: {
             if (tag !== 18) {
               break;
             }
 
             message.image = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.service = Service.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -1750,6 +2221,12 @@ export const CommandOut: MessageFns<CommandOut> = {
       case "attach":
         writer.uint32(26).string(message.msg.value);
         break;
+      case "processes":
+        ProcessList.encode(message.msg.value, writer.uint32(34).fork()).join();
+        break;
+      case "sessions":
+        SessionList.encode(message.msg.value, writer.uint32(42).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1789,6 +2266,182 @@ export const CommandOut: MessageFns<CommandOut> = {
             }
 
             message.msg = { $case: "attach", value: reader.string() };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.msg = { $case: "processes", value: ProcessList.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.msg = { $case: "sessions", value: SessionList.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseProcessList(): ProcessList {
+  return { processes: [] };
+}
+
+export const ProcessList: MessageFns<ProcessList> = {
+  encode(message: ProcessList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.processes) {
+      ProcessInfo.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProcessList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProcessList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.processes.push(ProcessInfo.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSessionList(): SessionList {
+  return { sessions: [] };
+}
+
+export const SessionList: MessageFns<SessionList> = {
+  encode(message: SessionList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sessions) {
+      SessionInfo.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessions.push(SessionInfo.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseErrorDetail(): ErrorDetail {
+  return { message: "", fix: "", kind: 0 };
+}
+
+export const ErrorDetail: MessageFns<ErrorDetail> = {
+  encode(message: ErrorDetail, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== "") {
+      writer.uint32(10).string(message.message);
+    }
+    if (message.fix !== "") {
+      writer.uint32(18).string(message.fix);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(24).int32(message.kind);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ErrorDetail {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseErrorDetail();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fix = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
             continue;
           }
         }
