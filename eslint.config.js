@@ -6,7 +6,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['build/', 'dist/', 'node_modules/', 'examples/'] },
+  // src/dev/protocol/generated/ is ts-proto's output (npm run proto:dev): checked in, never edited.
+  { ignores: ['build/', 'dist/', 'node_modules/', 'examples/', 'src/dev/protocol/generated/'] },
   {
     files: ['**/*.ts'],
     extends: [js.configs.recommended, tseslint.configs.strictTypeChecked],

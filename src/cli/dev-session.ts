@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { renderError } from '../core/error-text.js';
 import { usageError, UserError, type Outcome } from '../core/errors.js';
 import { resolveDevEnvironment, type DevEnvironment } from '../bakefile/dev-environment.js';
@@ -15,6 +15,7 @@ import { loadBakeFiles } from '../bakefile/load.js';
 import { resolveTargets, type ResolveOptions } from '../bakefile/resolve.js';
 import type { Service } from '../bakefile/model.js';
 import { resolveEngineEndpoint, type ResolvedEndpoint } from '../docker/endpoint.js';
+import { packageRoot } from '../buildkit/session/protos.js';
 import { connectServer, type DevClient } from '../dev/client/connection.js';
 import { parsePrefixKey } from '../dev/client/prefix-key.js';
 import { runTerminal, sessionRow } from '../dev/client/terminal.js';
@@ -23,7 +24,8 @@ import { formatKeyValues, formatSessionTable, formatUptime } from '../dev/monito
 import { abandonedLock } from '../dev/server/lock.js';
 import { serverPaths } from '../dev/server/paths.js';
 import { sessionIdOf } from '../dev/project.js';
-import type { ServicePlanMessage, SessionInfo } from '../dev/protocol.js';
+import type { ServicePlan, SessionInfo } from '../dev/protocol/generated/dev.js';
+import { serviceMessage } from '../dev/protocol/service-message.js';
 import { parseWaitTimeout, type BakeArgs, type ServerRequest } from './args.js';
 import { buildResolved } from './build.js';
 import { checkBuildInputs } from '../orchestrate/build-inputs.js';
@@ -48,7 +50,7 @@ export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<O
 
 /** The server, started when none runs: for `bake dev`, which needs one to hold its session. */
 async function connect(cli: CliEnvironment): Promise<DevClient> {
-  const client = await connectServer({ env: cli.env, version: VERSION, start: true, warn: (line) => void process.stderr.write(`${line}\n`) });
+  const client = await connectServer({ env: cli.env, version: VERSION, start: serverRunCommand(), warn: (line) => void process.stderr.write(`${line}\n`) });
   return client as DevClient;
 }
 
@@ -60,7 +62,12 @@ async function connect(cli: CliEnvironment): Promise<DevClient> {
 async function runningServer(cli: CliEnvironment): Promise<DevClient | undefined> {
   const takeOver = abandonedLock(serverPaths(cli.env, homedir()));
   if (takeOver) process.stderr.write('bake: the last bake server ended without ending its sessions; a new one takes them over.\n');
-  return connectServer({ env: cli.env, version: VERSION, start: takeOver, warn: (line) => void process.stderr.write(`${line}\n`) });
+  return connectServer({ env: cli.env, version: VERSION, start: takeOver ? serverRunCommand() : undefined, warn: (line) => void process.stderr.write(`${line}\n`) });
+}
+
+/** `bake server run` by this package's bin/bake, as a client starts the server. */
+function serverRunCommand(): string[] {
+  return [process.execPath, join(packageRoot(), 'bin', 'bake'), 'server', 'run'];
 }
 
 /** `bake dev attach|stop` with no server: there is no session to act on. */
@@ -182,7 +189,7 @@ async function bringUp(client: DevClient, plan: DevPlan, cli: CliEnvironment, en
     for (const [name, result] of run.built) images.set(name, result.exporterResponse['containerimage.digest'] ?? '');
   }
   const previous = new Map((current?.services ?? []).map((s) => [s.name, s.image]));
-  const plans: ServicePlanMessage[] = environment.services.map((service) => ({ service_json: JSON.stringify(service), image: imageOf(service, images, previous, environment.resolved.targets) }));
+  const plans: ServicePlan[] = environment.services.map((service) => ({ service: serviceMessage(service), image: imageOf(service, images, previous, environment.resolved.targets) }));
   return client.up(
     {
       files: [...def.paths],
@@ -316,7 +323,7 @@ export async function serverCommand(request: Exclude<ServerRequest, { action: 'h
     await (await import('../dev/server/main.js')).runServer(cli.env, VERSION);
     return 'ok';
   }
-  const client = await connectServer({ env: cli.env, version: VERSION, start: false, warn: (line) => void process.stderr.write(`${line}\n`) });
+  const client = await connectServer({ env: cli.env, version: VERSION, start: undefined, warn: (line) => void process.stderr.write(`${line}\n`) });
   if (!client) {
     if (request.format === 'json') {
       process.stdout.write(`${JSON.stringify({ running: false })}\n`);

@@ -1,7 +1,6 @@
 /**
  * How errors read: the one place that writes `error: …`, the code frame and
- * the `  = fix: …` line, and the one that reads them back from the text the
- * dev server sends (gRPC status details carry a string).
+ * the `  = fix: …` line.
  */
 import { BakeFileError, messageOf, type Diagnostic } from './diagnostics.js';
 import { UserError } from './errors.js';
@@ -55,15 +54,4 @@ function diagnosticsOf(e: unknown): readonly Diagnostic[] {
   if (e instanceof BakeFileError) return e.diagnostics;
   if (e instanceof UserError) return [{ severity: 'error', summary: e.message, ...(e.fix ? { fix: e.fix } : {}) }];
   return [{ severity: 'error', summary: e instanceof Error ? e.message : String(e) }];
-}
-
-/** A sentence and its fix as one text, for a transport that carries only a string: the fix on its own line, as printed. */
-export function errorDetails(message: string, fix: string | undefined): string {
-  return fix ? `${message}\n${FIX_LINE}${fix}` : message;
-}
-
-/** errorDetails read back. */
-export function parseErrorDetails(details: string): { readonly message: string; readonly fix: string | undefined } {
-  const at = details.indexOf(`\n${FIX_LINE}`);
-  return at < 0 ? { message: details, fix: undefined } : { message: details.slice(0, at), fix: details.slice(at + 1 + FIX_LINE.length) };
 }

@@ -4,8 +4,8 @@
  * recover and clean it up (issue 5: "everything it creates is labelled").
  */
 
-/** Bumped when the meaning of a label or of the server's API changes. */
-export const DEV_PROTOCOL_VERSION = '1';
+/** Bumped when the meaning of a label or of the server's API changes (2: services, tables and errors as messages). */
+export const DEV_PROTOCOL_VERSION = '2';
 
 export const LABEL = {
   /** The session id (`shop-1a2b3c`). */

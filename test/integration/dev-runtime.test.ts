@@ -210,7 +210,7 @@ test('discoverSessions finds the session from its labels', async () => {
   assert.equal(found.projectKey, main.projectKey);
   assert.deepEqual(found.files, main.files);
   assert.equal(found.engine, address);
-  assert.equal(found.protocol, '1');
+  assert.equal(found.protocol, '2');
   assert.deepEqual(
     found.containers.map((c) => [c.service, c.id, c.state, c.image]),
     [

@@ -20,11 +20,13 @@ import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { credentials, makeGenericClientConstructor, status as grpcStatus, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status as grpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { VERSION } from '../../src/cli/version.js';
 import { connectServer } from '../../src/dev/client/connection.js';
+import type { Service } from '../../src/bakefile/model.js';
 import { DEV_PROTOCOL_VERSION, LABEL } from '../../src/dev/labels.js';
-import { devService, type AttachIn, type AttachOut, type HelloReply, type ListReply, type UpEvent, type UpRequest } from '../../src/dev/protocol.js';
+import { serviceMessage } from '../../src/dev/protocol/service-message.js';
+import { DevClient as DevStub, type AttachIn, type AttachOut, type HelloReply, type ListReply, type UpEvent, type UpRequest } from '../../src/dev/protocol/generated/dev.js';
 import { parseEngineAddress } from '../../src/docker/endpoint.js';
 import { DockerEngine } from '../../src/docker/engine-api.js';
 import { runBake, type Run } from '../support/bake-cli.js';
@@ -105,7 +107,7 @@ async function sessions(env: Record<string, string>, cwd = scratch): Promise<Ses
 
 /** Starts the server of `env` as bake dev does (ls and status only look). */
 async function startServer(env: Record<string, string>): Promise<void> {
-  const client = await connectServer({ env, version: VERSION, start: true, warn: () => undefined });
+  const client = await connectServer({ env, version: VERSION, start: [process.execPath, join(repoRoot(), 'bin', 'bake'), 'server', 'run'], warn: () => undefined });
   client?.close();
 }
 
@@ -154,37 +156,32 @@ function lockedPid(env: Record<string, string>): number | undefined {
 
 // ---- a raw gRPC client of the Dev service, as any local program could be ----
 
-type Unary = (req: unknown, options: { deadline: number }, callback: (err: ServiceError | null, res: unknown) => void) => void;
-
-function devClient(socket: string): Client {
-  const Dev = makeGenericClientConstructor(devService(), 'Dev');
-  return new Dev(`unix:${socket}`, credentials.createInsecure());
+function devClient(socket: string): DevStub {
+  return new DevStub(`unix:${socket}`, credentials.createInsecure());
 }
 
-function unary<Res>(client: Client, method: string, req: unknown): Promise<Res> {
-  const call = (client as unknown as Record<string, Unary>)[method] as Unary;
-  return new Promise((resolve, reject) => call.call(client, req, { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(err) : resolve(res as Res))));
+/** A unary call's reply, within 10 s. */
+function unary<Res>(start: (metadata: Metadata, options: { deadline: number }, done: (err: ServiceError | null, res: Res) => void) => void): Promise<Res> {
+  return new Promise((resolve, reject) => start(new Metadata(), { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(err) : resolve(res))));
 }
+
+const list = (client: DevStub): Promise<ListReply> => unary((...call) => client.list({ engine: '' }, ...call));
 
 /** An Up call's outcome: its events, then its error (undefined when it ended well). */
-function up(client: Client, req: UpRequest): Promise<{ events: UpEvent[]; error: ServiceError | undefined }> {
+function up(client: DevStub, req: UpRequest): Promise<{ events: UpEvent[]; error: ServiceError | undefined }> {
   return new Promise((resolve) => {
     const events: UpEvent[] = [];
-    const call = (client as unknown as { Up: (req: UpRequest) => NodeJS.EventEmitter }).Up(req);
+    const call = client.up(req);
     call.on('data', (e: UpEvent) => events.push(e));
     call.on('error', (error: ServiceError) => resolve({ events, error }));
     call.on('end', () => resolve({ events, error: undefined }));
   });
 }
 
-function attachCall(client: Client): ClientDuplexStream<AttachIn, AttachOut> {
-  return (client as unknown as { Attach: () => ClientDuplexStream<AttachIn, AttachOut> }).Attach();
-}
-
 /** Sends `first` on a new Attach and waits for the call's error; fails when it has none within 10 s. */
-function attachError(client: Client, first: AttachIn): Promise<ServiceError> {
+function attachError(client: DevStub, first: AttachIn): Promise<ServiceError> {
   return new Promise((resolve, reject) => {
-    const call = attachCall(client);
+    const call: ClientDuplexStream<AttachIn, AttachOut> = client.attach();
     const timer = setTimeout(() => {
       call.cancel();
       reject(new Error(`no error for the attach ${JSON.stringify(first)}`));
@@ -192,7 +189,7 @@ function attachError(client: Client, first: AttachIn): Promise<ServiceError> {
     call.on('data', (m: AttachOut) => {
       clearTimeout(timer);
       call.cancel();
-      reject(new Error(`the attach ${JSON.stringify(first)} got ${m.msg} instead of an error`));
+      reject(new Error(`the attach ${JSON.stringify(first)} got ${m.msg?.$case} instead of an error`));
     });
     call.on('error', (e: ServiceError) => {
       clearTimeout(timer);
@@ -291,7 +288,7 @@ test('the server listens at $XDG_RUNTIME_DIR/bake/server.sock (dir 0700, socket 
 
 test('a client of another version gets one warning naming both versions and the fix; the same version gets none', async () => {
   const warnings: string[] = [];
-  const client = await connectServer({ env: mainEnv, version: '0.0.1-test', start: false, warn: (line) => warnings.push(line) });
+  const client = await connectServer({ env: mainEnv, version: '0.0.1-test', start: undefined, warn: (line) => warnings.push(line) });
   assert.ok(client, 'the main server answers');
   client.close();
   assert.equal(warnings.length, 1, warnings.join('\n'));
@@ -302,7 +299,7 @@ test('a client of another version gets one warning naming both versions and the 
   assert.doesNotMatch(warning, /\n/, 'one line');
 
   const same: string[] = [];
-  const again = await connectServer({ env: mainEnv, version: VERSION, start: false, warn: (line) => same.push(line) });
+  const again = await connectServer({ env: mainEnv, version: VERSION, start: undefined, warn: (line) => same.push(line) });
   again?.close();
   assert.deepEqual(same, []);
 });
@@ -355,10 +352,9 @@ test('bad input on the server socket: one clear error each, and the healthy sess
 
   /** The server still answers, is the same process, and the healthy session runs both its processes. */
   const stillServing = async (after: string): Promise<void> => {
-    const hello = await unary<HelloReply>(client, 'Hello', { client_version: VERSION, protocol: DEV_PROTOCOL_VERSION });
+    const hello = await unary<HelloReply>((...call) => client.hello({ client_version: VERSION, protocol: DEV_PROTOCOL_VERSION }, ...call));
     assert.equal(hello.pid, before.pid, `after ${after}: the same server`);
-    const list = await unary<ListReply>(client, 'List', { engine: '' });
-    const session = list.sessions.find((s) => s.id === healthy);
+    const session = (await list(client)).sessions.find((s) => s.id === healthy);
     assert.ok(session, `after ${after}: session ${healthy} is listed`);
     assert.deepEqual(session.processes.map((p) => `${p.id} ${p.state}`).sort(), ['dev running', 'worker running'], `after ${after}`);
   };
@@ -399,15 +395,15 @@ test('bad input on the server socket: one clear error each, and the healthy sess
 
   await t.test('(b) an Up with malformed fields gets INVALID_ARGUMENT and one sentence', async () => {
     const dir = join(scratch, 'bad-up');
-    const base: UpRequest = { files: [join(dir, 'docker-bake.hcl')], project_dir: dir, engine: engineAddress, services: [], health_timeout_ms: 1000, env: {}, size: null };
-    const service = (json: string, image = IMAGE) => [{ service_json: json, image }];
+    const base: UpRequest = { files: [join(dir, 'docker-bake.hcl')], project_dir: dir, engine: engineAddress, services: [], health_timeout_ms: 1000, env: {}, size: undefined };
+    const service = (fields: Partial<Service>, image = IMAGE) => [{ service: serviceMessage({ name: 'x', ...fields }), image }];
     const cases: [string, UpRequest, RegExp][] = [
       ['relative bake file paths', { ...base, files: ['docker-bake.hcl'] }, /files must be absolute/],
       ['a relative project dir', { ...base, project_dir: 'bad-up' }, /project_dir must be an absolute path/],
       ['no engine', { ...base, engine: '' }, /no engine address/],
-      ['service_json that is not JSON', { ...base, services: service('{"name": "x",') }, /services\[0\] is not JSON/],
-      ['service_json that is JSON but no object', { ...base, services: service('null') }, /services\[0\] is not an object/],
-      ['a service with no image', { ...base, services: service(JSON.stringify({ name: 'x', command: ['sleep', '1'] }), '') }, /service x has no image/],
+      ['a plan without its service', { ...base, services: [{ service: undefined, image: IMAGE }] }, /services\[0\] has no service/],
+      ['a service with no image', { ...base, services: service({ command: ['sleep', '1'] }, '') }, /service x has no image/],
+      ['a host service with no command', { ...base, services: service({ runs_on: 'host' }, '') }, /host service x has no command/],
     ];
     for (const [what, req, expected] of cases) {
       const { events, error } = await up(client, req);
@@ -417,13 +413,13 @@ test('bad input on the server socket: one clear error each, and the healthy sess
       assertOneSentence(error.details, what);
       assert.deepEqual(events, [], `${what}: nothing started`);
     }
-    const list = await unary<ListReply>(client, 'List', { engine: '' });
-    assert.ok(!list.sessions.some((s) => s.files.includes(base.files[0] ?? '')), 'a refused Up leaves no session');
+    assert.ok(!(await list(client)).sessions.some((s) => s.files.includes(base.files[0] ?? '')), 'a refused Up leaves no session');
     await stillServing('malformed Up requests');
   });
 
   await t.test('(c) an Attach whose first message is not open gets INVALID_ARGUMENT', async () => {
-    for (const first of [{ input: Buffer.from('echo hi\r') }, { resize: { columns: 80, rows: 24 } }] as AttachIn[]) {
+    const firsts: AttachIn[] = [{ msg: { $case: 'input', value: Buffer.from('echo hi\r') } }, { msg: { $case: 'resize', value: { columns: 80, rows: 24 } } }];
+    for (const first of firsts) {
       const error = await attachError(client, first);
       assert.equal(error.code, grpcStatus.INVALID_ARGUMENT, `${JSON.stringify(first)}: ${error.code} ${error.details}`);
       assert.equal(error.details, 'an attach starts with an open message');
@@ -432,7 +428,7 @@ test('bad input on the server socket: one clear error each, and the healthy sess
   });
 
   await t.test('(d) an Attach to an unknown session or process gets NOT_FOUND naming what exists', async () => {
-    const open = (session: string, process: string): AttachIn => ({ open: { session, process, size: null, client: 'test', client_id: 'bad-input-test', below: false } }) as AttachIn;
+    const open = (session: string, process: string): AttachIn => ({ msg: { $case: 'open', value: { session, process, size: undefined, client: 'test', client_id: 'bad-input-test', below: false } } });
     const noSession = await attachError(client, open('nosuch-000000', ''));
     assert.equal(noSession.code, grpcStatus.NOT_FOUND, noSession.details);
     assert.match(noSession.details, new RegExp(`^no session nosuch-000000 \\(sessions: [^)]*\\b${healthy}\\b[^)]*\\); bake dev ls lists them$`));
@@ -445,22 +441,21 @@ test('bad input on the server socket: one clear error each, and the healthy sess
 
   await t.test('(e) a client killed mid-stream on an Attach: the session runs on and a fresh Attach works', async () => {
     // A separate process holds the attach, typing a command whose output floods it, and is killed while it streams.
-    const protocol = new URL('../../src/dev/protocol.js', import.meta.url).href;
+    const protocol = new URL('../../src/dev/protocol/generated/dev.js', import.meta.url).href;
     const script = `
-      import { credentials, makeGenericClientConstructor } from '@grpc/grpc-js';
-      const { devService } = await import(${JSON.stringify(protocol)});
-      const Dev = makeGenericClientConstructor(devService(), 'Dev');
-      const client = new Dev(${JSON.stringify(`unix:${socket}`)}, credentials.createInsecure());
-      const call = client.Attach();
-      call.on('data', (m) => {
-        if (m.msg === 'attached') {
+      import { credentials } from '@grpc/grpc-js';
+      const { DevClient } = await import(${JSON.stringify(protocol)});
+      const client = new DevClient(${JSON.stringify(`unix:${socket}`)}, credentials.createInsecure());
+      const call = client.attach();
+      call.on('data', ({ msg }) => {
+        if (msg.$case === 'attached') {
           process.stdout.write('ATTACHED\\n');
-          call.write({ input: Buffer.from('echo doomed-$((2+3)); seq 1 5000000\\r') });
-        } else if (m.msg === 'output') process.stdout.write(m.output);
-        else process.stdout.write('\\n' + m.msg + '\\n');
+          call.write({ msg: { $case: 'input', value: Buffer.from('echo doomed-$((2+3)); seq 1 5000000\\r') } });
+        } else if (msg.$case === 'output') process.stdout.write(msg.value);
+        else process.stdout.write('\\n' + msg.$case + '\\n');
       });
       call.on('error', (e) => process.stdout.write('\\nERROR ' + e.details + '\\n'));
-      call.write({ open: { session: ${JSON.stringify(healthy)}, process: 'dev', client: 'doomed client', client_id: 'doomed' } });
+      call.write({ msg: { $case: 'open', value: { session: ${JSON.stringify(healthy)}, process: 'dev', client: 'doomed client', client_id: 'doomed', below: false } } });
     `;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
     t.after(() => child.kill('SIGKILL'));
@@ -473,7 +468,7 @@ test('bad input on the server socket: one clear error each, and the healthy sess
     const flooding = (): boolean => /^doomed-5\r?$/m.test(out) && out.length - out.indexOf('doomed-5') > 65_536;
     await eventually(() => `the doomed client sees its command's output flood in (it got ${JSON.stringify(out.slice(-200))}; stderr ${err})`, flooding, 15_000);
     assert.doesNotMatch(out, /ERROR/);
-    const held = (await unary<ListReply>(client, 'List', { engine: '' })).sessions.find((s) => s.id === healthy);
+    const held = (await list(client)).sessions.find((s) => s.id === healthy);
     assert.equal(held?.clients, 1, 'the doomed client holds the terminal');
     child.kill('SIGKILL');
     assert.equal(await exited, 'SIGKILL');
@@ -481,23 +476,23 @@ test('bad input on the server socket: one clear error each, and the healthy sess
     t.diagnostic(`the doomed client was killed mid-flood, after ${out.length} bytes of output`);
 
     await stillServing('a client killed mid-stream');
-    await eventually('the killed client no longer holds the session', async () => (await unary<ListReply>(client, 'List', { engine: '' })).sessions.find((s) => s.id === healthy)?.clients === 0, 5_000);
+    await eventually('the killed client no longer holds the session', async () => (await list(client)).sessions.find((s) => s.id === healthy)?.clients === 0, 5_000);
 
     // A fresh attach to the same process: its screen; Ctrl-C ends the flood, and a command typed then runs.
-    const fresh = attachCall(client);
+    const fresh = client.attach();
     t.after(() => fresh.cancel());
     let seen = '';
     const messages: string[] = [];
-    fresh.on('data', (m: AttachOut) => {
-      messages.push(m.msg);
-      if (m.msg === 'attached') seen += m.attached.screen.toString();
-      if (m.msg === 'output') seen += m.output.toString();
+    fresh.on('data', ({ msg }: AttachOut) => {
+      messages.push(msg?.$case ?? 'nothing');
+      if (msg?.$case === 'attached') seen += msg.value.screen.toString();
+      if (msg?.$case === 'output') seen += msg.value.toString();
     });
     fresh.on('error', () => undefined);
-    fresh.write({ open: { session: healthy, process: 'dev', size: { columns: 80, rows: 24 }, client: 'fresh client', client_id: 'fresh', below: false } } as AttachIn);
+    fresh.write({ msg: { $case: 'open', value: { session: healthy, process: 'dev', size: { columns: 80, rows: 24 }, client: 'fresh client', client_id: 'fresh', below: false } } });
     await eventually('the fresh attach is attached', () => messages[0] === 'attached');
-    fresh.write({ input: Buffer.from('\x03') } as AttachIn);
-    fresh.write({ input: Buffer.from('echo ok-$((1+1))\r') } as AttachIn);
+    fresh.write({ msg: { $case: 'input', value: Buffer.from('\x03') } });
+    fresh.write({ msg: { $case: 'input', value: Buffer.from('echo ok-$((1+1))\r') } });
     await eventually(() => `the fresh attach sees ok-2 (it got ${JSON.stringify(seen.slice(-200))})`, () => /^ok-2\r?$/m.test(seen), 20_000);
     assert.deepEqual([...new Set(messages)].sort(), ['attached', 'output'], 'nothing but the screen and output');
     fresh.end();
@@ -583,14 +578,11 @@ test(
     const client = devClient(socketOf(mainEnv));
     t.after(() => client.close());
     const dir = join(scratch, 'bad-name');
-    const req: UpRequest = { files: [join(dir, 'docker-bake.hcl')], project_dir: dir, engine: engineAddress, services: [{ service_json: JSON.stringify({ name: 'Bad Name!', command: ['sleep', '1'] }), image: IMAGE }], health_timeout_ms: 1000, env: {}, size: null };
+    const req: UpRequest = { files: [join(dir, 'docker-bake.hcl')], project_dir: dir, engine: engineAddress, services: [{ service: serviceMessage({ name: 'Bad Name!', command: ['sleep', '1'] }), image: IMAGE }], health_timeout_ms: 1000, env: {}, size: undefined };
     const { error } = await up(client, req);
-    const list = await unary<ListReply>(client, 'List', { engine: '' });
-    assert.ok(!list.sessions.some((s) => s.files.includes(req.files[0] ?? '')), 'no session is left behind');
+    assert.ok(!(await list(client)).sessions.some((s) => s.files.includes(req.files[0] ?? '')), 'no session is left behind');
     assert.equal(error?.code, grpcStatus.INVALID_ARGUMENT, `${error?.code}: ${error?.details}`);
-    const mistyped = await up(client, { ...req, services: [{ service_json: JSON.stringify({ name: 'ok', command: [1, 2] }), image: IMAGE }] });
-    assert.equal(mistyped.error?.code, grpcStatus.INVALID_ARGUMENT);
-    assert.match(mistyped.error?.details ?? '', /command of the wrong type/);
+    assert.match(error?.details ?? '', /services\[0\] has no valid name/);
   },
 );
 

@@ -1,8 +1,8 @@
-/** The error root's kinds and their exit codes, and the one text form of an error: printed, and sent through the dev server. */
+/** The error root's kinds and their exit codes, and the one text form of an error. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bakeError, pos } from '../../src/core/diagnostics.js';
-import { errorDetails, parseErrorDetails, renderError } from '../../src/core/error-text.js';
+import { renderError } from '../../src/core/error-text.js';
 import { exitCodeOf, usageError, UserError } from '../../src/core/errors.js';
 
 test('exit codes: 2 for usage and bake-file errors, 1 for what failed to run, 130 interrupted', () => {
@@ -24,15 +24,4 @@ test('renderError: the sentence, then the fix line; a bake file error with its c
     renderError(new UserError('run', 'no bake dev session is running', 'Start one with bake dev.'), new Map(), true),
     '\x1b[1;31merror\x1b[0m: no bake dev session is running\n  = fix: Start one with bake dev.',
   );
-});
-
-test('errorDetails and parseErrorDetails: a sentence and its fix through one string, and back', () => {
-  for (const [message, fix] of [
-    ['service "db" did not become healthy within 1.5s', "Check the service's healthcheck, or raise --wait-timeout (now 1.5s)."],
-    ['no session shop-1a2b3c (the server has none); bake dev ls lists them', undefined],
-    ['the engine failed:\nline two of its answer', 'Fix what it says.'],
-  ] as const) {
-    assert.deepEqual(parseErrorDetails(errorDetails(message, fix)), { message, fix });
-  }
-  assert.equal(errorDetails('a', 'b'), 'a\n  = fix: b');
 });

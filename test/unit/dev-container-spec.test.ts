@@ -145,7 +145,7 @@ test('labels say whose container it is', () => {
   assert.equal(labels[LABEL.project], '1a2b3c4d5e6f');
   assert.equal(labels[LABEL.files], '/src/shop/docker-bake.hcl\n/src/shop/docker-bake.override.hcl');
   assert.equal(labels[LABEL.service], 'api');
-  assert.equal(labels[LABEL.protocol], '1');
+  assert.equal(labels[LABEL.protocol], '2');
   assert.equal(labels[LABEL.engine], 'unix:///var/run/docker.sock');
   assert.equal(labels[LABEL.owner], '/run/user/1000/bake/server.sock');
   assert.deepEqual(JSON.parse(labels[LABEL.plan] ?? ''), { service, image: 'shop/api:dev', projectDir: '/src/shop' });

@@ -8,7 +8,7 @@
 import { PassThrough } from 'node:stream';
 import { createInterface, type Interface } from 'node:readline';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
-import type { AttachIn, AttachOut, ProcessInfo, SessionInfo } from '../protocol.js';
+import type { AttachIn, AttachOut, ProcessInfo, SessionInfo } from '../protocol/generated/dev.js';
 import { withoutTerminalReplies } from './terminal-replies.js';
 import { describePrefixKey, PrefixScanner } from './prefix-key.js';
 import { MONITOR_HELP, MonitorUsageError, parseMonitorLine, type MonitorCommand } from '../monitor/parse.js';
@@ -89,32 +89,35 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
       const call = client.attach();
       const attached: Mode = { kind: 'attached', call, process: undefined };
       mode = attached;
-      call.write({ msg: 'open', open: { session: session.id, process: ref, size: size(), client: options.description, client_id: options.clientId, below: !hinted } } as unknown as AttachIn);
-      for (const keys of typeahead) call.write({ input: keys } as unknown as AttachIn);
+      call.write({ msg: { $case: 'open', value: { session: session.id, process: ref, size: size(), client: options.description, client_id: options.clientId, below: !hinted } } });
+      for (const keys of typeahead) call.write({ msg: { $case: 'input', value: keys } });
       const ended = (line: string): void => {
         if (mode !== attached) return;
         mode = { kind: 'done' };
         monitor(line, attached.process !== undefined || !fromMonitor);
       };
-      call.on('data', (out: AttachOut) => {
+      call.on('data', ({ msg }: AttachOut) => {
         if (mode !== attached) return;
-        if (out.msg === 'attached') {
-          attached.process = out.attached.process;
-          currentInfo = out.attached.process;
+        if (msg?.$case === 'attached') {
+          const { process, screen } = msg.value;
+          // A message field may be absent on the wire; this server always names the process.
+          if (!process) return ended('bake: the server attached to no process.');
+          attached.process = process;
+          currentInfo = process;
           if (!hinted) {
             hinted = true;
-            output.write(`bake: attached to ${describe(out.attached.process)} in session ${session.id}. ${prefixName} c: monitor, ${prefixName} d: detach.\r\n`);
+            output.write(`bake: attached to ${describe(process)} in session ${session.id}. ${prefixName} c: monitor, ${prefixName} d: detach.\r\n`);
           }
-          output.write(out.attached.screen);
-        } else if (out.msg === 'output') output.write(out.output);
-        else if (out.msg === 'exited') {
+          output.write(screen);
+        } else if (msg?.$case === 'output') output.write(msg.value);
+        else if (msg?.$case === 'exited') {
           // Nothing to go back to: leaving the monitor then goes to the session's default process.
           currentInfo = undefined;
-          ended(`bake: ${describe(out.exited)} exited with code ${out.exited.exit_code}.`);
+          ended(`bake: ${describe(msg.value)} exited with code ${msg.value.exit_code}.`);
         }
-        else if (out.msg === 'taken_over') ended(`bake: another terminal took over session ${session.id} (${out.taken_over}); attach here to take it back.`);
-        else if (out.msg === 'session_ended') {
-          say(`bake: ${out.session_ended}.`);
+        else if (msg?.$case === 'taken_over') ended(`bake: another terminal took over session ${session.id} (${msg.value}); attach here to take it back.`);
+        else if (msg?.$case === 'session_ended') {
+          say(`bake: ${msg.value}.`);
           finish();
         }
       });
@@ -185,14 +188,17 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
         else throw e;
         return undefined;
       }
-      const server = async (args: string[], onText: (text: string) => void = (t) => void output.write(`${t.replaceAll('\n', '\r\n')}\r\n`)): Promise<string | undefined> => {
+      const lines = (text: string): void => void output.write(`${text.trimEnd().replaceAll('\n', '\r\n')}\r\n`);
+      const server = async (args: string[]): Promise<string | undefined> => {
         let attachTo: string | undefined;
         await client.command(
           { session: session.id, args, size: size(), attached: currentInfo?.id ?? '' },
-          (out) => {
-            if (out.msg === 'text') onText(out.text);
-            else if (out.msg === 'data') output.write(out.data);
-            else if (out.msg === 'attach') attachTo = out.attach;
+          ({ msg }) => {
+            if (msg?.$case === 'text') lines(msg.value);
+            else if (msg?.$case === 'data') output.write(msg.value);
+            else if (msg?.$case === 'attach') attachTo = msg.value;
+            else if (msg?.$case === 'processes') lines(formatProcessTable(msg.value.processes.map(processRow), Date.now()));
+            else if (msg?.$case === 'sessions') lines(formatSessionTable(msg.value.sessions.map(sessionRow)));
           },
           signal,
         );
@@ -206,10 +212,8 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
             output.write(`${MONITOR_HELP.replaceAll('\n', '\r\n')}\r\n`);
             return undefined;
           case 'ps':
-            await server(['ps'], (text) => void output.write(`${formatProcessTable((JSON.parse(text) as ProcessInfo[]).map(processRow), Date.now()).trimEnd().replaceAll('\n', '\r\n')}\r\n`));
-            return undefined;
           case 'sessions':
-            await server(['sessions'], (text) => void output.write(`${formatSessionTable((JSON.parse(text) as SessionInfo[]).map(sessionRow)).trimEnd().replaceAll('\n', '\r\n')}\r\n`));
+            await server([cmd.kind]);
             return undefined;
           case 'attach':
             return (typed) => attach(cmd.target, typed);
@@ -278,7 +282,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
           }
           continue;
         }
-        if (mode.kind === 'attached') mode.call.write({ input: Buffer.from(event.data) } as unknown as AttachIn);
+        if (mode.kind === 'attached') mode.call.write({ msg: { $case: 'input', value: Buffer.from(event.data) } });
         else if (mode.kind === 'monitor') {
           const keys = withoutTerminalReplies(event.data);
           if (mode.running && keys.includes(3)) mode.running.abort();
@@ -288,7 +292,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
       }
     };
     const onResize = (): void => {
-      if (mode.kind === 'attached') mode.call.write({ resize: size() } as unknown as AttachIn);
+      if (mode.kind === 'attached') mode.call.write({ msg: { $case: 'resize', value: size() } });
     };
     const onTerm = (): void => finish();
 

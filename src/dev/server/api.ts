@@ -4,16 +4,16 @@
  * INVALID_ARGUMENT (or NOT_FOUND) with one sentence, and never disturbs
  * another session.
  */
-import { status as grpcStatus, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { errorDetails } from '../../core/error-text.js';
+import { status as grpcStatus, type handleServerStreamingCall, type handleUnaryCall, type ServerDuplexStream, type StatusObject } from '@grpc/grpc-js';
 import { UserError } from '../../core/errors.js';
-import { HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, type AttributeKind, type AttributeSpec, type Service } from '../../bakefile/model.js';
 import type { TerminalSize } from '../../docker/types.js';
 import { parseEngineAddress } from '../../docker/endpoint.js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import type { DevProcess } from '../process/process.js';
 import type { ServicePlan } from '../runtime/service-runtime.js';
-import type { AttachIn, AttachOpen, AttachOut, CommandOut, CommandRequest, HelloReply, HelloRequest, ListReply, ListRequest, ShutdownReply, StopReply, StopRequest, TerminalSizeMessage, UpEvent, UpRequest } from '../protocol.js';
+import { errorTrailer } from '../protocol/error-detail.js';
+import type { AttachIn, AttachOpen, AttachOut, CommandOut, CommandRequest, DevServer, HelloReply, HelloRequest, ListReply, ListRequest, ShutdownReply, StopReply, StopRequest, TerminalSize as TerminalSizeMessage, UpEvent, UpRequest } from '../protocol/generated/dev.js';
+import { serviceOf } from '../protocol/service-message.js';
 import { runCommand } from './commands.js';
 import type { SessionRegistry } from './registry.js';
 import type { DevSession, TerminalHolder } from './session.js';
@@ -41,9 +41,9 @@ export interface ServerContext {
   readonly activeCalls: { count: number };
 }
 
-export function devHandlers(ctx: ServerContext): UntypedServiceImplementation {
+export function devHandlers(ctx: ServerContext): DevServer {
   return {
-    Hello: unary(ctx, async (_req: HelloRequest): Promise<HelloReply> => ({
+    hello: unary(ctx, async (_req: HelloRequest): Promise<HelloReply> => ({
       server_version: ctx.version,
       protocol: DEV_PROTOCOL_VERSION,
       pid: process.pid,
@@ -53,45 +53,45 @@ export function devHandlers(ctx: ServerContext): UntypedServiceImplementation {
       socket: ctx.socket,
       log_file: ctx.logFile,
     })),
-    List: unary(ctx, async (req: ListRequest): Promise<ListReply> => {
+    list: unary(ctx, async (req: ListRequest): Promise<ListReply> => {
       if (req.engine) await ctx.registry.recover(req.engine);
       return { sessions: ctx.registry.all().map((s) => s.info()), lost: [...ctx.registry.lost] };
     }),
-    Stop: unary(ctx, async (req: StopRequest): Promise<StopReply> => {
+    stop: unary(ctx, async (req: StopRequest): Promise<StopReply> => {
       const session = sessionOf(ctx, req.session);
       await ctx.registry.stop(session, req.volumes, `session ${session.id} was stopped`);
       return { removed: [session.id] };
     }),
-    Shutdown: unary(ctx, async (): Promise<ShutdownReply> => {
+    shutdown: unary(ctx, async (): Promise<ShutdownReply> => {
       const sessions = ctx.registry.size;
       setImmediate(() => ctx.shutdown('bake server stop'));
       return { sessions };
     }),
-    Up: serverStream(ctx, async (req: UpRequest, write: (e: UpEvent) => void) => {
+    up: serverStream(ctx, async (req: UpRequest, write: (e: UpEvent) => void) => {
       const plans = checkUp(req);
       const { session, created } = await ctx.registry.open(req.files, req.engine, req.project_dir, req.env);
       if (req.size) session.size = size(req.size);
       try {
-        await session.up(plans, req.health_timeout_ms > 0 ? req.health_timeout_ms : 60_000, (status) => write({ event: 'status', status }));
+        await session.up(plans, req.health_timeout_ms > 0 ? req.health_timeout_ms : 60_000, (status) => write({ event: { $case: 'status', value: status } }));
       } catch (e) {
         // A new session that never ran anything (its engine unreachable, an image missing) is not kept;
         // one that started services stays, so the user can read their logs and stop it.
         if (created && session.processes.size === 0) await ctx.registry.stop(session, false, 'its start failed').catch(() => undefined);
         throw e;
       }
-      write({ event: 'ready', ready: session.info() });
+      write({ event: { $case: 'ready', value: session.info() } });
     }),
-    Command: serverStream(ctx, async (req: CommandRequest, write: (o: CommandOut) => void, signal: AbortSignal) => {
+    command: serverStream(ctx, async (req: CommandRequest, write: (o: CommandOut) => void, signal: AbortSignal) => {
       const session = sessionOf(ctx, req.session);
       if (req.size) session.size = size(req.size);
       await runCommand({ session, registry: ctx.registry, args: req.args, attached: req.attached, write, signal });
     }),
-    Attach: (call: ServerDuplexStream<AttachIn, AttachOut>) => attach(ctx, call),
+    attach: (call: ServerDuplexStream<AttachIn, AttachOut>) => attach(ctx, call),
   };
 }
 
-function unary<Req, Res>(ctx: ServerContext, handle: (req: Req) => Promise<Res>) {
-  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+function unary<Req, Res>(ctx: ServerContext, handle: (req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
     ctx.activeCalls.count++;
     handle(call.request).then(
       (res) => callback(null, res),
@@ -100,8 +100,8 @@ function unary<Req, Res>(ctx: ServerContext, handle: (req: Req) => Promise<Res>)
   };
 }
 
-function serverStream<Req, Out>(ctx: ServerContext, handle: (req: Req, write: (o: Out) => void, signal: AbortSignal) => Promise<void>) {
-  return (call: ServerWritableStream<Req, Out>): void => {
+function serverStream<Req, Out>(ctx: ServerContext, handle: (req: Req, write: (o: Out) => void, signal: AbortSignal) => Promise<void>): handleServerStreamingCall<Req, Out> {
+  return (call) => {
     ctx.activeCalls.count++;
     const abort = new AbortController();
     call.on('cancelled', () => abort.abort(new Error('the client left')));
@@ -120,10 +120,10 @@ function serverStream<Req, Out>(ctx: ServerContext, handle: (req: Req, write: (o
   };
 }
 
-function failure(ctx: ServerContext, e: unknown): { code: grpcStatus; details: string } {
+function failure(ctx: ServerContext, e: unknown): Partial<StatusObject> {
   if (e instanceof RequestError) return { code: e.code, details: e.message };
-  // User errors (a health check that never passed, a monitor command the session cannot serve) carry their fix.
-  if (e instanceof UserError) return { code: grpcStatus.FAILED_PRECONDITION, details: errorDetails(e.message, e.fix) };
+  // User errors (a health check that never passed, a monitor command the session cannot serve) carry their fix and kind.
+  if (e instanceof UserError) return { code: grpcStatus.FAILED_PRECONDITION, details: e.message, metadata: errorTrailer(e) };
   const err = e as Error;
   ctx.log(`error: ${err.stack ?? String(e)}`);
   return { code: grpcStatus.INTERNAL, details: err.message ?? String(e) };
@@ -157,63 +157,17 @@ function checkUp(req: UpRequest): ServicePlan[] {
   }
   if (!req.project_dir.startsWith('/')) bad('project_dir must be an absolute path');
   return req.services.map((plan, i) => {
-    let service: unknown;
-    try {
-      service = JSON.parse(plan.service_json);
-    } catch {
-      return bad(`services[${i}] is not JSON`);
-    }
-    const problem = serviceShapeProblem(service);
-    if (problem) bad(`services[${i}] ${problem}`);
-    const checked = service as Service;
-    if (checked.runs_on !== 'host' && !plan.image) bad(`service ${checked.name} has no image`);
-    if (checked.runs_on === 'host' && !checked.command?.length) bad(`host service ${checked.name} has no command`);
-    return { service: checked, projectDir: req.project_dir, ...(plan.image ? { image: plan.image } : {}) };
+    if (!plan.service) return bad(`services[${i}] has no service`);
+    const service = serviceOf(plan.service);
+    if (!SERVICE_NAME.test(service.name)) bad(`services[${i}] has no valid name (letters, digits, _ . -)`);
+    if (service.runs_on !== 'host' && !plan.image) bad(`service ${service.name} has no image`);
+    if (service.runs_on === 'host' && !service.command?.length) bad(`host service ${service.name} has no command`);
+    return { service, projectDir: req.project_dir, ...(plan.image ? { image: plan.image } : {}) };
   });
 }
 
 /** Service names as engine object names allow them (the bake file's rule, plus compose's dots), and not all digits (exec'd processes' ids). */
 const SERVICE_NAME = /^(?!\d+$)[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-
-/** What is wrong with a service object's shape, checked against the attribute kinds the bake file gives them; undefined when nothing. */
-function serviceShapeProblem(service: unknown): string | undefined {
-  if (typeof service !== 'object' || service === null || Array.isArray(service)) return 'is not an object';
-  const fields = service as Record<string, unknown>;
-  if (typeof fields['name'] !== 'string' || !SERVICE_NAME.test(fields['name'])) return 'has no valid name (letters, digits, _ . -)';
-  const shapes: [readonly AttributeSpec[], Record<string, unknown>, string][] = [[SERVICE_ATTRIBUTES, fields, '']];
-  const health = fields['healthcheck'];
-  if (health !== undefined) {
-    if (typeof health !== 'object' || health === null) return 'has a healthcheck that is not an object';
-    shapes.push([HEALTHCHECK_ATTRIBUTES, health as Record<string, unknown>, 'healthcheck.']);
-  }
-  for (const [specs, object, prefix] of shapes) {
-    for (const { name, kind } of specs) {
-      const value = object[name];
-      if (value !== undefined && !hasKind(value, kind)) return `has ${prefix}${name} of the wrong type (${kind} expected)`;
-    }
-  }
-  return undefined;
-}
-
-function hasKind(value: unknown, kind: AttributeKind): boolean {
-  const isStringRecord = (nullable: boolean): boolean => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string' || (nullable && v === null));
-  switch (kind) {
-    case 'string':
-      return typeof value === 'string';
-    case 'bool':
-      return typeof value === 'boolean';
-    case 'number':
-      return typeof value === 'number';
-    case 'stringList':
-      return Array.isArray(value) && value.every((v) => typeof v === 'string');
-    case 'nullableStringMap':
-      return isStringRecord(true);
-    case 'stringMap':
-      return isStringRecord(false);
-    default:
-      return true;
-  }
-}
 
 /**
  * One terminal: open (which process), then keys and resizes in, output
@@ -242,10 +196,10 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
     if (last) call.write(last);
     call.end();
   };
-  const deliver = (p: DevProcess, msg: AttachIn): void => {
-    if (msg.msg === 'input') p.write(msg.input);
-    else if (msg.msg === 'resize') {
-      const s = size(msg.resize);
+  const deliver = (p: DevProcess, { msg }: AttachIn): void => {
+    if (msg?.$case === 'input') p.write(msg.value);
+    else if (msg?.$case === 'resize') {
+      const s = size(msg.value);
       if (session) session.size = s;
       p.resize(s);
     }
@@ -254,9 +208,9 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
     if (finished) return;
     if (target) return deliver(target, msg);
     if (opening) return void early.push(msg);
-    if (msg.msg !== 'open') return end(undefined, new RequestError(grpcStatus.INVALID_ARGUMENT, 'an attach starts with an open message'));
+    if (msg.msg?.$case !== 'open') return end(undefined, new RequestError(grpcStatus.INVALID_ARGUMENT, 'an attach starts with an open message'));
     opening = true;
-    open(msg.open).catch((e: unknown) => end(undefined, e));
+    open(msg.msg.value).catch((e: unknown) => end(undefined, e));
   });
   call.on('end', () => end());
   call.on('cancelled', () => end());
@@ -275,8 +229,8 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
       clientId,
       description: description || 'another client',
       processId: p.id,
-      displace: (by) => end({ msg: 'taken_over', taken_over: by }),
-      end: (why) => end({ msg: 'session_ended', session_ended: why }),
+      displace: (by) => end({ msg: { $case: 'taken_over', value: by } }),
+      end: (why) => end({ msg: { $case: 'session_ended', value: why } }),
     };
     s.holder = holder;
     // The same client switching processes ends its old attach itself.
@@ -287,23 +241,23 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
     }
     const screen = Buffer.from(await p.output.screen({ clear: !below }), 'utf8');
     if (finished) return;
-    call.write({ msg: 'attached', attached: { session: s.id, process: s.processInfo(p), screen } });
+    call.write({ msg: { $case: 'attached', value: { session: s.id, process: s.processInfo(p), screen } } });
     // A client that cannot keep up (a slow link, a flood of output) is not buffered for without bound: output
     // stops going out until the call drains, and then one redraw of the screen stands for what it missed.
     let behind = false;
     unsubscribe = p.output.subscribe((chunk) => {
       if (finished || call.cancelled || behind) return;
-      if (call.write({ msg: 'output', output: Buffer.from(chunk) })) return;
+      if (call.write({ msg: { $case: 'output', value: Buffer.from(chunk) } })) return;
       behind = true;
       call.once('drain', () => {
         void p.output.screen().then((redraw) => {
           behind = false;
-          if (!finished && !call.cancelled) call.write({ msg: 'output', output: Buffer.from(redraw, 'utf8') });
+          if (!finished && !call.cancelled) call.write({ msg: { $case: 'output', value: Buffer.from(redraw, 'utf8') } });
         });
       });
     });
     target = p;
     for (const msg of early.splice(0)) deliver(p, msg);
-    void p.exited.then(() => end({ msg: 'exited', exited: s.processInfo(p) }));
+    void p.exited.then(() => end({ msg: { $case: 'exited', value: s.processInfo(p) } }));
   }
 }

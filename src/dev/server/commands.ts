@@ -7,7 +7,7 @@
  */
 import { SessionCommandError, type DevSession } from './session.js';
 import type { SessionRegistry } from './registry.js';
-import type { CommandOut } from '../protocol.js';
+import type { CommandOut } from '../protocol/generated/dev.js';
 
 export interface CommandContext {
   readonly session: DevSession;
@@ -31,16 +31,16 @@ export async function runCommand(ctx: CommandContext): Promise<void> {
   };
   switch (name) {
     case 'ps':
-      write({ msg: 'text', text: JSON.stringify([...session.processes.values()].map((p) => session.processInfo(p))) });
+      write({ msg: { $case: 'processes', value: { processes: [...session.processes.values()].map((p) => session.processInfo(p)) } } });
       return;
     case 'sessions':
-      write({ msg: 'text', text: JSON.stringify(ctx.registry.all().map((s) => s.info())) });
+      write({ msg: { $case: 'sessions', value: { sessions: ctx.registry.all().map((s) => s.info()) } } });
       return;
     case 'exec': {
       const [service, ...command] = words;
       if (!service || !command.length) throw new SessionCommandError('exec needs a service and a command, e.g. exec dev sh');
       const process = await session.exec(service, command);
-      write({ msg: 'attach', attach: process.id });
+      write({ msg: { $case: 'attach', value: process.id } });
       return;
     }
     case 'logs':
@@ -50,15 +50,15 @@ export async function runCommand(ctx: CommandContext): Promise<void> {
     case 'start': {
       const service = serviceArg();
       // A main process that ignores SIGTERM (a shell) holds a stop for the engine's whole grace period: say so first.
-      if (name !== 'start') write({ msg: 'text', text: `${service}: stopping (SIGTERM, then SIGKILL after the engine's stop timeout, 10 s by default)…` });
+      if (name !== 'start') write({ msg: { $case: 'text', value: `${service}: stopping (SIGTERM, then SIGKILL after the engine's stop timeout, 10 s by default)…` } });
       await session.lifecycle(name, service);
-      write({ msg: 'text', text: `${service}: ${name === 'stop' ? 'stopped' : name === 'start' ? 'started' : 'restarted'}` });
+      write({ msg: { $case: 'text', value: `${service}: ${name === 'stop' ? 'stopped' : name === 'start' ? 'started' : 'restarted'}` } });
       return;
     }
     case 'rollback': {
       const service = serviceArg();
-      await session.rollback(service, (line) => write({ msg: 'text', text: line }));
-      write({ msg: 'text', text: `${service}: recreated from its image; changes made inside it are gone` });
+      await session.rollback(service, (line) => write({ msg: { $case: 'text', value: line } }));
+      write({ msg: { $case: 'text', value: `${service}: recreated from its image; changes made inside it are gone` } });
       return;
     }
     default:
@@ -70,10 +70,10 @@ export async function runCommand(ctx: CommandContext): Promise<void> {
 async function logs(ctx: CommandContext, service: string, follow: boolean): Promise<void> {
   const process = ctx.session.find(service);
   if (!process) throw new SessionCommandError(`session ${ctx.session.id} has no service or process "${service}"; ps lists them`);
-  ctx.write({ msg: 'data', data: process.output.history() });
+  ctx.write({ msg: { $case: 'data', value: process.output.history() } });
   if (!follow || process.state !== 'running') return;
   await new Promise<void>((resolve) => {
-    const unsubscribe = process.output.subscribe((chunk) => ctx.write({ msg: 'data', data: Buffer.from(chunk) }));
+    const unsubscribe = process.output.subscribe((chunk) => ctx.write({ msg: { $case: 'data', value: Buffer.from(chunk) } }));
     const done = (): void => {
       unsubscribe();
       resolve();

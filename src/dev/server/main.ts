@@ -9,7 +9,7 @@ import { chmodSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
-import { devService } from '../protocol.js';
+import { DevService } from '../protocol/generated/dev.js';
 import { devHandlers, type ServerContext } from './api.js';
 import { takeLock } from './lock.js';
 import { serverPaths } from './paths.js';
@@ -57,7 +57,7 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
       })();
     };
     const ctx: ServerContext = { registry, version, startedAt: Date.now(), socket: paths.socket, logFile: paths.logFile, log, shutdown, activeCalls };
-    server.addService(devService(), devHandlers(ctx));
+    server.addService(DevService, devHandlers(ctx));
     rmSync(paths.socket, { force: true });
     server.bindAsync(`unix:${paths.socket}`, ServerCredentials.createInsecure(), (err) => {
       if (err) {

@@ -16,7 +16,7 @@ import { startHostProcess, type HostDevProcess } from '../process/host-process.j
 import type { DevProcess } from '../process/process.js';
 import { containerName } from '../runtime/session-objects.js';
 import { ServiceRuntime, type ServicePlan, type SessionIdentity, type StartHooks } from '../runtime/service-runtime.js';
-import type { ProcessInfo, SessionInfo } from '../protocol.js';
+import type { ProcessInfo, SessionInfo } from '../protocol/generated/dev.js';
 
 /** The client whose terminal shows one of this session's processes. */
 export interface TerminalHolder {

@@ -1,0 +1,40 @@
+/**
+ * The dev protocol's generated TypeScript is checked in: regenerating it from
+ * proto/dev/dev.proto (scripts/proto-dev.mjs, as `npm run proto:dev` does)
+ * must give the same files, so a proto changed without regenerating fails
+ * here. The generator comes from node_modules (buf and ts-proto): a missing
+ * one fails this test, never skips it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../support/fixtures.js';
+
+interface Generator {
+  readonly GENERATED_DIR: string;
+  readonly generateDevProtocol: (out: string) => void;
+}
+
+/** The files in `dir` (the generator writes no subdirectory), by name, with their text. */
+function files(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+}
+
+test('src/dev/protocol/generated is what proto/dev/dev.proto generates (else run npm run proto:dev)', async () => {
+  const { GENERATED_DIR, generateDevProtocol } = (await import(pathToFileURL(join(repoRoot(), 'scripts', 'proto-dev.mjs')).href)) as Generator;
+  const out = mkdtempSync(join(tmpdir(), 'bake-proto-dev-'));
+  try {
+    generateDevProtocol(out);
+    const fresh = files(out);
+    assert.deepEqual(Object.keys(fresh), ['dev.ts'], 'the generator wrote the dev protocol');
+    const checkedIn = files(GENERATED_DIR);
+    assert.deepEqual(Object.keys(checkedIn), Object.keys(fresh), 'the same files');
+    for (const [name, text] of Object.entries(fresh))
+      assert.ok(checkedIn[name] === text, `${name} differs from what dev.proto generates: run npm run proto:dev`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

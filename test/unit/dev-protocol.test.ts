@@ -1,0 +1,67 @@
+/**
+ * What the dev protocol carries, through the generated codec as on the wire:
+ * a bake file's service (src/dev/protocol/service-message.ts) and a user
+ * error's sentence, fix and kind (error-detail.ts).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Metadata } from '@grpc/grpc-js';
+import type { Service } from '../../src/bakefile/model.js';
+import type { ErrorKind } from '../../src/core/errors.js';
+import { errorTrailer, receivedError } from '../../src/dev/protocol/error-detail.js';
+import { ServicePlan } from '../../src/dev/protocol/generated/dev.js';
+import { serviceMessage, serviceOf } from '../../src/dev/protocol/service-message.js';
+
+/** `service` as the server reads it: encoded into an Up's plan and decoded. */
+function throughTheWire(service: Service): Service {
+  const plan = ServicePlan.decode(ServicePlan.encode({ service: serviceMessage(service), image: 'busybox' }).finish());
+  assert.ok(plan.service, 'the plan carries its service');
+  return serviceOf(plan.service);
+}
+
+test('a service crosses the wire field for field, absent fields staying absent, in the model’s order', () => {
+  const full: Service = {
+    name: 'api',
+    command: ['serve', '--port', '80'],
+    entrypoint: [],
+    environment: { MODE: 'dev', TOKEN: null, EMPTY: '' },
+    ports: ['8080:80'],
+    volumes: ['.:/src', 'data:/data'],
+    depends_on: ['db'],
+    workdir: '',
+    user: '1000:1000',
+    interactive: true,
+    shell: ['/bin/bash', '-l'],
+    runs_on: 'container',
+    healthcheck: { test: ['CMD', 'true'], interval: '1s', timeout: '2s', retries: 3, start_period: '0s' },
+  };
+  const received = throughTheWire(full);
+  assert.deepEqual(received, full);
+  // The server's container label and config digest are JSON of this object: its key order is part of what crosses.
+  assert.equal(JSON.stringify(received), JSON.stringify(full));
+
+  const bare: Service = { name: 'db' };
+  assert.deepEqual(throughTheWire(bare), bare, 'no field appears that the bake file did not set');
+  assert.deepEqual(throughTheWire({ name: 'h', runs_on: 'host', command: ['make', 'watch'], healthcheck: {} }), {
+    name: 'h',
+    runs_on: 'host',
+    command: ['make', 'watch'],
+    healthcheck: {},
+  });
+});
+
+test('what the server does not run a service by stays with the client', () => {
+  const service: Service = { name: 'app', description: 'the app', inherits: ['base'], image: 'app:dev', target: 'app', command: ['run'] };
+  assert.deepEqual(throughTheWire(service), { name: 'app', command: ['run'] });
+});
+
+test('a user error crosses in its trailer with its sentence, fix and kind; a failure without one has none', () => {
+  const kinds: ErrorKind[] = ['usage', 'bake-file', 'engine', 'build', 'run', 'interrupted'];
+  for (const kind of kinds) {
+    const sent = { kind, message: `a ${kind} failure: with "quotes"\nand a second line`, fix: 'Do this.' };
+    assert.deepEqual(receivedError(errorTrailer(sent)), { message: sent.message, fix: 'Do this.', kind });
+  }
+  assert.deepEqual(receivedError(errorTrailer({ kind: 'run', message: 'no fix' })), { message: 'no fix', fix: undefined, kind: 'run' });
+  assert.equal(receivedError(new Metadata()), undefined);
+  assert.equal(receivedError(undefined), undefined);
+});
