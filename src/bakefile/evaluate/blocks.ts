@@ -5,7 +5,8 @@
  */
 import type { SourceRange } from '../../core/diagnostics.js';
 import type { Block } from '../hcl/ast.js';
-import { evaluate, evalError } from '../expr/evaluate.js';
+import { evalError } from '../expr/eval-error.js';
+import { evaluate } from '../expr/evaluate.js';
 import type { Scope } from '../expr/scope.js';
 import { asMapValue, makeObject, type ObjectValue, type Value } from '../expr/value.js';
 import { decodeAttribute, type DecodedField } from '../decode.js';

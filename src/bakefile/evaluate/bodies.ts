@@ -6,7 +6,7 @@
 import { nameSuggestion } from '../../core/suggest.js';
 import type { BakeFileError, SourceRange } from '../../core/diagnostics.js';
 import type { Attribute, Block } from '../hcl/ast.js';
-import { evalError } from '../expr/evaluate.js';
+import { evalError } from '../expr/eval-error.js';
 import type { AttributeSpec } from '../model.js';
 
 export function singleLabel(block: Block): string {

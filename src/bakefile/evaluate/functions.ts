@@ -4,7 +4,8 @@
  * result uses must exist, and functions must not call back into themselves.
  */
 import type { Attribute, Block } from '../hcl/ast.js';
-import { evalError, EVALUATOR_FUNCTIONS } from '../expr/evaluate.js';
+import { evalError } from '../expr/eval-error.js';
+import { EVALUATOR_FUNCTIONS } from '../expr/evaluate.js';
 import type { BakeFunction } from '../expr/function.js';
 import type { Scope } from '../expr/scope.js';
 import { userFunction } from '../expr/userfunc.js';

@@ -6,7 +6,8 @@
  */
 import type { SourceRange } from '../../core/diagnostics.js';
 import type { Attribute, Block } from '../hcl/ast.js';
-import { evaluate, evalError } from '../expr/evaluate.js';
+import { evalError } from '../expr/eval-error.js';
+import { evaluate } from '../expr/evaluate.js';
 import type { Scope } from '../expr/scope.js';
 import { isList, isObject, sortedKeys, type Value } from '../expr/value.js';
 import { decodeAttribute } from '../decode.js';

@@ -6,7 +6,7 @@
 import { nameSuggestion } from '../../core/suggest.js';
 import type { BakeFileError, Diagnostic } from '../../core/diagnostics.js';
 import type { Block } from '../hcl/ast.js';
-import { evalError } from '../expr/evaluate.js';
+import { evalError } from '../expr/eval-error.js';
 import { GROUP_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec } from '../model.js';
 import { attributeSuggestion } from './bodies.js';
 

@@ -6,7 +6,8 @@
  */
 import { BakeFileError, bakeError, type Diagnostic, type SourceRange } from '../../core/diagnostics.js';
 import type { Attribute, Block } from '../hcl/ast.js';
-import { evaluate, evalError } from '../expr/evaluate.js';
+import { evalError } from '../expr/eval-error.js';
+import { evaluate } from '../expr/evaluate.js';
 import { Scope, type RootResolver } from '../expr/scope.js';
 import { STDLIB } from '../expr/stdlib/index.js';
 import { typeExprText, typeFromExpr } from '../expr/typeexpr.js';

@@ -6,6 +6,7 @@
 import { bakeError, rangeBetween, type BakeFileError, type SourceRange } from '../../core/diagnostics.js';
 import { nameSuggestion } from '../../core/suggest.js';
 import type { Attribute } from './ast.js';
+import { rangeText } from './range-text.js';
 import type { Token, TokenList } from './tokenizer.js';
 
 const TEMPLATE_KEYWORDS = ['if', 'for', 'else', 'endif', 'endfor'];
@@ -25,13 +26,6 @@ export const FOR_NAME_ERRORS: Readonly<Record<ForContext, { readonly name: strin
     in: "For directive requires 'in' keyword after names.",
   },
 };
-
-/** HCL's range notation in messages: `file:3,5-9` or `file:3,5-4,2`. */
-function formatRange(range: SourceRange): string {
-  const { start, end } = range;
-  const endText = start.line === end.line ? `${end.column}` : `${end.line},${end.column}`;
-  return `${range.filename}:${start.line},${start.column}-${endText}`;
-}
 
 function syntaxError(summary: string, range: SourceRange, detail: string, fix: string): BakeFileError {
   return bakeError(summary, range, fix, detail);
@@ -81,7 +75,7 @@ export function attributeRedefined(attribute: Attribute, earlier: Attribute): Ba
   return syntaxError(
     'Attribute redefined',
     attribute.nameRange,
-    `The argument ${JSON.stringify(attribute.name)} was already set at ${formatRange(earlier.nameRange)}. Each argument may be set only once.`,
+    `The argument ${JSON.stringify(attribute.name)} was already set at ${rangeText(earlier.nameRange)}. Each argument may be set only once.`,
     `Remove one of the two definitions of "${attribute.name}".`,
   );
 }
@@ -296,7 +290,7 @@ export function missingEndDirective(kind: 'if' | 'for', end: 'endif' | 'endfor',
   return syntaxError(
     'Unexpected end of template',
     endRange,
-    `The ${kind} directive at ${formatRange(openRange)} is missing its corresponding ${end} directive.`,
+    `The ${kind} directive at ${rangeText(openRange)} is missing its corresponding ${end} directive.`,
     `Add %{${end}} where the ${kind} section should end.`,
   );
 }
@@ -435,11 +429,11 @@ export function unbalancedDirective(kind: string, range: SourceRange): BakeFileE
 }
 
 export function secondElse(range: SourceRange, ifRange: SourceRange): BakeFileError {
-  return unexpectedDirective('else', range, `Already in the else clause for the if started at ${formatRange(ifRange)}.`);
+  return unexpectedDirective('else', range, `Already in the else clause for the if started at ${rangeText(ifRange)}.`);
 }
 
 export function endforInIf(range: SourceRange, ifRange: SourceRange): BakeFileError {
-  return unexpectedDirective('endfor', range, `Expecting an endif directive for the if started at ${formatRange(ifRange)}.`);
+  return unexpectedDirective('endfor', range, `Expecting an endif directive for the if started at ${rangeText(ifRange)}.`);
 }
 
 export function elseInFor(range: SourceRange): BakeFileError {
@@ -447,5 +441,5 @@ export function elseInFor(range: SourceRange): BakeFileError {
 }
 
 export function endifInFor(range: SourceRange, forRange: SourceRange): BakeFileError {
-  return unexpectedDirective('endif', range, `Expecting an endfor directive corresponding to the for directive at ${formatRange(forRange)}.`);
+  return unexpectedDirective('endif', range, `Expecting an endfor directive corresponding to the for directive at ${rangeText(forRange)}.`);
 }
