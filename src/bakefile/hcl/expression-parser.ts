@@ -28,7 +28,8 @@ import {
   type ForContext,
 } from './parse-errors.js';
 import { TokenCursor } from './token-cursor.js';
-import { numberValue, type Token, type TokenType } from './tokenizer.js';
+import { numberValue } from './token-values.js';
+import type { Token, TokenType } from './tokenizer.js';
 
 /** Binary operators' precedence, lowest first, as hclsyntax's binaryOps. */
 const BINARY_PRECEDENCE: Readonly<Partial<Record<TokenType, number>>> = {

@@ -25,7 +25,8 @@ import {
   unterminatedLabel,
 } from './parse-errors.js';
 import { TemplateParser } from './template-parser.js';
-import { literalValue, tokenize } from './tokenizer.js';
+import { literalValue } from './token-values.js';
+import { tokenize } from './tokenizer.js';
 
 export { MAX_NESTING } from './token-cursor.js';
 

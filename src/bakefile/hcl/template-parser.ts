@@ -23,7 +23,8 @@ import {
   unterminatedTemplate,
 } from './parse-errors.js';
 import { MAX_NESTING } from './token-cursor.js';
-import { literalValue, type TokenType } from './tokenizer.js';
+import { literalValue } from './token-values.js';
+import type { TokenType } from './tokenizer.js';
 
 type Directive =
   | { readonly kind: 'if'; readonly condition: Expr }
