@@ -9,8 +9,10 @@ import type { Attribute } from './ast.js';
 import { rangeText } from './range-text.js';
 import type { Token, TokenList } from './tokenizer.js';
 
+/** What may start a %{ directive: a misspelt one gets the nearest as a suggestion. */
 const TEMPLATE_KEYWORDS = ['if', 'for', 'else', 'endif', 'endfor'];
 
+/** Where a `for` is: a `[for ...]`/`{for ...}` expression or a `%{for}` template directive (HCL words their errors apart). */
 export type ForContext = 'expression' | 'directive';
 
 /** HCL's details for malformed names in `[for ...]` and `%{for ...}`. */

@@ -28,6 +28,7 @@ import { TemplateParser } from './template-parser.js';
 import { literalValue } from './token-values.js';
 import { tokenize } from './tokenizer.js';
 
+/** The nesting limit, part of what the parser promises its callers (and its tests). */
 export { MAX_NESTING } from './token-cursor.js';
 
 /** Parses a whole HCL file. */
