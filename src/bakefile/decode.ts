@@ -6,7 +6,7 @@
  * the wording of buildx's gohcl fork: "Unsuitable value type".
  */
 import type { BakeFileError, SourceRange } from '../core/diagnostics.js';
-import { evalError } from './expr/evaluate.js';
+import { evalError } from './expr/eval-error.js';
 import { ConversionError, convert, T, type Type } from './expr/types.js';
 import type { Value } from './expr/value.js';
 import { entriesFromValue, EntryError, type EntryKind } from './entries.js';

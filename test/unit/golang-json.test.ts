@@ -42,3 +42,22 @@ test('--print and jsonencode agree on a lone surrogate: both write U+FFFD as bui
   assert.deepEqual(await args('docker-bake.json', json), { RAW: 'x\uFFFDy' });
   assert.deepEqual(await args('docker-bake.hcl', hcl), { ENCODED: '"x\uFFFDy"' });
 });
+
+test('jsondecode reads an escaped lone surrogate as U+FFFD, so it compares, encodes and prints as buildx does', async () => {
+  // What buildx 0.13.1 prints for these args (U+FFFD raw, never as a \ufffd escape).
+  const hcl = [
+    'target "app" {',
+    '  args = {',
+    '    ENCODED = jsonencode(jsondecode("\\"x\\\\ud800y\\""))',
+    '    EQUALS = jsondecode("\\"x\\\\ud800y\\"") == "x\\ufffdy" ? "fffd" : "other"',
+    '    PAIRED = jsondecode("\\"\\\\ud800\\\\ud83d\\\\ude00\\"")',
+    '    QUOTED = format("%q", jsondecode("\\"\\\\ud800\\""))',
+    '    UNPAIRED = jsondecode("\\"\\\\ud800\\\\u0041\\\\udc00z\\"")',
+    '  }',
+    '}',
+  ].join('\n');
+  const request = { env: () => undefined, warn: () => {} };
+  const evaluated = await evaluateSources({ sources: [{ filename: 'docker-bake.hcl', text: hcl }], ...request, localPlatform: 'linux/amd64', world: FIXED_WORLD });
+  const printed = printDefinition(evaluated, { ...request, names: ['app'], sets: [] });
+  assert.ok(printed.includes(['"args": {', '        "ENCODED": "\\"x\uFFFDy\\"",', '        "EQUALS": "fffd",', '        "PAIRED": "\uFFFD\u{1F600}",', '        "QUOTED": "\\"\uFFFD\\"",', '        "UNPAIRED": "\uFFFDA\uFFFDz"'].join('\n')), printed);
+});

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BakeFileError, type SourcePos } from '../../src/core/diagnostics.js';
-import { literalValue, numberValue, tokenize, type ScanMode, type Token } from '../../src/bakefile/hcl/tokenizer.js';
+import { literalValue, numberValue } from '../../src/bakefile/hcl/token-values.js';
+import { tokenize, type ScanMode, type Token } from '../../src/bakefile/hcl/tokenizer.js';
 
 /** The tokens as objects, ending with eof. */
 function tokenObjects(filename: string, text: string, mode?: ScanMode, start?: SourcePos): Token[] {

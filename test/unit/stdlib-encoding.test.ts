@@ -40,6 +40,15 @@ cases('jsondecode', [
   { args: ['{"name":"Docker","stars":5}'], want: { name: 'Docker', stars: 5 } },
   { args: ['[1, "a", true, null, {"x": [ ]}]'], want: [1, 'a', true, null, { x: [] }] },
   { args: ['"\\u00e9\\n"'], want: 'é\n' },
+  // Go's decoder (cty's jsondecode uses it) never yields a lone surrogate: a pair of escapes makes one
+  // character, any other escaped surrogate becomes U+FFFD and what follows it is read on its own.
+  { args: ['"\\ud83d\\ude00"'], want: '\u{1F600}' },
+  { args: ['"x\\ud800y"'], want: 'x\uFFFDy' },
+  { args: ['"\\udc00"'], want: '\uFFFD' },
+  { args: ['"\\ude00\\ud83d"'], want: '\uFFFD\uFFFD' },
+  { args: ['"\\ud800\\ud83d\\ude00"'], want: '\uFFFD\u{1F600}' },
+  { args: ['"\\ud800\\u0041\\udc00z"'], want: '\uFFFDA\uFFFDz' },
+  { args: ['"\\ud800\\uzzzz"'], error: "invalid character 'z' in \\u hexadecimal character escape" },
   { args: [' 42 '], want: 42 },
   { args: ['-1.5e2'], want: -150 },
   { args: ['null'], want: null },

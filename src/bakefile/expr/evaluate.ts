@@ -4,53 +4,24 @@
  * traversal and splat behaviour, for-expressions, function calls with
  * cty-style argument conversion, and the expression-taking functions try,
  * can and convert. Errors are BakeFileErrors whose summary, detail and
- * position follow HCL's (buildx prints HCL's diagnostics).
+ * position follow HCL's (buildx prints HCL's diagnostics; eval-error.ts).
+ * Traversal steps on values are traverse.ts's, type unification unify.ts's.
  */
 import { BakeFileError, rangeBetween, type SourceRange } from '../../core/diagnostics.js';
-import type { BinaryOperator, Expr, ObjectItem, TemplatePart, Traverser } from '../hcl/ast.js';
+import type { BinaryOperator, Expr, ObjectItem, TemplatePart } from '../hcl/ast.js';
+import { rangeText } from '../hcl/range-text.js';
+import { evalError } from './eval-error.js';
 import { FunctionError, type BakeFunction, type FunctionParam } from './function.js';
 import type { Scope } from './scope.js';
 import { STDLIB } from './stdlib/index.js';
+import { applySteps, indexValue } from './traverse.js';
 import { typeFromExpr } from './typeexpr.js';
-import { ConversionError, convert, T, typeOfValue, type Type } from './types.js';
-import { isList, isMapValue, isObject, makeObject, sortedKeys, typeName, valuesEqual, type ObjectValue, type Value } from './value.js';
+import { ConversionError, convert, T, type Type } from './types.js';
+import { describeMismatch, unifiedType } from './unify.js';
+import { isList, isObject, makeObject, sortedKeys, typeName, valuesEqual, type Value } from './value.js';
 
 /** The name the anonymous splat symbol is bound to in the evaluation scope. */
 const SPLAT_SYMBOL = '\u0000splat';
-
-/**
- * What to do about each kind of evaluation error, for the call sites that
- * have nothing more specific to say (every error a user sees carries a fix).
- */
-const FIXES: Readonly<Record<string, string>> = {
-  'Invalid splat': 'Use the splat symbol only inside a [*] or .* expression.',
-  'Null condition': 'Make the condition true or false, e.g. coalesce(x, false).',
-  'Incorrect condition type': 'Make the condition a comparison or a bool value.',
-  'Inconsistent conditional result types': 'Make both results of the conditional the same type.',
-  'Invalid operand': 'Give the operator values of the type it needs: numbers for arithmetic and comparisons, bools for &&, || and !.',
-  'Operation failed': 'Check the operands: they must not be null.',
-  'Iteration over null value': 'Iterate over a list or a map, e.g. coalesce(x, []).',
-  'Iteration over non-iterable value': 'Iterate over a list or a map.',
-  'Duplicate object key': 'Add ... after the value expression to group values by key, or make the keys unique.',
-  "Invalid 'for' condition": 'Make the if clause a bool expression.',
-  'Invalid object key': 'Make the key expression produce a string.',
-  'Null value as key': 'Make the key a string, not null.',
-  'Incorrect key type': 'Make the key a string.',
-  'Ambiguous attribute key': 'Wrap the key in parentheses to use a reference, or in quotes for a literal name.',
-  'Attempt to get attribute from null value': 'Check for null first, e.g. with a conditional or try().',
-  'Unsupported attribute': 'Use an attribute the value has; check the spelling.',
-  'Missing map element': 'Use a key the map has: for target.NAME or group.NAME, a block defined under that name (check the spelling).',
-  'Attempt to index null value': 'Check for null first, e.g. with a conditional or try().',
-  'Invalid index': 'Use a key or index that exists, or lookup()/try() with a default.',
-  'Invalid expanding argument value': 'Expand a list: f(list...).',
-  'Invalid function argument': 'Pass a value of the type this parameter takes.',
-  'Error in function call': "Check the arguments against the function's documentation.",
-  'Invalid type specification': 'Write a type such as string, number, bool, list(string) or map(number).',
-};
-
-export function evalError(summary: string, detail: string, range: SourceRange, fix: string | undefined = FIXES[summary]): BakeFileError {
-  return new BakeFileError({ severity: 'error', summary, detail, range, ...(fix ? { fix } : {}) });
-}
 
 export function evaluate(expr: Expr, scope: Scope): Value {
   switch (expr.kind) {
@@ -195,82 +166,6 @@ function evalConditional(expr: Extract<Expr, { kind: 'conditional' }>, scope: Sc
   return convert(chosen.value, type);
 }
 
-/**
- * The type cty's unsafe unification gives a set of values, or undefined when
- * there is none: strings absorb numbers and bools, objects with different
- * attributes become maps, tuples of different lengths become lists. Null
- * stands for any type.
- */
-function unifiedType(values: readonly Value[]): Type | undefined {
-  const known = values.filter((v) => v !== null);
-  const first = known[0];
-  if (first === undefined) return T.any;
-  const objects = known.filter(isObject);
-  const arrays = known.filter((v): v is readonly Value[] => Array.isArray(v));
-  if (objects.length === known.length) return unifiedObjectType(objects);
-  if (arrays.length === known.length) return unifiedTupleType(arrays);
-  if (objects.length || arrays.length) return undefined;
-  const kinds = new Set(known.map(typeName));
-  if (kinds.size === 1) return typeOfValue(first);
-  return kinds.has('string') ? T.string : undefined;
-}
-
-function unifiedObjectType(objects: readonly ObjectValue[]): Type | undefined {
-  const keys = Object.keys(objects[0] as ObjectValue);
-  const sameKeys = objects.every((o) => Object.keys(o).length === keys.length && keys.every((k) => k in o));
-  if (!sameKeys) {
-    const element = unifiedType(objects.flatMap((o) => Object.values(o)));
-    return element && T.map(element);
-  }
-  const attributes: Record<string, Type> = {};
-  for (const k of keys) {
-    const t = unifiedType(objects.map((o) => o[k] as Value));
-    if (!t) return undefined;
-    attributes[k] = t;
-  }
-  return T.object(attributes);
-}
-
-function unifiedTupleType(tuples: readonly (readonly Value[])[]): Type | undefined {
-  const length = (tuples[0] as readonly Value[]).length;
-  if (tuples.some((t) => t.length !== length)) {
-    const element = unifiedType(tuples.flat());
-    return element && T.list(element);
-  }
-  const elements: Type[] = [];
-  for (let i = 0; i < length; i++) {
-    const t = unifiedType(tuples.map((tuple) => tuple[i] as Value));
-    if (!t) return undefined;
-    elements.push(t);
-  }
-  return T.tuple(elements);
-}
-
-/** HCL's describeConditionalTypeMismatch, over the two results' value types. */
-function describeMismatch(a: Value, b: Value): string {
-  if (isObject(a) && isObject(b)) {
-    for (const name of sortedKeys(a)) {
-      if (!(name in b)) return `The 'true' value includes object attribute "${name}", which is absent in the 'false' value`;
-      if (!sameType(a[name] as Value, b[name] as Value)) return `Type mismatch for object attribute "${name}": ${describeMismatch(a[name] as Value, b[name] as Value)}`;
-    }
-    for (const name of sortedKeys(b)) {
-      if (!(name in a)) return `The 'false' value includes object attribute "${name}", which is absent in the 'true' value`;
-    }
-  } else if (isList(a) && isList(b)) {
-    if (a.length !== b.length) return `The 'true' tuple has length ${a.length}, but the 'false' tuple has length ${b.length}`;
-    const i = a.findIndex((x, n) => !sameType(x, b[n] as Value));
-    if (i >= 0) return `Type mismatch for tuple element ${i}: ${describeMismatch(a[i] as Value, b[i] as Value)}`;
-  }
-  if (typeName(a) === typeName(b)) return "At least one deeply-nested attribute or element is not compatible across both the 'true' and the 'false' value";
-  return `The 'true' value is ${typeName(a)}, but the 'false' value is ${typeName(b)}`;
-}
-
-function sameType(a: Value, b: Value): boolean {
-  if (isObject(a) && isObject(b)) return Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => k in b && sameType(a[k] as Value, b[k] as Value));
-  if (isList(a) && isList(b)) return a.length === b.length && a.every((x, i) => sameType(x, b[i] as Value));
-  return typeName(a) === typeName(b);
-}
-
 /** The cty functions HCL's operators are (`a + b` is add(a, b)), so results and errors match. */
 const OPERATOR_FUNCTIONS: Readonly<Record<Exclude<BinaryOperator, '==' | '!='>, string>> = {
   '&&': 'and',
@@ -408,58 +303,6 @@ function objectKey(item: ObjectItem, scope: Scope): Value {
   return evaluate(key, scope);
 }
 
-function applySteps(value: Value, steps: readonly Traverser[]): Value {
-  let v = value;
-  for (const step of steps) {
-    v = step.kind === 'attr' ? getAttr(v, step.name, step.range) : indexValue(v, step.key, step.range);
-  }
-  return v;
-}
-
-function getAttr(v: Value, name: string, range: SourceRange): Value {
-  if (v === null) throw evalError('Attempt to get attribute from null value', 'This value is null, so it does not have any attributes.', range);
-  if (isObject(v)) {
-    if (!(name in v)) {
-      if (isMapValue(v)) throw evalError('Missing map element', `This map does not have an element with the key "${name}".`, range);
-      throw evalError('Unsupported attribute', `This object does not have an attribute named "${name}".`, range);
-    }
-    return v[name] as Value;
-  }
-  if (Array.isArray(v)) throw evalError('Unsupported attribute', 'This value does not have any attributes.', range, `Index an element first (value[0].${name}) or use a splat (value[*].${name}).`);
-  throw evalError('Unsupported attribute', `Can't access attributes on a primitive-typed value (${typeName(v)}).`, range);
-}
-
-function indexValue(coll: Value, key: Value, range: SourceRange): Value {
-  if (coll === null) throw evalError('Attempt to index null value', 'This value is null, so it does not have any indices.', range);
-  if (key === null) throw evalError('Invalid index', "Can't use a null value as an indexing key.", range);
-  const notFound = (why: string): BakeFileError => evalError('Invalid index', `The given key does not identify an element in this collection value${why}`, range);
-  if (Array.isArray(coll)) {
-    let n: number;
-    try {
-      n = convert(key, T.number) as number;
-    } catch (e) {
-      if (!(e instanceof ConversionError)) throw e;
-      throw notFound(`: ${e.message}.`);
-    }
-    if (!Number.isInteger(n)) throw notFound(': indexing a sequence requires a whole number, but the given index has a fractional part.');
-    if (n < 0) throw notFound(': a negative number is not a valid index for a sequence.');
-    if (n >= coll.length) throw notFound(coll.length === 0 ? ': the collection has no elements.' : ': the given index is greater than or equal to the length of the collection.');
-    return coll[n] as Value;
-  }
-  if (isObject(coll)) {
-    let k: string;
-    try {
-      k = convert(key, T.string) as string;
-    } catch (e) {
-      if (!(e instanceof ConversionError)) throw e;
-      throw notFound(`: ${e.message}.`);
-    }
-    if (!(k in coll)) throw notFound(typeof key === 'number' ? '. An object only supports looking up attributes by name, not by numeric index.' : '.');
-    return coll[k] as Value;
-  }
-  throw evalError('Invalid index', 'This value does not have any indices.', range);
-}
-
 /** Functions the evaluator implements itself, because they take expressions rather than values. */
 export const EVALUATOR_FUNCTIONS: ReadonlySet<string> = new Set(['try', 'can', 'convert']);
 
@@ -536,12 +379,6 @@ function checkArity(call: Extract<Expr, { kind: 'functionCall' }>, params: reado
   }
   const extra = argRanges[params.length];
   if (!variadic && extra) throw evalError('Too many function arguments', `Function "${call.name}" expects only ${params.length} argument(s).`, extra, signatureFix(call.name, params, variadic));
-}
-
-/** hcl.Range's String(): `file:line,col-col` or `file:line,col-line,col`. */
-export function rangeText(r: SourceRange): string {
-  const end = r.start.line === r.end.line ? `${r.end.column}` : `${r.end.line},${r.end.column}`;
-  return `${r.filename}:${r.start.line},${r.start.column}-${end}`;
 }
 
 /** HCL's tryfunc: the first argument that evaluates without error, else every error in one message. */

@@ -6,7 +6,9 @@
  */
 import { BakeFileError } from '../../core/diagnostics.js';
 import type { Expr } from '../hcl/ast.js';
-import { evaluate, evalError, rangeText } from './evaluate.js';
+import { rangeText } from '../hcl/range-text.js';
+import { evalError } from './eval-error.js';
+import { evaluate } from './evaluate.js';
 import { FunctionError, type BakeFunction, type FunctionParam } from './function.js';
 import type { Scope } from './scope.js';
 import { T } from './types.js';

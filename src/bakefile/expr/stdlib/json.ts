@@ -1,7 +1,8 @@
 /**
  * JSON as cty produces and reads it: Go's encoding/json string escaping
  * (golang/json.ts), object keys in sorted order, numbers without exponents;
- * decoding reports Go's decoder messages.
+ * decoding reports Go's decoder messages and, like Go's decoder, never yields
+ * a lone surrogate (an escaped one decodes to U+FFFD).
  */
 import { formatNumber, makeObject, sortedKeys, type Value } from '../value.js';
 import { goQuote, goQuoteRune } from '../../../golang/strconv.js';
@@ -115,13 +116,28 @@ class JsonReader {
           if (this.pos >= this.text.length) throw new JsonError('unexpected EOF');
           this.invalid('in \\u hexadecimal character escape');
         }
-        out += String.fromCharCode(parseInt(hex, 16));
-        this.pos += 6;
+        out += this.unicodeEscape(parseInt(hex, 16));
       } else {
         this.pos++;
         this.invalid('in string escape code');
       }
     }
+  }
+
+  /**
+   * The text of the `\uXXXX` escape at `pos` (whose value is `unit`), as Go's
+   * decoder reads it: a surrogate takes the next `\uXXXX` with it when the two
+   * make a pair; any other surrogate becomes U+FFFD, and what follows is read
+   * on its own. Moves past what it read.
+   */
+  private unicodeEscape(unit: number): string {
+    this.pos += 6;
+    if (unit < 0xd800 || unit > 0xdfff) return String.fromCharCode(unit);
+    const next = /^\\u([0-9a-fA-F]{4})/.exec(this.text.slice(this.pos, this.pos + 6));
+    const low = next ? parseInt(next[1] as string, 16) : -1;
+    if (unit >= 0xdc00 || low < 0xdc00 || low > 0xdfff) return '\ufffd';
+    this.pos += 6;
+    return String.fromCharCode(unit, low);
   }
 
   private readArray(): Value[] {

@@ -7,7 +7,8 @@ import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import { makeObject, type Value } from '../value.js';
 import { argString, define, param, type FunctionTable } from './args.js';
-import { compileRe2, findAll, firstMatch, RegexSyntaxError, replaceAll, type Re2 } from './re2.js';
+import { compileRe2, RegexSyntaxError, type Re2 } from './re2.js';
+import { findAll, firstMatch, replaceAll } from './re2-match.js';
 
 type MatchShape = 'string' | 'tuple' | 'object';
 
