@@ -7,8 +7,8 @@
  * resolves the exporter before it starts the frontend) and with the cap error
  * otherwise. Parsing the outcomes is pure and unit-tested.
  */
-import { randomBytes } from 'node:crypto';
 import type { BuildkitVersion, ControlClient, WorkerRecord } from './control.js';
+import { newBuildkitId } from './identity.js';
 
 export const CAP_NAMED_CONTEXTS = 'moby.buildkit.frontend.contexts';
 export const CAP_FRONTEND_INPUTS = 'moby.buildkit.frontend.inputs';
@@ -58,7 +58,7 @@ export function capabilitiesFrom(o: ProbeOutcomes): Capabilities {
 export async function probeCapabilities(client: ControlClient, signal: AbortSignal): Promise<Capabilities> {
   const probe = async (cap: string, exporter = ''): Promise<ProbeOutcome> => {
     try {
-      await client.solve({ Ref: `probe-${randomBytes(10).toString('hex')}`, Exporter: exporter, Frontend: 'dockerfile.v0', FrontendAttrs: { 'frontend.caps': cap } }, signal);
+      await client.solve({ Ref: newBuildkitId(), Exporter: exporter, Frontend: 'dockerfile.v0', FrontendAttrs: { 'frontend.caps': cap } }, signal);
       return undefined;
     } catch (e) {
       return (e as { details?: string }).details ?? String(e);
