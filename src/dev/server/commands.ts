@@ -1,10 +1,11 @@
 /**
  * The monitor commands that run in the server (product.md §4): ps, exec,
- * logs, restart|stop|start SERVICE, rollback, sessions. The client parses
- * the line and handles the rest (attach, rebuild, switch, detach, help, and
+ * logs, restart|stop|start SERVICE, rollback, rebuild, sessions. The client parses
+ * the line and handles the rest (attach, switch, detach, help, and
  * `stop` without a service, which ends the session through the Stop call);
  * what reaches here is a command name and its words.
  */
+import { rebuild } from './rebuild.js';
 import { SessionCommandError, type DevSession } from './session.js';
 import type { SessionRegistry } from './registry.js';
 import type { CommandOut } from '../protocol.js';
@@ -17,7 +18,7 @@ export interface CommandContext {
   /** The process the client is attached to: the default service. */
   readonly attached: string;
   readonly write: (out: CommandOut) => void;
-  /** Aborted when the client stops waiting (Ctrl-C on `logs -f`). */
+  /** Aborted when the client stops waiting (Ctrl-C on `logs -f`, or the client gone); `rebuild` runs on regardless. */
   readonly signal: AbortSignal;
 }
 
@@ -61,6 +62,8 @@ export async function runCommand(ctx: CommandContext): Promise<void> {
       write({ msg: 'text', text: `${service}: recreated from its image; changes made inside it are gone` });
       return;
     }
+    case 'rebuild':
+      return rebuild(session, words, (line) => write({ msg: 'text', text: line }));
     default:
       throw new SessionCommandError(`the server has no monitor command "${name}"`);
   }
