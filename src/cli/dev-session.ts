@@ -209,7 +209,19 @@ function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, c
     clientId: randomUUID(),
     hint: how.hint,
     describeError: (e) => renderError(e, cli.sources, !cli.env['NO_COLOR']),
+    rebuildFlags: rebuildFlags(args),
   });
+}
+
+/** This client's build flags, as the server's `rebuild` reads them: the shorthand flags (--no-cache …) as the --set values they stand for. */
+function rebuildFlags(args: BakeArgs): string[] {
+  return [
+    ...overrideFlags(args).flatMap((s) => ['--set', s]),
+    ...args.vars.flatMap((v) => ['--var', v]),
+    ...(args.builder === undefined ? [] : ['--builder', args.builder]),
+    ...(args.maxParallelism === undefined ? [] : ['--max-parallelism', String(args.maxParallelism)]),
+    ...(args.keepGoing ? ['--keep-going'] : []),
+  ];
 }
 
 /** SESSION, else the session of the bake files here, else the only session; an error lists them otherwise. */

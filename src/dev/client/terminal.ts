@@ -30,6 +30,8 @@ export interface TerminalOptions {
   readonly clientId: string;
   /** Print the start hint (`bake dev`), not on re-attach. */
   readonly hint: boolean;
+  /** This client's build flags as words (`--set S`, `--var NAME=VALUE` …): a `rebuild` it asks for builds with them. */
+  readonly rebuildFlags: readonly string[];
   /** How an error of a monitor command reads: a bake file's with its code frame, a user error with its fix. */
   readonly describeError: (e: unknown) => string;
 }
@@ -229,7 +231,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
             await server(['rollback', cmd.service ?? (currentInfo?.service || session.interactive)]);
             return undefined;
           case 'rebuild': {
-            await server(['rebuild', ...cmd.targets]);
+            await server(['rebuild', ...options.rebuildFlags, '--', ...cmd.targets]);
             // Ctrl-C stops the watching, not the build: the server finishes it whoever watches.
             if (signal.aborted) {
               output.write(`bake: the rebuild goes on in the server; ps shows the services once it is done.\r\n`);

@@ -5,7 +5,6 @@
  * `stop` without a service, which ends the session through the Stop call);
  * what reaches here is a command name and its words.
  */
-import { rebuild } from './rebuild.js';
 import { SessionCommandError, type DevSession } from './session.js';
 import type { SessionRegistry } from './registry.js';
 import type { CommandOut } from '../protocol.js';
@@ -62,8 +61,11 @@ export async function runCommand(ctx: CommandContext): Promise<void> {
       write({ msg: 'text', text: `${service}: recreated from its image; changes made inside it are gone` });
       return;
     }
-    case 'rebuild':
-      return rebuild(session, words, (line) => write({ msg: 'text', text: line }));
+    case 'rebuild': {
+      // Loaded on the first rebuild: the build machinery (BuildKit's client, the bake language) stays out of the server's start.
+      const { parseRebuild, rebuild } = await import('./rebuild.js');
+      return rebuild(session, parseRebuild(words), (line) => write({ msg: 'text', text: line }));
+    }
     default:
       throw new SessionCommandError(`the server has no monitor command "${name}"`);
   }
