@@ -2,7 +2,7 @@
  * `rebuild` runs in the server (issue 12, "Done when"): the real CLI in
  * real PTYs, the real server and engine. A session's first client is killed;
  * a second client's `rebuild` still builds and recreates the service, and a
- * client killed mid-rebuild leaves the server to finish it: no client builds.
+ * client killed (or Ctrl-C'd) mid-rebuild leaves the server to finish it: no client builds.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -131,26 +131,46 @@ test('the first client is killed; rebuild from a second client builds in the ser
   assert.equal(await versionInService(), version(2));
 });
 
-test('a client killed mid-rebuild: the server finishes the build and recreates the service', { timeout: 240_000 }, async () => {
-  const before = await appContainer();
-  writeFileSync(join(project, 'version'), `${version(3)}\n`);
+/** A client in the monitor that has asked for a rebuild of version `n`, once the server's build of it is under way (its progress reached the client), and not done. */
+async function rebuildUnderWay(n: number): Promise<PtyTerminal> {
+  writeFileSync(join(project, 'version'), `${version(n)}\n`);
   const client = terminal(['dev', 'attach', session]);
   await client.waitFor(PROMPT);
   client.type(MONITOR);
   await client.waitFor(/^\(bake\)$/m);
   client.type('rebuild\r');
-  // The build is under way in the server (its progress reached the client), and not done.
   await client.waitFor(/^#\d+ \[\d\/\d\] RUN sleep 4$/m, 60_000);
-  await killClient(client);
-  assert.equal((await appContainer())?.id, before?.id, 'killed before the rebuild recreated app');
+  return client;
+}
 
+/** Waits (without any client) until the app service runs in a container other than `before`. */
+async function recreatedFrom(before: string | undefined): Promise<void> {
   const deadline = Date.now() + 120_000;
   let now = await appContainer();
-  while (!(now && now.id !== before?.id && now.state === 'running') && Date.now() < deadline) {
+  while (!(now && now.id !== before && now.state === 'running') && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 250));
     now = await appContainer();
   }
-  assert.notEqual(now?.id, before?.id, 'the server recreated app with no client');
+  assert.notEqual(now?.id, before, 'the server recreated app with no client');
   assert.equal(now?.state, 'running');
+}
+
+test('a client killed mid-rebuild: the server finishes the build and recreates the service', { timeout: 240_000 }, async () => {
+  const before = (await appContainer())?.id;
+  const client = await rebuildUnderWay(3);
+  await killClient(client);
+  assert.equal((await appContainer())?.id, before, 'killed before the rebuild recreated app');
+  await recreatedFrom(before);
   assert.equal(await versionInService(), version(3));
+});
+
+test('Ctrl-C during a rebuild stops the watching, not the build: the client is told so and the server finishes it', { timeout: 240_000 }, async () => {
+  const before = (await appContainer())?.id;
+  const client = await rebuildUnderWay(4);
+  client.type('\x03');
+  await client.waitFor(/^bake: the rebuild goes on in the server; ps shows the services once it is done\.$/m);
+  client.type('detach\r');
+  assert.equal(await client.exited, 0);
+  await recreatedFrom(before);
+  assert.equal(await versionInService(), version(4));
 });
