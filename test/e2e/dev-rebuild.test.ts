@@ -174,3 +174,26 @@ test('Ctrl-C during a rebuild stops the watching, not the build: the client is t
   await recreatedFrom(before);
   assert.equal(await versionInService(), version(4));
 });
+
+test('a rebuild whose build fails shows the failure to the client that asked and keeps the service as it was', { timeout: 240_000 }, async () => {
+  const before = (await appContainer())?.id;
+  // The server reads the session's bake files again: the edit is what it builds.
+  writeFileSync(join(project, 'docker-bake.hcl'), BAKE_FILE.replace('RUN sleep 4', 'RUN echo broken-step && exit 3'));
+  try {
+    const client = terminal(['dev', 'attach', session]);
+    await client.waitFor(PROMPT);
+    client.type(MONITOR);
+    await client.waitFor(/^\(bake\)$/m);
+    client.type('rebuild\r');
+    const screen = await client.waitFor(/^error: the build failed \(see above\); the session keeps running the images it had$/m, 60_000);
+    assert.match(screen, /^#\d+ \S+ broken-step$/m, 'the failing step\'s output reached the client');
+    assert.match(screen, /^error: failed to build app: .*exit code: 3/m);
+    client.type('detach\r');
+    assert.equal(await client.exited, 0);
+  } finally {
+    writeFileSync(join(project, 'docker-bake.hcl'), BAKE_FILE);
+  }
+  const now = await appContainer();
+  assert.equal(now?.id, before, 'app is kept');
+  assert.equal(now?.state, 'running');
+});
