@@ -101,8 +101,10 @@ const SCOPE_COMMAND: Readonly<Record<Scope, CommandName>> = { bake: 'bake', up: 
 const usageOf = (scope: Scope): string => commandLine(SCOPE_COMMAND[scope]);
 
 const EVERYWHERE: readonly Scope[] = ['bake', 'up', 'ls', 'attach', 'stop'];
-/** Build flags: the commands that build (an attached client rebuilds from its monitor). */
+/** Build flags: the commands that build (an attached client's monitor rebuild sends them to the server). */
 const BUILDING: readonly Scope[] = ['bake', 'up', 'attach'];
+/** How a build shows in this terminal: the server's rebuild shows its own plain progress, so not for attach. */
+const BUILDING_HERE: readonly Scope[] = ['bake', 'up'];
 
 /** Where each flag applies; anywhere else it is a usage error. */
 const FLAG_SCOPES: Readonly<Record<FlagName, readonly Scope[]>> = {
@@ -118,8 +120,8 @@ const FLAG_SCOPES: Readonly<Record<FlagName, readonly Scope[]>> = {
   pull: BUILDING,
   provenance: BUILDING,
   sbom: BUILDING,
-  progress: BUILDING,
-  'metadata-file': BUILDING,
+  progress: BUILDING_HERE,
+  'metadata-file': BUILDING_HERE,
   builder: BUILDING,
   'max-parallelism': BUILDING,
   'keep-going': BUILDING,

@@ -11,10 +11,10 @@ import { resolveTargets, type ResolvedConfig } from '../bakefile/resolve.js';
 import { formatSummary } from '../graph/summary.js';
 import { BuildFailedError, type BuildResult } from '../buildkit/build.js';
 import { EngineUnreachableError } from '../buildkit/dial.js';
-import { buildMetadata, runBuild, type BuildRunSink } from '../orchestrate/build-run.js';
+import { buildMetadata, runBuild, type BuildRunResult, type BuildRunSink } from '../orchestrate/build-run.js';
 import type { BakeArgs } from './args.js';
 import { loadDefinition, resolveOptions, type CliEnvironment } from './definition.js';
-import { openProgress, progressMode } from './progress/index.js';
+import { openProgress, progressMode, type ProgressView } from './progress/index.js';
 
 export async function build(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   const def = await loadDefinition(args, cli);
@@ -31,11 +31,34 @@ export interface BuildRun {
 
 /**
  * Builds resolved targets as one graph (orchestrate/build-run.ts): `bake
- * [TARGET…]`, and `bake dev` for the images its services run. The CLI's
- * part: the renderer, Ctrl-C (SIGINT) or `signal` (bake dev's terminal is
- * raw: Ctrl-C is a key there, not a signal), the summary and the metadata file.
+ * [TARGET…]`. `signal` interrupts it as Ctrl-C (SIGINT) does.
  */
-export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cli: CliEnvironment, signal?: AbortSignal): Promise<BuildRun> {
+export function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cli: CliEnvironment, signal?: AbortSignal): Promise<BuildRun> {
+  const input = { resolved, cwd: cli.cwd, env: cli.env, builder: args.builder, maxParallelism: args.maxParallelism, keepGoing: args.keepGoing };
+  return withBuildView(args, cli, signal, async (view) => {
+    const result = await runBuild(input, view.openSink, view.signal);
+    return { outcome: await view.report(result), built: result.built };
+  });
+}
+
+/** A build run as the CLI shows it: the sink to give the run, its interruption, and the report once it is over. */
+export interface BuildView {
+  readonly openSink: (targets: readonly string[]) => Promise<BuildRunSink>;
+  /** Aborted by Ctrl-C (SIGINT) or the caller's signal (bake dev's terminal is raw: Ctrl-C is a key there, not a signal). */
+  readonly signal: AbortSignal;
+  /**
+   * Closes the view (the tty view's last frame, the line views' failures),
+   * then prints what the view could not: an unreachable engine, the summary;
+   * writes the metadata file of a finished run. Throws an error that is no build's failure.
+   */
+  report(result: BuildRunResult): Promise<BuildRun['outcome']>;
+}
+
+/**
+ * The CLI's part of a build run, around `run` (which runs it: `bake`'s
+ * build, `bake dev`'s bring-up): the renderer, Ctrl-C, the summary and the metadata file.
+ */
+export async function withBuildView<T>(args: BakeArgs, cli: CliEnvironment, signal: AbortSignal | undefined, run: (view: BuildView) => Promise<T>): Promise<T> {
   const mode = progressMode(args.progress ?? cli.env['BUILDKIT_PROGRESS'] ?? 'auto', process.stderr.isTTY === true);
   const abort = new AbortController();
   const onSigint = (): void => abort.abort(new Error('interrupted'));
@@ -43,16 +66,15 @@ export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cl
   // SIGINT it sees no other listener for, and a `once` listener is gone by then.
   process.on('SIGINT', onSigint);
   signal?.addEventListener('abort', onSigint, { once: true });
-  let close: (() => Promise<void>) | undefined;
-  try {
-    const openSink = async (targets: readonly string[]): Promise<BuildRunSink> => {
-      const view = await openProgress(mode, targets, args.debug);
-      close = async () => view.close();
-      return { started: (t) => view.started(t), event: (e) => view.event(e), sent: (t, s) => view.sent(t, s), settled: (t, status, error) => view.settled(t, status, error), warn: (m) => void process.stderr.write(`warning: ${m}\n`) };
-    };
-    const input = { resolved, cwd: cli.cwd, env: cli.env, builder: args.builder, maxParallelism: args.maxParallelism, keepGoing: args.keepGoing };
-    // The view closes as the run ends, before anything else is printed: the tty view's last frame, the line views' failures.
-    const result = await runBuild(input, openSink, abort.signal).finally(async () => close?.());
+  let opened: ProgressView | undefined;
+  const close = async (): Promise<void> => {
+    const view = opened;
+    opened = undefined;
+    await view?.close();
+  };
+  const report = async (result: BuildRunResult): Promise<BuildRun['outcome']> => {
+    // The view closes as the run ends, before anything else is printed.
+    await close();
     for (const error of result.failed.values()) {
       // The view printed BuildKit's failures.
       if (error instanceof EngineUnreachableError) process.stderr.write(`${renderError(error, cli.sources)}\n`);
@@ -60,10 +82,20 @@ export async function buildResolved(resolved: ResolvedConfig, args: BakeArgs, cl
     }
     if (result.graph.order.length > 1) process.stderr.write(`\n${formatSummary(result.run, new Map([...result.built].map(([name, r]) => [name, r.exporterResponse['containerimage.digest'] ?? ''])))}`);
     // Interrupted, the summary still says what was built and what was cancelled; no metadata file, as the run did not finish.
-    if (result.interrupted) return { outcome: 'interrupted', built: result.built };
+    if (result.interrupted) return 'interrupted';
     if (args.metadataFile) writeFileSync(resolve(cli.cwd, args.metadataFile), `${JSON.stringify(buildMetadata(result), null, 2)}\n`);
-    return { outcome: result.failed.size ? 'build' : 'ok', built: result.built };
+    return result.failed.size ? 'build' : 'ok';
+  };
+  const openSink = async (targets: readonly string[]): Promise<BuildRunSink> => {
+    const view = await openProgress(mode, targets, args.debug);
+    opened = view;
+    return { started: (t) => view.started(t), event: (e) => view.event(e), sent: (t, s) => view.sent(t, s), settled: (t, status, error) => view.settled(t, status, error), warn: (m) => void process.stderr.write(`warning: ${m}\n`) };
+  };
+  try {
+    return await run({ openSink, signal: abort.signal, report });
   } finally {
+    // A run that threw still leaves the terminal as it found it.
+    await close();
     process.off('SIGINT', onSigint);
     signal?.removeEventListener('abort', onSigint);
   }

@@ -44,7 +44,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandHelp>> = {
   'dev attach': {
     operands: '[SESSION]',
     summary: 'Attach this terminal to a running session.',
-    detail: 'Without SESSION: the session of the bake files here (or -f), else the only one. The monitor\'s rebuild takes the build options.',
+    detail: 'Without SESSION: the session of the bake files here (or -f), else the only one. A rebuild asked from its monitor runs in the server with the build options given here.',
   },
   'dev stop': {
     operands: '[SESSION]',

@@ -1,24 +1,19 @@
 /**
  * From the command line to the pure pipeline (bakefile/pipeline.ts): reads
- * the files, supplies the world (environment, clock, home, platform), and
- * turns flags into the pipeline's requests. Shared by --print, --list,
- * dev --print, builds and dev sessions.
+ * the files (orchestrate/definition.ts) with this process's environment,
+ * stdin and --var, and turns flags into the pipeline's requests. Shared by
+ * --print, --list, dev --print, builds and dev sessions.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { canonicalAttest } from '../bakefile/entries.js';
-import type { EvaluatedFiles } from '../bakefile/evaluate.js';
-import { hostFiles, loadBakeFiles } from '../bakefile/load.js';
-import { evaluateSources, resolveOptionsFor, type OverrideRequest, type PrintRequest } from '../bakefile/pipeline.js';
+import { hostFiles } from '../bakefile/load.js';
+import { resolveOptionsFor, type OverrideRequest, type PrintRequest } from '../bakefile/pipeline.js';
 import type { ResolveOptions } from '../bakefile/resolve.js';
+import { readDefinition, type Definition } from '../orchestrate/definition.js';
 import { parseVars, type BakeArgs } from './args.js';
 
-export interface Definition {
-  readonly evaluated: EvaluatedFiles;
-  /** Absolute bake file paths: the project's identity. */
-  readonly paths: readonly string[];
-}
+export type { Definition } from '../orchestrate/definition.js';
 
 export interface CliEnvironment {
   readonly cwd: string;
@@ -28,25 +23,12 @@ export interface CliEnvironment {
   readonly sources: Map<string, string>;
 }
 
-export async function loadDefinition(args: BakeArgs, cli: CliEnvironment): Promise<Definition> {
-  const loaded = loadBakeFiles(args.files, cli.cwd, () => readFileSync(0, 'utf8'));
-  for (const s of loaded.sources) cli.sources.set(s.filename, s.text);
-  if (loaded.dotenv) cli.sources.set(loaded.dotenv.path, loaded.dotenv.text);
-  const evaluated = await evaluateSources({
-    sources: loaded.sources,
-    dotenv: loaded.dotenv,
-    env: (name) => cli.env[name],
-    vars: parseVars(args.vars),
-    localPlatform: localPlatform(),
-    world: { now: () => new Date(), homedir },
-    warn: cli.warn,
-    files: hostFiles(cli.cwd),
-  });
-  return { evaluated, paths: loaded.paths };
+export function loadDefinition(args: BakeArgs, cli: CliEnvironment): Promise<Definition> {
+  return readDefinition({ files: args.files, cwd: cli.cwd, env: cli.env, vars: parseVars(args.vars), warn: cli.warn, sources: cli.sources, readStdin: () => readFileSync(0, 'utf8') });
 }
 
 /** The --set overrides, including those the shorthand flags stand for (as buildx appends them). */
-function overrideFlags(args: BakeArgs): string[] {
+export function overrideFlags(args: BakeArgs): string[] {
   const sets = [...args.sets];
   if (args.push) sets.push('*.push=true');
   if (args.load) sets.push('*.load=true');
@@ -70,11 +52,4 @@ export function printRequest(args: BakeArgs, cli: CliEnvironment): PrintRequest 
 /** Everything target resolution needs besides the names, as --print resolves it: builds and dev sessions use it. */
 export function resolveOptions(def: Definition, args: BakeArgs, cli: CliEnvironment): Omit<ResolveOptions, 'names'> {
   return resolveOptionsFor(def.evaluated, overrideRequest(args, cli));
-}
-
-/** The platform this machine builds for by default, as BuildKit spells it (linux/amd64). */
-function localPlatform(): string {
-  const arch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm/v7', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
-  const os = process.platform === 'win32' ? 'windows' : process.platform;
-  return `${os}/${arch[process.arch] ?? process.arch}`;
 }

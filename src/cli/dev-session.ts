@@ -1,19 +1,17 @@
 /**
  * `bake dev …` but --print (product.md §4): always a client of the per-user server.
- * The client reads the bake files and builds (the same run as `bake`, in
- * the user's terminal, on the session's engine); the server runs the
- * services and keeps the session. ls / attach / stop find sessions by id,
- * by the bake files here, or as the only one.
+ * `bake dev` reads the bake files and builds (orchestrate/dev-bring-up.ts,
+ * the same build run as `bake`, shown in the user's terminal, on the
+ * session's engine); the server runs the services and keeps the session,
+ * and runs the monitor's `rebuild` itself. ls / attach / stop find sessions
+ * by id, by the bake files here, or as the only one.
  */
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { renderError } from '../core/error-text.js';
 import { usageError, UserError, type Outcome } from '../core/errors.js';
-import { resolveDevEnvironment, type DevEnvironment } from '../bakefile/dev-environment.js';
 import { loadBakeFiles } from '../bakefile/load.js';
-import { resolveTargets, type ResolveOptions } from '../bakefile/resolve.js';
-import type { Service } from '../bakefile/model.js';
 import { resolveEngineEndpoint, type ResolvedEndpoint } from '../docker/endpoint.js';
 import { packageRoot } from '../buildkit/session/protos.js';
 import { connectServer, type DevClient } from '../dev/client/connection.js';
@@ -24,12 +22,12 @@ import { formatKeyValues, formatSessionTable, formatUptime } from '../dev/monito
 import { abandonedLock } from '../dev/server/lock.js';
 import { serverPaths } from '../dev/server/paths.js';
 import { sessionIdOf } from '../dev/project.js';
-import type { ServicePlan, SessionInfo } from '../dev/protocol/generated/dev.js';
+import type { SessionInfo } from '../dev/protocol/generated/dev.js';
 import { serviceMessage } from '../dev/protocol/service-message.js';
+import { bringUpDev, planDev, type DevPlan } from '../orchestrate/dev-bring-up.js';
 import { parseWaitTimeout, type BakeArgs, type ServerRequest } from './args.js';
-import { buildResolved } from './build.js';
-import { checkBuildInputs } from '../orchestrate/build-inputs.js';
-import { loadDefinition, resolveOptions, type CliEnvironment, type Definition } from './definition.js';
+import { withBuildView } from './build.js';
+import { loadDefinition, overrideFlags, type CliEnvironment } from './definition.js';
 import { VERSION } from './version.js';
 
 /** `bake dev` (up), `ls`, `attach`, `stop`: everything but --print, which needs no server. */
@@ -102,7 +100,7 @@ async function engineMismatch(session: SessionInfo, here: ResolvedEndpoint): Pro
 async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   // A bad prefix key, a mistake in the bake files or a mistyped service is reported before any server starts.
   prefixKey(args, cli);
-  const plan = planDev(await loadDefinition(args, cli), args, cli);
+  const plan = planDev(await loadDefinition(args, cli), { services: args.names, sets: overrideFlags(args), cwd: cli.cwd, env: cli.env, warn: cli.warn, checkInputs: !args.dev.noBuild });
   const interactiveTerminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
   if (!args.dev.detach && !interactiveTerminal) throw usageError('bake dev needs a terminal to attach to', 'Run it in a terminal, or add --detach to leave the session running and attach later with bake dev attach.');
   // Keys typed from now on (during the build) reach the shell once it starts.
@@ -123,7 +121,7 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
     const existing = (await client.list(clientEngine(cli).endpoint.address)).sessions.find((s) => s.id === sessionIdOf(plan.def.paths));
     if (existing) await checkSessionEngine(existing, cli);
     interrupt.signal.throwIfAborted();
-    const session = await bringUp(client, plan, cli, existing?.engine ?? clientEngine(cli).endpoint.address, [], existing, interrupt.signal);
+    const session = await bringUp(client, plan, args, cli, existing?.engine ?? clientEngine(cli).endpoint.address, existing, interrupt.signal);
     if (args.dev.detach) {
       process.stdout.write(`bake: session ${session.id} is up (${session.services.map((s) => s.name).join(', ')}). Attach with: bake dev attach ${session.id}\n`);
       return 'ok';
@@ -153,69 +151,51 @@ class DevBuildFailedError extends UserError {
   }
 }
 
-/** What a dev run brings up: the bake files read, the services picked and resolved with the targets they run. */
-interface DevPlan {
-  readonly def: Definition;
-  /** The command's arguments, loading what it builds into the engine. */
-  readonly args: BakeArgs;
-  readonly options: Omit<ResolveOptions, 'names'>;
-  readonly environment: DevEnvironment;
-}
-
-function planDev(def: Definition, args: BakeArgs, cli: CliEnvironment): DevPlan {
-  // `*.load=true` matches nothing (an error) in a file of image-only services.
-  const buildArgs: BakeArgs = { ...args, load: def.evaluated.targets.length > 0 };
-  const options = resolveOptions(def, buildArgs, cli);
-  const environment = resolveDevEnvironment(def.evaluated, args.names, options);
-  // A missing context, Dockerfile or secret file is reported before a server starts, as a build reports it before the engine.
-  if (!args.dev.noBuild) checkBuildInputs(environment.resolved.targets.values(), cli.cwd, (name) => cli.env[name]);
-  return { def, args: buildArgs, options, environment };
-}
-
 /**
- * Builds what the services run (all their targets, or the targets `only`
- * names), then has the server bring the session up to date: it recreates
- * only services whose image or spec changed. A failed build throws
- * DevBuildFailedError (the build printed why).
+ * Builds what the services run, then has the server bring the session up to
+ * date: it recreates only services whose image or spec changed. A failed
+ * build throws DevBuildFailedError (the build printed why).
  */
-async function bringUp(client: DevClient, plan: DevPlan, cli: CliEnvironment, engine: string, only: readonly string[], current: SessionInfo | undefined, signal: AbortSignal): Promise<SessionInfo> {
-  const { def, args, options, environment } = plan;
+async function bringUp(client: DevClient, plan: DevPlan, args: BakeArgs, cli: CliEnvironment, engine: string, current: SessionInfo | undefined, signal: AbortSignal): Promise<SessionInfo> {
   // Builds and containers use the session's engine, whatever DOCKER_HOST this terminal has.
-  const buildCli: CliEnvironment = { ...cli, env: { ...cli.env, DOCKER_HOST: engine } };
-  const images = new Map<string, string>();
-  if (!args.dev.noBuild && environment.resolved.targets.size) {
-    const run = await buildResolved(only.length ? resolveTargets(def.evaluated, { ...options, names: only }) : environment.resolved, args, buildCli, signal);
-    if (run.outcome !== 'ok') throw new DevBuildFailedError(run.outcome);
-    for (const [name, result] of run.built) images.set(name, result.exporterResponse['containerimage.digest'] ?? '');
-  }
-  const previous = new Map((current?.services ?? []).map((s) => [s.name, s.image]));
-  const plans: ServicePlan[] = environment.services.map((service) => ({ service: serviceMessage(service), image: imageOf(service, images, previous, environment.resolved.targets) }));
-  return client.up(
-    {
-      files: [...def.paths],
-      project_dir: dirname(def.paths[0] ?? cli.cwd),
-      engine,
-      services: plans,
-      health_timeout_ms: args.dev.waitTimeoutMs ?? (cli.env['BAKE_WAIT_TIMEOUT'] ? parseWaitTimeout(cli.env['BAKE_WAIT_TIMEOUT'], 'BAKE_WAIT_TIMEOUT') : 60_000),
-      env: Object.fromEntries(Object.entries(cli.env).filter((e): e is [string, string] => e[1] !== undefined)),
-      size: { columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 },
-    },
-    (line) => void process.stderr.write(`bake: ${line}\n`),
-    signal,
+  const env = { ...cli.env, DOCKER_HOST: engine };
+  const request = {
+    plan,
+    cwd: cli.cwd,
+    env,
+    build: args.dev.noBuild ? undefined : { builder: args.builder, maxParallelism: args.maxParallelism, keepGoing: args.keepGoing },
+    only: [],
+    running: new Map((current?.services ?? []).map((s) => [s.name, s.image])),
+  };
+  const healthTimeoutMs = args.dev.waitTimeoutMs ?? (cli.env['BAKE_WAIT_TIMEOUT'] ? parseWaitTimeout(cli.env['BAKE_WAIT_TIMEOUT'], 'BAKE_WAIT_TIMEOUT') : 60_000);
+  const result = await withBuildView(args, { ...cli, env }, signal, (view) =>
+    bringUpDev(
+      request,
+      {
+        openSink: view.openSink,
+        built: async (run) => {
+          await view.report(run);
+        },
+        up: (plans) =>
+          client.up(
+            {
+              files: [...plan.def.paths],
+              project_dir: dirname(plan.def.paths[0] ?? cli.cwd),
+              engine,
+              services: plans.map((p) => ({ service: serviceMessage(p.service), image: p.image })),
+              health_timeout_ms: healthTimeoutMs,
+              env: Object.fromEntries(Object.entries(cli.env).filter((e): e is [string, string] => e[1] !== undefined)),
+              size: { columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 },
+            },
+            (line) => void process.stderr.write(`bake: ${line}\n`),
+            view.signal,
+          ),
+      },
+      view.signal,
+    ),
   );
-}
-
-/**
- * The image a service runs: its `image`; else what its target built now;
- * else (not rebuilt this time) the image it runs already, or the target's first tag.
- */
-function imageOf(service: Service, built: ReadonlyMap<string, string>, running: ReadonlyMap<string, string>, targets: ReadonlyMap<string, { tags?: string[] }>): string {
-  if (service.runs_on === 'host') return '';
-  if (service.image) return service.image;
-  const target = service.target as string;
-  const image = built.get(target) || running.get(service.name) || targets.get(target)?.tags?.[0];
-  if (image) return image;
-  throw usageError(`service ${service.name} runs target ${target}, which has no image yet and no tag to find one by`, 'Run bake dev without --no-build once, or give the target a tag.');
+  if (result.outcome !== 'ok') throw new DevBuildFailedError(result.outcome);
+  return result.session;
 }
 
 function prefixKey(args: BakeArgs, cli: CliEnvironment): number {
@@ -223,10 +203,7 @@ function prefixKey(args: BakeArgs, cli: CliEnvironment): number {
   return flag !== undefined ? parsePrefixKey(flag) : parsePrefixKey(cli.env['BAKE_PREFIX_KEY'] ?? 'ctrl-a', 'BAKE_PREFIX_KEY');
 }
 
-/**
- * The user's terminal on `session` until they detach or stop it. `rebuild`
- * reads the session's own bake files, whichever directory this client is in.
- */
+/** The user's terminal on `session` until they detach or stop it. */
 function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, cli: CliEnvironment, how: { readonly typeahead: readonly Buffer[]; readonly command: string; readonly hint: boolean }): Promise<void> {
   return runTerminal({
     client,
@@ -239,13 +216,19 @@ function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, c
     clientId: randomUUID(),
     hint: how.hint,
     describeError: (e) => renderError(e, cli.sources, !cli.env['NO_COLOR']),
-    rebuild: async (current, targets, signal) => {
-      // The session's own bake files, read again; a rebuild always builds, whatever flags this client started with.
-      const sessionArgs: BakeArgs = { ...args, files: current.files, dev: { ...args.dev, noBuild: false } };
-      const sessionCli: CliEnvironment = { ...cli, cwd: current.project_dir };
-      return bringUp(client, planDev(await loadDefinition(sessionArgs, sessionCli), sessionArgs, sessionCli), sessionCli, current.engine, targets, current, signal);
-    },
+    rebuildFlags: rebuildFlags(args),
   });
+}
+
+/** This client's build flags, as the server's `rebuild` reads them: the shorthand flags (--no-cache …) as the --set values they stand for. */
+function rebuildFlags(args: BakeArgs): string[] {
+  return [
+    ...overrideFlags(args).flatMap((s) => ['--set', s]),
+    ...args.vars.flatMap((v) => ['--var', v]),
+    ...(args.builder === undefined ? [] : ['--builder', args.builder]),
+    ...(args.maxParallelism === undefined ? [] : ['--max-parallelism', String(args.maxParallelism)]),
+    ...(args.keepGoing ? ['--keep-going'] : []),
+  ];
 }
 
 /** SESSION, else the session of the bake files here, else the only session; an error lists them otherwise. */

@@ -134,6 +134,9 @@ const MISPLACED: ReadonlyArray<[string[], RegExp, RegExp]> = [
   [['dev', 'attach', '--detach'], /^--detach does not apply to bake dev attach \[SESSION\]$/, /bake dev \[SERVICE/],
   [['dev', 'attach', '--no-build'], /^--no-build does not apply to bake dev attach \[SESSION\]$/, /bake dev \[SERVICE/],
   [['dev', 'attach', '--print'], /^--print does not apply to bake dev attach \[SESSION\]$/, /bake \[TARGET\.\.\.\] or bake dev \[SERVICE\.\.\.\]/],
+  // A rebuild shows the server's plain progress: how a build shows here is not attach's.
+  [['dev', 'attach', '--progress', 'tty'], /^--progress does not apply to bake dev attach \[SESSION\]$/, /^Use --progress with bake \[TARGET\.\.\.\] or bake dev \[SERVICE\.\.\.\]\.$/],
+  [['dev', 'attach', '--metadata-file', 'm.json'], /^--metadata-file does not apply to bake dev attach \[SESSION\]$/, /bake dev \[SERVICE/],
   [['dev', 'stop', '--prefix-key', 'C-b'], /^--prefix-key does not apply to bake dev stop \[SESSION\]$/, /^Use --prefix-key with bake dev \[SERVICE\.\.\.\] or bake dev attach \[SESSION\]\.$/],
   [['dev', 'stop', '--set', 'a.b=c'], /^--set does not apply to bake dev stop \[SESSION\]$/, /bake dev attach/],
   [['dev', 'stop', '--format', 'json'], /^--format does not apply to bake dev stop \[SESSION\]$/, /bake dev ls/],
@@ -145,7 +148,7 @@ for (const [argv, message, fix] of MISPLACED) {
   });
 }
 
-test('bake dev attach takes the build flags (its monitor rebuilds)', () => {
+test('bake dev attach takes the build flags (a rebuild from its monitor sends them to the server)', () => {
   const args = parseBakeArgs(['-f', 'a.hcl', '--var', 'TAG=1', 'dev', 'attach', '--no-cache', '--wait-timeout', '5s']);
   assert.deepEqual(args.vars, ['TAG=1']);
   assert.equal(args.noCache, true);

@@ -3,13 +3,13 @@
  * tty on a terminal (stderr) and plain elsewhere (architecture habit 4).
  */
 import { usageError } from '../../core/errors.js';
-import { lineView } from './lines.js';
-import { plainLines } from './plain.js';
+import { lineView, type Write } from '../../orchestrate/progress/lines.js';
+import { plainLines } from '../../orchestrate/progress/plain.js';
+import { errorText } from '../../orchestrate/progress/text.js';
+import type { ProgressView } from '../../orchestrate/progress/view.js';
 import { rawjsonLines } from './rawjson.js';
-import { errorText } from './text.js';
-import type { ProgressView } from './view.js';
 
-export type { ProgressView, Sent } from './view.js';
+export type { ProgressView, Sent } from '../../orchestrate/progress/view.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'rawjson' | 'quiet';
 
@@ -35,10 +35,12 @@ export async function openProgress(mode: ProgressMode, targets: readonly string[
       // listr2 and its dependencies load only for a live view.
       return (await import('./tty.js')).ttyView(targets);
     case 'plain':
-      return lineView(targets, (_, write) => plainLines(write, debug));
+      return lineView(targets, (_, write) => plainLines(write, debug), stderr);
     case 'rawjson':
-      return lineView(targets, rawjsonLines);
+      return lineView(targets, rawjsonLines, stderr);
     case 'quiet':
-      return lineView(targets, (_, write) => ({ sink: () => {}, sent: () => {}, failed: (e) => write(errorText(e)) }));
+      return lineView(targets, (_, write) => ({ sink: () => {}, sent: () => {}, failed: (e) => write(errorText(e)) }), stderr);
   }
 }
+
+const stderr: Write = (s) => void process.stderr.write(s);

@@ -5,7 +5,7 @@
  */
 import type { ErrorEvent, ProgressEvent } from '../../core/progress.js';
 import type { NodeStatus } from '../../graph/scheduler.js';
-import { bytes, errorText } from './text.js';
+import { bytes, errorText } from '../../orchestrate/progress/text.js';
 
 interface Step {
   name: string;

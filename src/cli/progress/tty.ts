@@ -8,7 +8,7 @@
 import { Listr, ListrLogger, ProcessOutput, type DefaultRenderer, type ListrDefaultRendererLogLevels, type ListrTaskWrapper } from 'listr2';
 import type { NodeStatus } from '../../graph/scheduler.js';
 import { TargetRow } from './rows.js';
-import type { ProgressView } from './view.js';
+import type { ProgressView } from '../../orchestrate/progress/view.js';
 
 type Task = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof DefaultRenderer>;
 

@@ -2,8 +2,9 @@
  * The user's terminal during `bake dev` (product.md §4): raw mode, keys and
  * resizes to the attached process, its output back; the prefix key opens
  * the monitor (`(bake) `), detaches, or sends itself. The monitor's
- * commands run in the server, except those about this terminal (attach,
- * switch, rebuild, detach, help).
+ * commands run in the server (`rebuild` too: its build belongs to the
+ * session, not to this client), except those about this terminal (attach,
+ * switch, detach, help).
  */
 import { PassThrough } from 'node:stream';
 import { createInterface, type Interface } from 'node:readline';
@@ -29,8 +30,8 @@ export interface TerminalOptions {
   readonly clientId: string;
   /** Print the start hint (`bake dev`), not on re-attach. */
   readonly hint: boolean;
-  /** `rebuild [TARGET…]`: builds in this client, then brings the session up to date; resolves with the session after. */
-  readonly rebuild: (session: SessionInfo, targets: readonly string[], signal: AbortSignal) => Promise<SessionInfo>;
+  /** This client's build flags as words (`--set S`, `--var NAME=VALUE` …): a `rebuild` it asks for builds with them. */
+  readonly rebuildFlags: readonly string[];
   /** How an error of a monitor command reads: a bake file's with its code frame, a user error with its fix. */
   readonly describeError: (e: unknown) => string;
 }
@@ -234,7 +235,13 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
             await server(['rollback', cmd.service ?? (currentInfo?.service || session.interactive)]);
             return undefined;
           case 'rebuild': {
-            session = await options.rebuild(session, cmd.targets, signal);
+            await server(['rebuild', ...options.rebuildFlags, '--', ...cmd.targets]);
+            // Ctrl-C stops the watching, not the build: the server finishes it whoever watches.
+            if (signal.aborted) {
+              output.write(`bake: the rebuild goes on in the server; ps shows the services once it is done.\r\n`);
+              return undefined;
+            }
+            session = (await client.list(session.engine)).sessions.find((s) => s.id === session.id) ?? session;
             output.write(`bake: session ${session.id} is up to date.\r\n`);
             return undefined;
           }

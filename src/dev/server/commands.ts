@@ -1,7 +1,7 @@
 /**
  * The monitor commands that run in the server (product.md §4): ps, exec,
- * logs, restart|stop|start SERVICE, rollback, sessions. The client parses
- * the line and handles the rest (attach, rebuild, switch, detach, help, and
+ * logs, restart|stop|start SERVICE, rollback, rebuild, sessions. The client parses
+ * the line and handles the rest (attach, switch, detach, help, and
  * `stop` without a service, which ends the session through the Stop call);
  * what reaches here is a command name and its words.
  */
@@ -17,7 +17,7 @@ export interface CommandContext {
   /** The process the client is attached to: the default service. */
   readonly attached: string;
   readonly write: (out: CommandOut) => void;
-  /** Aborted when the client stops waiting (Ctrl-C on `logs -f`). */
+  /** Aborted when the client stops waiting (Ctrl-C on `logs -f`, or the client gone); `rebuild` runs on regardless. */
   readonly signal: AbortSignal;
 }
 
@@ -60,6 +60,11 @@ export async function runCommand(ctx: CommandContext): Promise<void> {
       await session.rollback(service, (line) => write({ msg: { $case: 'text', value: line } }));
       write({ msg: { $case: 'text', value: `${service}: recreated from its image; changes made inside it are gone` } });
       return;
+    }
+    case 'rebuild': {
+      // Loaded on the first rebuild: the build machinery (BuildKit's client, the bake language) stays out of the server's start.
+      const { parseRebuild, rebuild } = await import('./rebuild.js');
+      return rebuild(session, parseRebuild(words), (line) => write({ msg: { $case: 'text', value: line } }));
     }
     default:
       throw new SessionCommandError(`the server has no monitor command "${name}"`);

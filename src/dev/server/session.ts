@@ -44,6 +44,8 @@ export class DevSession {
   readonly runtime: ServiceRuntime;
   holder: TerminalHolder | undefined;
   size: TerminalSize = { columns: 80, rows: 24 };
+  /** How long the last `up` waited for health checks: a `rebuild` waits as long. */
+  healthTimeoutMs = 60_000;
   private nextExec = 1;
   private readonly abort = new AbortController();
   /** Up, restart and the like run one at a time: each reads what the last one left. */
@@ -66,6 +68,11 @@ export class DevSession {
     return this.identity.id;
   }
 
+  /** Aborted when the session ends: what runs for the session (a rebuild's build) stops then, and only then. */
+  get ended(): AbortSignal {
+    return this.abort.signal;
+  }
+
   /** The interactive service's name, if the session has one. */
   get interactive(): string | undefined {
     return [...this.plans.values()].find((p) => p.service.interactive)?.service.name;
@@ -83,6 +90,7 @@ export class DevSession {
    * changed (image or spec), keeps the rest and their processes.
    */
   up(plans: readonly ServicePlan[], healthTimeoutMs: number, status: (line: string) => void): Promise<void> {
+    this.healthTimeoutMs = healthTimeoutMs;
     return this.serially(async () => {
       for (const p of plans) this.plans.set(p.service.name, p);
       await this.runtime.up(plans, this.hooks(status), { healthTimeoutMs }, this.abort.signal);

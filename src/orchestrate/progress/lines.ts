@@ -2,6 +2,7 @@
  * The line-based views (plain, rawjson, quiet): each target writes its own
  * lines, prefixed `[target] ` when the run has several, as buildx's plain
  * output does. Failures are printed when the run is over, as buildx does.
+ * They write through `output`: stderr in the CLI, a monitor's command output in the dev server.
  */
 import type { ErrorEvent, ProgressSink } from '../../core/progress.js';
 import type { ProgressView, Sent } from './view.js';
@@ -15,12 +16,12 @@ export interface TargetLines {
 
 export type Write = (s: string) => void;
 
-export function lineView(targets: readonly string[], lines: (target: string, write: Write) => TargetLines): ProgressView {
+export function lineView(targets: readonly string[], lines: (target: string, write: Write) => TargetLines, output: Write): ProgressView {
   const many = targets.length > 1;
   const byTarget = new Map(
     targets.map((name) => {
       const prefix = many ? `[${name}] ` : '';
-      const write: Write = (s) => void process.stderr.write(prefix ? s.replace(/^(?=.)/gm, prefix) : s);
+      const write: Write = (s) => output(prefix ? s.replace(/^(?=.)/gm, prefix) : s);
       return [name, lines(name, write)];
     }),
   );
