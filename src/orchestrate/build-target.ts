@@ -5,13 +5,11 @@
  * `--pull` through the engine, a Solve per export, and the engine's push
  * after each load. The builder and its engine client are the run's.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ProgressSink } from '../core/progress.js';
 import type { Target } from '../bakefile/model.js';
-import { BuildFailedError, type BuildResult, type ServedDockerfile } from '../buildkit/build.js';
+import { BuildFailedError, type BuildResult } from '../buildkit/build.js';
 import type { BuildSpec } from '../buildkit/build-spec.js';
 import { EngineUnreachableError } from '../buildkit/dial.js';
 import { credentials } from '../buildkit/session/auth.js';
@@ -20,8 +18,9 @@ import type { DirStats } from '../buildkit/session/index.js';
 import { EngineError } from '../docker/errors.js';
 import { registryHost } from '../docker/images.js';
 import type { RegistryAuth } from '../docker/types.js';
-import { rewriteDockerfile, type LinkedDockerfile } from '../dockerfile/links.js';
+import { rewriteDockerfile } from '../dockerfile/links.js';
 import { buildSpec } from './build-spec.js';
+import { serveDockerfile } from './served-dockerfile.js';
 import type { RunBuilder, RunImages } from './builder.js';
 import { alwaysBuilt, checkUpToDate, type UpToDate } from './up-to-date.js';
 
@@ -102,43 +101,6 @@ async function checkTarget(run: TargetRun, images: RunImages, t: Target, spec: B
     if (e instanceof EngineError) throw new EngineUnreachableError(run.builder.address);
     throw e;
   }
-}
-
-/**
- * The Dockerfile the target's Solves serve: the user's file; dockerfile-inline
- * from a generated dir; and where `target:` links must be rewritten into it
- * (a frontend without named contexts), a rewritten copy in a dir of its own,
- * since the internal tags are the run's, which goes when the target is built.
- */
-function serveDockerfile(spec: BuildSpec, text: string | undefined, linked: LinkedDockerfile | undefined): ServedDockerfile & { dispose(): void } {
-  const filename = spec.dockerfile.kind === 'file' ? basename(spec.dockerfile.path) : 'Dockerfile';
-  const shown = text === undefined ? undefined : { filename, text, ...(linked ? { served: linked.text } : {}) };
-  if (linked) {
-    const dir = mkdtempSync(join(tmpdir(), 'bake-linked-'));
-    const path = join(dir, filename);
-    writeFileSync(path, linked.text);
-    return { path, shown, dispose: () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  return { path: spec.dockerfile.kind === 'file' ? spec.dockerfile.path : inlineDockerfile(spec.dockerfile.text), shown, dispose: () => {} };
-}
-
-/**
- * dockerfile-inline is served as a generated dir, content-addressed so the
- * same text keeps the same path, and with a fixed mtime so reruns transfer
- * nothing.
- */
-function inlineDockerfile(text: string): string {
-  const dir = join(tmpdir(), `bake-inline-${userInfo().uid}`, createHash('sha256').update(`Dockerfile\0${text}`).digest('hex').slice(0, 32));
-  const file = join(dir, 'Dockerfile');
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // Written aside and renamed, so a concurrent run never serves half a file.
-    const partial = `${file}.${randomBytes(6).toString('hex')}`;
-    writeFileSync(partial, text);
-    utimesSync(partial, 0, 0);
-    renameSync(partial, file);
-  }
-  return file;
 }
 
 /**
