@@ -5,7 +5,7 @@
  * in a dir of its own, since the internal tags are the run's.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ServedDockerfile } from '../buildkit/build.js';
@@ -16,22 +16,46 @@ import type { LinkedDockerfile } from '../dockerfile/links.js';
 export function serveDockerfile(spec: BuildSpec, text: string | undefined, linked: LinkedDockerfile | undefined): ServedDockerfile & { dispose(): void } {
   const filename = spec.dockerfile.kind === 'file' ? basename(spec.dockerfile.path) : 'Dockerfile';
   const shown = text === undefined ? undefined : { filename, text, ...(linked ? { served: linked.text } : {}) };
-  if (linked) {
-    const dir = mkdtempSync(join(tmpdir(), 'bake-linked-'));
-    const path = join(dir, filename);
-    writeFileSync(path, linked.text);
-    return { path, shown, dispose: () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  return { path: spec.dockerfile.kind === 'file' ? spec.dockerfile.path : inlineDockerfile(spec.dockerfile.text), shown, dispose: () => {} };
+  if (linked) return { ...ownDir('bake-linked-', filename, linked.text), shown };
+  if (spec.dockerfile.kind === 'file') return { path: spec.dockerfile.path, shown, dispose: () => {} };
+  const kept = keptInlineDir();
+  // Where the kept dir is not safely ours, a dir of this target's own: the next run sends the file again, nothing worse.
+  return kept ? { path: keptInline(kept, spec.dockerfile.text), shown, dispose: () => {} } : { ...ownDir('bake-inline-', filename, spec.dockerfile.text), shown };
+}
+
+/** `text` as `filename` in a fresh private dir (mkdtemp's 0700), removed by `dispose`. */
+function ownDir(prefix: string, filename: string, text: string): { path: string; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const path = join(dir, filename);
+  writeFileSync(path, text);
+  return { path, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
- * dockerfile-inline is served as a generated dir, content-addressed so the
- * same text keeps the same path, and with a fixed mtime so reruns transfer
- * nothing.
+ * This user's dir of inline Dockerfiles, kept across runs; undefined when
+ * it is not safely ours. Its name is predictable and the temp dir shared:
+ * another local user could make it first and plant, under a text's hash,
+ * a Dockerfile bake would build instead of the user's. So it is used only
+ * as a real directory (not a link) that this user owns and no one else
+ * may write or read.
  */
-function inlineDockerfile(text: string): string {
-  const dir = join(tmpdir(), `bake-inline-${userInfo().uid}`, createHash('sha256').update(`Dockerfile\0${text}`).digest('hex').slice(0, 32));
+function keptInlineDir(): string | undefined {
+  const dir = join(tmpdir(), `bake-inline-${userInfo().uid}`);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+  }
+  const stat = lstatSync(dir);
+  return stat.isDirectory() && stat.uid === userInfo().uid && (stat.mode & 0o077) === 0 ? dir : undefined;
+}
+
+/**
+ * An inline Dockerfile in the kept dir, content-addressed so the same text
+ * keeps the same path, and with a fixed mtime so reruns transfer nothing.
+ */
+function keptInline(kept: string, text: string): string {
+  const dir = join(kept, createHash('sha256').update(`Dockerfile\0${text}`).digest('hex').slice(0, 32));
   const file = join(dir, 'Dockerfile');
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -7,8 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { BakeFileError } from '../../src/core/diagnostics.js';
 import { evaluateSources } from '../../src/bakefile/pipeline.js';
@@ -248,4 +249,48 @@ test('one engine client for the run: --pull with links pulls through it before t
     `untag ${baseTag}`,
     `untag ${appTag}`,
   ]);
+});
+
+test('an inline Dockerfile is never taken from a dir another user could have made: the kept dir must be ours, a real dir, closed to others (issue 14)', async () => {
+  const inline = 'FROM scratch\nLABEL built=inline\n';
+  const config = await resolved(`target "app" {\n  dockerfile-inline = ${JSON.stringify(inline)}\n}\n`, ['app']);
+  /** The Dockerfile the Solve was given, read while it runs (a dir of the target's own goes when it ends). */
+  const served = async (): Promise<{ path: string; text: string }> => {
+    let seen: { path: string; text: string } | undefined;
+    const fake = fakeBuilder(async (r) => {
+      seen = { path: r.dockerfile.path, text: readFileSync(r.dockerfile.path, 'utf8') };
+      return { exporterResponse: { 'containerimage.digest': idOf(r.spec.name) }, sent: { context: NONE, dockerfile: NONE } };
+    });
+    await runBuild({ resolved: config, cwd, env, builder: undefined }, async () => recordingSink().sink, new AbortController().signal, async () => fake.builder);
+    return seen ?? assert.fail('no Solve');
+  };
+  const temp = process.env['TMPDIR'];
+  try {
+    const plant = (kept: string): void => {
+      const planted = join(kept, createHash('sha256').update(`Dockerfile\0${inline}`).digest('hex').slice(0, 32));
+      mkdirSync(planted, { recursive: true });
+      writeFileSync(join(planted, 'Dockerfile'), 'FROM evil\n');
+    };
+    // Made first by someone else: open to all, a Dockerfile planted under the text's hash.
+    process.env['TMPDIR'] = mkdtempSync(join(tmpdir(), 'bake-shared-tmp-'));
+    const kept = join(process.env['TMPDIR'], `bake-inline-${userInfo().uid}`);
+    mkdirSync(kept);
+    chmodSync(kept, 0o777);
+    plant(kept);
+    assert.equal((await served()).text, inline, 'a dir open to others is not used');
+    // A link to a private dir of someone else's making.
+    process.env['TMPDIR'] = mkdtempSync(join(tmpdir(), 'bake-shared-tmp-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'bake-elsewhere-'));
+    plant(elsewhere);
+    symlinkSync(elsewhere, join(process.env['TMPDIR'], `bake-inline-${userInfo().uid}`));
+    assert.equal((await served()).text, inline, 'a link is not used');
+    // Its own, the kept dir holds the text at a path that stays, so reruns send nothing.
+    process.env['TMPDIR'] = mkdtempSync(join(tmpdir(), 'bake-shared-tmp-'));
+    const first = await served();
+    assert.deepEqual(first, { path: join(process.env['TMPDIR'], `bake-inline-${userInfo().uid}`, first.path.split('/').at(-2) ?? '', 'Dockerfile'), text: inline });
+    assert.deepEqual(await served(), first);
+  } finally {
+    if (temp === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = temp;
+  }
 });
