@@ -37,20 +37,6 @@ const IO_MODULES = [
   'timers/promises',
 ];
 
-/**
- * Known exceptions to "buildkit/ takes a build spec, never the bake model":
- * the imports of bakefile/ that buildkit/ has today, each file with the
- * bakefile/ files it may still import. They go when the orchestrator lands
- * (issue 12: one pure translation from a target to a build spec, in
- * orchestrate/): delete the entries then. The layering test fails on an entry
- * the code no longer needs, so this list only shrinks.
- */
-export const KNOWN_BUILDKIT_BAKE_IMPORTS = {
-  'src/buildkit/build.ts': ['src/bakefile/model.ts'],
-  'src/buildkit/solve-request.ts': ['src/bakefile/model.ts', 'src/bakefile/entries.ts'],
-  'src/buildkit/up-to-date.ts': ['src/bakefile/model.ts'],
-};
-
 const escape = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const exactly = (paths) => `^(${paths.map(escape).join('|')})$`;
 
@@ -66,22 +52,14 @@ const layerRules = LAYERS.slice(1).map((layer, i) => {
   };
 });
 
-const known = Object.entries(KNOWN_BUILDKIT_BAKE_IMPORTS);
 const buildkitRules = [
   {
     name: 'buildkit-not-bake-model',
-    comment: 'buildkit/ takes a build spec made from a target by one pure translation and never imports the bake language or model (bakefile/).',
+    comment: 'buildkit/ takes a build spec made from a target by one pure translation (orchestrate/build-spec.ts) and never imports the bake language or model (bakefile/).',
     severity: 'error',
-    from: { path: '^src/buildkit/', pathNot: exactly(known.map(([file]) => file)) },
+    from: { path: '^src/buildkit/' },
     to: { path: '^src/bakefile/' },
   },
-  ...known.map(([file, targets]) => ({
-    name: 'buildkit-not-bake-model',
-    comment: `A known exception (KNOWN_BUILDKIT_BAKE_IMPORTS): ${file} may import ${targets.join(' and ')} until the orchestrator lands, and nothing more of bakefile/.`,
-    severity: 'error',
-    from: { path: exactly([file]) },
-    to: { path: '^src/bakefile/', pathNot: exactly(targets) },
-  })),
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -15,7 +15,7 @@ import type { Target } from '../bakefile/model.js';
 import { checkTargetInputs } from '../bakefile/build-inputs.js';
 import { hostFiles } from '../bakefile/load.js';
 import { attributeRange, originOf } from '../bakefile/sources.js';
-import { isRemoteContext } from '../buildkit/solve-request.js';
+import { isRemoteContext } from '../buildkit/build-spec.js';
 
 export function checkBuildInputs(targets: Iterable<Target>, cwd: string, env: (name: string) => string | undefined): void {
   const host = { files: hostFiles(cwd), env };

@@ -7,17 +7,21 @@
  * cancellation comes through the signal, nothing here touches process.*.
  */
 import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { bakeError } from '../core/diagnostics.js';
 import { isWorkStep, type ErrorEvent, type ProgressSink } from '../core/progress.js';
 import type { Entry, Target } from '../bakefile/model.js';
 import type { ResolvedConfig } from '../bakefile/resolve.js';
 import { attributeRange } from '../bakefile/sources.js';
-import { BuildFailedError, type BuildResult } from '../buildkit/build.js';
+import { BuildFailedError, dockerConfigDir, type BuildResult } from '../buildkit/build.js';
 import type { DirStats } from '../buildkit/session/index.js';
+import { bakeStateDir } from '../docker/engine-paths.js';
 import { internalTag, type InternalTag } from '../dockerfile/links.js';
 import { planBuild, type BuildGraph, type GraphNode } from '../graph/plan.js';
 import { runGraph, type GraphRun, type NodeStatus } from '../graph/scheduler.js';
 import { checkBuildInputs } from './build-inputs.js';
+import { buildTarget, type TargetRun } from './build-target.js';
 import { openBuilder, type OpenBuilder, type RunBuilder } from './builder.js';
 
 export interface BuildRunInput {
@@ -63,9 +67,18 @@ export interface TargetOutcome {
  */
 export async function runBuild(input: BuildRunInput, openSink: (targets: readonly string[]) => Promise<BuildRunSink>, signal: AbortSignal, open: OpenBuilder = openBuilder): Promise<BuildRunResult> {
   const graph = planBuild(input.resolved);
+  const env = (name: string): string | undefined => input.env[name];
   // What this machine must provide is checked before any engine is dialed.
-  checkBuildInputs(graph.order.map((n) => n.target), input.cwd, (name) => input.env[name]);
-  const builder = await open({ builder: input.builder, cwd: input.cwd, env: input.env }, signal);
+  checkBuildInputs(graph.order.map((n) => n.target), input.cwd, env);
+  const builder = await open({ builder: input.builder, env: input.env }, signal);
+  const targetRun: TargetRun = {
+    builder,
+    cwd: input.cwd,
+    env,
+    dockerConfigDir: dockerConfigDir(env),
+    upToDateDir: join(bakeStateDir({ XDG_STATE_HOME: env('XDG_STATE_HOME'), HOME: env('HOME') }, homedir()), 'up-to-date'),
+    contextDigests: new Map(),
+  };
   /** Each built dependency's internal tag, by target name; every one is removed when the run ends. */
   const internal = new Map<string, InternalTag>();
   let sink: BuildRunSink | undefined;
@@ -101,31 +114,33 @@ export async function runBuild(input: BuildRunInput, openSink: (targets: readonl
       // The scheduler starts a node once its deps succeeded, so each dep's tag is in `internal` by now.
       const refs = new Map(contexts.flatMap(([key, value]) => (value.startsWith('target:') ? [[key, (internal.get(value.slice('target:'.length)) as InternalTag).ref] as const] : [])));
       const links = { refs, namedContexts: contexts.length ? await builder.namedContexts(nodeSignal) : undefined };
-      const linkedTo = builder.imageStore && node.dependants.length > 0;
-      const target = linkedTo ? loadedDependency(node.target, !input.resolved.linked.has(node.name)) : node.target;
+      // The image store this target's dependants read it from, if they do.
+      const linkedThrough = node.dependants.length > 0 ? builder.images : undefined;
+      const target = linkedThrough ? loadedDependency(node.target, !input.resolved.linked.has(node.name)) : node.target;
       let result;
       try {
-        result = await builder.build({ target, links, progress }, nodeSignal);
+        result = await buildTarget(targetRun, target, links, progress, nodeSignal);
       } catch (e) {
         // A failed build still shows what its session sent, as a built one does.
         if (e instanceof BuildFailedError) view.sent(node.name, e.sent);
         throw e;
       }
       view.sent(node.name, result.sent);
-      if (linkedTo) {
+      if (linkedThrough) {
         // The load (loadedDependency) answers with the image ID.
         const id = result.exporterResponse['containerimage.digest'] ?? '';
         const tag = internalTag(node.name, id, runId);
         // Recorded before the call, so an interrupted tagging is still cleaned up.
         internal.set(node.name, tag);
-        await builder.tag(id, tag.repo, tag.tag, nodeSignal);
+        await linkedThrough.tag(id, tag.repo, tag.tag, nodeSignal);
       }
       return { cached: !executed, result };
     }
   } finally {
     for (const tag of internal.values()) {
       try {
-        await builder.untag(tag.ref);
+        // The run's signal may be aborted by now.
+        await builder.images?.remove(tag.ref, {}, AbortSignal.timeout(10_000));
       } catch (e) {
         sink?.warn(`could not remove the internal tag ${tag.ref}: ${(e as Error).message}. Remove it with docker rmi ${tag.ref}.`);
       }
@@ -137,7 +152,7 @@ export async function runBuild(input: BuildRunInput, openSink: (targets: readonl
 /** `target:` links pass images through an image store: a standalone BuildKit has none (yet). */
 function refuseLinksWithoutImageStore(graph: BuildGraph, builder: RunBuilder): void {
   const linked = graph.order.find((n) => n.deps.length > 0);
-  if (!linked || builder.imageStore) return;
+  if (!linked || builder.images) return;
   throw bakeError(
     `target ${linked.name} builds on target ${linked.deps[0]} through its contexts, but the builder at ${builder.address} has no image store to pass the image through`,
     attributeRange(linked.target, 'contexts'),

@@ -5,51 +5,43 @@
  * sessions, each once per run. Tests of the run's logic pass a fake.
  */
 import { setMaxListeners } from 'node:events';
-import type { ProgressSink } from '../core/progress.js';
-import type { Target } from '../bakefile/model.js';
-import { buildTarget, RunSessions, type BuildResult } from '../buildkit/build.js';
+import { RunSessions, solveTarget, type BuildResult, type SolveTarget } from '../buildkit/build.js';
 import { probeCapabilities, type Capabilities } from '../buildkit/capabilities.js';
 import { controlClient } from '../buildkit/control.js';
 import { dial } from '../buildkit/dial.js';
-import type { Links } from '../buildkit/solve-request.js';
 import { DockerEngine } from '../docker/engine-api.js';
+import type { Images } from '../docker/images.js';
 
-/** One target's build as the run asks for it. */
-export interface TargetBuild {
-  readonly target: Target;
-  /** The target's `target:` contexts, their dependencies already in the image store. */
-  readonly links: Links;
-  readonly progress: ProgressSink;
-}
+/** What the run asks of the image store of the Docker engine behind the builder. */
+export type RunImages = Pick<Images, 'inspect' | 'pull' | 'push' | 'tag' | 'remove'>;
 
 /** A builder for the length of one run. */
 export interface RunBuilder {
   /** The builder as the user wrote it, for messages. */
   readonly address: string;
-  /** The builder is a Docker engine: images load into its store, where `target:` links pass them on. */
-  readonly imageStore: boolean;
+  /**
+   * The image store of the Docker engine behind the builder, one client for
+   * the run; undefined for a standalone BuildKit. Images load there, and
+   * `target:` links pass them on through it.
+   */
+  readonly images: RunImages | undefined;
   /** The Dockerfile frontend takes `context:NAME` attrs (probed once, on first ask). */
   namedContexts(signal: AbortSignal): Promise<boolean>;
-  /** Builds a target; a build that ran and failed throws BuildFailedError. */
-  build(request: TargetBuild, signal: AbortSignal): Promise<BuildResult>;
-  /** Tags an image of the engine's store (internal tags of `target:` links). */
-  tag(imageId: string, repo: string, tag: string, signal: AbortSignal): Promise<void>;
-  /** Removes a tag; the run's signal may be aborted by then. */
-  untag(ref: string): Promise<void>;
+  /** One Solve of one export of a spec; a build that ran and failed throws BuildFailedError. */
+  solve(request: SolveTarget, signal: AbortSignal): Promise<BuildResult>;
   /** Closes the run's sessions and connections. */
   close(): Promise<void>;
 }
 
-export type OpenBuilder = (where: { readonly builder: string | undefined; readonly cwd: string; readonly env: NodeJS.ProcessEnv }, signal: AbortSignal) => Promise<RunBuilder>;
+export type OpenBuilder = (where: { readonly builder: string | undefined; readonly env: NodeJS.ProcessEnv }, signal: AbortSignal) => Promise<RunBuilder>;
 
 /** The real builder: `--builder`, else BUILDKIT_HOST, else the Docker engine. */
-export const openBuilder: OpenBuilder = async ({ builder, cwd, env }, signal) => {
+export const openBuilder: OpenBuilder = async ({ builder, env }, signal) => {
   const dialed = await dial(builder, env);
   const client = controlClient(dialed);
   const engine = dialed.engine ? new DockerEngine(dialed.engine) : undefined;
-  const contextDigests = new Map<string, Promise<string>>();
   const sessions = new RunSessions();
-  const lookup = (name: string): string | undefined => env[name];
+  const connection = { client, address: dialed.address, imageStore: engine !== undefined, env: (name: string): string | undefined => env[name], sessions };
   // Asked once per run, and only when a target has contexts: the probe costs a few Solves.
   let capabilities: Promise<Capabilities> | undefined;
   const probe = new AbortController();
@@ -58,16 +50,9 @@ export const openBuilder: OpenBuilder = async ({ builder, cwd, env }, signal) =>
   signal.addEventListener('abort', () => probe.abort(signal.reason), { once: true });
   return {
     address: dialed.address,
-    imageStore: engine !== undefined,
+    images: engine?.images,
     namedContexts: async () => (await (capabilities ??= probeCapabilities(client, probe.signal))).namedContexts,
-    build: (request, buildSignal) => buildTarget(client, { ...request, cwd, address: dialed.address, engine: dialed.engine, env: lookup, signal: buildSignal, contextDigests, sessions }),
-    tag: async (imageId, repo, tag, tagSignal) => {
-      if (!engine) throw new Error('internal: tagging needs an image store');
-      await engine.images.tag(imageId, repo, tag, tagSignal);
-    },
-    untag: async (ref) => {
-      await engine?.images.remove(ref, {}, AbortSignal.timeout(10_000));
-    },
+    solve: (request, solveSignal) => solveTarget(connection, request, solveSignal),
     close: async () => {
       await sessions.closeAll();
       engine?.close();

@@ -1,5 +1,5 @@
 /**
- * Build avoidance (src/buildkit/up-to-date.ts) against the real engine: a
+ * Build avoidance (src/orchestrate/up-to-date.ts) against the real engine: a
  * second run with nothing changed sends no Solve; any input that changes
  * the result (a context file, the base image, the image behind a tag,
  * --no-cache) builds again; an ignored file does not. Each run gets its own

@@ -17,6 +17,7 @@ import { controlClient, type ControlClient, type SolveRequest, type SolveRespons
 import { dial, type Dialed } from '../../src/buildkit/dial.js';
 import { createSession, type BuildSession, type SessionSpec } from '../../src/buildkit/session/index.js';
 import { solvePlan } from '../../src/buildkit/solve-request.js';
+import { buildSpec } from '../../src/orchestrate/build-spec.js';
 import { ensureBusyboxImage, engineRequest } from '../support/busybox-image.js';
 import { requireEngine } from '../support/engine.js';
 
@@ -287,18 +288,19 @@ test('two concurrent Solves over one session, each with its own directory as Fro
   });
   // The requests bake sends: context and Dockerfile as FrontendInputs naming the session's dirs.
   const requests = sides.map(
-    (s) =>
-      solvePlan({
-        target: { name: `concurrent-${s.side}`, output: [{ type: 'cacheonly' }] },
+    (s) => {
+      const spec = buildSpec({ name: `concurrent-${s.side}`, output: [{ type: 'cacheonly' }] }, work, undefined);
+      return solvePlan({
+        spec,
+        export: { kind: 'cacheonly' },
         ref: `bake-it-${randomBytes(8).toString('hex')}`,
         context: { name: s.dirName, sharedKeyHint: `${s.dirName}-context` },
         dockerfileDir: { name: dockerfileDirName, sharedKeyHint: `${dockerfileDirName}-dockerfile` },
         dockerfileName: 'Dockerfile',
         dockerignore: undefined,
-        cwd: work,
-        sshAuthSock: undefined,
         imageStore: true,
-      }).request,
+      }).request;
+    },
   );
   const results = await withSession(session, (signal) => Promise.all(requests.map((req) => solveOver(session, req, signal))));
   sides.forEach((s, i) => {

@@ -1,22 +1,31 @@
-/** Target → SolveRequest for dockerfile.v0: attrs, inputs, exporter, and what the session must serve. */
+/**
+ * Target → build spec (orchestrate/build-spec.ts) → SolveRequest for
+ * dockerfile.v0: attrs, inputs, exporter, and what the session must serve.
+ * Written from targets, so each case reads as the bake file a user writes.
+ */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Target } from '../../src/bakefile/model.js';
 import { BakeFileError } from '../../src/core/diagnostics.js';
-import { parseDockerignore, solvePlan, type SolveInput } from '../../src/buildkit/solve-request.js';
+import { parseDockerignore, pushedAfterLoad, solvePlan, type SolveInput } from '../../src/buildkit/solve-request.js';
+import { buildSpec } from '../../src/orchestrate/build-spec.js';
 
-const input = (target: Partial<Target>, more: Partial<SolveInput> = {}): SolveInput => ({
-  target: { name: 'app', context: '.', dockerfile: 'Dockerfile', ...target },
-  ref: 'ref1',
-  context: { name: 'dir-a', sharedKeyHint: 'dir-a-context' },
-  dockerfileDir: { name: 'dir-a', sharedKeyHint: 'dir-a-dockerfile' },
-  dockerfileName: 'Dockerfile',
-  dockerignore: undefined,
-  cwd: '/work/p',
-  sshAuthSock: '/run/agent.sock',
-  imageStore: true,
-  ...more,
-});
+/** The Solve of the target's first export, from /work/p with an SSH agent (unless `sshAuthSock` says otherwise). */
+const input = (target: Partial<Target>, more: Partial<SolveInput> & { readonly sshAuthSock?: string | undefined } = {}): SolveInput => {
+  const { sshAuthSock, ...solve } = { sshAuthSock: '/run/agent.sock', ...more };
+  const spec = buildSpec({ name: 'app', context: '.', dockerfile: 'Dockerfile', ...target }, '/work/p', sshAuthSock);
+  return {
+    spec,
+    export: spec.exports[0] ?? assert.fail('a spec has an export'),
+    ref: 'ref1',
+    context: { name: 'dir-a', sharedKeyHint: 'dir-a-context' },
+    dockerfileDir: { name: 'dir-a', sharedKeyHint: 'dir-a-dockerfile' },
+    dockerfileName: 'Dockerfile',
+    dockerignore: undefined,
+    imageStore: true,
+    ...solve,
+  };
+};
 
 test('a plain target: inputs context and dockerfile, the inputs cap required, moby export named by the tags', () => {
   const { request, fileSend } = solvePlan(input({ tags: ['app:1', 'app:latest'] }));
@@ -83,12 +92,15 @@ test('the .dockerignore goes to the context op as exclude patterns; the dockerfi
 
 test('image outputs: loaded into a Docker engine and pushed by it after the load; a standalone BuildKit exports and pushes them itself', () => {
   const tags = ['reg.example:5000/app:1', 'reg.example:5000/app:latest'];
-  const loaded = solvePlan(input({ tags, output: [{ type: 'image', push: 'true' }] }));
-  assert.deepEqual([loaded.request.Exporter, loaded.request.ExporterAttrs, loaded.pushAfterLoad], ['moby', { name: tags.join(',') }, tags]);
-  assert.deepEqual(solvePlan(input({ tags, output: [{ type: 'registry' }] })).pushAfterLoad, tags);
-  assert.deepEqual(solvePlan(input({ tags, output: [{ type: 'image' }] })).pushAfterLoad, [], 'an image output without push only loads');
-  const standalone = solvePlan(input({ tags, output: [{ type: 'image', push: 'true' }] }, { imageStore: false }));
-  assert.deepEqual([standalone.request.Exporter, standalone.request.ExporterAttrs, standalone.pushAfterLoad], ['image', { name: tags.join(','), push: 'true' }, []]);
+  const plan = (output: Record<string, string>, imageStore = true): [string | undefined, unknown, readonly string[]] => {
+    const solve = input({ tags, output: [output] }, { imageStore });
+    const { request } = solvePlan(solve);
+    return [request.Exporter, request.ExporterAttrs, pushedAfterLoad(solve.export, imageStore)];
+  };
+  assert.deepEqual(plan({ type: 'image', push: 'true' }), ['moby', { name: tags.join(',') }, tags]);
+  assert.deepEqual(plan({ type: 'registry' })[2], tags);
+  assert.deepEqual(plan({ type: 'image' })[2], [], 'an image output without push only loads');
+  assert.deepEqual(plan({ type: 'image', push: 'true' }, false), ['image', { name: tags.join(','), push: 'true' }, []], 'a standalone BuildKit exports and pushes itself');
 });
 
 test('oci and docker tarballs arrive through FileSend like a tar', () => {

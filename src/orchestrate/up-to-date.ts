@@ -13,15 +13,16 @@
  * --pull, and only bases the store holds (a registry's image could have
  * moved). Any doubt means "build", never a stale "up to date".
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Target } from '../bakefile/model.js';
+import { isRemoteContext } from '../buildkit/build-spec.js';
+import { walk } from '../buildkit/session/walk.js';
+import { parseDockerignore } from '../buildkit/solve-request.js';
 import { rewriteDockerfile } from '../dockerfile/links.js';
-import type { DockerEngine } from '../docker/engine-api.js';
 import { EngineApiError } from '../docker/errors.js';
-import { walk } from './session/walk.js';
-import { isRemoteContext, parseDockerignore } from './solve-request.js';
+import type { Images } from '../docker/images.js';
 
 /** Bumped whenever what goes into a fingerprint changes, so old records never match. */
 const FORMAT = 1;
@@ -34,7 +35,8 @@ export interface UpToDateInputs {
   readonly dockerignore: string | undefined;
   /** The engine as the user addressed it: records of one engine never answer for another. */
   readonly engineAddress: string;
-  readonly engine: DockerEngine;
+  /** The engine's image store, where the bases and the last build's image must be. */
+  readonly images: Pick<Images, 'inspect'>;
   /** Where records live ($XDG_STATE_HOME/bake/up-to-date). */
   readonly stateDir: string;
   /** The run's digests of context directories, by path and exclusions: each is walked once per run, however many targets share it. */
@@ -66,7 +68,7 @@ export function alwaysBuilt(t: Target): string | undefined {
 export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | undefined> {
   const t = inputs.target;
   if (alwaysBuilt(t) !== undefined || inputs.dockerfile === undefined) return undefined;
-  const bases = await baseImageIds(inputs.dockerfile, t, inputs.engine, inputs.signal);
+  const bases = await baseImageIds(inputs.dockerfile, t, inputs.images, inputs.signal);
   if (!bases) return undefined;
   const excludePatterns = inputs.dockerignore === undefined ? [] : parseDockerignore(inputs.dockerignore);
   const walkKey = `${inputs.contextPath}\0${JSON.stringify(excludePatterns)}`;
@@ -77,7 +79,7 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
     .digest('hex');
   const file = join(inputs.stateDir, `${createHash('sha256').update(`${inputs.engineAddress}\0${inputs.contextPath}\0${t.name}`).digest('hex').slice(0, 32)}.json`);
   const last = readRecord(file);
-  if (last?.fingerprint === fingerprint && (await stillTagged(last.exporterResponse, t.tags ?? [], inputs.engine, inputs.signal))) {
+  if (last?.fingerprint === fingerprint && (await stillTagged(last.exporterResponse, t.tags ?? [], inputs.images, inputs.signal))) {
     return { kind: 'hit', exporterResponse: last.exporterResponse };
   }
   return {
@@ -85,7 +87,7 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
     record(exporterResponse) {
       mkdirSync(inputs.stateDir, { recursive: true, mode: 0o700 });
       // Written aside and renamed, so a concurrent run never reads half a record.
-      const partial = `${file}.${process.pid}`;
+      const partial = `${file}.${randomBytes(6).toString('hex')}`;
       writeFileSync(partial, JSON.stringify({ fingerprint, exporterResponse }));
       renameSync(partial, file);
     },
@@ -114,11 +116,11 @@ function readRecord(file: string): UpToDateRecord | undefined {
 }
 
 /** The store's image ID for each image the Dockerfile reads; undefined when one is not there (or is not a plain reference). */
-async function baseImageIds(dockerfile: string, t: Target, engine: DockerEngine, signal: AbortSignal): Promise<Record<string, string> | undefined> {
+async function baseImageIds(dockerfile: string, t: Target, images: Pick<Images, 'inspect'>, signal: AbortSignal): Promise<Record<string, string> | undefined> {
   const ids: Record<string, string> = {};
   for (const ref of rewriteDockerfile(dockerfile, new Map(), t.args ?? {}).images) {
     if (ref.includes('$')) return undefined;
-    const id = await imageId(ref, engine, signal);
+    const id = await imageId(ref, images, signal);
     if (id === undefined) return undefined;
     ids[ref] = id;
   }
@@ -126,16 +128,16 @@ async function baseImageIds(dockerfile: string, t: Target, engine: DockerEngine,
 }
 
 /** The built image is still the one every tag names (a later `docker build -t` may have moved one). */
-async function stillTagged(response: Readonly<Record<string, string>>, tags: readonly string[], engine: DockerEngine, signal: AbortSignal): Promise<boolean> {
+async function stillTagged(response: Readonly<Record<string, string>>, tags: readonly string[], images: Pick<Images, 'inspect'>, signal: AbortSignal): Promise<boolean> {
   const id = response['containerimage.digest'];
   if (!id) return false;
-  for (const ref of tags.length ? tags : [id]) if ((await imageId(ref, engine, signal)) !== id) return false;
+  for (const ref of tags.length ? tags : [id]) if ((await imageId(ref, images, signal)) !== id) return false;
   return true;
 }
 
-async function imageId(ref: string, engine: DockerEngine, signal: AbortSignal): Promise<string | undefined> {
+async function imageId(ref: string, images: Pick<Images, 'inspect'>, signal: AbortSignal): Promise<string | undefined> {
   try {
-    return (await engine.images.inspect(ref, signal)).Id;
+    return (await images.inspect(ref, signal)).Id;
   } catch (e) {
     if (e instanceof EngineApiError && e.status === 404) return undefined;
     throw e;

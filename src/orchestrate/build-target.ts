@@ -1,0 +1,157 @@
+/**
+ * One target of a build run: its build spec (one pure translation), its
+ * Dockerfile and .dockerignore read once, build avoidance, `target:` links
+ * rewritten into the Dockerfile where the frontend lacks named contexts,
+ * `--pull` through the engine, a Solve per export, and the engine's push
+ * after each load. The builder and its engine client are the run's.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProgressSink } from '../core/progress.js';
+import type { Target } from '../bakefile/model.js';
+import { BuildFailedError, type BuildResult } from '../buildkit/build.js';
+import type { BuildSpec } from '../buildkit/build-spec.js';
+import { EngineUnreachableError } from '../buildkit/dial.js';
+import { credentials } from '../buildkit/session/auth.js';
+import { pushedAfterLoad, type Links } from '../buildkit/solve-request.js';
+import type { DirStats } from '../buildkit/session/index.js';
+import { EngineError } from '../docker/errors.js';
+import { registryHost } from '../docker/images.js';
+import type { RegistryAuth } from '../docker/types.js';
+import { rewriteDockerfile } from '../dockerfile/links.js';
+import { buildSpec } from './build-spec.js';
+import { serveDockerfile } from './served-dockerfile.js';
+import type { RunBuilder, RunImages } from './builder.js';
+import { alwaysBuilt, checkUpToDate, type UpToDate } from './up-to-date.js';
+
+/** What the targets of a run share. */
+export interface TargetRun {
+  readonly builder: RunBuilder;
+  /** Where relative paths start. */
+  readonly cwd: string;
+  readonly env: (name: string) => string | undefined;
+  /** The docker CLI's config dir: registry credentials for pulls and pushes. */
+  readonly dockerConfigDir: string;
+  /** Where build avoidance keeps its records. */
+  readonly upToDateDir: string;
+  /** The run's context digests for build avoidance, shared by its targets. */
+  readonly contextDigests: Map<string, Promise<string>>;
+}
+
+const NONE: DirStats = { files: 0, bytes: 0, requests: 0 };
+
+/**
+ * Builds a target. BuildKit before v0.13 takes one exporter per Solve, so a
+ * target with several outputs is solved once per output, one after another:
+ * the repeats come from the build cache and send only changed files.
+ */
+export async function buildTarget(run: TargetRun, t: Target, links: Links, progress: ProgressSink, signal: AbortSignal): Promise<BuildResult> {
+  const spec = buildSpec(t, run.cwd, run.env('SSH_AUTH_SOCK'));
+  const dockerfile = readDockerfile(spec);
+  const dockerignore = dockerignoreFor(spec);
+  const images = run.builder.images;
+  const check = images && alwaysBuilt(t) === undefined ? await checkTarget(run, images, t, spec, dockerfile, dockerignore, signal) : undefined;
+  if (check?.kind === 'hit') {
+    const now = Date.now();
+    progress({ kind: 'vertex', target: t.name, id: 'bake:up-to-date', name: '[bake] up to date: no input changed since its last build', cached: true, started: now, completed: now });
+    return { exporterResponse: check.exporterResponse, sent: { context: NONE, dockerfile: NONE } };
+  }
+  // A missing Dockerfile is left for the frontend to report, as without links.
+  const linked = links.refs.size && dockerfile !== undefined ? rewriteDockerfile(dockerfile, links.refs, spec.args) : undefined;
+  if (linked && spec.pull && images) await pullImages(run, images, spec, linked.images, progress, signal);
+  const served = serveDockerfile(spec, dockerfile, links.namedContexts ? undefined : linked);
+  try {
+    const results: BuildResult[] = [];
+    for (const exported of spec.exports) {
+      results.push(await run.builder.solve({ spec, export: exported, dockerfile: served, dockerignore, links, progress }, signal));
+      const pushes = pushedAfterLoad(exported, images !== undefined);
+      if (pushes.length && images) await pushImages(images, pushes, run.dockerConfigDir, signal);
+    }
+    const result = results.length === 1 ? (results[0] as BuildResult) : merged(results);
+    check?.record(result.exporterResponse);
+    return result;
+  } finally {
+    served.dispose();
+  }
+}
+
+/** Several Solves as one build: the exporter responses merged (the last wins), the sent counts summed. */
+function merged(results: readonly BuildResult[]): BuildResult {
+  const total = (use: 'context' | 'dockerfile'): DirStats =>
+    results.reduce((sum, r) => ({ files: sum.files + r.sent[use].files, bytes: sum.bytes + r.sent[use].bytes, requests: sum.requests + r.sent[use].requests }), NONE);
+  return { exporterResponse: Object.assign({}, ...results.map((r) => r.exporterResponse)) as Record<string, string>, sent: { context: total('context'), dockerfile: total('dockerfile') } };
+}
+
+/** The user's Dockerfile text, read once for the target; undefined when it is missing. */
+function readDockerfile(spec: BuildSpec): string | undefined {
+  return spec.dockerfile.kind === 'inline' ? spec.dockerfile.text : readIfExists(spec.dockerfile.path);
+}
+
+/** The .dockerignore that applies: `<Dockerfile>.dockerignore` first, then the context's. */
+function dockerignoreFor(spec: BuildSpec): string | undefined {
+  return (spec.dockerfile.kind === 'file' ? readIfExists(`${spec.dockerfile.path}.dockerignore`) : undefined) ?? readIfExists(join(spec.context, '.dockerignore'));
+}
+
+/** Build avoidance (up-to-date.ts) on a Docker engine: its image store is where the last build's image must still be. */
+async function checkTarget(run: TargetRun, images: RunImages, t: Target, spec: BuildSpec, dockerfile: string | undefined, dockerignore: string | undefined, signal: AbortSignal): Promise<UpToDate | undefined> {
+  try {
+    return await checkUpToDate({ target: t, contextPath: spec.context, dockerfile, dockerignore, engineAddress: run.builder.address, images, stateDir: run.upToDateDir, contextDigests: run.contextDigests, signal });
+  } catch (e) {
+    // The same sentence as when BuildKit cannot be reached: this is the engine's first call of the run.
+    if (e instanceof EngineError) throw new EngineUnreachableError(run.builder.address);
+    throw e;
+  }
+}
+
+/**
+ * `--pull` for a target with target: contexts: the frontend's pull mode would
+ * pull the internal tags too, so solve-request.ts leaves it out, and the
+ * images the Dockerfile reads from registries are pulled here first, through
+ * the engine; the solve's default mode then finds them in the image store.
+ * A failed pull fails the target, as with buildx --pull.
+ */
+async function pullImages(run: TargetRun, images: RunImages, spec: BuildSpec, refs: readonly string[], progress: ProgressSink, signal: AbortSignal): Promise<void> {
+  for (const ref of refs) {
+    const step = { kind: 'vertex', target: spec.name, id: `pull:${ref}`, name: `[internal] pull ${ref}`, cached: false } as const;
+    const started = Date.now();
+    progress({ ...step, started });
+    try {
+      await images.pull(ref, await registryAuth(ref, run.dockerConfigDir), spec.platforms.length === 1 ? spec.platforms[0] : undefined, signal);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      const message = `pulling ${ref} failed: ${(e as Error).message}`;
+      progress({ ...step, started, completed: Date.now(), error: message });
+      throw new BuildFailedError({ kind: 'error', target: spec.name, message, vertex: step.id }, { context: NONE, dockerfile: NONE });
+    }
+    progress({ ...step, started, completed: Date.now() });
+  }
+}
+
+/**
+ * A Docker engine pushes what its image store holds: after the `moby` export,
+ * each reference goes up through the Engine API with its registry's credentials.
+ */
+async function pushImages(images: RunImages, refs: readonly string[], configDir: string, signal: AbortSignal): Promise<void> {
+  for (const ref of refs) {
+    const colon = ref.lastIndexOf(':');
+    const [repo, tag] = colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+    for await (const _ of images.push(repo, tag, await registryAuth(ref, configDir), signal)) {
+      // Only the push's end matters here: it throws on a failed push.
+    }
+  }
+}
+
+/** The credentials the docker config gives for a reference's registry (the same lookup the session's Auth attachable uses). */
+async function registryAuth(ref: string, configDir: string): Promise<RegistryAuth | undefined> {
+  const host = registryHost(ref);
+  const found = await credentials(configDir, host === 'docker.io' ? 'registry-1.docker.io' : host);
+  return found.Username || found.Secret ? { username: found.Username, password: found.Secret, serveraddress: host } : undefined;
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
