@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateSources } from '../../src/bakefile/pipeline.js';
 import { BuildFailedError } from '../../src/buildkit/build.js';
+import { EngineApiError } from '../../src/docker/errors.js';
 import type { BuildRunSink } from '../../src/orchestrate/build-run.js';
 import type { RunBuilder } from '../../src/orchestrate/builder.js';
 import { bringUpDev, planDev, type DevBringUpHooks, type DevPlan, type DevServicePlan } from '../../src/orchestrate/dev-bring-up.js';
@@ -48,15 +49,24 @@ function fakeBuilder(failing: readonly string[] = []): { open: () => Promise<Run
   let opened = 0;
   const builder: RunBuilder = {
     address: 'fake://builder',
-    imageStore: true,
-    namedContexts: async () => true,
-    build: async ({ target }) => {
-      built.push(target.name);
-      if (failing.includes(target.name)) throw new BuildFailedError({ kind: 'error', target: target.name, message: 'boom' }, { context: NONE, dockerfile: NONE });
-      return { exporterResponse: { 'containerimage.digest': idOf(target.name) }, sent: { context: NONE, dockerfile: NONE } };
+    // An empty image store: nothing is up to date, so every target builds.
+    images: {
+      inspect: async (ref) => {
+        throw new EngineApiError(404, `No such image: ${ref}`, 'GET', `/images/${ref}/json`);
+      },
+      pull: async () => {},
+      push: async function* () {
+        yield* [];
+      },
+      tag: async () => {},
+      remove: async () => {},
     },
-    tag: async () => {},
-    untag: async () => {},
+    namedContexts: async () => true,
+    solve: async ({ spec }) => {
+      built.push(spec.name);
+      if (failing.includes(spec.name)) throw new BuildFailedError({ kind: 'error', target: spec.name, message: 'boom' }, { context: NONE, dockerfile: NONE });
+      return { exporterResponse: { 'containerimage.digest': idOf(spec.name) }, sent: { context: NONE, dockerfile: NONE } };
+    },
     close: async () => {},
   };
   return {
