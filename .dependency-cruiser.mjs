@@ -55,7 +55,8 @@ const layerRules = LAYERS.slice(1).map((layer, i) => {
 const buildkitRules = [
   {
     name: 'buildkit-not-bake-model',
-    comment: 'buildkit/ takes a build spec made from a target by one pure translation (orchestrate/build-spec.ts) and never imports the bake language or model (bakefile/).',
+    comment:
+      'buildkit/ takes a build spec made from a target by one pure translation (orchestrate/build-spec.ts) and never imports the bake language or model (bakefile/).',
     severity: 'error',
     from: { path: '^src/buildkit/' },
     to: { path: '^src/bakefile/' },

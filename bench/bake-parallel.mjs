@@ -105,7 +105,19 @@ function engineCpu() {
   try {
     const pids = [pid, ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)];
     // Fields after `(comm)`: utime, stime, cutime, cstime are the 14th-17th of the line (clock ticks, 100 a second).
-    return sum(pids.map((p) => sum(readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ').slice(11, 15).map(Number)))) / 100;
+    return (
+      sum(
+        pids.map((p) =>
+          sum(
+            readFileSync(`/proc/${p}/stat`, 'utf8')
+              .replace(/^.*\) /s, '')
+              .split(' ')
+              .slice(11, 15)
+              .map(Number),
+          ),
+        ),
+      ) / 100
+    );
   } catch {
     return NaN;
   }
@@ -116,8 +128,6 @@ async function timed(fn) {
   const outs = await fn();
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, outs };
 }
-
-
 
 /** One bake run's context bytes: its targets' `sent context: … B bytes` counters, summed (a single target has no `[name]` prefix). */
 function bakeBytes(out) {
@@ -151,7 +161,8 @@ const engineSteps = (out) => stepSeconds(out, /(?:\[\d+\/\d+\] |exporting to ima
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 
 const tag = (client, name) => `${REPO}:${name}-${client}`;
-const dockerBuild = (client, name) => exec(docker, ['build', '--progress=plain', '-t', tag(client, name), '--build-arg', `T=${name}`, 'ctx'], { ...env, DOCKER_BUILDKIT: '1' });
+const dockerBuild = (client, name) =>
+  exec(docker, ['build', '--progress=plain', '-t', tag(client, name), '--build-arg', `T=${name}`, 'ctx'], { ...env, DOCKER_BUILDKIT: '1' });
 
 const outsOf = (runs) => runs.map((r) => r.out);
 const cpuOf = (runs) => sum(runs.map((r) => r.cpu));
@@ -160,7 +171,13 @@ const clients = {
     const { seconds, outs } = await timed(async () => [await exec(bake, ['-f', 'bake.hcl', '--progress=plain', ...names], env)]);
     // Build avoidance answers warm runs without a context step: no figure then.
     const [ctx, steps] = [contextSeconds(outs[0].out), engineSteps(outs[0].out)];
-    return { seconds, bytes: bakeBytes(outs[0].out), ctx: ctx.length ? Math.max(...ctx) : NaN, steps: steps.length ? Math.max(...steps) : NaN, cpu: cpuOf(outs) };
+    return {
+      seconds,
+      bytes: bakeBytes(outs[0].out),
+      ctx: ctx.length ? Math.max(...ctx) : NaN,
+      steps: steps.length ? Math.max(...steps) : NaN,
+      cpu: cpuOf(outs),
+    };
   },
   'docker seq': async () => {
     const { seconds, outs } = await timed(async () => {
@@ -168,11 +185,23 @@ const clients = {
       for (const name of names) outs.push(await dockerBuild('seq', name));
       return outs;
     });
-    return { seconds, bytes: sum(outsOf(outs).map(contextBytes)), ctx: sum(outsOf(outs).flatMap(contextSeconds)), steps: sum(outsOf(outs).flatMap(engineSteps)), cpu: cpuOf(outs) };
+    return {
+      seconds,
+      bytes: sum(outsOf(outs).map(contextBytes)),
+      ctx: sum(outsOf(outs).flatMap(contextSeconds)),
+      steps: sum(outsOf(outs).flatMap(engineSteps)),
+      cpu: cpuOf(outs),
+    };
   },
   'docker par': async () => {
     const { seconds, outs } = await timed(() => Promise.all(names.map((name) => dockerBuild('par', name))));
-    return { seconds, bytes: sum(outsOf(outs).map(contextBytes)), ctx: Math.max(...outsOf(outs).flatMap(contextSeconds)), steps: Math.max(...outsOf(outs).flatMap(engineSteps)), cpu: cpuOf(outs) };
+    return {
+      seconds,
+      bytes: sum(outsOf(outs).map(contextBytes)),
+      ctx: Math.max(...outsOf(outs).flatMap(contextSeconds)),
+      steps: Math.max(...outsOf(outs).flatMap(engineSteps)),
+      cpu: cpuOf(outs),
+    };
   },
 };
 const tagOf = { bake: 'bake', 'docker seq': 'seq', 'docker par': 'par' };
@@ -182,10 +211,15 @@ const { env, api, startedHere, status: engine } = embeddedEngine(bake, root);
 const work = mkdtempSync(join(tmpdir(), 'bake-bench-parallel-'));
 const context = join(work, 'ctx');
 const totalBytes = generateContext(context);
-writeFileSync(join(work, 'bake.hcl'), names.map((n) => `target "${n}" {\n  context = "ctx"\n  tags = ["${tag('bake', n)}"]\n  args = { T = "${n}" }\n}\n`).join(''));
+writeFileSync(
+  join(work, 'bake.hcl'),
+  names.map((n) => `target "${n}" {\n  context = "ctx"\n  tags = ["${tag('bake', n)}"]\n  args = { T = "${n}" }\n}\n`).join(''),
+);
 
 const PHASES = ['cold', 'warm (no change)', '1 file changed'];
-const samples = Object.fromEntries(Object.keys(clients).map((c) => [c, PHASES.map(() => ({ seconds: [], bytes: [], ctx: [], steps: [], cpu: [], engine: [] }))]));
+const samples = Object.fromEntries(
+  Object.keys(clients).map((c) => [c, PHASES.map(() => ({ seconds: [], bytes: [], ctx: [], steps: [], cpu: [], engine: [] }))]),
+);
 const images = new Set();
 let edits = 0;
 
@@ -212,7 +246,9 @@ try {
         const engineUsed = engineCpu() - engineBefore;
         Object.entries({ seconds, bytes, ctx, steps, cpu, engine: engineUsed }).forEach(([k, v]) => samples[name][p][k].push(v));
         for (const n of names) images.add((await api('GET', `/images/${encodeURIComponent(tag(tagOf[name], n))}/json`)).Id);
-        process.stderr.write(`run ${i + 1}/${RUNS} ${name.padEnd(10)} ${phase.padEnd(16)} ${seconds.toFixed(2)} s ${(bytes / 1e6).toFixed(3)} MB, context step ${ctx.toFixed(1)} s, engine steps ${steps.toFixed(1)} s, client CPU ${cpu.toFixed(2)} s, engine CPU ${engineUsed.toFixed(2)} s\n`);
+        process.stderr.write(
+          `run ${i + 1}/${RUNS} ${name.padEnd(10)} ${phase.padEnd(16)} ${seconds.toFixed(2)} s ${(bytes / 1e6).toFixed(3)} MB, context step ${ctx.toFixed(1)} s, engine steps ${steps.toFixed(1)} s, client CPU ${cpu.toFixed(2)} s, engine CPU ${engineUsed.toFixed(2)} s\n`,
+        );
       }
     }
   }
@@ -226,27 +262,57 @@ try {
 const median = (xs) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 const ratio = (a, b) => (b > 0 && !Number.isNaN(a) ? `${(a / b).toFixed(2)}x` : '–').padStart(6);
 const mb = (b) => (Number.isNaN(b) ? '–' : (b / 1e6).toFixed(3)).padStart(8);
-const m = Object.fromEntries(Object.keys(clients).map((c) => [c, PHASES.map((_, p) => ({ s: median(samples[c][p].seconds), b: median(samples[c][p].bytes), ctx: median(samples[c][p].ctx), steps: median(samples[c][p].steps), cpu: median(samples[c][p].cpu), engine: median(samples[c][p].engine) }))]));
+const m = Object.fromEntries(
+  Object.keys(clients).map((c) => [
+    c,
+    PHASES.map((_, p) => ({
+      s: median(samples[c][p].seconds),
+      b: median(samples[c][p].bytes),
+      ctx: median(samples[c][p].ctx),
+      steps: median(samples[c][p].steps),
+      cpu: median(samples[c][p].cpu),
+      engine: median(samples[c][p].engine),
+    })),
+  ]),
+);
 const sec = (x) => (Number.isNaN(x) ? '–' : x.toFixed(2)).padStart(7);
 
-console.log(`${TARGETS} targets, one shared context: ${FILES} files, ${(totalBytes / 1e6).toFixed(1)} MB; median of ${RUNS} whole-process runs${stopping ? ' (stopped early: fewer where cut short)' : ''}${PRUNE ? '' : '; --no-prune: build cache NOT pruned, "cold" is not cold'}`);
-console.log('ratio = x / docker par (< 1: faster / sends less). bake MB: its sessions\' file data (`sent context`), summed; docker MB: the engine\'s `transferring context` per build, summed');
+console.log(
+  `${TARGETS} targets, one shared context: ${FILES} files, ${(totalBytes / 1e6).toFixed(1)} MB; median of ${RUNS} whole-process runs${stopping ? ' (stopped early: fewer where cut short)' : ''}${PRUNE ? '' : '; --no-prune: build cache NOT pruned, "cold" is not cold'}`,
+);
+console.log(
+  "ratio = x / docker par (< 1: faster / sends less). bake MB: its sessions' file data (`sent context`), summed; docker MB: the engine's `transferring context` per build, summed",
+);
 console.log('ctx s: the `[internal] load build context` step (engine-side DONE time); bake and par: the longest of the run, seq: the sum');
-console.log(`${'phase'.padEnd(17)} ${'bake s'.padStart(7)} ${'seq s'.padStart(7)} ${'par s'.padStart(7)}  bake/par seq/par  ${'bake MB'.padStart(8)} ${'seq MB'.padStart(8)} ${'par MB'.padStart(8)}  bake/par  ${'bake ctx s'.padStart(10)} ${'seq ctx s'.padStart(9)} ${'par ctx s'.padStart(9)}`);
+console.log(
+  `${'phase'.padEnd(17)} ${'bake s'.padStart(7)} ${'seq s'.padStart(7)} ${'par s'.padStart(7)}  bake/par seq/par  ${'bake MB'.padStart(8)} ${'seq MB'.padStart(8)} ${'par MB'.padStart(8)}  bake/par  ${'bake ctx s'.padStart(10)} ${'seq ctx s'.padStart(9)} ${'par ctx s'.padStart(9)}`,
+);
 for (const [p, phase] of PHASES.entries()) {
   const [b, s, d] = [m.bake[p], m['docker seq'][p], m['docker par'][p]];
-  console.log(`${phase.padEnd(17)} ${sec(b.s)} ${sec(s.s)} ${sec(d.s)}  ${ratio(b.s, d.s).padStart(8)} ${ratio(s.s, d.s).padStart(7)}  ${mb(b.b)} ${mb(s.b)} ${mb(d.b)}  ${ratio(b.b, d.b).padStart(8)}  ${sec(b.ctx).padStart(10)} ${sec(s.ctx).padStart(9)} ${sec(d.ctx).padStart(9)}`);
+  console.log(
+    `${phase.padEnd(17)} ${sec(b.s)} ${sec(s.s)} ${sec(d.s)}  ${ratio(b.s, d.s).padStart(8)} ${ratio(s.s, d.s).padStart(7)}  ${mb(b.b)} ${mb(s.b)} ${mb(d.b)}  ${ratio(b.b, d.b).padStart(8)}  ${sec(b.ctx).padStart(10)} ${sec(s.ctx).padStart(9)} ${sec(d.ctx).padStart(9)}`,
+  );
 }
 
-console.log('\nwhere the time goes (medians; s): wall, the context step, the engine\'s steps after it (FROM, COPY, RUN, export: the slowest build\'s; seq: all summed), client CPU (user+sys of the bake / docker processes), engine CPU (dockerd+containerd, includes other engine users)');
-console.log(`${'phase'.padEnd(17)} ${'client'.padEnd(10)} ${'wall'.padStart(7)} ${'ctx'.padStart(7)} ${'steps'.padStart(7)} ${'cli cpu'.padStart(7)} ${'eng cpu'.padStart(7)}`);
-for (const [p, phase] of PHASES.entries()) for (const c of Object.keys(clients)) console.log(`${phase.padEnd(17)} ${c.padEnd(10)} ${sec(m[c][p].s)} ${sec(m[c][p].ctx)} ${sec(m[c][p].steps)} ${sec(m[c][p].cpu)} ${sec(m[c][p].engine)}`);
+console.log(
+  "\nwhere the time goes (medians; s): wall, the context step, the engine's steps after it (FROM, COPY, RUN, export: the slowest build's; seq: all summed), client CPU (user+sys of the bake / docker processes), engine CPU (dockerd+containerd, includes other engine users)",
+);
+console.log(
+  `${'phase'.padEnd(17)} ${'client'.padEnd(10)} ${'wall'.padStart(7)} ${'ctx'.padStart(7)} ${'steps'.padStart(7)} ${'cli cpu'.padStart(7)} ${'eng cpu'.padStart(7)}`,
+);
+for (const [p, phase] of PHASES.entries())
+  for (const c of Object.keys(clients))
+    console.log(`${phase.padEnd(17)} ${c.padEnd(10)} ${sec(m[c][p].s)} ${sec(m[c][p].ctx)} ${sec(m[c][p].steps)} ${sec(m[c][p].cpu)} ${sec(m[c][p].engine)}`);
 console.log('');
 
 const x = (r) => (Number.isNaN(r) ? '–' : `${r.toFixed(2)}x`);
 // The engine's steps after the context (engineSteps) in bake's and in docker par's run, as ratios to docker par's wall time:
 // where they pass a bar, the engine's own work in that run was already longer than the bar allows.
-const [cold, warm, changed] = [0, 1, 2].map((p) => ({ t: m.bake[p].s / m['docker par'][p].s, b: m.bake[p].b, steps: `the engine's steps after the context: bake ${x(m.bake[p].steps / m['docker par'][p].s)}, docker par ${x(m['docker par'][p].steps / m['docker par'][p].s)}` }));
+const [cold, warm, changed] = [0, 1, 2].map((p) => ({
+  t: m.bake[p].s / m['docker par'][p].s,
+  b: m.bake[p].b,
+  steps: `the engine's steps after the context: bake ${x(m.bake[p].steps / m['docker par'][p].s)}, docker par ${x(m['docker par'][p].steps / m['docker par'][p].s)}`,
+}));
 const bar = (ok, text) => {
   console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
   if (!ok) process.exitCode = 1;
@@ -256,4 +322,7 @@ const copies = cold.b / totalBytes;
 bar(cold.t <= 0.5 && copies <= 1.1, `cold ≤ 0.5× with the context sent once: ${x(cold.t)}, context sent ${copies.toFixed(2)} times; ${cold.steps}`);
 bar(warm.t <= 0.6, `warm ≤ 0.6×: ${x(warm.t)}`);
 const share = changed.b / totalBytes;
-bar(changed.t <= 0.6 && share <= 0.01, `1 file changed ≤ 0.6× with ≤ 1% of the context's bytes: ${x(changed.t)}, ${(share * 100).toFixed(2)}% (${changed.b} bytes; ${ratio(changed.b, m['docker par'][2].b).trim()} docker par's); ${changed.steps}`);
+bar(
+  changed.t <= 0.6 && share <= 0.01,
+  `1 file changed ≤ 0.6× with ≤ 1% of the context's bytes: ${x(changed.t)}, ${(share * 100).toFixed(2)}% (${changed.b} bytes; ${ratio(changed.b, m['docker par'][2].b).trim()} docker par's); ${changed.steps}`,
+);

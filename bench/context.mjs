@@ -65,8 +65,6 @@ function run(cmd, args, env) {
   return { seconds, out: r.stdout + r.stderr };
 }
 
-
-
 /** bake's own session counter (`sent context: … N bytes`), a cross-check of the engine's figure. */
 const sessionBytes = (out) => Number(out.match(/^sent context: .* (\d+) bytes$/m)?.[1] ?? NaN);
 
@@ -112,11 +110,19 @@ try {
 
 const ratio = (a, b) => (b > 0 && !Number.isNaN(a) ? `${(a / b).toFixed(2)}x` : '–').padStart(6);
 const mb = (b) => (Number.isNaN(b) ? '–' : (b / 1e6).toFixed(3)).padStart(9);
-console.log(`context: ${FILES} files, ${(totalBytes / 1e6).toFixed(1)} MB; median of ${RUNS} whole-process runs; ratio = bake / docker (< 1: bake is faster / sends less)`);
-console.log('MB = what the engine reports receiving for the context (`transferring`; file data plus entry metadata); bake session MB = bake\'s own count of file data sent');
-console.log(`${'phase'.padEnd(18)} ${'bake s'.padStart(7)} ${'docker s'.padStart(8)}  ratio   ${'bake MB'.padStart(9)} ${'docker MB'.padStart(9)}  ratio   bake session MB`);
+console.log(
+  `context: ${FILES} files, ${(totalBytes / 1e6).toFixed(1)} MB; median of ${RUNS} whole-process runs; ratio = bake / docker (< 1: bake is faster / sends less)`,
+);
+console.log(
+  "MB = what the engine reports receiving for the context (`transferring`; file data plus entry metadata); bake session MB = bake's own count of file data sent",
+);
+console.log(
+  `${'phase'.padEnd(18)} ${'bake s'.padStart(7)} ${'docker s'.padStart(8)}  ratio   ${'bake MB'.padStart(9)} ${'docker MB'.padStart(9)}  ratio   bake session MB`,
+);
 for (const [p, phase] of PHASES.entries()) {
   const [b, d] = [samples.bake[p], samples.docker[p]];
   const [bs, ds, bb, db] = [median(b.seconds), median(d.seconds), median(b.bytes), median(d.bytes)];
-  console.log(`${phase.padEnd(18)} ${bs.toFixed(2).padStart(7)} ${ds.toFixed(2).padStart(8)} ${ratio(bs, ds)}   ${mb(bb)} ${mb(db)} ${ratio(bb, db)}   ${mb(median(b.session)).padStart(15)}`);
+  console.log(
+    `${phase.padEnd(18)} ${bs.toFixed(2).padStart(7)} ${ds.toFixed(2).padStart(8)} ${ratio(bs, ds)}   ${mb(bb)} ${mb(db)} ${ratio(bb, db)}   ${mb(median(b.session)).padStart(15)}`,
+  );
 }

@@ -138,7 +138,7 @@ async function promptSeconds(args) {
  */
 async function echoMs(io, keys) {
   const samples = [];
-  for (let k = 0; k < keys; ) {
+  for (let k = 0; k < keys;) {
     let from = io.watch.mark;
     io.write('#');
     await io.watch.until(/#/, from);
@@ -160,7 +160,11 @@ async function echoMs(io, keys) {
 /** A TTY `/bin/sh` exec'd in the container directly, hijacked by bake's engine client: { watch, write, close }. */
 async function directShell(containerId) {
   const signal = AbortSignal.timeout(60 * 60_000);
-  const id = await engine.execs.create(containerId, { Cmd: ['/bin/sh'], Tty: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, ConsoleSize: [30, 100] }, signal);
+  const id = await engine.execs.create(
+    containerId,
+    { Cmd: ['/bin/sh'], Tty: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, ConsoleSize: [30, 100] },
+    signal,
+  );
   const stream = await engine.execs.start(id, true, signal);
   const watch = new Watch();
   void (async () => {
@@ -235,7 +239,8 @@ try {
   direct.close();
   attached.write('\x01d');
   await attached.exited;
-  for (const path of ['bake', 'direct']) log(`echo ${path}: p50 ${pct(figures.echo[path], 50).toFixed(2)} ms, p95 ${pct(figures.echo[path], 95).toFixed(2)} ms`);
+  for (const path of ['bake', 'direct'])
+    log(`echo ${path}: p50 ${pct(figures.echo[path], 50).toFixed(2)} ms, p95 ${pct(figures.echo[path], 95).toFixed(2)} ms`);
   figures.rssEnd = serverRss();
 } finally {
   spawnSync(bake, ['server', 'stop'], { cwd: app, env, stdio: 'ignore' });
@@ -259,7 +264,9 @@ console.log(`${'bake dev → prompt (session stopped before)'.padEnd(44)} ${s(me
 console.log(`${'bake dev attach → prompt'.padEnd(44)} ${s(median(figures.attach)).padStart(10)}`);
 console.log(`${'echo: PTY → bake client → server → container'.padEnd(44)} ${ms(pct(viaBake, 50)).padStart(10)} ${ms(pct(viaBake, 95)).padStart(10)}`);
 console.log(`${'echo: direct Engine API exec'.padEnd(44)} ${ms(pct(viaEngine, 50)).padStart(10)} ${ms(pct(viaEngine, 95)).padStart(10)}`);
-console.log(`server RSS: ${mib(figures.rss1)} idle with one session, ${mib(figures.rss3)} with 3 sessions, ${mib(figures.rssEnd)} at the end (one session, after the runs)`);
+console.log(
+  `server RSS: ${mib(figures.rss1)} idle with one session, ${mib(figures.rss3)} with 3 sessions, ${mib(figures.rssEnd)} at the end (one session, after the runs)`,
+);
 console.log('');
 const bar = (ok, text) => {
   console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
@@ -267,4 +274,7 @@ const bar = (ok, text) => {
 };
 bar(median(figures.running) <= 1.0, `bake dev → prompt ≤ 1.0 s median: ${s(median(figures.running))}`);
 const budget = pct(viaEngine, 95) + 5;
-bar(pct(viaBake, 95) <= budget, `echo p95 ≤ direct exec p95 + 5 ms: ${ms(pct(viaBake, 95))} ≤ ${ms(budget)} (${(pct(viaBake, 95) / pct(viaEngine, 95)).toFixed(2)}x direct)`);
+bar(
+  pct(viaBake, 95) <= budget,
+  `echo p95 ≤ direct exec p95 + 5 ms: ${ms(pct(viaBake, 95))} ≤ ${ms(budget)} (${(pct(viaBake, 95) / pct(viaEngine, 95)).toFixed(2)}x direct)`,
+);

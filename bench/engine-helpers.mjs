@@ -52,6 +52,7 @@ export function embeddedEngine(bake, root) {
   }
   const env = { ...baseEnv, DOCKER_HOST: engine.address };
   const socketPath = engine.address.replace(/^unix:\/\//, '');
-  if (spawnSync(process.execPath, [join(root, 'scripts', 'busybox-image.mjs')], { env, stdio: 'inherit' }).status !== 0) throw new Error('scripts/busybox-image.mjs failed');
+  if (spawnSync(process.execPath, [join(root, 'scripts', 'busybox-image.mjs')], { env, stdio: 'inherit' }).status !== 0)
+    throw new Error('scripts/busybox-image.mjs failed');
   return { env, api: engineApi(socketPath), startedHere, status: engine };
 }

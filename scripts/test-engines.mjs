@@ -22,7 +22,9 @@ export function testEngines(env = process.env) {
     { name: 'docker-26', dockerd: trixieDockerd, state: state('26') },
     { name: 'docker-26-containerd', dockerd: trixieDockerd, state: state('26-containerd'), features: 'containerd-snapshotter', only: SMOKE },
   ];
-  const picked = env.BAKE_TEST_ENGINES?.split(',').map((s) => s.trim()).filter(Boolean);
+  const picked = env.BAKE_TEST_ENGINES?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return all.filter((e) => !picked || picked.includes(e.name));
 }
 
@@ -42,7 +44,13 @@ export function prepareEngine(engine) {
   }
   const dockerd = engine.dockerd();
   const socket = join(engine.state, 'bake', 'engine', 'docker.sock');
-  const env = { ...process.env, XDG_STATE_HOME: engine.state, BAKE_DOCKERD: dockerd, DOCKER_HOST: `unix://${socket}`, ...(engine.features ? { BAKE_ENGINE_FEATURES: engine.features } : {}) };
+  const env = {
+    ...process.env,
+    XDG_STATE_HOME: engine.state,
+    BAKE_DOCKERD: dockerd,
+    DOCKER_HOST: `unix://${socket}`,
+    ...(engine.features ? { BAKE_ENGINE_FEATURES: engine.features } : {}),
+  };
   const started = spawnSync(join(root, 'bin', 'bake'), ['engine', 'start'], { env, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
   process.stderr.write(started.stderr);
   if (started.status !== 0) throw new Error(`the ${engine.name} engine did not start (see above)`);

@@ -1,5 +1,5 @@
 // The whole test suite: set up (dependencies, build), lint (ESLint at zero
-// warnings; the layering check is a unit test), run the unit and CLI tests
+// warnings; the layering check is a unit test), the format check (Prettier), run the unit and CLI tests
 // once, then the integration and end-to-end tests on every test engine
 // (scripts/test-engines.mjs: Docker 20.10 and Docker 26, or DOCKER_HOST's),
 // each with node's own runner. The last line sums them all up as
@@ -30,8 +30,7 @@ const needsEngine = (f) => f.includes(join('test', 'integration')) || f.includes
 
 const runs = [];
 if (!filter.length) runs.push(check('lint', 'eslint/bin/eslint.js', '--max-warnings=0', '.'));
-// Once the tree has been formatted (npm run format), the format check joins:
-// if (!filter.length) runs.push(check('format', 'prettier/bin/prettier.cjs', '--check', '**/*.{ts,js,mjs}'));
+if (!filter.length) runs.push(check('format', 'prettier/bin/prettier.cjs', '--check', '**/*.{ts,js,mjs}'));
 const engineFree = selected.filter((f) => !needsEngine(f));
 if (engineFree.length) runs.push({ label: 'unit and CLI', ...(await runTests(engineFree, {})) });
 const engineTests = selected.filter(needsEngine);
@@ -61,7 +60,10 @@ if (engineTests.length) {
 }
 
 process.stdout.write('\n# summary\n');
-for (const r of runs) process.stdout.write(`# ${r.label}: ${r.pass} passed, ${r.fail} failed, ${r.skipped} skipped, ${(r.ms / 1000).toFixed(0)} s${r.note ? ` (${r.note})` : ''}\n`);
+for (const r of runs)
+  process.stdout.write(
+    `# ${r.label}: ${r.pass} passed, ${r.fail} failed, ${r.skipped} skipped, ${(r.ms / 1000).toFixed(0)} s${r.note ? ` (${r.note})` : ''}\n`,
+  );
 const pass = runs.reduce((n, r) => n + r.pass, 0);
 const fail = runs.reduce((n, r) => n + r.fail, 0);
 process.stdout.write(`${pass} passed, ${fail} failed\n`);
@@ -80,7 +82,11 @@ function check(label, bin, ...args) {
 function runTests(list, env) {
   const started = Date.now();
   // A hung test fails after 5 minutes instead of running into CI's time limit.
-  const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=300000', ...list], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=300000', ...list], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => {
     process.stdout.write(chunk);

@@ -53,7 +53,12 @@ function checkSecrets(t: Target, host: BuildHost): void {
         `Create ${file} (relative paths start from ${host.files.workingDirectory}, where bake runs), point the secret's src at the file that holds it, or read it from the environment: id=${id},env=VARIABLE.`,
       );
     }
-    if (stat.size > MAX_SECRET_SIZE) throw bakeError(`secret ${id} too big. max size 500KB`, at, `Keep ${file} under 500 KiB: pass a smaller secret, or the path of a file the build can reach another way.`);
+    if (stat.size > MAX_SECRET_SIZE)
+      throw bakeError(
+        `secret ${id} too big. max size 500KB`,
+        at,
+        `Keep ${file} under 500 KiB: pass a smaller secret, or the path of a file the build can reach another way.`,
+      );
   }
 }
 
@@ -66,7 +71,13 @@ function checkSsh(t: Target, host: BuildHost): void {
   for (const listed of agents) {
     const paths = listed.length === 0 || (listed.length === 1 && listed[0] === '') ? [host.env('SSH_AUTH_SOCK') ?? ''] : listed;
     if (paths[0] === '') {
-      throw bakeError('invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set', at, implied ? 'Start an SSH agent (eval "$(ssh-agent)"; ssh-add), or build from an https:// URL.' : 'Start an SSH agent (eval "$(ssh-agent)"; ssh-add), or name a key file: ssh = ["default=~/.ssh/id_ed25519"].');
+      throw bakeError(
+        'invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set',
+        at,
+        implied
+          ? 'Start an SSH agent (eval "$(ssh-agent)"; ssh-add), or build from an https:// URL.'
+          : 'Start an SSH agent (eval "$(ssh-agent)"; ssh-add), or name a key file: ssh = ["default=~/.ssh/id_ed25519"].',
+      );
     }
     for (const path of paths) checkAgentPath(path, host.files, at);
   }
@@ -74,7 +85,7 @@ function checkSsh(t: Target, host: BuildHost): void {
 
 /** toAgentSource: a socket is an agent; anything else must be a file holding a PEM private key. */
 function checkAgentPath(path: string, files: HostFiles, at: SourceRange | undefined): void {
-  const fix = 'Point the ssh entry (or SSH_AUTH_SOCK) at a running agent\'s socket or at a private key file.';
+  const fix = "Point the ssh entry (or SSH_AUTH_SOCK) at a running agent's socket or at a private key file.";
   const stat = files.stat(path);
   if (isHostFileError(stat)) throw bakeError(`stat ${path}: ${stat.error}`, at, fix);
   if (stat.kind === 'socket') return;

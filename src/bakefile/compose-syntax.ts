@@ -84,7 +84,8 @@ export function parseVolume(text: string, service: string): VolumeMount {
   };
   if (parts.length > 3 || parts.some((p) => p === '')) fail('Write volumes as "SOURCE:TARGET" or "SOURCE:TARGET:ro", e.g. "./src:/app/src".');
   const [first = '', second, options] = parts;
-  if (second === undefined) return first.startsWith('/') ? { kind: 'anonymous', target: first } : fail('Give the path in the container, e.g. "/data", or "SOURCE:TARGET".');
+  if (second === undefined)
+    return first.startsWith('/') ? { kind: 'anonymous', target: first } : fail('Give the path in the container, e.g. "/data", or "SOURCE:TARGET".');
   if (!second.startsWith('/')) fail(`Give an absolute path in the container, e.g. "${first}:/${second}".`);
   if (/^[.~/]/.test(first)) return { kind: 'bind', source: first, target: second, options };
   if (!VOLUME_NAME.test(first)) fail('Start host paths with ".", "/" or "~"; volume names take letters, digits, "_", "." and "-".');

@@ -68,7 +68,11 @@ function decodeResources(value: Value, range: SourceRange): Resources {
   } catch (e) {
     if (!(e instanceof ConversionError)) throw e;
     const at = e.path.length ? `.${e.path.join('.')}` : '';
-    throw unsuitable(`${e.message}${at ? ` (resources${at})` : ''}`, range, 'Write resources as an object: memory, memory-swap, cpuset-cpus and cpuset-mems strings; cpu-shares, cpu-period and cpu-quota whole numbers.');
+    throw unsuitable(
+      `${e.message}${at ? ` (resources${at})` : ''}`,
+      range,
+      'Write resources as an object: memory, memory-swap, cpuset-cpus and cpuset-mems strings; cpu-shares, cpu-period and cpu-quota whole numbers.',
+    );
   }
 }
 

@@ -17,6 +17,8 @@ export function resolveDevEnvironment(evaluated: EvaluatedFiles, serviceNames: r
   const services = selectServices(resolveServices(evaluated, options.warn), serviceNames, evaluated.targets);
   const targetNames = dedupe(services.flatMap((s) => (s.target ? [s.target] : [])));
   // With no service that builds, there is nothing to resolve (not even a default group).
-  const resolved = targetNames.length ? resolveTargets(evaluated, { ...options, names: targetNames }) : { groups: new Map(), targets: new Map(), linked: new Set<string>() };
+  const resolved = targetNames.length
+    ? resolveTargets(evaluated, { ...options, names: targetNames })
+    : { groups: new Map(), targets: new Map(), linked: new Set<string>() };
   return { resolved, services };
 }

@@ -5,15 +5,7 @@
  * and the JSON form `bake --print` shows.
  */
 export { EntryError } from './entries/errors.js';
-export {
-  ENTRY_KINDS,
-  entriesEqual,
-  entryFromObject,
-  entryToJSON,
-  entryToValue,
-  parseEntry,
-  type EntryKind,
-} from './entries/codecs.js';
+export { ENTRY_KINDS, entriesEqual, entryFromObject, entryToJSON, entryToValue, parseEntry, type EntryKind } from './entries/codecs.js';
 export type { EntryJSON, EntryJSONValue } from './entries/codec.js';
 export { sshPaths } from './entries/struct-codecs.js';
 export { entriesFromValue, mergeEntries, normalizeEntries, parseOverrideEntries } from './entries/lists.js';

@@ -135,7 +135,12 @@ class BakeEvaluator implements RootResolver {
       if (!(listed.length === 1 && listed[0] === label) && !groups.has(label)) groups.upsert({ name: label, targets: listed }, replace);
     }
     for (const [name, attr] of this.attributes) this.variable(name, attr.nameRange);
-    return { groups: groups.items.map((g) => withOriginOf(g, { ...g, targets: dedupe(g.targets) })), targets: targets.items, services: services.items, variables };
+    return {
+      groups: groups.items.map((g) => withOriginOf(g, { ...g, targets: dedupe(g.targets) })),
+      targets: targets.items,
+      services: services.items,
+      variables,
+    };
   }
 
   variable(name: string, range: SourceRange): Value | undefined {
@@ -166,4 +171,3 @@ class NamedList<T extends { name: string }> {
     } else this.items[i] = merge(this.items[i] as T, item);
   }
 }
-

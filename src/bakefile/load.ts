@@ -52,7 +52,11 @@ export function loadBakeFiles(names: readonly string[], cwd: string, readStdin: 
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (!explicit && (code === 'ENOENT' || code === 'EISDIR')) continue;
-      throw bakeError(`failed to read ${name}: ${code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`, undefined, 'Check the path given with -f.');
+      throw bakeError(
+        `failed to read ${name}: ${code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`,
+        undefined,
+        'Check the path given with -f.',
+      );
     }
     sources.push({ filename: name, text });
     paths.push(path);

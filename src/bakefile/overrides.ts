@@ -58,12 +58,16 @@ export function parseOverrides(flags: readonly string[], targetNames: readonly s
     const append = keyPart.endsWith('+');
     if (append) keyPart = keyPart.slice(0, -1);
     const keys = splitN(keyPart, '.', 3);
-    if (keys.length < 2) throw usageError(`invalid override key ${keyPart}, expected target.name`, 'Write --set TARGET.KEY=VALUE, e.g. --set app.tags=app:dev.');
+    if (keys.length < 2)
+      throw usageError(`invalid override key ${keyPart}, expected target.name`, 'Write --set TARGET.KEY=VALUE, e.g. --set app.tags=app:dev.');
     const [pattern, attr] = keys as [string, string];
-    if (value === undefined && attr !== 'args') throw usageError(`invalid override ${flag}, expected target.name=value`, `Add a value: --set ${keyPart}=VALUE.`);
+    if (value === undefined && attr !== 'args')
+      throw usageError(`invalid override ${flag}, expected target.name=value`, `Add a value: --set ${keyPart}=VALUE.`);
     const isList = attr in LIST_KEYS;
-    if (!isList && !NAMED_KEYS.has(attr) && !SCALAR_KEYS.has(attr)) throw usageError(`unknown key: ${attr}`, `Use one of: ${[...Object.keys(LIST_KEYS), ...NAMED_KEYS, ...SCALAR_KEYS].sort().join(', ')}.`);
-    if (NAMED_KEYS.has(attr) && keys.length !== 3) throw usageError(`invalid key ${keyPart}, ${attr} requires name`, `Write --set ${pattern}.${attr}.NAME=VALUE.`);
+    if (!isList && !NAMED_KEYS.has(attr) && !SCALAR_KEYS.has(attr))
+      throw usageError(`unknown key: ${attr}`, `Use one of: ${[...Object.keys(LIST_KEYS), ...NAMED_KEYS, ...SCALAR_KEYS].sort().join(', ')}.`);
+    if (NAMED_KEYS.has(attr) && keys.length !== 3)
+      throw usageError(`invalid key ${keyPart}, ${attr} requires name`, `Write --set ${pattern}.${attr}.NAME=VALUE.`);
     if (append && !isList) throw usageError(`invalid override ${flag}: += only appends to list attributes`, `Use = to set ${attr}.`);
     let resolved = value;
     if (value === undefined) {
@@ -100,7 +104,8 @@ function expandTargets(pattern: string, names: readonly string[]): string[] {
     if (e instanceof BadPatternError) throw usageError(`could not match targets with '${pattern}'`, 'Fix the pattern: use *, ? and [...] only.');
     throw e;
   }
-  if (!matched.length) throw usageError(`could not find any target matching '${pattern}'`, unknownNameFix(pattern, names, 'targets', 'Define a target block first.'));
+  if (!matched.length)
+    throw usageError(`could not find any target matching '${pattern}'`, unknownNameFix(pattern, names, 'targets', 'Define a target block first.'));
   return matched;
 }
 
@@ -122,7 +127,10 @@ export function applyOverrides(t: Target, overrides: ReadonlyMap<string, Overrid
       try {
         t.resources = setResourceField(t.resources ?? {}, name as string, value);
       } catch (e) {
-        throw usageError((e as Error).message, `Use one of: ${RESOURCE_FIELDS.map(([k]) => `resources.${k}`).join(', ')}; cpu-shares, cpu-period and cpu-quota take whole numbers.`);
+        throw usageError(
+          (e as Error).message,
+          `Use one of: ${RESOURCE_FIELDS.map(([k]) => `resources.${k}`).join(', ')}; cpu-shares, cpu-period and cpu-quota take whole numbers.`,
+        );
       }
       continue;
     }

@@ -38,7 +38,11 @@ export async function evaluateSources(input: PipelineInput): Promise<EvaluatedFi
   const dotenvVars = dotenv && (await import('./formats/dotenv.js')).parseDotenv(dotenv.text, { lookup: env, filename: dotenv.path });
   // buildx's BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP: variables ignore the environment (compose interpolation still sees it).
   const disableEnvLookup = ['1', 'true'].includes(env('BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP') ?? '');
-  const parsed = await parseSources(input.sources, { lookup: env, ...(dotenvVars ? { dotenv: dotenvVars } : {}), ...(input.files ? { files: input.files } : {}) });
+  const parsed = await parseSources(input.sources, {
+    lookup: env,
+    ...(dotenvVars ? { dotenv: dotenvVars } : {}),
+    ...(input.files ? { files: input.files } : {}),
+  });
   return evaluateFiles(parsed.files, parsed.base, {
     lookupVar: (name) => input.vars?.get(name) ?? (disableEnvLookup ? undefined : env(name)),
     builtins: new Map([
@@ -71,9 +75,18 @@ export interface PrintRequest extends OverrideRequest {
 
 /** Everything target resolution needs besides the names; build and dev bring-up resolve with it too. */
 export function resolveOptionsFor(evaluated: EvaluatedFiles, request: OverrideRequest): Omit<ResolveOptions, 'names'> {
-  const overrides = parseOverrides(request.sets, evaluated.targets.map((t) => t.name), request.env);
+  const overrides = parseOverrides(
+    request.sets,
+    evaluated.targets.map((t) => t.name),
+    request.env,
+  );
   // An empty SOURCE_DATE_EPOCH counts as unset.
-  return { overrides, sourceDateEpoch: request.env('SOURCE_DATE_EPOCH') || undefined, warn: request.warn, ...(request.files ? { host: { files: request.files, env: request.env } } : {}) };
+  return {
+    overrides,
+    sourceDateEpoch: request.env('SOURCE_DATE_EPOCH') || undefined,
+    warn: request.warn,
+    ...(request.files ? { host: { files: request.files, env: request.env } } : {}),
+  };
 }
 
 /** The resolved definition as `bake --print` (or `bake dev --print`) writes it, without the final newline. */

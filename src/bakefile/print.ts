@@ -6,7 +6,16 @@
 import { goJsonString } from '../golang/json.js';
 import { entryToJSON, type EntryKind } from './entries.js';
 import { compareStrings } from './expr/value.js';
-import { HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, type AttributeSpec, type Group, type Resources, type Service, type Target } from './model.js';
+import {
+  HEALTHCHECK_ATTRIBUTES,
+  SERVICE_ATTRIBUTES,
+  TARGET_ATTRIBUTES,
+  type AttributeSpec,
+  type Group,
+  type Resources,
+  type Service,
+  type Target,
+} from './model.js';
 import { RESOURCE_FIELDS } from './resources.js';
 import type { ResolvedConfig } from './resolve.js';
 
@@ -72,7 +81,11 @@ function structJSON(fields: Record<string, unknown>, specs: readonly AttributeSp
     if (Array.isArray(v) && v.length === 0) continue;
     // Go's omitempty skips an empty map but not a pointer to an empty struct: `resources = {}` prints.
     if (kind !== 'resources' && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) continue;
-    if (kind === 'entries') m.set(name, (v as Array<Record<string, string>>).map((e) => entryToJSON(name as EntryKind, e) as GoJSON));
+    if (kind === 'entries')
+      m.set(
+        name,
+        (v as Array<Record<string, string>>).map((e) => entryToJSON(name as EntryKind, e) as GoJSON),
+      );
     else if (kind === 'resources') m.set(name, resourcesJSON(v));
     else m.set(name, v as GoJSON);
   }
@@ -96,7 +109,12 @@ export function encodeGoJSON(value: GoJSON, indent = ''): string {
     if (value.length === 0) return '[]';
     return `[\n${value.map((v: GoJSON) => inner + encodeGoJSON(v, inner)).join(',\n')}\n${indent}]`;
   }
-  const entries: Array<[string, GoJSON]> = value instanceof Map ? [...(value as ReadonlyMap<string, GoJSON>)] : Object.keys(value).sort(compareStrings).map((k) => [k, (value as { [key: string]: GoJSON })[k] as GoJSON]);
+  const entries: Array<[string, GoJSON]> =
+    value instanceof Map
+      ? [...(value as ReadonlyMap<string, GoJSON>)]
+      : Object.keys(value)
+          .sort(compareStrings)
+          .map((k) => [k, (value as { [key: string]: GoJSON })[k] as GoJSON]);
   if (entries.length === 0) return '{}';
   return `{\n${entries.map(([k, v]) => `${inner}${goJsonString(k)}: ${encodeGoJSON(v, inner)}`).join(',\n')}\n${indent}}`;
 }

@@ -156,7 +156,12 @@ class TargetResolver {
         this.cyclesSeen++;
         // buildx silently skips a parent still being resolved; we say so.
         const path = [...chain.slice(chain.indexOf(name)), name].join(' → ');
-        this.options.warn({ severity: 'warning', summary: `inherits cycle ${path}: "${name}" is not inherited again`, ...(requestedAt ? { range: requestedAt } : {}), fix: 'Remove one of these inherits so the chain ends.' });
+        this.options.warn({
+          severity: 'warning',
+          summary: `inherits cycle ${path}: "${name}" is not inherited again`,
+          ...(requestedAt ? { range: requestedAt } : {}),
+          fix: 'Remove one of these inherits so the chain ends.',
+        });
       }
       return done;
     }
@@ -182,7 +187,12 @@ class TargetResolver {
 
   /** A name asked for on the command line may be a group's or a target's: both are suggested. */
   private suggestTarget(name: string): string {
-    return unknownNameFix(name, [...this.config.groups.map((g) => g.name), ...this.config.targets.map((t) => t.name)], 'targets and groups', 'Define it with a target block.');
+    return unknownNameFix(
+      name,
+      [...this.config.groups.map((g) => g.name), ...this.config.targets.map((t) => t.name)],
+      'targets and groups',
+      'Define it with a target block.',
+    );
   }
 
   /** Follows `target:` contexts, adding linked targets with a cacheonly output (buildx's loadLinks). */
@@ -194,7 +204,8 @@ class TargetResolver {
       const dep = v.slice('target:'.length);
       const range = attributeRange(this.targetsByName.get(name) ?? t, 'contexts');
       if (dep === name) throw bakeError(`target ${dep} cannot link to itself`, range, `Point contexts.${key} at another target.`);
-      if (path.includes(dep)) throw bakeError(`infinite loop from ${name} to ${dep}`, range, `Break the cycle ${[...path.slice(path.indexOf(dep)), dep].join(' → ')}.`);
+      if (path.includes(dep))
+        throw bakeError(`infinite loop from ${name} to ${dep}`, range, `Break the cycle ${[...path.slice(path.indexOf(dep)), dep].join(' → ')}.`);
       let t2 = all.get(dep);
       if (!t2) {
         t2 = this.resolve(dep, range);
@@ -207,7 +218,11 @@ class TargetResolver {
       const platforms = t.platforms ?? [];
       const depPlatforms = t2.platforms ?? [];
       if (platforms.length > 1 && depPlatforms.length > 1 && !platforms.every((p) => depPlatforms.includes(p))) {
-        throw bakeError(`target ${dep} can't be used by ${name} because its platforms [${platforms.join(' ')}] are not a subset of [${depPlatforms.join(' ')}]`, range, `Build ${dep} for every platform ${name} needs.`);
+        throw bakeError(
+          `target ${dep} can't be used by ${name} because its platforms [${platforms.join(' ')}] are not a subset of [${depPlatforms.join(' ')}]`,
+          range,
+          `Build ${dep} for every platform ${name} needs.`,
+        );
       }
     }
   }
@@ -252,12 +267,27 @@ export function resolveServices(config: EvaluatedFiles, warn: (d: Diagnostic) =>
   const resolve = (name: string, chain: readonly string[], at: SourceRange | undefined): Service | null => {
     if (done.has(name)) {
       const s = done.get(name) as Service | null;
-      if (s === null) warn({ severity: 'warning', summary: `inherits cycle ${[...chain.slice(chain.indexOf(name)), name].join(' → ')}: "${name}" is not inherited again`, ...(at ? { range: at } : {}) });
+      if (s === null)
+        warn({
+          severity: 'warning',
+          summary: `inherits cycle ${[...chain.slice(chain.indexOf(name)), name].join(' → ')}: "${name}" is not inherited again`,
+          ...(at ? { range: at } : {}),
+        });
       return s;
     }
     done.set(name, null);
     const def = config.services.find((s) => s.name === name);
-    if (!def) throw bakeError(`failed to find service ${name}`, at, unknownNameFix(name, config.services.map((s) => s.name), 'services', 'Define it with a service block.'));
+    if (!def)
+      throw bakeError(
+        `failed to find service ${name}`,
+        at,
+        unknownNameFix(
+          name,
+          config.services.map((s) => s.name),
+          'services',
+          'Define it with a service block.',
+        ),
+      );
     const base: Service = { name };
     for (const parent of def.inherits ?? []) {
       const p = resolve(parent, [...chain, name], attributeRange(def, 'inherits'));

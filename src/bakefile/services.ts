@@ -21,13 +21,27 @@ export function selectServices(all: readonly Service[], names: readonly string[]
   const interactive = services.filter((s) => s.interactive);
   if (interactive.length > 1) {
     const second = interactive[1] as Service;
-    throw bakeError(`more than one interactive service: ${interactive.map((s) => s.name).join(', ')}`, attributeRange(second, 'interactive'), 'Mark only the dev container with interactive = true.');
+    throw bakeError(
+      `more than one interactive service: ${interactive.map((s) => s.name).join(', ')}`,
+      attributeRange(second, 'interactive'),
+      'Mark only the dev container with interactive = true.',
+    );
   }
   if (!names.length) return [...services];
   const picked = new Set<string>();
   const visit = (name: string, at: SourceRange | undefined): void => {
     const s = byName.get(name);
-    if (!s) throw bakeError(`failed to find service ${name}`, at, unknownNameFix(name, services.map((x) => x.name), 'services', 'Define it with a service block.'));
+    if (!s)
+      throw bakeError(
+        `failed to find service ${name}`,
+        at,
+        unknownNameFix(
+          name,
+          services.map((x) => x.name),
+          'services',
+          'Define it with a service block.',
+        ),
+      );
     if (picked.has(name)) return;
     picked.add(name);
     for (const dep of s.depends_on ?? []) visit(dep, attributeRange(s, 'depends_on'));
@@ -38,19 +52,51 @@ export function selectServices(all: readonly Service[], names: readonly string[]
 
 function validateService(s: Service, byName: ReadonlyMap<string, Service>, targets: readonly Target[]): void {
   const where = (attr: string): SourceRange | undefined => attributeRange(s, attr);
-  if (/^\d+$/.test(s.name)) throw bakeError(`service name "${s.name}" is a number, which the monitor uses for the processes it execs`, originOf(s)?.label, 'Give the service a name with a letter in it.');
+  if (/^\d+$/.test(s.name))
+    throw bakeError(
+      `service name "${s.name}" is a number, which the monitor uses for the processes it execs`,
+      originOf(s)?.label,
+      'Give the service a name with a letter in it.',
+    );
   if (s.runs_on === 'host') {
     // A host service is a command in a PTY on the user's machine: no image is involved.
-    if (s.image || s.target) throw bakeError(`service "${s.name}" runs on the host, so it takes no ${s.image ? 'image' : 'target'}`, where(s.image ? 'image' : 'target'), 'Remove it, or drop runs_on = "host" to run the service in a container.');
-    if (!s.command?.length) throw bakeError(`service "${s.name}" runs on the host but has no command`, where('runs_on'), 'Give it command = ["program", "arg", …]: what to run on the host.');
+    if (s.image || s.target)
+      throw bakeError(
+        `service "${s.name}" runs on the host, so it takes no ${s.image ? 'image' : 'target'}`,
+        where(s.image ? 'image' : 'target'),
+        'Remove it, or drop runs_on = "host" to run the service in a container.',
+      );
+    if (!s.command?.length)
+      throw bakeError(
+        `service "${s.name}" runs on the host but has no command`,
+        where('runs_on'),
+        'Give it command = ["program", "arg", …]: what to run on the host.',
+      );
   } else if (!s.image && !s.target) {
-    throw bakeError(`service "${s.name}" has no image or target`, originOf(s)?.label, 'Set image = "name:tag" to run an image, or target = "NAME" to run what a target builds.');
+    throw bakeError(
+      `service "${s.name}" has no image or target`,
+      originOf(s)?.label,
+      'Set image = "name:tag" to run an image, or target = "NAME" to run what a target builds.',
+    );
   }
   if (s.image && s.target) {
-    throw bakeError(`service "${s.name}" sets both image and target`, where('image'), 'Keep one: image runs an existing image, target runs the image that target builds.');
+    throw bakeError(
+      `service "${s.name}" sets both image and target`,
+      where('image'),
+      'Keep one: image runs an existing image, target runs the image that target builds.',
+    );
   }
   if (s.target && !targets.some((t) => t.name === s.target)) {
-    throw bakeError(`service "${s.name}" uses target "${s.target}", which is not defined`, where('target'), unknownNameFix(s.target, targets.map((t) => t.name), 'targets', 'Define it with a target block.'));
+    throw bakeError(
+      `service "${s.name}" uses target "${s.target}", which is not defined`,
+      where('target'),
+      unknownNameFix(
+        s.target,
+        targets.map((t) => t.name),
+        'targets',
+        'Define it with a target block.',
+      ),
+    );
   }
   // Read here as `bake dev` will read them, so a mistake points at its attribute before anything builds.
   const syntax = (attr: string, read: () => unknown): void => {
@@ -65,10 +111,20 @@ function validateService(s: Service, byName: ReadonlyMap<string, Service>, targe
   for (const volume of s.volumes ?? []) syntax('volumes', () => parseVolume(volume, s.name));
   for (const key of ['interval', 'timeout', 'start_period'] as const) {
     const text = s.healthcheck?.[key];
-    if (text !== undefined && durationNanos(text) === undefined) throw bakeError(`invalid ${key} "${text}" in the healthcheck of service "${s.name}"`, where('healthcheck'), 'Write durations like "1s", "500ms" or "1m30s".');
+    if (text !== undefined && durationNanos(text) === undefined)
+      throw bakeError(
+        `invalid ${key} "${text}" in the healthcheck of service "${s.name}"`,
+        where('healthcheck'),
+        'Write durations like "1s", "500ms" or "1m30s".',
+      );
   }
   for (const dep of s.depends_on ?? []) {
-    if (!byName.has(dep)) throw bakeError(`service "${s.name}" depends on "${dep}", which is not defined`, where('depends_on'), unknownNameFix(dep, [...byName.keys()], 'services', 'Define it with a service block.'));
+    if (!byName.has(dep))
+      throw bakeError(
+        `service "${s.name}" depends on "${dep}", which is not defined`,
+        where('depends_on'),
+        unknownNameFix(dep, [...byName.keys()], 'services', 'Define it with a service block.'),
+      );
   }
   if (s.runs_on !== undefined && s.runs_on !== 'container' && s.runs_on !== 'host') {
     throw bakeError(`invalid runs_on "${s.runs_on}" in service "${s.name}"`, where('runs_on'), 'Use runs_on = "container" (the default) or "host".');
@@ -82,7 +138,11 @@ function checkDependencyCycles(services: readonly Service[], byName: ReadonlyMap
     if (state.get(s.name) === 'visiting') {
       const cycle = [...path.slice(path.indexOf(s.name)), s.name].join(' → ');
       const from = byName.get(path[path.length - 1] as string) as Service;
-      throw bakeError(`depends_on cycle: ${cycle}`, attributeRange(from, 'depends_on'), 'Remove one of these depends_on entries so the services can start in order.');
+      throw bakeError(
+        `depends_on cycle: ${cycle}`,
+        attributeRange(from, 'depends_on'),
+        'Remove one of these depends_on entries so the services can start in order.',
+      );
     }
     state.set(s.name, 'visiting');
     for (const dep of s.depends_on ?? []) walk(byName.get(dep) as Service, [...path, s.name]);

@@ -59,7 +59,8 @@ export function typedEnvValue(name: string, text: string, type: Type): Value {
       throw e;
     }
   };
-  const unsupported = (): EnvValueError => new EnvValueError(`unsupported type ${friendlyTypeName(type)} for variable ${name} from CSV; set ${name}_JSON instead`);
+  const unsupported = (): EnvValueError =>
+    new EnvValueError(`unsupported type ${friendlyTypeName(type)} for variable ${name} from CSV; set ${name}_JSON instead`);
   const fields = (what: string): string[] => {
     if (text === '') return [];
     try {
@@ -77,7 +78,8 @@ export function typedEnvValue(name: string, text: string, type: Type): Value {
     }
     case 'tuple': {
       const items = fields(`convert ${name} from`);
-      if (items.length !== type.elements.length) throw new EnvValueError(`failed to convert ${name} from CSV: ${type.elements.length} elements required, but got ${items.length}`);
+      if (items.length !== type.elements.length)
+        throw new EnvValueError(`failed to convert ${name} from CSV: ${type.elements.length} elements required, but got ${items.length}`);
       if (!type.elements.every(primitive)) throw unsupported();
       return items.map((f, i) => element(f, type.elements[i] as Type));
     }

@@ -86,7 +86,13 @@ export async function solveTarget(conn: SolveConnection, req: SolveTarget, signa
     return await solveOnce(conn, req, signal);
   } catch (e) {
     if (!(e instanceof BuildFailedError) || !TRANSIENT_ENGINE_FAILURE.test(e.event.message) || signal.aborted) throw e;
-    req.progress({ kind: 'warning', target: req.spec.name, vertex: e.event.vertex ?? 'bake:retry', message: `BuildKit failed with its transient "${e.event.message}" (moby/buildkit#1822); building ${req.spec.name} once more`, detail: [] });
+    req.progress({
+      kind: 'warning',
+      target: req.spec.name,
+      vertex: e.event.vertex ?? 'bake:retry',
+      message: `BuildKit failed with its transient "${e.event.message}" (moby/buildkit#1822); building ${req.spec.name} once more`,
+      detail: [],
+    });
     return solveOnce(conn, req, signal);
   }
 }
@@ -96,14 +102,20 @@ const TRANSIENT_ENGINE_FAILURE = /flightcontrol: exceeded retry timeout/;
 async function solveOnce(conn: SolveConnection, req: SolveTarget, buildSignal: AbortSignal): Promise<BuildResult> {
   const spec = req.spec;
   if (isRemoteContext(spec.context)) {
-    throw bakeError(`target ${spec.name} has a remote context ${spec.context}, which bake does not build yet`, undefined, 'Clone it and point context at the local directory.');
+    throw bakeError(
+      `target ${spec.name} has a remote context ${spec.context}, which bake does not build yet`,
+      undefined,
+      'Clone it and point context at the local directory.',
+    );
   }
   const dockerfilePath = req.dockerfile.path;
   const context = sessionDir(spec.context, 'context');
   const dockerfileDir = sessionDir(dirname(dockerfilePath), 'dockerfile');
   // Local directories given as named contexts: each a session dir of its own, with its own .dockerignore (as buildx's `local:`).
   const namedPaths = new Map([...spec.namedContexts].flatMap(([key, c]) => (c.kind === 'dir' ? [[key, c.path] as const] : [])));
-  const namedDirs = new Map([...namedPaths].map(([key, path]) => [key, { dir: sessionDir(path, 'context'), dockerignore: readIfExists(join(path, '.dockerignore')) }] as const));
+  const namedDirs = new Map(
+    [...namedPaths].map(([key, path]) => [key, { dir: sessionDir(path, 'context'), dockerignore: readIfExists(join(path, '.dockerignore')) }] as const),
+  );
   const plan = solvePlan({
     spec,
     export: req.export,
@@ -190,7 +202,13 @@ export class RunSessions {
 }
 
 /** Forwards the job's progress until it ends; resolves with the step that failed, if one did. */
-async function followStatus(client: ControlClient, ref: string, target: string, progress: ProgressSink, signal: AbortSignal): Promise<{ id: string; name: string } | undefined> {
+async function followStatus(
+  client: ControlClient,
+  ref: string,
+  target: string,
+  progress: ProgressSink,
+  signal: AbortSignal,
+): Promise<{ id: string; name: string } | undefined> {
   const translate = new StatusTranslator(target);
   let failed: { id: string; name: string } | undefined;
   try {
@@ -209,11 +227,21 @@ async function followStatus(client: ControlClient, ref: string, target: string, 
 function solveFailure(e: grpc.ServiceError, target: string, address: string, sent: BuildResult['sent'], context: FailureContext): Error {
   if (e.code === grpc.status.UNAVAILABLE) return new EngineUnreachableError(address, e.details);
   if (/exporter "moby" could not be found/.test(e.details ?? '')) {
-    return bakeError(`the builder at ${address} cannot load images into Docker`, undefined, 'Use --builder docker, or give the target an output of type image, local, tar or oci.');
+    return bakeError(
+      `the builder at ${address} cannot load images into Docker`,
+      undefined,
+      'Use --builder docker, or give the target an output of type image, local, tar or oci.',
+    );
   }
   const missing = /exporter "([^"]+)" could not be found/.exec(e.details ?? '')?.[1];
   if (missing) {
-    return bakeError(`the builder at ${address} has no ${missing} exporter`, undefined, missing === 'image' ? 'Load into Docker instead (type=docker), or use a standalone BuildKit.' : 'Use an output it has (docker, local, tar), or a standalone BuildKit, which has image, oci and docker.');
+    return bakeError(
+      `the builder at ${address} has no ${missing} exporter`,
+      undefined,
+      missing === 'image'
+        ? 'Load into Docker instead (type=docker), or use a standalone BuildKit.'
+        : 'Use an output it has (docker, local, tar), or a standalone BuildKit, which has image, oci and docker.',
+    );
   }
   return new BuildFailedError(failureEvent(target, e, context), sent);
 }

@@ -130,10 +130,11 @@ export interface ControlClient {
 }
 
 type Unary = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, res: unknown) => void) => grpc.ClientUnaryCall;
-type RawClient = grpc.Client & Record<string, Unary> & {
-  Status(req: unknown, opts: grpc.CallOptions): grpc.ClientReadableStream<StatusResponse>;
-  Session(md: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientDuplexStream<{ data: Uint8Array }, { data?: Buffer }>;
-};
+type RawClient = grpc.Client &
+  Record<string, Unary> & {
+    Status(req: unknown, opts: grpc.CallOptions): grpc.ClientReadableStream<StatusResponse>;
+    Session(md: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientDuplexStream<{ data: Uint8Array }, { data?: Buffer }>;
+  };
 
 let serviceConstructor: grpc.ServiceClientConstructor | undefined;
 
@@ -154,7 +155,11 @@ export function controlClient(dialed: Dialed): ControlClient {
     if (!made) {
       const Control = controlService();
       // Messages carry whole Definitions and log bursts of 1 MiB; lift grpc-js's 4 MiB receive cap.
-      made = new Control(dialed.target, dialed.credentials, { ...dialed.options, 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 }) as unknown as RawClient;
+      made = new Control(dialed.target, dialed.credentials, {
+        ...dialed.options,
+        'grpc.max_receive_message_length': -1,
+        'grpc.max_send_message_length': -1,
+      }) as unknown as RawClient;
     }
     return made;
   };
@@ -184,7 +189,8 @@ export function controlClient(dialed: Dialed): ControlClient {
         try {
           return await hijackSession(dialed.engine, metadata, signal);
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED' || (e as NodeJS.ErrnoException).code === 'ENOENT') throw new EngineUnreachableError(dialed.address);
+          if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED' || (e as NodeJS.ErrnoException).code === 'ENOENT')
+            throw new EngineUnreachableError(dialed.address);
           if (!(e instanceof RefusedUpgradeError)) throw e;
           hijackable = false;
         }

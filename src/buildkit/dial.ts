@@ -80,7 +80,8 @@ export async function dial(builder: string | undefined, env: Readonly<Record<str
   // The same engine every other bake command uses: DOCKER_HOST, else the embedded engine, else the system socket.
   if (address === 'docker' || address === 'default') return dialDocker(resolveEngineEndpoint(env).endpoint);
   const url = parseAddress(address);
-  if (url.protocol === 'unix:') return { address, engine: undefined, target: `unix://${url.pathname}`, credentials: grpc.credentials.createInsecure(), options: {}, close: async () => {} };
+  if (url.protocol === 'unix:')
+    return { address, engine: undefined, target: `unix://${url.pathname}`, credentials: grpc.credentials.createInsecure(), options: {}, close: async () => {} };
   if (url.protocol === 'tcp:') {
     const servername = url.searchParams.get('servername');
     const options = servername ? { 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': servername } : {};
@@ -112,7 +113,8 @@ function tcpCredentials(url: URL): ChannelCredentials {
     }
   };
   if (!['cacert', 'cert', 'key', 'servername'].some((k) => q.has(k))) return grpc.credentials.createInsecure();
-  if (!q.get('cert') !== !q.get('key')) throw new BuilderAddressError(`builder ${url.href} gives ${q.get('cert') ? 'cert without key' : 'key without cert'}: a client certificate needs both.`);
+  if (!q.get('cert') !== !q.get('key'))
+    throw new BuilderAddressError(`builder ${url.href} gives ${q.get('cert') ? 'cert without key' : 'key without cert'}: a client certificate needs both.`);
   // grpc-js sends the host as TLS server name even when it is an IP address, and Node then prints a
   // DEP0123 DeprecationWarning to the user's stderr on every such build: noise no bake user can act on.
   if (isIP(url.hostname.replace(/^\[(.*)\]$/, '$1'))) process.noDeprecation = true;

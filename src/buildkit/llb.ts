@@ -67,7 +67,13 @@ function str(s: string): Buffer {
 /** A proto map: one {key=1, value=2} entry per key, sorted by bytes as Go's sortkeys does. */
 function mapEntries(n: number, map: Record<string, string>): Field[] {
   const keys = Object.keys(map).sort((a, b) => Buffer.compare(str(a), str(b)));
-  return keys.map((k) => [n, message([[1, str(k)], [2, str(map[k] as string)]])]);
+  return keys.map((k) => [
+    n,
+    message([
+      [1, str(k)],
+      [2, str(map[k] as string)],
+    ]),
+  ]);
 }
 
 function varint(v: number): Buffer {

@@ -101,7 +101,12 @@ export function solvePlan(input: SolveInput): SolvePlan {
   if (spec.cacheFrom.length) attrs['cache-imports'] = JSON.stringify(spec.cacheFrom);
   const exp = exporter(spec, input.export, input.imageStore);
   const excludes = input.dockerignore === undefined ? [] : parseDockerignore(input.dockerignore);
-  const context = localDefinition({ name: input.context.name, sharedKeyHint: input.context.sharedKeyHint, excludePatterns: excludes, displayName: '[internal] load build context' });
+  const context = localDefinition({
+    name: input.context.name,
+    sharedKeyHint: input.context.sharedKeyHint,
+    excludePatterns: excludes,
+    displayName: '[internal] load build context',
+  });
   const dockerfile = localDefinition({
     name: input.dockerfileDir.name,
     sharedKeyHint: input.dockerfileDir.sharedKeyHint,
@@ -160,7 +165,12 @@ export function pushedAfterLoad(exp: ExportSpec, imageStore: boolean): readonly 
 
 /** Loading into the Docker engine's image store: dockerd's `moby` exporter, one platform. */
 function load(spec: BuildSpec, named: Record<string, string>): ExportPlan {
-  if (spec.platforms.length > 1) throw bakeError(`target ${spec.name} builds ${spec.platforms.length} platforms, but Docker's image store holds one`, undefined, 'Build one platform, or use an output of type local, tar or oci.');
+  if (spec.platforms.length > 1)
+    throw bakeError(
+      `target ${spec.name} builds ${spec.platforms.length} platforms, but Docker's image store holds one`,
+      undefined,
+      'Build one platform, or use an output of type local, tar or oci.',
+    );
   return { type: 'moby', attrs: named, fileSend: undefined };
 }
 
@@ -174,7 +184,12 @@ function networkMode(spec: BuildSpec): string | undefined {
 /** add-hosts takes IP literals only: `host-gateway` is a docker /build feature (§3.1). */
 function addHosts(spec: BuildSpec): string | undefined {
   for (const [host, ip] of spec.extraHosts) {
-    if (ip === 'host-gateway') throw bakeError(`extra host ${host} of target ${spec.name} is host-gateway, which BuildKit cannot resolve`, undefined, 'Write the IP address of the host instead.');
+    if (ip === 'host-gateway')
+      throw bakeError(
+        `extra host ${host} of target ${spec.name} is host-gateway, which BuildKit cannot resolve`,
+        undefined,
+        'Write the IP address of the host instead.',
+      );
   }
   return spec.extraHosts.length ? spec.extraHosts.map(([h, ip]) => `${h}=${ip}`).join(',') : undefined;
 }
@@ -189,7 +204,11 @@ function addHosts(spec: BuildSpec): string | undefined {
  * (`docker-image://`, git and https URLs, `oci-layout://`) go to the
  * frontend as written. Without named contexts only linked ones can be honoured.
  */
-function namedContexts(spec: BuildSpec, links: Links, dirs: ReadonlyMap<string, NamedDir>): { attrs: Record<string, string>; inputs: Record<string, Definition> } {
+function namedContexts(
+  spec: BuildSpec,
+  links: Links,
+  dirs: ReadonlyMap<string, NamedDir>,
+): { attrs: Record<string, string>; inputs: Record<string, Definition> } {
   const attrs: Record<string, string> = {};
   const inputs: Record<string, Definition> = {};
   for (const [key, value] of spec.namedContexts) {
@@ -203,7 +222,11 @@ function namedContexts(spec: BuildSpec, links: Links, dirs: ReadonlyMap<string, 
     }
     if (!links.namedContexts) {
       const written = value.kind === 'remote' ? value.ref : value.written;
-      throw bakeError(`target ${spec.name} has ${written} as context ${key}, but the builder's Dockerfile frontend lacks named contexts (${CAP_NAMED_CONTEXTS})`, undefined, 'Build on BuildKit v0.10 or later (Docker 23 or later); on this builder use a target:NAME context, or copy what it holds into the build context.');
+      throw bakeError(
+        `target ${spec.name} has ${written} as context ${key}, but the builder's Dockerfile frontend lacks named contexts (${CAP_NAMED_CONTEXTS})`,
+        undefined,
+        'Build on BuildKit v0.10 or later (Docker 23 or later); on this builder use a target:NAME context, or copy what it holds into the build context.',
+      );
     }
     if (value.kind === 'remote') {
       attrs[attr] = value.ref;
@@ -212,7 +235,12 @@ function namedContexts(spec: BuildSpec, links: Links, dirs: ReadonlyMap<string, 
     const local = dirs.get(key);
     if (local === undefined) throw new Error(`internal: context ${key} of target ${spec.name} has no session dir`);
     const inputKey = `context-${key}`;
-    inputs[inputKey] = localDefinition({ name: local.dir.name, sharedKeyHint: local.dir.sharedKeyHint, excludePatterns: local.dockerignore === undefined ? [] : parseDockerignore(local.dockerignore), displayName: `[context ${key}] load from client` }).definition;
+    inputs[inputKey] = localDefinition({
+      name: local.dir.name,
+      sharedKeyHint: local.dir.sharedKeyHint,
+      excludePatterns: local.dockerignore === undefined ? [] : parseDockerignore(local.dockerignore),
+      displayName: `[context ${key}] load from client`,
+    }).definition;
     attrs[attr] = `input:${inputKey}`;
   }
   return { attrs, inputs };
@@ -220,7 +248,12 @@ function namedContexts(spec: BuildSpec, links: Links, dirs: ReadonlyMap<string, 
 
 /** What this engine cannot honour: an error now beats a build that silently ignores it. */
 function refuseUnsupported(spec: BuildSpec): void {
-  if (spec.attests.length) throw bakeError(`target ${spec.name} asks for ${spec.attests.map((a) => a['type']).join(' and ')} attestations, which bake does not make yet`, undefined, 'Drop --provenance/--sbom (or the attest attribute).');
+  if (spec.attests.length)
+    throw bakeError(
+      `target ${spec.name} asks for ${spec.attests.map((a) => a['type']).join(' and ')} attestations, which bake does not make yet`,
+      undefined,
+      'Drop --provenance/--sbom (or the attest attribute).',
+    );
 }
 
 /**

@@ -32,13 +32,36 @@ export class StatusTranslator {
     for (const s of res.statuses ?? []) {
       const started = time(s.started);
       const completed = time(s.completed);
-      out.push({ kind: 'status', target, vertex: s.vertex, id: s.ID, current: s.current ?? 0, ...(s.total ? { total: s.total } : {}), ...(started !== undefined ? { started } : {}), ...(completed !== undefined ? { completed } : {}) });
+      out.push({
+        kind: 'status',
+        target,
+        vertex: s.vertex,
+        id: s.ID,
+        current: s.current ?? 0,
+        ...(s.total ? { total: s.total } : {}),
+        ...(started !== undefined ? { started } : {}),
+        ...(completed !== undefined ? { completed } : {}),
+      });
     }
     for (const l of res.logs ?? []) {
-      out.push({ kind: 'log', target, vertex: l.vertex, stream: l.stream === 2 ? 'stderr' : 'stdout', time: time(l.timestamp) ?? 0, text: l.msg?.toString('utf8') ?? '' });
+      out.push({
+        kind: 'log',
+        target,
+        vertex: l.vertex,
+        stream: l.stream === 2 ? 'stderr' : 'stdout',
+        time: time(l.timestamp) ?? 0,
+        text: l.msg?.toString('utf8') ?? '',
+      });
     }
     for (const w of res.warnings ?? []) {
-      out.push({ kind: 'warning', target, vertex: w.vertex, message: w.short?.toString('utf8') ?? '', detail: (w.detail ?? []).map((d) => d.toString('utf8')), ...(w.url ? { url: w.url } : {}) });
+      out.push({
+        kind: 'warning',
+        target,
+        vertex: w.vertex,
+        message: w.short?.toString('utf8') ?? '',
+        detail: (w.detail ?? []).map((d) => d.toString('utf8')),
+        ...(w.url ? { url: w.url } : {}),
+      });
     }
     return [...out, ...ended];
   }

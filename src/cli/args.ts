@@ -142,7 +142,11 @@ const DEV_SUBCOMMANDS: ReadonlySet<string> = new Set(['ls', 'attach', 'stop']);
 const OPTIONAL_VALUE_FLAGS = ['--provenance', '--sbom'];
 
 export function parseBakeArgs(argv: readonly string[]): BakeArgs {
-  const args = argv.map((a, i) => (OPTIONAL_VALUE_FLAGS.includes(a) && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('-') || !/^(true|false|mode=|[a-z-]+=)/.test(argv[i + 1] ?? '')) ? `${a}=true` : a));
+  const args = argv.map((a, i) =>
+    OPTIONAL_VALUE_FLAGS.includes(a) && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('-') || !/^(true|false|mode=|[a-z-]+=)/.test(argv[i + 1] ?? ''))
+      ? `${a}=true`
+      : a,
+  );
   let parsed;
   try {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
@@ -154,7 +158,11 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgs {
   const terminator = tokens.find((t) => t.kind === 'option-terminator')?.index ?? Infinity;
   const words = tokens.flatMap((t) => (t.kind === 'positional' ? [{ text: t.value, command: t.index < terminator }] : []));
   const isDev = words[0]?.command === true && words[0].text === 'dev';
-  const action: DevAction | undefined = !isDev ? undefined : words[1]?.command === true && DEV_SUBCOMMANDS.has(words[1].text) ? (words[1].text as DevAction) : 'up';
+  const action: DevAction | undefined = !isDev
+    ? undefined
+    : words[1]?.command === true && DEV_SUBCOMMANDS.has(words[1].text)
+      ? (words[1].text as DevAction)
+      : 'up';
   const scope: Scope = action ?? 'bake';
   for (const t of tokens) {
     if (t.kind !== 'option') continue;
@@ -195,9 +203,13 @@ type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['v
 
 /** bake dev's request; `words` are the positionals after the action (the services for up). */
 function devArgs(action: DevAction, words: readonly string[], values: ParsedValues): DevArgs {
-  if (action === 'ls' && words.length > 0) throw usageError(`bake dev ls takes no arguments, got ${words.join(' ')}`, 'Run bake dev ls, or bake dev ls --format json.');
+  if (action === 'ls' && words.length > 0)
+    throw usageError(`bake dev ls takes no arguments, got ${words.join(' ')}`, 'Run bake dev ls, or bake dev ls --format json.');
   if ((action === 'attach' || action === 'stop') && words.length > 1) {
-    throw usageError(`bake dev ${action} takes one session at most, got ${words.join(' ')}`, `Run bake dev ls for the sessions, then bake dev ${action} SESSION.`);
+    throw usageError(
+      `bake dev ${action} takes one session at most, got ${words.join(' ')}`,
+      `Run bake dev ls for the sessions, then bake dev ${action} SESSION.`,
+    );
   }
   const prefixKey = values['prefix-key'];
   if (prefixKey !== undefined) parsePrefixKey(prefixKey);
@@ -232,11 +244,14 @@ export function parseWaitTimeout(text: string, origin = '--wait-timeout'): numbe
 }
 
 /** `bake server status|stop` (the per-user dev server) and `bake engine status|start|stop` (the embedded engine). */
-export type GroupRequest<Action extends string> = { readonly action: Action; readonly format: 'table' | 'json' } | { readonly action: 'help'; readonly topic: CommandName };
+export type GroupRequest<Action extends string> =
+  { readonly action: Action; readonly format: 'table' | 'json' } | { readonly action: 'help'; readonly topic: CommandName };
 export type ServerRequest = GroupRequest<'status' | 'stop'>;
 export type EngineRequest = GroupRequest<'status' | 'start' | 'stop'>;
 
-const GROUP_OPTIONS = { format: { type: 'string' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const satisfies Partial<Record<FlagName, NonNullable<ParseArgsConfig['options']>[string]>>;
+const GROUP_OPTIONS = { format: { type: 'string' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const satisfies Partial<
+  Record<FlagName, NonNullable<ParseArgsConfig['options']>[string]>
+>;
 /** Only `status` prints something --format could shape. */
 const GROUP_FLAGS = (action: string): FlagName[] => (action === 'status' ? ['format', 'debug', 'help'] : ['debug', 'help']);
 

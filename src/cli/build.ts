@@ -80,7 +80,10 @@ export async function withBuildView<T>(args: BakeArgs, cli: CliEnvironment, sign
       if (error instanceof EngineUnreachableError) process.stderr.write(`${renderError(error, cli.sources)}\n`);
       else if (!(error instanceof BuildFailedError)) throw error;
     }
-    if (result.graph.order.length > 1) process.stderr.write(`\n${formatSummary(result.run, new Map([...result.built].map(([name, r]) => [name, r.exporterResponse['containerimage.digest'] ?? ''])))}`);
+    if (result.graph.order.length > 1)
+      process.stderr.write(
+        `\n${formatSummary(result.run, new Map([...result.built].map(([name, r]) => [name, r.exporterResponse['containerimage.digest'] ?? ''])))}`,
+      );
     // Interrupted, the summary still says what was built and what was cancelled; no metadata file, as the run did not finish.
     if (result.interrupted) return 'interrupted';
     if (args.metadataFile) writeFileSync(resolve(cli.cwd, args.metadataFile), `${JSON.stringify(buildMetadata(result), null, 2)}\n`);
@@ -89,7 +92,13 @@ export async function withBuildView<T>(args: BakeArgs, cli: CliEnvironment, sign
   const openSink = async (targets: readonly string[]): Promise<BuildRunSink> => {
     const view = await openProgress(mode, targets, args.debug);
     opened = view;
-    return { started: (t) => view.started(t), event: (e) => view.event(e), sent: (t, s) => view.sent(t, s), settled: (t, status, error) => view.settled(t, status, error), warn: (m) => void process.stderr.write(`warning: ${m}\n`) };
+    return {
+      started: (t) => view.started(t),
+      event: (e) => view.event(e),
+      sent: (t, s) => view.sent(t, s),
+      settled: (t, status, error) => view.settled(t, status, error),
+      warn: (m) => void process.stderr.write(`warning: ${m}\n`),
+    };
   };
   try {
     return await run({ openSink, signal: abort.signal, report });

@@ -5,7 +5,19 @@
  * parses them); this file only says what they are.
  */
 
-export type CommandName = 'bake' | 'dev' | 'dev ls' | 'dev attach' | 'dev stop' | 'server' | 'server status' | 'server stop' | 'engine' | 'engine status' | 'engine start' | 'engine stop';
+export type CommandName =
+  | 'bake'
+  | 'dev'
+  | 'dev ls'
+  | 'dev attach'
+  | 'dev stop'
+  | 'server'
+  | 'server status'
+  | 'server stop'
+  | 'engine'
+  | 'engine status'
+  | 'engine start'
+  | 'engine stop';
 
 export interface CommandHelp {
   /** What the command takes after its options, as the usage line shows it. */
@@ -44,7 +56,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandHelp>> = {
   'dev attach': {
     operands: '[SESSION]',
     summary: 'Attach this terminal to a running session.',
-    detail: 'Without SESSION: the session of the bake files here (or -f), else the only one. A rebuild asked from its monitor runs in the server with the build options given here.',
+    detail:
+      'Without SESSION: the session of the bake files here (or -f), else the only one. A rebuild asked from its monitor runs in the server with the build options given here.',
   },
   'dev stop': {
     operands: '[SESSION]',
@@ -76,7 +89,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandHelp>> = {
   },
   'engine start': {
     operands: '',
-    summary: 'Start the embedded engine: Debian\'s dockerd with its data under bake\'s state dir and a socket of its own (as root).',
+    summary: "Start the embedded engine: Debian's dockerd with its data under bake's state dir and a socket of its own (as root).",
     detail: 'bake uses it whenever DOCKER_HOST and the docker context name no other engine.',
   },
   'engine stop': {
@@ -142,7 +155,7 @@ export const FLAGS: Readonly<Record<FlagName, FlagHelp>> = {
   'no-build': { spelling: '--no-build', text: 'Start the services without building their images first' },
   'prefix-key': { spelling: '--prefix-key KEY', text: "Prefix of bake's keys when attached (default ctrl-a; C-b, ^b ...)" },
   'wait-timeout': { spelling: '--wait-timeout TIME', text: 'How long to wait for services to be healthy (default 60s)' },
-  volumes: { spelling: '--volumes', text: 'Also remove the session\'s named volumes' },
+  volumes: { spelling: '--volumes', text: "Also remove the session's named volumes" },
   format: { spelling: '--format FORMAT', text: 'table or json' },
 };
 

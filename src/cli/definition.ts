@@ -24,7 +24,15 @@ export interface CliEnvironment {
 }
 
 export function loadDefinition(args: BakeArgs, cli: CliEnvironment): Promise<Definition> {
-  return readDefinition({ files: args.files, cwd: cli.cwd, env: cli.env, vars: parseVars(args.vars), warn: cli.warn, sources: cli.sources, readStdin: () => readFileSync(0, 'utf8') });
+  return readDefinition({
+    files: args.files,
+    cwd: cli.cwd,
+    env: cli.env,
+    vars: parseVars(args.vars),
+    warn: cli.warn,
+    sources: cli.sources,
+    readStdin: () => readFileSync(0, 'utf8'),
+  });
 }
 
 /** The --set overrides, including those the shorthand flags stand for (as buildx appends them). */

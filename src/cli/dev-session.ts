@@ -60,7 +60,12 @@ async function connect(cli: CliEnvironment): Promise<DevClient> {
 async function runningServer(cli: CliEnvironment): Promise<DevClient | undefined> {
   const takeOver = abandonedLock(serverPaths(cli.env, homedir()));
   if (takeOver) process.stderr.write('bake: the last bake server ended without ending its sessions; a new one takes them over.\n');
-  return connectServer({ env: cli.env, version: VERSION, start: takeOver ? serverRunCommand() : undefined, warn: (line) => void process.stderr.write(`${line}\n`) });
+  return connectServer({
+    env: cli.env,
+    version: VERSION,
+    start: takeOver ? serverRunCommand() : undefined,
+    warn: (line) => void process.stderr.write(`${line}\n`),
+  });
 }
 
 /** `bake server run` by this package's bin/bake, as a client starts the server. */
@@ -71,7 +76,11 @@ function serverRunCommand(): string[] {
 /** `bake dev attach|stop` with no server: there is no session to act on. */
 function noSessionError(args: BakeArgs): UserError {
   const fix = 'Start one with bake dev (bake dev --detach leaves it running without attaching).';
-  return new UserError('run', args.dev.session ? `no session ${args.dev.session} is running: no bake server is` : 'no bake dev session is running: no bake server is', fix);
+  return new UserError(
+    'run',
+    args.dev.session ? `no session ${args.dev.session} is running: no bake server is` : 'no bake dev session is running: no bake server is',
+    fix,
+  );
 }
 
 /** The engine this terminal builds and runs on, and why (DOCKER_HOST, the docker context …): where a new session is created. */
@@ -100,9 +109,20 @@ async function engineMismatch(session: SessionInfo, here: ResolvedEndpoint): Pro
 async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   // A bad prefix key, a mistake in the bake files or a mistyped service is reported before any server starts.
   prefixKey(args, cli);
-  const plan = planDev(await loadDefinition(args, cli), { services: args.names, sets: overrideFlags(args), cwd: cli.cwd, env: cli.env, warn: cli.warn, checkInputs: !args.dev.noBuild });
+  const plan = planDev(await loadDefinition(args, cli), {
+    services: args.names,
+    sets: overrideFlags(args),
+    cwd: cli.cwd,
+    env: cli.env,
+    warn: cli.warn,
+    checkInputs: !args.dev.noBuild,
+  });
   const interactiveTerminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  if (!args.dev.detach && !interactiveTerminal) throw usageError('bake dev needs a terminal to attach to', 'Run it in a terminal, or add --detach to leave the session running and attach later with bake dev attach.');
+  if (!args.dev.detach && !interactiveTerminal)
+    throw usageError(
+      'bake dev needs a terminal to attach to',
+      'Run it in a terminal, or add --detach to leave the session running and attach later with bake dev attach.',
+    );
   // Keys typed from now on (during the build) reach the shell once it starts.
   const typeahead: Buffer[] = [];
   // Ctrl-C (raw mode: a key, not a signal) interrupts whatever runs: the connection, the build, the wait for the services.
@@ -123,7 +143,9 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
     interrupt.signal.throwIfAborted();
     const session = await bringUp(client, plan, args, cli, existing?.engine ?? clientEngine(cli).endpoint.address, existing, interrupt.signal);
     if (args.dev.detach) {
-      process.stdout.write(`bake: session ${session.id} is up (${session.services.map((s) => s.name).join(', ')}). Attach with: bake dev attach ${session.id}\n`);
+      process.stdout.write(
+        `bake: session ${session.id} is up (${session.services.map((s) => s.name).join(', ')}). Attach with: bake dev attach ${session.id}\n`,
+      );
       return 'ok';
     }
     process.stdin.off('data', onKeys);
@@ -147,7 +169,11 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
 /** The build of a dev run failed (it printed why) or was interrupted; the session keeps what it ran. */
 class DevBuildFailedError extends UserError {
   constructor(kind: 'build' | 'interrupted') {
-    super(kind, kind === 'interrupted' ? 'the build was interrupted' : 'the build failed (see above); the session keeps running the images it had', 'Fix what the build says, then rebuild.');
+    super(
+      kind,
+      kind === 'interrupted' ? 'the build was interrupted' : 'the build failed (see above); the session keeps running the images it had',
+      'Fix what the build says, then rebuild.',
+    );
   }
 }
 
@@ -156,7 +182,15 @@ class DevBuildFailedError extends UserError {
  * date: it recreates only services whose image or spec changed. A failed
  * build throws DevBuildFailedError (the build printed why).
  */
-async function bringUp(client: DevClient, plan: DevPlan, args: BakeArgs, cli: CliEnvironment, engine: string, current: SessionInfo | undefined, signal: AbortSignal): Promise<SessionInfo> {
+async function bringUp(
+  client: DevClient,
+  plan: DevPlan,
+  args: BakeArgs,
+  cli: CliEnvironment,
+  engine: string,
+  current: SessionInfo | undefined,
+  signal: AbortSignal,
+): Promise<SessionInfo> {
   // Builds and containers use the session's engine, whatever DOCKER_HOST this terminal has.
   const env = { ...cli.env, DOCKER_HOST: engine };
   const request = {
@@ -167,7 +201,8 @@ async function bringUp(client: DevClient, plan: DevPlan, args: BakeArgs, cli: Cl
     only: [],
     running: new Map((current?.services ?? []).map((s) => [s.name, s.image])),
   };
-  const healthTimeoutMs = args.dev.waitTimeoutMs ?? (cli.env['BAKE_WAIT_TIMEOUT'] ? parseWaitTimeout(cli.env['BAKE_WAIT_TIMEOUT'], 'BAKE_WAIT_TIMEOUT') : 60_000);
+  const healthTimeoutMs =
+    args.dev.waitTimeoutMs ?? (cli.env['BAKE_WAIT_TIMEOUT'] ? parseWaitTimeout(cli.env['BAKE_WAIT_TIMEOUT'], 'BAKE_WAIT_TIMEOUT') : 60_000);
   const result = await withBuildView(args, { ...cli, env }, signal, (view) =>
     bringUpDev(
       request,
@@ -204,7 +239,13 @@ function prefixKey(args: BakeArgs, cli: CliEnvironment): number {
 }
 
 /** The user's terminal on `session` until they detach or stop it. */
-function openTerminal(client: DevClient, session: SessionInfo, args: BakeArgs, cli: CliEnvironment, how: { readonly typeahead: readonly Buffer[]; readonly command: string; readonly hint: boolean }): Promise<void> {
+function openTerminal(
+  client: DevClient,
+  session: SessionInfo,
+  args: BakeArgs,
+  cli: CliEnvironment,
+  how: { readonly typeahead: readonly Buffer[]; readonly command: string; readonly hint: boolean },
+): Promise<void> {
   return runTerminal({
     client,
     session,
@@ -238,7 +279,11 @@ async function pickSession(client: DevClient, args: BakeArgs, cli: CliEnvironmen
   if (wanted) {
     const s = sessions.find((x) => x.id === wanted);
     if (s) return s;
-    throw new UserError('run', `no session ${wanted}`, sessions.length ? `Use one of: ${sessions.map((x) => x.id).join(', ')}.` : 'There is none: start one with bake dev.');
+    throw new UserError(
+      'run',
+      `no session ${wanted}`,
+      sessions.length ? `Use one of: ${sessions.map((x) => x.id).join(', ')}.` : 'There is none: start one with bake dev.',
+    );
   }
   const here = localSessionId(args, cli);
   const local = here && sessions.find((s) => s.id === here);
@@ -292,7 +337,9 @@ async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome
   try {
     const session = await pickSession(client, args, cli);
     await client.stop(session.id, args.dev.volumes);
-    process.stdout.write(`bake: session ${session.id} stopped: its containers and network are removed${args.dev.volumes ? ', and its named volumes' : '; named volumes are kept (--volumes removes them)'}.\n`);
+    process.stdout.write(
+      `bake: session ${session.id} stopped: its containers and network are removed${args.dev.volumes ? ', and its named volumes' : '; named volumes are kept (--volumes removes them)'}.\n`,
+    );
     return 'ok';
   } finally {
     client.close();
@@ -300,7 +347,10 @@ async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome
 }
 
 /** `bake server status|stop|run`. */
-export async function serverCommand(request: Exclude<ServerRequest, { action: 'help' }> | { readonly action: 'run'; readonly format: 'table' }, cli: CliEnvironment): Promise<Outcome> {
+export async function serverCommand(
+  request: Exclude<ServerRequest, { action: 'help' }> | { readonly action: 'run'; readonly format: 'table' },
+  cli: CliEnvironment,
+): Promise<Outcome> {
   const { action } = request;
   if (action === 'run') {
     await (await import('../dev/server/main.js')).runServer(cli.env, VERSION);
@@ -325,7 +375,9 @@ export async function serverCommand(request: Exclude<ServerRequest, { action: 'h
       return 'ok';
     }
     if (request.format === 'json') {
-      process.stdout.write(`${JSON.stringify({ running: true, version: h.server_version, protocol: h.protocol, pid: h.pid, startedAt: new Date(h.started_at_ms).toISOString(), sessions: h.sessions, rssBytes: h.rss_bytes, socket: h.socket, logFile: h.log_file }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ running: true, version: h.server_version, protocol: h.protocol, pid: h.pid, startedAt: new Date(h.started_at_ms).toISOString(), sessions: h.sessions, rssBytes: h.rss_bytes, socket: h.socket, logFile: h.log_file }, null, 2)}\n`,
+      );
       return 'ok';
     }
     process.stdout.write(

@@ -59,7 +59,10 @@ function usageLines(names: readonly CommandName[]): string {
 function flagTable(flags: readonly FlagName[], alignedWith: readonly FlagName[] = flags): string {
   // Long-only flags line up with the long form of those that have a short one (`-f, --file`).
   const spelling = (f: FlagName): string => (FLAGS[f].spelling.startsWith('--') ? `    ${FLAGS[f].spelling}` : FLAGS[f].spelling);
-  return table(flags.map((f) => [spelling(f), FLAGS[f].text]), Math.max(...alignedWith.map((f) => spelling(f).length)));
+  return table(
+    flags.map((f) => [spelling(f), FLAGS[f].text]),
+    Math.max(...alignedWith.map((f) => spelling(f).length)),
+  );
 }
 
 /** Two columns, the first padded to its widest cell (or `width`). */

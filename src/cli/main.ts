@@ -11,7 +11,6 @@ import type { CommandName } from './commands.js';
 import type { CliEnvironment } from './definition.js';
 import { VERSION } from './version.js';
 
-
 export async function main(argv: readonly string[]): Promise<number> {
   const sources = new Map<string, string>();
   const color = !process.env['NO_COLOR'] && process.stderr.isTTY === true;

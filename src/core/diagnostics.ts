@@ -102,7 +102,7 @@ export class SourceText {
     const lineStart = lo === 0 ? this.firstIndex : (feeds[lo - 1] as number) + 1;
     // On a line without surrogate pairs a column is an index difference: counting code points on every
     // call made reading a long single-line file (minified JSON) quadratic.
-    const astral = (this.astralLines ??= [])[lo] ??= /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(this.text.slice(lineStart, feeds[lo] ?? this.text.length));
+    const astral = ((this.astralLines ??= [])[lo] ??= /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(this.text.slice(lineStart, feeds[lo] ?? this.text.length)));
     return {
       line: this.start.line + lo,
       column: (lo === 0 ? this.start.column : 1) + (astral ? codePointCount(this.text, lineStart, index) : index - lineStart),

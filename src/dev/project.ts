@@ -12,6 +12,10 @@ export function projectKey(files: readonly string[]): string {
 
 /** `shop-1a2b3c`: the project directory's name and 6 hex of its key, in the characters engine object names allow. */
 export function sessionIdOf(files: readonly string[]): string {
-  const name = basename(dirname(files[0] ?? '/')).toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[-_.]+/, '') || 'bake';
+  const name =
+    basename(dirname(files[0] ?? '/'))
+      .toLowerCase()
+      .replace(/[^a-z0-9_.-]+/g, '-')
+      .replace(/^[-_.]+/, '') || 'bake';
   return `${name.slice(0, 40)}-${projectKey(files).slice(0, 6)}`;
 }

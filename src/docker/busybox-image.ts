@@ -26,9 +26,14 @@ export interface BusyboxImport {
 }
 
 export async function importBusyboxImage(engine: DockerEngine, signal: AbortSignal, busybox = CANDIDATES.find((p) => existsSync(p))): Promise<BusyboxImport> {
-  if (busybox === undefined) throw new EngineError('BusyBox is not installed, so the offline base image cannot be made', 'Install it with `apt-get install busybox-static`.');
+  if (busybox === undefined)
+    throw new EngineError('BusyBox is not installed, so the offline base image cannot be made', 'Install it with `apt-get install busybox-static`.');
   const binary = readFileSync(busybox);
-  if (isDynamic(binary)) throw new EngineError(`${busybox} is dynamically linked and would not run alone in an image`, 'Install the static build with `apt-get install busybox-static`.');
+  if (isDynamic(binary))
+    throw new EngineError(
+      `${busybox} is dynamically linked and would not run alone in an image`,
+      'Install the static build with `apt-get install busybox-static`.',
+    );
   const digest = createHash('sha256').update(binary).digest('hex');
 
   const existing = await engine.images.inspect(BUSYBOX_IMAGE, signal).catch((e: unknown) => {
@@ -47,7 +52,9 @@ export async function importBusyboxImage(engine: DockerEngine, signal: AbortSign
 }
 
 function rootFilesystem(busybox: string, binary: Buffer): Buffer {
-  const applets = execFileSync(busybox, ['--list-full'], { encoding: 'utf8' }).split('\n').filter((p) => p !== '' && p !== 'linuxrc' && p !== 'bin/busybox');
+  const applets = execFileSync(busybox, ['--list-full'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((p) => p !== '' && p !== 'linuxrc' && p !== 'bin/busybox');
   const dirs = new Set(['bin', 'etc', 'root', 'tmp', 'var', 'dev', 'proc', 'sys']);
   for (const p of applets) for (let d = p.lastIndexOf('/'); d > 0; d = p.lastIndexOf('/', d - 1)) dirs.add(p.slice(0, d));
   const entries: TarEntry[] = [...dirs].sort().map((path) => ({ type: 'dir', path, mode: path === 'tmp' ? 0o1777 : 0o755 }));

@@ -58,13 +58,26 @@ export class Containers {
 
   /** Output so far (and, with `follow`, until the container stops). */
   async *logs(id: string, options: LogOptions, signal: AbortSignal): AsyncGenerator<OutputFrame> {
-    const query = { stdout: options.stdout ?? true, stderr: options.stderr ?? true, follow: options.follow, tail: options.tail, timestamps: options.timestamps };
+    const query = {
+      stdout: options.stdout ?? true,
+      stderr: options.stderr ?? true,
+      follow: options.follow,
+      tail: options.tail,
+      timestamps: options.timestamps,
+    };
     yield* readFrames(await this.http.stream({ method: 'GET', path: `/containers/${id}/logs`, query }, signal), options.tty);
   }
 
   /** Connects to the container's stdio; attach before `start` to see all output. */
   async attach(id: string, options: AttachOptions, signal: AbortSignal): Promise<HijackedStream> {
-    const query = { stream: true, stdin: options.stdin ?? false, stdout: options.stdout ?? true, stderr: options.stderr ?? true, logs: options.logs, detachKeys: options.detachKeys };
+    const query = {
+      stream: true,
+      stdin: options.stdin ?? false,
+      stdout: options.stdout ?? true,
+      stderr: options.stderr ?? true,
+      logs: options.logs,
+      detachKeys: options.detachKeys,
+    };
     return new HijackedStream(await this.http.hijack({ method: 'POST', path: `/containers/${id}/attach`, query }, signal), options.tty);
   }
 

@@ -30,7 +30,8 @@ export const SYSTEM_SOCKET = '/var/run/docker.sock';
 export function parseEngineAddress(address: string): EngineEndpoint {
   if (address.startsWith('unix://')) {
     const socketPath = address.slice('unix://'.length);
-    if (!socketPath.startsWith('/')) throw new EngineAddressError(`invalid engine address ${address}: the socket path must be absolute`, 'Write DOCKER_HOST=unix:///path/to/docker.sock.');
+    if (!socketPath.startsWith('/'))
+      throw new EngineAddressError(`invalid engine address ${address}: the socket path must be absolute`, 'Write DOCKER_HOST=unix:///path/to/docker.sock.');
     return { kind: 'unix', socketPath, address };
   }
   if (address.startsWith('tcp://')) {
@@ -46,7 +47,10 @@ function tcpUrl(address: string): URL {
   try {
     return new URL(address);
   } catch {
-    throw new EngineAddressError(`invalid engine address ${address}: its host or port cannot be read`, 'Write DOCKER_HOST=tcp://host:port, e.g. tcp://127.0.0.1:2375.');
+    throw new EngineAddressError(
+      `invalid engine address ${address}: its host or port cannot be read`,
+      'Write DOCKER_HOST=tcp://host:port, e.g. tcp://127.0.0.1:2375.',
+    );
   }
 }
 
@@ -81,7 +85,11 @@ function dockerContext(env: Readonly<Record<string, string | undefined>>): { nam
   if (!name || name === 'default') return undefined;
   const meta = readJson(join(configDir, 'contexts', 'meta', createHash('sha256').update(name).digest('hex'), 'meta.json'));
   const host = (meta?.['Endpoints'] as { docker?: { Host?: string } } | undefined)?.docker?.Host;
-  if (!host) throw new EngineAddressError(`the docker context ${name} is selected but was not found in ${configDir}`, `Select an existing context (docker context use default), or unset DOCKER_CONTEXT.`);
+  if (!host)
+    throw new EngineAddressError(
+      `the docker context ${name} is selected but was not found in ${configDir}`,
+      `Select an existing context (docker context use default), or unset DOCKER_CONTEXT.`,
+    );
   return { name, host };
 }
 

@@ -72,14 +72,27 @@ export async function startEngine(env: Env, options: StartOptions, signal: Abort
   if (!options.evenIfAnotherAnswers) {
     const resolved = resolveEngineEndpoint(env);
     if (resolved.source !== 'embedded' && (await answers(resolved.endpoint, signal))) {
-      return { endpoint: resolved.endpoint, started: false, message: `An engine already answers at ${resolved.endpoint.address} (${resolved.reason}); bake uses it, so no embedded engine was started.` };
+      return {
+        endpoint: resolved.endpoint,
+        started: false,
+        message: `An engine already answers at ${resolved.endpoint.address} (${resolved.reason}); bake uses it, so no embedded engine was started.`,
+      };
     }
   }
   // BAKE_DOCKERD names a dockerd outside the usual places (a newer one, a test's absent one).
   const dockerd = env['BAKE_DOCKERD'] !== undefined ? executable(env['BAKE_DOCKERD']) : findExecutable('dockerd', env);
-  if (dockerd === undefined) throw new EngineError('dockerd is not installed, so the embedded engine cannot start', 'Install it with `apt-get install docker.io` (as root), then run `bake engine start` again.');
-  if (process.getuid?.() !== 0) throw new EngineError('the embedded engine needs root: dockerd manages mounts, cgroups and a network bridge', 'Run `sudo bake engine start`, or point DOCKER_HOST at an engine you can use.');
-  if (paths.stateDir.length > MAX_SOCKET_DIR) throw new EngineError(`the engine's state directory ${paths.stateDir} is too long for its unix sockets`, 'Set XDG_STATE_HOME to a shorter directory.');
+  if (dockerd === undefined)
+    throw new EngineError(
+      'dockerd is not installed, so the embedded engine cannot start',
+      'Install it with `apt-get install docker.io` (as root), then run `bake engine start` again.',
+    );
+  if (process.getuid?.() !== 0)
+    throw new EngineError(
+      'the embedded engine needs root: dockerd manages mounts, cgroups and a network bridge',
+      'Run `sudo bake engine start`, or point DOCKER_HOST at an engine you can use.',
+    );
+  if (paths.stateDir.length > MAX_SOCKET_DIR)
+    throw new EngineError(`the engine's state directory ${paths.stateDir} is too long for its unix sockets`, 'Set XDG_STATE_HOME to a shorter directory.');
 
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   // Our own config: the system's /etc/docker/daemon.json may set hosts, data-root or a bridge that clash with ours.
@@ -91,7 +104,11 @@ export async function startEngine(env: Env, options: StartOptions, signal: Abort
   acceptBridgedTraffic(env);
 
   const log = openSync(paths.logFile, 'w');
-  const child = spawn(dockerd, dockerdArgs(paths, config), { detached: true, stdio: ['ignore', log, log], env: { ...process.env, PATH: dockerdPath(dockerd, env) } });
+  const child = spawn(dockerd, dockerdArgs(paths, config), {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, PATH: dockerdPath(dockerd, env) },
+  });
   closeSync(log);
   let exited: string | undefined;
   child.once('exit', (code, sig) => void (exited = sig ?? `exit code ${code}`));
@@ -110,7 +127,10 @@ export async function startEngine(env: Env, options: StartOptions, signal: Abort
     }
     await sleep(100, undefined, { signal });
   }
-  const note = env['DOCKER_HOST'] && env['DOCKER_HOST'] !== embedded.address ? ` DOCKER_HOST is set, so bake keeps using ${env['DOCKER_HOST']}: unset it to use this engine.` : '';
+  const note =
+    env['DOCKER_HOST'] && env['DOCKER_HOST'] !== embedded.address
+      ? ` DOCKER_HOST is set, so bake keeps using ${env['DOCKER_HOST']}: unset it to use this engine.`
+      : '';
   return { endpoint: embedded, started: true, message: `The embedded engine runs at ${embedded.address} (pid ${child.pid}, log ${paths.logFile}).${note}` };
 }
 
@@ -144,7 +164,9 @@ export async function stopEngine(env: Env, signal: AbortSignal, timeoutMs = 60_0
  */
 export function dockerdPath(dockerd: string, env: Env): string {
   const dir = dirname(dockerd);
-  return [dir, join(dir, '..', 'bin'), ...(env['PATH'] ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'].filter((d) => d !== '').join(delimiter);
+  return [dir, join(dir, '..', 'bin'), ...(env['PATH'] ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin']
+    .filter((d) => d !== '')
+    .join(delimiter);
 }
 
 /**
@@ -153,7 +175,10 @@ export function dockerdPath(dockerd: string, env: Env): string {
  * Desktop and new installs use), so bake can be tried on them.
  */
 export function daemonConfig(env: Env): { features?: Record<string, boolean> } {
-  const features = (env['BAKE_ENGINE_FEATURES'] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const features = (env['BAKE_ENGINE_FEATURES'] ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   return features.length ? { features: Object.fromEntries(features.map((f) => [f, true])) } : {};
 }
 
@@ -244,12 +269,24 @@ function executable(path: string): string | undefined {
  */
 function ensureBridge(paths: EnginePaths, env: Env): void {
   const ip = findExecutable('ip', env);
-  if (ip === undefined) throw new EngineError('the `ip` command is not installed, so the embedded engine cannot create its network bridge', 'Install it with `apt-get install iproute2`, then run `bake engine start` again.');
+  if (ip === undefined)
+    throw new EngineError(
+      'the `ip` command is not installed, so the embedded engine cannot create its network bridge',
+      'Install it with `apt-get install iproute2`, then run `bake engine start` again.',
+    );
   if (spawnSync(ip, ['link', 'show', paths.bridge], { stdio: 'ignore' }).status === 0) return;
   const subnet = freeSubnet(paths.bridge);
-  for (const args of [['link', 'add', 'name', paths.bridge, 'type', 'bridge'], ['addr', 'add', `${subnet}.1/24`, 'dev', paths.bridge], ['link', 'set', paths.bridge, 'up']]) {
+  for (const args of [
+    ['link', 'add', 'name', paths.bridge, 'type', 'bridge'],
+    ['addr', 'add', `${subnet}.1/24`, 'dev', paths.bridge],
+    ['link', 'set', paths.bridge, 'up'],
+  ]) {
     const r = spawnSync(ip, args, { encoding: 'utf8' });
-    if (r.status !== 0) throw new EngineError(`could not create the engine's bridge ${paths.bridge}: ip ${args.join(' ')}: ${r.stderr.trim()}`, 'Run bake engine start as root on a host where network bridges can be created.');
+    if (r.status !== 0)
+      throw new EngineError(
+        `could not create the engine's bridge ${paths.bridge}: ip ${args.join(' ')}: ${r.stderr.trim()}`,
+        'Run bake engine start as root on a host where network bridges can be created.',
+      );
   }
 }
 
@@ -285,7 +322,20 @@ function freeSubnet(bridge: string): string {
 }
 
 // Bridged (not routed) traffic only: two different bake bridges stay apart.
-const FORWARD_RULE = ['FORWARD', '-i', `${BRIDGE_PREFIX}+`, '-m', 'physdev', '--physdev-is-bridged', '-m', 'comment', '--comment', 'bake: containers on one bake bridge', '-j', 'ACCEPT'];
+const FORWARD_RULE = [
+  'FORWARD',
+  '-i',
+  `${BRIDGE_PREFIX}+`,
+  '-m',
+  'physdev',
+  '--physdev-is-bridged',
+  '-m',
+  'comment',
+  '--comment',
+  'bake: containers on one bake bridge',
+  '-j',
+  'ACCEPT',
+];
 
 /**
  * Our engine runs with --iptables=false, so it adds no firewall rules. Where
@@ -303,7 +353,11 @@ function acceptBridgedTraffic(env: Env): void {
   if (spawnSync(iptables, ['-w', '-C', ...FORWARD_RULE], { stdio: 'ignore' }).status === 0) return;
   const r = spawnSync(iptables, ['-w', '-I', ...FORWARD_RULE], { encoding: 'utf8' });
   // Without br_netfilter nothing filters bridged traffic, so a host without physdev needs no rule.
-  if (r.status !== 0 && bridgedTrafficFiltered()) throw new EngineError(`could not let traffic through the engine's bridges: iptables -I ${FORWARD_RULE.join(' ')}: ${r.stderr.trim()}`, 'Run bake engine start as root, or turn off bridge-nf-call-iptables (sysctl net.bridge.bridge-nf-call-iptables=0).');
+  if (r.status !== 0 && bridgedTrafficFiltered())
+    throw new EngineError(
+      `could not let traffic through the engine's bridges: iptables -I ${FORWARD_RULE.join(' ')}: ${r.stderr.trim()}`,
+      'Run bake engine start as root, or turn off bridge-nf-call-iptables (sysctl net.bridge.bridge-nf-call-iptables=0).',
+    );
 }
 
 /** Removes the rule once no bake bridge is left on the host (another embedded engine may still use it). */

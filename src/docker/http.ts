@@ -70,7 +70,9 @@ export class EngineHttp {
         if ((res.statusCode ?? 500) >= 300) apiError(res, req).then(reject, reject);
         else {
           res.resume();
-          reject(new EngineError(`the engine at ${this.endpoint.address} did not upgrade ${req.path} (HTTP ${res.statusCode})`, 'Use Docker Engine 20.10 or newer.'));
+          reject(
+            new EngineError(`the engine at ${this.endpoint.address} did not upgrade ${req.path} (HTTP ${res.statusCode})`, 'Use Docker Engine 20.10 or newer.'),
+          );
         }
       });
       r.on('error', (e) => reject(this.connectError(e, signal)));
@@ -100,7 +102,10 @@ export class EngineHttp {
     if (signal.aborted) return e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
-      return new EngineError(`cannot reach the Docker engine at ${this.endpoint.address} (${code})`, 'Start one with `bake engine start`, or point DOCKER_HOST at a running engine.');
+      return new EngineError(
+        `cannot reach the Docker engine at ${this.endpoint.address} (${code})`,
+        'Start one with `bake engine start`, or point DOCKER_HOST at a running engine.',
+      );
     }
     return e;
   }

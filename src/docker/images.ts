@@ -58,7 +58,8 @@ export class Images {
   async pull(ref: string, auth: RegistryAuth | undefined, platform: string | undefined, signal: AbortSignal): Promise<void> {
     const at = ref.indexOf('@');
     const colon = ref.lastIndexOf(':');
-    const [fromImage, tag] = at >= 0 ? [ref.slice(0, at), ref.slice(at + 1)] : colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+    const [fromImage, tag] =
+      at >= 0 ? [ref.slice(0, at), ref.slice(at + 1)] : colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
     const path = '/images/create';
     const res = await this.http.stream({ method: 'POST', path, query: { fromImage, tag, platform }, headers: { 'X-Registry-Auth': authHeader(auth) } }, signal);
     for await (const line of jsonLines<ProgressLine>(res)) if (line.error) throw new EngineApiError(500, line.error, 'POST', path);
@@ -71,7 +72,10 @@ export class Images {
    * Without `auth` the push is anonymous.
    */
   async *push(repo: string, tag: string, auth: RegistryAuth | undefined, signal: AbortSignal): AsyncGenerator<ImagePushProgress> {
-    const res = await this.http.stream({ method: 'POST', path: `/images/${encodeURIComponent(repo)}/push`, query: { tag }, headers: { 'X-Registry-Auth': authHeader(auth) } }, signal);
+    const res = await this.http.stream(
+      { method: 'POST', path: `/images/${encodeURIComponent(repo)}/push`, query: { tag }, headers: { 'X-Registry-Auth': authHeader(auth) } },
+      signal,
+    );
     for await (const line of jsonLines<PushLine>(res)) {
       if (line.error !== undefined) throw pushError(`${repo}:${tag}`, auth, line.error);
       yield line;
@@ -81,7 +85,10 @@ export class Images {
 
 /** The engine refuses a push without the header, so anonymous is `{}`; it decodes Go's padded URL-safe base64. */
 function authHeader(auth: RegistryAuth | undefined): string {
-  return Buffer.from(JSON.stringify(auth ?? {})).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+  return Buffer.from(JSON.stringify(auth ?? {}))
+    .toString('base64')
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
 }
 
 function pushError(ref: string, auth: RegistryAuth | undefined, error: string): EngineError {
@@ -89,7 +96,10 @@ function pushError(ref: string, auth: RegistryAuth | undefined, error: string): 
   // Basic-auth registries answer "unauthorized: authentication required", or "no basic auth credentials" to none; token registries "denied".
   if (/unauthorized|authentication required|no basic auth credentials|denied/i.test(error)) {
     const who = auth?.username ? `the credentials of ${auth.username}` : 'an anonymous push';
-    return new EngineError(`the registry ${host} refused ${who} for ${ref}: authentication failed (${error})`, `Check the user name and password for ${host} (docker login ${host}).`);
+    return new EngineError(
+      `the registry ${host} refused ${who} for ${ref}: authentication failed (${error})`,
+      `Check the user name and password for ${host} (docker login ${host}).`,
+    );
   }
   return new EngineError(`pushing ${ref} to ${host} failed: ${error}`, `Check that the registry ${host} is reachable and accepts pushes.`);
 }

@@ -15,7 +15,10 @@ export class Volumes {
   }
 
   async list(filters: Filters | undefined, signal: AbortSignal): Promise<VolumeInspect[]> {
-    const res = await this.http.json<{ Volumes: VolumeInspect[] | null }>({ method: 'GET', path: '/volumes', query: { filters: encodeFilters(filters) } }, signal);
+    const res = await this.http.json<{ Volumes: VolumeInspect[] | null }>(
+      { method: 'GET', path: '/volumes', query: { filters: encodeFilters(filters) } },
+      signal,
+    );
     return res.Volumes ?? [];
   }
 

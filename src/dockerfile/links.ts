@@ -27,7 +27,11 @@ export interface InternalTag {
 export function internalTag(target: string, imageId: string, run: string): InternalTag {
   const hex = /^(?:sha256:)?([0-9a-f]{12})/.exec(imageId)?.[1];
   if (!hex) throw new Error(`internal: ${imageId} is not an image ID`);
-  const name = target.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[^a-z0-9]+/, '') || 'target';
+  const name =
+    target
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]/g, '-')
+      .replace(/^[^a-z0-9]+/, '') || 'target';
   const repo = `${INTERNAL_PREFIX}${name}`;
   const tag = `${hex}-${run}`;
   return { repo, tag, ref: `${repo}:${tag}` };
@@ -76,17 +80,28 @@ export interface LinkedDockerfile {
 export function rewriteDockerfile(text: string, refs: ReadonlyMap<string, string>, args: Readonly<Record<string, string | null>> = {}): LinkedDockerfile {
   const lines = text.split('\n');
   const instructions = splitInstructions(lines, escapeChar(lines));
-  const byName = new Map([...refs].flatMap(([key, ref]) => {
-    const name = contextName(key);
-    return name === undefined ? [] : [[name, ref] as const];
-  }));
+  const byName = new Map(
+    [...refs].flatMap(([key, ref]) => {
+      const name = contextName(key);
+      return name === undefined ? [] : [[name, ref] as const];
+    }),
+  );
   const context = (ref: string): string | undefined => {
     const name = contextName(ref);
     return name === undefined ? undefined : byName.get(name);
   };
   const froms = instructions.filter((i) => i.keyword === 'FROM').map(fromParts);
   const allStages = new Set(froms.flatMap((f) => (f.stage === undefined ? [] : [f.stage])));
-  const vars = metaArgs(instructions.slice(0, Math.max(0, instructions.findIndex((i) => i.keyword === 'FROM'))), args);
+  const vars = metaArgs(
+    instructions.slice(
+      0,
+      Math.max(
+        0,
+        instructions.findIndex((i) => i.keyword === 'FROM'),
+      ),
+    ),
+    args,
+  );
   const edits: Edit[] = [];
   const images = new Set<string>();
   // A reference that is no stage: a context becomes its tag, anything else is an image read from outside.
@@ -182,7 +197,7 @@ function splitInstructions(lines: readonly string[], escape: string): Instructio
     if (SKIPPED.test(lines[i] as string)) continue;
     const words: Word[] = [];
     let last: number;
-    for (let l = i; ; ) {
+    for (let l = i; ;) {
       const content = (lines[l] as string).replace(continued, '');
       for (const m of content.matchAll(/\S+/g)) words.push({ line: l, start: m.index, text: m[0] });
       last = l;
@@ -250,18 +265,26 @@ function metaArgs(instructions: readonly Instruction[], args: Readonly<Record<st
  */
 function expand(word: string, vars: ReadonlyMap<string, string | null>): string | undefined {
   let unknown = false;
-  const out = word.replace(/\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))/g, (_all, braced: string | undefined, op: string | undefined, alt: string | undefined, bare: string | undefined) => {
-    const name = (braced ?? bare) as string;
-    const value = vars.get(name);
-    if (value === null) unknown = true;
-    const set = value !== undefined;
-    switch (op) {
-      case ':-': return value ? value : (alt ?? '');
-      case '-': return set ? (value ?? '') : (alt ?? '');
-      case ':+': return value ? (alt ?? '') : '';
-      case '+': return set ? (alt ?? '') : '';
-      default: return value ?? '';
-    }
-  });
+  const out = word.replace(
+    /\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))/g,
+    (_all, braced: string | undefined, op: string | undefined, alt: string | undefined, bare: string | undefined) => {
+      const name = (braced ?? bare) as string;
+      const value = vars.get(name);
+      if (value === null) unknown = true;
+      const set = value !== undefined;
+      switch (op) {
+        case ':-':
+          return value ? value : (alt ?? '');
+        case '-':
+          return set ? (value ?? '') : (alt ?? '');
+        case ':+':
+          return value ? (alt ?? '') : '';
+        case '+':
+          return set ? (alt ?? '') : '';
+        default:
+          return value ?? '';
+      }
+    },
+  );
   return unknown ? undefined : out;
 }

@@ -50,7 +50,8 @@ export function tabwrite(rows: readonly (readonly string[])[], options: Tabwrite
       writeRows(written, r, widths);
       const blockStart = r;
       let width = options.minWidth;
-      for (; r < to && column < (rows[r] as readonly string[]).length - 1; r++) width = Math.max(width, options.width((rows[r] as readonly string[])[column] as string) + options.padding);
+      for (; r < to && column < (rows[r] as readonly string[]).length - 1; r++)
+        width = Math.max(width, options.width((rows[r] as readonly string[])[column] as string) + options.padding);
       format(blockStart, r, [...widths, width]);
       written = r;
     }

@@ -56,7 +56,10 @@ export function planBuild(resolved: ResolvedConfig): BuildGraph {
   }
 
   const nodes = new Map<string, GraphNode>(
-    names.map((name) => [name, { name, target: resolved.targets.get(name) as Target, deps: deps.get(name) as string[], dependants: dependants.get(name) as string[] }]),
+    names.map((name) => [
+      name,
+      { name, target: resolved.targets.get(name) as Target, deps: deps.get(name) as string[], dependants: dependants.get(name) as string[] },
+    ]),
   );
   const order: GraphNode[] = [];
   // A name is in `onPath` while its deps are being walked; meeting it again there closes a cycle.
@@ -68,7 +71,12 @@ export function planBuild(resolved: ResolvedConfig): BuildGraph {
     for (const dep of node.deps) {
       if (onPath.includes(dep)) {
         const cycle = [...onPath.slice(onPath.indexOf(dep)), dep].join(' → ');
-        throw bakeError(`infinite loop from ${node.name} to ${dep}`, attributeRange(node.target, 'contexts'), 'Remove one of these target: contexts so the chain ends.', cycle);
+        throw bakeError(
+          `infinite loop from ${node.name} to ${dep}`,
+          attributeRange(node.target, 'contexts'),
+          'Remove one of these target: contexts so the chain ends.',
+          cycle,
+        );
       }
       visit(nodes.get(dep) as GraphNode);
     }

@@ -31,7 +31,11 @@ function checkContext(t: Target, cwd: string): void {
   if (isRemoteContext(context)) return;
   const contextPath = resolve(cwd, context);
   if (!isDirectory(contextPath)) {
-    throw bakeError(`unable to prepare context: path ${JSON.stringify(context)} not found`, where(t, 'context'), `${relativeToCwd(t, cwd)} Run bake from the directory it is relative to, or correct context.`);
+    throw bakeError(
+      `unable to prepare context: path ${JSON.stringify(context)} not found`,
+      where(t, 'context'),
+      `${relativeToCwd(t, cwd)} Run bake from the directory it is relative to, or correct context.`,
+    );
   }
   if (t['dockerfile-inline'] !== undefined) return;
   const dockerfile = resolve(contextPath, t.dockerfile ?? 'Dockerfile');
@@ -43,7 +47,11 @@ function checkContext(t: Target, cwd: string): void {
   }
   if (missing !== undefined) {
     const shown = shownPath(dockerfile, cwd);
-    throw bakeError(`failed to read dockerfile: open ${shown}: ${missing}`, where(t, t.dockerfile !== undefined ? 'dockerfile' : 'context'), `${relativeToCwd(t, cwd)} Run bake from the directory they are relative to, or correct context and dockerfile.`);
+    throw bakeError(
+      `failed to read dockerfile: open ${shown}: ${missing}`,
+      where(t, t.dockerfile !== undefined ? 'dockerfile' : 'context'),
+      `${relativeToCwd(t, cwd)} Run bake from the directory they are relative to, or correct context and dockerfile.`,
+    );
   }
 }
 

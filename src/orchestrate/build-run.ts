@@ -65,11 +65,20 @@ export interface TargetOutcome {
  * Runs the build. `openSink` is called once the builder answers, with the
  * targets in order, so a renderer opens only for a run that starts.
  */
-export async function runBuild(input: BuildRunInput, openSink: (targets: readonly string[]) => Promise<BuildRunSink>, signal: AbortSignal, open: OpenBuilder = openBuilder): Promise<BuildRunResult> {
+export async function runBuild(
+  input: BuildRunInput,
+  openSink: (targets: readonly string[]) => Promise<BuildRunSink>,
+  signal: AbortSignal,
+  open: OpenBuilder = openBuilder,
+): Promise<BuildRunResult> {
   const graph = planBuild(input.resolved);
   const env = (name: string): string | undefined => input.env[name];
   // What this machine must provide is checked before any engine is dialed.
-  checkBuildInputs(graph.order.map((n) => n.target), input.cwd, env);
+  checkBuildInputs(
+    graph.order.map((n) => n.target),
+    input.cwd,
+    env,
+  );
   const builder = await open({ builder: input.builder, env: input.env }, signal);
   const targetRun: TargetRun = {
     builder,
@@ -112,7 +121,11 @@ export async function runBuild(input: BuildRunInput, openSink: (targets: readonl
       };
       const contexts = Object.entries(node.target.contexts ?? {});
       // The scheduler starts a node once its deps succeeded, so each dep's tag is in `internal` by now.
-      const refs = new Map(contexts.flatMap(([key, value]) => (value.startsWith('target:') ? [[key, (internal.get(value.slice('target:'.length)) as InternalTag).ref] as const] : [])));
+      const refs = new Map(
+        contexts.flatMap(([key, value]) =>
+          value.startsWith('target:') ? [[key, (internal.get(value.slice('target:'.length)) as InternalTag).ref] as const] : [],
+        ),
+      );
       const links = { refs, namedContexts: contexts.length ? await builder.namedContexts(nodeSignal) : undefined };
       // The image store this target's dependants read it from, if they do.
       const linkedThrough = node.dependants.length > 0 ? builder.images : undefined;

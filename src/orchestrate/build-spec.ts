@@ -19,7 +19,10 @@ export function buildSpec(t: Target, cwd: string, sshAuthSock: string | undefine
   return {
     name: t.name,
     context: isRemoteContext(context) ? context : resolve(cwd, context),
-    dockerfile: t['dockerfile-inline'] !== undefined ? { kind: 'inline', text: t['dockerfile-inline'] } : { kind: 'file', path: resolve(cwd, context, t.dockerfile ?? 'Dockerfile') },
+    dockerfile:
+      t['dockerfile-inline'] !== undefined
+        ? { kind: 'inline', text: t['dockerfile-inline'] }
+        : { kind: 'file', path: resolve(cwd, context, t.dockerfile ?? 'Dockerfile') },
     namedContexts: new Map(Object.entries(t.contexts ?? {}).map(([key, value]) => [key, namedContext(value, cwd)])),
     args: present(t.args),
     labels: present(t.labels),
@@ -76,11 +79,16 @@ function exportSpec(out: Entry, t: Target, cwd: string): ExportSpec {
     case 'image':
     case 'registry': {
       const push = type === 'registry' || out['push'] === 'true';
-      if (push && !names.length) throw bakeError(`target ${t.name} asks to push but names no image`, undefined, 'Give it tags = ["registry/repo:tag"], or name=... in the output.');
+      if (push && !names.length)
+        throw bakeError(`target ${t.name} asks to push but names no image`, undefined, 'Give it tags = ["registry/repo:tag"], or name=... in the output.');
       return { kind: 'image', names, push };
     }
     default:
-      throw bakeError(`target ${t.name} has an output of type ${type || '(none)'}, which bake cannot export yet`, undefined, 'Use type=docker, image, registry, local, tar, oci or cacheonly.');
+      throw bakeError(
+        `target ${t.name} has an output of type ${type || '(none)'}, which bake cannot export yet`,
+        undefined,
+        'Use type=docker, image, registry, local, tar, oci or cacheonly.',
+      );
   }
 }
 
@@ -104,7 +112,12 @@ function sshAgents(t: Target, cwd: string, authSock: string | undefined): Map<st
   for (const e of t.ssh ?? []) {
     const id = e['id'] || 'default';
     const paths = sshPaths(e);
-    if (!paths.length && !authSock) throw bakeError(`ssh ${id} of target ${t.name} names no agent socket and SSH_AUTH_SOCK is not set`, undefined, `Start an ssh-agent, or write ssh = ["${id}=/path/to/agent.sock"].`);
+    if (!paths.length && !authSock)
+      throw bakeError(
+        `ssh ${id} of target ${t.name} names no agent socket and SSH_AUTH_SOCK is not set`,
+        undefined,
+        `Start an ssh-agent, or write ssh = ["${id}=/path/to/agent.sock"].`,
+      );
     out.set(id, paths.length ? paths.map((p) => posix.resolve(cwd, p)) : [authSock as string]);
   }
   return out;

@@ -53,7 +53,15 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
   const check = images && alwaysBuilt(t) === undefined ? await checkTarget(run, images, t, spec, dockerfile, dockerignore, signal) : undefined;
   if (check?.kind === 'hit') {
     const now = Date.now();
-    progress({ kind: 'vertex', target: t.name, id: 'bake:up-to-date', name: '[bake] up to date: no input changed since its last build', cached: true, started: now, completed: now });
+    progress({
+      kind: 'vertex',
+      target: t.name,
+      id: 'bake:up-to-date',
+      name: '[bake] up to date: no input changed since its last build',
+      cached: true,
+      started: now,
+      completed: now,
+    });
     return { exporterResponse: check.exporterResponse, sent: { context: NONE, dockerfile: NONE } };
   }
   // A missing Dockerfile is left for the frontend to report, as without links.
@@ -78,8 +86,14 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
 /** Several Solves as one build: the exporter responses merged (the last wins), the sent counts summed. */
 function merged(results: readonly BuildResult[]): BuildResult {
   const total = (use: 'context' | 'dockerfile'): DirStats =>
-    results.reduce((sum, r) => ({ files: sum.files + r.sent[use].files, bytes: sum.bytes + r.sent[use].bytes, requests: sum.requests + r.sent[use].requests }), NONE);
-  return { exporterResponse: Object.assign({}, ...results.map((r) => r.exporterResponse)) as Record<string, string>, sent: { context: total('context'), dockerfile: total('dockerfile') } };
+    results.reduce(
+      (sum, r) => ({ files: sum.files + r.sent[use].files, bytes: sum.bytes + r.sent[use].bytes, requests: sum.requests + r.sent[use].requests }),
+      NONE,
+    );
+  return {
+    exporterResponse: Object.assign({}, ...results.map((r) => r.exporterResponse)) as Record<string, string>,
+    sent: { context: total('context'), dockerfile: total('dockerfile') },
+  };
 }
 
 /** The user's Dockerfile text, read once for the target; undefined when it is missing. */
@@ -89,13 +103,33 @@ function readDockerfile(spec: BuildSpec): string | undefined {
 
 /** The .dockerignore that applies: `<Dockerfile>.dockerignore` first, then the context's. */
 function dockerignoreFor(spec: BuildSpec): string | undefined {
-  return (spec.dockerfile.kind === 'file' ? readIfExists(`${spec.dockerfile.path}.dockerignore`) : undefined) ?? readIfExists(join(spec.context, '.dockerignore'));
+  return (
+    (spec.dockerfile.kind === 'file' ? readIfExists(`${spec.dockerfile.path}.dockerignore`) : undefined) ?? readIfExists(join(spec.context, '.dockerignore'))
+  );
 }
 
 /** Build avoidance (up-to-date.ts) on a Docker engine: its image store is where the last build's image must still be. */
-async function checkTarget(run: TargetRun, images: RunImages, t: Target, spec: BuildSpec, dockerfile: string | undefined, dockerignore: string | undefined, signal: AbortSignal): Promise<UpToDate | undefined> {
+async function checkTarget(
+  run: TargetRun,
+  images: RunImages,
+  t: Target,
+  spec: BuildSpec,
+  dockerfile: string | undefined,
+  dockerignore: string | undefined,
+  signal: AbortSignal,
+): Promise<UpToDate | undefined> {
   try {
-    return await checkUpToDate({ target: t, contextPath: spec.context, dockerfile, dockerignore, engineAddress: run.builder.address, images, stateDir: run.upToDateDir, contextDigests: run.contextDigests, signal });
+    return await checkUpToDate({
+      target: t,
+      contextPath: spec.context,
+      dockerfile,
+      dockerignore,
+      engineAddress: run.builder.address,
+      images,
+      stateDir: run.upToDateDir,
+      contextDigests: run.contextDigests,
+      signal,
+    });
   } catch (e) {
     // The same sentence as when BuildKit cannot be reached: this is the engine's first call of the run.
     if (e instanceof EngineError) throw new EngineUnreachableError(run.builder.address);
@@ -110,7 +144,14 @@ async function checkTarget(run: TargetRun, images: RunImages, t: Target, spec: B
  * the engine; the solve's default mode then finds them in the image store.
  * A failed pull fails the target, as with buildx --pull.
  */
-async function pullImages(run: TargetRun, images: RunImages, spec: BuildSpec, refs: readonly string[], progress: ProgressSink, signal: AbortSignal): Promise<void> {
+async function pullImages(
+  run: TargetRun,
+  images: RunImages,
+  spec: BuildSpec,
+  refs: readonly string[],
+  progress: ProgressSink,
+  signal: AbortSignal,
+): Promise<void> {
   for (const ref of refs) {
     const step = { kind: 'vertex', target: spec.name, id: `pull:${ref}`, name: `[internal] pull ${ref}`, cached: false } as const;
     const started = Date.now();

@@ -50,7 +50,16 @@ export async function readDefinition(request: DefinitionRequest): Promise<Defini
 
 /** The platform this machine builds for by default, as BuildKit spells it (linux/amd64). */
 function localPlatform(): string {
-  const arch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm/v7', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
+  const arch: Record<string, string> = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm/v7',
+    ia32: '386',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+    loong64: 'loong64',
+  };
   const os = process.platform === 'win32' ? 'windows' : process.platform;
   return `${os}/${arch[process.arch] ?? process.arch}`;
 }

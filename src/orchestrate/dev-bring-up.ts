@@ -85,14 +85,20 @@ export interface DevBringUpHooks<S> {
   up(plans: readonly DevServicePlan[]): Promise<S>;
 }
 
-export type DevBringUpOutcome<S> = { readonly outcome: 'ok'; readonly session: S } | { readonly outcome: 'build' | 'interrupted'; readonly failed: ReadonlyMap<string, unknown> };
+export type DevBringUpOutcome<S> =
+  { readonly outcome: 'ok'; readonly session: S } | { readonly outcome: 'build' | 'interrupted'; readonly failed: ReadonlyMap<string, unknown> };
 
 /**
  * Builds what the services run (all their targets, or those `only` names),
  * then has `up` bring the session up to date. A build that fails or is
  * interrupted leaves the session as it was.
  */
-export async function bringUpDev<S>(request: DevBringUpRequest, hooks: DevBringUpHooks<S>, signal: AbortSignal, open: OpenBuilder = openBuilder): Promise<DevBringUpOutcome<S>> {
+export async function bringUpDev<S>(
+  request: DevBringUpRequest,
+  hooks: DevBringUpHooks<S>,
+  signal: AbortSignal,
+  open: OpenBuilder = openBuilder,
+): Promise<DevBringUpOutcome<S>> {
   const { plan } = request;
   const images = new Map<string, string>();
   if (request.build && plan.environment.resolved.targets.size) {
@@ -113,11 +119,19 @@ export async function bringUpDev<S>(request: DevBringUpRequest, hooks: DevBringU
  * The image a service runs: its `image`; else what its target built now;
  * else (not rebuilt this time) the image it runs already, or the target's first tag.
  */
-function imageOf(service: Service, built: ReadonlyMap<string, string>, running: ReadonlyMap<string, string>, targets: ReadonlyMap<string, { tags?: string[] }>): string {
+function imageOf(
+  service: Service,
+  built: ReadonlyMap<string, string>,
+  running: ReadonlyMap<string, string>,
+  targets: ReadonlyMap<string, { tags?: string[] }>,
+): string {
   if (service.runs_on === 'host') return '';
   if (service.image) return service.image;
   const target = service.target as string;
   const image = built.get(target) || running.get(service.name) || targets.get(target)?.tags?.[0];
   if (image) return image;
-  throw usageError(`service ${service.name} runs target ${target}, which has no image yet and no tag to find one by`, 'Run bake dev without --no-build once, or give the target a tag.');
+  throw usageError(
+    `service ${service.name} runs target ${target}, which has no image yet and no tag to find one by`,
+    'Run bake dev without --no-build once, or give the target a tag.',
+  );
 }

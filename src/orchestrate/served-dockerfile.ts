@@ -20,7 +20,9 @@ export function serveDockerfile(spec: BuildSpec, text: string | undefined, linke
   if (spec.dockerfile.kind === 'file') return { path: spec.dockerfile.path, shown, dispose: () => {} };
   const kept = keptInlineDir();
   // Where the kept dir is not safely ours, a dir of this target's own: the next run sends the file again, nothing worse.
-  return kept ? { path: keptInline(kept, spec.dockerfile.text), shown, dispose: () => {} } : { ...ownDir('bake-inline-', filename, spec.dockerfile.text), shown };
+  return kept
+    ? { path: keptInline(kept, spec.dockerfile.text), shown, dispose: () => {} }
+    : { ...ownDir('bake-inline-', filename, spec.dockerfile.text), shown };
 }
 
 /** `text` as `filename` in a fresh private dir (mkdtemp's 0700), removed by `dispose`. */

@@ -59,7 +59,8 @@ export function alwaysBuilt(t: Target): string | undefined {
   if (t['cache-to']?.length) return 'cache export';
   if ((t.platforms?.length ?? 0) > 1) return 'several platforms';
   if (t.call !== undefined && t.call !== 'build') return 'call';
-  if (!(t.output ?? []).every((o) => o['type'] === 'docker' && o['dest'] === undefined && Object.keys(o).length === 1)) return 'outputs other than a plain load';
+  if (!(t.output ?? []).every((o) => o['type'] === 'docker' && o['dest'] === undefined && Object.keys(o).length === 1))
+    return 'outputs other than a plain load';
   if (isRemoteContext(t.context ?? '')) return 'remote context';
   return undefined;
 }
@@ -75,9 +76,22 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
   let files = inputs.contextDigests.get(walkKey);
   if (!files) inputs.contextDigests.set(walkKey, (files = contextDigest(inputs.contextPath, excludePatterns, inputs.signal)));
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ FORMAT, engine: inputs.engineAddress, target: t, dockerfile: inputs.dockerfile, dockerignore: inputs.dockerignore ?? null, bases, files: await files }))
+    .update(
+      JSON.stringify({
+        FORMAT,
+        engine: inputs.engineAddress,
+        target: t,
+        dockerfile: inputs.dockerfile,
+        dockerignore: inputs.dockerignore ?? null,
+        bases,
+        files: await files,
+      }),
+    )
     .digest('hex');
-  const file = join(inputs.stateDir, `${createHash('sha256').update(`${inputs.engineAddress}\0${inputs.contextPath}\0${t.name}`).digest('hex').slice(0, 32)}.json`);
+  const file = join(
+    inputs.stateDir,
+    `${createHash('sha256').update(`${inputs.engineAddress}\0${inputs.contextPath}\0${t.name}`).digest('hex').slice(0, 32)}.json`,
+  );
   const last = readRecord(file);
   if (last?.fingerprint === fingerprint && (await stillTagged(last.exporterResponse, t.tags ?? [], inputs.images, inputs.signal))) {
     return { kind: 'hit', exporterResponse: last.exporterResponse };
@@ -97,7 +111,8 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
 /** What BuildKit's kept copy compares of each file the context sends (protocol §5.6), hashed in walk order. */
 async function contextDigest(dir: string, excludePatterns: readonly string[], signal: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
-  for await (const { stat } of walk(dir, { excludePatterns }, signal)) hash.update(`${stat.path}\0${stat.mode}\0${stat.size}\0${stat.modTime}\0${stat.linkname}\0`);
+  for await (const { stat } of walk(dir, { excludePatterns }, signal))
+    hash.update(`${stat.path}\0${stat.mode}\0${stat.size}\0${stat.modTime}\0${stat.linkname}\0`);
   return hash.digest('hex');
 }
 
@@ -128,7 +143,12 @@ async function baseImageIds(dockerfile: string, t: Target, images: Pick<Images, 
 }
 
 /** The built image is still the one every tag names (a later `docker build -t` may have moved one). */
-async function stillTagged(response: Readonly<Record<string, string>>, tags: readonly string[], images: Pick<Images, 'inspect'>, signal: AbortSignal): Promise<boolean> {
+async function stillTagged(
+  response: Readonly<Record<string, string>>,
+  tags: readonly string[],
+  images: Pick<Images, 'inspect'>,
+  signal: AbortSignal,
+): Promise<boolean> {
   const id = response['containerimage.digest'];
   if (!id) return false;
   for (const ref of tags.length ? tags : [id]) if ((await imageId(ref, images, signal)) !== id) return false;

@@ -46,7 +46,10 @@ test('every fixture directory is a runnable case: bake files this test knows and
     const unknown = readdirSync(dir).filter((f) => !CASE_FILES.has(f));
     assert.deepEqual(unknown, [], `${name}: files this test does not read`);
     assert.ok(runs.length > 0, `${name}: no bake file`);
-    assert.ok(existsSync(join(dir, 'expected.json')) !== existsSync(join(dir, 'expected-error.json')), `${name}: needs exactly one of expected.json and expected-error.json`);
+    assert.ok(
+      existsSync(join(dir, 'expected.json')) !== existsSync(join(dir, 'expected-error.json')),
+      `${name}: needs exactly one of expected.json and expected-error.json`,
+    );
   }
 });
 
@@ -63,13 +66,15 @@ describe('golden bake files through bin/bake', { concurrency: 4 }, () => {
           assert.equal(r.stdout, read('expected.json'));
           const lines = r.stderr.split('\n');
           const warnings = lines.flatMap((l, i) => (l.startsWith('warning: ') ? [{ summary: l.slice('warning: '.length), at: lines[i + 1] ?? '' }] : []));
-          const expectedWarnings = (Array.isArray(c.warnings) ? c.warnings : (c.warnings as Record<string, readonly string[]> | undefined)?.[files[0] as string]) ?? [];
+          const expectedWarnings =
+            (Array.isArray(c.warnings) ? c.warnings : (c.warnings as Record<string, readonly string[]> | undefined)?.[files[0] as string]) ?? [];
           assert.deepEqual(
             warnings.map((w) => w.summary),
             expectedWarnings,
             r.stderr,
           );
-          for (const w of warnings) assert.match(w.at, new RegExp(`^  --> ${files[0]?.replace(/[.]/g, '\\.')}:\\d+:\\d+$`), `${w.summary} points at its source`);
+          for (const w of warnings)
+            assert.match(w.at, new RegExp(`^  --> ${files[0]?.replace(/[.]/g, '\\.')}:\\d+:\\d+$`), `${w.summary} points at its source`);
           if (!expectedWarnings.length) assert.equal(r.stderr, '', 'no warnings');
           return;
         }

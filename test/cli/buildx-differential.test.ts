@@ -109,7 +109,9 @@ function knownDifference(c: BakefileCase, files: readonly string[]): KnownDiffer
   return known.find((k) => k.case === c.name && (!k.files || k.files.includes(files[0] as string)));
 }
 
-const runs = bakefileCases().flatMap((c) => (c.options.dev ? [] : c.runs.filter((files) => files.every((f) => BUILDX_FORMATS.test(f))).map((files) => ({ c, files }))));
+const runs = bakefileCases().flatMap((c) =>
+  c.options.dev ? [] : c.runs.filter((files) => files.every((f) => BUILDX_FORMATS.test(f))).map((files) => ({ c, files })),
+);
 const found = findBuildx();
 const home = mkdtempSync(join(tmpdir(), 'bake-differential-'));
 after(() => rmSync(home, { recursive: true, force: true }));
@@ -165,5 +167,6 @@ describe('bake --print against buildx --print', { concurrency: 4, skip: 'missing
 });
 
 after(() => {
-  if (!('missing' in found)) console.log(`buildx differential: ${runs.length} runs, ${tally.identical} identical, ${tally.known} known version differences (skipped with their reason)`);
+  if (!('missing' in found))
+    console.log(`buildx differential: ${runs.length} runs, ${tally.identical} identical, ${tally.known} known version differences (skipped with their reason)`);
 });

@@ -46,7 +46,10 @@ test('default file discovery merges in order: the override file wins', async () 
 });
 
 test('-f - reads the bake file from stdin; environment overrides variables', async () => {
-  const r = await run(['-f', '-', '--print'], { input: 'variable "TAG" { default = "x" }\ntarget "default" { tags = ["app:${TAG}"] }\n', env: { TAG: 'from-env' } });
+  const r = await run(['-f', '-', '--print'], {
+    input: 'variable "TAG" { default = "x" }\ntarget "default" { tags = ["app:${TAG}"] }\n',
+    env: { TAG: 'from-env' },
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /"app:from-env"/);
 });
@@ -203,7 +206,11 @@ test('with no bake server, ls, stop, attach and server status start none: an emp
   const json = await run(['dev', 'ls', '--format', 'json'], { cwd: shop, env });
   assert.equal(json.status, 0, json.stderr);
   assert.deepEqual(JSON.parse(json.stdout), []);
-  for (const args of [['dev', 'stop'], ['dev', 'attach'], ['dev', 'stop', '--volumes']]) {
+  for (const args of [
+    ['dev', 'stop'],
+    ['dev', 'attach'],
+    ['dev', 'stop', '--volumes'],
+  ]) {
     const r = await run(args, { cwd: shop, env });
     assert.equal(r.status, 1, `bake ${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^error: no bake dev session is running: no bake server is\n {2}= fix: Start one with bake dev /, `bake ${args.join(' ')}`);
@@ -215,7 +222,7 @@ test('with no bake server, ls, stop, attach and server status start none: an emp
   assert.deepEqual(readdirSync(scratch), [], 'no server was started (nor its directory made)');
 });
 
-test('a secret whose file is missing: buildx\'s sentence, its line in the bake file and the fix, before any engine is asked; --print refuses it too', async () => {
+test("a secret whose file is missing: buildx's sentence, its line in the bake file and the fix, before any engine is asked; --print refuses it too", async () => {
   const dir = tempProject({
     Dockerfile: 'FROM busybox:latest\nRUN --mount=type=secret,id=tok cat /run/secrets/tok\n',
     'docker-bake.hcl': 'target "app" {\n  context = "."\n  secret  = ["id=tok,src=nope.txt"]\n}\n',
@@ -238,13 +245,16 @@ test('a secret whose file is missing: buildx\'s sentence, its line in the bake f
   assert.match((await run(['app'], { cwd: fromEnv, env })).stderr, /cannot reach the build engine/, 'it goes on to the engine');
 });
 
-test('a context or Dockerfile that is not there is named with the user\'s path, before any engine is asked, saying where relative paths start', async () => {
+test("a context or Dockerfile that is not there is named with the user's path, before any engine is asked, saying where relative paths start", async () => {
   const env = { DOCKER_HOST: `unix://${join(tmpdir(), 'bake-no-engine.sock')}` };
   // The README's mistake: a bake file elsewhere, its context "." taken from where bake runs.
   const fromRoot = await run(['-f', 'examples/toml-app/bake.toml', 'app', '--progress=plain'], { cwd: root, env });
   assert.equal(fromRoot.status, 2, fromRoot.stderr);
   assert.match(fromRoot.stderr, /^error: failed to read dockerfile: open Dockerfile: no such file or directory\n {2}--> examples\/toml-app\/bake\.toml:/);
-  assert.match(fromRoot.stderr, /= fix: Relative paths start from the directory bake runs in \(.*\), not from the bake file's directory \(examples\/toml-app\), as in buildx\./);
+  assert.match(
+    fromRoot.stderr,
+    /= fix: Relative paths start from the directory bake runs in \(.*\), not from the bake file's directory \(examples\/toml-app\), as in buildx\./,
+  );
   assert.doesNotMatch(fromRoot.stderr, /buildkit-mount|\/var\/lib\/docker|engine/, 'no daemon-internal path, no engine work');
   const noContext = tempProject({ 'docker-bake.hcl': 'target "app" {\n  context = "api"\n}\n' });
   const r = await run(['app'], { cwd: noContext, env });
@@ -255,10 +265,17 @@ test('a context or Dockerfile that is not there is named with the user\'s path, 
 test("the README's bin/bake examples that need no engine run as written from the repository's root", async () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const block = /Then use `bin\/bake` from any directory[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-  const commands = block.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter((line) => /--print|--list/.test(line));
+  const commands = block
+    .split('\n')
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter((line) => /--print|--list/.test(line));
   assert.ok(commands.length >= 4, `the usage block's resolve-only commands: ${commands.join(' | ')}`);
   for (const command of commands) {
-    const r = spawnSync('bash', ['-c', command], { cwd: root, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root' } });
+    const r = spawnSync('bash', ['-c', command], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root' },
+    });
     assert.equal(r.status, 0, `${command}: ${r.stderr}`);
     assert.doesNotThrow(() => JSON.parse(r.stdout), command);
   }

@@ -17,7 +17,12 @@ const scratch = mkdtempSync(join(tmpdir(), 'bake-server-dir-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 /** nobody: an owner that is not the test's user. */
 const OTHER_UID = 65534;
-const COMMANDS = [['server', 'status'], ['dev', 'ls'], ['dev', 'attach'], ['dev', 'stop', 'some-session']];
+const COMMANDS = [
+  ['server', 'status'],
+  ['dev', 'ls'],
+  ['dev', 'attach'],
+  ['dev', 'stop', 'some-session'],
+];
 
 async function refusedEverywhere(runtimeDir: string, sentence: RegExp): Promise<void> {
   for (const args of COMMANDS) {
@@ -33,25 +38,33 @@ test('a runtime dir that cannot hold the server dir (/dev/null) is a sentence wi
   await refusedEverywhere('/dev/null', /^error: bake cannot keep its server in \/dev\/null\/bake: not a directory$/m);
 });
 
-test("a server dir another user owns is refused: no connection to a server that could be theirs, none started there", { skip: process.getuid?.() !== 0 && process.env['CI'] !== 'true' && 'making a dir another user owns needs root' }, async () => {
-  const runtime = join(scratch, 'foreign-dir');
-  mkdirSync(join(runtime, 'bake'), { recursive: true });
-  chmodSync(join(runtime, 'bake'), 0o777);
-  chownSync(join(runtime, 'bake'), OTHER_UID, OTHER_UID);
-  await refusedEverywhere(runtime, new RegExp(`^error: the bake server dir ${runtime}/bake belongs to uid ${OTHER_UID}, not to you`, 'm'));
-  assert.equal(existsSync(join(runtime, 'bake', 'server.sock')), false);
-});
+test(
+  'a server dir another user owns is refused: no connection to a server that could be theirs, none started there',
+  { skip: process.getuid?.() !== 0 && process.env['CI'] !== 'true' && 'making a dir another user owns needs root' },
+  async () => {
+    const runtime = join(scratch, 'foreign-dir');
+    mkdirSync(join(runtime, 'bake'), { recursive: true });
+    chmodSync(join(runtime, 'bake'), 0o777);
+    chownSync(join(runtime, 'bake'), OTHER_UID, OTHER_UID);
+    await refusedEverywhere(runtime, new RegExp(`^error: the bake server dir ${runtime}/bake belongs to uid ${OTHER_UID}, not to you`, 'm'));
+    assert.equal(existsSync(join(runtime, 'bake', 'server.sock')), false);
+  },
+);
 
-test("a server socket another user owns in the user's own dir is refused", { skip: process.getuid?.() !== 0 && process.env['CI'] !== 'true' && 'making a socket another user owns needs root' }, async () => {
-  const runtime = join(scratch, 'foreign-socket');
-  mkdirSync(join(runtime, 'bake'), { recursive: true, mode: 0o700 });
-  const socket = join(runtime, 'bake', 'server.sock');
-  const impostor = createServer((c) => c.destroy());
-  await new Promise<void>((resolve) => impostor.listen(socket, resolve));
-  try {
-    chownSync(socket, OTHER_UID, OTHER_UID);
-    await refusedEverywhere(runtime, new RegExp(`^error: the bake server socket ${socket} belongs to uid ${OTHER_UID}, not to you`, 'm'));
-  } finally {
-    impostor.close();
-  }
-});
+test(
+  "a server socket another user owns in the user's own dir is refused",
+  { skip: process.getuid?.() !== 0 && process.env['CI'] !== 'true' && 'making a socket another user owns needs root' },
+  async () => {
+    const runtime = join(scratch, 'foreign-socket');
+    mkdirSync(join(runtime, 'bake'), { recursive: true, mode: 0o700 });
+    const socket = join(runtime, 'bake', 'server.sock');
+    const impostor = createServer((c) => c.destroy());
+    await new Promise<void>((resolve) => impostor.listen(socket, resolve));
+    try {
+      chownSync(socket, OTHER_UID, OTHER_UID);
+      await refusedEverywhere(runtime, new RegExp(`^error: the bake server socket ${socket} belongs to uid ${OTHER_UID}, not to you`, 'm'));
+    } finally {
+      impostor.close();
+    }
+  },
+);

@@ -27,7 +27,10 @@ before(async () => {
   const files: Record<string, string> = {
     // The test engine runs with --bridge=none: RUN steps need network "none". The nonce makes every RUN run.
     'docker-bake.hcl': ['one', 'two', 'bad']
-      .map((t, i) => `target "${t}" {\n  dockerfile = "${t}.Dockerfile"\n  network = "none"\n  args = { N = "${nonce}" }\n${tags[i] ? `  tags = ["${tags[i]}"]\n` : ''}}\n`)
+      .map(
+        (t, i) =>
+          `target "${t}" {\n  dockerfile = "${t}.Dockerfile"\n  network = "none"\n  args = { N = "${nonce}" }\n${tags[i] ? `  tags = ["${tags[i]}"]\n` : ''}}\n`,
+      )
       .join(''),
     'one.Dockerfile': 'FROM bake-test/busybox\nARG N\nCOPY a.txt /a.txt\nRUN echo $N && sleep 1\n',
     'two.Dockerfile': 'FROM bake-test/busybox\nARG N\nRUN echo $N && sleep 1\n',
@@ -54,7 +57,13 @@ function inPty(args: string[], env: Record<string, string> = {}, interruptOn?: R
     cols: COLS,
     rows: 40,
     cwd: project,
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', TERM: 'xterm-256color', DOCKER_HOST: `unix://${socketPath}`, ...env },
+    env: {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: process.env['HOME'] ?? '/root',
+      TERM: 'xterm-256color',
+      DOCKER_HOST: `unix://${socketPath}`,
+      ...env,
+    },
   });
   let raw = '';
   let interrupted = false;
@@ -80,7 +89,8 @@ function inPty(args: string[], env: Record<string, string> = {}, interruptOn?: R
 }
 
 /** A finished row: icon, name, state, then steps done/total, cached steps, bytes sent, elapsed. */
-const row = (icon: string, name: string, state: string): RegExp => new RegExp(`^${icon} ${name} +${state} +\\d+/\\d+ steps · \\d+ cached · [\\d.]+k?B sent · \\d+\\.\\ds$`);
+const row = (icon: string, name: string, state: string): RegExp =>
+  new RegExp(`^${icon} ${name} +${state} +\\d+/\\d+ steps · \\d+ cached · [\\d.]+k?B sent · \\d+\\.\\ds$`);
 /** listr2's spinner frames and colour escapes (SGR), which a finished, colourless screen must not hold. */
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 const SGR = /\x1b\[[\d;]*m/;
@@ -115,7 +125,10 @@ test('BUILDKIT_PROGRESS=tty: a failing target expands to its error with the Dock
   assert.equal(r.code, 1, r.screen.join('\n'));
   const text = r.screen.join('\n');
   assert.match(r.screen[0] ?? '', row('✖', 'bad', 'failed'), text);
-  assert.match(text, /\n +bad\.Dockerfile:4\n +-+\n +2 \| {5}ARG N\n +3 \| {5}RUN echo \$N\n +4 \| >>> RUN echo failing && exit 3\n +5 \| {5}RUN echo never\n +-+\n +error: failed to build bad: /);
+  assert.match(
+    text,
+    /\n +bad\.Dockerfile:4\n +-+\n +2 \| {5}ARG N\n +3 \| {5}RUN echo \$N\n +4 \| >>> RUN echo failing && exit 3\n +5 \| {5}RUN echo never\n +-+\n +error: failed to build bad: /,
+  );
   assert.match(text, new RegExp(row('✔', 'one', 'built').source.slice(1), 'm'));
   assert.match(text, /\nbad +failed +\d+\.\ds +-\none +built +/);
   assert.doesNotMatch(text, SPINNER);
@@ -135,7 +148,12 @@ test('Ctrl-C during a RUN with --progress tty: exit 130, the rows end cancelled,
 });
 
 test('a bake killed with SIGKILL leaves its proxy socket dir, and the next bake removes it', async () => {
-  const killed = spawn(bake, ['one', '--no-cache', '--progress', 'plain'], { cols: COLS, rows: 40, cwd: project, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', DOCKER_HOST: `unix://${socketPath}` } });
+  const killed = spawn(bake, ['one', '--no-cache', '--progress', 'plain'], {
+    cols: COLS,
+    rows: 40,
+    cwd: project,
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', DOCKER_HOST: `unix://${socketPath}` },
+  });
   await new Promise<void>((resolve) => {
     let raw = '';
     killed.onData((d) => {

@@ -110,93 +110,108 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-test(`10 sessions on one server, each with an exec'd shell typed into for ${SECONDS} s: no error, no lost output, all attachable after`, { timeout: (SECONDS + 120) * 1000 }, async (t) => {
-  const started = Date.now();
-  // Every client at once: the first of them starts the server, the others find it (or race to start it).
-  const clients = projects.map((name) => terminal(['dev'], join(scratch, name)));
-  const exits: (number | undefined)[] = clients.map(() => undefined);
-  clients.forEach((c, i) => void c.exited.then((code) => (exits[i] = code)));
-  await Promise.all(clients.map((c) => c.waitFor(/^\/ #/m, 60_000)));
-  const rows = await sessions();
-  const ids = projects.map((name) => rows.find((s) => s.files.includes(join(scratch, name, 'docker-bake.hcl')))?.id ?? '');
-  assert.deepEqual(ids.filter((id) => !id), [], `one session per project: ${JSON.stringify(rows.map((s) => s.id))}`);
-  t.diagnostic(`10 sessions up and attached in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+test(
+  `10 sessions on one server, each with an exec'd shell typed into for ${SECONDS} s: no error, no lost output, all attachable after`,
+  { timeout: (SECONDS + 120) * 1000 },
+  async (t) => {
+    const started = Date.now();
+    // Every client at once: the first of them starts the server, the others find it (or race to start it).
+    const clients = projects.map((name) => terminal(['dev'], join(scratch, name)));
+    const exits: (number | undefined)[] = clients.map(() => undefined);
+    clients.forEach((c, i) => void c.exited.then((code) => (exits[i] = code)));
+    await Promise.all(clients.map((c) => c.waitFor(/^\/ #/m, 60_000)));
+    const rows = await sessions();
+    const ids = projects.map((name) => rows.find((s) => s.files.includes(join(scratch, name, 'docker-bake.hcl')))?.id ?? '');
+    assert.deepEqual(
+      ids.filter((id) => !id),
+      [],
+      `one session per project: ${JSON.stringify(rows.map((s) => s.id))}`,
+    );
+    t.diagnostic(`10 sessions up and attached in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  // Each client: the monitor, then a second shell, which the terminal switches to.
-  await Promise.all(
-    clients.map(async (c) => {
-      c.type(`${PREFIX}c`);
-      await c.waitFor(/^\(bake\)$/m);
-      c.type('exec dev sh\r');
-      // Attached to the new shell, the terminal shows its screen alone: its prompt, and the monitor gone.
-      await c.waitFor(/(?<![\s\S])(?![\s\S]*\(bake\))[\s\S]*^\/ #$/m);
-    }),
-  );
-  for (const s of await sessions()) assert.deepEqual(s.processes.map((p) => `${p.id} ${p.state}`).sort(), ['1 running', 'dev running'], `session ${s.id}`);
+    // Each client: the monitor, then a second shell, which the terminal switches to.
+    await Promise.all(
+      clients.map(async (c) => {
+        c.type(`${PREFIX}c`);
+        await c.waitFor(/^\(bake\)$/m);
+        c.type('exec dev sh\r');
+        // Attached to the new shell, the terminal shows its screen alone: its prompt, and the monitor gone.
+        await c.waitFor(/(?<![\s\S])(?![\s\S]*\(bake\))[\s\S]*^\/ #$/m);
+      }),
+    );
+    for (const s of await sessions()) assert.deepEqual(s.processes.map((p) => `${p.id} ${p.state}`).sort(), ['1 running', 'dev running'], `session ${s.id}`);
 
-  const before = await serverStatus();
-  t.diagnostic(`server RSS with 10 sessions, 20 shells, before typing: ${mib(before.rssBytes)} (pid ${before.pid})`);
+    const before = await serverStatus();
+    t.diagnostic(`server RSS with 10 sessions, 20 shells, before typing: ${mib(before.rssBytes)} (pid ${before.pid})`);
 
-  // Typing: every client its own counter, all ten at once.
-  const typed = clients.map(() => 0);
-  const until = Date.now() + SECONDS * 1000;
-  await Promise.all(
-    clients.map(async (c, i) => {
-      for (let n = 1; Date.now() < until; n++) {
-        c.type(`echo load-${i}-${n}\r`);
-        typed[i] = n;
-        await sleep(PACE_MS[0] + Math.random() * (PACE_MS[1] - PACE_MS[0]));
-      }
-    }),
-  );
-  const total = typed.reduce((a, b) => a + b, 0);
-  t.diagnostic(`typed ${total} commands in ${SECONDS} s (${typed.join(', ')} per client)`);
-  // The last command of each client shows, then every line is counted.
-  await Promise.all(clients.map((c, i) => c.waitFor(new RegExp(`^load-${i}-${typed[i]}$`, 'm'), 30_000)));
-  assert.deepEqual(exits, clients.map(() => undefined), 'no client exited');
-  for (const [i, c] of clients.entries()) {
-    const lines = await c.lines();
-    assert.ok(lines.length < SCROLLBACK, `client ${i}: ${lines.length} lines on the screen, so some may have scrolled out: type more slowly or for less time`);
-    const text = lines.join('\n');
-    assert.doesNotMatch(text, /error/i, `client ${i} shows an error:\n${text}`);
-    const echoed = lines.filter((l) => l.startsWith('load-'));
-    const expected = Array.from({ length: typed[i]! }, (_, n) => `load-${i}-${n + 1}`);
-    assert.deepEqual(echoed, expected, `client ${i}: every command's output exactly once, in order`);
-    const commands = lines.filter((l) => /^\/ # echo load-/.test(l)).map((l) => l.slice('/ # echo '.length));
-    assert.deepEqual(commands, expected, `client ${i}: every command reached the shell exactly once, in order`);
-  }
+    // Typing: every client its own counter, all ten at once.
+    const typed = clients.map(() => 0);
+    const until = Date.now() + SECONDS * 1000;
+    await Promise.all(
+      clients.map(async (c, i) => {
+        for (let n = 1; Date.now() < until; n++) {
+          c.type(`echo load-${i}-${n}\r`);
+          typed[i] = n;
+          await sleep(PACE_MS[0] + Math.random() * (PACE_MS[1] - PACE_MS[0]));
+        }
+      }),
+    );
+    const total = typed.reduce((a, b) => a + b, 0);
+    t.diagnostic(`typed ${total} commands in ${SECONDS} s (${typed.join(', ')} per client)`);
+    // The last command of each client shows, then every line is counted.
+    await Promise.all(clients.map((c, i) => c.waitFor(new RegExp(`^load-${i}-${typed[i]}$`, 'm'), 30_000)));
+    assert.deepEqual(
+      exits,
+      clients.map(() => undefined),
+      'no client exited',
+    );
+    for (const [i, c] of clients.entries()) {
+      const lines = await c.lines();
+      assert.ok(
+        lines.length < SCROLLBACK,
+        `client ${i}: ${lines.length} lines on the screen, so some may have scrolled out: type more slowly or for less time`,
+      );
+      const text = lines.join('\n');
+      assert.doesNotMatch(text, /error/i, `client ${i} shows an error:\n${text}`);
+      const echoed = lines.filter((l) => l.startsWith('load-'));
+      const expected = Array.from({ length: typed[i]! }, (_, n) => `load-${i}-${n + 1}`);
+      assert.deepEqual(echoed, expected, `client ${i}: every command's output exactly once, in order`);
+      const commands = lines.filter((l) => /^\/ # echo load-/.test(l)).map((l) => l.slice('/ # echo '.length));
+      assert.deepEqual(commands, expected, `client ${i}: every command reached the shell exactly once, in order`);
+    }
 
-  const afterTyping = await serverStatus();
-  const peak = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${afterTyping.pid}/status`, 'utf8'))?.[1];
-  t.diagnostic(`server RSS after typing: ${mib(afterTyping.rssBytes)}${peak ? `, peak ${mib(Number(peak) * 1024)}` : ''} (before: ${mib(before.rssBytes)})`);
-  assert.equal(afterTyping.pid, before.pid, 'the same server throughout');
+    const afterTyping = await serverStatus();
+    const peak = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${afterTyping.pid}/status`, 'utf8'))?.[1];
+    t.diagnostic(`server RSS after typing: ${mib(afterTyping.rssBytes)}${peak ? `, peak ${mib(Number(peak) * 1024)}` : ''} (before: ${mib(before.rssBytes)})`);
+    assert.equal(afterTyping.pid, before.pid, 'the same server throughout');
 
-  // Detach every client; each session is still there and attachable, its shell alive.
-  await Promise.all(
-    clients.map(async (c, i) => {
-      c.type(`${PREFIX}d`);
-      assert.equal(await c.exited, 0, `client ${i} detaches with 0`);
-    }),
-  );
-  await Promise.all(
-    ids.map(async (id, i) => {
-      const again = terminal(['dev', 'attach', id], scratch);
-      await again.waitFor(/^\/ #$/m);
-      again.type(`echo alive-${i}\r`);
-      await again.waitFor(new RegExp(`^alive-${i}$`, 'm'));
-      again.type(`${PREFIX}d`);
-      assert.equal(await again.exited, 0, `bake dev attach ${id} detaches with 0`);
-      assert.doesNotMatch((await again.lines()).join('\n'), /error/i);
-    }),
-  );
-  assert.deepEqual((await sessions()).map((s) => s.id).sort(), [...ids].sort(), 'every session still there');
+    // Detach every client; each session is still there and attachable, its shell alive.
+    await Promise.all(
+      clients.map(async (c, i) => {
+        c.type(`${PREFIX}d`);
+        assert.equal(await c.exited, 0, `client ${i} detaches with 0`);
+      }),
+    );
+    await Promise.all(
+      ids.map(async (id, i) => {
+        const again = terminal(['dev', 'attach', id], scratch);
+        await again.waitFor(/^\/ #$/m);
+        again.type(`echo alive-${i}\r`);
+        await again.waitFor(new RegExp(`^alive-${i}$`, 'm'));
+        again.type(`${PREFIX}d`);
+        assert.equal(await again.exited, 0, `bake dev attach ${id} detaches with 0`);
+        assert.doesNotMatch((await again.lines()).join('\n'), /error/i);
+      }),
+    );
+    assert.deepEqual((await sessions()).map((s) => s.id).sort(), [...ids].sort(), 'every session still there');
 
-  // Stopping the server ends every session: nothing of them stays in the engine.
-  const stop = await bake(['server', 'stop']);
-  assert.equal(stop.status, 0, stop.stderr);
-  assert.match(stop.stdout, /ends its 10 session\(s\)/);
-  let left = await leftovers();
-  for (let n = 0; n < 100 && left.length; n++) left = (await sleep(300), await leftovers());
-  assert.deepEqual(left, [], 'no container or network of the sessions is left');
-  t.diagnostic(`whole run ${((Date.now() - started) / 1000).toFixed(1)} s`);
-});
+    // Stopping the server ends every session: nothing of them stays in the engine.
+    const stop = await bake(['server', 'stop']);
+    assert.equal(stop.status, 0, stop.stderr);
+    assert.match(stop.stdout, /ends its 10 session\(s\)/);
+    let left = await leftovers();
+    for (let n = 0; n < 100 && left.length; n++) left = (await sleep(300), await leftovers());
+    assert.deepEqual(left, [], 'no container or network of the sessions is left');
+    t.diagnostic(`whole run ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  },
+);

@@ -103,33 +103,37 @@ after(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-test('the first client is killed; rebuild from a second client builds in the server and recreates the service on the new image', { timeout: 240_000 }, async () => {
-  const first = terminal(['dev', '--progress', 'plain']);
-  const hint = await first.waitFor(/bake: attached to app \(\/bin\/sh\) in session (\S+)\./, 120_000);
-  session = /in session (\S+)\./.exec(hint)?.[1] ?? '';
-  await first.waitFor(PROMPT);
-  await killClient(first);
-  const before = await appContainer();
-  assert.equal(before?.state, 'running');
+test(
+  'the first client is killed; rebuild from a second client builds in the server and recreates the service on the new image',
+  { timeout: 240_000 },
+  async () => {
+    const first = terminal(['dev', '--progress', 'plain']);
+    const hint = await first.waitFor(/bake: attached to app \(\/bin\/sh\) in session (\S+)\./, 120_000);
+    session = /in session (\S+)\./.exec(hint)?.[1] ?? '';
+    await first.waitFor(PROMPT);
+    await killClient(first);
+    const before = await appContainer();
+    assert.equal(before?.state, 'running');
 
-  writeFileSync(join(project, 'version'), `${version(2)}\n`);
-  const second = terminal(['dev', 'attach', session]);
-  await second.waitFor(PROMPT);
-  second.type(MONITOR);
-  await second.waitFor(/^\(bake\)$/m);
-  second.type('rebuild\r');
-  const screen = await second.waitFor(new RegExp(`^bake: session ${session} is up to date\\.$`, 'm'), 120_000);
-  // The server's build progress, as its command output: plain progress lines.
-  assert.match(screen, /^#\d+ \[\d\/\d\] RUN sleep 4$/m);
-  assert.match(screen, /^#\d+ DONE \d+\.\ds$/m);
-  second.type('detach\r');
-  assert.equal(await second.exited, 0);
+    writeFileSync(join(project, 'version'), `${version(2)}\n`);
+    const second = terminal(['dev', 'attach', session]);
+    await second.waitFor(PROMPT);
+    second.type(MONITOR);
+    await second.waitFor(/^\(bake\)$/m);
+    second.type('rebuild\r');
+    const screen = await second.waitFor(new RegExp(`^bake: session ${session} is up to date\\.$`, 'm'), 120_000);
+    // The server's build progress, as its command output: plain progress lines.
+    assert.match(screen, /^#\d+ \[\d\/\d\] RUN sleep 4$/m);
+    assert.match(screen, /^#\d+ DONE \d+\.\ds$/m);
+    second.type('detach\r');
+    assert.equal(await second.exited, 0);
 
-  const after = await appContainer();
-  assert.notEqual(after?.id, before?.id, 'app is recreated');
-  assert.equal(after?.state, 'running');
-  assert.equal(await versionInService(), version(2));
-});
+    const after = await appContainer();
+    assert.notEqual(after?.id, before?.id, 'app is recreated');
+    assert.equal(after?.state, 'running');
+    assert.equal(await versionInService(), version(2));
+  },
+);
 
 /** A client in the monitor that has asked for a rebuild of version `n`, once the server's build of it is under way (its progress reached the client), and not done. */
 async function rebuildUnderWay(n: number): Promise<PtyTerminal> {
@@ -186,7 +190,7 @@ test('a rebuild whose build fails shows the failure to the client that asked and
     await client.waitFor(/^\(bake\)$/m);
     client.type('rebuild\r');
     const screen = await client.waitFor(/^error: the build failed \(see above\); the session keeps running the images it had$/m, 60_000);
-    assert.match(screen, /^#\d+ \S+ broken-step$/m, 'the failing step\'s output reached the client');
+    assert.match(screen, /^#\d+ \S+ broken-step$/m, "the failing step's output reached the client");
     assert.match(screen, /^error: failed to build app: .*exit code: 3/m);
     client.type('detach\r');
     assert.equal(await client.exited, 0);

@@ -124,7 +124,8 @@ async function monitor(t: PtyTerminal, line: string, timeoutMs = 20_000): Promis
     while (lines.length && lines.at(-1) === '') lines.pop();
     const at = lines.lastIndexOf(echo);
     if (at >= 0 && prompts(lines) > before && lines.at(-1) === '(bake)' && lines.length - 1 > at) return lines.slice(at + 1, -1);
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for "${line}" to finish at a new (bake) prompt; the screen:\n${lines.slice(-40).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for "${line}" to finish at a new (bake) prompt; the screen:\n${lines.slice(-40).join('\n')}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -229,14 +230,17 @@ test('--prefix-key ctrl-b: the hint names it, Ctrl-b c opens the monitor, Ctrl-a
 
 test('bake dev in a second terminal on a running session attaches to it: no new session, the same shell', async () => {
   const mine = (await sessions()).filter((s) => s.files.includes(join(p1, 'docker-bake.hcl')));
-  assert.deepEqual(mine.map((s) => s.id), [s1]);
+  assert.deepEqual(
+    mine.map((s) => s.id),
+    [s1],
+  );
   // The shells b and c saw were the one a started: its earlier output was on their screens.
   assert.equal(mine[0]?.processes.filter((p) => p.service === 'dev').length, 1);
   assert.match((await b.lines()).join('\n'), /^prefix-literal$/m);
 });
 
 test('when the attached process exits, the client drops to the monitor saying which process exited and with what code', async () => {
-  await a.waitForVisible('a\'s monitor', (v) => lastLine(v) === '(bake)');
+  await a.waitForVisible("a's monitor", (v) => lastLine(v) === '(bake)');
   a.type('attach dev\r');
   await shellPrompt(a);
   await openMonitor(a, 'dev (/bin/sh)');
@@ -327,7 +331,13 @@ test('without an interactive service the user lands in the monitor; sessions lis
 
   const list = await monitor(d, 'sessions');
   assert.match(list[0] ?? '', /^SESSION +FILES +ENGINE +SERVICES +PROCESSES +CLIENTS$/);
-  assert.deepEqual(list.slice(1).map((l) => l.split(/ +/)[0]).sort(), [s1, s2].sort());
+  assert.deepEqual(
+    list
+      .slice(1)
+      .map((l) => l.split(/ +/)[0])
+      .sort(),
+    [s1, s2].sort(),
+  );
 
   d.type(`switch ${s1}\r`);
   await shellPrompt(d);
@@ -336,7 +346,7 @@ test('without an interactive service the user lands in the monitor; sessions lis
 });
 
 test('stop in the monitor ends the session: the client exits 0 saying so, and bake dev ls no longer lists it', async () => {
-  await a.waitForVisible('a\'s monitor', (v) => lastLine(v) === '(bake)');
+  await a.waitForVisible("a's monitor", (v) => lastLine(v) === '(bake)');
   a.type('stop\r');
   await a.waitFor(`bake: session ${s1} stopped; its containers and network are removed, named volumes kept.`, 60_000);
   assert.equal(await a.exited, 0);

@@ -190,7 +190,13 @@ test('SIGKILL of the client leaves the session and its processes running, and th
   await b.exited;
   const ls = JSON.parse((await bake(['dev', 'ls', '--format', 'json'])).stdout) as { id: string; processes: { id: string; state: string }[] }[];
   const mine = ls.find((s) => s.id === session);
-  assert.deepEqual(mine?.processes.filter((p) => p.state === 'running').map((p) => p.id).sort(), ['2', 'api', 'db', 'dev']);
+  assert.deepEqual(
+    mine?.processes
+      .filter((p) => p.state === 'running')
+      .map((p) => p.id)
+      .sort(),
+    ['2', 'api', 'db', 'dev'],
+  );
   const c = terminal(['dev', 'attach', session]);
   await c.waitFor(/^back-5$/m);
   c.type(MONITOR);
@@ -224,7 +230,10 @@ test('SIGKILL of the server: containers keep running; the next bake dev ls recov
   process.kill(pid, 'SIGKILL');
   await new Promise((r) => setTimeout(r, 500));
   const running = await containers();
-  assert.deepEqual([...running.values()].map((c) => c.state), ['running', 'running', 'running']);
+  assert.deepEqual(
+    [...running.values()].map((c) => c.state),
+    ['running', 'running', 'running'],
+  );
 
   const ls = await bake(['dev', 'ls', '--format', 'json']);
   assert.equal(ls.status, 0, ls.stderr);
@@ -234,7 +243,8 @@ test('SIGKILL of the server: containers keep running; the next bake dev ls recov
   // The old server's exec'd shell (process 1) is ended, not leaked, and reported.
   assert.match(ls.stderr, new RegExp(`session ${session}: a process the previous server exec'd in dev \\(exec [0-9a-f]+\\) was ended`));
   const dev = (await containers()).get('dev');
-  for (const exec of (await engine.containers.inspect(dev?.id ?? '', AbortSignal.timeout(10_000))).ExecIDs ?? []) assert.equal((await engine.execs.inspect(exec, AbortSignal.timeout(10_000))).Running, false);
+  for (const exec of (await engine.containers.inspect(dev?.id ?? '', AbortSignal.timeout(10_000))).ExecIDs ?? [])
+    assert.equal((await engine.execs.inspect(exec, AbortSignal.timeout(10_000))).Running, false);
 
   const d = terminal(['dev', 'attach']);
   await d.waitFor(PROMPT);

@@ -51,7 +51,7 @@ after(async () => {
   for (const dir of [project, state]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('a second run with nothing changed is up to date without a solve; its metadata is the build\'s', async () => {
+test("a second run with nothing changed is up to date without a solve; its metadata is the build's", async () => {
   // The metadata files go outside the context: one inside would be a changed input.
   const first = await run(['--progress=plain', '--metadata-file', join(state, 'first.json'), 'app']);
   assert.equal(first.status, 0, first.stderr);
@@ -67,7 +67,10 @@ test('a second run with nothing changed is up to date without a solve; its metad
   const app = (metadata('first.json') as { app: Record<string, string> }).app;
   assert.equal(app['containerimage.digest'], await imageId(tag));
   assert.match(app['containerimage.config.digest'] ?? '', /^sha256:[0-9a-f]{64}$/);
-  assert.deepEqual((app['image.name'] ?? '').split(',').map((n) => n.replace(/^docker\.io\//, '')), [tag]);
+  assert.deepEqual(
+    (app['image.name'] ?? '').split(',').map((n) => n.replace(/^docker\.io\//, '')),
+    [tag],
+  );
 });
 
 test('a changed context file builds again; a file .dockerignore excludes does not', async () => {

@@ -44,7 +44,8 @@ before(async () => {
     // The test engine runs with --bridge=none: RUN steps need network "none".
     'docker-bake.hcl': `target "app" {\n  tags = ["${tag}"]\n  network = "none"\n  args = { GREETING = "hello from bake ${nonce}" }\n}\ntarget "broken" {\n  dockerfile = "broken.Dockerfile"\n  network = "none"\n}\ntarget "broken-arg" {\n  dockerfile = "broken-arg.Dockerfile"\n  network = "none"\n  args = { CODE = "5" }\n}\n`,
     'broken-arg.Dockerfile': 'FROM bake-test/busybox\nARG CODE\nRUN echo "failing with $CODE" \\\n && exit ${CODE}\n',
-    Dockerfile: 'FROM bake-test/busybox\nARG GREETING\nCOPY hello.txt /src/hello.txt\nRUN cat /src/hello.txt > /src/copy.txt && echo "$GREETING" >> /src/copy.txt\n',
+    Dockerfile:
+      'FROM bake-test/busybox\nARG GREETING\nCOPY hello.txt /src/hello.txt\nRUN cat /src/hello.txt > /src/copy.txt && echo "$GREETING" >> /src/copy.txt\n',
     'broken.Dockerfile': 'FROM bake-test/busybox\nCOPY hello.txt /src/hello.txt\nRUN true\nRUN echo failing && exit 3\nRUN echo never\n',
     'hello.txt': 'hello file\n',
     '.dockerignore': 'secret.txt\n',
@@ -123,7 +124,10 @@ test('a failing RUN exits 1 and shows the failing Dockerfile line', async () => 
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /#\d+ 0\.\d failing/);
   assert.match(r.stderr, / > \[4\/5\] RUN echo failing && exit 3:/);
-  assert.match(r.stderr, /broken\.Dockerfile:4\n-+\n +2 \| {5}COPY hello\.txt \/src\/hello\.txt\n +3 \| {5}RUN true\n +4 \| >>> RUN echo failing && exit 3\n +5 \| {5}RUN echo never\n-+\n/);
+  assert.match(
+    r.stderr,
+    /broken\.Dockerfile:4\n-+\n +2 \| {5}COPY hello\.txt \/src\/hello\.txt\n +3 \| {5}RUN true\n +4 \| >>> RUN echo failing && exit 3\n +5 \| {5}RUN echo never\n-+\n/,
+  );
   // Our framing around the engine's own sentence, whatever its words (20.10: "executor failed running […]", 26: "process \"…\" did not complete successfully").
   const engineSentence = /#\d+ ERROR: (.*exit code: 3)\n/.exec(r.stderr)?.[1];
   assert.ok(engineSentence?.includes('echo failing && exit 3'), r.stderr);
@@ -135,7 +139,10 @@ test('a failing RUN exits 1 and shows the failing Dockerfile line', async () => 
 test('a failing step that expands an ARG shows its Dockerfile lines too (found by its variables where the engine sends no source map)', async () => {
   const r = await run(['-f', join(project, 'docker-bake.hcl'), 'broken-arg', '--progress=plain']);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /broken-arg\.Dockerfile:3\n-+\n +1 \| {5}FROM bake-test\/busybox\n +2 \| {5}ARG CODE\n +3 \| >>> RUN echo "failing with \$CODE" \\\n +4 \| >>>  && exit \$\{CODE\}\n-+\n/);
+  assert.match(
+    r.stderr,
+    /broken-arg\.Dockerfile:3\n-+\n +1 \| {5}FROM bake-test\/busybox\n +2 \| {5}ARG CODE\n +3 \| >>> RUN echo "failing with \$CODE" \\\n +4 \| >>>  && exit \$\{CODE\}\n-+\n/,
+  );
   assert.match(r.stderr, /error: failed to build broken-arg: .*exit code: 5\n$/);
 });
 
@@ -146,7 +153,9 @@ test('--builder unix:///path reaches BuildKit through a socket that forwards to 
   const server: Server = createServer((client) => forwardToEngine(client, socketPath));
   await new Promise<void>((resolve) => server.listen(path, resolve));
   try {
-    const r = await run(['-f', join(project, 'docker-bake.hcl'), 'app', '--builder', `unix://${path}`, '--progress=plain'], { DOCKER_HOST: 'unix:///nonexistent.sock' });
+    const r = await run(['-f', join(project, 'docker-bake.hcl'), 'app', '--builder', `unix://${path}`, '--progress=plain'], {
+      DOCKER_HOST: 'unix:///nonexistent.sock',
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /naming to docker\.io\/bake-test\/app-/);
   } finally {
@@ -158,12 +167,18 @@ test('--builder unix:///path reaches BuildKit through a socket that forwards to 
 test('an engine that does not answer: exit 1 and one sentence naming the address and `bake engine start`', async () => {
   const r = await run(['-f', join(project, 'docker-bake.hcl'), 'app'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
   assert.equal(r.status, 1);
-  assert.equal(r.stderr, 'error: cannot reach the build engine at unix:///nonexistent/docker.sock: start one with `bake engine start`, or point --builder or DOCKER_HOST at a running engine.\n');
+  assert.equal(
+    r.stderr,
+    'error: cannot reach the build engine at unix:///nonexistent/docker.sock: start one with `bake engine start`, or point --builder or DOCKER_HOST at a running engine.\n',
+  );
 });
 
 test('the .dockerignore keeps files out of the build context', async () => {
   writeFileSync(join(project, 'peek.Dockerfile'), 'FROM bake-test/busybox\nCOPY . /ctx\nRUN ls /ctx\n');
-  writeFileSync(join(project, 'peek.hcl'), `target "peek" {\n  dockerfile = "peek.Dockerfile"\n  network = "none"\n  no-cache = true\n  output = ["type=cacheonly"]\n}\n`);
+  writeFileSync(
+    join(project, 'peek.hcl'),
+    `target "peek" {\n  dockerfile = "peek.Dockerfile"\n  network = "none"\n  no-cache = true\n  output = ["type=cacheonly"]\n}\n`,
+  );
   const r = await run(['-f', join(project, 'peek.hcl'), 'peek', '--progress=plain']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, / hello\.txt\n/);
@@ -179,7 +194,10 @@ test('a local output writes the built filesystem to dest', async () => {
 });
 
 test('a target with several outputs is solved once per output; the repeats come from cache', async () => {
-  writeFileSync(join(project, 'both.hcl'), `target "both" {\n  network = "none"\n  output = ["type=local,dest=both-dir", "type=tar,dest=both.tar"]\n  args = { GREETING = "both ${nonce}" }\n}\n`);
+  writeFileSync(
+    join(project, 'both.hcl'),
+    `target "both" {\n  network = "none"\n  output = ["type=local,dest=both-dir", "type=tar,dest=both.tar"]\n  args = { GREETING = "both ${nonce}" }\n}\n`,
+  );
   const r = await run(['-f', join(project, 'both.hcl'), 'both', '--progress=plain']);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(readFileSync(join(project, 'both-dir', 'src', 'copy.txt'), 'utf8'), `hello file\nboth ${nonce}\n`);
@@ -195,28 +213,46 @@ test('an oci output: written where the engine has the exporter (the containerd i
     assert.match(execFileSync('tar', ['-tf', join(project, 'img.tar')], { encoding: 'utf8' }), /^index\.json$/m, 'an OCI layout');
   } else {
     assert.equal(oci.status, 2, oci.stderr);
-    assert.match(oci.stderr, /^error: the builder at unix:\/\/\S+ has no oci exporter\n {2}= fix: Use an output it has \(docker, local, tar\), or a standalone BuildKit, which has image, oci and docker\.\n$/);
+    assert.match(
+      oci.stderr,
+      /^error: the builder at unix:\/\/\S+ has no oci exporter\n {2}= fix: Use an output it has \(docker, local, tar\), or a standalone BuildKit, which has image, oci and docker\.\n$/,
+    );
   }
   writeFileSync(join(project, 'push.hcl'), `target "pushed" {\n  output = ["type=registry"]\n}\n`);
   const r = await run(['-f', join(project, 'push.hcl'), 'pushed']);
   assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /^error: target pushed asks to push but names no image\n {2}= fix: Give it tags = \["registry\/repo:tag"\], or name=\.\.\. in the output\.\n$/);
+  assert.match(
+    r.stderr,
+    /^error: target pushed asks to push but names no image\n {2}= fix: Give it tags = \["registry\/repo:tag"\], or name=\.\.\. in the output\.\n$/,
+  );
 });
 
 test('a secret entry reaches RUN --mount=type=secret; a tar output writes the filesystem as one tar', async () => {
   writeFileSync(join(project, 'token.txt'), `s3cr3t-${nonce}`);
   // Secrets are not part of BuildKit's cache key: the nonce in the step keeps an earlier run's result from being reused.
-  writeFileSync(join(project, 'secret.Dockerfile'), `FROM bake-test/busybox\nRUN --mount=type=secret,id=tok,required=true cat /run/secrets/tok > /seen.txt # ${nonce}\n`);
-  writeFileSync(join(project, 'secret.hcl'), `target "sec" {\n  dockerfile = "secret.Dockerfile"\n  network = "none"\n  secret = ["id=tok,src=token.txt"]\n  output = ["type=tar,dest=fs.tar"]\n}\n`);
+  writeFileSync(
+    join(project, 'secret.Dockerfile'),
+    `FROM bake-test/busybox\nRUN --mount=type=secret,id=tok,required=true cat /run/secrets/tok > /seen.txt # ${nonce}\n`,
+  );
+  writeFileSync(
+    join(project, 'secret.hcl'),
+    `target "sec" {\n  dockerfile = "secret.Dockerfile"\n  network = "none"\n  secret = ["id=tok,src=token.txt"]\n  output = ["type=tar,dest=fs.tar"]\n}\n`,
+  );
   const r = await run(['-f', join(project, 'secret.hcl'), 'sec', '--progress=quiet']);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(execFileSync('tar', ['-xOf', join(project, 'fs.tar'), 'seen.txt'], { encoding: 'utf8' }), `s3cr3t-${nonce}`);
 });
 
 test('dockerfile-inline builds from a generated dir; Ctrl-C during a RUN exits 130 at once', async () => {
-  writeFileSync(join(project, 'inline.hcl'), `target "inline" {\n  network = "none"\n  no-cache = true\n  output = ["type=cacheonly"]\n  dockerfile-inline = "FROM bake-test/busybox\\nRUN echo inline-${nonce} && sleep 30\\n"\n}\n`);
+  writeFileSync(
+    join(project, 'inline.hcl'),
+    `target "inline" {\n  network = "none"\n  no-cache = true\n  output = ["type=cacheonly"]\n  dockerfile-inline = "FROM bake-test/busybox\\nRUN echo inline-${nonce} && sleep 30\\n"\n}\n`,
+  );
   const started = performance.now();
-  const child = spawn(bake, ['-f', join(project, 'inline.hcl'), 'inline', '--progress=plain'], { cwd: project, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DOCKER_HOST: `unix://${socketPath}` } });
+  const child = spawn(bake, ['-f', join(project, 'inline.hcl'), 'inline', '--progress=plain'], {
+    cwd: project,
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DOCKER_HOST: `unix://${socketPath}` },
+  });
   let stderr = '';
   let interruptedAt = 0;
   child.stderr.on('data', (d: Buffer) => {

@@ -63,7 +63,8 @@ before(async () => {
 });
 
 after(async () => {
-  for (const tag of [finalTag, b1Tag, localTag, imageTag, ...unrequestedTags]) await engineRequest(socketPath, 'DELETE', `/images/${tag}?force=1`).catch(() => undefined);
+  for (const tag of [finalTag, b1Tag, localTag, imageTag, ...unrequestedTags])
+    await engineRequest(socketPath, 'DELETE', `/images/${tag}?force=1`).catch(() => undefined);
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
@@ -97,7 +98,9 @@ test('two chains joined by a final target: edges respected, the chains overlap, 
   for (const tag of unrequestedTags) assert.equal((await engineRequest(socketPath, 'GET', `/images/${tag}/json`)).status, 404, tag);
   assert.deepEqual(await internalTags(), before, 'no bake-internal/ tag remains');
 
-  const lines = [...r.stderr.matchAll(/^\[([\w-]+)\] (\{.*\})$/gm)].map((m) => [m[1] as string, JSON.parse(m[2] as string) as { kind: string; target: string; context: { bytes: number } }] as const);
+  const lines = [...r.stderr.matchAll(/^\[([\w-]+)\] (\{.*\})$/gm)].map(
+    (m) => [m[1] as string, JSON.parse(m[2] as string) as { kind: string; target: string; context: { bytes: number } }] as const,
+  );
   for (const [prefix, line] of lines) assert.equal(line.target, prefix, 'every rawjson line names its target');
   const sent = new Map(lines.flatMap(([name, line]) => (line.kind === 'sent' ? [[name, line.context.bytes] as const] : [])));
   const shared = (sent.get('a1') ?? 0) + (sent.get('b1') ?? 0);
@@ -105,7 +108,12 @@ test('two chains joined by a final target: edges respected, the chains overlap, 
 
   const s = spans(r.stderr);
   const span = (name: string): { start: number; end: number } => s.get(name) ?? assert.fail(`no steps of ${name} in\n${r.stderr}`);
-  for (const [dep, dependant] of [['a1', 'a2'], ['b1', 'b2'], ['a2', 'final'], ['b2', 'final']] as const) {
+  for (const [dep, dependant] of [
+    ['a1', 'a2'],
+    ['b1', 'b2'],
+    ['a2', 'final'],
+    ['b2', 'final'],
+  ] as const) {
     assert.ok(span(dep).end <= span(dependant).start, `${dependant} started ${(span(dependant).start - span(dep).end).toFixed(0)} ms after ${dep} ended`);
   }
   const overlap = (x: string, y: string): number => Math.min(span(x).end, span(y).end) - Math.max(span(x).start, span(y).start);
@@ -130,7 +138,10 @@ test('a dependant that fails still leaves no internal tag', async () => {
 
 test('Ctrl-C while a dependant runs: exit 130 and no internal tag stays', async () => {
   const before = await internalTags();
-  const child = spawn(bake, ['slow', '--progress=plain'], { cwd: project, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', DOCKER_HOST: `unix://${socketPath}` } });
+  const child = spawn(bake, ['slow', '--progress=plain'], {
+    cwd: project,
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', DOCKER_HOST: `unix://${socketPath}` },
+  });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const running = await new Promise<boolean>((resolve) => {
@@ -152,9 +163,15 @@ test('on a builder without an image store (a standalone BuildKit) target: edges 
   const server = createServer((client) => forwardToEngine(client, socketPath));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    const r = await runBake(['final', '--builder', `tcp://127.0.0.1:${(server.address() as AddressInfo).port}`, '--progress=plain'], { cwd: project, socketPath });
+    const r = await runBake(['final', '--builder', `tcp://127.0.0.1:${(server.address() as AddressInfo).port}`, '--progress=plain'], {
+      cwd: project,
+      socketPath,
+    });
     assert.equal(r.status, 2, `a user error: ${r.stderr}`);
-    assert.match(r.stderr, /target a2 builds on target a1 through its contexts, but the builder at tcp:\/\/127\.0\.0\.1:\d+ has no image store to pass the image through/);
+    assert.match(
+      r.stderr,
+      /target a2 builds on target a1 through its contexts, but the builder at tcp:\/\/127\.0\.0\.1:\d+ has no image store to pass the image through/,
+    );
     assert.match(r.stderr, /fix: Build on a Docker engine \(--builder docker\) for now: target: contexts on a standalone BuildKit come in a later release\./);
     assert.doesNotMatch(r.stderr, /#\d+ /, 'nothing was built');
   } finally {
@@ -171,7 +188,10 @@ test('a local-directory named context: built where the frontend has named contex
     return;
   }
   assert.equal(r.status, 2, `a user error: ${r.stderr}`);
-  assert.match(r.stderr, /target local has extra as context extra, but the builder's Dockerfile frontend lacks named contexts \(moby\.buildkit\.frontend\.contexts\)/);
+  assert.match(
+    r.stderr,
+    /target local has extra as context extra, but the builder's Dockerfile frontend lacks named contexts \(moby\.buildkit\.frontend\.contexts\)/,
+  );
 });
 
 test('a docker-image:// named context: FROM its name builds on that image where the frontend has named contexts, else an error naming the missing capability', async () => {
@@ -183,5 +203,8 @@ test('a docker-image:// named context: FROM its name builds on that image where 
     return;
   }
   assert.equal(r.status, 2, `a user error: ${r.stderr}`);
-  assert.match(r.stderr, /target image has docker-image:\/\/bake-test\/busybox:latest as context base, but the builder's Dockerfile frontend lacks named contexts/);
+  assert.match(
+    r.stderr,
+    /target image has docker-image:\/\/bake-test\/busybox:latest as context base, but the builder's Dockerfile frontend lacks named contexts/,
+  );
 });

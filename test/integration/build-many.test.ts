@@ -25,9 +25,13 @@ before(async () => {
   project = mkdtempSync(join(tmpdir(), 'bake-many-'));
   mkdirSync(join(project, 'shared'));
   writeFileSync(join(project, 'shared', 'data.bin'), randomBytes(3_000_000));
-  writeFileSync(join(project, 'shared', 'Dockerfile'), 'FROM bake-test/busybox\nARG T\nCOPY data.bin /data.bin\nRUN echo "$T" > /t && cut -d" " -f1 /proc/uptime > /started && sleep 1\n');
+  writeFileSync(
+    join(project, 'shared', 'Dockerfile'),
+    'FROM bake-test/busybox\nARG T\nCOPY data.bin /data.bin\nRUN echo "$T" > /t && cut -d" " -f1 /proc/uptime > /started && sleep 1\n',
+  );
   writeFileSync(join(project, 'shared', 'broken.Dockerfile'), 'FROM bake-test/busybox\nRUN exit 4\n');
-  const target = (name: string, tag: string, extra = ''): string => `target "${name}" {\n  context = "shared"\n  tags = ["${tag}"]\n  args = { T = "${name}-${nonce}" }\n${extra}}\n`;
+  const target = (name: string, tag: string, extra = ''): string =>
+    `target "${name}" {\n  context = "shared"\n  tags = ["${tag}"]\n  args = { T = "${name}-${nonce}" }\n${extra}}\n`;
   writeFileSync(
     join(project, 'docker-bake.hcl'),
     `group "default" {\n  targets = ["one", "two", "three"]\n}\n${target('one', tags[0] as string)}${target('two', tags[1] as string)}${target('three', tags[2] as string)}` +
@@ -42,7 +46,9 @@ after(async () => {
 
 /** Bytes each target's session sent for its context, from the `[target] sent context:` lines. */
 function sentBytes(stderr: string): Map<string, number> {
-  return new Map([...stderr.matchAll(/^\[([\w-]+)\] sent context: \d+ entries, \d+ files requested, (\d+) bytes$/gm)].map((m) => [m[1] as string, Number(m[2])]));
+  return new Map(
+    [...stderr.matchAll(/^\[([\w-]+)\] sent context: \d+ entries, \d+ files requested, (\d+) bytes$/gm)].map((m) => [m[1] as string, Number(m[2])]),
+  );
 }
 
 test('three targets over one shared context build at once: the context goes over once, lines are prefixed, a summary lists them', async () => {
@@ -61,7 +67,8 @@ test('three targets over one shared context build at once: the context goes over
   for (const tag of tags) assert.equal((await engineRequest(socketPath, 'GET', `/images/${tag}/json`)).status, 200, tag);
   const again = await runBake(['--progress=plain'], { cwd: project, socketPath });
   assert.equal(again.status, 0, again.stderr);
-  for (const name of ['one', 'two', 'three']) assert.match(again.stderr, new RegExp(`\\n${name} +cached +`), 'nothing changed: every target comes from the cache');
+  for (const name of ['one', 'two', 'three'])
+    assert.match(again.stderr, new RegExp(`\\n${name} +cached +`), 'nothing changed: every target comes from the cache');
   console.log(`three targets, one shared 3 MB context: ${r.ms.toFixed(0)} ms, sent ${[...sent].map(([n, b]) => `${n} ${b}`).join(', ')} bytes`);
 });
 

@@ -26,7 +26,8 @@ let socketPath = '';
 let project = '';
 let base = '';
 
-const bake = (args: string[]): Promise<Run> => runBake([...args, '--progress=plain'], { cwd: project, socketPath, env: { DOCKER_CONFIG: join(project, '.docker') } });
+const bake = (args: string[]): Promise<Run> =>
+  runBake([...args, '--progress=plain'], { cwd: project, socketPath, env: { DOCKER_CONFIG: join(project, '.docker') } });
 
 async function internalTags(): Promise<string[]> {
   const images = JSON.parse((await engineRequest(socketPath, 'GET', '/images/json')).body) as { RepoTags: string[] | null }[];

@@ -82,5 +82,7 @@ test(`${COUNT} targets with shared contexts and target: edges build in one run, 
     const dep = deps.get(name);
     if (dep) assert.equal(await fileInImage(socketPath, tag(name), 'from'), `${dep}-${nonce}\n`, `${name} builds on ${dep}`);
   }
-  console.log(`${COUNT} targets (${OWN} own contexts, ${SHARED_DIRS} shared, ${EDGES} target: edges): ${(r.ms / 1000).toFixed(1)} s, CLI peak RSS ${(peakKiB / 1024).toFixed(0)} MB`);
+  console.log(
+    `${COUNT} targets (${OWN} own contexts, ${SHARED_DIRS} shared, ${EDGES} target: edges): ${(r.ms / 1000).toFixed(1)} s, CLI peak RSS ${(peakKiB / 1024).toFixed(0)} MB`,
+  );
 });

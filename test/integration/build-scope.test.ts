@@ -34,7 +34,10 @@ before(async () => {
   // Protocol §8: a secret step byte-identical in both targets runs once and B would get A's secret.
   // The target's name in each step keeps them apart, so the scoping is what is tested; the nonce keeps them out of the cache.
   for (const t of ['a', 'b']) {
-    writeFileSync(join(project, 'shared', `${t}.Dockerfile`), `FROM bake-test/busybox\nCOPY data.bin /data.bin\nRUN --mount=type=secret,id=tok,required=true cat /run/secrets/tok > /seen # ${t}-${nonce}\n`);
+    writeFileSync(
+      join(project, 'shared', `${t}.Dockerfile`),
+      `FROM bake-test/busybox\nCOPY data.bin /data.bin\nRUN --mount=type=secret,id=tok,required=true cat /run/secrets/tok > /seen # ${t}-${nonce}\n`,
+    );
   }
   for (const t of ['s1', 's2']) writeFileSync(join(project, 'sleep', `${t}.Dockerfile`), `FROM bake-test/busybox\nRUN sleep 30 # ${t}-${nonce}\n`);
   writeFileSync(
@@ -57,11 +60,13 @@ test('a secret reaches only the target that declares it; the context both share 
   assert.match(r.stderr, /\na +built /);
   assert.match(r.stderr, /\nb +failed /);
   // The engine's words differ (20.10 "secret tok not found", 26 "secret tok: not found"); its reason is under b's name only.
-  assert.match(r.stderr, /^\[b\] .*secret tok:? not found/m, 'bake prints the engine\'s reason under b\'s name');
+  assert.match(r.stderr, /^\[b\] .*secret tok:? not found/m, "bake prints the engine's reason under b's name");
   assert.doesNotMatch(r.stderr, /^\[a\] .*secret tok:? not found/m);
   assert.equal(await fileInImage(socketPath, tags.a, 'seen'), secretValue);
   assert.equal((await engineRequest(socketPath, 'GET', `/images/${tags.b}/json`)).status, 404, 'b failed, so nothing was tagged');
-  const sent = new Map([...r.stderr.matchAll(/^\[(a|b)\] sent context: \d+ entries, \d+ files requested, (\d+) bytes$/gm)].map((m) => [m[1] as string, Number(m[2])]));
+  const sent = new Map(
+    [...r.stderr.matchAll(/^\[(a|b)\] sent context: \d+ entries, \d+ files requested, (\d+) bytes$/gm)].map((m) => [m[1] as string, Number(m[2])]),
+  );
   const total = [...sent.values()].reduce((x, y) => x + y, 0);
   // Bake prints a target's counter only when it built, and either session may carry a shared context (§8):
   // when b carried it, a's counter holds only a's metadata answers and b's is not printed. Either way it never went over twice.
@@ -92,7 +97,10 @@ async function internalTags(): Promise<string[]> {
 
 test('Ctrl-C while two targets run: exit 130 within 2 s, and nothing is left running in the engine', async () => {
   const tagsBefore = await internalTags();
-  const child = spawn(bake, ['s1', 's2', '--progress=plain'], { cwd: project, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', DOCKER_HOST: `unix://${socketPath}` } });
+  const child = spawn(bake, ['s1', 's2', '--progress=plain'], {
+    cwd: project,
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', DOCKER_HOST: `unix://${socketPath}` },
+  });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   await new Promise<void>((resolve) => {
@@ -103,7 +111,8 @@ test('Ctrl-C while two targets run: exit 130 within 2 s, and nothing is left run
   });
   // The RUN line comes as the step starts; its container's mount a moment later.
   let running = await inUseSleeps();
-  for (const deadline = performance.now() + 3_000; running.length < 2 && performance.now() < deadline; running = await inUseSleeps()) await new Promise((r) => setTimeout(r, 100));
+  for (const deadline = performance.now() + 3_000; running.length < 2 && performance.now() < deadline; running = await inUseSleeps())
+    await new Promise((r) => setTimeout(r, 100));
   assert.equal(running.length, 2, 'while the RUNs sleep, BuildKit reports both their mounts in use (else the check below proves nothing)');
   const sent = performance.now();
   child.kill('SIGINT');
@@ -114,8 +123,13 @@ test('Ctrl-C while two targets run: exit 130 within 2 s, and nothing is left run
   assert.match(stderr, /\nTARGET +RESULT +DURATION +IMAGE\n/, 'the summary still comes');
   for (const name of ['s1', 's2']) assert.match(stderr, new RegExp(`\\n${name} +cancelled `));
   let left = await inUseSleeps();
-  for (const deadline = performance.now() + 3_000; left.length && performance.now() < deadline; left = await inUseSleeps()) await new Promise((r) => setTimeout(r, 200));
-  assert.deepEqual(left.map((r) => r.Description), [], 'no step of the run is still held in the engine');
+  for (const deadline = performance.now() + 3_000; left.length && performance.now() < deadline; left = await inUseSleeps())
+    await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(
+    left.map((r) => r.Description),
+    [],
+    'no step of the run is still held in the engine',
+  );
   assert.deepEqual(await internalTags(), tagsBefore);
   console.log(`Ctrl-C: exit 130 after ${ms.toFixed(0)} ms; ${running.length} records in use before, none after`);
 });

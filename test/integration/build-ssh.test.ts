@@ -22,7 +22,8 @@ let keys = '';
 let agent: ChildProcess | undefined;
 let agentSock = '';
 
-const run = (args: string[], env: Record<string, string> = {}): Promise<Run> => runBake(args, { cwd: project, socketPath, env: { SSH_AUTH_SOCK: agentSock, ...env } });
+const run = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
+  runBake(args, { cwd: project, socketPath, env: { SSH_AUTH_SOCK: agentSock, ...env } });
 
 /**
  * A static x86-64 Linux program for the build container, which has BusyBox

@@ -45,12 +45,29 @@ async function buildApp(builder: string): Promise<{ r: Run; out: string }> {
 function makePki(dir: string): void {
   const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  for (const ca of ['ca', 'other-ca']) openssl('req', '-x509', ...key, '-keyout', `${ca}.key`, '-out', `${ca}.crt`, '-days', '1', '-subj', `/CN=bake test ${ca}`);
+  for (const ca of ['ca', 'other-ca'])
+    openssl('req', '-x509', ...key, '-keyout', `${ca}.key`, '-out', `${ca}.crt`, '-days', '1', '-subj', `/CN=bake test ${ca}`);
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
   writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
   for (const leaf of ['server', 'client']) {
     openssl('req', ...key, '-keyout', `${leaf}.key`, '-out', `${leaf}.csr`, '-subj', `/CN=bake test ${leaf}`);
-    openssl('x509', '-req', '-in', `${leaf}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${leaf}.crt`, '-days', '1', '-extfile', `${leaf}.ext`);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${leaf}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${leaf}.crt`,
+      '-days',
+      '1',
+      '-extfile',
+      `${leaf}.ext`,
+    );
   }
 }
 
@@ -59,10 +76,13 @@ function tlsForwarder(): { server: Server; clients: string[] } {
   const clients: string[] = [];
   const pem = (name: string): Buffer => readFileSync(join(pki, name));
   // grpc-js insists on ALPN h2, as buildkitd's Go server offers it.
-  const server = createTlsServer({ key: pem('server.key'), cert: pem('server.crt'), ca: pem('ca.crt'), requestCert: true, rejectUnauthorized: true, ALPNProtocols: ['h2'] }, (client: TLSSocket) => {
-    clients.push(String(client.getPeerCertificate().subject.CN));
-    forwardToEngine(client, socketPath);
-  });
+  const server = createTlsServer(
+    { key: pem('server.key'), cert: pem('server.crt'), ca: pem('ca.crt'), requestCert: true, rejectUnauthorized: true, ALPNProtocols: ['h2'] },
+    (client: TLSSocket) => {
+      clients.push(String(client.getPeerCertificate().subject.CN));
+      forwardToEngine(client, socketPath);
+    },
+  );
   return { server, clients };
 }
 
@@ -136,7 +156,10 @@ test('a cacert that did not sign the server certificate: exit 1 and one sentence
 test('TLS options bake cannot use are an address error (exit 2), not a crash: an unreadable cacert, a cert without key', async () => {
   const missing = await run(['-f', join(project, 'docker-bake.hcl'), 'app', '--builder', 'tcp://127.0.0.1:1?cacert=/nonexistent/ca.pem']);
   assert.equal(missing.status, 2, missing.stderr);
-  assert.equal(missing.stderr, 'error: cannot read the cacert file /nonexistent/ca.pem of builder tcp://127.0.0.1:1?cacert=/nonexistent/ca.pem: no such file or directory.\n');
+  assert.equal(
+    missing.stderr,
+    'error: cannot read the cacert file /nonexistent/ca.pem of builder tcp://127.0.0.1:1?cacert=/nonexistent/ca.pem: no such file or directory.\n',
+  );
   const lone = `tcp://127.0.0.1:1?cacert=${join(pki, 'ca.crt')}&cert=${join(pki, 'client.crt')}`;
   const certOnly = await run(['-f', join(project, 'docker-bake.hcl'), 'app', '--builder', lone]);
   assert.equal(certOnly.status, 2, certOnly.stderr);

@@ -29,7 +29,10 @@ before(async () => {
   env = privateServerEnv(`unix://${socket}`, scratch);
   mkdirSync(join(env['XDG_RUNTIME_DIR'] ?? ''), { recursive: true, mode: 0o700 });
   mkdirSync(project);
-  writeFileSync(join(project, 'Dockerfile'), 'FROM bake-test/busybox:latest\nCOPY hello.txt /hello.txt\nCMD ["sh", "-c", "trap \\"exit 0\\" TERM; sleep 3600 & wait"]\n');
+  writeFileSync(
+    join(project, 'Dockerfile'),
+    'FROM bake-test/busybox:latest\nCOPY hello.txt /hello.txt\nCMD ["sh", "-c", "trap \\"exit 0\\" TERM; sleep 3600 & wait"]\n',
+  );
   writeFileSync(join(project, 'hello.txt'), 'hello\n');
   writeFileSync(join(project, 'docker-bake.hcl'), 'target "app" {\n  tags = ["bake-test/dev-detach:latest"]\n}\nservice "app" {\n  target = "app"\n}\n');
 });
@@ -57,7 +60,10 @@ test('build, then bake dev --detach runs the service, dev ls lists it, dev stop 
   const ls = await run(['dev', 'ls', '--format', 'json']);
   assert.equal(ls.status, 0, ls.stderr);
   const rows = JSON.parse(ls.stdout) as { id: string; services: { name: string; state: string }[] }[];
-  assert.deepEqual(rows.find((r) => r.id === id)?.services.map((s) => [s.name, s.state]), [['app', 'running']]);
+  assert.deepEqual(
+    rows.find((r) => r.id === id)?.services.map((s) => [s.name, s.state]),
+    [['app', 'running']],
+  );
 
   const stopped = await run(['dev', 'stop']);
   assert.equal(stopped.status, 0, stopped.stderr);

@@ -66,17 +66,30 @@ test('bake dev --detach starts the server; a session made on engine A is refused
   const up = await bake(['dev', '--detach']);
   assert.equal(up.status, 0, up.stderr);
   const id = /session (\S+) is up/.exec(up.stdout)?.[1] ?? '';
-  assert.equal((JSON.parse((await bake(['server', 'status', '--format', 'json'])).stdout) as { running: boolean }).running, true, 'bake dev started the server');
-  const containers = async (): Promise<string[]> => (await engine.containers.list({ label: [`${LABEL.session}=${id}`] }, AbortSignal.timeout(10_000))).map((c) => c.Id);
+  assert.equal(
+    (JSON.parse((await bake(['server', 'status', '--format', 'json'])).stdout) as { running: boolean }).running,
+    true,
+    'bake dev started the server',
+  );
+  const containers = async (): Promise<string[]> =>
+    (await engine.containers.list({ label: [`${LABEL.session}=${id}`] }, AbortSignal.timeout(10_000))).map((c) => c.Id);
   const before = await containers();
   assert.equal(before.length, 1);
 
   const onB = { DOCKER_HOST: engineBAddress };
   const names = (text: string): void => {
-    assert.match(text, new RegExp(`session ${id} runs on the engine at ${engineA.replace(/[/.]/g, '\\$&')}, but this terminal's engine is ${engineBAddress.replace(/[/.]/g, '\\$&')} \\(DOCKER_HOST is set\\)`));
+    assert.match(
+      text,
+      new RegExp(
+        `session ${id} runs on the engine at ${engineA.replace(/[/.]/g, '\\$&')}, but this terminal's engine is ${engineBAddress.replace(/[/.]/g, '\\$&')} \\(DOCKER_HOST is set\\)`,
+      ),
+    );
     assert.match(text, new RegExp(`run bake dev stop ${id}, then bake dev again`));
   };
-  for (const args of [['dev', '--detach'], ['dev', 'attach']]) {
+  for (const args of [
+    ['dev', '--detach'],
+    ['dev', 'attach'],
+  ]) {
     const r = await bake(args, onB);
     assert.equal(r.status, 1, `bake ${args.join(' ')} on engine B: ${r.stdout}${r.stderr}`);
     names(r.stderr);
@@ -86,9 +99,17 @@ test('bake dev --detach starts the server; a session made on engine A is refused
   const ls = await bake(['dev', 'ls', '--format', 'json'], onB);
   assert.equal(ls.status, 0, ls.stderr);
   names(ls.stderr);
-  assert.deepEqual((JSON.parse(ls.stdout) as { id: string; engine: string }[]).map((s) => [s.id, s.engine]), [[id, engineA]], 'ls still lists the session, on engine A');
+  assert.deepEqual(
+    (JSON.parse(ls.stdout) as { id: string; engine: string }[]).map((s) => [s.id, s.engine]),
+    [[id, engineA]],
+    'ls still lists the session, on engine A',
+  );
 
-  assert.deepEqual(askedB.filter((r) => !r.startsWith('GET ')), [], 'nothing was built or created on engine B (the server only looked for sessions there)');
+  assert.deepEqual(
+    askedB.filter((r) => !r.startsWith('GET ')),
+    [],
+    'nothing was built or created on engine B (the server only looked for sessions there)',
+  );
   assert.deepEqual(await containers(), before, 'the session on engine A is untouched');
   // Back on engine A, the session is used as before.
   const again = await bake(['dev', '--detach']);

@@ -104,9 +104,11 @@ test('a service container attached between create and start: output, screen, res
   assert.equal((await engine.containers.inspect(id, signal())).State.ExitCode, 3);
 });
 
-test('an exec\'d shell: output, resize, exit code from exec inspect; kill ends another one', async () => {
+test("an exec'd shell: output, resize, exit code from exec inspect; kill ends another one", async () => {
   const id = await startedShell();
-  const p = tracked(await startExecProcess(engine, id, { id: '1', service: 'dev', command: ['/bin/sh'], size: SIZE, env: { GREETING: 'hello' }, workdir: '/tmp' }));
+  const p = tracked(
+    await startExecProcess(engine, id, { id: '1', service: 'dev', command: ['/bin/sh'], size: SIZE, env: { GREETING: 'hello' }, workdir: '/tmp' }),
+  );
   assert.equal(p.kind, 'exec');
   type(p, 'echo "$GREETING from $(pwd)"\r');
   await until(p, /hello from \/tmp\r\n/);
@@ -159,7 +161,9 @@ test('recovering: a running container re-attached after a server restart shows w
   type(p, 'exit 7\r');
   assert.equal(await p.exited, 7);
 
-  const stopped = tracked(await attachContainerProcess(engine, id, { service: 'dev', command: ['/bin/sh'], startedAt: Date.now(), size: SIZE, recovering: true }));
+  const stopped = tracked(
+    await attachContainerProcess(engine, id, { service: 'dev', command: ['/bin/sh'], startedAt: Date.now(), size: SIZE, recovering: true }),
+  );
   assert.equal(await stopped.exited, 7);
   assert.equal(stopped.state, 'exited');
   assert.match(stopped.output.history().toString(), /after-2/);
@@ -171,7 +175,9 @@ test('kill stops a service container (SIGTERM first) and resolves once it has ex
     undefined,
     signal(),
   );
-  const p = tracked(await attachContainerProcess(engine, id, { service: 'worker', command: ['/bin/sh'], startedAt: Date.now(), size: SIZE, recovering: false }));
+  const p = tracked(
+    await attachContainerProcess(engine, id, { service: 'worker', command: ['/bin/sh'], startedAt: Date.now(), size: SIZE, recovering: false }),
+  );
   await engine.containers.start(id, signal());
   await until(p, /up\r\n/);
   await p.kill();
@@ -185,7 +191,9 @@ test('a process whose engine goes away is lost, with -1', async () => {
   const viaProxy = new DockerEngine({ kind: 'unix', socketPath: proxy.path, address: `unix://${proxy.path}` });
   try {
     const id = await startedShell();
-    const p = tracked(await attachContainerProcess(viaProxy, id, { service: 'dev', command: ['/bin/sh'], startedAt: Date.now(), size: SIZE, recovering: true }));
+    const p = tracked(
+      await attachContainerProcess(viaProxy, id, { service: 'dev', command: ['/bin/sh'], startedAt: Date.now(), size: SIZE, recovering: true }),
+    );
     type(p, 'echo via-proxy\r');
     await until(p, /\r\nvia-proxy\r\n/);
     proxy.cut();
@@ -207,7 +215,9 @@ test('a host process in a PTY: output, resize, exit code; kill ends its process 
   await until(p, new RegExp(`${scratch}\\r\\n`));
   await exerciseShell(p, 5);
 
-  const sleeper = tracked(await startHostProcess({ id: 'worker', service: 'worker', command: ['/bin/sh', '-c', 'sleep 30 & sleep 30; echo never'], cwd: scratch, env, size: SIZE }));
+  const sleeper = tracked(
+    await startHostProcess({ id: 'worker', service: 'worker', command: ['/bin/sh', '-c', 'sleep 30 & sleep 30; echo never'], cwd: scratch, env, size: SIZE }),
+  );
   const started = Date.now();
   await sleeper.kill();
   assert.equal(sleeper.exitCode, 128 + 15, 'ended by SIGTERM');

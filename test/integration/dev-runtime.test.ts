@@ -84,7 +84,11 @@ function sessionFilter(session: SessionIdentity): { label: string[] } {
 const main = newSession();
 const db: ServicePlan = {
   // Ends on SIGTERM (a shell as PID 1 would ignore it), so stop does not wait out the grace period.
-  service: { name: 'db', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 1; touch /tmp/ready; sleep 3600 & wait'], healthcheck: { test: ['CMD', 'test', '-f', '/tmp/ready'], interval: '200ms', retries: 50 } },
+  service: {
+    name: 'db',
+    command: ['sh', '-c', 'trap "exit 0" TERM; sleep 1; touch /tmp/ready; sleep 3600 & wait'],
+    healthcheck: { test: ['CMD', 'test', '-f', '/tmp/ready'], interval: '200ms', retries: 50 },
+  },
   image: IMAGE,
   projectDir,
 };
@@ -124,9 +128,18 @@ test('up starts db, then api and the host service once db is healthy', async () 
   const firstPass = dbInfo.State.Health?.Log?.find((l) => l.ExitCode === 0);
   assert.ok(firstPass, 'db has passed its check');
   const apiStarted = Date.parse(apiInfo.State.StartedAt);
-  assert.ok(apiStarted - Date.parse(dbInfo.State.StartedAt) >= 1000, `api started ${apiStarted - Date.parse(dbInfo.State.StartedAt)} ms after db, which is ready after 1 s`);
-  assert.ok(apiStarted >= Date.parse(firstPass.End) || (dbInfo.State.Health?.Log?.length ?? 0) >= 5, 'api starts after a passing check (unless the log has moved on)');
-  assert.deepEqual(apiInfo.Config.Env?.filter((e) => /^(MODE|FROM_CLIENT)=/.test(e)), ['MODE=one', 'FROM_CLIENT=yes']);
+  assert.ok(
+    apiStarted - Date.parse(dbInfo.State.StartedAt) >= 1000,
+    `api started ${apiStarted - Date.parse(dbInfo.State.StartedAt)} ms after db, which is ready after 1 s`,
+  );
+  assert.ok(
+    apiStarted >= Date.parse(firstPass.End) || (dbInfo.State.Health?.Log?.length ?? 0) >= 5,
+    'api starts after a passing check (unless the log has moved on)',
+  );
+  assert.deepEqual(
+    apiInfo.Config.Env?.filter((e) => /^(MODE|FROM_CLIENT)=/.test(e)),
+    ['MODE=one', 'FROM_CLIENT=yes'],
+  );
   assert.ok(took < 30_000, `up took ${took} ms`);
 });
 
@@ -153,10 +166,11 @@ test('ports are published and volumes mounted', async () => {
     assert.match(bound?.HostPort ?? '', /^\d+$/, port);
   }
   const volume = `bake-${main.projectKey}-cache`;
-  assert.deepEqual(
-    info.Mounts.map((m) => `${m.Type} ${m.Type === 'volume' ? m.Name : m.Source} ${m.Destination} ${m.RW}`).sort(),
-    [`bind ${projectDir}/data /data true`, `bind ${projectDir}/data /ro false`, `volume ${volume} /cache true`],
-  );
+  assert.deepEqual(info.Mounts.map((m) => `${m.Type} ${m.Type === 'volume' ? m.Name : m.Source} ${m.Destination} ${m.RW}`).sort(), [
+    `bind ${projectDir}/data /data true`,
+    `bind ${projectDir}/data /ro false`,
+    `volume ${volume} /cache true`,
+  ]);
   const labels = (await engine.volumes.inspect(volume, signal())).Labels ?? {};
   assert.equal(labels[LABEL.project], main.projectKey);
   assert.equal(labels[LABEL.session], main.id);
@@ -201,7 +215,10 @@ test('stop, start, restart and recreate one service', async () => {
   assert.ok(events.includes('created db'));
   assert.equal((await runtime.containerOf('db', signal()))?.Id, id);
   ids.set('db', id);
-  await assert.rejects(runtime.start('nothing', signal()), (e: unknown) => e instanceof DevRuntimeError && /service "nothing" has no container/.test(e.message));
+  await assert.rejects(
+    runtime.start('nothing', signal()),
+    (e: unknown) => e instanceof DevRuntimeError && /service "nothing" has no container/.test(e.message),
+  );
 });
 
 test('discoverSessions finds the session from its labels', async () => {
@@ -231,14 +248,24 @@ test('down removes containers and network, keeps named volumes; down with volume
   await runtime.down({ volumes: true }, signal());
   await assert.rejects(engine.volumes.inspect(volume, signal()), isNotFound);
   await runtime.down({ volumes: true }, signal());
-  assert.equal((await discoverSessions(engine, signal())).find((s) => s.id === main.id), undefined);
+  assert.equal(
+    (await discoverSessions(engine, signal())).find((s) => s.id === main.id),
+    undefined,
+  );
 });
 
 test('each service starts as soon as its own dependencies are up, not level by level', async () => {
   const session = newSession();
-  const plan = (name: string, service: Omit<ServicePlan['service'], 'name'>): ServicePlan => ({ service: { name, command: ['sleep', '3600'], ...service }, image: IMAGE, projectDir });
+  const plan = (name: string, service: Omit<ServicePlan['service'], 'name'>): ServicePlan => ({
+    service: { name, command: ['sleep', '3600'], ...service },
+    image: IMAGE,
+    projectDir,
+  });
   const plans = [
-    plan('slow', { command: ['sh', '-c', 'sleep 1; touch /tmp/ready; exec sleep 3600'], healthcheck: { test: ['CMD', 'test', '-f', '/tmp/ready'], interval: '200ms', retries: 50 } }),
+    plan('slow', {
+      command: ['sh', '-c', 'sleep 1; touch /tmp/ready; exec sleep 3600'],
+      healthcheck: { test: ['CMD', 'test', '-f', '/tmp/ready'], interval: '200ms', retries: 50 },
+    }),
     plan('app', { depends_on: ['slow', 'worker'] }),
     plan('cache', {}),
     plan('worker', { depends_on: ['cache'] }),
@@ -255,7 +282,10 @@ test('plans with a depends_on cycle or a missing dependency are refused before a
   const session = newSession();
   const plan = (name: string, deps: string[]): ServicePlan => ({ service: { name, depends_on: deps }, image: IMAGE, projectDir });
   await assert.rejects(runtimeOf(session).up([plan('a', ['b']), plan('b', ['a'])], recorder().hooks, { healthTimeoutMs: 1000 }, signal()), /depends_on cycle/);
-  await assert.rejects(runtimeOf(session).up([plan('a', ['ghost'])], recorder().hooks, { healthTimeoutMs: 1000 }, signal()), /"ghost", which is not in the plans/);
+  await assert.rejects(
+    runtimeOf(session).up([plan('a', ['ghost'])], recorder().hooks, { healthTimeoutMs: 1000 }, signal()),
+    /"ghost", which is not in the plans/,
+  );
   assert.deepEqual(await engine.networks.list(sessionFilter(session), signal()), []);
 });
 
@@ -280,13 +310,20 @@ test('a dependency whose health check never passes fails up, naming it and what 
   // Within seconds of its 1.5 s timeout, not the default 60 s: generous, as the machine may be loaded.
   assert.ok(took >= 1500 && took < 20_000, `failed after ${took} ms`);
   assert.ok(!events.includes('created waiter'), events.join('\n'));
-  assert.deepEqual((await engine.containers.list(sessionFilter(session), signal())).map((c) => c.Labels[LABEL.service]), ['bad']);
+  assert.deepEqual(
+    (await engine.containers.list(sessionFilter(session), signal())).map((c) => c.Labels[LABEL.service]),
+    ['bad'],
+  );
 });
 
 test('a dependency that exits fails up with its exit code and last output', async () => {
   const session = newSession();
   const quitter: ServicePlan = {
-    service: { name: 'quitter', command: ['sh', '-c', 'echo starting; sleep 0.3; echo boom; exit 3'], healthcheck: { test: ['CMD', 'false'], interval: '200ms' } },
+    service: {
+      name: 'quitter',
+      command: ['sh', '-c', 'echo starting; sleep 0.3; echo boom; exit 3'],
+      healthcheck: { test: ['CMD', 'false'], interval: '200ms' },
+    },
     image: IMAGE,
     projectDir,
   };

@@ -26,7 +26,15 @@ import { connectServer } from '../../src/dev/client/connection.js';
 import type { Service } from '../../src/bakefile/model.js';
 import { DEV_PROTOCOL_VERSION, LABEL } from '../../src/dev/labels.js';
 import { serviceMessage } from '../../src/dev/protocol/service-message.js';
-import { DevClient as DevStub, type AttachIn, type AttachOut, type HelloReply, type ListReply, type UpEvent, type UpRequest } from '../../src/dev/protocol/generated/dev.js';
+import {
+  DevClient as DevStub,
+  type AttachIn,
+  type AttachOut,
+  type HelloReply,
+  type ListReply,
+  type UpEvent,
+  type UpRequest,
+} from '../../src/dev/protocol/generated/dev.js';
 import { parseEngineAddress } from '../../src/docker/endpoint.js';
 import { DockerEngine } from '../../src/docker/engine-api.js';
 import { runBake, type Run } from '../support/bake-cli.js';
@@ -107,7 +115,12 @@ async function sessions(env: Record<string, string>, cwd = scratch): Promise<Ses
 
 /** Starts the server of `env` as bake dev does (ls and status only look). */
 async function startServer(env: Record<string, string>): Promise<void> {
-  const client = await connectServer({ env, version: VERSION, start: [process.execPath, join(repoRoot(), 'bin', 'bake'), 'server', 'run'], warn: () => undefined });
+  const client = await connectServer({
+    env,
+    version: VERSION,
+    start: [process.execPath, join(repoRoot(), 'bin', 'bake'), 'server', 'run'],
+    warn: () => undefined,
+  });
   client?.close();
 }
 
@@ -331,7 +344,12 @@ test('lifetimes: without a session the server exits after its grace period; with
   assert.equal(later.running, true, 'still running past the grace period');
   assert.equal(later.pid, busy.pid, 'the same server');
   assert.equal(later.sessions, 2);
-  for (const id of [a, b]) assert.deepEqual((await containersOf(id)).map((c) => c.state), ['running'], `session ${id} runs its container`);
+  for (const id of [a, b])
+    assert.deepEqual(
+      (await containersOf(id)).map((c) => c.state),
+      ['running'],
+      `session ${id} runs its container`,
+    );
 
   // `bake server stop` ends both sessions, then the server.
   const stopping = Date.now();
@@ -362,7 +380,14 @@ test('bad input on the server socket: one clear error each, and the healthy sess
   await t.test('(a) garbage bytes on the socket: the connection is dropped, the server lives', async () => {
     const payloads: [string, Buffer][] = [
       ['bytes that are no HTTP/2', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n\x00\x01\x02garbage\xff\xfe'.repeat(20), 'latin1')],
-      ['the HTTP/2 preface, then a garbage frame', Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0xff, 0xff, 0xff, 0x99, 0xff, 0xff, 0xff, 0xff, 0xff]), Buffer.alloc(64, 0xab)])],
+      [
+        'the HTTP/2 preface, then a garbage frame',
+        Buffer.concat([
+          Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
+          Buffer.from([0xff, 0xff, 0xff, 0x99, 0xff, 0xff, 0xff, 0xff, 0xff]),
+          Buffer.alloc(64, 0xab),
+        ]),
+      ],
     ];
     for (const [what, bytes] of payloads) {
       const closed = await new Promise<boolean>((resolve) => {
@@ -395,7 +420,15 @@ test('bad input on the server socket: one clear error each, and the healthy sess
 
   await t.test('(b) an Up with malformed fields gets INVALID_ARGUMENT and one sentence', async () => {
     const dir = join(scratch, 'bad-up');
-    const base: UpRequest = { files: [join(dir, 'docker-bake.hcl')], project_dir: dir, engine: engineAddress, services: [], health_timeout_ms: 1000, env: {}, size: undefined };
+    const base: UpRequest = {
+      files: [join(dir, 'docker-bake.hcl')],
+      project_dir: dir,
+      engine: engineAddress,
+      services: [],
+      health_timeout_ms: 1000,
+      env: {},
+      size: undefined,
+    };
     const service = (fields: Partial<Service>, image = IMAGE) => [{ service: serviceMessage({ name: 'x', ...fields }), image }];
     const cases: [string, UpRequest, RegExp][] = [
       ['relative bake file paths', { ...base, files: ['docker-bake.hcl'] }, /files must be absolute/],
@@ -428,13 +461,18 @@ test('bad input on the server socket: one clear error each, and the healthy sess
   });
 
   await t.test('(d) an Attach to an unknown session or process gets NOT_FOUND naming what exists', async () => {
-    const open = (session: string, process: string): AttachIn => ({ msg: { $case: 'open', value: { session, process, size: undefined, client: 'test', client_id: 'bad-input-test', below: false } } });
+    const open = (session: string, process: string): AttachIn => ({
+      msg: { $case: 'open', value: { session, process, size: undefined, client: 'test', client_id: 'bad-input-test', below: false } },
+    });
     const noSession = await attachError(client, open('nosuch-000000', ''));
     assert.equal(noSession.code, grpcStatus.NOT_FOUND, noSession.details);
     assert.match(noSession.details, new RegExp(`^no session nosuch-000000 \\(sessions: [^)]*\\b${healthy}\\b[^)]*\\); bake dev ls lists them$`));
     const noProcess = await attachError(client, open(healthy, '42'));
     assert.equal(noProcess.code, grpcStatus.NOT_FOUND, noProcess.details);
-    assert.match(noProcess.details, new RegExp(`^session ${healthy} has no process or service "42" \\(processes: (dev, worker|worker, dev)\\); ps lists them$`));
+    assert.match(
+      noProcess.details,
+      new RegExp(`^session ${healthy} has no process or service "42" \\(processes: (dev, worker|worker, dev)\\); ps lists them$`),
+    );
     for (const e of [noSession, noProcess]) assertOneSentence(e.details, e.details);
     await stillServing('attaches to unknown ids');
   });
@@ -476,7 +514,11 @@ test('bad input on the server socket: one clear error each, and the healthy sess
     t.diagnostic(`the doomed client was killed mid-flood, after ${out.length} bytes of output`);
 
     await stillServing('a client killed mid-stream');
-    await eventually('the killed client no longer holds the session', async () => (await list(client)).sessions.find((s) => s.id === healthy)?.clients === 0, 5_000);
+    await eventually(
+      'the killed client no longer holds the session',
+      async () => (await list(client)).sessions.find((s) => s.id === healthy)?.clients === 0,
+      5_000,
+    );
 
     // A fresh attach to the same process: its screen; Ctrl-C ends the flood, and a command typed then runs.
     const fresh = client.attach();
@@ -489,11 +531,20 @@ test('bad input on the server socket: one clear error each, and the healthy sess
       if (msg?.$case === 'output') seen += msg.value.toString();
     });
     fresh.on('error', () => undefined);
-    fresh.write({ msg: { $case: 'open', value: { session: healthy, process: 'dev', size: { columns: 80, rows: 24 }, client: 'fresh client', client_id: 'fresh', below: false } } });
+    fresh.write({
+      msg: {
+        $case: 'open',
+        value: { session: healthy, process: 'dev', size: { columns: 80, rows: 24 }, client: 'fresh client', client_id: 'fresh', below: false },
+      },
+    });
     await eventually('the fresh attach is attached', () => messages[0] === 'attached');
     fresh.write({ msg: { $case: 'input', value: Buffer.from('\x03') } });
     fresh.write({ msg: { $case: 'input', value: Buffer.from('echo ok-$((1+1))\r') } });
-    await eventually(() => `the fresh attach sees ok-2 (it got ${JSON.stringify(seen.slice(-200))})`, () => /^ok-2\r?$/m.test(seen), 20_000);
+    await eventually(
+      () => `the fresh attach sees ok-2 (it got ${JSON.stringify(seen.slice(-200))})`,
+      () => /^ok-2\r?$/m.test(seen),
+      20_000,
+    );
     assert.deepEqual([...new Set(messages)].sort(), ['attached', 'output'], 'nothing but the screen and output');
     fresh.end();
     await stillServing('the fresh attach');
@@ -514,13 +565,28 @@ test('a session keeps the engine it was created on when a later client has anoth
   const ours = (rows: SessionRow[]) => rows.filter((s) => s.files.includes(join(dir, 'docker-bake.hcl')));
 
   const listed = ours(await sessions(other, dir));
-  assert.deepEqual(listed.map((s) => [s.id, s.engine]), [[id, engineAddress]], 'ls from the other address shows the session on its first engine');
+  assert.deepEqual(
+    listed.map((s) => [s.id, s.engine]),
+    [[id, engineAddress]],
+    'ls from the other address shows the session on its first engine',
+  );
 
   assert.equal(await detach(other, dir), id, 'bake dev --detach from the other address brings up the same session');
-  assert.deepEqual(ours(await sessions(other, dir)).map((s) => [s.id, s.engine]), [[id, engineAddress]], 'still one session, on its first engine');
-  assert.deepEqual(ours(await sessions(mainEnv, dir)).map((s) => [s.id, s.engine]), [[id, engineAddress]]);
+  assert.deepEqual(
+    ours(await sessions(other, dir)).map((s) => [s.id, s.engine]),
+    [[id, engineAddress]],
+    'still one session, on its first engine',
+  );
+  assert.deepEqual(
+    ours(await sessions(mainEnv, dir)).map((s) => [s.id, s.engine]),
+    [[id, engineAddress]],
+  );
   const now = await containersOf(id);
-  assert.deepEqual(now.map((c) => [c.id, c.engine, c.state]), [[first.id, engineAddress, 'running']], 'the same container, kept');
+  assert.deepEqual(
+    now.map((c) => [c.id, c.engine, c.state]),
+    [[first.id, engineAddress, 'running']],
+    'the same container, kept',
+  );
   const viaLink = await engine.containers.list({ label: [`${LABEL.engine}=unix://${link}`] }, AbortSignal.timeout(10_000));
   assert.deepEqual(viaLink, [], 'nothing was created on the second address');
 });
@@ -559,32 +625,37 @@ service "api" {
   assert.ok(!started.includes('api'), `api never ran (running: ${started.join(', ')})`);
 });
 
-test(
-  'a first bake dev that failed on an unreachable engine does not pin its session to that engine',
-  async () => {
-    const dir = project('main', 'wrong-engine', `service "svc" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}\n`);
-    const wrong = await bake(['dev', '--detach'], { ...mainEnv, DOCKER_HOST: `unix://${join(scratch, 'no-engine.sock')}` }, dir);
-    assert.equal(wrong.status, 1, wrong.stdout);
-    assert.match(wrong.stderr, /cannot reach the Docker engine/);
-    // DOCKER_HOST fixed: the project starts on the engine that answers.
-    const id = await detach(mainEnv, dir);
-    assert.deepEqual((await containersOf(id)).map((c) => c.engine), [engineAddress]);
-  },
-);
+test('a first bake dev that failed on an unreachable engine does not pin its session to that engine', async () => {
+  const dir = project('main', 'wrong-engine', `service "svc" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}\n`);
+  const wrong = await bake(['dev', '--detach'], { ...mainEnv, DOCKER_HOST: `unix://${join(scratch, 'no-engine.sock')}` }, dir);
+  assert.equal(wrong.status, 1, wrong.stdout);
+  assert.match(wrong.stderr, /cannot reach the Docker engine/);
+  // DOCKER_HOST fixed: the project starts on the engine that answers.
+  const id = await detach(mainEnv, dir);
+  assert.deepEqual(
+    (await containersOf(id)).map((c) => c.engine),
+    [engineAddress],
+  );
+});
 
-test(
-  'an Up naming a service that cannot be a container name gets INVALID_ARGUMENT and leaves no session',
-  async (t) => {
-    const client = devClient(socketOf(mainEnv));
-    t.after(() => client.close());
-    const dir = join(scratch, 'bad-name');
-    const req: UpRequest = { files: [join(dir, 'docker-bake.hcl')], project_dir: dir, engine: engineAddress, services: [{ service: serviceMessage({ name: 'Bad Name!', command: ['sleep', '1'] }), image: IMAGE }], health_timeout_ms: 1000, env: {}, size: undefined };
-    const { error } = await up(client, req);
-    assert.ok(!(await list(client)).sessions.some((s) => s.files.includes(req.files[0] ?? '')), 'no session is left behind');
-    assert.equal(error?.code, grpcStatus.INVALID_ARGUMENT, `${error?.code}: ${error?.details}`);
-    assert.match(error?.details ?? '', /services\[0\] has no valid name/);
-  },
-);
+test('an Up naming a service that cannot be a container name gets INVALID_ARGUMENT and leaves no session', async (t) => {
+  const client = devClient(socketOf(mainEnv));
+  t.after(() => client.close());
+  const dir = join(scratch, 'bad-name');
+  const req: UpRequest = {
+    files: [join(dir, 'docker-bake.hcl')],
+    project_dir: dir,
+    engine: engineAddress,
+    services: [{ service: serviceMessage({ name: 'Bad Name!', command: ['sleep', '1'] }), image: IMAGE }],
+    health_timeout_ms: 1000,
+    env: {},
+    size: undefined,
+  };
+  const { error } = await up(client, req);
+  assert.ok(!(await list(client)).sessions.some((s) => s.files.includes(req.files[0] ?? '')), 'no session is left behind');
+  assert.equal(error?.code, grpcStatus.INVALID_ARGUMENT, `${error?.code}: ${error?.details}`);
+  assert.match(error?.details ?? '', /services\[0\] has no valid name/);
+});
 
 test('bake dev SERVICE starts that service and what it depends on; --no-build reuses the images the session runs', async () => {
   const hcl = [

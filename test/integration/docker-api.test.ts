@@ -57,7 +57,11 @@ test('ping and version', async () => {
 
 test('image import, inspect, tag, list by label, remove', async () => {
   const tar = tarArchive([{ type: 'file', path: 'hello.txt', data: Buffer.from(`hi ${run}\n`) }]);
-  const id = await engine.images.import(Readable.from([tar]), { repo: 'bake-test/tiny', tag: run, changes: [`LABEL bake.test=${run}`, 'CMD ["/nothing"]'] }, signal());
+  const id = await engine.images.import(
+    Readable.from([tar]),
+    { repo: 'bake-test/tiny', tag: run, changes: [`LABEL bake.test=${run}`, 'CMD ["/nothing"]'] },
+    signal(),
+  );
   assert.match(id, /^sha256:[0-9a-f]{64}$/);
   const image = await engine.images.inspect(`bake-test/tiny:${run}`, signal());
   assert.equal(image.Id, id);
@@ -66,7 +70,10 @@ test('image import, inspect, tag, list by label, remove', async () => {
 
   await engine.images.tag(id, 'bake-test/tiny-alias', run, signal());
   const listed = await engine.images.list(byRun, signal());
-  assert.deepEqual(listed.map((i) => i.Id), [id]);
+  assert.deepEqual(
+    listed.map((i) => i.Id),
+    [id],
+  );
   assert.deepEqual([...(listed[0]?.RepoTags ?? [])].sort(), [`bake-test/tiny-alias:${run}`, `bake-test/tiny:${run}`]);
 
   await engine.images.remove(`bake-test/tiny-alias:${run}`, {}, signal());
@@ -89,14 +96,21 @@ test('container create, start, wait, logs, list by label, remove', async () => {
   assert.equal(inspected.State.Status, 'exited');
   assert.equal(inspected.Config.Labels?.['bake.test'], run);
   assert.ok((await engine.containers.list(byRun, signal())).some((c) => c.Id === id));
-  assert.ok(!(await engine.containers.list({ label: [`bake.test=other-${run}`] }, signal())).some((c) => c.Id === id), 'a different label value matches nothing');
+  assert.ok(
+    !(await engine.containers.list({ label: [`bake.test=other-${run}`] }, signal())).some((c) => c.Id === id),
+    'a different label value matches nothing',
+  );
 
   await engine.containers.remove(id, {}, signal());
   await assert.rejects(engine.containers.inspect(id, signal()), (e: unknown) => isNotFound(e));
 });
 
 test('attach without a TTY: stdin in, stdout and stderr apart, end of stdin seen', async () => {
-  const id = await engine.containers.create(busybox({ Cmd: ['sh', '-c', 'read line; echo got:$line; cat >/dev/null; echo eof >&2'], OpenStdin: true, StdinOnce: true }), undefined, signal());
+  const id = await engine.containers.create(
+    busybox({ Cmd: ['sh', '-c', 'read line; echo got:$line; cat >/dev/null; echo eof >&2'], OpenStdin: true, StdinOnce: true }),
+    undefined,
+    signal(),
+  );
   const stream = await engine.containers.attach(id, { tty: false, stdin: true }, signal());
   await engine.containers.start(id, signal());
   stream.write('hello\n');
@@ -106,7 +120,11 @@ test('attach without a TTY: stdin in, stdout and stderr apart, end of stdin seen
 });
 
 test('attach with a TTY, resized before the process reads its size', async () => {
-  const id = await engine.containers.create(busybox({ Cmd: ['sh', '-c', 'read go; stty size; echo got:$go'], Tty: true, OpenStdin: true }), undefined, signal());
+  const id = await engine.containers.create(
+    busybox({ Cmd: ['sh', '-c', 'read go; stty size; echo got:$go'], Tty: true, OpenStdin: true }),
+    undefined,
+    signal(),
+  );
   const stream = await engine.containers.attach(id, { tty: true, stdin: true }, signal());
   await engine.containers.start(id, signal());
   await engine.containers.resize(id, { rows: 33, columns: 101 }, signal());
@@ -119,7 +137,11 @@ test('attach with a TTY, resized before the process reads its size', async () =>
 test('exec with a TTY: a terminal, resize, stdin, exit code', async () => {
   const id = await engine.containers.create(busybox({ Cmd: ['sleep', '300'] }), undefined, signal());
   await engine.containers.start(id, signal());
-  const exec = await engine.execs.create(id, { Cmd: ['sh', '-c', 'read go; tty; stty size; echo got:$go; exit 7'], Tty: true, AttachStdin: true, AttachStdout: true, AttachStderr: true }, signal());
+  const exec = await engine.execs.create(
+    id,
+    { Cmd: ['sh', '-c', 'read go; tty; stty size; echo got:$go; exit 7'], Tty: true, AttachStdin: true, AttachStdout: true, AttachStderr: true },
+    signal(),
+  );
   const stream = await engine.execs.start(exec, true, signal());
   await engine.execs.resize(exec, { rows: 21, columns: 77 }, signal());
   stream.write('yes\r');
@@ -150,12 +172,18 @@ test('the events stream sees a container start', async () => {
 test('networks and volumes with labels', async () => {
   const net = await engine.networks.create({ Name: `bake-test-${run}`, Labels: labels }, signal());
   assert.equal((await engine.networks.inspect(net, signal())).Name, `bake-test-${run}`);
-  assert.deepEqual((await engine.networks.list(byRun, signal())).map((n) => n.Id), [net]);
+  assert.deepEqual(
+    (await engine.networks.list(byRun, signal())).map((n) => n.Id),
+    [net],
+  );
   await engine.networks.remove(net, signal());
 
   const volume = await engine.volumes.create({ Name: `bake-test-${run}`, Labels: labels }, signal());
   assert.equal((await engine.volumes.inspect(volume.Name, signal())).Labels?.['bake.test'], run);
-  assert.deepEqual((await engine.volumes.list(byRun, signal())).map((v) => v.Name), [`bake-test-${run}`]);
+  assert.deepEqual(
+    (await engine.volumes.list(byRun, signal())).map((v) => v.Name),
+    [`bake-test-${run}`],
+  );
   await engine.volumes.remove(volume.Name, {}, signal());
 });
 

@@ -24,7 +24,12 @@ import { ServiceRuntime, type ServicePlan, type SessionIdentity } from '../../sr
 
 // Short: dockerd's unix sockets live under it.
 const scratch = mkdtempSync('/tmp/bake-beside-');
-const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], XDG_STATE_HOME: join(scratch, 'ours'), ...(process.env['BAKE_DOCKERD'] ? { BAKE_DOCKERD: process.env['BAKE_DOCKERD'] } : {}) };
+const env = {
+  PATH: process.env['PATH'],
+  HOME: process.env['HOME'],
+  XDG_STATE_HOME: join(scratch, 'ours'),
+  ...(process.env['BAKE_DOCKERD'] ? { BAKE_DOCKERD: process.env['BAKE_DOCKERD'] } : {}),
+};
 const signal = (): AbortSignal => AbortSignal.timeout(90_000);
 const iptables = (...args: string[]): { status: number | null; stdout: string; stderr: string } => spawnSync('iptables', ['-w', ...args], { encoding: 'utf8' });
 let savedRules = '';
@@ -60,7 +65,18 @@ after(async () => {
 /** A system-style dockerd: Debian's, with its defaults (iptables, docker0), on private dirs. */
 async function startOtherDocker(): Promise<void> {
   const data = join(scratch, 'other');
-  other = spawn('/usr/sbin/dockerd', [`--data-root=${data}/data`, `--exec-root=${data}/run`, `--pidfile=${data}/dockerd.pid`, `--host=unix://${otherSocket}`, '--containerd-namespace=bake-test-other', '--containerd-plugins-namespace=bake-test-other-plugins'], { stdio: 'ignore' });
+  other = spawn(
+    '/usr/sbin/dockerd',
+    [
+      `--data-root=${data}/data`,
+      `--exec-root=${data}/run`,
+      `--pidfile=${data}/dockerd.pid`,
+      `--host=unix://${otherSocket}`,
+      '--containerd-namespace=bake-test-other',
+      '--containerd-plugins-namespace=bake-test-other-plugins',
+    ],
+    { stdio: 'ignore' },
+  );
   const engine = new DockerEngine(parseEngineAddress(`unix://${otherSocket}`));
   try {
     for (let k = 0; ; k++) {
@@ -93,10 +109,25 @@ test('services of a session on the embedded engine reach each other while a syst
   ours = new DockerEngine(started.endpoint);
   await importBusyboxImage(ours, signal());
   const key = randomBytes(6).toString('hex');
-  const session: SessionIdentity = { id: `bs-${key.slice(0, 6)}`, projectKey: key, files: [join(scratch, 'docker-bake.hcl')], engine: started.endpoint.address, owner: `test-${key}` };
+  const session: SessionIdentity = {
+    id: `bs-${key.slice(0, 6)}`,
+    projectKey: key,
+    files: [join(scratch, 'docker-bake.hcl')],
+    engine: started.endpoint.address,
+    owner: `test-${key}`,
+  };
   runtime = new ServiceRuntime(ours, session, { env: () => undefined, home: '/nonexistent' });
-  const service = (name: string): ServicePlan => ({ service: { name, command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'] }, image: 'busybox:latest', projectDir: scratch });
-  const up = await runtime.up([service('a'), service('b')], { created: async () => undefined, startHost: async () => undefined, status: () => undefined }, { healthTimeoutMs: 10_000 }, signal());
+  const service = (name: string): ServicePlan => ({
+    service: { name, command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'] },
+    image: 'busybox:latest',
+    projectDir: scratch,
+  });
+  const up = await runtime.up(
+    [service('a'), service('b')],
+    { created: async () => undefined, startHost: async () => undefined, status: () => undefined },
+    { healthTimeoutMs: 10_000 },
+    signal(),
+  );
   const a = up.containers.get('a') ?? '';
 
   const lookup = await execIn(ours, a, ['nslookup', 'b']);
@@ -105,13 +136,31 @@ test('services of a session on the embedded engine reach each other while a syst
   assert.equal(ping.code, 0, `a cannot reach b:\n${ping.out}\n${iptables('-S', 'FORWARD').stdout}`);
 
   // Without the rule the same ping is dropped: the check above tests the rule, not a lucky host.
-  const rule = iptables('-S', 'FORWARD').stdout.split('\n').find((l) => l.includes('bake: containers on one bake bridge'));
+  const rule = iptables('-S', 'FORWARD')
+    .stdout.split('\n')
+    .find((l) => l.includes('bake: containers on one bake bridge'));
   assert.ok(rule, 'the embedded engine added its FORWARD rule');
-  assert.equal(iptables(...rule.replace(/^-A /, '-D ').split(/ (?=(?:[^"]*"[^"]*")*[^"]*$)/).map((w) => w.replace(/^"|"$/g, ''))).status, 0);
+  assert.equal(
+    iptables(
+      ...rule
+        .replace(/^-A /, '-D ')
+        .split(/ (?=(?:[^"]*"[^"]*")*[^"]*$)/)
+        .map((w) => w.replace(/^"|"$/g, '')),
+    ).status,
+    0,
+  );
   try {
     const dropped = await execIn(ours, a, ['ping', '-c1', '-W1', 'b']);
     assert.notEqual(dropped.code, 0, 'without the rule the other Docker drops the traffic');
   } finally {
-    assert.equal(iptables(...rule.replace(/^-A /, '-I ').split(/ (?=(?:[^"]*"[^"]*")*[^"]*$)/).map((w) => w.replace(/^"|"$/g, ''))).status, 0);
+    assert.equal(
+      iptables(
+        ...rule
+          .replace(/^-A /, '-I ')
+          .split(/ (?=(?:[^"]*"[^"]*")*[^"]*$)/)
+          .map((w) => w.replace(/^"|"$/g, '')),
+      ).status,
+      0,
+    );
   }
 });

@@ -53,7 +53,11 @@ test('start, status, a container, a BuildKit RUN, stop', async () => {
   const engine = new DockerEngine(started.endpoint);
   try {
     await importBusyboxImage(engine, signal());
-    const id = await engine.containers.create({ Image: BUSYBOX_IMAGE, Cmd: ['sh', '-c', 'echo hello from the embedded engine; ip -4 addr show eth0 | grep -c inet'] }, undefined, signal());
+    const id = await engine.containers.create(
+      { Image: BUSYBOX_IMAGE, Cmd: ['sh', '-c', 'echo hello from the embedded engine; ip -4 addr show eth0 | grep -c inet'] },
+      undefined,
+      signal(),
+    );
     const exited = engine.containers.wait(id, 'next-exit', signal());
     await engine.containers.start(id, signal());
     assert.equal((await exited).StatusCode, 0);
@@ -63,7 +67,18 @@ test('start, status, a container, a BuildKit RUN, stop', async () => {
     // BuildKit's RUN needs the default bridge network; with --bridge=none it fails with "network bridge not found".
     const context = tarArchive([{ type: 'file', path: 'Dockerfile', data: Buffer.from(`FROM ${BUSYBOX_IMAGE}\nRUN echo built > /built\n`) }]);
     const http = new EngineHttp(started.endpoint);
-    const build = await readText(await http.stream({ method: 'POST', path: '/build', query: { version: '2', t: 'bake-test/engine-run:latest' }, body: Readable.from([context]), contentType: 'application/x-tar' }, signal()));
+    const build = await readText(
+      await http.stream(
+        {
+          method: 'POST',
+          path: '/build',
+          query: { version: '2', t: 'bake-test/engine-run:latest' },
+          body: Readable.from([context]),
+          contentType: 'application/x-tar',
+        },
+        signal(),
+      ),
+    );
     http.close();
     assert.doesNotMatch(build, /"error"/, build.slice(-500));
     const check = await engine.containers.create({ Image: 'bake-test/engine-run:latest', Cmd: ['cat', '/built'] }, undefined, signal());

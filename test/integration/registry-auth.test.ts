@@ -51,7 +51,11 @@ function dockerConfig(name: string, password: string | undefined): string {
 }
 
 /** bin/bake as a user runs it, with DOCKER_CONFIG as the only source of credentials; `path` goes before PATH. */
-function bake(configDir: string, path?: string, args = ['-f', join(work, 'project', 'docker-bake.hcl'), 'app', '--pull', '--progress=plain']): Promise<{ status: number | null; stderr: string }> {
+function bake(
+  configDir: string,
+  path?: string,
+  args = ['-f', join(work, 'project', 'docker-bake.hcl'), 'app', '--pull', '--progress=plain'],
+): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const inherited = process.env['PATH'] ?? '/usr/bin:/bin';
     const env = { PATH: path === undefined ? inherited : `${path}:${inherited}`, HOME: work, DOCKER_HOST: `unix://${socketPath}`, DOCKER_CONFIG: configDir };
@@ -107,7 +111,10 @@ test('a push with a wrong password fails with an error that names the registry a
   try {
     await assert.rejects(push(repo, '1', auth('wrong')), (e: unknown) => {
       assert.ok(e instanceof EngineError, String(e));
-      assert.equal(e.message, `the registry ${r.host} refused the credentials of ${USER} for ${repo}:1: authentication failed (unauthorized: authentication required)`);
+      assert.equal(
+        e.message,
+        `the registry ${r.host} refused the credentials of ${USER} for ${repo}:1: authentication failed (unauthorized: authentication required)`,
+      );
       assert.equal(e.fix, `Check the user name and password for ${r.host} (docker login ${r.host}).`);
       return true;
     });
@@ -172,7 +179,10 @@ test('bake --push on the Docker engine loads the image, then pushes it with the 
   try {
     const refused = await bake(dockerConfig('push-bad', 'wrong'), undefined, args);
     assert.equal(refused.status, 1, refused.stderr);
-    assert.equal(refused.stderr, `error: the registry ${r.host} refused the credentials of ${USER} for ${repo}:1: authentication failed (unauthorized: authentication required)\n  = fix: Check the user name and password for ${r.host} (docker login ${r.host}).\n`);
+    assert.equal(
+      refused.stderr,
+      `error: the registry ${r.host} refused the credentials of ${USER} for ${repo}:1: authentication failed (unauthorized: authentication required)\n  = fix: Check the user name and password for ${r.host} (docker login ${r.host}).\n`,
+    );
     const started = performance.now();
     const pushed = await bake(dockerConfig('push-good', PASSWORD), undefined, args);
     assert.equal(pushed.status, 0, pushed.stderr);

@@ -51,7 +51,7 @@ const EXPECTED: Record<string, ['dir' | 'file' | 'symlink', number, string?]> = 
   'link-absolute': ['symlink', 0o777, '/etc/passwd'],
   logs: ['dir', 0o755],
   'logs/keep.log': ['file', 0o644, 'kept by negation\n'],
-  'ünïcödé': ['dir', 0o755],
+  ünïcödé: ['dir', 0o755],
   'ünïcödé/日本語.txt': ['file', 0o644, 'こんにちは\n'],
   'emoji-😀.txt': ['file', 0o644, 'smile\n'],
 };
@@ -102,7 +102,11 @@ async function logText(ref: string, signal: AbortSignal): Promise<string> {
 }
 
 /** Solves `req` while `session` is served over one Control.Session stream; the logs are attached to failures. */
-async function solveOver(session: BuildSession, req: Omit<SolveRequest, 'Session'>, signal: AbortSignal): Promise<{ res: SolveResponse; logs: string; ms: number }> {
+async function solveOver(
+  session: BuildSession,
+  req: Omit<SolveRequest, 'Session'>,
+  signal: AbortSignal,
+): Promise<{ res: SolveResponse; logs: string; ms: number }> {
   const started = performance.now();
   const solved = client.solve({ ...req, Session: session.id }, signal);
   // Status waits up to 3 s for the job Solve creates, so it can start at once.
@@ -163,22 +167,46 @@ let firstContextBytes = 0;
 
 test('a context goes in through FileSync (moby export) and comes back identical through the tar exporter', async () => {
   const df = dockerfileDir('df-copy', 'FROM bake-test/busybox:latest\nCOPY . /ctx\n');
-  const first = await build({ dirs: new Map([['context', { path: context }], ['dockerfile', { path: df }]]) }, 'moby', { name: IMAGE });
+  const first = await build(
+    {
+      dirs: new Map([
+        ['context', { path: context }],
+        ['dockerfile', { path: df }],
+      ]),
+    },
+    'moby',
+    { name: IMAGE },
+  );
   assert.match(first.res.ExporterResponse?.['containerimage.digest'] ?? '', /^sha256:[0-9a-f]{64}$/);
   assert.equal((await engineRequest(socketPath, 'GET', `/images/${IMAGE}/json`)).status, 200, 'the image is in the engine');
   const ctx = first.session.stats.get('context');
   assert.ok(ctx && ctx.bytes >= BIG.length, `the context was sent: ${JSON.stringify(ctx)}`);
   firstContextBytes = ctx.bytes;
-  console.log(`# first transfer: context ${JSON.stringify(ctx)}, dockerfile ${JSON.stringify(first.session.stats.get('dockerfile'))}, ${first.ms.toFixed(0)} ms`);
+  console.log(
+    `# first transfer: context ${JSON.stringify(ctx)}, dockerfile ${JSON.stringify(first.session.stats.get('dockerfile'))}, ${first.ms.toFixed(0)} ms`,
+  );
 
   // Read the loaded image back: FROM it, export the tree as a tar through FileSend.
   const out = join(work, 'image.tar');
   const df2 = dockerfileDir('df-readback', `FROM ${IMAGE}\n`);
   const empty = join(work, 'empty-context');
   mkdirSync(empty, { recursive: true });
-  const back = await build({ sharedKey: `${sharedKey}-readback`, dirs: new Map([['context', { path: empty }], ['dockerfile', { path: df2 }]]), fileSend: { kind: 'tar', dest: out } }, 'tar');
+  const back = await build(
+    {
+      sharedKey: `${sharedKey}-readback`,
+      dirs: new Map([
+        ['context', { path: empty }],
+        ['dockerfile', { path: df2 }],
+      ]),
+      fileSend: { kind: 'tar', dest: out },
+    },
+    'tar',
+  );
   const entries = new Map(readTar(readFileSync(out)).map((e) => [e.name.replace(/^\.?\//, '').replace(/\/$/, ''), e]));
-  const got = [...entries.keys()].filter((n) => n.startsWith('ctx/')).map((n) => n.slice(4)).sort();
+  const got = [...entries.keys()]
+    .filter((n) => n.startsWith('ctx/'))
+    .map((n) => n.slice(4))
+    .sort();
   assert.deepEqual(got, Object.keys(EXPECTED).sort(), 'exactly the entries .dockerignore lets through');
   for (const [path, [type, mode, content]] of Object.entries(EXPECTED)) {
     const e = entries.get(`ctx/${path}`)!;
@@ -199,19 +227,40 @@ test('a second session with the same shared key sends only the changed file', as
   writeFileSync(join(context, 'a.txt'), 'changed\n');
   EXPECTED['a.txt'] = ['file', 0o644, 'changed\n'];
   const df = join(work, 'df-copy');
-  const second = await build({ dirs: new Map([['context', { path: context }], ['dockerfile', { path: df }]]) }, 'moby', { name: IMAGE });
+  const second = await build(
+    {
+      dirs: new Map([
+        ['context', { path: context }],
+        ['dockerfile', { path: df }],
+      ]),
+    },
+    'moby',
+    { name: IMAGE },
+  );
   const ctx = second.session.stats.get('context')!;
   console.log(`# second transfer: ${JSON.stringify(ctx)} vs ${firstContextBytes} bytes first, ${second.ms.toFixed(0)} ms`);
   assert.ok(ctx.bytes <= firstContextBytes / 100, `${ctx.bytes} bytes is more than 1% of ${firstContextBytes}`);
   // BuildKit v0.13's frontend reads .dockerignore in a transfer of its own, kept by no shared key, so it goes again each build.
   const changed = Buffer.byteLength('changed\n');
-  assert.ok([changed, changed + statSync(join(context, '.dockerignore')).size].includes(ctx.bytes), `${ctx.bytes} bytes: the changed file${ctx.bytes > changed ? ' and .dockerignore' : ''} only`);
+  assert.ok(
+    [changed, changed + statSync(join(context, '.dockerignore')).size].includes(ctx.bytes),
+    `${ctx.bytes} bytes: the changed file${ctx.bytes > changed ? ' and .dockerignore' : ''} only`,
+  );
 });
 
 test('the local exporter writes the tree through FileSend into a directory', async () => {
   const dest = join(work, 'local-out');
   const df = dockerfileDir('df-scratch', 'FROM scratch\nCOPY . /\n');
-  await build({ dirs: new Map([['context', { path: context }], ['dockerfile', { path: df }]]), fileSend: { kind: 'local', dest } }, 'local');
+  await build(
+    {
+      dirs: new Map([
+        ['context', { path: context }],
+        ['dockerfile', { path: df }],
+      ]),
+      fileSend: { kind: 'local', dest },
+    },
+    'local',
+  );
   const got: string[] = [];
   const list = (rel: string): void => {
     for (const name of readdirSync(join(dest, rel))) {
@@ -238,13 +287,19 @@ test('a secret reaches RUN and stays out of the image', async () => {
     'df-secret',
     'FROM bake-test/busybox:latest\n' +
       'RUN --mount=type=secret,id=tok,required=true --mount=type=secret,id=filetok,required=true ' +
-      "sh -c 'sha256sum /run/secrets/tok | cut -d\" \" -f1 > /tok.sha256 && sha256sum /run/secrets/filetok | cut -d\" \" -f1 > /filetok.sha256'\n",
+      'sh -c \'sha256sum /run/secrets/tok | cut -d" " -f1 > /tok.sha256 && sha256sum /run/secrets/filetok | cut -d" " -f1 > /filetok.sha256\'\n',
   );
   const out = join(work, 'secret.tar');
   await build(
     {
-      dirs: new Map([['context', { path: join(work, 'empty-context') }], ['dockerfile', { path: df }]]),
-      secrets: new Map([['tok', { env: 'BAKE_IT_TOKEN' }], ['filetok', { src: fileSecret }]]),
+      dirs: new Map([
+        ['context', { path: join(work, 'empty-context') }],
+        ['dockerfile', { path: df }],
+      ]),
+      secrets: new Map([
+        ['tok', { env: 'BAKE_IT_TOKEN' }],
+        ['filetok', { src: fileSecret }],
+      ]),
       env: (name) => (name === 'BAKE_IT_TOKEN' ? secret : undefined),
       fileSend: { kind: 'tar', dest: out },
     },
@@ -264,7 +319,19 @@ test('a secret reaches RUN and stays out of the image', async () => {
 
 test('a secret the session does not hold fails the build with "not found"', async () => {
   const df = dockerfileDir('df-nosecret', 'FROM bake-test/busybox:latest\nRUN --mount=type=secret,id=nope,required=true cat /run/secrets/nope\n');
-  await assert.rejects(build({ dirs: new Map([['context', { path: join(work, 'empty-context') }], ['dockerfile', { path: df }]]), secrets: new Map() }, ''), /secret nope:? not found/);
+  await assert.rejects(
+    build(
+      {
+        dirs: new Map([
+          ['context', { path: join(work, 'empty-context') }],
+          ['dockerfile', { path: df }],
+        ]),
+        secrets: new Map(),
+      },
+      '',
+    ),
+    /secret nope:? not found/,
+  );
 });
 
 test('two concurrent Solves over one session, each with its own directory as FrontendInputs, each see only their own files', async () => {
@@ -272,7 +339,10 @@ test('two concurrent Solves over one session, each with its own directory as Fro
   const token = randomBytes(4).toString('hex');
   const sides = (['a', 'b'] as const).map((side, i) => {
     const path = join(work, `concurrent-${side}`);
-    const files: Record<string, Buffer> = { [`only-${side}-${token}.txt`]: Buffer.from(`${side}\n`), [`${side}-sub/${side}.bin`]: randomBytes(100_000 * (i + 1) + 7) };
+    const files: Record<string, Buffer> = {
+      [`only-${side}-${token}.txt`]: Buffer.from(`${side}\n`),
+      [`${side}-sub/${side}.bin`]: randomBytes(100_000 * (i + 1) + 7),
+    };
     for (const [name, data] of Object.entries(files)) {
       mkdirSync(join(path, name, '..'), { recursive: true });
       writeFileSync(join(path, name), data);
@@ -287,24 +357,25 @@ test('two concurrent Solves over one session, each with its own directory as Fro
     dirs: new Map([...sides.map((s) => [s.dirName, { path: s.path }] as const), [dockerfileDirName, { path: df }]]),
   });
   // The requests bake sends: context and Dockerfile as FrontendInputs naming the session's dirs.
-  const requests = sides.map(
-    (s) => {
-      const spec = buildSpec({ name: `concurrent-${s.side}`, output: [{ type: 'cacheonly' }] }, work, undefined);
-      return solvePlan({
-        spec,
-        export: { kind: 'cacheonly' },
-        ref: `bake-it-${randomBytes(8).toString('hex')}`,
-        context: { name: s.dirName, sharedKeyHint: `${s.dirName}-context` },
-        dockerfileDir: { name: dockerfileDirName, sharedKeyHint: `${dockerfileDirName}-dockerfile` },
-        dockerfileName: 'Dockerfile',
-        dockerignore: undefined,
-        imageStore: true,
-      }).request;
-    },
-  );
+  const requests = sides.map((s) => {
+    const spec = buildSpec({ name: `concurrent-${s.side}`, output: [{ type: 'cacheonly' }] }, work, undefined);
+    return solvePlan({
+      spec,
+      export: { kind: 'cacheonly' },
+      ref: `bake-it-${randomBytes(8).toString('hex')}`,
+      context: { name: s.dirName, sharedKeyHint: `${s.dirName}-context` },
+      dockerfileDir: { name: dockerfileDirName, sharedKeyHint: `${dockerfileDirName}-dockerfile` },
+      dockerfileName: 'Dockerfile',
+      dockerignore: undefined,
+      imageStore: true,
+    }).request;
+  });
   const results = await withSession(session, (signal) => Promise.all(requests.map((req) => solveOver(session, req, signal))));
   sides.forEach((s, i) => {
-    const seen = (results[i]?.logs ?? '').split('\n').filter((l) => l.startsWith('/ctx')).sort();
+    const seen = (results[i]?.logs ?? '')
+      .split('\n')
+      .filter((l) => l.startsWith('/ctx'))
+      .sort();
     const dirs = [...new Set(Object.keys(s.files).flatMap((f) => (f.includes('/') ? [f.slice(0, f.indexOf('/'))] : [])))];
     const expected = ['/ctx', ...dirs.map((d) => `/ctx/${d}`), ...Object.keys(s.files).map((f) => `/ctx/${f}`)].sort();
     assert.deepEqual(seen, expected, `solve ${s.side} sees exactly its own directory`);
@@ -334,7 +405,11 @@ function readTar(buf: Buffer): TarEntry[] {
   while (at + 512 <= buf.length) {
     const h = buf.subarray(at, at + 512);
     if (h.every((b) => b === 0)) break;
-    const field = (o: number, n: number): string => h.subarray(o, o + n).toString('utf8').replace(/\0.*$/s, '');
+    const field = (o: number, n: number): string =>
+      h
+        .subarray(o, o + n)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const flag = String.fromCharCode(h[156] ?? 0x30);
     const prefix = field(345, 155);

@@ -50,7 +50,10 @@ test('20 MB in 5,500 files: one transfer, event loop stays responsive', async ()
   const session = createSession({
     name: 'throughput',
     sharedKey: `bake-tp-${randomBytes(6).toString('hex')}`,
-    dirs: new Map([['context', { path: join(work, 'context') }], ['dockerfile', { path: join(work, 'df') }]]),
+    dirs: new Map([
+      ['context', { path: join(work, 'context') }],
+      ['dockerfile', { path: join(work, 'df') }],
+    ]),
   });
   const stop = new AbortController();
   session.serve(await client.session(session.metadata(), stop.signal));
@@ -67,7 +70,9 @@ test('20 MB in 5,500 files: one transfer, event loop stays responsive', async ()
   const ms = performance.now() - started;
   const ctx = session.stats.get('context')!;
   const maxLagMs = lag.max / 1e6;
-  console.log(`# ${JSON.stringify(ctx)} in ${ms.toFixed(0)} ms (${(ctx.bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s), max event-loop delay ${maxLagMs.toFixed(1)} ms`);
+  console.log(
+    `# ${JSON.stringify(ctx)} in ${ms.toFixed(0)} ms (${(ctx.bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s), max event-loop delay ${maxLagMs.toFixed(1)} ms`,
+  );
   assert.equal(ctx.bytes, 500 * 40_000 + sizeOfSmall());
   assert.equal(ctx.requests, 5500);
   // The bound is BuildKit v0.8's: one health check slower than 10 s kills the session (protocol §6.2); speed is bench/context.mjs's.

@@ -46,5 +46,11 @@ export function bakefileCases(): BakefileCase[] {
 
 /** The command-line arguments of one run: -f for each file, then what case.json asks for. */
 export function caseArguments(options: CaseOptions, files: readonly string[]): string[] {
-  return [...files.flatMap((f) => ['-f', f]), ...(options.dev ? ['dev'] : []), '--print', ...(options.names ?? []), ...(options.sets ?? []).flatMap((s) => ['--set', s])];
+  return [
+    ...files.flatMap((f) => ['-f', f]),
+    ...(options.dev ? ['dev'] : []),
+    '--print',
+    ...(options.names ?? []),
+    ...(options.sets ?? []).flatMap((s) => ['--set', s]),
+  ];
 }

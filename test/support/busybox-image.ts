@@ -18,14 +18,22 @@ export async function ensureBusyboxImage(socketPath: string): Promise<string> {
   }
 }
 
-export function engineRequest(socketPath: string, method: string, path: string, body?: Buffer, contentType?: string): Promise<{ status: number; body: string }> {
+export function engineRequest(
+  socketPath: string,
+  method: string,
+  path: string,
+  body?: Buffer,
+  contentType?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, method, path, headers: { Host: 'docker', ...(contentType ? { 'Content-Type': contentType } : {}) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
     });
-    req.on('error', (e) => reject(new Error(`No Docker engine answers on ${socketPath}: ${e.message}. Start one with \`bin/bake engine start\`, or point DOCKER_HOST at one.`)));
+    req.on('error', (e) =>
+      reject(new Error(`No Docker engine answers on ${socketPath}: ${e.message}. Start one with \`bin/bake engine start\`, or point DOCKER_HOST at one.`)),
+    );
     req.end(body);
   });
 }

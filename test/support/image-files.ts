@@ -12,7 +12,10 @@ export async function fileInImage(socketPath: string, image: string, path: strin
     await new Promise<void>((resolve, reject) => {
       const req = request({ socketPath, path: `/images/${image}/get`, headers: { Host: 'docker' } }, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`GET /images/${image}/get answered ${res.statusCode}`));
-        res.pipe(createWriteStream(join(dir, 'image.tar'))).on('finish', resolve).on('error', reject);
+        res
+          .pipe(createWriteStream(join(dir, 'image.tar')))
+          .on('finish', resolve)
+          .on('error', reject);
       });
       req.on('error', reject);
       req.end();

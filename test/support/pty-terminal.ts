@@ -81,7 +81,6 @@ export class PtyTerminal {
     return lines.map((l) => l.trimEnd());
   }
 
-
   /** Waits until `pattern` matches the screen's text; fails with the screen when it does not in time. */
   async waitFor(pattern: RegExp | string, timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
@@ -89,7 +88,10 @@ export class PtyTerminal {
     for (;;) {
       const text = (await this.lines()).join('\n');
       if (matches(text)) return text;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${String(pattern)}; the screen:\n${text.trimEnd()}\n--- raw tail:\n${JSON.stringify(this.raw.slice(-2000))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${String(pattern)}; the screen:\n${text.trimEnd()}\n--- raw tail:\n${JSON.stringify(this.raw.slice(-2000))}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -119,4 +121,3 @@ export class PtyTerminal {
     this.term.dispose();
   }
 }
-

@@ -24,7 +24,9 @@ export interface TestRegistry {
 
 export async function startRegistry(user: string, password: string): Promise<TestRegistry> {
   if (!existsSync(REGISTRY)) {
-    throw new Error(`${REGISTRY} is missing: run \`sudo apt-get install docker-registry\` (scripts/ensure-engine.sh installs it when \`npm test\` runs as root).`);
+    throw new Error(
+      `${REGISTRY} is missing: run \`sudo apt-get install docker-registry\` (scripts/ensure-engine.sh installs it when \`npm test\` runs as root).`,
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'bake-registry-'));
   const port = await freePort();

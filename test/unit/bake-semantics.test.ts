@@ -70,12 +70,15 @@ async function usageFailure(text: Sources, options: CaseOptions): Promise<UserEr
 }
 
 /** Asserts a bake-file error's summary, detail and position ([line, column] of its start, or undefined when it has none). */
-async function assertError(text: Sources, options: CaseOptions, summary: string, detail: string | undefined, at: readonly [number, number] | undefined): Promise<Diagnostic> {
+async function assertError(
+  text: Sources,
+  options: CaseOptions,
+  summary: string,
+  detail: string | undefined,
+  at: readonly [number, number] | undefined,
+): Promise<Diagnostic> {
   const d = await failure(text, options);
-  assert.deepEqual(
-    { summary: d.summary, detail: d.detail, at: d.range && [d.range.start.line, d.range.start.column] },
-    { summary, detail, at },
-  );
+  assert.deepEqual({ summary: d.summary, detail: d.detail, at: d.range && [d.range.start.line, d.range.start.column] }, { summary, detail, at });
   return d;
 }
 
@@ -135,7 +138,7 @@ target "app" {
   }
 }`;
 
-test('the environment is read as the default value\'s type (TestHCLTypedVariables)', async () => {
+test("the environment is read as the default value's type (TestHCLTypedVariables)", async () => {
   const args = async (env: Record<string, string>): Promise<unknown> => (await print(TYPED_BY_DEFAULT, { names: ['app'], env })).target['app']?.args;
   assert.deepEqual(await args({}), { v1: 'lower', v2: 'yes' });
   assert.deepEqual(await args({ FOO: '5.1', IS_FOO: '0' }), { v1: 'higher', v2: 'no' });
@@ -154,7 +157,13 @@ target "default" {
   for (const yes of ['1', 't', 'T', 'TRUE', 'true', 'True']) assert.equal(await arg(text, { env: { B: yes } }), 'on', yes);
   for (const no of ['0', 'f', 'F', 'FALSE', 'false', 'False']) assert.equal(await arg(text, { env: { B: no } }), 'off', no);
   for (const bad of ['yes', 'tRUE', ' true', '']) {
-    await assertError(text, { names: ['default'], env: { B: bad } }, 'Invalid value', `failed to parse B as bool: strconv.ParseBool: parsing "${bad}": invalid syntax`, [1, 14]);
+    await assertError(
+      text,
+      { names: ['default'], env: { B: bad } },
+      'Invalid value',
+      `failed to parse B as bool: strconv.ParseBool: parsing "${bad}": invalid syntax`,
+      [1, 14],
+    );
   }
 });
 
@@ -391,10 +400,28 @@ test('NAME_JSON sets a typed variable from JSON (TestTypedVarOverrides_JSON)', a
   for (const [type, override, argValue, want] of cases) {
     assert.equal(await arg(typedVar(type, argValue), { env: { FOO_JSON: override } }), want, `${type} ${override}`);
   }
-  await assertError(typedVar('string'), { env: { FOO_JSON: 'hello' } }, 'Invalid value', "failed to convert FOO_JSON from JSON: Unexpected token 'h', \"hello\" is not valid JSON", [1, 16]);
-  await assertError(typedVar('map(number)'), { env: { FOO_JSON: '{"foo": "oops", "bar": 2}' } }, 'Invalid value', 'failed to convert FOO_JSON from JSON to map of number: a number is required', [1, 16]);
+  await assertError(
+    typedVar('string'),
+    { env: { FOO_JSON: 'hello' } },
+    'Invalid value',
+    'failed to convert FOO_JSON from JSON: Unexpected token \'h\', "hello" is not valid JSON',
+    [1, 16],
+  );
+  await assertError(
+    typedVar('map(number)'),
+    { env: { FOO_JSON: '{"foo": "oops", "bar": 2}' } },
+    'Invalid value',
+    'failed to convert FOO_JSON from JSON to map of number: a number is required',
+    [1, 16],
+  );
   // A value of the right JSON shape that args cannot hold fails where args is decoded.
-  await assertError(typedVar('tuple([number,string])'), { env: { FOO_JSON: '[99, 100]' } }, 'Unsuitable value type', 'Unsuitable value: string required', [6, 10]);
+  await assertError(
+    typedVar('tuple([number,string])'),
+    { env: { FOO_JSON: '[99, 100]' } },
+    'Unsuitable value type',
+    'Unsuitable value: string required',
+    [6, 10],
+  );
 });
 
 test('NAME_JSON precedence (TestJSONOverridePriority and the bake reference)', async () => {
@@ -402,7 +429,13 @@ test('NAME_JSON precedence (TestJSONOverridePriority and the bake reference)', a
   assert.equal(await arg(typedVar('list(number)', 'length(FOO)'), { env: { FOO: '1,2', FOO_JSON: '[3,4,5]' } }), '3');
   // A declared FOO_JSON variable takes the FOO_JSON environment value itself, as CSV.
   const declared = typedVar('list(number)', 'FOO', 'variable "FOO_JSON" {\n  type = list(number)\n}');
-  await assertError(declared, { env: { FOO: '[1,2]', FOO_JSON: '[3,4]' } }, 'Invalid value', 'failed to parse element "[1" of FOO: strconv.ParseFloat: parsing "[1": invalid syntax', [1, 16]);
+  await assertError(
+    declared,
+    { env: { FOO: '[1,2]', FOO_JSON: '[3,4]' } },
+    'Invalid value',
+    'failed to parse element "[1" of FOO: strconv.ParseFloat: parsing "[1": invalid syntax',
+    [1, 16],
+  );
   const ownJson = `variable "FOO_JSON" {
   type = list(number)
 }
@@ -445,7 +478,13 @@ test('typed defaults are converted, or rejected at the variable (TestDefaultVarT
   assert.equal(await arg(withDefault('bool', '"true"', 'and(FOO, true)')), 'true');
   assert.equal(await arg(withDefault('list(number)', '["2","3"]', 'join("", [for v in FOO: v + 1])')), '34');
   await assertError(withDefault('number', '"oops"'), {}, 'Invalid value', 'invalid type number for variable FOO default value: a number is required', [1, 16]);
-  await assertError(withDefault('list(number)', '["oops"]'), {}, 'Invalid value', 'invalid type list of number for variable FOO default value: a number is required', [1, 16]);
+  await assertError(
+    withDefault('list(number)', '["oops"]'),
+    {},
+    'Invalid value',
+    'invalid type list of number for variable FOO default value: a number is required',
+    [1, 16],
+  );
   const fromAttr = `BAR = 99
 variable "FOO" {
   type = bool
@@ -466,7 +505,13 @@ test('type expressions are checked statically (TestVarTypingSpec)', async () => 
   await assertError(typedVar('boolean'), {}, 'Invalid type specification', 'The keyword "boolean" is not a valid type specification.', [2, 10]);
   await assertError(typedVar('BOOL'), {}, 'Invalid type specification', 'The keyword "BOOL" is not a valid type specification.', [2, 10]);
   await assertError(typedVar('lower("bool")'), {}, 'Invalid type specification', 'Keyword "lower" is not a valid type constructor.', [2, 10]);
-  await assertError(typedVar('"string"'), {}, 'Invalid type specification', 'A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).', [2, 10]);
+  await assertError(
+    typedVar('"string"'),
+    {},
+    'Invalid type specification',
+    'A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).',
+    [2, 10],
+  );
 });
 
 // ---- validation -----------------------------------------------------------------------------
@@ -849,11 +894,14 @@ target "bar" {
 }`;
   assert.deepEqual(Object.keys((await print(fromVars)).target), ['1', '2']);
   const over = await print(fromVars, { names: ['bar'], vars: { ABC: '11,22,33' } });
-  assert.deepEqual(Object.entries(over.target).map(([k, t]) => [k, t.args?.['foo']]), [
-    ['bar-11', '11'],
-    ['bar-22', '22'],
-    ['bar-33', '33'],
-  ]);
+  assert.deepEqual(
+    Object.entries(over.target).map(([k, t]) => [k, t.args?.['foo']]),
+    [
+      ['bar-11', '11'],
+      ['bar-22', '22'],
+      ['bar-33', '33'],
+    ],
+  );
 
   // A matrix without a name keeps the label; a matrix target can refer to other targets.
   const global = `target "x" {
@@ -928,7 +976,13 @@ test('matrix and name errors are reported at the block label', async () => {
     ['group "foo" {\n  matrix = {\n    name = ["x", "y"]\n  }\n  targets = []\n}', 'matrix is not supported for groups'],
   ];
   for (const [text, detail] of groups) await assertError(text, {}, 'Invalid name', detail, [1, 7]);
-  await assertError('target "default" {\n  matrix = {\n    a = ["x"]\n  }\n  name = a.b\n}', {}, 'Unsupported attribute', "Can't access attributes on a primitive-typed value (string).", [5, 11]);
+  await assertError(
+    'target "default" {\n  matrix = {\n    a = ["x"]\n  }\n  name = a.b\n}',
+    {},
+    'Unsupported attribute',
+    "Can't access attributes on a primitive-typed value (string).",
+    [5, 11],
+  );
 });
 
 test('invalid block names (TestTargetName)', async () => {
@@ -981,17 +1035,41 @@ test('unknown attributes and blocks in targets and groups are ignored with a war
   assert.equal((await ignored('target "default" {\n  provenance = nope\n}')).length, 1);
   // Once per block, however many targets its matrix makes.
   const matrix = await ignored('target "m" {\n  name = "default"\n  matrix = { x = ["1"] }\n  foo = 1\n}');
-  assert.deepEqual(matrix.map((d) => d.summary), ['Unknown attribute "foo" in target "m" is ignored']);
+  assert.deepEqual(
+    matrix.map((d) => d.summary),
+    ['Unknown attribute "foo" in target "m" is ignored'],
+  );
   const block = await ignored('target "default" {\n  args {\n    a = 1\n  }\n}');
-  assert.deepEqual(block.map((d) => [d.summary, d.fix]), [['Unknown block type "args" in target "default" is ignored', 'Write args as an attribute: args = ...']]);
+  assert.deepEqual(
+    block.map((d) => [d.summary, d.fix]),
+    [['Unknown block type "args" in target "default" is ignored', 'Write args as an attribute: args = ...']],
+  );
   const group = await ignored('group "g" {\n  targets = ["default"]\n  comment = "x"\n}\ntarget "default" {}');
-  assert.deepEqual(group.map((d) => d.summary), ['Unknown attribute "comment" in group "g" is ignored']);
-  await assertError('group "g" {\n}\ntarget "default" {}', {}, 'Missing required argument', 'The argument "targets" is required, but no definition was found.', [1, 11]);
+  assert.deepEqual(
+    group.map((d) => d.summary),
+    ['Unknown attribute "comment" in group "g" is ignored'],
+  );
+  await assertError(
+    'group "g" {\n}\ntarget "default" {}',
+    {},
+    'Missing required argument',
+    'The argument "targets" is required, but no definition was found.',
+    [1, 11],
+  );
   // Current buildx's policy is a security control bake does not apply: the warning says so.
   const policy = await ignored('target "default" {\n  policy = ["filename=p.rego"]\n}');
-  assert.deepEqual(policy.map((d) => d.summary), ['Attribute "policy" in target "default" is not enforced: bake does not evaluate source policies (current buildx does), so the build runs without it']);
+  assert.deepEqual(
+    policy.map((d) => d.summary),
+    ['Attribute "policy" in target "default" is not enforced: bake does not evaluate source policies (current buildx does), so the build runs without it'],
+  );
   // Services are ours, not buildx's: a misspelt attribute there stays an error.
-  await assertError('service "s" {\n  imgae = "x"\n}\ntarget "default" {}', {}, 'Unsupported argument', 'An argument named "imgae" is not expected here. Did you mean "image"?', [2, 3]);
+  await assertError(
+    'service "s" {\n  imgae = "x"\n}\ntarget "default" {}',
+    {},
+    'Unsupported argument',
+    'An argument named "imgae" is not expected here. Did you mean "image"?',
+    [2, 3],
+  );
 });
 
 test('attribute values are converted as buildx decodes them', async () => {
@@ -1152,21 +1230,40 @@ test('--set overrides args, contexts and scalars (TestReadTargets)', async () =>
   const out = await print(INHERITS, {
     names: ['webapp'],
     env: { VAR_FROMENV: 'fromEnv' },
-    sets: ['webapp.args.VAR_UNSET', 'webapp.args.VAR_EMPTY=', 'webapp.args.VAR_SET=bananas', 'webapp.args.VAR_FROMENV', 'webapp.args.VAR_INHERITED=override', 'webapp.context=foo', 'webapp.no-cache=false', 'webapp.pull=false', 'webapp.shm-size=256m', 'webapp.network=host'],
+    sets: [
+      'webapp.args.VAR_UNSET',
+      'webapp.args.VAR_EMPTY=',
+      'webapp.args.VAR_SET=bananas',
+      'webapp.args.VAR_FROMENV',
+      'webapp.args.VAR_INHERITED=override',
+      'webapp.context=foo',
+      'webapp.no-cache=false',
+      'webapp.pull=false',
+      'webapp.shm-size=256m',
+      'webapp.network=host',
+    ],
   });
   const t = out.target['webapp'];
   assert.deepEqual(t?.args, { VAR_BOTH: 'webapp', VAR_EMPTY: '', VAR_FROMENV: 'fromEnv', VAR_INHERITED: 'override', VAR_SET: 'bananas' });
-  assert.deepEqual([t?.['context'], t?.['no-cache'], t?.['pull'], t?.['shm-size'], t?.['network'], t?.['entitlements']], ['foo', false, false, '256m', 'host', ['network.host']]);
+  assert.deepEqual(
+    [t?.['context'], t?.['no-cache'], t?.['pull'], t?.['shm-size'], t?.['network'], t?.['entitlements']],
+    ['foo', false, false, '256m', 'host', ['network.host']],
+  );
   // Overriding a parent's values reaches the child, but not where the child sets its own.
   const parent = await print(INHERITS, { names: ['webapp'], sets: ['webDEP.args.VAR_INHERITED=override', 'webDEP.args.VAR_BOTH=override'] });
   assert.deepEqual(parent.target['webapp']?.args, { VAR_BOTH: 'webapp', VAR_INHERITED: 'override' });
 });
 
 test('--set lists: replace, += append, and the platform/secrets aliases (TestReadTargets)', async () => {
-  const sets = async (...s: string[]): Promise<Printed['target'][string] | undefined> => (await print(INHERITS, { names: ['webapp'], env: { FOO: 'foo', BAR: 'bar' }, sets: s })).target['webapp'];
+  const sets = async (...s: string[]): Promise<Printed['target'][string] | undefined> =>
+    (await print(INHERITS, { names: ['webapp'], env: { FOO: 'foo', BAR: 'bar' }, sets: s })).target['webapp'];
   assert.deepEqual((await sets('webapp.platform=linux/arm64'))?.['platforms'], ['linux/arm64']);
   assert.deepEqual((await sets('webapp.platform+=linux/arm64'))?.['platforms'], ['linux/amd64', 'linux/arm64']);
-  assert.deepEqual((await sets('webapp.platform+=linux/arm64', 'webapp.platform+=linux/riscv64'))?.['platforms'], ['linux/amd64', 'linux/arm64', 'linux/riscv64']);
+  assert.deepEqual((await sets('webapp.platform+=linux/arm64', 'webapp.platform+=linux/riscv64'))?.['platforms'], [
+    'linux/amd64',
+    'linux/arm64',
+    'linux/riscv64',
+  ]);
   assert.deepEqual((await sets('webapp.platform+=linux/arm64', 'webapp.platform=linux/riscv64'))?.['platforms'], ['linux/arm64', 'linux/riscv64']);
   assert.deepEqual((await sets('webapp.secrets=id=BAR,env=BAR'))?.['secret'], [{ id: 'BAR', env: 'BAR' }]);
   assert.deepEqual((await sets('webapp.secrets+=id=BAR,env=BAR'))?.['secret'], [
@@ -1224,7 +1321,13 @@ async function outputs(output: string | undefined, ...sets: string[]): Promise<s
   const t = (await print(text, { names: ['app'], sets })).target['app'];
   const entries = (t?.['output'] ?? []) as Array<Record<string, string>>;
   // buildx's ExportEntry.String(): type first, then the attributes by name.
-  const csv = ({ type, ...attrs }: Record<string, string>): string => [`type=${type}`, ...Object.keys(attrs).sort().map((k) => `${k}=${attrs[k]}`)].join(',');
+  const csv = ({ type, ...attrs }: Record<string, string>): string =>
+    [
+      `type=${type}`,
+      ...Object.keys(attrs)
+        .sort()
+        .map((k) => `${k}=${attrs[k]}`),
+    ].join(',');
   return entries.map(csv).sort();
 }
 
@@ -1259,10 +1362,10 @@ target "app" {
   inherits = ["_common"]
 }`;
   const out = await print(inherited, { names: ['api', 'app'], sets: ['app.push=false'] });
-  assert.deepEqual([out.target['api']?.['output'], out.target['app']?.['output']], [
-    [{ type: 'registry' }, { type: 'image', name: 'foo' }],
-    [{ type: 'image', name: 'foo', push: 'false' }],
-  ]);
+  assert.deepEqual(
+    [out.target['api']?.['output'], out.target['app']?.['output']],
+    [[{ type: 'registry' }, { type: 'image', name: 'foo' }], [{ type: 'image', name: 'foo', push: 'false' }]],
+  );
 });
 
 // ---- target: links --------------------------------------------------------------------------
@@ -1308,7 +1411,13 @@ target "app" {
   }
 }`;
   await assertError(loop, { names: ['app', 'mid'] }, 'infinite loop from mid to app', undefined, [2, 3]);
-  await assertError('target "app" {\n  contexts = {\n    bar = "target:app"\n  }\n}', { names: ['app'] }, 'target app cannot link to itself', undefined, [2, 3]);
+  await assertError(
+    'target "app" {\n  contexts = {\n    bar = "target:app"\n  }\n}',
+    { names: ['app'] },
+    'target app cannot link to itself',
+    undefined,
+    [2, 3],
+  );
   await assertError('target "app" {\n  contexts = {\n    bar = "target:bar"\n  }\n}', { names: ['app'] }, 'failed to find target bar', undefined, [2, 3]);
   const platforms = (mid: string) => `target "mid" {
   platforms = [${mid}]
@@ -1319,7 +1428,13 @@ target "app" {
   }
   platforms = ["linux/amd64", "linux/arm64"]
 }`;
-  await assertError(platforms('"linux/amd64", "linux/riscv64"'), { names: ['app'] }, "target mid can't be used by app because its platforms [linux/amd64 linux/arm64] are not a subset of [linux/amd64 linux/riscv64]", undefined, [5, 3]);
+  await assertError(
+    platforms('"linux/amd64", "linux/riscv64"'),
+    { names: ['app'] },
+    "target mid can't be used by app because its platforms [linux/amd64 linux/arm64] are not a subset of [linux/amd64 linux/riscv64]",
+    undefined,
+    [5, 3],
+  );
   assert.ok((await print(platforms('"linux/amd64", "linux/riscv64", "linux/arm64"'), { names: ['app'] })).target['mid']);
   assert.ok((await print(platforms('"linux/amd64", "linux/arm64"'), { names: ['app'] })).target['mid']);
   assert.ok((await print(platforms('"linux/riscv64"'), { names: ['app'] })).target['mid']);
@@ -1327,7 +1442,7 @@ target "app" {
 
 // ---- requested names and the default group --------------------------------------------------
 
-test('SOURCE_DATE_EPOCH joins every target\'s args unless set', async () => {
+test("SOURCE_DATE_EPOCH joins every target's args unless set", async () => {
   const text = `target "a" {
   args = { X = "1" }
 }
@@ -1471,7 +1586,13 @@ target "child" {
   assert.deepEqual(p.target['base']?.['resources'], { memory: '1g' });
   assert.deepEqual(p.target['child']?.['resources'], { memory: '2g', 'cpu-shares': 1024 });
   assert.deepEqual(p.target['child']?.args, { MEM: '1g' });
-  await assertError('target "default" {\n  resources = { cpu-quota = "half" }\n}', {}, 'Unsuitable value type', 'Unsuitable value: a number is required (resources.cpu-quota)', [2, 15]);
+  await assertError(
+    'target "default" {\n  resources = { cpu-quota = "half" }\n}',
+    {},
+    'Unsuitable value type',
+    'Unsuitable value: a number is required (resources.cpu-quota)',
+    [2, 15],
+  );
   await assertError('target "default" {\n  resources = ["memory=2g"]\n}', {}, 'Unsuitable value type', 'Unsuitable value: object required', [2, 15]);
   const set = await usageFailure('target "default" {}', { sets: ['default.resources.cpu-quota=notanumber'] });
   assert.equal(set.message, 'invalid value notanumber for int64 key resources.cpu-quota');

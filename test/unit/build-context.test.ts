@@ -28,7 +28,16 @@ test('buildContextPath rewrites a context as buildx toBuildOpt does before print
 });
 
 test('isRemoteURL follows build.IsRemoteURL and BuildKit gitutil.ParseGitRef', () => {
-  const remote = ['https://x', 'http://x', 'HTTPS://host/repo.git', 'git://host/repo', 'ssh://host/repo', 'github.com/a/b', 'user@host:path', 'git@github.com:a/b.git#main'];
+  const remote = [
+    'https://x',
+    'http://x',
+    'HTTPS://host/repo.git',
+    'git://host/repo',
+    'ssh://host/repo',
+    'github.com/a/b',
+    'user@host:path',
+    'git@github.com:a/b.git#main',
+  ];
   const local = ['HTTPS://host/repo', 'docker-image://alpine', 'oci-layout://x', './git@x:y', 'dir', '@host:path', 'a b@host:p'];
   for (const v of remote) assert.equal(isRemoteURL(v), true, v);
   for (const v of local) assert.equal(isRemoteURL(v), false, v);

@@ -17,10 +17,19 @@ test('Docker 20.10.24: no named contexts, inputs, moby/local/tar only, no Info, 
   ]);
   const caps = capabilitiesFrom({
     namedContexts: capErr('moby.buildkit.frontend.contexts'),
-    frontendInputs: 'failed to solve with frontend dockerfile.v0: failed to read dockerfile: failed to load cache key: could not access local files without session',
+    frontendInputs:
+      'failed to solve with frontend dockerfile.v0: failed to read dockerfile: failed to load cache key: could not access local files without session',
     exporters,
     info: undefined,
-    workers: [{ ID: 'moby', platforms: [{ OS: 'linux', Architecture: 'amd64' }, { OS: 'linux', Architecture: '386' }] }],
+    workers: [
+      {
+        ID: 'moby',
+        platforms: [
+          { OS: 'linux', Architecture: 'amd64' },
+          { OS: 'linux', Architecture: '386' },
+        ],
+      },
+    ],
   });
   assert.equal(caps.namedContexts, false);
   assert.equal(caps.frontendInputs, true);
@@ -34,9 +43,16 @@ test('a newer buildkitd: named contexts, Info, image exporter, variants in platf
   const caps = capabilitiesFrom({
     namedContexts: 'failed to read dockerfile: no active session',
     frontendInputs: undefined,
-    exporters: new Map([['moby', missing('moby')], ['image', capErr('x')], ['oci', capErr('x')]]),
+    exporters: new Map([
+      ['moby', missing('moby')],
+      ['image', capErr('x')],
+      ['oci', capErr('x')],
+    ]),
     info: { version: 'v0.13.0' },
-    workers: [{ ID: 'w', platforms: [{ OS: 'linux', Architecture: 'arm', Variant: 'v7' }] }, { ID: 'w2', platforms: [{ OS: 'linux', Architecture: 'arm', Variant: 'v7' }] }],
+    workers: [
+      { ID: 'w', platforms: [{ OS: 'linux', Architecture: 'arm', Variant: 'v7' }] },
+      { ID: 'w2', platforms: [{ OS: 'linux', Architecture: 'arm', Variant: 'v7' }] },
+    ],
   });
   assert.equal(caps.namedContexts, true);
   assert.equal(caps.frontendInputs, true);

@@ -24,5 +24,8 @@ test('docker goes through a private proxy socket; unknown schemes are refused wi
   assert.match(docker.target, /^unix:\/\/\/.*bake-grpc-.*\/engine\.sock$/);
   assert.equal(docker.address, 'unix:///nonexistent/docker.sock');
   await docker.close();
-  await assert.rejects(dial('ssh://host', {}), (e: unknown) => e instanceof BuilderAddressError && /use docker, unix:\/\/\/path\/to\/buildkitd\.sock or tcp:\/\/host:port/.test(e.message));
+  await assert.rejects(
+    dial('ssh://host', {}),
+    (e: unknown) => e instanceof BuilderAddressError && /use docker, unix:\/\/\/path\/to\/buildkitd\.sock or tcp:\/\/host:port/.test(e.message),
+  );
 });

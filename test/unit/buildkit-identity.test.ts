@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newBuildkitId } from '../../src/buildkit/identity.js';
 
-const fixed = (bytes: number[]) => (size: number): Uint8Array => {
-  assert.equal(size, 17, 'identity.NewID reads 17 bytes');
-  return Uint8Array.from(bytes);
-};
+const fixed =
+  (bytes: number[]) =>
+  (size: number): Uint8Array => {
+    assert.equal(size, 17, 'identity.NewID reads 17 bytes');
+    return Uint8Array.from(bytes);
+  };
 
 test('newBuildkitId is identity.NewID: the top bit set, digits 2 to 26 of the base-36 number', () => {
   const cases: [bytes: number[], id: string][] = [
@@ -18,7 +20,7 @@ test('newBuildkitId is identity.NewID: the top bit set, digits 2 to 26 of the ba
   for (const [bytes, id] of cases) assert.equal(newBuildkitId(fixed(bytes)), id);
 });
 
-test('newBuildkitId leaves the caller\'s bytes alone', () => {
+test("newBuildkitId leaves the caller's bytes alone", () => {
   const bytes = new Uint8Array(17);
   newBuildkitId(() => bytes);
   assert.equal(bytes[0], 0);

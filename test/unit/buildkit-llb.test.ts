@@ -12,12 +12,25 @@ const s = (x: string): Buffer => Buffer.from(x);
 test('the source op is Op{source=3: SourceOp{identifier=1, attrs=2 sorted}} byte for byte, and the terminal op points at its digest', () => {
   const { definition, sourceDigest } = localDefinition({ name: 'ctx', sharedKeyHint: 'h', excludePatterns: ['node_modules'], followPaths: ['Dockerfile'] });
   const entry = (k: string, v: string): Buffer => ld(2, Buffer.concat([ld(1, s(k)), ld(2, s(v))]));
-  const expected = ld(3, Buffer.concat([ld(1, s('local://ctx')), entry('local.excludepatterns', '["node_modules"]'), entry('local.followpaths', '["Dockerfile"]'), entry('local.sharedkeyhint', 'h')]));
+  const expected = ld(
+    3,
+    Buffer.concat([
+      ld(1, s('local://ctx')),
+      entry('local.excludepatterns', '["node_modules"]'),
+      entry('local.followpaths', '["Dockerfile"]'),
+      entry('local.sharedkeyhint', 'h'),
+    ]),
+  );
   assert.deepEqual(Buffer.from(definition.def[0] as Uint8Array), expected);
   assert.equal(sourceDigest, sha(expected));
   assert.deepEqual(Buffer.from(definition.def[1] as Uint8Array), ld(1, ld(1, s(sourceDigest))));
   assert.deepEqual(Object.keys(definition.metadata), [sourceDigest], 'metadata must name the source op, or the frontend finds no ops');
-  assert.deepEqual(definition.metadata[sourceDigest]?.caps, { 'source.local': true, 'source.local.sharedkeyhint': true, 'source.local.excludepatterns': true, 'source.local.followpaths': true });
+  assert.deepEqual(definition.metadata[sourceDigest]?.caps, {
+    'source.local': true,
+    'source.local.sharedkeyhint': true,
+    'source.local.excludepatterns': true,
+    'source.local.followpaths': true,
+  });
 });
 
 test('the same directory gives the same bytes (so targets share one transfer); the display name is metadata only', () => {

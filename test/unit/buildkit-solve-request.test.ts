@@ -41,7 +41,17 @@ test('a plain target: inputs context and dockerfile, the inputs cap required, mo
 
 test('args, labels (nulls dropped), target, platform, no-cache, pull, network host, extra hosts', () => {
   const { request } = solvePlan(
-    input({ args: { A: '1', B: null }, labels: { 'org.x': 'y' }, target: 'prod', platforms: ['linux/amd64'], 'no-cache': true, pull: true, network: 'host', entitlements: ['network.host'], 'extra-hosts': { db: '10.0.0.2', gone: null } }),
+    input({
+      args: { A: '1', B: null },
+      labels: { 'org.x': 'y' },
+      target: 'prod',
+      platforms: ['linux/amd64'],
+      'no-cache': true,
+      pull: true,
+      network: 'host',
+      entitlements: ['network.host'],
+      'extra-hosts': { db: '10.0.0.2', gone: null },
+    }),
   );
   assert.deepEqual(request.FrontendAttrs, {
     filename: 'Dockerfile',
@@ -76,9 +86,33 @@ test('local and tar outputs: their exporter, and a FileSend spec with dest resol
 });
 
 test('secrets and ssh become session attachments', () => {
-  const plan = solvePlan(input({ secret: [{ id: 'tok', src: '/s/tok' }, { id: 'rel', src: 'tok.txt' }, { id: 'e', type: 'env' }, { id: 'f', env: 'F' }], ssh: [{ id: 'default' }, { id: 'gh', paths: '["/k1","keys/k2"]' }] }));
-  assert.deepEqual([...plan.secrets], [['tok', { src: '/s/tok' }], ['rel', { src: '/work/p/tok.txt' }], ['e', { env: 'e' }], ['f', { env: 'F' }]]);
-  assert.deepEqual([...plan.ssh], [['default', ['/run/agent.sock']], ['gh', ['/k1', '/work/p/keys/k2']]]);
+  const plan = solvePlan(
+    input({
+      secret: [
+        { id: 'tok', src: '/s/tok' },
+        { id: 'rel', src: 'tok.txt' },
+        { id: 'e', type: 'env' },
+        { id: 'f', env: 'F' },
+      ],
+      ssh: [{ id: 'default' }, { id: 'gh', paths: '["/k1","keys/k2"]' }],
+    }),
+  );
+  assert.deepEqual(
+    [...plan.secrets],
+    [
+      ['tok', { src: '/s/tok' }],
+      ['rel', { src: '/work/p/tok.txt' }],
+      ['e', { env: 'e' }],
+      ['f', { env: 'F' }],
+    ],
+  );
+  assert.deepEqual(
+    [...plan.ssh],
+    [
+      ['default', ['/run/agent.sock']],
+      ['gh', ['/k1', '/work/p/keys/k2']],
+    ],
+  );
   assert.throws(() => solvePlan(input({ ssh: [{ id: 'default' }] }, { sshAuthSock: undefined })), /SSH_AUTH_SOCK is not set/);
 });
 
@@ -100,7 +134,11 @@ test('image outputs: loaded into a Docker engine and pushed by it after the load
   assert.deepEqual(plan({ type: 'image', push: 'true' }), ['moby', { name: tags.join(',') }, tags]);
   assert.deepEqual(plan({ type: 'registry' })[2], tags);
   assert.deepEqual(plan({ type: 'image' })[2], [], 'an image output without push only loads');
-  assert.deepEqual(plan({ type: 'image', push: 'true' }, false), ['image', { name: tags.join(','), push: 'true' }, []], 'a standalone BuildKit exports and pushes itself');
+  assert.deepEqual(
+    plan({ type: 'image', push: 'true' }, false),
+    ['image', { name: tags.join(','), push: 'true' }, []],
+    'a standalone BuildKit exports and pushes itself',
+  );
 });
 
 test('oci and docker tarballs arrive through FileSend like a tar', () => {
@@ -124,7 +162,11 @@ test('what this engine cannot do is a bake-file error with a fix', () => {
     { secret: [{ src: '/x' }] },
   ];
   for (const c of cases) {
-    assert.throws(() => solvePlan(input(c)), (e: unknown) => e instanceof BakeFileError && e.diagnostics[0]?.fix !== undefined, JSON.stringify(c));
+    assert.throws(
+      () => solvePlan(input(c)),
+      (e: unknown) => e instanceof BakeFileError && e.diagnostics[0]?.fix !== undefined,
+      JSON.stringify(c),
+    );
   }
   assert.doesNotThrow(() => solvePlan(input({ attest: [{ type: 'provenance', disabled: 'true' }] })));
 });
@@ -147,7 +189,12 @@ test('target: contexts on a frontend with named contexts: context:NAME = docker-
 });
 
 test('a named context is keyed by the name the frontend looks up: docker.io/library/x:latest is x', () => {
-  const { request } = solvePlan(input({ contexts: { 'docker.io/library/base:latest': 'target:dep' } }, { links: { refs: new Map([['docker.io/library/base:latest', 'bake-internal/dep:0123456789ab-r']]), namedContexts: true } }));
+  const { request } = solvePlan(
+    input(
+      { contexts: { 'docker.io/library/base:latest': 'target:dep' } },
+      { links: { refs: new Map([['docker.io/library/base:latest', 'bake-internal/dep:0123456789ab-r']]), namedContexts: true } },
+    ),
+  );
   assert.equal(request.FrontendAttrs?.['context:base'], 'docker-image://bake-internal/dep:0123456789ab-r');
 });
 
@@ -159,14 +206,22 @@ test('target: contexts without named contexts: no context attrs (the served Dock
 test('a local-directory context: without named contexts an error naming the cap; a target: context without its loaded dependency is a bug', () => {
   assert.throws(
     () => solvePlan(input({ contexts: { extra: './extra' } }, { links: { refs: new Map(), namedContexts: false } })),
-    (e: unknown) => e instanceof BakeFileError && /has \.\/extra as context extra, but the builder's Dockerfile frontend lacks named contexts \(moby\.buildkit\.frontend\.contexts\)/.test(e.message) && e.diagnostics[0]?.fix !== undefined,
+    (e: unknown) =>
+      e instanceof BakeFileError &&
+      /has \.\/extra as context extra, but the builder's Dockerfile frontend lacks named contexts \(moby\.buildkit\.frontend\.contexts\)/.test(e.message) &&
+      e.diagnostics[0]?.fix !== undefined,
   );
   assert.throws(() => solvePlan(input({ contexts: { base: 'target:dep' } })), /internal: context base of target app has no loaded dependency/);
 });
 
 test('named contexts where the frontend has them: a local directory as an input over the session (its .dockerignore applied), images and URLs as written', () => {
   const namedDirs = new Map([['extra', { dir: { name: 'dir-x', sharedKeyHint: 'dir-x-context' }, dockerignore: '*.log\n' }]]);
-  const { request } = solvePlan(input({ contexts: { extra: './extra', alpine: 'docker-image://bake-test/busybox:latest', src: 'https://example.invalid/src.tar' } }, { links: { refs: new Map(), namedContexts: true }, namedDirs }));
+  const { request } = solvePlan(
+    input(
+      { contexts: { extra: './extra', alpine: 'docker-image://bake-test/busybox:latest', src: 'https://example.invalid/src.tar' } },
+      { links: { refs: new Map(), namedContexts: true }, namedDirs },
+    ),
+  );
   assert.deepEqual(request.FrontendAttrs, {
     filename: 'Dockerfile',
     'frontend.caps': 'moby.buildkit.frontend.inputs,moby.buildkit.frontend.contexts',
@@ -177,7 +232,7 @@ test('named contexts where the frontend has them: a local directory as an input 
   assert.deepEqual(Object.keys(request.FrontendInputs ?? {}).sort(), ['context', 'context-extra', 'dockerfile']);
   const op = Buffer.from(request.FrontendInputs?.['context-extra']?.def?.[0] ?? new Uint8Array()).toString('latin1');
   assert.match(op, /local:\/\/dir-x/);
-  assert.match(op, /\["\*\.log"\]/, 'the directory\'s .dockerignore is applied');
+  assert.match(op, /\["\*\.log"\]/, "the directory's .dockerignore is applied");
   assert.throws(
     () => solvePlan(input({ contexts: { alpine: 'docker-image://bake-test/busybox:latest' } }, { links: { refs: new Map(), namedContexts: false } })),
     (e: unknown) => e instanceof BakeFileError && /lacks named contexts/.test(e.message),

@@ -46,7 +46,10 @@ const details = Buffer.concat([
   num(1, 2),
   ld(2, 'executor failed'),
   any('type.googleapis.com/moby.buildkit.v1.errdefs.Vertex', ld(1, 'sha256:bad')),
-  any('type.googleapis.com/moby.buildkit.v1.errdefs.Source', Buffer.concat([ld(1, Buffer.concat([ld(1, 'Dockerfile'), ld(2, dockerfile)])), ld(2, Buffer.concat([ld(1, num(1, 4)), ld(2, num(1, 4))]))])),
+  any(
+    'type.googleapis.com/moby.buildkit.v1.errdefs.Source',
+    Buffer.concat([ld(1, Buffer.concat([ld(1, 'Dockerfile'), ld(2, dockerfile)])), ld(2, Buffer.concat([ld(1, num(1, 4)), ld(2, num(1, 4))]))]),
+  ),
 ]);
 
 test('errdefs.Source gives the failing line with two lines of context; errdefs.Vertex the failing step', () => {
@@ -69,7 +72,15 @@ test('BuildKit v0.13 (Docker 26) sends the same details as JSON (`…+json` type
     num(1, 2),
     ld(2, 'process "/bin/sh -c exit 3" did not complete successfully: exit code: 3'),
     any('github.com/moby/buildkit/stack.Stack+json', Buffer.from('{"frames":[{"Name":"main.f","File":"f.go","Line":1}],"pid":1}')),
-    any('github.com/moby/buildkit/errdefs.Source+json', Buffer.from(JSON.stringify({ info: { filename: 'Dockerfile', data: Buffer.from(dockerfile).toString('base64'), language: 'Dockerfile' }, ranges: [{ start: { line: 4 }, end: { line: 4 } }] }))),
+    any(
+      'github.com/moby/buildkit/errdefs.Source+json',
+      Buffer.from(
+        JSON.stringify({
+          info: { filename: 'Dockerfile', data: Buffer.from(dockerfile).toString('base64'), language: 'Dockerfile' },
+          ranges: [{ start: { line: 4 }, end: { line: 4 } }],
+        }),
+      ),
+    ),
     any('github.com/moby/buildkit/errdefs.Vertex+json', Buffer.from('{"digest":"sha256:bad"}')),
     any('github.com/moby/buildkit/gatewayapi.ExitMessage+json', Buffer.from('{"Code":3}')),
   ]);
@@ -85,7 +96,7 @@ test('a Solve error becomes an ErrorEvent; undecodable details leave just the me
   assert.deepEqual(failureEvent('app', { details: 'x', metadata: { get: () => [Buffer.from([0x1a, 0xff])] } }), { kind: 'error', target: 'app', message: 'x' });
 });
 
-test('without errdefs, a step named with its ARGs expanded is found by its variables; a rewritten Dockerfile is matched but the user\'s lines are shown', () => {
+test("without errdefs, a step named with its ARGs expanded is found by its variables; a rewritten Dockerfile is matched but the user's lines are shown", () => {
   const text = 'ARG N=3\nFROM base\nRUN echo failing-$N && exit ${N}\nRUN echo $N\n';
   const failing = (source: ReturnType<typeof sourceOfStep>): number[] => source?.lines.filter((l) => l.failing).map((l) => l.line) ?? [];
   assert.deepEqual(failing(sourceOfStep('Dockerfile', text, '[2/3] RUN echo failing-3 && exit 3')), [3]);
@@ -93,7 +104,10 @@ test('without errdefs, a step named with its ARGs expanded is found by its varia
   assert.equal(sourceOfStep('Dockerfile', text, '[3/3] RUN cat 3'), undefined, 'the fixed text must match');
   const served = text.replace('FROM base', 'FROM bake-internal/base:0123456789ab');
   const linked = sourceOfStep('Dockerfile', text, '[1/3] FROM bake-internal/base:0123456789ab', served);
-  assert.deepEqual(linked?.lines.find((l) => l.failing), { line: 2, text: 'FROM base', failing: true });
+  assert.deepEqual(
+    linked?.lines.find((l) => l.failing),
+    { line: 2, text: 'FROM base', failing: true },
+  );
 });
 
 test('without errdefs (BuildKit v0.8), the failing vertex name is found in the Dockerfile, continuation lines included', () => {
@@ -108,12 +122,29 @@ test('without errdefs (BuildKit v0.8), the failing vertex name is found in the D
     ],
   });
   assert.equal(sourceOfStep('Dockerfile', text, '[3/3] RUN exit 4'), undefined);
-  const e = failureEvent('app', { details: 'exit code: 3' }, { vertex: { id: 'sha256:v', name: '[3/3] RUN exit 3' }, dockerfile: { filename: 'Dockerfile', text } });
+  const e = failureEvent(
+    'app',
+    { details: 'exit code: 3' },
+    { vertex: { id: 'sha256:v', name: '[3/3] RUN exit 3' }, dockerfile: { filename: 'Dockerfile', text } },
+  );
   assert.equal(e.vertex, 'sha256:v');
-  assert.deepEqual(e.source?.lines.filter((l) => l.failing).map((l) => l.line), [4]);
+  assert.deepEqual(
+    e.source?.lines.filter((l) => l.failing).map((l) => l.line),
+    [4],
+  );
 });
 
 test('a v0.8 parse error names its line: that line is shown', () => {
-  const e = failureEvent('app', { details: 'failed to create LLB definition: dockerfile parse error line 2: unknown instruction: RUNN' }, { dockerfile: { filename: 'Dockerfile', text: 'FROM a\nRUNN x\n' } });
-  assert.deepEqual(e.source, { filename: 'Dockerfile', lines: [{ line: 1, text: 'FROM a', failing: false }, { line: 2, text: 'RUNN x', failing: true }] });
+  const e = failureEvent(
+    'app',
+    { details: 'failed to create LLB definition: dockerfile parse error line 2: unknown instruction: RUNN' },
+    { dockerfile: { filename: 'Dockerfile', text: 'FROM a\nRUNN x\n' } },
+  );
+  assert.deepEqual(e.source, {
+    filename: 'Dockerfile',
+    lines: [
+      { line: 1, text: 'FROM a', failing: false },
+      { line: 2, text: 'RUNN x', failing: true },
+    ],
+  });
 });

@@ -6,7 +6,16 @@ import { flagsOf, parseBakeArgs, parseEngineArgs, parseServerArgs, parseWaitTime
 import { COMMANDS, FLAGS, type CommandName } from '../../src/cli/commands.js';
 import { helpText } from '../../src/cli/help.js';
 
-const DEV_DEFAULTS: DevArgs = { action: 'up', session: undefined, detach: false, noBuild: false, prefixKey: undefined, waitTimeoutMs: undefined, volumes: false, format: 'table' };
+const DEV_DEFAULTS: DevArgs = {
+  action: 'up',
+  session: undefined,
+  detach: false,
+  noBuild: false,
+  prefixKey: undefined,
+  waitTimeoutMs: undefined,
+  volumes: false,
+  format: 'table',
+};
 const dev = (fields: Partial<DevArgs>): DevArgs => ({ ...DEV_DEFAULTS, ...fields });
 
 /** Asserts `run` throws a usage error (exit 2) whose message and fix match. */
@@ -95,9 +104,15 @@ test('bake dev ls, attach, stop', () => {
   assert.deepEqual(parseBakeArgs(['dev', 'ls']).dev, dev({ action: 'ls' }));
   assert.deepEqual(parseBakeArgs(['dev', 'ls', '--format', 'json']).dev, dev({ action: 'ls', format: 'json' }));
   assert.deepEqual(parseBakeArgs(['dev', 'attach']).dev, dev({ action: 'attach' }));
-  assert.deepEqual(parseBakeArgs(['dev', 'attach', 'shop-1a2b3c', '--prefix-key', '^]']).dev, dev({ action: 'attach', session: 'shop-1a2b3c', prefixKey: '^]' }));
+  assert.deepEqual(
+    parseBakeArgs(['dev', 'attach', 'shop-1a2b3c', '--prefix-key', '^]']).dev,
+    dev({ action: 'attach', session: 'shop-1a2b3c', prefixKey: '^]' }),
+  );
   assert.deepEqual(parseBakeArgs(['dev', 'stop']).dev, dev({ action: 'stop' }));
-  assert.deepEqual(parseBakeArgs(['-f', 'a.hcl', 'dev', 'stop', 'shop-1a2b3c', '--volumes']).dev, dev({ action: 'stop', session: 'shop-1a2b3c', volumes: true }));
+  assert.deepEqual(
+    parseBakeArgs(['-f', 'a.hcl', 'dev', 'stop', 'shop-1a2b3c', '--volumes']).dev,
+    dev({ action: 'stop', session: 'shop-1a2b3c', volumes: true }),
+  );
   assert.deepEqual(parseBakeArgs(['dev', 'ls']).names, []);
   assert.deepEqual(parseBakeArgs(['dev', 'attach', 's']).names, []);
 });
@@ -135,9 +150,17 @@ const MISPLACED: ReadonlyArray<[string[], RegExp, RegExp]> = [
   [['dev', 'attach', '--no-build'], /^--no-build does not apply to bake dev attach \[SESSION\]$/, /bake dev \[SERVICE/],
   [['dev', 'attach', '--print'], /^--print does not apply to bake dev attach \[SESSION\]$/, /bake \[TARGET\.\.\.\] or bake dev \[SERVICE\.\.\.\]/],
   // A rebuild shows the server's plain progress: how a build shows here is not attach's.
-  [['dev', 'attach', '--progress', 'tty'], /^--progress does not apply to bake dev attach \[SESSION\]$/, /^Use --progress with bake \[TARGET\.\.\.\] or bake dev \[SERVICE\.\.\.\]\.$/],
+  [
+    ['dev', 'attach', '--progress', 'tty'],
+    /^--progress does not apply to bake dev attach \[SESSION\]$/,
+    /^Use --progress with bake \[TARGET\.\.\.\] or bake dev \[SERVICE\.\.\.\]\.$/,
+  ],
   [['dev', 'attach', '--metadata-file', 'm.json'], /^--metadata-file does not apply to bake dev attach \[SESSION\]$/, /bake dev \[SERVICE/],
-  [['dev', 'stop', '--prefix-key', 'C-b'], /^--prefix-key does not apply to bake dev stop \[SESSION\]$/, /^Use --prefix-key with bake dev \[SERVICE\.\.\.\] or bake dev attach \[SESSION\]\.$/],
+  [
+    ['dev', 'stop', '--prefix-key', 'C-b'],
+    /^--prefix-key does not apply to bake dev stop \[SESSION\]$/,
+    /^Use --prefix-key with bake dev \[SERVICE\.\.\.\] or bake dev attach \[SESSION\]\.$/,
+  ],
   [['dev', 'stop', '--set', 'a.b=c'], /^--set does not apply to bake dev stop \[SESSION\]$/, /bake dev attach/],
   [['dev', 'stop', '--format', 'json'], /^--format does not apply to bake dev stop \[SESSION\]$/, /bake dev ls/],
 ];
@@ -169,7 +192,14 @@ test('bake server status|stop', () => {
 
 test('bake --help names every command and every flag', () => {
   const help = helpText('bake');
-  for (const text of ['bake dev ls', 'bake dev attach', 'bake dev stop', 'bake server status|stop', 'bake engine status|start|stop', ...Object.values(FLAGS).map((f) => f.spelling)]) {
+  for (const text of [
+    'bake dev ls',
+    'bake dev attach',
+    'bake dev stop',
+    'bake server status|stop',
+    'bake engine status|start|stop',
+    ...Object.values(FLAGS).map((f) => f.spelling),
+  ]) {
     assert.ok(help.includes(text), text);
   }
 });

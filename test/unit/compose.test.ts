@@ -575,7 +575,13 @@ services:
       {
         name: 'app',
         context: '.',
-        contexts: { base: 'target:base_image', other: 'target:x_y', remote: 'https://github.com/docker/buildx.git', local: 'lib', extra: 'docker-image://alpine' },
+        contexts: {
+          base: 'target:base_image',
+          other: 'target:x_y',
+          remote: 'https://github.com/docker/buildx.git',
+          local: 'lib',
+          extra: 'docker-image://alpine',
+        },
         'no-cache': true,
         pull: true,
         attest: [{ type: 'sbom' }, { type: 'provenance', mode: 'max' }],
@@ -972,7 +978,7 @@ services:
 
 const commands: [yaml: string, expected: string[]][] = [
   ['echo hello world', ['echo', 'hello', 'world']],
-  ["echo 'single quoted' \"double \\\"q\\\"\"", ['echo', 'single quoted', 'double "q"']],
+  ['echo \'single quoted\' "double \\"q\\""', ['echo', 'single quoted', 'double "q"']],
   ['a\\ b c', ['a b', 'c']],
   ['""', ['']],
   ['echo a;echo b', ['echo', 'a']],
@@ -1162,7 +1168,8 @@ const errorCases: ErrorCase[] = [
     name: 'invalid project name from the environment',
     yaml: 'services:\n  a:\n    image: x\n',
     env: envOf({ COMPOSE_PROJECT_NAME: 'My Project' }),
-    summary: 'invalid project name "My Project": must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number',
+    summary:
+      'invalid project name "My Project": must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number',
     at: [1, 1],
   },
   {
@@ -1250,12 +1257,21 @@ test('compose error: the file name in the range is the file at fault', () => {
 
 test('include: the included project resolves paths against its directory and reads its own .env; the environment wins', () => {
   const files = memoryFiles({
-    'inner/other.yaml': 'services:\n  db:\n    build:\n      context: ./db\n      args:\n        X: ${FOO:-dflt}\n        Y: ${BAR}\n      additional_contexts:\n        lib: ../lib\n        img: docker-image://alpine\n  nobuildctx:\n    build:\n      dockerfile: Dockerfile.x\nsecrets:\n  s:\n    file: ./s.txt\n',
+    'inner/other.yaml':
+      'services:\n  db:\n    build:\n      context: ./db\n      args:\n        X: ${FOO:-dflt}\n        Y: ${BAR}\n      additional_contexts:\n        lib: ../lib\n        img: docker-image://alpine\n  nobuildctx:\n    build:\n      dockerfile: Dockerfile.x\nsecrets:\n  s:\n    file: ./s.txt\n',
     'inner/.env': 'FOO=fromdotenv\nBAR=fromdotenv\n',
   });
-  const c = readCompose([{ filename: 'compose.yaml', text: 'include:\n  - inner/other.yaml\nservices:\n  web:\n    build: ./web\n' }], { lookup: (n) => (n === 'BAR' ? 'fromenv' : undefined), files });
+  const c = readCompose([{ filename: 'compose.yaml', text: 'include:\n  - inner/other.yaml\nservices:\n  web:\n    build: ./web\n' }], {
+    lookup: (n) => (n === 'BAR' ? 'fromenv' : undefined),
+    files,
+  });
   const byName = new Map(c.targets.map((t) => [t.name, t]));
-  assert.deepEqual(byName.get('db'), { name: 'db', context: 'inner/db', contexts: { img: 'docker-image://alpine', lib: 'lib' }, args: { X: 'fromdotenv', Y: 'fromenv' } });
+  assert.deepEqual(byName.get('db'), {
+    name: 'db',
+    context: 'inner/db',
+    contexts: { img: 'docker-image://alpine', lib: 'lib' },
+    args: { X: 'fromdotenv', Y: 'fromenv' },
+  });
   assert.equal(byName.get('nobuildctx')?.context, 'inner');
   assert.equal(byName.get('web')?.context, 'web');
   assert.deepEqual(c.groups[0]?.targets, ['db', 'nobuildctx', 'web']);
@@ -1274,19 +1290,29 @@ test('include: path lists, project_directory, env_file, nesting, conflicts and c
     'loop/b.yaml': 'include:\n  - a.yaml\n',
   });
   const env = (extra = {}): ComposeEnvironment => ({ lookup: () => undefined, files, ...extra });
-  const listed = readCompose([{ filename: 'c.yaml', text: 'include:\n  - path: [a/one.yaml, a/over.yaml]\n    env_file: a/alt.env\n    project_directory: proj\n' }], env());
+  const listed = readCompose(
+    [{ filename: 'c.yaml', text: 'include:\n  - path: [a/one.yaml, a/over.yaml]\n    env_file: a/alt.env\n    project_directory: proj\n' }],
+    env(),
+  );
   assert.deepEqual(listed.targets, [{ name: 'one', context: 'proj', args: { V: 'alt', W: '2' } }]);
   // A nested include resolves against its own project, once (buildx 0.13.1 joins the outer directory twice: inner/inner/…).
   const nested = readCompose([{ filename: 'c.yaml', text: 'include:\n  - n/outer.yaml\n' }], env());
   assert.deepEqual(
     nested.targets.map((t) => [t.name, t.context]),
-    [['outer', 'n'], ['inner', 'n/deeper/x']],
+    [
+      ['outer', 'n'],
+      ['inner', 'n/deeper/x'],
+    ],
   );
   const conflict = failure(() => readCompose([{ filename: 'c.yaml', text: 'include:\n  - a/one.yaml\nservices:\n  one:\n    build: ./mine\n' }], env()));
   assert.equal(conflict.summary, 'services.one conflicts with imported resource');
   assert.deepEqual([conflict.range?.start.line, conflict.range?.start.column], [4, 3]);
   // The same definition on both sides is no conflict.
-  assert.equal(readCompose([{ filename: 'c.yaml', text: 'include:\n  - a/cache.yaml\nservices:\n  cache:\n    image: redis\n  app:\n    build: .\n' }], env()).services.length, 2);
+  assert.equal(
+    readCompose([{ filename: 'c.yaml', text: 'include:\n  - a/cache.yaml\nservices:\n  cache:\n    image: redis\n  app:\n    build: .\n' }], env()).services
+      .length,
+    2,
+  );
   const cycle = failure(() => readCompose([{ filename: 'loop/a.yaml', text: 'include:\n  - loop/b.yaml\n' }], env()));
   assert.equal(cycle.summary, 'include cycle detected:\nloop/a.yaml\n include loop/b.yaml\n include loop/a.yaml');
 });

@@ -12,7 +12,13 @@ import { containerSpec, namedVolumes, type ClientContext, type ServicePlan } fro
 import { DevRuntimeError } from '../../src/dev/runtime/errors.js';
 import type { SessionIdentity } from '../../src/dev/runtime/session-objects.js';
 
-const session: SessionIdentity = { id: 'shop-1a2b3c', projectKey: '1a2b3c4d5e6f', files: ['/src/shop/docker-bake.hcl', '/src/shop/docker-bake.override.hcl'], engine: 'unix:///var/run/docker.sock', owner: '/run/user/1000/bake/server.sock' };
+const session: SessionIdentity = {
+  id: 'shop-1a2b3c',
+  projectKey: '1a2b3c4d5e6f',
+  files: ['/src/shop/docker-bake.hcl', '/src/shop/docker-bake.override.hcl'],
+  engine: 'unix:///var/run/docker.sock',
+  owner: '/run/user/1000/bake/server.sock',
+};
 const client: ClientContext = { env: (name) => ({ TOKEN: 'from-client' })[name], home: '/home/ann' };
 
 function spec(service: Omit<Service, 'name'>, name = 'api'): ReturnType<typeof containerSpec> {
@@ -21,7 +27,13 @@ function spec(service: Omit<Service, 'name'>, name = 'api'): ReturnType<typeof c
 }
 
 test('the basics: image, command, entrypoint, env, workdir, user, TTY, network and alias', () => {
-  const s = spec({ command: ['npm', 'run', 'dev'], entrypoint: ['/init'], environment: { A: '1', TOKEN: null, UNSET: null }, workdir: '/app', user: '1000:1000' });
+  const s = spec({
+    command: ['npm', 'run', 'dev'],
+    entrypoint: ['/init'],
+    environment: { A: '1', TOKEN: null, UNSET: null },
+    workdir: '/app',
+    user: '1000:1000',
+  });
   assert.equal(s.Image, 'shop/api:dev');
   assert.deepEqual(s.Cmd, ['npm', 'run', 'dev']);
   assert.deepEqual(s.Entrypoint, ['/init']);
@@ -54,10 +66,27 @@ test('ports in the short syntax', () => {
     { ports: ['127.0.0.1::80'], exposed: ['80/tcp'], bindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
     { ports: ['[::1]:8080:80'], exposed: ['80/tcp'], bindings: { '80/tcp': [{ HostIp: '::1', HostPort: '8080' }] } },
     { ports: ['53:53/udp'], exposed: ['53/udp'], bindings: { '53/udp': [{ HostIp: '', HostPort: '53' }] } },
-    { ports: ['9000-9001:80-81'], exposed: ['80/tcp', '81/tcp'], bindings: { '80/tcp': [{ HostIp: '', HostPort: '9000' }], '81/tcp': [{ HostIp: '', HostPort: '9001' }] } },
-    { ports: ['3000-3001'], exposed: ['3000/tcp', '3001/tcp'], bindings: { '3000/tcp': [{ HostIp: '', HostPort: '' }], '3001/tcp': [{ HostIp: '', HostPort: '' }] } },
+    {
+      ports: ['9000-9001:80-81'],
+      exposed: ['80/tcp', '81/tcp'],
+      bindings: { '80/tcp': [{ HostIp: '', HostPort: '9000' }], '81/tcp': [{ HostIp: '', HostPort: '9001' }] },
+    },
+    {
+      ports: ['3000-3001'],
+      exposed: ['3000/tcp', '3001/tcp'],
+      bindings: { '3000/tcp': [{ HostIp: '', HostPort: '' }], '3001/tcp': [{ HostIp: '', HostPort: '' }] },
+    },
     { ports: ['8000-8010:80'], exposed: ['80/tcp'], bindings: { '80/tcp': [{ HostIp: '', HostPort: '8000-8010' }] } },
-    { ports: ['8080:80', '127.0.0.1:8081:80'], exposed: ['80/tcp'], bindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }, { HostIp: '127.0.0.1', HostPort: '8081' }] } },
+    {
+      ports: ['8080:80', '127.0.0.1:8081:80'],
+      exposed: ['80/tcp'],
+      bindings: {
+        '80/tcp': [
+          { HostIp: '', HostPort: '8080' },
+          { HostIp: '127.0.0.1', HostPort: '8081' },
+        ],
+      },
+    },
   ];
   for (const c of cases) {
     const s = spec({ ports: c.ports });
@@ -68,7 +97,11 @@ test('ports in the short syntax', () => {
 
 test('malformed ports are errors naming the service', () => {
   for (const port of ['http', '8080:80:90', '9000-9002:80-81', '8080:80-81', '90-80', '70000']) {
-    assert.throws(() => spec({ ports: [port] }), (e: unknown) => e instanceof ComposeSyntaxError && e.message === `invalid port "${port}" in service "api"` && !!e.fix, port);
+    assert.throws(
+      () => spec({ ports: [port] }),
+      (e: unknown) => e instanceof ComposeSyntaxError && e.message === `invalid port "${port}" in service "api"` && !!e.fix,
+      port,
+    );
   }
 });
 
@@ -89,12 +122,19 @@ test('volumes: bind paths against the project dir and home, named volumes of the
     assert.deepEqual(s.HostConfig?.Binds, c.binds, c.volume);
     assert.deepEqual(Object.keys(s.Volumes ?? {}), c.anonymous ?? [], c.volume);
   }
-  assert.deepEqual(namedVolumes({ name: 'db', volumes: ['pgdata:/data', './x:/x', 'logs:/logs:ro', '/tmp'] }, session), ['bake-1a2b3c4d5e6f-pgdata', 'bake-1a2b3c4d5e6f-logs']);
+  assert.deepEqual(namedVolumes({ name: 'db', volumes: ['pgdata:/data', './x:/x', 'logs:/logs:ro', '/tmp'] }, session), [
+    'bake-1a2b3c4d5e6f-pgdata',
+    'bake-1a2b3c4d5e6f-logs',
+  ]);
 });
 
 test('malformed volumes are errors naming the service', () => {
   for (const volume of ['data', 'a:b', 'a:/b:ro:x', ':/b', 'bad name:/x']) {
-    assert.throws(() => spec({ volumes: [volume] }), (e: unknown) => e instanceof ComposeSyntaxError && e.message === `invalid volume "${volume}" in service "api"`, volume);
+    assert.throws(
+      () => spec({ volumes: [volume] }),
+      (e: unknown) => e instanceof ComposeSyntaxError && e.message === `invalid volume "${volume}" in service "api"`,
+      volume,
+    );
   }
 });
 
@@ -153,7 +193,13 @@ test('labels say whose container it is', () => {
 });
 
 test('the config digest is stable for the same service and changes with anything that reaches the container', () => {
-  const base: Omit<Service, 'name'> = { command: ['serve'], environment: { A: '1' }, ports: ['8080:80'], volumes: ['.:/app'], healthcheck: { test: ['CMD', 'true'] } };
+  const base: Omit<Service, 'name'> = {
+    command: ['serve'],
+    environment: { A: '1' },
+    ports: ['8080:80'],
+    volumes: ['.:/app'],
+    healthcheck: { test: ['CMD', 'true'] },
+  };
   const digest = (s: Omit<Service, 'name'>, image = 'shop/api:dev'): string | undefined =>
     containerSpec({ service: { name: 'api', ...s }, image, projectDir: '/src/shop' }, session, client).Labels?.[LABEL.config];
   assert.equal(digest(base), digest(structuredClone(base)));
@@ -172,8 +218,15 @@ test('the config digest is stable for the same service and changes with anything
     seen.add(d);
   }
   assert.notEqual(digest(base, 'shop/api:other'), digest(base), 'another image name');
-  const otherEnv = containerSpec({ service: { name: 'api', environment: { TOKEN: null } }, image: 'x', projectDir: '/' }, session, { ...client, env: () => 'other' });
-  assert.notEqual(otherEnv.Labels?.[LABEL.config], containerSpec({ service: { name: 'api', environment: { TOKEN: null } }, image: 'x', projectDir: '/' }, session, client).Labels?.[LABEL.config], 'a client variable the service takes');
+  const otherEnv = containerSpec({ service: { name: 'api', environment: { TOKEN: null } }, image: 'x', projectDir: '/' }, session, {
+    ...client,
+    env: () => 'other',
+  });
+  assert.notEqual(
+    otherEnv.Labels?.[LABEL.config],
+    containerSpec({ service: { name: 'api', environment: { TOKEN: null } }, image: 'x', projectDir: '/' }, session, client).Labels?.[LABEL.config],
+    'a client variable the service takes',
+  );
 });
 
 test('a host service has no container spec', () => {

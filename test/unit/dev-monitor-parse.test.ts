@@ -98,7 +98,10 @@ const USAGE: ReadonlyArray<[string, string]> = [
 
 for (const [line, message] of USAGE) {
   test(`parseMonitorLine(${JSON.stringify(line)}) is a usage error`, () => {
-    assert.throws(() => parseMonitorLine(line, SERVICES), (e: unknown) => e instanceof MonitorUsageError && e.message === message);
+    assert.throws(
+      () => parseMonitorLine(line, SERVICES),
+      (e: unknown) => e instanceof MonitorUsageError && e.message === message,
+    );
   });
 }
 
@@ -110,7 +113,23 @@ test('MONITOR_HELP has one line for each command', () => {
     commands,
   );
   // Every command it lists parses.
-  for (const c of ['ps', 'attach dev', 'exec sh', 'logs api', 'restart api', 'stop api', 'start api', 'rebuild', 'rollback', 'sessions', 'switch s', 'detach', 'exit', 'stop', 'help']) {
+  for (const c of [
+    'ps',
+    'attach dev',
+    'exec sh',
+    'logs api',
+    'restart api',
+    'stop api',
+    'start api',
+    'rebuild',
+    'rollback',
+    'sessions',
+    'switch s',
+    'detach',
+    'exit',
+    'stop',
+    'help',
+  ]) {
     assert.doesNotThrow(() => parseMonitorLine(c, SERVICES), c);
   }
 });

@@ -85,7 +85,10 @@ test('screen() of a screen that scrolled shows the last rows; multi-byte charact
   const chunks = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) => bytes.subarray(i * 7, i * 7 + 7));
   const { original, redrawn } = await replay(chunks);
   assert.deepEqual(redrawn, original);
-  assert.deepEqual(original.lines, Array.from({ length: SIZE.rows }, (_, i) => `line ${i + 12} é€😀`));
+  assert.deepEqual(
+    original.lines,
+    Array.from({ length: SIZE.rows }, (_, i) => `line ${i + 12} é€😀`),
+  );
   assert.equal(original.cursor[1], SIZE.rows - 1);
 });
 

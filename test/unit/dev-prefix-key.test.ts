@@ -129,7 +129,10 @@ test('PrefixScanner reads a UTF-8 character after the prefix as one key, even sp
   const scanner = new PrefixScanner(0x01);
   const key = Buffer.from('é');
   assert.deepEqual(scanner.feed(Buffer.concat([Buffer.from([0x01]), key.subarray(0, 1)])), []);
-  assert.deepEqual(scanner.feed(Buffer.concat([key.subarray(1), Buffer.from('x')])), [{ kind: 'command', key: 'é' }, { kind: 'input', data: Buffer.from('x') }]);
+  assert.deepEqual(scanner.feed(Buffer.concat([key.subarray(1), Buffer.from('x')])), [
+    { kind: 'command', key: 'é' },
+    { kind: 'input', data: Buffer.from('x') },
+  ]);
 });
 
 test('PrefixScanner ends a broken UTF-8 key at the next byte that cannot continue it', () => {

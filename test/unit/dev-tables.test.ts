@@ -119,8 +119,22 @@ function cellStarts(table: string): number[][] {
 
 test('the tables line up in any viewer: no tabs, and wide characters count two columns', () => {
   const sessions = formatSessionTable([
-    { id: 'café-1a2b3c', files: ['/home/u/café/docker-bake.hcl'], engine: 'unix:///var/run/docker.sock', services: [{ name: 'web', state: 'running' }], processes: [], clients: 0 },
-    { id: '商店-ffee00', files: ['/home/u/商店/docker-bake.hcl'], engine: 'unix:///var/run/docker.sock', services: [{ name: '网站', state: 'running' }], processes: [], clients: 1 },
+    {
+      id: 'café-1a2b3c',
+      files: ['/home/u/café/docker-bake.hcl'],
+      engine: 'unix:///var/run/docker.sock',
+      services: [{ name: 'web', state: 'running' }],
+      processes: [],
+      clients: 0,
+    },
+    {
+      id: '商店-ffee00',
+      files: ['/home/u/商店/docker-bake.hcl'],
+      engine: 'unix:///var/run/docker.sock',
+      services: [{ name: '网站', state: 'running' }],
+      processes: [],
+      clients: 1,
+    },
   ]);
   const processes = formatProcessTable(
     [
@@ -130,7 +144,7 @@ test('the tables line up in any viewer: no tabs, and wide characters count two c
     NOW,
   );
   for (const table of [sessions, processes]) {
-    assert.doesNotMatch(table, /\t/, 'spaces, not tabs: a viewer\'s tab stops do not move the columns');
+    assert.doesNotMatch(table, /\t/, "spaces, not tabs: a viewer's tab stops do not move the columns");
     const [header, ...rows] = cellStarts(table);
     for (const row of rows) assert.deepEqual(row, header, table);
   }

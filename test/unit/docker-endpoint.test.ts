@@ -11,7 +11,11 @@ import { EngineAddressError } from '../../src/docker/errors.js';
 import { queryString } from '../../src/docker/http.js';
 import { encodeFilters, labelFilters } from '../../src/docker/filters.js';
 
-const probe = (embedded: boolean, system: boolean): EndpointProbe => ({ embeddedRunning: () => embedded, socketExists: () => system, dockerContext: () => undefined });
+const probe = (embedded: boolean, system: boolean): EndpointProbe => ({
+  embeddedRunning: () => embedded,
+  socketExists: () => system,
+  dockerContext: () => undefined,
+});
 
 test('DOCKER_HOST wins over a running embedded engine and the system socket', () => {
   const r = resolveEngineEndpoint({ DOCKER_HOST: 'tcp://10.0.0.5:2376', HOME: '/home/me' }, probe(true, true));
@@ -42,7 +46,11 @@ test('engine addresses: unix and tcp with the default port; others are usage err
   assert.deepEqual(parseEngineAddress('unix:///run/docker.sock'), { kind: 'unix', socketPath: '/run/docker.sock', address: 'unix:///run/docker.sock' });
   assert.deepEqual(parseEngineAddress('tcp://[::1]'), { kind: 'tcp', host: '::1', port: 2375, address: 'tcp://[::1]' });
   for (const bad of ['ssh://me@host', 'unix://relative.sock', '/var/run/docker.sock', 'tcp://[::1', 'tcp://host:port']) {
-    assert.throws(() => parseEngineAddress(bad), (e: unknown) => e instanceof EngineAddressError && e.kind === 'usage' && /DOCKER_HOST/.test(e.fix ?? ''), bad);
+    assert.throws(
+      () => parseEngineAddress(bad),
+      (e: unknown) => e instanceof EngineAddressError && e.kind === 'usage' && /DOCKER_HOST/.test(e.fix ?? ''),
+      bad,
+    );
   }
 });
 
@@ -61,13 +69,24 @@ test('engine paths: XDG_STATE_HOME when absolute, else ~/.local/state; names dif
 test('dockerd runs with private paths, its own bridge and no firewall changes', () => {
   const paths = enginePaths({ XDG_STATE_HOME: '/s' }, '/home/me');
   const args = dockerdArgs(paths, '/s/bake/engine/daemon.json');
-  for (const flag of ['--data-root=/s/bake/engine/data', '--exec-root=/s/bake/engine/run', '--pidfile=/s/bake/engine/dockerd.pid', '--host=unix:///s/bake/engine/docker.sock', `--bridge=${paths.bridge}`, '--iptables=false', '--config-file=/s/bake/engine/daemon.json']) {
+  for (const flag of [
+    '--data-root=/s/bake/engine/data',
+    '--exec-root=/s/bake/engine/run',
+    '--pidfile=/s/bake/engine/dockerd.pid',
+    '--host=unix:///s/bake/engine/docker.sock',
+    `--bridge=${paths.bridge}`,
+    '--iptables=false',
+    '--config-file=/s/bake/engine/daemon.json',
+  ]) {
     assert.ok(args.includes(flag), flag);
   }
 });
 
 test('query strings: undefined values dropped, lists repeated, filters as JSON', () => {
-  assert.equal(queryString({ a: 1, b: undefined, c: true, changes: ['CMD ["sh"]', 'LABEL a=b'] }), '?a=1&c=true&changes=CMD+%5B%22sh%22%5D&changes=LABEL+a%3Db');
+  assert.equal(
+    queryString({ a: 1, b: undefined, c: true, changes: ['CMD ["sh"]', 'LABEL a=b'] }),
+    '?a=1&c=true&changes=CMD+%5B%22sh%22%5D&changes=LABEL+a%3Db',
+  );
   assert.equal(queryString({}), '');
   assert.equal(encodeFilters({ label: labelFilters({ 'bake.session': 's1', 'bake.service': true }) }), '{"label":["bake.session=s1","bake.service"]}');
   assert.equal(encodeFilters({}), undefined);
@@ -83,7 +102,16 @@ test('a docker context other than default, from DOCKER_CONTEXT or config.json, c
   assert.equal(viaConfig.source, 'context');
   assert.equal(viaConfig.endpoint.address, 'unix:///run/remote.sock');
   assert.equal(viaConfig.reason, 'the docker context remote is selected');
-  assert.equal(resolveEngineEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'default', HOME: '/home/me' }, { ...machineProbe, embeddedRunning: () => false, socketExists: () => false }).source, 'none');
+  assert.equal(
+    resolveEngineEndpoint(
+      { DOCKER_CONFIG: config, DOCKER_CONTEXT: 'default', HOME: '/home/me' },
+      { ...machineProbe, embeddedRunning: () => false, socketExists: () => false },
+    ).source,
+    'none',
+  );
   assert.equal(resolveEngineEndpoint({ DOCKER_CONFIG: config, DOCKER_HOST: 'tcp://h:1', HOME: '/home/me' }).source, 'DOCKER_HOST');
-  assert.throws(() => resolveEngineEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'gone', HOME: '/home/me' }), /the docker context gone is selected but was not found/);
+  assert.throws(
+    () => resolveEngineEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'gone', HOME: '/home/me' }),
+    /the docker context gone is selected but was not found/,
+  );
 });

@@ -17,7 +17,16 @@ test('frames split at every byte boundary come out whole and in order', () => {
     const demuxer = new StdDemuxer();
     const frames = [];
     for (let at = 0; at < wire.length; at += cut) frames.push(...demuxer.push(wire.subarray(at, at + cut)));
-    assert.deepEqual(frames.map((f) => [f.stream, f.data.length]), [['stdout', 8], ['stderr', 4], ['stdout', 0], ['stdout', 70_000]], `cut ${cut}`);
+    assert.deepEqual(
+      frames.map((f) => [f.stream, f.data.length]),
+      [
+        ['stdout', 8],
+        ['stderr', 4],
+        ['stdout', 0],
+        ['stdout', 70_000],
+      ],
+      `cut ${cut}`,
+    );
     assert.equal(demuxer.leftover, 0);
   }
 });
@@ -42,14 +51,21 @@ test('without a TTY stdout and stderr are separated', async () => {
 });
 
 test('tar archives: 512-byte blocks, valid checksums, symlink targets', () => {
-  const tar = tarArchive([{ type: 'dir', path: 'bin' }, { type: 'file', path: 'bin/a', data: Buffer.from('hello'), mode: 0o755 }, { type: 'symlink', path: 'bin/b', target: '/bin/a' }]);
+  const tar = tarArchive([
+    { type: 'dir', path: 'bin' },
+    { type: 'file', path: 'bin/a', data: Buffer.from('hello'), mode: 0o755 },
+    { type: 'symlink', path: 'bin/b', target: '/bin/a' },
+  ]);
   assert.equal(tar.length, 512 * (1 + 2 + 1 + 2));
   for (const at of [0, 512, 1536]) {
     const h = tar.subarray(at, at + 512);
     const stored = parseInt(h.subarray(148, 156).toString().replace(/\0.*$/s, ''), 8);
     const copy = Buffer.from(h);
     copy.fill(' ', 148, 156);
-    assert.equal(copy.reduce((s, b) => s + b, 0), stored);
+    assert.equal(
+      copy.reduce((s, b) => s + b, 0),
+      stored,
+    );
   }
   assert.equal(tar.subarray(0, 4).toString(), 'bin/');
   assert.equal(tar.subarray(1024, 1029).toString(), 'hello');

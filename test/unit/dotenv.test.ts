@@ -23,7 +23,7 @@ const cases: [name: string, text: string, expected: Record<string, string>][] = 
   ['unknown escapes stay', 'A="\\c\\d"', { A: '\\c\\d' }],
   ['octal escape', 'A="\\0101x"', { A: 'Ax' }],
   ['single quotes are literal', "A='$HOME \\n'", { A: '$HOME \\n' }],
-  ["escaped quote in single quotes", "A='it\\'s'", { A: "it's" }],
+  ['escaped quote in single quotes', "A='it\\'s'", { A: "it's" }],
   ['double quotes span lines', 'A="one\ntwo"\nB=3', { A: 'one\ntwo', B: '3' }],
   ['quoted value keeps inner blanks', 'A="  x  "', { A: '  x  ' }],
   ['variable expansion unquoted and double-quoted', 'A=$HOME/a\nB="${HOME}/b"\nC=\'$HOME\'', { A: '/home/me/a', B: '/home/me/b', C: '$HOME' }],

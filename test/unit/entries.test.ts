@@ -188,7 +188,12 @@ test('entriesFromValue reads a target attribute', async (t) => {
     ['number item', ['secret', [5]], 'object required'],
   ];
   for (const [name, [kind, value], message] of typeErrors) {
-    await t.test(name, () => assert.throws(() => entriesFromValue(kind, value), (e: unknown) => e instanceof ConversionError && e.message === message));
+    await t.test(name, () =>
+      assert.throws(
+        () => entriesFromValue(kind, value),
+        (e: unknown) => e instanceof ConversionError && e.message === message,
+      ),
+    );
   }
   await t.test('bad item', () => throwsEntryError(() => entriesFromValue('attest', ['mode=max']), 'attestation type not specified'));
 });
@@ -222,10 +227,27 @@ test('normalizeEntries dedupes as buildx Normalize does', async (t) => {
     ['later duplicate dropped', ['output', [A, B, A, C]], [A, B, C]],
     // removeDupes moves the last entry into the duplicate's place.
     ['adjacent duplicate reorders', ['output', [A, A, B, C]], [A, C, B]],
-    ['cache exact duplicates', ['cache-from', [{ type: 'registry', ref: 'x' }, { type: 'registry', ref: 'x' }]], [{ type: 'registry', ref: 'x' }]],
+    [
+      'cache exact duplicates',
+      [
+        'cache-from',
+        [
+          { type: 'registry', ref: 'x' },
+          { type: 'registry', ref: 'x' },
+        ],
+      ],
+      [{ type: 'registry', ref: 'x' }],
+    ],
     [
       'secrets dedupe whole entries, not ids',
-      ['secret', [{ id: 'a', src: 'x' }, { id: 'a', src: 'y' }, { id: 'a', src: 'x' }]],
+      [
+        'secret',
+        [
+          { id: 'a', src: 'x' },
+          { id: 'a', src: 'y' },
+          { id: 'a', src: 'x' },
+        ],
+      ],
       [
         { id: 'a', src: 'x' },
         { id: 'a', src: 'y' },
@@ -234,7 +256,10 @@ test('normalizeEntries dedupes as buildx Normalize does', async (t) => {
     [
       'ssh keeps the last per id at the first place',
       ['ssh', [{ id: 'default' }, { id: 'key', paths: '["a"]' }, { id: 'default', paths: '["b"]' }]],
-      [{ id: 'default', paths: '["b"]' }, { id: 'key', paths: '["a"]' }],
+      [
+        { id: 'default', paths: '["b"]' },
+        { id: 'key', paths: '["a"]' },
+      ],
     ],
   ];
   for (const [name, [kind, entries], expected] of cases) await t.test(name, () => assert.deepEqual(normalizeEntries(kind, entries), expected));
@@ -255,7 +280,14 @@ test('mergeEntries merges as buildx Merge does', async (t) => {
   const cases: Case<[EntryKind, Entry[] | undefined, Entry[] | undefined], Entry[] | undefined>[] = [
     ['attest override replaces by type (TestAttestDuplicates)', ['attest', [provenance, sbom], [sbomOff]], [provenance, sbomOff]],
     ['cache-from appends and dedupes', ['cache-from', [A], [A, B]], [A, B]],
-    ['secrets append', ['secret', [{ id: 'a', src: 'x' }], [{ id: 'b', env: 'E' }]], [{ id: 'a', src: 'x' }, { id: 'b', env: 'E' }]],
+    [
+      'secrets append',
+      ['secret', [{ id: 'a', src: 'x' }], [{ id: 'b', env: 'E' }]],
+      [
+        { id: 'a', src: 'x' },
+        { id: 'b', env: 'E' },
+      ],
+    ],
     ['ssh replaces by id', ['ssh', [{ id: 'default' }], [{ id: 'default', paths: '["k"]' }]], [{ id: 'default', paths: '["k"]' }]],
     ['both nil', ['output', undefined, undefined], undefined],
     ['both empty normalize to nil', ['output', [], []], undefined],
@@ -287,7 +319,14 @@ test('applyPushOverride (TestPushOverride)', async (t) => {
     ['type registry push false', [['type=registry'], false], []],
     ['type local', [['type=local,dest=out'], true], [{ type: 'local', dest: 'out' }]],
     ['type docker gains an image', [['type=docker'], true], [{ type: 'docker' }, { type: 'image', push: 'true' }]],
-    ['push false moves the last output into a removed registry', [['type=registry', 'type=image', 'type=local,dest=o'], false], [{ type: 'local', dest: 'o' }, { type: 'image', push: 'false' }]],
+    [
+      'push false moves the last output into a removed registry',
+      [['type=registry', 'type=image', 'type=local,dest=o'], false],
+      [
+        { type: 'local', dest: 'o' },
+        { type: 'image', push: 'false' },
+      ],
+    ],
     ['push false on empty', [[], false], []],
   ];
   for (const [name, [outputs, push], expected] of cases) await t.test(name, () => assert.deepEqual(applyPushOverride(outputs.map(out), push), expected));
@@ -344,16 +383,81 @@ test('--provenance and --sbom flags canonicalize as buildx does', async (t) => {
 
 test('entryToJSON prints in buildx key order', async (t) => {
   const cases: Case<[EntryKind, string], [string, unknown][]>[] = [
-    ['output keys sorted', ['output', 'type=local,dest=out'], [['dest', 'out'], ['type', 'local']]],
-    ['output push', ['output', 'type=image,push=true,name=a'], [['name', 'a'], ['push', 'true'], ['type', 'image']]],
-    ['byte order, digits before letters', ['output', 'type=image,9=x,10=y'], [['10', 'y'], ['9', 'x'], ['type', 'image']]],
-    ['cache registry', ['cache-from', 'user/app:cache'], [['ref', 'user/app:cache'], ['type', 'registry']]],
-    ['attest', ['attest', 'type=provenance,mode=max'], [['mode', 'max'], ['type', 'provenance']]],
-    ['attest disabled is a bool', ['attest', 'type=sbom,disabled=true'], [['disabled', true], ['type', 'sbom']]],
-    ['secret in struct order', ['secret', 'env=TOKEN,id=x'], [['id', 'x'], ['env', 'TOKEN']]],
-    ['secret src', ['secret', 'src=/f,id=x'], [['id', 'x'], ['src', '/f']]],
+    [
+      'output keys sorted',
+      ['output', 'type=local,dest=out'],
+      [
+        ['dest', 'out'],
+        ['type', 'local'],
+      ],
+    ],
+    [
+      'output push',
+      ['output', 'type=image,push=true,name=a'],
+      [
+        ['name', 'a'],
+        ['push', 'true'],
+        ['type', 'image'],
+      ],
+    ],
+    [
+      'byte order, digits before letters',
+      ['output', 'type=image,9=x,10=y'],
+      [
+        ['10', 'y'],
+        ['9', 'x'],
+        ['type', 'image'],
+      ],
+    ],
+    [
+      'cache registry',
+      ['cache-from', 'user/app:cache'],
+      [
+        ['ref', 'user/app:cache'],
+        ['type', 'registry'],
+      ],
+    ],
+    [
+      'attest',
+      ['attest', 'type=provenance,mode=max'],
+      [
+        ['mode', 'max'],
+        ['type', 'provenance'],
+      ],
+    ],
+    [
+      'attest disabled is a bool',
+      ['attest', 'type=sbom,disabled=true'],
+      [
+        ['disabled', true],
+        ['type', 'sbom'],
+      ],
+    ],
+    [
+      'secret in struct order',
+      ['secret', 'env=TOKEN,id=x'],
+      [
+        ['id', 'x'],
+        ['env', 'TOKEN'],
+      ],
+    ],
+    [
+      'secret src',
+      ['secret', 'src=/f,id=x'],
+      [
+        ['id', 'x'],
+        ['src', '/f'],
+      ],
+    ],
     ['ssh default', ['ssh', 'default'], [['id', 'default']]],
-    ['ssh paths are a list', ['ssh', 'key=a,b'], [['id', 'key'], ['paths', ['a', 'b']]]],
+    [
+      'ssh paths are a list',
+      ['ssh', 'key=a,b'],
+      [
+        ['id', 'key'],
+        ['paths', ['a', 'b']],
+      ],
+    ],
   ];
   for (const [name, [kind, text], expected] of cases) await t.test(name, () => assert.deepEqual([...entryToJSON(kind, parseEntry(kind, text))], expected));
 });

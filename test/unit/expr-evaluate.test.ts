@@ -268,7 +268,12 @@ errors('template errors', [
   ['"%{if n}x%{endif}"', 'Null condition', 'The condition value is null. Conditions must either be true or false.', [1, 7, 8]],
   ['"%{if "x"}x%{endif}"', 'Incorrect condition type', 'The condition expression must be of type bool.', [1, 7, 10]],
   ['"%{for x in n}x%{endfor}"', 'Iteration over null value', "A null value cannot be used as the collection in a 'for' expression.", [1, 13, 14]],
-  ['"%{for x in s}x%{endfor}"', 'Iteration over non-iterable value', "A value of type string cannot be used as the collection in a 'for' expression.", [1, 13, 14]],
+  [
+    '"%{for x in s}x%{endfor}"',
+    'Iteration over non-iterable value',
+    "A value of type string cannot be used as the collection in a 'for' expression.",
+    [1, 13, 14],
+  ],
 ]);
 
 // ---- for expressions ------------------------------------------------------------------------
@@ -292,7 +297,12 @@ values('for expressions over lists, maps and objects', [
 ]);
 
 errors('for expression errors', [
-  ['{for x in ["a", "a"] : x => 1}', 'Duplicate object key', "Two different items produced the key \"a\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.", [1, 24, 25]],
+  [
+    '{for x in ["a", "a"] : x => 1}',
+    'Duplicate object key',
+    'Two different items produced the key "a" in this \'for\' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.',
+    [1, 24, 25],
+  ],
   ['[for x in n : x]', 'Iteration over null value', "A null value cannot be used as the collection in a 'for' expression.", [1, 11, 12]],
   ['[for x in num : x]', 'Iteration over non-iterable value', "A value of type number cannot be used as the collection in a 'for' expression.", [1, 11, 14]],
   ['[for x in l : x if x]', "Invalid 'for' condition", "The 'if' clause value is invalid: a bool is required.", [1, 20, 21]],
@@ -314,7 +324,12 @@ values('object constructors', [
 ]);
 
 errors('object constructor errors', [
-  ['{a.b = 1}', 'Ambiguous attribute key', "If this expression is intended to be a reference, wrap it in parentheses. If it's instead intended as a literal name containing periods, wrap it in quotes to create a string literal.", [1, 2, 5]],
+  [
+    '{a.b = 1}',
+    'Ambiguous attribute key',
+    "If this expression is intended to be a reference, wrap it in parentheses. If it's instead intended as a literal name containing periods, wrap it in quotes to create a string literal.",
+    [1, 2, 5],
+  ],
   // A null key is reported at the value, after the value is evaluated.
   ['{(n) = 1}', 'Null value as key', "Can't use a null value as a key.", [1, 8, 9]],
   ['{(n) = o.x}', 'Unsupported attribute', 'This object does not have an attribute named "x".', [1, 9, 11]],
@@ -354,17 +369,42 @@ errors('indexing and attribute errors', [
   ['n.x', 'Attempt to get attribute from null value', 'This value is null, so it does not have any attributes.', [1, 2, 4]],
   ['n[0]', 'Attempt to index null value', 'This value is null, so it does not have any indices.', [1, 2, 5]],
   ['l[n]', 'Invalid index', "Can't use a null value as an indexing key.", [1, 2, 5]],
-  ['l[2]', 'Invalid index', 'The given key does not identify an element in this collection value: the given index is greater than or equal to the length of the collection.', [1, 2, 5]],
-  ['l[-1]', 'Invalid index', 'The given key does not identify an element in this collection value: a negative number is not a valid index for a sequence.', [1, 2, 6]],
-  ['l[1.5]', 'Invalid index', 'The given key does not identify an element in this collection value: indexing a sequence requires a whole number, but the given index has a fractional part.', [1, 2, 7]],
+  [
+    'l[2]',
+    'Invalid index',
+    'The given key does not identify an element in this collection value: the given index is greater than or equal to the length of the collection.',
+    [1, 2, 5],
+  ],
+  [
+    'l[-1]',
+    'Invalid index',
+    'The given key does not identify an element in this collection value: a negative number is not a valid index for a sequence.',
+    [1, 2, 6],
+  ],
+  [
+    'l[1.5]',
+    'Invalid index',
+    'The given key does not identify an element in this collection value: indexing a sequence requires a whole number, but the given index has a fractional part.',
+    [1, 2, 7],
+  ],
   ['l["x"]', 'Invalid index', 'The given key does not identify an element in this collection value: a number is required.', [1, 2, 7]],
   ['empty[0]', 'Invalid index', 'The given key does not identify an element in this collection value: the collection has no elements.', [1, 6, 9]],
   ['o["zz"]', 'Invalid index', 'The given key does not identify an element in this collection value.', [1, 2, 8]],
-  ['o[1]', 'Invalid index', 'The given key does not identify an element in this collection value. An object only supports looking up attributes by name, not by numeric index.', [1, 2, 5]],
+  [
+    'o[1]',
+    'Invalid index',
+    'The given key does not identify an element in this collection value. An object only supports looking up attributes by name, not by numeric index.',
+    [1, 2, 5],
+  ],
   ['o[l]', 'Invalid index', 'The given key does not identify an element in this collection value: string required.', [1, 2, 5]],
   ['s[0]', 'Invalid index', 'This value does not have any indices.', [1, 2, 5]],
   // A computed key is reported at the brackets.
-  ['l[num]', 'Invalid index', 'The given key does not identify an element in this collection value: the given index is greater than or equal to the length of the collection.', [1, 2, 7]],
+  [
+    'l[num]',
+    'Invalid index',
+    'The given key does not identify an element in this collection value: the given index is greater than or equal to the length of the collection.',
+    [1, 2, 7],
+  ],
   ['missing', 'Unknown variable', 'There is no variable named "missing".', [1, 1, 8]],
   ['missing.x', 'Unknown variable', 'There is no variable named "missing".', [1, 1, 8]],
   ['objs[*].b', 'Unsupported attribute', 'This object does not have an attribute named "b".', [1, 8, 10]],
@@ -414,8 +454,18 @@ errors('function call errors', [
   // User function parameters refuse null, as cty's do.
   ['inc(n)', 'Invalid function argument', 'Invalid value for "x" parameter: argument must not be null.', [1, 5, 6]],
   // An error inside a user function is the call's error, naming where in the body it happened.
-  ['broken(o)', 'Error in function call', 'Call to function "broken" failed: fn.hcl:1,2-10: Unsupported attribute; This object does not have an attribute named "missing"..', [1, 1, 10]],
-  ['inc("x")', 'Error in function call', 'Call to function "inc" failed: fn.hcl:1,1-2: Invalid operand; Unsuitable value for left operand: a number is required..', [1, 1, 9]],
+  [
+    'broken(o)',
+    'Error in function call',
+    'Call to function "broken" failed: fn.hcl:1,2-10: Unsupported attribute; This object does not have an attribute named "missing"..',
+    [1, 1, 10],
+  ],
+  [
+    'inc("x")',
+    'Error in function call',
+    'Call to function "inc" failed: fn.hcl:1,1-2: Invalid operand; Unsuitable value for left operand: a number is required..',
+    [1, 1, 9],
+  ],
 ]);
 
 values('try and can', [
@@ -465,19 +515,44 @@ errors('convert() and type expression errors', [
   ['convert(1, boolean)', 'Invalid type specification', 'The keyword "boolean" is not a valid type specification.', [1, 12, 19]],
   ['convert(1, BOOL)', 'Invalid type specification', 'The keyword "BOOL" is not a valid type specification.', [1, 12, 16]],
   ['convert(1, lower("bool"))', 'Invalid type specification', 'Keyword "lower" is not a valid type constructor.', [1, 12, 25]],
-  ['convert(1, "string")', 'Invalid type specification', 'A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).', [1, 12, 20]],
+  [
+    'convert(1, "string")',
+    'Invalid type specification',
+    'A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).',
+    [1, 12, 20],
+  ],
   ['convert(1, list)', 'Invalid type specification', 'The list type constructor requires one argument specifying the element type.', [1, 12, 16]],
-  ['convert(1, object)', 'Invalid type specification', 'The object type constructor requires one argument specifying the attribute types as a map.', [1, 12, 18]],
+  [
+    'convert(1, object)',
+    'Invalid type specification',
+    'The object type constructor requires one argument specifying the attribute types as a map.',
+    [1, 12, 18],
+  ],
   ['convert(1, tuple)', 'Invalid type specification', 'The tuple type constructor requires one argument specifying the element types as a list.', [1, 12, 17]],
   ['convert(1, list())', 'Invalid type specification', 'The list type constructor requires one argument specifying the element type.', [1, 16, 18]],
   ['convert(1, map(string, number))', 'Invalid type specification', 'The map type constructor requires one argument specifying the element type.', [1, 24, 30]],
   ['convert(1, string(1))', 'Invalid type specification', 'Primitive type keyword "string" does not expect arguments.', [1, 18, 21]],
   ['convert(1, any(1))', 'Invalid type specification', 'Type constraint keyword "any" does not expect arguments.', [1, 15, 18]],
   ['convert(1, tuple(string))', 'Invalid type specification', 'Tuple type constructor requires a list of element types.', [1, 18, 24]],
-  ['convert(1, object(string))', 'Invalid type specification', 'Object type constructor requires a map whose keys are attribute names and whose values are the corresponding attribute types.', [1, 19, 25]],
+  [
+    'convert(1, object(string))',
+    'Invalid type specification',
+    'Object type constructor requires a map whose keys are attribute names and whose values are the corresponding attribute types.',
+    [1, 19, 25],
+  ],
   ['convert(1, object({"a" = string}))', 'Invalid type specification', 'Object constructor map keys must be attribute names.', [1, 20, 23]],
-  ['convert(1, object({a = optional()}))', 'Invalid type specification', 'Optional attribute modifier requires the attribute type as its argument.', [1, 32, 34]],
-  ['convert(1, object({a = optional(string, "x")}))', 'Invalid type specification', 'Optional attribute modifier expects only one argument: the attribute type.', [1, 32, 45]],
+  [
+    'convert(1, object({a = optional()}))',
+    'Invalid type specification',
+    'Optional attribute modifier requires the attribute type as its argument.',
+    [1, 32, 34],
+  ],
+  [
+    'convert(1, object({a = optional(string, "x")}))',
+    'Invalid type specification',
+    'Optional attribute modifier expects only one argument: the attribute type.',
+    [1, 32, 45],
+  ],
   ['convert(1, optional(string))', 'Invalid type specification', 'Keyword "optional" is valid only as a modifier for object type attributes.', [1, 12, 20]],
   ['convert(1, list(strin))', 'Invalid type specification', 'The keyword "strin" is not a valid type specification.', [1, 17, 22]],
 ]);
@@ -506,7 +581,9 @@ target "app" {
 }`;
   const request = { env: () => undefined, warn: () => {} };
   const evaluated = await evaluateSources({ sources: [{ filename: 'docker-bake.hcl', text }], ...request, localPlatform: 'linux/amd64', world: FIXED_WORLD });
-  const out = JSON.parse(printDefinition(evaluated, { ...request, names: ['app'], sets: [] })) as { target: { app: { tags: string[]; args: Record<string, string> } } };
+  const out = JSON.parse(printDefinition(evaluated, { ...request, names: ['app'], sets: [] })) as {
+    target: { app: { tags: string[]; args: Record<string, string> } };
+  };
   assert.deepEqual(out.target.app.tags, ['repo/app:latest', 'repo/app:v1', 'repo/app:v2']);
   assert.deepEqual(out.target.app.args, { CONV: '3', JSON: '"1"', NUM: '1', PICKED: '1' });
 });

@@ -86,6 +86,6 @@ const GO_DURATION_ERRORS: [text: string, message: string][] = [
   ['2é', 'time: unknown unit "\\xc3\\xa9" in duration "2\\xc3\\xa9"'],
 ];
 
-test('parseDuration refuses what Go refuses, with Go\'s messages', () => {
+test("parseDuration refuses what Go refuses, with Go's messages", () => {
   for (const [text, message] of GO_DURATION_ERRORS) assert.throws(() => parseDuration(text), new DurationError(message), JSON.stringify(text));
 });

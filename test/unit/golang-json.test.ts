@@ -57,7 +57,24 @@ test('jsondecode reads an escaped lone surrogate as U+FFFD, so it compares, enco
     '}',
   ].join('\n');
   const request = { env: () => undefined, warn: () => {} };
-  const evaluated = await evaluateSources({ sources: [{ filename: 'docker-bake.hcl', text: hcl }], ...request, localPlatform: 'linux/amd64', world: FIXED_WORLD });
+  const evaluated = await evaluateSources({
+    sources: [{ filename: 'docker-bake.hcl', text: hcl }],
+    ...request,
+    localPlatform: 'linux/amd64',
+    world: FIXED_WORLD,
+  });
   const printed = printDefinition(evaluated, { ...request, names: ['app'], sets: [] });
-  assert.ok(printed.includes(['"args": {', '        "ENCODED": "\\"x\uFFFDy\\"",', '        "EQUALS": "fffd",', '        "PAIRED": "\uFFFD\u{1F600}",', '        "QUOTED": "\\"\uFFFD\\"",', '        "UNPAIRED": "\uFFFDA\uFFFDz"'].join('\n')), printed);
+  assert.ok(
+    printed.includes(
+      [
+        '"args": {',
+        '        "ENCODED": "\\"x\uFFFDy\\"",',
+        '        "EQUALS": "fffd",',
+        '        "PAIRED": "\uFFFD\u{1F600}",',
+        '        "QUOTED": "\\"\uFFFD\\"",',
+        '        "UNPAIRED": "\uFFFDA\uFFFDz"',
+      ].join('\n'),
+    ),
+    printed,
+  );
 });

@@ -126,10 +126,48 @@ test('goClean follows Go path.Clean (cleantests), and a clean path stays as it i
 });
 
 test('goDir, goBase and goJoin follow Go path.Dir, Base and Join (path_test.go)', () => {
-  const dirs: [string, string][] = [['', '.'], ['.', '.'], ['/.', '/'], ['/', '/'], ['////', '/'], ['/foo', '/'], ['x/', 'x'], ['abc', '.'], ['abc/def', 'abc'], ['abc////def', 'abc'], ['a/b/.x', 'a/b'], ['a/b/c.', 'a/b'], ['a/b/c.x', 'a/b']];
+  const dirs: [string, string][] = [
+    ['', '.'],
+    ['.', '.'],
+    ['/.', '/'],
+    ['/', '/'],
+    ['////', '/'],
+    ['/foo', '/'],
+    ['x/', 'x'],
+    ['abc', '.'],
+    ['abc/def', 'abc'],
+    ['abc////def', 'abc'],
+    ['a/b/.x', 'a/b'],
+    ['a/b/c.', 'a/b'],
+    ['a/b/c.x', 'a/b'],
+  ];
   for (const [path, want] of dirs) assert.equal(goDir(path), want, `Dir(${JSON.stringify(path)})`);
-  const bases: [string, string][] = [['', '.'], ['.', '.'], ['/.', '.'], ['/', '/'], ['////', '/'], ['x/', 'x'], ['abc', 'abc'], ['abc/def', 'def'], ['a/b/.x', '.x'], ['a/b/c.', 'c.'], ['a/b/c.x', 'c.x']];
+  const bases: [string, string][] = [
+    ['', '.'],
+    ['.', '.'],
+    ['/.', '.'],
+    ['/', '/'],
+    ['////', '/'],
+    ['x/', 'x'],
+    ['abc', 'abc'],
+    ['abc/def', 'def'],
+    ['a/b/.x', '.x'],
+    ['a/b/c.', 'c.'],
+    ['a/b/c.x', 'c.x'],
+  ];
   for (const [path, want] of bases) assert.equal(goBase(path), want, `Base(${JSON.stringify(path)})`);
-  const joins: [string[], string][] = [[[], ''], [[''], ''], [['a'], 'a'], [['a', 'b'], 'a/b'], [['a', ''], 'a'], [['', 'b'], 'b'], [['/', 'a'], '/a'], [['/', ''], '/'], [['a/', 'b'], 'a/b'], [['a/', ''], 'a'], [['', ''], '']];
+  const joins: [string[], string][] = [
+    [[], ''],
+    [[''], ''],
+    [['a'], 'a'],
+    [['a', 'b'], 'a/b'],
+    [['a', ''], 'a'],
+    [['', 'b'], 'b'],
+    [['/', 'a'], '/a'],
+    [['/', ''], '/'],
+    [['a/', 'b'], 'a/b'],
+    [['a/', ''], 'a'],
+    [['', ''], ''],
+  ];
   for (const [elements, want] of joins) assert.equal(goJoin(...elements), want, `Join(${JSON.stringify(elements)})`);
 });

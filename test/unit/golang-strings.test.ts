@@ -4,7 +4,23 @@ import { goParseBoolError, goQuote, goQuoteRune, parseGoBool } from '../../src/g
 import { goFields, goTrimLeftSpace, goTrimRightSpace, goTrimSpace, isGoSpace } from '../../src/golang/strings.js';
 
 // unicode.IsSpace: Latin-1's six plus NEL and NBSP, then Unicode's White_Space.
-const GO_SPACES = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, ...Array.from({ length: 11 }, (_, i) => 0x2000 + i), 0x2028, 0x2029, 0x202f, 0x205f, 0x3000];
+const GO_SPACES = [
+  0x09,
+  0x0a,
+  0x0b,
+  0x0c,
+  0x0d,
+  0x20,
+  0x85,
+  0xa0,
+  0x1680,
+  ...Array.from({ length: 11 }, (_, i) => 0x2000 + i),
+  0x2028,
+  0x2029,
+  0x202f,
+  0x205f,
+  0x3000,
+];
 
 test('isGoSpace is unicode.IsSpace', () => {
   for (let c = 0; c <= 0xffff; c++) assert.equal(isGoSpace(c), GO_SPACES.includes(c), `U+${c.toString(16)}`);
@@ -42,7 +58,7 @@ test('goTrimSpace, goTrimLeftSpace, goTrimRightSpace and goFields follow Go stri
   for (const [input, words] of fields) assert.deepEqual(goFields(input), words, JSON.stringify(input));
 });
 
-test('parseGoBool accepts strconv.ParseBool\'s twelve spellings only', () => {
+test("parseGoBool accepts strconv.ParseBool's twelve spellings only", () => {
   for (const text of ['1', 't', 'T', 'TRUE', 'true', 'True']) assert.equal(parseGoBool(text), true, text);
   for (const text of ['0', 'f', 'F', 'FALSE', 'false', 'False']) assert.equal(parseGoBool(text), false, text);
   for (const text of ['', 'yes', 'tRUE', ' true', '2']) assert.equal(parseGoBool(text), undefined, text);

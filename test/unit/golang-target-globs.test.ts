@@ -56,10 +56,15 @@ test('requested names are globs too: path.Match, a malformed one matching nothin
   const text = 'target "app" {}\ntarget "api" {}\ntarget "bpp" {}\n';
   const request = { env: () => undefined, warn: () => {}, sets: [] };
   const evaluated = await evaluateSources({ sources: [{ filename: 'docker-bake.hcl', text }], ...request, localPlatform: 'linux/amd64', world: FIXED_WORLD });
-  const printed = async (name: string): Promise<string[]> => Object.keys((JSON.parse(printDefinition(evaluated, { ...request, names: [name] })) as { target: object }).target);
+  const printed = async (name: string): Promise<string[]> =>
+    Object.keys((JSON.parse(printDefinition(evaluated, { ...request, names: [name] })) as { target: object }).target);
   assert.deepEqual(await printed('a*'), ['api', 'app']);
   assert.deepEqual(await printed('[!a]pp'), ['app']);
   for (const name of ['!a*', '[[:alpha:]]pp', '[]a]']) {
-    await assert.rejects(printed(name), (e: unknown) => e instanceof BakeFileError && e.diagnostics[0]?.summary === `could not find any target matching "${name}"`, name);
+    await assert.rejects(
+      printed(name),
+      (e: unknown) => e instanceof BakeFileError && e.diagnostics[0]?.summary === `could not find any target matching "${name}"`,
+      name,
+    );
   }
 });

@@ -13,7 +13,13 @@ import { planBuild } from '../../src/graph/plan.js';
 import { FIXED_WORLD } from '../support/fixed-world.js';
 
 async function evaluate(text: string): Promise<EvaluatedFiles> {
-  return evaluateSources({ sources: [{ filename: 'docker-bake.hcl', text }], env: () => undefined, localPlatform: 'linux/amd64', world: FIXED_WORLD, warn: () => {} });
+  return evaluateSources({
+    sources: [{ filename: 'docker-bake.hcl', text }],
+    env: () => undefined,
+    localPlatform: 'linux/amd64',
+    world: FIXED_WORLD,
+    warn: () => {},
+  });
 }
 
 async function resolve(text: string, names: readonly string[]): Promise<ResolvedConfig> {
@@ -29,7 +35,10 @@ async function unchecked(text: string): Promise<ResolvedConfig> {
 /** HCL for targets whose contexts name the given targets (plus one non-target context each). */
 function bakefile(targets: Readonly<Record<string, readonly string[]>>): string {
   return Object.entries(targets)
-    .map(([name, deps]) => `target "${name}" {\n  contexts = {\n    img = "docker-image://alpine"\n${deps.map((d, i) => `    c${i} = "target:${d}"\n`).join('')}  }\n}\n`)
+    .map(
+      ([name, deps]) =>
+        `target "${name}" {\n  contexts = {\n    img = "docker-image://alpine"\n${deps.map((d, i) => `    c${i} = "target:${d}"\n`).join('')}  }\n}\n`,
+    )
     .join('');
 }
 
@@ -84,7 +93,10 @@ for (const c of PLANS) {
     const graph = planBuild(resolved);
     assert.deepEqual(Object.fromEntries([...graph.nodes].map(([name, n]) => [name, [n.deps, n.dependants]])), c.nodes);
     assert.deepEqual([...graph.nodes.keys()], Object.keys(c.nodes).sort());
-    assert.deepEqual(graph.order.map((n) => n.name), c.order);
+    assert.deepEqual(
+      graph.order.map((n) => n.name),
+      c.order,
+    );
     for (const [name, node] of graph.nodes) assert.equal(node.target, resolved.targets.get(name));
   });
 }
@@ -109,7 +121,13 @@ const CYCLES: ReadonlyArray<{ name: string; targets: Record<string, string[]>; s
   // A block with one link is 6 lines, so the second block's contexts are on line 8, the third's on 14.
   { name: 'two targets', targets: { a: ['b'], b: ['a'] }, summary: 'infinite loop from b to a', path: 'a → b → a', at: [8, 3] },
   { name: 'three targets', targets: { a: ['b'], b: ['c'], c: ['a'] }, summary: 'infinite loop from c to a', path: 'a → b → c → a', at: [14, 3] },
-  { name: 'two targets below an acyclic entry', targets: { a: ['b'], b: ['c'], c: ['b'] }, summary: 'infinite loop from c to b', path: 'b → c → b', at: [14, 3] },
+  {
+    name: 'two targets below an acyclic entry',
+    targets: { a: ['b'], b: ['c'], c: ['b'] },
+    summary: 'infinite loop from c to b',
+    path: 'b → c → b',
+    at: [14, 3],
+  },
 ];
 
 for (const c of CYCLES) {

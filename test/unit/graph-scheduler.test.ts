@@ -189,7 +189,11 @@ for (const c of CASES) {
     const result = await run;
     assert.equal(phases.join(' | '), c.log);
     assert.deepEqual(Object.fromEntries([...result.runs].map(([name, r]) => [name, r.status])), c.statuses);
-    assert.deepEqual([...result.runs.keys()], graphOf(c.graph).order.map((n) => n.name), 'runs follow the graph order');
+    assert.deepEqual(
+      [...result.runs.keys()],
+      graphOf(c.graph).order.map((n) => n.name),
+      'runs follow the graph order',
+    );
     assert.equal(engine.peak, c.peak);
   });
 }
@@ -218,7 +222,12 @@ test('scheduler: an aborted node is told why', async () => {
 test('scheduler: each run is timed by the injected clock; an unstarted node has no timing', async () => {
   const engine = new FakeEngine();
   let clock = 1000;
-  const run = runGraph(graphOf({ a: [], b: ['a'], c: [] }), engine.runner, { maxParallelism: 2, keepGoing: false, signal: new AbortController().signal, now: () => clock });
+  const run = runGraph(graphOf({ a: [], b: ['a'], c: [] }), engine.runner, {
+    maxParallelism: 2,
+    keepGoing: false,
+    signal: new AbortController().signal,
+    now: () => clock,
+  });
   await turn();
   clock = 1500;
   engine.finish('a', 'ok');
@@ -239,12 +248,24 @@ test('scheduler: each run is timed by the injected clock; an unstarted node has 
 test('scheduler: edge cases settle without starting what cannot run', async () => {
   const options: RunOptions = { maxParallelism: undefined, keepGoing: false, signal: new AbortController().signal, now: () => 0 };
   // A runner that throws before returning a promise fails its node like a rejection.
-  const thrown = await runGraph(graphOf({ a: [], b: ['a'] }), () => { throw new Error('no engine'); }, options);
-  assert.deepEqual([...thrown.runs.values()].map((r) => r.status), ['failed', 'cancelled']);
+  const thrown = await runGraph(
+    graphOf({ a: [], b: ['a'] }),
+    () => {
+      throw new Error('no engine');
+    },
+    options,
+  );
+  assert.deepEqual(
+    [...thrown.runs.values()].map((r) => r.status),
+    ['failed', 'cancelled'],
+  );
   assert.deepEqual((await runGraph(graphOf({}), () => assert.fail('nothing to run'), options)).runs, new Map());
   // A cap of 0 would wait forever.
   for (const maxParallelism of [0, -1, 1.5]) {
-    await assert.rejects(runGraph(graphOf({ a: [] }), () => assert.fail('must not run'), { ...options, maxParallelism }), RangeError);
+    await assert.rejects(
+      runGraph(graphOf({ a: [] }), () => assert.fail('must not run'), { ...options, maxParallelism }),
+      RangeError,
+    );
   }
 });
 
@@ -259,6 +280,13 @@ test('scheduler: onSettled reports each started node as it settles, with the run
     { maxParallelism: 1, keepGoing: true, signal: new AbortController().signal, now: () => 0, onSettled: (name, run) => void seen.push([name, run.status]) },
   );
   // One at a time, by rank: b, ready once a is done, goes before c.
-  assert.deepEqual(seen, [['a', 'cached'], ['b', 'built'], ['c', 'failed']]);
-  assert.deepEqual(seen, [...result.runs].map(([name, r]) => [name, r.status]));
+  assert.deepEqual(seen, [
+    ['a', 'cached'],
+    ['b', 'built'],
+    ['c', 'failed'],
+  ]);
+  assert.deepEqual(
+    seen,
+    [...result.runs].map(([name, r]) => [name, r.status]),
+  );
 });

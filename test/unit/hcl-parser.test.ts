@@ -213,10 +213,7 @@ for (const [source, expected] of TEMPLATE_CASES) {
 }
 
 test('body: attributes and blocks in source order with labels', () => {
-  const body = parseHCL(
-    't.hcl',
-    'a = 1\ntarget "app" "x" {\n  b = 2\n  nested {\n  }\n}\nc = 3\ngroup default {}\nv { x = 1 }\n',
-  ).body;
+  const body = parseHCL('t.hcl', 'a = 1\ntarget "app" "x" {\n  b = 2\n  nested {\n  }\n}\nc = 3\ngroup default {}\nv { x = 1 }\n').body;
   assert.deepEqual(
     body.attributes.map((a) => a.name),
     ['a', 'c'],
@@ -453,21 +450,29 @@ test('syntax error: a duplicate argument names the first definition', () => {
   assert.throws(
     () => parseHCL('bake.hcl', 'x = 1\nx = 2\n'),
     (e: unknown) =>
-      e instanceof BakeFileError &&
-      e.diagnostics[0]?.detail === 'The argument "x" was already set at bake.hcl:1,1-2. Each argument may be set only once.',
+      e instanceof BakeFileError && e.diagnostics[0]?.detail === 'The argument "x" was already set at bake.hcl:1,1-2. Each argument may be set only once.',
   );
 });
 
 test('syntax error: unknown directives suggest a keyword as HCL does (first within distance 2)', () => {
-  assert.throws(() => parseHCL('t.hcl', 'a = "%{ednfor}"\n'), (e: unknown) => e instanceof BakeFileError && /Did you mean "endfor"\?/.test(e.diagnostics[0]?.detail ?? ''));
+  assert.throws(
+    () => parseHCL('t.hcl', 'a = "%{ednfor}"\n'),
+    (e: unknown) => e instanceof BakeFileError && /Did you mean "endfor"\?/.test(e.diagnostics[0]?.detail ?? ''),
+  );
 });
 
 test('syntax error: a heredoc whose marker lacks a line break says so', () => {
-  assert.throws(() => parseHCL('t.hcl', 'a = <<EOT\nx\nEOT'), (e: unknown) => e instanceof BakeFileError && /must be followed by a line break/.test(e.diagnostics[0]?.detail ?? ''));
+  assert.throws(
+    () => parseHCL('t.hcl', 'a = <<EOT\nx\nEOT'),
+    (e: unknown) => e instanceof BakeFileError && /must be followed by a line break/.test(e.diagnostics[0]?.detail ?? ''),
+  );
 });
 
 test('syntax error: parseExpression rejects trailing text', () => {
-  assert.throws(() => parseExpression('f.json', 'a b'), (e: unknown) => e instanceof BakeFileError && e.diagnostics[0]?.summary === 'Extra characters after expression');
+  assert.throws(
+    () => parseExpression('f.json', 'a b'),
+    (e: unknown) => e instanceof BakeFileError && e.diagnostics[0]?.summary === 'Extra characters after expression',
+  );
 });
 
 const DEEP = 20_000;
@@ -508,7 +513,45 @@ test('long flat inputs parse in linear time', () => {
   assert.ok(performance.now() - started < 2000);
 });
 
-const MUTATION_PIECES = ['{', '}', '[', ']', '(', ')', '"', '${', '%{', '~}', '$${', '<<EOT\n', '<<-EOT\n', '\nEOT\n', '\n', '#', '/*', '*/', '=', ':', ',', '.', '...', '?', '=>', '*', '!', '-', 'for ', ' in ', 'if ', '\\', '\\u', '1.5', '\t', '\r\n', "'"];
+const MUTATION_PIECES = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  '"',
+  '${',
+  '%{',
+  '~}',
+  '$${',
+  '<<EOT\n',
+  '<<-EOT\n',
+  '\nEOT\n',
+  '\n',
+  '#',
+  '/*',
+  '*/',
+  '=',
+  ':',
+  ',',
+  '.',
+  '...',
+  '?',
+  '=>',
+  '*',
+  '!',
+  '-',
+  'for ',
+  ' in ',
+  'if ',
+  '\\',
+  '\\u',
+  '1.5',
+  '\t',
+  '\r\n',
+  "'",
+];
 
 test('mutated fixtures only ever fail with a BakeFileError', () => {
   const dir = fixturesDir('hcl');

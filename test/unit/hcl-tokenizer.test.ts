@@ -45,23 +45,43 @@ const TOKEN_CASES: readonly (readonly [string, string, readonly string[]])[] = [
   ['an exponent needs digits', '1e', ['number:1', 'ident:e']],
   ['legacy index numbers', 'a.0.1', ['ident:a', '.', 'number:0.1']],
   ['two-character operators', '== != <= >= && || => ...', ['==', '!=', '<=', '>=', '&&', '||', '=>', '...']],
-  ['single-character punctuation', '! + - * / % ? : . , [ ] { } ( ) = < >', ['!', '+', '-', '*', '/', '%', '?', ':', '.', ',', '[', ']', '{', '}', '(', ')', '=', '<', '>']],
+  [
+    'single-character punctuation',
+    '! + - * / % ? : . , [ ] { } ( ) = < >',
+    ['!', '+', '-', '*', '/', '%', '?', ':', '.', ',', '[', ']', '{', '}', '(', ')', '=', '<', '>'],
+  ],
   ['newlines are tokens', 'a\nb\r\nc', ['ident:a', 'newline:\n', 'ident:b', 'newline:\r\n', 'ident:c']],
   ['line comments end in a newline', 'a # x\nb // y\nc', ['ident:a', 'newline:\n', 'ident:b', 'newline:\n', 'ident:c']],
   ['block comments are not newlines', 'a /* x\n y */ b', ['ident:a', 'ident:b']],
   ['a comment at the end of the file', 'a # x', ['ident:a']],
   ['quoted template', '"a${b}c"', ['oquote:"', 'quotedLit:a', 'interp:${', 'ident:b', 'seqEnd:}', 'quotedLit:c', 'cquote:"']],
   ['strip markers', '"${~ b ~}"', ['oquote:"', 'interp:${~', 'ident:b', 'seqEnd:~}', 'cquote:"']],
-  ['directives', '"%{if x}y%{endif}"', ['oquote:"', 'control:%{', 'ident:if', 'ident:x', 'seqEnd:}', 'quotedLit:y', 'control:%{', 'ident:endif', 'seqEnd:}', 'cquote:"']],
+  [
+    'directives',
+    '"%{if x}y%{endif}"',
+    ['oquote:"', 'control:%{', 'ident:if', 'ident:x', 'seqEnd:}', 'quotedLit:y', 'control:%{', 'ident:endif', 'seqEnd:}', 'cquote:"'],
+  ],
   ['escaped sequences stay literal', '"$${a} %%{b}"', ['oquote:"', 'quotedLit:$${a} %%{b}', 'cquote:"']],
   ['lone dollar and percent signs', '"$ % $x"', ['oquote:"', 'quotedLit:$ % $x', 'cquote:"']],
   ['escaped quote does not close', '"a\\"b"', ['oquote:"', 'quotedLit:a\\"b', 'cquote:"']],
   ['braces inside an interpolation', '"${ {a = 1} }"', ['oquote:"', 'interp:${', '{', 'ident:a', '=', 'number:1', '}', 'seqEnd:}', 'cquote:"']],
-  ['a string inside an interpolation', '"${f("}")}"', ['oquote:"', 'interp:${', 'ident:f', '(', 'oquote:"', 'quotedLit:}', 'cquote:"', ')', 'seqEnd:}', 'cquote:"']],
+  [
+    'a string inside an interpolation',
+    '"${f("}")}"',
+    ['oquote:"', 'interp:${', 'ident:f', '(', 'oquote:"', 'quotedLit:}', 'cquote:"', ')', 'seqEnd:}', 'cquote:"'],
+  ],
   ['heredoc', '<<EOT\nhello\nEOT\n', ['oheredoc:<<EOT', 'stringLit:hello\n', 'cheredoc:EOT', 'newline:\n']],
   ['flush heredoc with indented marker', '<<-EOT\n  a\n  EOT\n', ['oheredoc:<<-EOT', 'stringLit:  a\n', 'cheredoc:  EOT', 'newline:\n']],
-  ['heredoc interpolation', '<<EOT\na${b}c\nEOT\n', ['oheredoc:<<EOT', 'stringLit:a', 'interp:${', 'ident:b', 'seqEnd:}', 'stringLit:c\n', 'cheredoc:EOT', 'newline:\n']],
-  ['heredoc marker after an interpolation is text', '<<EOT\n${a}EOT\nEOT\n', ['oheredoc:<<EOT', 'interp:${', 'ident:a', 'seqEnd:}', 'stringLit:EOT\n', 'cheredoc:EOT', 'newline:\n']],
+  [
+    'heredoc interpolation',
+    '<<EOT\na${b}c\nEOT\n',
+    ['oheredoc:<<EOT', 'stringLit:a', 'interp:${', 'ident:b', 'seqEnd:}', 'stringLit:c\n', 'cheredoc:EOT', 'newline:\n'],
+  ],
+  [
+    'heredoc marker after an interpolation is text',
+    '<<EOT\n${a}EOT\nEOT\n',
+    ['oheredoc:<<EOT', 'interp:${', 'ident:a', 'seqEnd:}', 'stringLit:EOT\n', 'cheredoc:EOT', 'newline:\n'],
+  ],
   ['heredoc keeps backslashes', '<<EOT\na\\nb\nEOT\n', ['oheredoc:<<EOT', 'stringLit:a\\nb\n', 'cheredoc:EOT', 'newline:\n']],
   ['heredoc with CRLF', '<<EOT\r\nx\r\nEOT\r\n', ['oheredoc:<<EOT', 'stringLit:x\r\n', 'cheredoc:EOT', 'newline:\r\n']],
   ['<< without a line break is not a heredoc', '<<EOT x', ['<', '<', 'ident:EOT', 'ident:x']],
@@ -107,10 +127,13 @@ test('tokenize: positions count lines, code points and UTF-16 offsets', () => {
 
 test('tokenize: a byte order mark takes an offset but no column', () => {
   const [a, b] = tokenObjects('f.hcl', '\uFEFFa b');
-  assert.deepEqual([a?.range.start, b?.range.end], [
-    { line: 1, column: 1, offset: 1 },
-    { line: 1, column: 4, offset: 4 },
-  ]);
+  assert.deepEqual(
+    [a?.range.start, b?.range.end],
+    [
+      { line: 1, column: 1, offset: 1 },
+      { line: 1, column: 4, offset: 4 },
+    ],
+  );
 });
 
 test('tokenize: a start position offsets embedded text', () => {
@@ -164,7 +187,11 @@ const ERROR_CASES: readonly (readonly [string, string, string, string])[] = [
 ];
 
 for (const [name, text, summary, at] of ERROR_CASES) {
-  test(`tokenize error: ${name}`, () => assert.deepEqual(errorOf(() => tokenize('t.hcl', text)), { summary, at }));
+  test(`tokenize error: ${name}`, () =>
+    assert.deepEqual(
+      errorOf(() => tokenize('t.hcl', text)),
+      { summary, at },
+    ));
 }
 
 const ESCAPE_ERRORS: readonly (readonly [string, string])[] = [
@@ -177,6 +204,9 @@ const ESCAPE_ERRORS: readonly (readonly [string, string])[] = [
 for (const [source, at] of ESCAPE_ERRORS) {
   test(`literalValue error: ${source}`, () => {
     const tokens = tokenize('t.hcl', source);
-    assert.deepEqual(errorOf(() => literalValue(tokens, 1)), { summary: 'Invalid escape sequence', at });
+    assert.deepEqual(
+      errorOf(() => literalValue(tokens, 1)),
+      { summary: 'Invalid escape sequence', at },
+    );
   });
 }

@@ -82,7 +82,10 @@ const failures: [template: string, summary: string][] = [
 
 for (const [template, summary] of failures) {
   test(`interpolate ${JSON.stringify(template)} fails`, () => {
-    assert.throws(() => interpolate(template, lookup), (e: unknown) => e instanceof BakeFileError && e.diagnostics[0]?.summary === summary);
+    assert.throws(
+      () => interpolate(template, lookup),
+      (e: unknown) => e instanceof BakeFileError && e.diagnostics[0]?.summary === summary,
+    );
   });
 }
 

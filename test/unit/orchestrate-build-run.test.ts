@@ -27,7 +27,13 @@ writeFileSync(join(cwd, 'Dockerfile'), 'FROM scratch\n');
 const env = { XDG_STATE_HOME: join(cwd, 'state') };
 
 async function resolved(text: string, names: readonly string[] = []): Promise<ResolvedConfig> {
-  const evaluated = await evaluateSources({ sources: [{ filename: 'docker-bake.hcl', text }], env: () => undefined, localPlatform: 'linux/amd64', world: FIXED_WORLD, warn: () => {} });
+  const evaluated = await evaluateSources({
+    sources: [{ filename: 'docker-bake.hcl', text }],
+    env: () => undefined,
+    localPlatform: 'linux/amd64',
+    world: FIXED_WORLD,
+    warn: () => {},
+  });
   return resolveTargets(evaluated, { names, overrides: new Map(), sourceDateEpoch: undefined, warn: () => {} });
 }
 
@@ -36,7 +42,13 @@ const NONE = { files: 0, bytes: 0, requests: 0 };
 const idOf = (name: string): string => `sha256:${Buffer.from(name).toString('hex').padEnd(64, '0')}`;
 
 /** A builder that records what the run asked of it and of its engine's image store; `behave` decides how each Solve ends. */
-function fakeBuilder(behave: (request: SolveTarget, signal: AbortSignal) => Promise<BuildResult> = async (r) => ({ exporterResponse: { 'containerimage.digest': idOf(r.spec.name) }, sent: { context: NONE, dockerfile: NONE } }), imageStore = true) {
+function fakeBuilder(
+  behave: (request: SolveTarget, signal: AbortSignal) => Promise<BuildResult> = async (r) => ({
+    exporterResponse: { 'containerimage.digest': idOf(r.spec.name) },
+    sent: { context: NONE, dockerfile: NONE },
+  }),
+  imageStore = true,
+) {
   const calls: string[] = [];
   const solves: SolveTarget[] = [];
   const tags = new Set<string>();
@@ -93,8 +105,19 @@ const CHAIN = 'target "base" {}\ntarget "app" {\n  contexts = { base = "target:b
 test('a linked dependency is loaded without its tags under an internal tag the dependant reads; the tag is gone when the run ends', async () => {
   const fake = fakeBuilder();
   const { sink, settled } = recordingSink();
-  const result = await runBuild({ resolved: await resolved(CHAIN, ['app']), cwd, env, builder: undefined }, async () => sink, new AbortController().signal, async () => fake.builder);
-  assert.deepEqual([...settled], [['base', 'cached'], ['app', 'cached']]);
+  const result = await runBuild(
+    { resolved: await resolved(CHAIN, ['app']), cwd, env, builder: undefined },
+    async () => sink,
+    new AbortController().signal,
+    async () => fake.builder,
+  );
+  assert.deepEqual(
+    [...settled],
+    [
+      ['base', 'cached'],
+      ['app', 'cached'],
+    ],
+  );
   const [base, app] = fake.solves;
   assert.deepEqual(base?.spec.exports, [{ kind: 'load', names: [] }], 'a dependency only linked loads into the store, without its own tags');
   const tag = [...(app?.links.refs.values() ?? [])][0] ?? '';
@@ -104,36 +127,51 @@ test('a linked dependency is loaded without its tags under an internal tag the d
   assert.equal(fake.tags.size, 0);
   assert.ok(fake.closed());
   const [baseId, appId] = [idOf('base'), idOf('app')];
-  assert.deepEqual(buildMetadata(result), { base: { 'containerimage.digest': baseId, 'containerimage.config.digest': baseId }, app: { 'containerimage.digest': appId, 'containerimage.config.digest': appId, 'image.name': 'app:dev' } });
+  assert.deepEqual(buildMetadata(result), {
+    base: { 'containerimage.digest': baseId, 'containerimage.config.digest': baseId },
+    app: { 'containerimage.digest': appId, 'containerimage.config.digest': appId, 'image.name': 'app:dev' },
+  });
 });
 
 test('a failure cancels the rest by default; with keepGoing, independent targets finish; tags go either way', async () => {
   const text = `${CHAIN}target "other" {}\ntarget "broken" {}\n`;
-  const failing = (name: string) => async (r: SolveTarget, signal: AbortSignal): Promise<BuildResult> => {
-    if (r.spec.name === name) throw new BuildFailedError({ kind: 'error', target: name, message: 'exit code: 3' }, { context: NONE, dockerfile: NONE });
-    // Slow enough that the failure comes first.
-    await new Promise((resolve, reject) => {
-      const timer = setTimeout(resolve, 50);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          reject(signal.reason as Error);
-        },
-        { once: true },
-      );
-    });
-    return { exporterResponse: { 'containerimage.digest': idOf(r.spec.name) }, sent: { context: NONE, dockerfile: NONE } };
-  };
+  const failing =
+    (name: string) =>
+    async (r: SolveTarget, signal: AbortSignal): Promise<BuildResult> => {
+      if (r.spec.name === name) throw new BuildFailedError({ kind: 'error', target: name, message: 'exit code: 3' }, { context: NONE, dockerfile: NONE });
+      // Slow enough that the failure comes first.
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 50);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            reject(signal.reason as Error);
+          },
+          { once: true },
+        );
+      });
+      return { exporterResponse: { 'containerimage.digest': idOf(r.spec.name) }, sent: { context: NONE, dockerfile: NONE } };
+    };
   const names = ['app', 'other', 'broken'];
   const stop = fakeBuilder(failing('broken'));
-  const stopped = await runBuild({ resolved: await resolved(text, names), cwd, env, builder: undefined }, async () => recordingSink().sink, new AbortController().signal, async () => stop.builder);
+  const stopped = await runBuild(
+    { resolved: await resolved(text, names), cwd, env, builder: undefined },
+    async () => recordingSink().sink,
+    new AbortController().signal,
+    async () => stop.builder,
+  );
   assert.deepEqual([...stopped.failed.keys()], ['broken']);
   assert.ok(stopped.run.runs.get('other')?.status === 'cancelled', 'the first failure cancels the rest');
   assert.equal(stop.tags.size, 0);
 
   const going = fakeBuilder(failing('broken'));
-  const kept = await runBuild({ resolved: await resolved(text, names), cwd, env, builder: undefined, keepGoing: true }, async () => recordingSink().sink, new AbortController().signal, async () => going.builder);
+  const kept = await runBuild(
+    { resolved: await resolved(text, names), cwd, env, builder: undefined, keepGoing: true },
+    async () => recordingSink().sink,
+    new AbortController().signal,
+    async () => going.builder,
+  );
   assert.deepEqual([...kept.built.keys()].sort(), ['app', 'base', 'other']);
   assert.equal(going.tags.size, 0);
 });
@@ -149,7 +187,12 @@ test('an aborted signal interrupts the run: nothing more starts, the run says so
     });
     return { exporterResponse: { 'containerimage.digest': idOf(r.spec.name) }, sent: { context: NONE, dockerfile: NONE } };
   });
-  const result = await runBuild({ resolved: await resolved(CHAIN, ['app']), cwd, env, builder: undefined }, async () => recordingSink().sink, abort.signal, async () => fake.builder);
+  const result = await runBuild(
+    { resolved: await resolved(CHAIN, ['app']), cwd, env, builder: undefined },
+    async () => recordingSink().sink,
+    abort.signal,
+    async () => fake.builder,
+  );
   assert.equal(result.interrupted, true);
   assert.deepEqual([...result.built.keys()], ['base']);
   assert.equal(fake.tags.size, 0);
@@ -159,8 +202,16 @@ test('an aborted signal interrupts the run: nothing more starts, the run says so
 test('target: links on a builder without an image store are refused before anything builds, at the contexts attribute', async () => {
   const fake = fakeBuilder(undefined, false);
   await assert.rejects(
-    runBuild({ resolved: await resolved(CHAIN, ['app']), cwd, env, builder: undefined }, async () => recordingSink().sink, new AbortController().signal, async () => fake.builder),
-    (e: unknown) => e instanceof BakeFileError && /target app builds on target base through its contexts, but the builder at fake:\/\/builder has no image store/.test(e.message) && e.diagnostics[0]?.range?.start.line === 3,
+    runBuild(
+      { resolved: await resolved(CHAIN, ['app']), cwd, env, builder: undefined },
+      async () => recordingSink().sink,
+      new AbortController().signal,
+      async () => fake.builder,
+    ),
+    (e: unknown) =>
+      e instanceof BakeFileError &&
+      /target app builds on target base through its contexts, but the builder at fake:\/\/builder has no image store/.test(e.message) &&
+      e.diagnostics[0]?.range?.start.line === 3,
   );
   assert.deepEqual(fake.solves, []);
   assert.ok(fake.closed(), 'the builder is closed also when the run is refused');
@@ -169,10 +220,15 @@ test('target: links on a builder without an image store are refused before anyth
 test('a missing context is refused before any builder is opened', async () => {
   let opened = false;
   await assert.rejects(
-    runBuild({ resolved: await resolved('target "app" {\n  context = "nope"\n}\n', ['app']), cwd, env, builder: undefined }, async () => recordingSink().sink, new AbortController().signal, async () => {
-      opened = true;
-      return fakeBuilder().builder;
-    }),
+    runBuild(
+      { resolved: await resolved('target "app" {\n  context = "nope"\n}\n', ['app']), cwd, env, builder: undefined },
+      async () => recordingSink().sink,
+      new AbortController().signal,
+      async () => {
+        opened = true;
+        return fakeBuilder().builder;
+      },
+    ),
     BakeFileError,
   );
   assert.equal(opened, false);
@@ -186,11 +242,21 @@ test('build avoidance: an unchanged target is not solved again while its image i
   const fake = fakeBuilder();
   fake.stored.set('bake-test/base:1', idOf('base-image'));
   const events: string[] = [];
-  const sink: BuildRunSink = { ...recordingSink().sink, event: (e) => {
+  const sink: BuildRunSink = {
+    ...recordingSink().sink,
+    event: (e) => {
       if (e.kind === 'vertex') events.push(e.id);
     },
   };
-  const run = async (): Promise<string | undefined> => (await runBuild({ resolved: config, cwd: dir, env, builder: undefined }, async () => sink, new AbortController().signal, async () => fake.builder)).run.runs.get('app')?.status;
+  const run = async (): Promise<string | undefined> =>
+    (
+      await runBuild(
+        { resolved: config, cwd: dir, env, builder: undefined },
+        async () => sink,
+        new AbortController().signal,
+        async () => fake.builder,
+      )
+    ).run.runs.get('app')?.status;
 
   await run();
   assert.deepEqual(fake.calls, ['solve app load']);
@@ -229,10 +295,15 @@ test('one engine client for the run: --pull with links pulls through it before t
   ].join('\n');
   const fake = fakeBuilder();
   let opened = 0;
-  const result = await runBuild({ resolved: await resolved(text, ['app', 'top']), cwd: dir, env, builder: undefined }, async () => recordingSink().sink, new AbortController().signal, async () => {
-    opened++;
-    return fake.builder;
-  });
+  const result = await runBuild(
+    { resolved: await resolved(text, ['app', 'top']), cwd: dir, env, builder: undefined },
+    async () => recordingSink().sink,
+    new AbortController().signal,
+    async () => {
+      opened++;
+      return fake.builder;
+    },
+  );
   assert.deepEqual([...result.failed], []);
   assert.equal(opened, 1);
   const internal = (name: string): string => [...fake.tags, ...fake.calls].find((c) => c.includes(`bake-internal/${name}:`))?.replace(/^.* /, '') ?? '';
@@ -261,7 +332,12 @@ test('an inline Dockerfile is never taken from a dir another user could have mad
       seen = { path: r.dockerfile.path, text: readFileSync(r.dockerfile.path, 'utf8') };
       return { exporterResponse: { 'containerimage.digest': idOf(r.spec.name) }, sent: { context: NONE, dockerfile: NONE } };
     });
-    await runBuild({ resolved: config, cwd, env, builder: undefined }, async () => recordingSink().sink, new AbortController().signal, async () => fake.builder);
+    await runBuild(
+      { resolved: config, cwd, env, builder: undefined },
+      async () => recordingSink().sink,
+      new AbortController().signal,
+      async () => fake.builder,
+    );
     return seen ?? assert.fail('no Solve');
   };
   const temp = process.env['TMPDIR'];
@@ -287,7 +363,10 @@ test('an inline Dockerfile is never taken from a dir another user could have mad
     // Its own, the kept dir holds the text at a path that stays, so reruns send nothing.
     process.env['TMPDIR'] = mkdtempSync(join(tmpdir(), 'bake-shared-tmp-'));
     const first = await served();
-    assert.deepEqual(first, { path: join(process.env['TMPDIR'], `bake-inline-${userInfo().uid}`, first.path.split('/').at(-2) ?? '', 'Dockerfile'), text: inline });
+    assert.deepEqual(first, {
+      path: join(process.env['TMPDIR'], `bake-inline-${userInfo().uid}`, first.path.split('/').at(-2) ?? '', 'Dockerfile'),
+      text: inline,
+    });
     assert.deepEqual(await served(), first);
   } finally {
     if (temp === undefined) delete process.env['TMPDIR'];

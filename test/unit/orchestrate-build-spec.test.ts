@@ -41,7 +41,12 @@ const FIXTURES: { readonly name: string; readonly target: Target; readonly spec:
   { name: 'a bare target loads into the engine, from the working directory', target: { name: 'app' }, spec: { name: 'app', ...PLAIN } },
   {
     name: 'paths resolve from where bake runs; the Dockerfile from the context',
-    target: { name: 'app', context: 'svc', dockerfile: 'build/Dockerfile.dev', contexts: { base: 'target:base', extra: '../extra', img: 'docker-image://alpine:3', git: 'git@github.com:o/r.git' } },
+    target: {
+      name: 'app',
+      context: 'svc',
+      dockerfile: 'build/Dockerfile.dev',
+      contexts: { base: 'target:base', extra: '../extra', img: 'docker-image://alpine:3', git: 'git@github.com:o/r.git' },
+    },
     spec: {
       name: 'app',
       ...PLAIN,
@@ -76,7 +81,10 @@ const FIXTURES: { readonly name: string; readonly target: Target; readonly spec:
       'extra-hosts': { db: '10.0.0.2', gone: null },
       'cache-from': [{ type: 'registry', ref: 'r/app:cache' }],
       'cache-to': [{ type: 'inline' }],
-      attest: [{ type: 'provenance', mode: 'max' }, { type: 'sbom', disabled: 'true' }],
+      attest: [
+        { type: 'provenance', mode: 'max' },
+        { type: 'sbom', disabled: 'true' },
+      ],
       entitlements: ['network.host'],
     },
     spec: {
@@ -104,7 +112,17 @@ const FIXTURES: { readonly name: string; readonly target: Target; readonly spec:
     target: {
       name: 'app',
       tags: ['reg/app:1'],
-      output: [{ type: 'cacheonly' }, { type: 'docker' }, { type: 'docker', dest: 'img.tar', name: 'x:1,y:2' }, { type: 'oci', dest: '/o.tar' }, { type: 'local', dest: 'out' }, { type: 'tar', dest: 't.tar' }, { type: 'image' }, { type: 'image', push: 'true' }, { type: 'registry' }],
+      output: [
+        { type: 'cacheonly' },
+        { type: 'docker' },
+        { type: 'docker', dest: 'img.tar', name: 'x:1,y:2' },
+        { type: 'oci', dest: '/o.tar' },
+        { type: 'local', dest: 'out' },
+        { type: 'tar', dest: 't.tar' },
+        { type: 'image' },
+        { type: 'image', push: 'true' },
+        { type: 'registry' },
+      ],
     },
     spec: {
       name: 'app',
@@ -125,7 +143,16 @@ const FIXTURES: { readonly name: string; readonly target: Target; readonly spec:
   },
   {
     name: 'secrets by id (env ones name their variable), ssh agents from the working directory or SSH_AUTH_SOCK',
-    target: { name: 'app', secret: [{ id: 'tok', src: 'tok.txt' }, { id: 'e', type: 'env' }, { id: 'f', type: 'env', src: 'F_VAR' }, { id: 'g', env: 'G' }], ssh: [{ id: 'default' }, { id: 'gh', paths: '["/k1","keys/k2"]' }] },
+    target: {
+      name: 'app',
+      secret: [
+        { id: 'tok', src: 'tok.txt' },
+        { id: 'e', type: 'env' },
+        { id: 'f', type: 'env', src: 'F_VAR' },
+        { id: 'g', env: 'G' },
+      ],
+      ssh: [{ id: 'default' }, { id: 'gh', paths: '["/k1","keys/k2"]' }],
+    },
     spec: {
       name: 'app',
       ...PLAIN,
@@ -158,11 +185,20 @@ test('build spec: what the target leaves incomplete is a bake-file error with a 
     [{ secret: [{ src: '/x' }] }, /a secret of target app has no id/],
   ];
   for (const [target, message] of incomplete) {
-    assert.throws(() => buildSpec({ name: 'app', ...target }, CWD, AGENT), (e: unknown) => e instanceof BakeFileError && message.test(e.message) && e.diagnostics[0]?.fix !== undefined, JSON.stringify(target));
+    assert.throws(
+      () => buildSpec({ name: 'app', ...target }, CWD, AGENT),
+      (e: unknown) => e instanceof BakeFileError && message.test(e.message) && e.diagnostics[0]?.fix !== undefined,
+      JSON.stringify(target),
+    );
   }
   assert.throws(() => buildSpec({ name: 'app', ssh: [{ id: 'default' }] }, CWD, undefined), /SSH_AUTH_SOCK is not set/);
   // The adapter refuses these (solve-request.ts), knowing the builder.
-  for (const target of [{ network: 'bridge' }, { 'extra-hosts': { h: 'host-gateway' } }, { platforms: ['linux/amd64', 'linux/arm64'] }, { attest: [{ type: 'sbom' }] }]) {
+  for (const target of [
+    { network: 'bridge' },
+    { 'extra-hosts': { h: 'host-gateway' } },
+    { platforms: ['linux/amd64', 'linux/arm64'] },
+    { attest: [{ type: 'sbom' }] },
+  ]) {
     assert.doesNotThrow(() => buildSpec({ name: 'app', ...target }, CWD, AGENT), JSON.stringify(target));
   }
 });

@@ -39,7 +39,13 @@ const NONE = { files: 0, bytes: 0, requests: 0 };
 const idOf = (name: string): string => `sha256:${name}`;
 
 async function plan(text = BAKE_FILE): Promise<DevPlan> {
-  const evaluated = await evaluateSources({ sources: [{ filename: join(cwd, 'docker-bake.hcl'), text }], env: () => undefined, localPlatform: 'linux/amd64', world: FIXED_WORLD, warn: () => {} });
+  const evaluated = await evaluateSources({
+    sources: [{ filename: join(cwd, 'docker-bake.hcl'), text }],
+    env: () => undefined,
+    localPlatform: 'linux/amd64',
+    world: FIXED_WORLD,
+    warn: () => {},
+  });
   return planDev({ evaluated, paths: [join(cwd, 'docker-bake.hcl')] }, { services: [], sets: [], cwd, env: {}, warn: () => {}, checkInputs: true });
 }
 
@@ -107,7 +113,12 @@ const signal = new AbortController().signal;
 test('builds every target the services run, is told the build is over, then brings the session up with what was built', async () => {
   const fake = fakeBuilder();
   const rec = recordingHooks();
-  const outcome = await bringUpDev({ plan: await plan(), cwd, env: {}, build: { builder: undefined }, only: [], running: new Map() }, rec.hooks, signal, fake.open);
+  const outcome = await bringUpDev(
+    { plan: await plan(), cwd, env: {}, build: { builder: undefined }, only: [], running: new Map() },
+    rec.hooks,
+    signal,
+    fake.open,
+  );
   assert.deepEqual(outcome, { outcome: 'ok', session: 'session' });
   assert.deepEqual(fake.built.sort(), ['app', 'worker']);
   assert.deepEqual(rec.events, ['sink', 'built ok', 'up']);
@@ -117,7 +128,10 @@ test('builds every target the services run, is told the build is over, then brin
 test('only the named targets build; a service whose target did not keeps the image it runs', async () => {
   const fake = fakeBuilder();
   const rec = recordingHooks();
-  const running = new Map([['app', 'sha256:running-app'], ['worker', 'sha256:running-worker']]);
+  const running = new Map([
+    ['app', 'sha256:running-app'],
+    ['worker', 'sha256:running-worker'],
+  ]);
   await bringUpDev({ plan: await plan(), cwd, env: {}, build: { builder: undefined }, only: ['worker'], running }, rec.hooks, signal, fake.open);
   assert.deepEqual(fake.built, ['worker']);
   assert.equal(rec.plans().get('worker'), idOf('worker'));
@@ -127,16 +141,26 @@ test('only the named targets build; a service whose target did not keeps the ima
 test('a failed build is reported and leaves the session alone: up is never called', async () => {
   const fake = fakeBuilder(['worker']);
   const rec = recordingHooks();
-  const outcome = await bringUpDev({ plan: await plan(), cwd, env: {}, build: { builder: undefined }, only: [], running: new Map() }, rec.hooks, signal, fake.open);
+  const outcome = await bringUpDev(
+    { plan: await plan(), cwd, env: {}, build: { builder: undefined }, only: [], running: new Map() },
+    rec.hooks,
+    signal,
+    fake.open,
+  );
   assert.equal(outcome.outcome, 'build');
   assert.ok(outcome.outcome === 'build' && outcome.failed.get('worker') instanceof BuildFailedError);
   assert.deepEqual(rec.events, ['sink', 'built failed']);
 });
 
-test('without a build (--no-build), no builder is opened: a service runs what it ran, else its target\'s tag, else it is an error that says how to get an image', async () => {
+test("without a build (--no-build), no builder is opened: a service runs what it ran, else its target's tag, else it is an error that says how to get an image", async () => {
   const fake = fakeBuilder();
   const rec = recordingHooks();
-  await bringUpDev({ plan: await plan(), cwd, env: {}, build: undefined, only: [], running: new Map([['worker', 'sha256:running-worker']]) }, rec.hooks, signal, fake.open);
+  await bringUpDev(
+    { plan: await plan(), cwd, env: {}, build: undefined, only: [], running: new Map([['worker', 'sha256:running-worker']]) },
+    rec.hooks,
+    signal,
+    fake.open,
+  );
   assert.equal(fake.opened(), 0);
   assert.deepEqual(rec.events, ['up']);
   assert.deepEqual(Object.fromEntries(rec.plans()), { app: 'app:dev', worker: 'sha256:running-worker', db: 'busybox:latest' });

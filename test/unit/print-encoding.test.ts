@@ -113,13 +113,27 @@ test('targets print their fields in buildx struct order, omitting empty ones', (
   // No groups: no "group" key; no targets: an empty "target" object.
   assert.equal(printResolved(resolved([])), '{\n  "target": {}\n}');
   // An empty description is omitted, and so is a group's.
-  assert.equal(printResolved(resolved([{ name: 'x', description: '' }], [{ name: 'g', targets: [], description: '' }])), '{\n  "group": {\n    "g": {\n      "targets": []\n    }\n  },\n  "target": {\n    "x": {}\n  }\n}');
+  assert.equal(
+    printResolved(resolved([{ name: 'x', description: '' }], [{ name: 'g', targets: [], description: '' }])),
+    '{\n  "group": {\n    "g": {\n      "targets": []\n    }\n  },\n  "target": {\n    "x": {}\n  }\n}',
+  );
 });
 
 test('services print after targets, with their health check', () => {
-  const service: Service = { name: 'db', image: 'postgres:16', ports: ['5432:5432'], environment: { B: '2', A: null }, healthcheck: { test: ['CMD', 'true'], retries: 3 } };
+  const service: Service = {
+    name: 'db',
+    image: 'postgres:16',
+    ports: ['5432:5432'],
+    environment: { B: '2', A: null },
+    healthcheck: { test: ['CMD', 'true'], retries: 3 },
+  };
   const out = JSON.parse(printResolved(resolved([]), [service])) as { service: Record<string, unknown> };
-  assert.deepEqual(out.service['db'], { image: 'postgres:16', environment: { A: null, B: '2' }, ports: ['5432:5432'], healthcheck: { test: ['CMD', 'true'], retries: 3 } });
+  assert.deepEqual(out.service['db'], {
+    image: 'postgres:16',
+    environment: { A: null, B: '2' },
+    ports: ['5432:5432'],
+    healthcheck: { test: ['CMD', 'true'], retries: 3 },
+  });
 });
 
 /** Target `app` of an HCL file as `bake --print app --set …` prints it. */
@@ -161,7 +175,9 @@ EOT
 });
 
 test('values set with --set are re-escaped too', async () => {
-  const out = JSON.parse(await printed('target "app" {}', { sets: ['app.args.V=${x}', 'app.labels.L=%{y}', 'app.tags=${t}'] })) as { target: { app: Record<string, unknown> } };
+  const out = JSON.parse(await printed('target "app" {}', { sets: ['app.args.V=${x}', 'app.labels.L=%{y}', 'app.tags=${t}'] })) as {
+    target: { app: Record<string, unknown> };
+  };
   assert.deepEqual([out.target.app['args'], out.target.app['labels'], out.target.app['tags']], [{ V: '$${x}' }, { L: '%%{y}' }, ['${t}']]);
 });
 

@@ -4,14 +4,27 @@ import assert from 'node:assert/strict';
 import type { ErrorEvent, ProgressEvent } from '../../src/core/progress.js';
 import { TargetRow } from '../../src/cli/progress/rows.js';
 
-const vertex = (id: string, name: string, more: { started?: number; completed?: number; cached?: boolean; error?: string } = {}): ProgressEvent => ({ kind: 'vertex', target: 'app', id, name, cached: false, ...more });
+const vertex = (id: string, name: string, more: { started?: number; completed?: number; cached?: boolean; error?: string } = {}): ProgressEvent => ({
+  kind: 'vertex',
+  target: 'app',
+  id,
+  name,
+  cached: false,
+  ...more,
+});
 const transfer = (current: number): ProgressEvent => ({ kind: 'status', target: 'app', vertex: 'ctx', id: 'transferring dir-0123:', current });
 const failure: ErrorEvent = {
   kind: 'error',
   target: 'app',
   message: 'process "/bin/sh -c exit 3" did not complete successfully: exit code: 3',
   vertex: 'run',
-  source: { filename: 'Dockerfile', lines: [{ line: 1, text: 'FROM busybox', failing: false }, { line: 2, text: 'RUN exit 3', failing: true }] },
+  source: {
+    filename: 'Dockerfile',
+    lines: [
+      { line: 1, text: 'FROM busybox', failing: false },
+      { line: 2, text: 'RUN exit 3', failing: true },
+    ],
+  },
 };
 
 type Step = (row: TargetRow) => void;
@@ -40,13 +53,24 @@ const CASES: ReadonlyArray<{ name: string; steps: Step[]; now: number; title: st
   },
   {
     name: 'the current step falls back to one still running when the last finishes',
-    steps: [(r) => r.started(0), (r) => r.event(vertex('a', 'step a', { started: 1 })), (r) => r.event(vertex('b', 'step b', { started: 2 })), (r) => r.event(vertex('b', 'step b', { started: 2, completed: 3 }))],
+    steps: [
+      (r) => r.started(0),
+      (r) => r.event(vertex('a', 'step a', { started: 1 })),
+      (r) => r.event(vertex('b', 'step b', { started: 2 })),
+      (r) => r.event(vertex('b', 'step b', { started: 2, completed: 3 })),
+    ],
     now: 0,
     title: 'app    step a  1/2 steps · 0 cached · 0B sent · 0.0s',
   },
   {
     name: 'built: the state replaces the step; the session counter replaces BuildKit figures; elapsed stops',
-    steps: [(r) => r.started(0), (r) => r.event(vertex('run', '[2/2] RUN make', { started: 1, completed: 2 })), (r) => r.event(transfer(999)), (r) => r.sent(42), (r) => r.settled('built', 1234, undefined)],
+    steps: [
+      (r) => r.started(0),
+      (r) => r.event(vertex('run', '[2/2] RUN make', { started: 1, completed: 2 })),
+      (r) => r.event(transfer(999)),
+      (r) => r.sent(42),
+      (r) => r.settled('built', 1234, undefined),
+    ],
     now: 9999,
     title: 'app    built  1/1 steps · 0 cached · 42B sent · 1.2s',
   },
@@ -58,7 +82,11 @@ const CASES: ReadonlyArray<{ name: string; steps: Step[]; now: number; title: st
   },
   {
     name: 'failed: the row expands to the error with the Dockerfile lines, the step named',
-    steps: [(r) => r.started(0), (r) => r.event(vertex('run', '[2/2] RUN exit 3', { started: 1, error: 'exit code: 3' })), (r) => r.settled('failed', 300, failure)],
+    steps: [
+      (r) => r.started(0),
+      (r) => r.event(vertex('run', '[2/2] RUN exit 3', { started: 1, error: 'exit code: 3' })),
+      (r) => r.settled('failed', 300, failure),
+    ],
     now: 300,
     title: 'app    failed  1/1 steps · 0 cached · 0B sent · 0.3s',
     detail: `------

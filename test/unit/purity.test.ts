@@ -17,7 +17,9 @@ const FORBIDDEN: ReadonlyArray<[RegExp, string]> = [
 const ALLOWED = new Set(['src/bakefile/load.ts']);
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 test('src/core, src/bakefile, src/graph, src/dockerfile and src/golang do no I/O outside bakefile/load.ts', () => {

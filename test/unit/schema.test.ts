@@ -52,8 +52,12 @@ test('JSON and TOML bake files validate against schema/bakefile.schema.json', ()
     // Negative fixtures (expected-error.json) must be caught by the schema too, unless their error is
     // about meaning rather than shape (case.json says schemaValid, e.g. a reference to a missing target),
     // and so must files bake warns about: an attribute buildx ignores is most likely a mistake an editor should show.
-    const c = (existsSync(join(dir, 'case.json')) ? JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) : {}) as { warnings?: unknown; schemaValid?: boolean };
-    if ((existsSync(join(dir, 'expected-error.json')) && !c.schemaValid) || c.warnings !== undefined) assert.equal(validateFile(data), false, `${join(dir, file)} should not validate`);
+    const c = (existsSync(join(dir, 'case.json')) ? JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) : {}) as {
+      warnings?: unknown;
+      schemaValid?: boolean;
+    };
+    if ((existsSync(join(dir, 'expected-error.json')) && !c.schemaValid) || c.warnings !== undefined)
+      assert.equal(validateFile(data), false, `${join(dir, file)} should not validate`);
     else assertValid(validateFile, data, join(dir, file));
   }
 });
@@ -84,11 +88,15 @@ test('--print of every example and of bake.hcl validates against the print schem
 test('the schemas list exactly the attributes of the model', () => {
   const names = (specs: ReadonlyArray<{ name: string }>): string[] => specs.map((s) => s.name).sort();
   /** The keys of the object at `path` in `schema`, sorted. */
-  const props = (schema: object, ...path: string[]): string[] => Object.keys(path.reduce((o, key) => (o as Record<string, object>)[key] as object, schema)).sort();
+  const props = (schema: object, ...path: string[]): string[] =>
+    Object.keys(path.reduce((o, key) => (o as Record<string, object>)[key] as object, schema)).sort();
   const without = (xs: string[], ...drop: string[]): string[] => xs.filter((x) => !drop.includes(x));
   assert.deepEqual(without(props(fileSchema, '$defs', 'target', 'properties'), 'matrix', 'name'), names(TARGET_ATTRIBUTES));
   assert.deepEqual(without(props(fileSchema, '$defs', 'service', 'properties'), 'matrix', 'name', 'healthcheck'), names(SERVICE_ATTRIBUTES));
   assert.deepEqual(props(fileSchema, '$defs', 'service', 'properties', 'healthcheck', 'properties'), names(HEALTHCHECK_ATTRIBUTES));
   assert.deepEqual(props(printSchema, 'properties', 'target', 'additionalProperties', 'properties'), without(names(TARGET_ATTRIBUTES), 'inherits'));
-  assert.deepEqual(without(props(printSchema, 'properties', 'service', 'additionalProperties', 'properties'), 'healthcheck'), without(names(SERVICE_ATTRIBUTES), 'inherits'));
+  assert.deepEqual(
+    without(props(printSchema, 'properties', 'service', 'additionalProperties', 'properties'), 'healthcheck'),
+    without(names(SERVICE_ATTRIBUTES), 'inherits'),
+  );
 });

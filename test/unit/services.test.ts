@@ -29,7 +29,10 @@ async function assertError(text: string, names: readonly string[], summary: stri
   );
   assert.ok(err instanceof BakeFileError, `expected a BakeFileError, got ${String(err)}`);
   const d = err.diagnostics[0] as Diagnostic;
-  assert.deepEqual({ summary: d.summary, at: d.range && [d.range.filename, d.range.start.line, d.range.start.column] }, { summary, at: at && ['docker-bake.hcl', ...at] });
+  assert.deepEqual(
+    { summary: d.summary, at: d.range && [d.range.filename, d.range.start.line, d.range.start.column] },
+    { summary, at: at && ['docker-bake.hcl', ...at] },
+  );
   return d;
 }
 
@@ -61,10 +64,14 @@ test('a compose service with build and image runs what its target builds, tagged
   assert.deepEqual(env.resolved.targets.get('web')?.tags, ['myorg/web:dev']);
 });
 
-test('ports use compose\'s short syntax', async () => {
+test("ports use compose's short syntax", async () => {
   const service = (port: string): string => `service "db" {\n  image = "postgres"\n  ports = ["5432", ${JSON.stringify(port)}]\n}`;
   for (const ok of ['80', '8080:80', '127.0.0.1:8080:80', '[::1]:8080:80', '8000-8010:8000-8010', '53:53/udp', '9000/tcp', ':80']) {
-    assert.deepEqual((await dev(service(ok))).services.map((s) => s.ports), [['5432', ok]], ok);
+    assert.deepEqual(
+      (await dev(service(ok))).services.map((s) => s.ports),
+      [['5432', ok]],
+      ok,
+    );
   }
   for (const bad of ['http', '80:', '8080:80/icmp', 'a:80', '']) {
     const d = await assertError(service(bad), [], `invalid port "${bad}" in service "db"`, [3, 3]);
@@ -76,7 +83,12 @@ test('ports use compose\'s short syntax', async () => {
 
 test('volumes and health check durations are checked where they are written', async () => {
   await assertError('service "db" {\n  image = "postgres"\n  volumes = ["bad name:/x"]\n}', [], 'invalid volume "bad name:/x" in service "db"', [3, 3]);
-  await assertError('service "db" {\n  image = "postgres"\n  healthcheck {\n    interval = "1 second"\n  }\n}', [], 'invalid interval "1 second" in the healthcheck of service "db"', [3, 3]);
+  await assertError(
+    'service "db" {\n  image = "postgres"\n  healthcheck {\n    interval = "1 second"\n  }\n}',
+    [],
+    'invalid interval "1 second" in the healthcheck of service "db"',
+    [3, 3],
+  );
 });
 
 test('depends_on names defined services, without cycles', async () => {
@@ -101,7 +113,12 @@ service "c" {
 test('runs_on is container or host; only one service is interactive', async () => {
   assert.equal((await dev('service "a" {\n  image = "x"\n  runs_on = "container"\n}')).services[0]?.runs_on, 'container');
   assert.equal((await dev('service "a" {\n  command = ["make", "watch"]\n  runs_on = "host"\n}')).services[0]?.runs_on, 'host');
-  await assertError('service "a" {\n  image = "x"\n  command = ["make"]\n  runs_on = "host"\n}', [], 'service "a" runs on the host, so it takes no image', [2, 3]);
+  await assertError(
+    'service "a" {\n  image = "x"\n  command = ["make"]\n  runs_on = "host"\n}',
+    [],
+    'service "a" runs on the host, so it takes no image',
+    [2, 3],
+  );
   await assertError('service "a" {\n  runs_on = "host"\n}', [], 'service "a" runs on the host but has no command', [2, 3]);
   await assertError('service "a" {\n  image = "x"\n  runs_on = "vm"\n}', [], 'invalid runs_on "vm" in service "a"', [3, 3]);
   const two = `service "a" {
@@ -179,10 +196,13 @@ test('services expand with a matrix, and a cyclic inherits warns', async () => {
   command = ["echo", n]
 }`;
   const env = await dev(matrix);
-  assert.deepEqual(env.services.map((s) => [s.name, s.command]), [
-    ['worker-1', ['echo', '1']],
-    ['worker-2', ['echo', '2']],
-  ]);
+  assert.deepEqual(
+    env.services.map((s) => [s.name, s.command]),
+    [
+      ['worker-1', ['echo', '1']],
+      ['worker-2', ['echo', '2']],
+    ],
+  );
   const warnings: Diagnostic[] = [];
   const cyclic = `service "a" {
   inherits = ["b"]

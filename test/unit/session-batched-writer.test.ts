@@ -10,7 +10,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials, makeClientConstructor, Metadata, Server, ServerCredentials, status, type ClientDuplexStream, type ServerDuplexStream } from '@grpc/grpc-js';
+import {
+  credentials,
+  makeClientConstructor,
+  Metadata,
+  Server,
+  ServerCredentials,
+  status,
+  type ClientDuplexStream,
+  type ServerDuplexStream,
+} from '@grpc/grpc-js';
 import { batchedWriter, http2StreamOf } from '../../src/buildkit/session/batched-writer.js';
 import { encodePacket } from '../../src/buildkit/session/packet-wire.js';
 import { PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_STAT, type Packet } from '../../src/buildkit/session/packet.js';
@@ -24,7 +33,9 @@ after(() => {
 });
 
 /** Serves DiffCopy with `handler`; resolves with what a client received and the call's status. */
-async function roundTrip(handler: (call: ServerDuplexStream<unknown, unknown>) => Promise<void>): Promise<{ packets: Packet[]; code: number; details: string }> {
+async function roundTrip(
+  handler: (call: ServerDuplexStream<unknown, unknown>) => Promise<void>,
+): Promise<{ packets: Packet[]; code: number; details: string }> {
   const def = sessionProtos().fileSync;
   const server = new Server();
   servers.push(server);
@@ -33,7 +44,10 @@ async function roundTrip(handler: (call: ServerDuplexStream<unknown, unknown>) =
   const socket = join(work, `s${servers.length}.sock`);
   await new Promise<void>((resolve, reject) => server.bindAsync(`unix://${socket}`, ServerCredentials.createInsecure(), (e) => (e ? reject(e) : resolve())));
   const Client = makeClientConstructor(def, 'FileSync');
-  const client = new Client(`unix://${socket}`, credentials.createInsecure()) as unknown as Record<string, (md: Metadata) => ClientDuplexStream<Packet, Packet>>;
+  const client = new Client(`unix://${socket}`, credentials.createInsecure()) as unknown as Record<
+    string,
+    (md: Metadata) => ClientDuplexStream<Packet, Packet>
+  >;
   const call = (client['DiffCopy'] as (md: Metadata) => ClientDuplexStream<Packet, Packet>).call(client, new Metadata());
   const packets: Packet[] = [];
   call.on('data', (p: Packet) => packets.push(p));
@@ -46,7 +60,10 @@ async function roundTrip(handler: (call: ServerDuplexStream<unknown, unknown>) =
   return { packets, ...st };
 }
 
-const stat = (i: number): Packet => ({ type: PACKET_STAT, stat: { path: `d/f${i}`, mode: 0o644, uid: 0, gid: 0, size: String(i), modTime: '1795380010628123456', linkname: '', devmajor: '0', devminor: '0' } });
+const stat = (i: number): Packet => ({
+  type: PACKET_STAT,
+  stat: { path: `d/f${i}`, mode: 0o644, uid: 0, gid: 0, size: String(i), modTime: '1795380010628123456', linkname: '', devmajor: '0', devminor: '0' },
+});
 
 test('the HTTP/2 stream of a grpc-js server call is found, and 5,000 STATs and 2 MiB of DATA arrive whole and in order', async () => {
   const data = Buffer.alloc(32 * 1024, 9);
@@ -82,7 +99,10 @@ test('a message written through grpc-js after a flush comes after the batch, and
   });
   assert.equal(code, status.UNKNOWN);
   assert.equal(details, 'gave up');
-  assert.deepEqual(packets.map((p) => p.type), [...Array<number>(10).fill(PACKET_STAT), PACKET_ERR]);
+  assert.deepEqual(
+    packets.map((p) => p.type),
+    [...Array<number>(10).fill(PACKET_STAT), PACKET_ERR],
+  );
 });
 
 test('an object that is not a grpc-js call has no HTTP/2 stream: the writer falls back to per-message writes', () => {

@@ -96,10 +96,16 @@ test('PatternMatcher: exclusions, last match wins, errors', () => {
   assert.throws(() => new PatternMatcher(['[']), BadPatternError);
   const pm = new PatternMatcher(['logs', '!logs/keep.log']);
   assert.equal(pm.exclusions, true);
-  assert.deepEqual(pm.patterns.map((p) => [p.text, p.exclusion]), [['logs', false], ['logs/keep.log', true]]);
+  assert.deepEqual(
+    pm.patterns.map((p) => [p.text, p.exclusion]),
+    [
+      ['logs', false],
+      ['logs/keep.log', true],
+    ],
+  );
 });
 
-test('metadata values joined by the daemon\'s http2 layer are split again', () => {
+test("metadata values joined by the daemon's http2 layer are split again", () => {
   const md = new Metadata();
   md.add('followpaths', 'Dockerfile, Dockerfile.dockerignore, dockerfile');
   md.add('followpaths', 'extra');

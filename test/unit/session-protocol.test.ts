@@ -9,7 +9,16 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, 
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials, makeClientConstructor, Metadata, status, type Client, type ClientDuplexStream, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  makeClientConstructor,
+  Metadata,
+  status,
+  type Client,
+  type ClientDuplexStream,
+  type ServiceDefinition,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { createSession, type BuildSession } from '../../src/buildkit/session/index.js';
 import { PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_REQ, PACKET_STAT, type Packet } from '../../src/buildkit/session/packet.js';
 import { packageRoot, sessionProtos } from '../../src/buildkit/session/protos.js';
@@ -32,7 +41,9 @@ function client(def: ServiceDefinition): AnyClient {
 }
 
 function unary<T>(c: AnyClient, method: string, req: object): Promise<T> {
-  return new Promise((resolve, reject) => (c[method] as (r: object, cb: (e: ServiceError | null, r: T) => void) => void).call(c, req, (e, r) => (e ? reject(e) : resolve(r))));
+  return new Promise((resolve, reject) =>
+    (c[method] as (r: object, cb: (e: ServiceError | null, r: T) => void) => void).call(c, req, (e, r) => (e ? reject(e) : resolve(r))),
+  );
 }
 
 function diffCopy(dirName: string, extra: Record<string, string> = {}): ClientDuplexStream<Packet, Packet> {
@@ -55,14 +66,20 @@ before(async () => {
   writeFileSync(join(ctx, 'big.bin'), BIG);
   writeFileSync(join(ctx, 'sub', 'small.txt'), 'small');
   writeFileSync(join(work, 'secret-file'), 'from-file');
-  writeFileSync(join(work, 'config.json'), JSON.stringify({
-    auths: { 'registry.example': { auth: Buffer.from('alice:pa:ss').toString('base64') }, 'https://other.example/v1/': { identitytoken: 'tok123' } },
-    credHelpers: { 'helped.example': 'baketest' },
-  }));
+  writeFileSync(
+    join(work, 'config.json'),
+    JSON.stringify({
+      auths: { 'registry.example': { auth: Buffer.from('alice:pa:ss').toString('base64') }, 'https://other.example/v1/': { identitytoken: 'tok123' } },
+      credHelpers: { 'helped.example': 'baketest' },
+    }),
+  );
   // A fake credential helper on PATH.
   const bin = join(work, 'bin');
   mkdirSync(bin);
-  writeFileSync(join(bin, 'docker-credential-baketest'), '#!/bin/sh\nread host\nif [ "$host" = helped.example ]; then echo \'{"ServerURL":"helped.example","Username":"bob","Secret":"hunter2"}\'; else echo "credentials not found in native keychain"; exit 1; fi\n');
+  writeFileSync(
+    join(bin, 'docker-credential-baketest'),
+    '#!/bin/sh\nread host\nif [ "$host" = helped.example ]; then echo \'{"ServerURL":"helped.example","Username":"bob","Secret":"hunter2"}\'; else echo "credentials not found in native keychain"; exit 1; fi\n',
+  );
   chmodSync(join(bin, 'docker-credential-baketest'), 0o755);
   process.env['PATH'] = `${bin}:${process.env['PATH'] ?? ''}`;
   // A fake SSH agent: echoes what it reads.
@@ -73,7 +90,11 @@ before(async () => {
     name: 'unit',
     sharedKey: 'unit-key',
     dirs: new Map([['ctx', { path: ctx }]]),
-    secrets: new Map([['env', { env: 'UNIT_SECRET' }], ['file', { src: join(work, 'secret-file') }], ['missing', { src: join(work, 'nope') }]]),
+    secrets: new Map([
+      ['env', { env: 'UNIT_SECRET' }],
+      ['file', { src: join(work, 'secret-file') }],
+      ['missing', { src: join(work, 'nope') }],
+    ]),
     env: (n) => (n === 'UNIT_SECRET' ? 'from-env' : undefined),
     ssh: new Map([['default', [join(work, 'agent.sock')]]]),
     dockerConfigDir: work,
@@ -188,8 +209,18 @@ test('FileSend (local): files, links and modes land in dest; the FIN handshake e
   const c = client({ DiffCopy: { ...sessionProtos().fileSync['DiffCopy']!, path: '/moby.filesync.v1.FileSend/DiffCopy' } });
   const call = (c['DiffCopy'] as () => ClientDuplexStream<Packet, Packet>).call(c);
   const done = ended(call);
-  const stat = (path: string, mode: number, extra: object = {}): Packet => ({ type: PACKET_STAT, stat: { path, mode, uid: 0, gid: 0, size: '0', modTime: '1600000000123456789', linkname: '', devmajor: '0', devminor: '0', ...extra } });
-  for (const p of [stat('d', 0x80000000 | 0o750), stat('d/run.sh', 0o755, { size: '3' }), stat('d/x', (1 << 27) | 0o777, { linkname: 'run.sh' }), stat('e.txt', 0o600, { size: '70000' }), { type: PACKET_STAT }]) call.write(p);
+  const stat = (path: string, mode: number, extra: object = {}): Packet => ({
+    type: PACKET_STAT,
+    stat: { path, mode, uid: 0, gid: 0, size: '0', modTime: '1600000000123456789', linkname: '', devmajor: '0', devminor: '0', ...extra },
+  });
+  for (const p of [
+    stat('d', 0x80000000 | 0o750),
+    stat('d/run.sh', 0o755, { size: '3' }),
+    stat('d/x', (1 << 27) | 0o777, { linkname: 'run.sh' }),
+    stat('e.txt', 0o600, { size: '70000' }),
+    { type: PACKET_STAT },
+  ])
+    call.write(p);
   const reqs: number[] = [];
   call.on('data', (p: Packet) => {
     if (p.type === PACKET_REQ) {

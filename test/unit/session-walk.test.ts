@@ -49,7 +49,7 @@ test('Go FileMode bits from st_mode', () => {
 });
 
 test('walk order: pre-order, names by UTF-8 bytes, `/` below every byte', async () => {
-  const root = tree({ 'a/b.txt': 'x', 'a-b': 'x', 'a.txt': 'x', 'ｘ': 'x', '😀': 'x', 'B': 'x', 'a/c/d': 'x' });
+  const root = tree({ 'a/b.txt': 'x', 'a-b': 'x', 'a.txt': 'x', ｘ: 'x', '😀': 'x', B: 'x', 'a/c/d': 'x' });
   try {
     const got = await paths(root);
     assert.deepEqual(got, ['B', 'a', 'a/b.txt', 'a/c', 'a/c/d', 'a-b', 'a.txt', 'ｘ', '😀']);
@@ -60,7 +60,10 @@ test('walk order: pre-order, names by UTF-8 bytes, `/` below every byte', async 
 });
 
 test('walk stats: modes, owners, ns mtimes, links kept as links, empty dirs, hard links', async () => {
-  const root = tree({ 'run.sh': '#!/bin/sh\n', 'data.txt': 'hello', 'empty': null }, { 'in-link': 'data.txt', 'out-link': '../../etc/passwd', 'abs-link': '/etc' });
+  const root = tree(
+    { 'run.sh': '#!/bin/sh\n', 'data.txt': 'hello', empty: null },
+    { 'in-link': 'data.txt', 'out-link': '../../etc/passwd', 'abs-link': '/etc' },
+  );
   chmodSync(join(root, 'run.sh'), 0o755);
   linkSync(join(root, 'data.txt'), join(root, 'hard.txt'));
   try {
@@ -90,8 +93,18 @@ test('walk stats: modes, owners, ns mtimes, links kept as links, empty dirs, har
 
 test('walk filters: include patterns, followpaths through symlinks, excludes with negation', async () => {
   const root = tree(
-    { 'a/b.txt': 'x', 'a/other': 'x', 'a/deep/z': 'x', 'c.txt': 'x', 'sub/Dockerfile': 'x', 'sub/other': 'x', 'logs/a.log': 'x', 'logs/keep.log': 'x', 'x.log': 'x' },
-    { df: 'sub/Dockerfile', 'abs': '/sub/other' },
+    {
+      'a/b.txt': 'x',
+      'a/other': 'x',
+      'a/deep/z': 'x',
+      'c.txt': 'x',
+      'sub/Dockerfile': 'x',
+      'sub/other': 'x',
+      'logs/a.log': 'x',
+      'logs/keep.log': 'x',
+      'x.log': 'x',
+    },
+    { df: 'sub/Dockerfile', abs: '/sub/other' },
   );
   try {
     assert.deepEqual(await paths(root, { includePatterns: ['a/b.txt'] }), ['a', 'a/b.txt'], 'a partial match sends the dir, then filters');
@@ -101,8 +114,19 @@ test('walk filters: include patterns, followpaths through symlinks, excludes wit
     assert.deepEqual(await paths(root, { followPaths: ['abs'] }), ['abs', 'sub', 'sub/other'], 'an absolute target stays inside the root');
     assert.deepEqual(await paths(root, { followPaths: ['d*'] }), ['df', 'sub', 'sub/Dockerfile'], 'wildcards in followpaths');
     assert.deepEqual(await paths(root, { followPaths: ['.', 'df'] }), await paths(root), '"." means everything');
-    assert.deepEqual(await paths(root, { excludePatterns: ['*.log', 'logs', '!logs/keep.log', 'sub', 'a/**'] }), ['a', 'abs', 'c.txt', 'df', 'logs', 'logs/keep.log']);
-    assert.deepEqual(await paths(root, { excludePatterns: ['logs'] }), ['a', 'a/b.txt', 'a/deep', 'a/deep/z', 'a/other', 'abs', 'c.txt', 'df', 'sub', 'sub/Dockerfile', 'sub/other', 'x.log'], 'an excluded dir is skipped whole');
+    assert.deepEqual(await paths(root, { excludePatterns: ['*.log', 'logs', '!logs/keep.log', 'sub', 'a/**'] }), [
+      'a',
+      'abs',
+      'c.txt',
+      'df',
+      'logs',
+      'logs/keep.log',
+    ]);
+    assert.deepEqual(
+      await paths(root, { excludePatterns: ['logs'] }),
+      ['a', 'a/b.txt', 'a/deep', 'a/deep/z', 'a/other', 'abs', 'c.txt', 'df', 'sub', 'sub/Dockerfile', 'sub/other', 'x.log'],
+      'an excluded dir is skipped whole',
+    );
     assert.deepEqual(await paths(root, { includePatterns: ['a'], excludePatterns: ['a/deep'] }), ['a', 'a/b.txt', 'a/other']);
   } finally {
     rmSync(root, { recursive: true });

@@ -74,7 +74,13 @@ cases('values', [
 ]);
 
 cases('merge', [
-  { args: [{ a: 1, b: 2 }, { b: 3, c: 4 }], want: { a: 1, b: 3, c: 4 } },
+  {
+    args: [
+      { a: 1, b: 2 },
+      { b: 3, c: 4 },
+    ],
+    want: { a: 1, b: 3, c: 4 },
+  },
   { args: [{ a: 1 }, null, { c: 3 }], want: { a: 1, c: 3 } },
   { args: [null, null], want: null },
   { args: [], want: null },
@@ -82,17 +88,47 @@ cases('merge', [
 ]);
 
 cases('zipmap', [
-  { args: [['name', 'stars'], ['Docker', 5]], want: { name: 'Docker', stars: 5 } },
-  { args: [['a', 'a'], [1, 2]], want: { a: 2 } },
-  { args: [[1, 2], ['x', 'y']], want: { '1': 'x', '2': 'y' } },
+  {
+    args: [
+      ['name', 'stars'],
+      ['Docker', 5],
+    ],
+    want: { name: 'Docker', stars: 5 },
+  },
+  {
+    args: [
+      ['a', 'a'],
+      [1, 2],
+    ],
+    want: { a: 2 },
+  },
+  {
+    args: [
+      [1, 2],
+      ['x', 'y'],
+    ],
+    want: { '1': 'x', '2': 'y' },
+  },
   { args: [[], []], want: {} },
   { args: [['a'], [1, 2]], error: 'number of keys (1) does not match number of values (2)' },
   { args: [['a'], 'x'], error: 'values argument must be a list or tuple value' },
-  { args: [['a', null], [1, 2]], error: 'keys list has null value at index 1' },
+  {
+    args: [
+      ['a', null],
+      [1, 2],
+    ],
+    error: 'keys list has null value at index 1',
+  },
 ]);
 
 cases('concat', [
-  { args: [[1, 2], [3, 4]], want: [1, 2, 3, 4] },
+  {
+    args: [
+      [1, 2],
+      [3, 4],
+    ],
+    want: [1, 2, 3, 4],
+  },
   { args: [['a'], [], [1, ['b']]], want: ['a', 1, ['b']] },
   { args: [[1], 'x'], error: 'all arguments must be lists or tuples; got string', argIndex: 1 },
   { args: [], error: 'at least one argument is required' },

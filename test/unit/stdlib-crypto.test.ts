@@ -30,7 +30,10 @@ cases('uuidv5', [
   { args: ['oid', '1.2.3'], want: '42d5e23b-3a02-5135-85c6-52d1102f1f00' },
   { args: ['x500', 'CN=Test'], want: '5e2003ce-30b7-5e3b-8c3a-a164acc5b21e' },
   { args: ['nope', 'x'], error: "uuidv5() doesn't support namespace nope (invalid UUID length: 4)" },
-  { args: ['6ba7b810-9dad-11d1-80b4-00c04fd430cX', 'x'], error: "uuidv5() doesn't support namespace 6ba7b810-9dad-11d1-80b4-00c04fd430cX (invalid UUID format)" },
+  {
+    args: ['6ba7b810-9dad-11d1-80b4-00c04fd430cX', 'x'],
+    error: "uuidv5() doesn't support namespace 6ba7b810-9dad-11d1-80b4-00c04fd430cX (invalid UUID format)",
+  },
 ]);
 
 test('uuidv4 gives a fresh random version 4 UUID', () => {

@@ -68,8 +68,20 @@ cases('jsondecode', [
 ]);
 
 cases('csvdecode', [
-  { args: ['name,age\nAlice,30\nBob,40'], want: [{ name: 'Alice', age: '30' }, { name: 'Bob', age: '40' }] },
-  { args: ['a,b\r\n"x\n""q""",2\r\n\r\n3,\n'], want: [{ a: 'x\n"q"', b: '2' }, { a: '3', b: '' }] },
+  {
+    args: ['name,age\nAlice,30\nBob,40'],
+    want: [
+      { name: 'Alice', age: '30' },
+      { name: 'Bob', age: '40' },
+    ],
+  },
+  {
+    args: ['a,b\r\n"x\n""q""",2\r\n\r\n3,\n'],
+    want: [
+      { a: 'x\n"q"', b: '2' },
+      { a: '3', b: '' },
+    ],
+  },
   { args: ['a,b\n'], want: [] },
   { args: ['a\r\n1\r'], want: [{ a: '1' }] },
   { args: [''], error: 'missing header line' },

@@ -23,7 +23,13 @@ cases('equal', [
   { args: [2, 2], want: true },
   { args: [1, '1'], want: false }, // equality is type-aware
   { args: ['a', 'a'], want: true },
-  { args: [[1, { a: 'x' }], [1, { a: 'x' }]], want: true },
+  {
+    args: [
+      [1, { a: 'x' }],
+      [1, { a: 'x' }],
+    ],
+    want: true,
+  },
   { args: [{ a: 1 }, { a: 1, b: 2 }], want: false },
   { args: [null, null], want: true },
   { args: [null, 0], want: false },

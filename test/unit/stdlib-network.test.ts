@@ -36,7 +36,10 @@ cases('cidrsubnet', [
 cases('cidrsubnets', [
   { args: ['10.0.0.0/16', 4, 4], want: ['10.0.0.0/20', '10.0.16.0/20'] },
   { args: ['10.1.0.0/16', 4, 4, 8, 4], want: ['10.1.0.0/20', '10.1.16.0/20', '10.1.32.0/24', '10.1.48.0/20'] },
-  { args: ['fd00:fd12:3456:7890::/56', 16, 16, 16, 32], want: ['fd00:fd12:3456:7800::/72', 'fd00:fd12:3456:7800:100::/72', 'fd00:fd12:3456:7800:200::/72', 'fd00:fd12:3456:7800:300::/88'] },
+  {
+    args: ['fd00:fd12:3456:7890::/56', 16, 16, 16, 32],
+    want: ['fd00:fd12:3456:7800::/72', 'fd00:fd12:3456:7800:100::/72', 'fd00:fd12:3456:7800:200::/72', 'fd00:fd12:3456:7800:300::/88'],
+  },
   { args: ['10.0.0.0/24'], want: [] },
   { args: ['10.0.0.0/24', 1, 1, 1], error: 'not enough remaining address space for a subnet with a prefix of 25 bits after 10.0.0.128/25', argIndex: 3 },
   { args: ['0.0.0.0/8', 8], error: 'not enough remaining address space for a subnet with a prefix of 16 bits after 255.255.0.0/16', argIndex: 1 },

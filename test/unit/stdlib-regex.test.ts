@@ -46,8 +46,20 @@ cases('regexall', [
   { args: ['[a-z]+', 'abc123xyz'], want: ['abc', 'xyz'] },
   { args: ['\\d', 'none'], want: [] },
   { args: ['(?:ab)+', 'abab-ab'], want: ['abab', 'ab'] },
-  { args: ['(\\w)=(\\w)', 'a=1 b=2'], want: [['a', '1'], ['b', '2']] },
-  { args: ['(?P<k>\\w)=(?P<v>\\w)', 'a=1 b=2'], want: [{ k: 'a', v: '1' }, { k: 'b', v: '2' }] },
+  {
+    args: ['(\\w)=(\\w)', 'a=1 b=2'],
+    want: [
+      ['a', '1'],
+      ['b', '2'],
+    ],
+  },
+  {
+    args: ['(?P<k>\\w)=(?P<v>\\w)', 'a=1 b=2'],
+    want: [
+      { k: 'a', v: '1' },
+      { k: 'b', v: '2' },
+    ],
+  },
   // Go skips an empty match right after a previous match.
   { args: ['a*', 'baaac'], want: ['', 'aaa', ''] },
   { args: ['', 'abc'], want: ['', '', '', ''] },

@@ -11,9 +11,21 @@ cases('sethaselement', [
 ]);
 
 cases('setunion', [
-  { args: [['a', 'b'], ['b', 'c']], want: ['a', 'b', 'c'] },
+  {
+    args: [
+      ['a', 'b'],
+      ['b', 'c'],
+    ],
+    want: ['a', 'b', 'c'],
+  },
   { args: [['b', 'a'], ['a'], ['d', 'c']], want: ['a', 'b', 'c', 'd'] },
-  { args: [[3, 1], [2, 10]], want: [1, 2, 3, 10] },
+  {
+    args: [
+      [3, 1],
+      [2, 10],
+    ],
+    want: [1, 2, 3, 10],
+  },
   { args: [['a'], [1]], want: ['1', 'a'] },
   { args: [['a']], want: ['a'] },
   { args: [[], []], want: [] },
@@ -23,8 +35,21 @@ cases('setunion', [
 ]);
 
 cases('setintersection', [
-  { args: [['a', 'b', 'c'], ['b', 'c', 'd']], want: ['b', 'c'] },
-  { args: [[1, 2, 3], [2, 3, 4], [3, 4, 5]], want: [3] },
+  {
+    args: [
+      ['a', 'b', 'c'],
+      ['b', 'c', 'd'],
+    ],
+    want: ['b', 'c'],
+  },
+  {
+    args: [
+      [1, 2, 3],
+      [2, 3, 4],
+      [3, 4, 5],
+    ],
+    want: [3],
+  },
   { args: [[1, 2], [3]], want: [] },
   { args: [[1, 2], ['2']], want: ['2'] },
 ]);
@@ -37,15 +62,51 @@ cases('setsubtract', [
 ]);
 
 cases('setsymmetricdifference', [
-  { args: [[1, 2, 3], [3, 4]], want: [1, 2, 4] },
-  { args: [[1, 2], [2, 3], [3, 4]], want: [1, 4] },
+  {
+    args: [
+      [1, 2, 3],
+      [3, 4],
+    ],
+    want: [1, 2, 4],
+  },
+  {
+    args: [
+      [1, 2],
+      [2, 3],
+      [3, 4],
+    ],
+    want: [1, 4],
+  },
   { args: [['a'], ['a']], want: [] },
 ]);
 
 cases('setproduct', [
-  { args: [['x', 'y'], [1, 2]], want: [['x', 1], ['x', 2], ['y', 1], ['y', 2]] },
-  { args: [['a'], ['b'], ['c', 'd']], want: [['a', 'b', 'c'], ['a', 'b', 'd']] },
-  { args: [['a', 1], ['b']], want: [['a', 'b'], ['1', 'b']] },
+  {
+    args: [
+      ['x', 'y'],
+      [1, 2],
+    ],
+    want: [
+      ['x', 1],
+      ['x', 2],
+      ['y', 1],
+      ['y', 2],
+    ],
+  },
+  {
+    args: [['a'], ['b'], ['c', 'd']],
+    want: [
+      ['a', 'b', 'c'],
+      ['a', 'b', 'd'],
+    ],
+  },
+  {
+    args: [['a', 1], ['b']],
+    want: [
+      ['a', 'b'],
+      ['1', 'b'],
+    ],
+  },
   { args: [['a'], []], want: [] },
   { args: [['a']], error: 'at least two arguments are required' },
   { args: [['a'], 'b'], error: 'a set or a list is required', argIndex: 1 },

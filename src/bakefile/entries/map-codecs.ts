@@ -55,7 +55,10 @@ export const cacheCodec: Codec = {
     const fields = parseCsvFields(text);
     // A lone field without `=` is a registry reference: `user/app:cache`.
     if (fields.length === 1 && !(fields[0] as string).includes('=')) {
-      return flatEntry([['ref', fields[0] as string], ['type', 'registry']]);
+      return flatEntry([
+        ['ref', fields[0] as string],
+        ['type', 'registry'],
+      ]);
     }
     let type = '';
     const attributes = new Map<string, string>();
@@ -83,7 +86,10 @@ export const cacheCodec: Codec = {
 
 function sortedKeyJSON(value: Value): string {
   if (Array.isArray(value)) return `[${value.map(sortedKeyJSON).join(',')}]`;
-  if (isObject(value)) return `{${sortedKeys(value).map((k) => `${JSON.stringify(k)}:${sortedKeyJSON(value[k] as Value)}`).join(',')}}`;
+  if (isObject(value))
+    return `{${sortedKeys(value)
+      .map((k) => `${JSON.stringify(k)}:${sortedKeyJSON(value[k] as Value)}`)
+      .join(',')}}`;
   return JSON.stringify(value);
 }
 

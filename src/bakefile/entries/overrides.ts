@@ -16,7 +16,7 @@ import { parseGoBool } from '../../golang/strconv.js';
 export function applyPushOverride(outputs: readonly Entry[], push: boolean): Entry[] {
   if (!push) {
     const out = [...outputs];
-    for (let i = 0; i < out.length; ) {
+    for (let i = 0; i < out.length;) {
       const output = out[i] as Entry;
       if (output['type'] === 'registry') {
         // Removed by moving the last output into its place, as buildx does.

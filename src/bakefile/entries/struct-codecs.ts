@@ -87,7 +87,10 @@ export const sshCodec: Codec = {
   fromObject(object) {
     const converted = convert(object, SSH_OBJECT) as ObjectValue;
     const paths = (converted['paths'] as readonly Value[] | null) ?? [];
-    return sshEntry((converted['id'] as string | null) ?? '', paths.filter((p): p is string => typeof p === 'string'));
+    return sshEntry(
+      (converted['id'] as string | null) ?? '',
+      paths.filter((p): p is string => typeof p === 'string'),
+    );
   },
   elementType: SSH_OBJECT,
   uniqueBy: 'id',
@@ -97,8 +100,9 @@ export const sshCodec: Codec = {
     if (Object.hasOwn(entry, 'paths')) json.set('paths', sshPaths(entry));
     return json;
   },
-  toValue: (entry) => makeObject([
-    ['id', entry['id'] ?? ''],
-    ['paths', sshPaths(entry)],
-  ]),
+  toValue: (entry) =>
+    makeObject([
+      ['id', entry['id'] ?? ''],
+      ['paths', sshPaths(entry)],
+    ]),
 };

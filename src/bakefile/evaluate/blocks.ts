@@ -76,7 +76,12 @@ export class BlockValues {
     const attr = attributeMap(instance.block).get(name);
     if (!attr) return null;
     if (instance.inProgress.has(name)) {
-      throw evalError('Invalid expression', `reference cycle not allowed for ${instance.kind}.${instance.name}.${name}`, this.stack.cycleSubject(attr.expr.range), 'An attribute cannot depend on itself through target references.');
+      throw evalError(
+        'Invalid expression',
+        `reference cycle not allowed for ${instance.kind}.${instance.name}.${name}`,
+        this.stack.cycleSubject(attr.expr.range),
+        'An attribute cannot depend on itself through target references.',
+      );
     }
     instance.inProgress.add(name);
     try {
@@ -120,7 +125,12 @@ export class BlockValues {
     }
     for (const req of schema.required) {
       if (!ranges.has(req)) {
-        throw evalError('Missing required argument', `The argument "${req}" is required, but no definition was found.`, bodyStart(block), `Add ${req} = [...] to ${kind} "${instance.name}".`);
+        throw evalError(
+          'Missing required argument',
+          `The argument "${req}" is required, but no definition was found.`,
+          bodyStart(block),
+          `Add ${req} = [...] to ${kind} "${instance.name}".`,
+        );
       }
     }
     recordOrigin(out, { label: block.labelRanges[0] ?? block.range, attributes: ranges });
@@ -133,7 +143,12 @@ function decodeBody(block: Block, specs: readonly AttributeSpec[], scope: Scope)
   const out: Record<string, DecodedField> = {};
   for (const attr of block.body.attributes) {
     const spec = specs.find((s) => s.name === attr.name);
-    if (!spec) throw unsupportedArgument(attr, specs, block.body.attributes.map((a) => a.name));
+    if (!spec)
+      throw unsupportedArgument(
+        attr,
+        specs,
+        block.body.attributes.map((a) => a.name),
+      );
     const v = decodeAttribute(attr.name, spec.kind, evaluate(attr.expr, scope), attr.expr.range);
     if (v !== undefined) out[attr.name] = v;
   }
@@ -156,6 +171,7 @@ function lazyObject(keys: readonly string[], compute: (key: string) => Value): V
     has: (_t, key) => typeof key === 'string' && known.has(key),
     get: (_t, key) => (typeof key === 'string' && known.has(key) ? get(key) : undefined),
     ownKeys: () => [...known],
-    getOwnPropertyDescriptor: (_t, key) => (typeof key === 'string' && known.has(key) ? { value: get(key), enumerable: true, configurable: true, writable: false } : undefined),
+    getOwnPropertyDescriptor: (_t, key) =>
+      typeof key === 'string' && known.has(key) ? { value: get(key), enumerable: true, configurable: true, writable: false } : undefined,
   });
 }

@@ -11,7 +11,12 @@ import type { AttributeSpec } from '../model.js';
 
 export function singleLabel(block: Block): string {
   if (block.labels.length !== 1) {
-    throw evalError('Invalid block', `invalid block label: [${block.labels.join(' ')}]`, block.labelRanges[0] ?? block.typeRange, `Give the ${block.type} block exactly one name: ${block.type} "name" { ... }.`);
+    throw evalError(
+      'Invalid block',
+      `invalid block label: [${block.labels.join(' ')}]`,
+      block.labelRanges[0] ?? block.typeRange,
+      `Give the ${block.type} block exactly one name: ${block.type} "name" { ... }.`,
+    );
   }
   return block.labels[0] as string;
 }
@@ -36,7 +41,13 @@ export function bodyStart(block: Block): SourceRange {
 
 /** An attribute of the schema within edit distance 2 that the block does not define yet. */
 export function attributeSuggestion(name: string, specs: readonly AttributeSpec[], defined: readonly string[]): string | undefined {
-  return nameSuggestion(name, specs.map((s) => s.name).filter((n) => !defined.includes(n)).sort());
+  return nameSuggestion(
+    name,
+    specs
+      .map((s) => s.name)
+      .filter((n) => !defined.includes(n))
+      .sort(),
+  );
 }
 
 /** HCL's "Unsupported argument", suggesting a not yet defined attribute within edit distance 2. */

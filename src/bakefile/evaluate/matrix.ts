@@ -39,7 +39,12 @@ export function expandBlocks(blocks: readonly Block[], globalScope: Scope): Map<
     const matrix = attrs.get('matrix');
     const nameAttr = attrs.get('name');
     if (!SCHEMAS[kind].allowsMatrix && (matrix || nameAttr)) {
-      throw evalError('Invalid name', `${matrix ? 'matrix' : 'name'} is not supported for groups`, labelRange, 'Groups cannot be renamed or expanded; use a target.');
+      throw evalError(
+        'Invalid name',
+        `${matrix ? 'matrix' : 'name'} is not supported for groups`,
+        labelRange,
+        'Groups cannot be renamed or expanded; use a target.',
+      );
     }
     if (nameAttr && !matrix) throw evalError('Invalid name', 'name requires matrix', labelRange, 'Add a matrix attribute, or remove name.');
     const scopes = matrix ? matrixScopes(matrix, labelRange, globalScope) : [globalScope];
@@ -54,7 +59,13 @@ export function expandBlocks(blocks: readonly Block[], globalScope: Scope): Map<
     });
     const seen = new Set<string>();
     for (const i of instances) {
-      if (seen.has(i.name)) throw evalError('Invalid name', `duplicate name "${i.name}"`, labelRange, 'Make the name expression use every matrix key, so each combination gets its own name.');
+      if (seen.has(i.name))
+        throw evalError(
+          'Invalid name',
+          `duplicate name "${i.name}"`,
+          labelRange,
+          'Make the name expression use every matrix key, so each combination gets its own name.',
+        );
       seen.add(i.name);
     }
     instancesByBlock.set(block, instances);
@@ -65,7 +76,8 @@ export function expandBlocks(blocks: readonly Block[], globalScope: Scope): Map<
 /** One scope per matrix combination; the last key varies slowest, as buildx builds them. */
 function matrixScopes(matrix: Attribute, labelRange: SourceRange, globalScope: Scope): Scope[] {
   const value = evaluate(matrix.expr, globalScope);
-  if (!isObject(value)) throw evalError('Invalid name', 'matrix must be a map', labelRange, 'Write the matrix as a map of lists, e.g. matrix = { tgt = ["a", "b"] }.');
+  if (!isObject(value))
+    throw evalError('Invalid name', 'matrix must be a map', labelRange, 'Write the matrix as a map of lists, e.g. matrix = { tgt = ["a", "b"] }.');
   let combos: Array<Map<string, Value>> = [new Map<string, Value>()];
   for (const key of sortedKeys(value)) {
     const values = value[key] as Value;

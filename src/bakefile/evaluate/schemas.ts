@@ -58,7 +58,12 @@ export function warnIgnored(block: Block, warn: (d: Diagnostic) => void): void {
     if (isKnownAttribute(schema, attr.name)) continue;
     const notEnforced = kind === 'target' ? NOT_ENFORCED_TARGET_ATTRIBUTES[attr.name] : undefined;
     if (notEnforced) {
-      warn({ severity: 'warning', summary: `Attribute "${attr.name}" in ${label} is not enforced: ${notEnforced}`, range: attr.nameRange, fix: 'Build with docker buildx bake where the policy must hold, or remove it.' });
+      warn({
+        severity: 'warning',
+        summary: `Attribute "${attr.name}" in ${label} is not enforced: ${notEnforced}`,
+        range: attr.nameRange,
+        fix: 'Build with docker buildx bake where the policy must hold, or remove it.',
+      });
       continue;
     }
     const suggestion = attributeSuggestion(attr.name, schema.attributes, defined);
@@ -75,13 +80,25 @@ export function warnIgnored(block: Block, warn: (d: Diagnostic) => void): void {
       severity: 'warning',
       summary: `Unknown block type "${nested.type}" in ${label} is ignored`,
       range: nested.typeRange,
-      fix: isAttribute ? `Write ${nested.type} as an attribute: ${nested.type} = ...` : `Remove it: a ${kind} takes attributes only, and buildx ignores it too.`,
+      fix: isAttribute
+        ? `Write ${nested.type} as an attribute: ${nested.type} = ...`
+        : `Remove it: a ${kind} takes attributes only, and buildx ignores it too.`,
     });
   }
 }
 
 /** HCL's "Unsupported block type": a block nested where the schema takes none but a service's healthcheck. */
 export function unsupportedBlock(block: Block, specs: readonly AttributeSpec[], kind: BlockKind): BakeFileError {
-  const hint = kind === 'service' && nameSuggestion(block.type, ['healthcheck']) ? ' Did you mean "healthcheck"?' : specs.some((s) => s.name === block.type) ? ` Did you mean to define argument "${block.type}"? If so, use the equals sign to assign it a value.` : '';
-  return evalError('Unsupported block type', `Blocks of type "${block.type}" are not expected here.${hint}`, block.typeRange, kind === 'service' ? 'Only healthcheck blocks are allowed in a service.' : `Write ${block.type} as an attribute: ${block.type} = ...`);
+  const hint =
+    kind === 'service' && nameSuggestion(block.type, ['healthcheck'])
+      ? ' Did you mean "healthcheck"?'
+      : specs.some((s) => s.name === block.type)
+        ? ` Did you mean to define argument "${block.type}"? If so, use the equals sign to assign it a value.`
+        : '';
+  return evalError(
+    'Unsupported block type',
+    `Blocks of type "${block.type}" are not expected here.${hint}`,
+    block.typeRange,
+    kind === 'service' ? 'Only healthcheck blocks are allowed in a service.' : `Write ${block.type} as an attribute: ${block.type} = ...`,
+  );
 }

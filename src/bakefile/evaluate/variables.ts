@@ -68,7 +68,12 @@ export class Variables {
     if (!attr && builtin === undefined && !def) return undefined;
     if (this.resolving.includes(name)) {
       const path = [...this.resolving.slice(this.resolving.indexOf(name)), name].join(' → ');
-      throw evalError('Invalid expression', `variable cycle not allowed for ${name}`, this.stack.cycleSubject(range), `Break the cycle ${path}: one of these must not refer back to another.`);
+      throw evalError(
+        'Invalid expression',
+        `variable cycle not allowed for ${name}`,
+        this.stack.cycleSubject(range),
+        `Break the cycle ${path}: one of these must not refer back to another.`,
+      );
     }
     this.resolving.push(name);
     try {
@@ -121,13 +126,17 @@ export class Variables {
       try {
         return typedEnvValue(name, env, def.type);
       } catch (e) {
-        if (e instanceof EnvValueError) throw invalid(e.message, `Set ${name} as ${typeExprText(def.type)} expects (lists as CSV), or set ${jsonName} to JSON.`);
+        if (e instanceof EnvValueError)
+          throw invalid(e.message, `Set ${name} as ${typeExprText(def.type)} expects (lists as CSV), or set ${jsonName} to JSON.`);
         throw e;
       }
     }
     if (defaultValue === undefined || defaultValue === null || typeof defaultValue === 'string') return env;
     if (Array.isArray(defaultValue) || isObject(defaultValue)) {
-      throw invalid(`unsupported type ${Array.isArray(defaultValue) ? 'tuple' : 'object'} for variable ${name}`, `Declare its type (e.g. type = list(string)) so ${name} can be set from the environment.`);
+      throw invalid(
+        `unsupported type ${Array.isArray(defaultValue) ? 'tuple' : 'object'} for variable ${name}`,
+        `Declare its type (e.g. type = list(string)) so ${name} can be set from the environment.`,
+      );
     }
     try {
       return primitiveEnvValue(name, env, typeof defaultValue === 'boolean' ? T.bool : T.number);
@@ -158,7 +167,13 @@ export class Variables {
   validate(): void {
     const failures: Diagnostic[] = [];
     const error = (summary: string, detail: string, range: SourceRange): void =>
-      void failures.push({ severity: 'error', summary, detail, range, fix: summary === 'Invalid error message' ? 'Make error_message a string.' : 'Make the condition an expression that is true or false.' });
+      void failures.push({
+        severity: 'error',
+        summary,
+        detail,
+        range,
+        fix: summary === 'Invalid error message' ? 'Make error_message a string.' : 'Make the condition an expression that is true or false.',
+      });
     for (const def of this.defs.values()) {
       for (const validation of def.validations) {
         const attrs = attributeMap(validation);
@@ -188,7 +203,13 @@ export class Variables {
           if (!(e instanceof ConversionError)) throw e;
           error('Invalid error message', `Unsuitable value for error message: ${e.message}.`, messageAttr?.expr.range ?? bodyStart(validation));
         }
-        failures.push({ severity: 'error', summary: 'Validation failed', detail: text, range: conditionRange, fix: `Set ${singleLabel(def.block)} to a value that passes this condition.` });
+        failures.push({
+          severity: 'error',
+          summary: 'Validation failed',
+          detail: text,
+          range: conditionRange,
+          fix: `Set ${singleLabel(def.block)} to a value that passes this condition.`,
+        });
       }
     }
     if (failures.length) throw new BakeFileError(failures);
@@ -199,7 +220,8 @@ export function readVariable(block: Block): VariableDef {
   const attrs = attributeMap(block);
   const typeAttr = attrs.get('type');
   const description = attrs.get('description');
-  const descriptionText = description && (decodeAttribute('description', 'string', evaluate(description.expr, Scope.of(NO_NAMES)), description.expr.range) as string | undefined);
+  const descriptionText =
+    description && (decodeAttribute('description', 'string', evaluate(description.expr, Scope.of(NO_NAMES)), description.expr.range) as string | undefined);
   return {
     block,
     defaultAttr: attrs.get('default'),

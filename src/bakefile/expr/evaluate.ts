@@ -36,7 +36,12 @@ export function evaluate(expr: Expr, scope: Scope): Value {
     case 'scopeTraversal': {
       const root = scope.lookup(expr.root, expr.rootRange);
       if (root === undefined) {
-        throw evalError('Unknown variable', `There is no variable named "${expr.root}".`, expr.rootRange, `Define it with a variable "${expr.root}" block, or check the spelling.`);
+        throw evalError(
+          'Unknown variable',
+          `There is no variable named "${expr.root}".`,
+          expr.rootRange,
+          `Define it with a variable "${expr.root}" block, or check the spelling.`,
+        );
       }
       return applySteps(root, expr.steps);
     }
@@ -107,13 +112,23 @@ function evalTemplateParts(parts: readonly TemplatePart[], scope: Scope): string
 
 function templateString(v: Value, range: SourceRange): string {
   if (v === null) {
-    throw evalError('Invalid template interpolation value', 'The expression result is null. Cannot include a null value in a string template.', range, 'Give the value a default, e.g. with coalesce(), or remove the interpolation.');
+    throw evalError(
+      'Invalid template interpolation value',
+      'The expression result is null. Cannot include a null value in a string template.',
+      range,
+      'Give the value a default, e.g. with coalesce(), or remove the interpolation.',
+    );
   }
   try {
     return convert(v, T.string) as string;
   } catch (e) {
     if (!(e instanceof ConversionError)) throw e;
-    throw evalError('Invalid template interpolation value', `Cannot include the given value in a string template: ${e.message}.`, range, `The value is a ${typeName(v)}; use join() or jsonencode() to make a string of it.`);
+    throw evalError(
+      'Invalid template interpolation value',
+      `Cannot include the given value in a string template: ${e.message}.`,
+      range,
+      `The value is a ${typeName(v)}; use join() or jsonencode() to make a string of it.`,
+    );
   }
 }
 
@@ -218,7 +233,7 @@ function applyOperator(fn: BakeFunction, args: readonly Value[], range: SourceRa
 
 /** Iterates a collection as HCL's for-expressions do: lists by index, maps and objects by sorted key. */
 function iterate(coll: Value, range: SourceRange): Array<[Value, Value]> {
-  if (coll === null) throw evalError('Iteration over null value', 'A null value cannot be used as the collection in a \'for\' expression.', range);
+  if (coll === null) throw evalError('Iteration over null value', "A null value cannot be used as the collection in a 'for' expression.", range);
   if (isList(coll)) return coll.map((v, i) => [i, v]);
   if (isObject(coll)) return sortedKeys(coll).map((k) => [k, coll[k] as Value]);
   throw evalError('Iteration over non-iterable value', `A value of type ${typeName(coll)} cannot be used as the collection in a 'for' expression.`, range);
@@ -246,7 +261,11 @@ function evalFor(expr: Extract<Expr, { kind: 'for' }>, scope: Scope): Value {
     const value = evaluate(expr.valueExpr, inner);
     if (expr.group) groups.set(key, [...(groups.get(key) ?? []), value]);
     else if (key in out) {
-      throw evalError('Duplicate object key', `Two different items produced the key "${key}" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.`, expr.keyExpr.range);
+      throw evalError(
+        'Duplicate object key',
+        `Two different items produced the key "${key}" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.`,
+        expr.keyExpr.range,
+      );
     } else out[key] = value;
   }
   if (!expr.keyExpr) return items;
@@ -266,7 +285,7 @@ function forCondition(condition: Expr, scope: Scope): boolean {
 }
 
 function forKey(key: Value, range: SourceRange): string {
-  if (key === null) throw evalError('Invalid object key', 'Key expression in \'for\' expression must not produce a null value.', range);
+  if (key === null) throw evalError('Invalid object key', "Key expression in 'for' expression must not produce a null value.", range);
   try {
     return convert(key, T.string) as string;
   } catch (e) {
@@ -296,7 +315,11 @@ function evalObject(expr: Extract<Expr, { kind: 'object' }>, scope: Scope): Valu
 function objectKey(item: ObjectItem, scope: Scope): Value {
   const { key } = item;
   if (key.kind === 'scopeTraversal' && key.steps.length > 0) {
-    throw evalError('Ambiguous attribute key', "If this expression is intended to be a reference, wrap it in parentheses. If it's instead intended as a literal name containing periods, wrap it in quotes to create a string literal.", key.range);
+    throw evalError(
+      'Ambiguous attribute key',
+      "If this expression is intended to be a reference, wrap it in parentheses. If it's instead intended as a literal name containing periods, wrap it in quotes to create a string literal.",
+      key.range,
+    );
   }
   if (item.keyIsBareName && key.kind === 'scopeTraversal') return key.root;
   if (key.kind === 'literal' && (key.value === null || typeof key.value === 'boolean')) return String(key.value);
@@ -324,14 +347,20 @@ function evalCall(expr: Extract<Expr, { kind: 'functionCall' }>, scope: Scope): 
   if (expr.name === 'convert') return evalConvert(expr, scope);
   const fn = scope.root.function(expr.name);
   if (!fn) {
-    throw evalError('Call to unknown function', `There is no function named "${expr.name}".`, expr.nameRange, 'Check the spelling, or define it with a function block.');
+    throw evalError(
+      'Call to unknown function',
+      `There is no function named "${expr.name}".`,
+      expr.nameRange,
+      'Check the spelling, or define it with a function block.',
+    );
   }
   const args: Argument[] = expr.args.map((argExpr) => ({ range: argExpr.range, value: () => evaluate(argExpr, scope) }));
   const last = expr.args[expr.args.length - 1];
   if (expr.expandFinal && last) {
     const v = evaluate(last, scope);
     if (v === null) throw evalError('Invalid expanding argument value', 'The expanding argument (indicated by ...) must not be null.', last.range);
-    if (!Array.isArray(v)) throw evalError('Invalid expanding argument value', 'The expanding argument (indicated by ...) must be of a tuple, list, or set type.', last.range);
+    if (!Array.isArray(v))
+      throw evalError('Invalid expanding argument value', 'The expanding argument (indicated by ...) must be of a tuple, list, or set type.', last.range);
     args.splice(-1, 1, ...v.map((item: Value) => ({ range: last.range, value: () => item })));
   }
   return callFunction(expr, fn, args, scope);
@@ -341,26 +370,42 @@ function evalCall(expr: Extract<Expr, { kind: 'functionCall' }>, scope: Scope): 
 function callFunction(call: Extract<Expr, { kind: 'functionCall' }>, fn: BakeFunction, args: readonly Argument[], scope: Scope): Value {
   const { name } = call;
   const { params, variadic } = fn;
-  checkArity(call, params, variadic !== undefined, args.map((a) => a.range));
+  checkArity(
+    call,
+    params,
+    variadic !== undefined,
+    args.map((a) => a.range),
+  );
   const paramAt = (i: number): FunctionParam => (params[i] ?? variadic) as FunctionParam;
   const values = args.map((arg, i) => {
     const v = arg.value();
     try {
       return convert(v, paramAt(i).type);
     } catch (e) {
-      if (e instanceof ConversionError) throw evalError('Invalid function argument', `Invalid value for "${paramAt(i).name}" parameter: ${e.message}.`, arg.range);
+      if (e instanceof ConversionError)
+        throw evalError('Invalid function argument', `Invalid value for "${paramAt(i).name}" parameter: ${e.message}.`, arg.range);
       throw e;
     }
   });
   // Null arguments are refused by the call itself, after every argument converted.
   const nullAt = values.findIndex((v, i) => v === null && !paramAt(i).allowNull);
-  if (nullAt >= 0) throw evalError('Invalid function argument', `Invalid value for "${paramAt(nullAt).name}" parameter: argument must not be null.`, (args[nullAt] as Argument).range);
+  if (nullAt >= 0)
+    throw evalError(
+      'Invalid function argument',
+      `Invalid value for "${paramAt(nullAt).name}" parameter: argument must not be null.`,
+      (args[nullAt] as Argument).range,
+    );
   try {
     return fn.call(values, scope.root.world);
   } catch (e) {
     if (e instanceof FunctionError) {
       const param = e.argIndex !== undefined ? (params[e.argIndex] ?? variadic) : undefined;
-      if (param) throw evalError('Invalid function argument', `Invalid value for "${param.name}" parameter: ${e.message}.`, args[e.argIndex as number]?.range ?? call.range);
+      if (param)
+        throw evalError(
+          'Invalid function argument',
+          `Invalid value for "${param.name}" parameter: ${e.message}.`,
+          args[e.argIndex as number]?.range ?? call.range,
+        );
       throw evalError('Error in function call', `Call to function "${name}" failed: ${e.message}.`, call.range);
     }
     if (e instanceof ConversionError) throw evalError('Error in function call', `Call to function "${name}" failed: ${e.message}.`, call.range);
@@ -372,13 +417,29 @@ function signatureFix(name: string, params: readonly FunctionParam[], variadic: 
   return `Call it as ${name}(${[...params.map((p) => p.name), ...(variadic ? ['...'] : [])].join(', ')}).`;
 }
 
-function checkArity(call: Extract<Expr, { kind: 'functionCall' }>, params: readonly FunctionParam[], variadic: boolean, argRanges: readonly SourceRange[]): void {
+function checkArity(
+  call: Extract<Expr, { kind: 'functionCall' }>,
+  params: readonly FunctionParam[],
+  variadic: boolean,
+  argRanges: readonly SourceRange[],
+): void {
   const missing = params[argRanges.length];
   if (missing) {
-    throw evalError('Not enough function arguments', `Function "${call.name}" expects${variadic ? ' at least' : ''} ${params.length} argument(s). Missing value for "${missing.name}".`, closeParen(call), signatureFix(call.name, params, variadic));
+    throw evalError(
+      'Not enough function arguments',
+      `Function "${call.name}" expects${variadic ? ' at least' : ''} ${params.length} argument(s). Missing value for "${missing.name}".`,
+      closeParen(call),
+      signatureFix(call.name, params, variadic),
+    );
   }
   const extra = argRanges[params.length];
-  if (!variadic && extra) throw evalError('Too many function arguments', `Function "${call.name}" expects only ${params.length} argument(s).`, extra, signatureFix(call.name, params, variadic));
+  if (!variadic && extra)
+    throw evalError(
+      'Too many function arguments',
+      `Function "${call.name}" expects only ${params.length} argument(s).`,
+      extra,
+      signatureFix(call.name, params, variadic),
+    );
 }
 
 /** HCL's tryfunc: the first argument that evaluates without error, else every error in one message. */
@@ -390,17 +451,34 @@ function evalTry(expr: Extract<Expr, { kind: 'functionCall' }>, scope: Scope): V
     if (outcome.ok) return outcome.value;
     for (const d of outcome.error.diagnostics) failures += `- ${d.summary}${d.range ? ` (at ${rangeText(d.range)})` : ''}\n  ${d.detail ?? ''}\n`;
   }
-  throw evalError('Error in function call', `Call to function "try" failed: no expression succeeded:\n${failures}\nAt least one expression must produce a successful result.`, expr.range);
+  throw evalError(
+    'Error in function call',
+    `Call to function "try" failed: no expression succeeded:\n${failures}\nAt least one expression must produce a successful result.`,
+    expr.range,
+  );
 }
 
 function evalCan(expr: Extract<Expr, { kind: 'functionCall' }>, scope: Scope): Value {
-  checkArity(expr, [{ name: 'expression', type: T.any }], false, expr.args.map((a) => a.range));
+  checkArity(
+    expr,
+    [{ name: 'expression', type: T.any }],
+    false,
+    expr.args.map((a) => a.range),
+  );
   return attempt(expr.args[0] as Expr, scope).ok;
 }
 
 /** HCL's typeexpr convert(value, type): the type argument is read as a type constraint, never evaluated. */
 function evalConvert(expr: Extract<Expr, { kind: 'functionCall' }>, scope: Scope): Value {
-  checkArity(expr, [{ name: 'value', type: T.any }, { name: 'type', type: T.any }], false, expr.args.map((a) => a.range));
+  checkArity(
+    expr,
+    [
+      { name: 'value', type: T.any },
+      { name: 'type', type: T.any },
+    ],
+    false,
+    expr.args.map((a) => a.range),
+  );
   const [valueExpr, typeExpr] = expr.args as [Expr, Expr];
   const value = evaluate(valueExpr, scope);
   const type = typeFromExpr(typeExpr);

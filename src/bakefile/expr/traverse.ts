@@ -27,14 +27,21 @@ function getAttr(v: Value, name: string, range: SourceRange): Value {
     }
     return v[name] as Value;
   }
-  if (Array.isArray(v)) throw evalError('Unsupported attribute', 'This value does not have any attributes.', range, `Index an element first (value[0].${name}) or use a splat (value[*].${name}).`);
+  if (Array.isArray(v))
+    throw evalError(
+      'Unsupported attribute',
+      'This value does not have any attributes.',
+      range,
+      `Index an element first (value[0].${name}) or use a splat (value[*].${name}).`,
+    );
   throw evalError('Unsupported attribute', `Can't access attributes on a primitive-typed value (${typeName(v)}).`, range);
 }
 
 export function indexValue(coll: Value, key: Value, range: SourceRange): Value {
   if (coll === null) throw evalError('Attempt to index null value', 'This value is null, so it does not have any indices.', range);
   if (key === null) throw evalError('Invalid index', "Can't use a null value as an indexing key.", range);
-  const notFound = (why: string): BakeFileError => evalError('Invalid index', `The given key does not identify an element in this collection value${why}`, range);
+  const notFound = (why: string): BakeFileError =>
+    evalError('Invalid index', `The given key does not identify an element in this collection value${why}`, range);
   if (Array.isArray(coll)) {
     let n: number;
     try {
@@ -45,7 +52,8 @@ export function indexValue(coll: Value, key: Value, range: SourceRange): Value {
     }
     if (!Number.isInteger(n)) throw notFound(': indexing a sequence requires a whole number, but the given index has a fractional part.');
     if (n < 0) throw notFound(': a negative number is not a valid index for a sequence.');
-    if (n >= coll.length) throw notFound(coll.length === 0 ? ': the collection has no elements.' : ': the given index is greater than or equal to the length of the collection.');
+    if (n >= coll.length)
+      throw notFound(coll.length === 0 ? ': the collection has no elements.' : ': the given index is greater than or equal to the length of the collection.');
     return coll[n] as Value;
   }
   if (isObject(coll)) {

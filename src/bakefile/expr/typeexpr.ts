@@ -21,7 +21,13 @@ const CONSTRUCTOR_ARGUMENT: Readonly<Record<string, string>> = {
 // Built here rather than with evaluate.ts's evalError: evaluate.ts imports this file (convert's type argument), and
 // importing it back made an import cycle (issue 12).
 const invalid = (detail: string, range: SourceRange): BakeFileError =>
-  new BakeFileError({ severity: 'error', summary: 'Invalid type specification', detail, range, fix: 'Write the type as a keyword such as string, or a constructor such as list(string).' });
+  new BakeFileError({
+    severity: 'error',
+    summary: 'Invalid type specification',
+    detail,
+    range,
+    fix: 'Write the type as a keyword such as string, or a constructor such as list(string).',
+  });
 
 /** hcl.ExprAsKeyword: a lone identifier, or one of the literal keywords. */
 function keywordOf(e: Expr): string | undefined {
@@ -76,7 +82,8 @@ export function typeFromExpr(expr: Expr): Type {
 }
 
 function objectType(arg: Expr): Type {
-  if (arg.kind !== 'object') throw invalid('Object type constructor requires a map whose keys are attribute names and whose values are the corresponding attribute types.', arg.range);
+  if (arg.kind !== 'object')
+    throw invalid('Object type constructor requires a map whose keys are attribute names and whose values are the corresponding attribute types.', arg.range);
   const attrs: Record<string, Type> = {};
   const optional: string[] = [];
   for (const item of arg.items) {

@@ -176,4 +176,3 @@ function compareSetItems(a: Value, b: Value): number {
   if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   return compareStrings(JSON.stringify(a), JSON.stringify(b));
 }
-

@@ -61,7 +61,8 @@ export function describeMismatch(a: Value, b: Value): string {
   if (isObject(a) && isObject(b)) {
     for (const name of sortedKeys(a)) {
       if (!(name in b)) return `The 'true' value includes object attribute "${name}", which is absent in the 'false' value`;
-      if (!sameType(a[name] as Value, b[name] as Value)) return `Type mismatch for object attribute "${name}": ${describeMismatch(a[name] as Value, b[name] as Value)}`;
+      if (!sameType(a[name] as Value, b[name] as Value))
+        return `Type mismatch for object attribute "${name}": ${describeMismatch(a[name] as Value, b[name] as Value)}`;
     }
     for (const name of sortedKeys(b)) {
       if (!(name in a)) return `The 'false' value includes object attribute "${name}", which is absent in the 'true' value`;
@@ -76,7 +77,8 @@ export function describeMismatch(a: Value, b: Value): string {
 }
 
 function sameType(a: Value, b: Value): boolean {
-  if (isObject(a) && isObject(b)) return Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => k in b && sameType(a[k] as Value, b[k] as Value));
+  if (isObject(a) && isObject(b))
+    return Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => k in b && sameType(a[k] as Value, b[k] as Value));
   if (isList(a) && isList(b)) return a.length === b.length && a.every((x, i) => sameType(x, b[i] as Value));
   return typeName(a) === typeName(b);
 }

@@ -34,7 +34,13 @@ const BLOCK_TYPES: Readonly<Record<string, readonly string[]>> = {
 };
 
 export function jsonToFile(filename: string, root: JsonNode): File {
-  if (root.kind !== 'object') throw bakeError('Invalid bake file', root.range, 'A JSON bake file is one object with keys such as "target" and "group".', 'The root of a JSON bake file must be an object.');
+  if (root.kind !== 'object')
+    throw bakeError(
+      'Invalid bake file',
+      root.range,
+      'A JSON bake file is one object with keys such as "target" and "group".',
+      'The root of a JSON bake file must be an object.',
+    );
   return { filename, body: objectBody(root, Object.keys(BLOCK_TYPES), '') };
 }
 
@@ -46,7 +52,12 @@ function objectBody(node: Extract<JsonNode, { kind: 'object' }>, blockTypes: rea
       blocks.push(...blocksOf(prop, owner === '' ? 1 : 0));
       continue;
     }
-    const expr = owner === 'function' && (prop.key === 'params' || prop.key === 'variadic_params') ? keywordExpr(prop.value) : owner === 'variable' && prop.key === 'type' ? typeExpr(prop.value) : toExpr(prop.value);
+    const expr =
+      owner === 'function' && (prop.key === 'params' || prop.key === 'variadic_params')
+        ? keywordExpr(prop.value)
+        : owner === 'variable' && prop.key === 'type'
+          ? typeExpr(prop.value)
+          : toExpr(prop.value);
     attributes.push({ name: prop.key, nameRange: prop.keyRange, expr, range: spanning(prop.keyRange, prop.value.range) });
   }
   return { attributes, blocks, range: node.range };
@@ -58,16 +69,42 @@ function blocksOf(prop: JsonProperty, labelCount: number): Block[] {
   const bodies = prop.value.kind === 'array' ? prop.value.items : [prop.value];
   const out: Block[] = [];
   for (const body of bodies) {
-    if (body.kind !== 'object') throw bakeError('Incorrect JSON value type', body.range, `Write "${prop.key}" as an object keyed by name.`, `Either a JSON object or a JSON array of objects is required for a "${prop.key}" block.`);
+    if (body.kind !== 'object')
+      throw bakeError(
+        'Incorrect JSON value type',
+        body.range,
+        `Write "${prop.key}" as an object keyed by name.`,
+        `Either a JSON object or a JSON array of objects is required for a "${prop.key}" block.`,
+      );
     if (labelCount === 0) {
-      out.push({ type: prop.key, typeRange: prop.keyRange, labels: [], labelRanges: [], body: objectBody(body, nested, prop.key), range: spanning(prop.keyRange, body.range) });
+      out.push({
+        type: prop.key,
+        typeRange: prop.keyRange,
+        labels: [],
+        labelRanges: [],
+        body: objectBody(body, nested, prop.key),
+        range: spanning(prop.keyRange, body.range),
+      });
       continue;
     }
     for (const labelled of body.properties) {
       const inner = labelled.value.kind === 'array' ? labelled.value.items : [labelled.value];
       for (const b of inner) {
-        if (b.kind !== 'object') throw bakeError('Incorrect JSON value type', b.range, `Write ${prop.key} "${labelled.key}" as a JSON object of attributes.`, `A JSON object is required for the body of ${prop.key} "${labelled.key}".`);
-        out.push({ type: prop.key, typeRange: prop.keyRange, labels: [labelled.key], labelRanges: [labelled.keyRange], body: objectBody(b, nested, prop.key), range: spanning(labelled.keyRange, b.range) });
+        if (b.kind !== 'object')
+          throw bakeError(
+            'Incorrect JSON value type',
+            b.range,
+            `Write ${prop.key} "${labelled.key}" as a JSON object of attributes.`,
+            `A JSON object is required for the body of ${prop.key} "${labelled.key}".`,
+          );
+        out.push({
+          type: prop.key,
+          typeRange: prop.keyRange,
+          labels: [labelled.key],
+          labelRanges: [labelled.keyRange],
+          body: objectBody(b, nested, prop.key),
+          range: spanning(labelled.keyRange, b.range),
+        });
       }
     }
   }
@@ -123,7 +160,11 @@ export function valueToNode(value: unknown, rangeOf: (path: readonly string[]) =
   if (Array.isArray(value)) return { kind: 'array', items: value.map((v, i) => valueToNode(v, rangeOf, [...path, String(i)])), range };
   return {
     kind: 'object',
-    properties: Object.entries(value as Record<string, unknown>).map(([key, v]) => ({ key, keyRange: rangeOf([...path, key]), value: valueToNode(v, rangeOf, [...path, key]) })),
+    properties: Object.entries(value as Record<string, unknown>).map(([key, v]) => ({
+      key,
+      keyRange: rangeOf([...path, key]),
+      value: valueToNode(v, rangeOf, [...path, key]),
+    })),
     range,
   };
 }

@@ -15,7 +15,11 @@ export function parseJsonBakeFile(filename: string, text: string): File {
   const first = errors[0];
   if (first || !tree) {
     const where = first ? range(first.offset, first.length) : range(0, 0);
-    const what = first ? printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : 'empty document';
+    const what = first
+      ? printParseErrorCode(first.error)
+          .replace(/([a-z])([A-Z])/g, '$1 $2')
+          .toLowerCase()
+      : 'empty document';
     throw bakeError('Invalid JSON', where, 'Fix the JSON syntax at this position (no comments or trailing commas).', `failed to parse ${filename}: ${what}`);
   }
   const toNode = (n: Node): JsonNode => {

@@ -18,7 +18,12 @@ export function parseTomlBakeFile(filename: string, text: string): File {
     const line = (err.line ?? 0) + 1;
     const column = (err.col ?? 0) + 1;
     const p = pos(line, column, err.pos ?? 0);
-    throw bakeError('Invalid TOML', { filename, start: p, end: p }, 'Fix the TOML syntax at this position.', `failed to parse ${filename}: ${err.message.split('\n')[0] ?? ''}`);
+    throw bakeError(
+      'Invalid TOML',
+      { filename, start: p, end: p },
+      'Fix the TOML syntax at this position.',
+      `failed to parse ${filename}: ${err.message.split('\n')[0] ?? ''}`,
+    );
   }
   return jsonToFile(filename, valueToNode(data, locateKeys(filename, text)));
 }

@@ -39,8 +39,7 @@ export interface File {
 
 /** One step after a traversal root: `.name`, `[key]` with a literal key, or a legacy `.0`. */
 export type Traverser =
-  | { readonly kind: 'attr'; readonly name: string; readonly range: SourceRange }
-  | { readonly kind: 'index'; readonly key: Value; readonly range: SourceRange };
+  { readonly kind: 'attr'; readonly name: string; readonly range: SourceRange } | { readonly kind: 'index'; readonly key: Value; readonly range: SourceRange };
 
 export type TemplatePart =
   | { readonly kind: 'literal'; readonly value: string; readonly range: SourceRange }
@@ -74,7 +73,13 @@ export type Expr =
   /** A template that is exactly one interpolation, `"${x}"`: yields x's value unconverted, as HCL does. */
   | { readonly kind: 'templateWrap'; readonly wrapped: Expr; readonly range: SourceRange }
   /** `name`, `name.attr`, `name[0]`, `name.attr["k"]` with only static steps. */
-  | { readonly kind: 'scopeTraversal'; readonly root: string; readonly rootRange: SourceRange; readonly steps: readonly Traverser[]; readonly range: SourceRange }
+  | {
+      readonly kind: 'scopeTraversal';
+      readonly root: string;
+      readonly rootRange: SourceRange;
+      readonly steps: readonly Traverser[];
+      readonly range: SourceRange;
+    }
   /** Static steps applied to any other expression, e.g. `f(x).a`, `[1,2][0]`. */
   | { readonly kind: 'relativeTraversal'; readonly source: Expr; readonly steps: readonly Traverser[]; readonly range: SourceRange }
   /** `collection[key]` where key is not a literal. */
@@ -124,4 +129,3 @@ export interface ObjectItem {
   readonly keyIsBareName: boolean;
   readonly value: Expr;
 }
-

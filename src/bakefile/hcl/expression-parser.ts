@@ -443,12 +443,27 @@ function staticKey(key: Expr): { value: Value } | undefined {
 
 function checkForShape(closer: '}' | ']', keyExpr: Expr | undefined, valueExpr: Expr, ellipsis: Token | undefined): void {
   if (closer === ']' && keyExpr) {
-    throw forError('expression', keyExpr, 'Key expression is not valid when building a tuple.', 'Remove "KEY =>" to build a list, or use braces {for ...} to build an object.');
+    throw forError(
+      'expression',
+      keyExpr,
+      'Key expression is not valid when building a tuple.',
+      'Remove "KEY =>" to build a list, or use braces {for ...} to build an object.',
+    );
   }
   if (closer === ']' && ellipsis) {
-    throw forError('expression', ellipsis, 'Grouping ellipsis (...) cannot be used when building a tuple.', 'Remove the "..." or use braces {for ...} to build an object.');
+    throw forError(
+      'expression',
+      ellipsis,
+      'Grouping ellipsis (...) cannot be used when building a tuple.',
+      'Remove the "..." or use braces {for ...} to build an object.',
+    );
   }
   if (closer === '}' && !keyExpr) {
-    throw forError('expression', valueExpr, 'Key expression is required when building an object.', 'Write "KEY => VALUE" after the colon, or use brackets [for ...] to build a list.');
+    throw forError(
+      'expression',
+      valueExpr,
+      'Key expression is required when building an object.',
+      'Write "KEY => VALUE" after the colon, or use brackets [for ...] to build a list.',
+    );
   }
 }

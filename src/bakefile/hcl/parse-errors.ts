@@ -139,7 +139,12 @@ export function singleLineBlockEndError(token: Token, open: Token): BakeFileErro
       : token.type === 'newline'
         ? "An argument definition on the same line as its containing block creates a single-line block definition, which must also be closed on the same line. Place the block's closing brace immediately after the argument definition."
         : 'A single-line block definition must end with a closing brace immediately after its single argument definition.';
-  return syntaxError('Invalid single-argument block definition', token.range, detail, 'Put each argument on its own line between the braces, or close the one-line block with "}" right after its argument.');
+  return syntaxError(
+    'Invalid single-argument block definition',
+    token.range,
+    detail,
+    'Put each argument on its own line between the braces, or close the one-line block with "}" right after its argument.',
+  );
 }
 
 export function functionCallSeparatorError(separator: Token, name: Token, open: Token): BakeFileError {
@@ -151,7 +156,12 @@ export function functionCallSeparatorError(separator: Token, name: Token, open: 
       'Add the missing ")" after the last argument.',
     );
   }
-  return syntaxError('Missing argument separator', separator.range, 'A comma is required to separate each function argument from the next.', 'Separate the arguments with commas.');
+  return syntaxError(
+    'Missing argument separator',
+    separator.range,
+    'A comma is required to separate each function argument from the next.',
+    'Separate the arguments with commas.',
+  );
 }
 
 export function misplacedExpansion(ellipsis: Token): BakeFileError {
@@ -223,12 +233,20 @@ export function forError(context: ForContext, at: { readonly range: SourceRange 
     context === 'expression' ? "Invalid 'for' expression" : "Invalid 'for' directive",
     at.range,
     detail,
-    fix ?? (context === 'expression' ? 'Write it as [for VALUE in LIST : RESULT] or {for KEY, VALUE in MAP : KEY => RESULT}.' : 'Write it as %{ for VALUE in LIST }...%{ endfor }.'),
+    fix ??
+      (context === 'expression'
+        ? 'Write it as [for VALUE in LIST : RESULT] or {for KEY, VALUE in MAP : KEY => RESULT}.'
+        : 'Write it as %{ for VALUE in LIST }...%{ endfor }.'),
   );
 }
 
 export function invalidAttributeName(token: Token): BakeFileError {
-  return syntaxError('Invalid attribute name', token.range, 'An attribute name is required after a dot.', 'Write an attribute name after the dot, or remove the dot.');
+  return syntaxError(
+    'Invalid attribute name',
+    token.range,
+    'An attribute name is required after a dot.',
+    'Write an attribute name after the dot, or remove the dot.',
+  );
 }
 
 export function nestedSplat(token: Token): BakeFileError {
@@ -300,7 +318,12 @@ export function missingEndDirective(kind: 'if' | 'for', end: 'endif' | 'endfor',
 /** The string or heredoc never closed; for a heredoc whose marker line lacks a final line break, say so. */
 export function unterminatedTemplate(open: Token, tokens: TokenList): BakeFileError {
   if (open.type === 'oquote') {
-    return syntaxError('Unterminated template string', open.range, 'No closing marker was found for the string.', 'Add the closing quote (") at the end of the string.');
+    return syntaxError(
+      'Unterminated template string',
+      open.range,
+      'No closing marker was found for the string.',
+      'Add the closing quote (") at the end of the string.',
+    );
   }
   const marker = open.text.replace(/^<<-?/, '');
   const lastLiteral = tokens.types.length - 2;
@@ -308,11 +331,12 @@ export function unterminatedTemplate(open: Token, tokens: TokenList): BakeFileEr
   return syntaxError(
     'Unterminated template string',
     open.range,
-    markerWithoutNewline ? `No closing marker was found for the string: the closing ${marker} must be followed by a line break.` : 'No closing marker was found for the string.',
+    markerWithoutNewline
+      ? `No closing marker was found for the string: the closing ${marker} must be followed by a line break.`
+      : 'No closing marker was found for the string.',
     markerWithoutNewline ? `Add a line break after the final ${marker}.` : `Add a line holding only ${marker} to end the heredoc.`,
   );
 }
-
 
 export function extraCharactersAfterExpression(range: SourceRange): BakeFileError {
   return syntaxError(
@@ -344,7 +368,12 @@ export function templateSequenceInLabel(range: SourceRange, mark: '$' | '%'): Ba
 }
 
 export function unterminatedLabel(open: SourceRange): BakeFileError {
-  return syntaxError('Unterminated string literal', open, 'Unable to find the closing quote mark before the end of the file.', 'Add the closing quote (") after the label.');
+  return syntaxError(
+    'Unterminated string literal',
+    open,
+    'Unable to find the closing quote mark before the end of the file.',
+    'Add the closing quote (") after the label.',
+  );
 }
 
 export function missingFalseExpression(range: SourceRange): BakeFileError {
@@ -383,7 +412,12 @@ export function unbalancedParentheses(range: SourceRange): BakeFileError {
 }
 
 export function invalidNumber(range: SourceRange): BakeFileError {
-  return syntaxError('Invalid number literal', range, 'Failed to recognize the value of this number literal.', 'Write the number in decimal notation, like 42, 1.5 or 1e3.');
+  return syntaxError(
+    'Invalid number literal',
+    range,
+    'Failed to recognize the value of this number literal.',
+    'Write the number in decimal notation, like 42, 1.5 or 1e3.',
+  );
 }
 
 export function missingIndexBracket(range: SourceRange): BakeFileError {
@@ -422,7 +456,12 @@ export function invalidDirective(range: SourceRange): BakeFileError {
 
 /** Something other than `}` after the `word` directive's content. */
 export function extraCharactersInMarker(range: SourceRange, word: string): BakeFileError {
-  return syntaxError(`Extra characters in ${word} marker`, range, 'Expected a closing brace to end the sequence, but found extra characters.', `Close the ${word} directive with "}".`);
+  return syntaxError(
+    `Extra characters in ${word} marker`,
+    range,
+    'Expected a closing brace to end the sequence, but found extra characters.',
+    `Close the ${word} directive with "}".`,
+  );
 }
 
 /** An else, endif or endfor outside any if or for. */

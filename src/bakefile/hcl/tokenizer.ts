@@ -11,8 +11,33 @@ import { bakeError, SourceText, type BakeFileError, type SourcePos, type SourceR
 import { goTrimSpace } from '../../golang/strings.js';
 
 export type Punctuation =
-  | '{' | '}' | '[' | ']' | '(' | ')' | '.' | ',' | '*' | '/' | '%' | '+' | '-' | '='
-  | '<' | '>' | '!' | '?' | ':' | '==' | '!=' | '<=' | '>=' | '&&' | '||' | '...' | '=>';
+  | '{'
+  | '}'
+  | '['
+  | ']'
+  | '('
+  | ')'
+  | '.'
+  | ','
+  | '*'
+  | '/'
+  | '%'
+  | '+'
+  | '-'
+  | '='
+  | '<'
+  | '>'
+  | '!'
+  | '?'
+  | ':'
+  | '=='
+  | '!='
+  | '<='
+  | '>='
+  | '&&'
+  | '||'
+  | '...'
+  | '=>';
 
 export type TokenType =
   | Punctuation
@@ -226,7 +251,13 @@ class Scanner {
   private scanBlockComment(): void {
     const close = this.text.indexOf('*/', this.i + 2);
     if (close < 0) {
-      throw this.fail('Unterminated comment', this.i, this.i + 2, 'There is no closing "*/" for this comment before the end of the file.', 'Add "*/" where the comment should end.');
+      throw this.fail(
+        'Unterminated comment',
+        this.i,
+        this.i + 2,
+        'There is no closing "*/" for this comment before the end of the file.',
+        'Add "*/" where the comment should end.',
+      );
     }
     this.i = close + 2;
   }

@@ -10,7 +10,8 @@ import type { Expr, TemplatePart } from './ast.js';
 function walkExpr(expr: Expr, visit: (e: Expr, locals: ReadonlySet<string>) => void, locals: ReadonlySet<string> = new Set()): void {
   visit(expr, locals);
   const walk = (e: Expr, inner: ReadonlySet<string> = locals): void => walkExpr(e, visit, inner);
-  const bind = (outer: ReadonlySet<string>, loop: { readonly keyVar: string | undefined; readonly valueVar: string }): ReadonlySet<string> => new Set([...outer, loop.valueVar, ...(loop.keyVar !== undefined ? [loop.keyVar] : [])]);
+  const bind = (outer: ReadonlySet<string>, loop: { readonly keyVar: string | undefined; readonly valueVar: string }): ReadonlySet<string> =>
+    new Set([...outer, loop.valueVar, ...(loop.keyVar !== undefined ? [loop.keyVar] : [])]);
   const walkParts = (parts: readonly TemplatePart[], inner: ReadonlySet<string>): void => {
     for (const p of parts) {
       if (p.kind === 'interp') walkExpr(p.expr, visit, inner);

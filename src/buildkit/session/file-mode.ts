@@ -23,11 +23,21 @@ const TYPE_BITS = MODE_DIR | MODE_SYMLINK | MODE_DEVICE | MODE_NAMED_PIPE | MODE
 export function goFileMode(stMode: number): number {
   let mode = stMode & 0o777;
   switch (stMode & constants.S_IFMT) {
-    case constants.S_IFDIR: mode |= MODE_DIR; break;
-    case constants.S_IFLNK: mode |= MODE_SYMLINK; break;
-    case constants.S_IFIFO: mode |= MODE_NAMED_PIPE; break;
-    case constants.S_IFBLK: mode |= MODE_DEVICE; break;
-    case constants.S_IFCHR: mode |= MODE_DEVICE | MODE_CHAR_DEVICE; break;
+    case constants.S_IFDIR:
+      mode |= MODE_DIR;
+      break;
+    case constants.S_IFLNK:
+      mode |= MODE_SYMLINK;
+      break;
+    case constants.S_IFIFO:
+      mode |= MODE_NAMED_PIPE;
+      break;
+    case constants.S_IFBLK:
+      mode |= MODE_DEVICE;
+      break;
+    case constants.S_IFCHR:
+      mode |= MODE_DEVICE | MODE_CHAR_DEVICE;
+      break;
   }
   if (stMode & S_ISUID) mode |= MODE_SETUID;
   if (stMode & S_ISGID) mode |= MODE_SETGID;

@@ -65,7 +65,8 @@ export async function receiveDir(call: ServerDuplexStream<Packet, Packet>, dest:
       const id = nextId++;
       const path = stat.path;
       assertSafe(path);
-      if (lastPath !== '' && comparePaths(lastPath, path) >= 0) throw new Error(`The daemon sent ${JSON.stringify(path)} after ${JSON.stringify(lastPath)}, out of order.`);
+      if (lastPath !== '' && comparePaths(lastPath, path) >= 0)
+        throw new Error(`The daemon sent ${JSON.stringify(path)} after ${JSON.stringify(lastPath)}, out of order.`);
       lastPath = path;
       if (!dirs.has(goDir(path))) throw new Error(`The daemon sent ${JSON.stringify(path)} before its directory.`);
       const target = join(dest, path);
@@ -112,12 +113,14 @@ export async function receiveDir(call: ServerDuplexStream<Packet, Packet>, dest:
         new Promise<void>((res, rej) => {
           p.out.on('error', rej);
           p.out.end(res);
-        }).then(async () => {
-          await chmod(p.temp, posixPermissions(p.stat.mode));
-          const mtime = nsToDate(p.stat.modTime);
-          await utimes(p.temp, mtime, mtime);
-          await rename(p.temp, p.target);
-        }).catch(fail),
+        })
+          .then(async () => {
+            await chmod(p.temp, posixPermissions(p.stat.mode));
+            const mtime = nsToDate(p.stat.modTime);
+            await utimes(p.temp, mtime, mtime);
+            await rename(p.temp, p.target);
+          })
+          .catch(fail),
       );
       chain = chain.then(maybeFinish);
     };

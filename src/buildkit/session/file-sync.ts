@@ -28,7 +28,7 @@ function readSmallFile(path: string): Buffer | undefined {
     // One byte more than the size, so a file that grew since the walk still reads to its end below.
     const buf = Buffer.allocUnsafe(size + 1);
     let length = 0;
-    for (let n; (n = readSync(fd, buf, length, buf.length - length, null)) > 0; ) {
+    for (let n; (n = readSync(fd, buf, length, buf.length - length, null)) > 0;) {
       length += n;
       if (length === buf.length) return undefined;
     }

@@ -16,7 +16,8 @@ export function sshService(agents: ReadonlyMap<string, readonly string[]>) {
   return {
     CheckAgent(call: ServerUnaryCall<{ ID: string }, unknown>, callback: sendUnaryData<object>): void {
       const id = call.request.ID;
-      if (socketOf(id) === undefined) callback(statusError(status.NOT_FOUND, `The SSH agent ${JSON.stringify(id || 'default')} is not forwarded to this build.`));
+      if (socketOf(id) === undefined)
+        callback(statusError(status.NOT_FOUND, `The SSH agent ${JSON.stringify(id || 'default')} is not forwarded to this build.`));
       else callback(null, {});
     },
     ForwardAgent(call: ServerDuplexStream<BytesMessage, BytesMessage>): void {

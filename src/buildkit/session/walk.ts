@@ -126,7 +126,10 @@ export function matchPrefix(pattern: string, name: string): [matched: boolean, p
   let p = pattern;
   let partial = false;
   if (count(p, '/') > depth) {
-    p = p.split('/').slice(0, depth + 1).join('/');
+    p = p
+      .split('/')
+      .slice(0, depth + 1)
+      .join('/');
     partial = true;
   }
   try {
@@ -161,7 +164,7 @@ function toEntry(full: string, path: string, st: BigIntStats, seen: Map<bigint, 
   if (st.isDirectory()) return { stat };
   stat.size = st.size.toString();
   if (st.isBlockDevice() || st.isCharacterDevice()) {
-    stat.devmajor = ((st.rdev >> 8n) & 0xfffn | ((st.rdev >> 32n) & ~0xfffn)).toString();
+    stat.devmajor = (((st.rdev >> 8n) & 0xfffn) | ((st.rdev >> 32n) & ~0xfffn)).toString();
     stat.devminor = ((st.rdev & 0xffn) | ((st.rdev >> 12n) & ~0xffn)).toString();
   }
   if (st.nlink > 1n) {

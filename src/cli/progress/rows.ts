@@ -68,7 +68,12 @@ export class TargetRow {
     if (this.#state === 'waiting') return `${name}  waiting`;
     const steps = [...this.#steps.values()];
     const sent = this.#sent ?? [...this.#transfers.values()].reduce((a, b) => a + b, 0);
-    const facts = [`${steps.filter((s) => s.done).length}/${steps.length} steps`, `${steps.filter((s) => s.cached).length} cached`, `${bytes(sent)} sent`, `${(((this.#endedAt ?? now) - (this.#startedAt ?? now)) / 1000).toFixed(1)}s`];
+    const facts = [
+      `${steps.filter((s) => s.done).length}/${steps.length} steps`,
+      `${steps.filter((s) => s.cached).length} cached`,
+      `${bytes(sent)} sent`,
+      `${(((this.#endedAt ?? now) - (this.#startedAt ?? now)) / 1000).toFixed(1)}s`,
+    ];
     const step = this.#current === undefined ? '' : (this.#steps.get(this.#current)?.name ?? '');
     const what = this.#state === 'running' ? (step.length > STEP_WIDTH ? `${step.slice(0, STEP_WIDTH - 1)}…` : step) : this.#state;
     return `${name}  ${what ? `${what}  ` : ''}${facts.join(' · ')}`;

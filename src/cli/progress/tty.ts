@@ -43,7 +43,10 @@ export function ttyView(targets: readonly string[], now: () => number = Date.now
       // Progress goes to stderr, whatever stdout is: the TTY check was made on stderr.
       renderer: 'default',
       fallbackRenderer: 'default',
-      rendererOptions: { collapseErrors: false, logger: new ListrLogger<ListrDefaultRendererLogLevels>({ processOutput: new ProcessOutput(process.stderr, process.stderr) }) },
+      rendererOptions: {
+        collapseErrors: false,
+        logger: new ListrLogger<ListrDefaultRendererLogLevels>({ processOutput: new ProcessOutput(process.stderr, process.stderr) }),
+      },
     },
   );
   const running = list.run().catch(() => undefined);

@@ -10,7 +10,20 @@ import { credentials, Metadata, status, type CallOptions, type ClientDuplexStrea
 import { UserError, type ErrorKind } from '../../core/errors.js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import { receivedError } from '../protocol/error-detail.js';
-import { DevClient as DevStub, type AttachIn, type AttachOut, type CommandOut, type CommandRequest, type HelloReply, type ListReply, type SessionInfo, type ShutdownReply, type StopReply, type UpEvent, type UpRequest } from '../protocol/generated/dev.js';
+import {
+  DevClient as DevStub,
+  type AttachIn,
+  type AttachOut,
+  type CommandOut,
+  type CommandRequest,
+  type HelloReply,
+  type ListReply,
+  type SessionInfo,
+  type ShutdownReply,
+  type StopReply,
+  type UpEvent,
+  type UpRequest,
+} from '../protocol/generated/dev.js';
 import { serverPaths, type ServerPaths } from '../server/paths.js';
 import { checkPrivateDir } from '../server/private-dir.js';
 
@@ -63,7 +76,9 @@ export class DevClient {
         else if (event?.$case === 'ready') ready = event.value;
       });
       call.on('error', (e: ServiceError) => reject(serverError(e)));
-      call.on('end', () => (ready ? resolve(ready) : reject(new ServerError('the server ended the session start without an answer', undefined, status.INTERNAL))));
+      call.on('end', () =>
+        ready ? resolve(ready) : reject(new ServerError('the server ended the session start without an answer', undefined, status.INTERNAL)),
+      );
     });
   }
 
@@ -101,8 +116,20 @@ function cancelledBy<Out>(call: ClientReadableStream<Out>, signal: AbortSignal):
 }
 
 export function serverError(e: ServiceError): ServerError {
-  if (e.code === status.UNAVAILABLE) return new ServerError('the bake server went away', 'Run bake dev attach: it starts a new server, which finds the session again in the engine.', e.code, 'engine');
-  if (e.code === status.DEADLINE_EXCEEDED) return new ServerError('the bake server did not answer in time', 'bake server status says where its log is; the log says what it was waiting for (often an engine that does not answer).', e.code, 'engine');
+  if (e.code === status.UNAVAILABLE)
+    return new ServerError(
+      'the bake server went away',
+      'Run bake dev attach: it starts a new server, which finds the session again in the engine.',
+      e.code,
+      'engine',
+    );
+  if (e.code === status.DEADLINE_EXCEEDED)
+    return new ServerError(
+      'the bake server did not answer in time',
+      'bake server status says where its log is; the log says what it was waiting for (often an engine that does not answer).',
+      e.code,
+      'engine',
+    );
   const received = receivedError(e.metadata);
   return received ? new ServerError(received.message, received.fix, e.code, received.kind) : new ServerError(e.details || e.message, undefined, e.code);
 }
@@ -124,7 +151,9 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
     const client = new DevStub(`unix:${paths.socket}`, credentials.createInsecure());
     try {
       const hello = await new Promise<HelloReply>((resolve, reject) =>
-        client.hello({ client_version: options.version, protocol: DEV_PROTOCOL_VERSION }, new Metadata(), { deadline: Date.now() + 2000 }, (err, res) => (err ? reject(err) : resolve(res))),
+        client.hello({ client_version: options.version, protocol: DEV_PROTOCOL_VERSION }, new Metadata(), { deadline: Date.now() + 2000 }, (err, res) =>
+          err ? reject(err) : resolve(res),
+        ),
       );
       return new DevClient(client, hello);
     } catch (e) {
@@ -136,14 +165,16 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
   let client = await attempt();
   if (!client && options.start) {
     startServer(options.start, paths, options.env);
-    for (const deadline = Date.now() + 15_000; !client && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 15_000; !client && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 50));
       client = await attempt();
     }
     if (!client) throw new UserError('engine', `the bake server did not start within 15 s`, `Look at its log, ${paths.logFile}, then retry.`);
   }
   if (client && (client.hello.server_version !== options.version || client.hello.protocol !== DEV_PROTOCOL_VERSION)) {
-    options.warn(`warning: the bake server runs version ${client.hello.server_version} (protocol ${client.hello.protocol}); this client is ${options.version} (protocol ${DEV_PROTOCOL_VERSION}). Run bake server stop, then retry, to start a server of this version.`);
+    options.warn(
+      `warning: the bake server runs version ${client.hello.server_version} (protocol ${client.hello.protocol}); this client is ${options.version} (protocol ${DEV_PROTOCOL_VERSION}). Run bake server stop, then retry, to start a server of this version.`,
+    );
   }
   return client;
 }

@@ -27,7 +27,8 @@ export function parsePrefixKey(spec: string, origin = '--prefix-key'): number {
   const byte = key === undefined ? undefined : controlByte(key);
   if (byte === undefined) throw usageError(`${origin} ${JSON.stringify(spec)} is not a control key`, `Use ${ACCEPTED}.`);
   const reserved = RESERVED[byte];
-  if (reserved !== undefined) throw usageError(`${origin} ${JSON.stringify(spec)} is ${reserved}, which the attached process needs`, `Choose another key: ${ACCEPTED}.`);
+  if (reserved !== undefined)
+    throw usageError(`${origin} ${JSON.stringify(spec)} is ${reserved}, which the attached process needs`, `Choose another key: ${ACCEPTED}.`);
   return byte;
 }
 

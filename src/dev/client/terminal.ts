@@ -90,7 +90,12 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
       const call = client.attach();
       const attached: Mode = { kind: 'attached', call, process: undefined };
       mode = attached;
-      call.write({ msg: { $case: 'open', value: { session: session.id, process: ref, size: size(), client: options.description, client_id: options.clientId, below: !hinted } } });
+      call.write({
+        msg: {
+          $case: 'open',
+          value: { session: session.id, process: ref, size: size(), client: options.description, client_id: options.clientId, below: !hinted },
+        },
+      });
       for (const keys of typeahead) call.write({ msg: { $case: 'input', value: keys } });
       const ended = (line: string): void => {
         if (mode !== attached) return;
@@ -115,8 +120,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
           // Nothing to go back to: leaving the monitor then goes to the session's default process.
           currentInfo = undefined;
           ended(`bake: ${describe(msg.value)} exited with code ${msg.value.exit_code}.`);
-        }
-        else if (msg?.$case === 'taken_over') ended(`bake: another terminal took over session ${session.id} (${msg.value}); attach here to take it back.`);
+        } else if (msg?.$case === 'taken_over') ended(`bake: another terminal took over session ${session.id} (${msg.value}); attach here to take it back.`);
         else if (msg?.$case === 'session_ended') {
           say(`bake: ${msg.value}.`);
           finish();
@@ -183,7 +187,10 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
     const command = async (line: string, signal: AbortSignal): Promise<Next | undefined> => {
       let cmd: MonitorCommand | { kind: 'empty' };
       try {
-        cmd = parseMonitorLine(line, session.services.map((s) => s.name));
+        cmd = parseMonitorLine(
+          line,
+          session.services.map((s) => s.name),
+        );
       } catch (e) {
         if (e instanceof MonitorUsageError) output.write(`${options.describeError(e)}\r\n`);
         else throw e;
@@ -318,9 +325,24 @@ function describe(p: ProcessInfo): string {
 }
 
 function processRow(p: ProcessInfo) {
-  return { id: p.id, service: p.service, command: p.command, state: p.state as 'running' | 'exited' | 'lost', ...(p.exited ? { exitCode: p.exit_code } : {}), startedAt: p.started_at_ms, ...(p.attached_by ? { attachedBy: p.attached_by } : {}) };
+  return {
+    id: p.id,
+    service: p.service,
+    command: p.command,
+    state: p.state as 'running' | 'exited' | 'lost',
+    ...(p.exited ? { exitCode: p.exit_code } : {}),
+    startedAt: p.started_at_ms,
+    ...(p.attached_by ? { attachedBy: p.attached_by } : {}),
+  };
 }
 
 export function sessionRow(s: SessionInfo) {
-  return { id: s.id, files: s.files, engine: s.engine, services: s.services.map((x) => ({ name: x.name, state: x.state, ...(x.container ? { container: x.container } : {}) })), processes: s.processes.map((p) => ({ id: p.id, service: p.service, command: p.command, state: p.state })), clients: s.clients };
+  return {
+    id: s.id,
+    files: s.files,
+    engine: s.engine,
+    services: s.services.map((x) => ({ name: x.name, state: x.state, ...(x.container ? { container: x.container } : {}) })),
+    processes: s.processes.map((p) => ({ id: p.id, service: p.service, command: p.command, state: p.state })),
+    clients: s.clients,
+  };
 }

@@ -58,7 +58,8 @@ const COMMANDS: Readonly<Record<string, Parser>> = {
   logs: parseLogs,
   restart: (w) => ({ kind: 'restart', service: one(w, 'restart needs a service name, e.g. restart api') }),
   start: (w) => ({ kind: 'start', service: one(w, 'start needs a service name, e.g. start api') }),
-  stop: (w) => (w.length === 0 ? { kind: 'stop' } : { kind: 'stop-service', service: one(w, 'stop takes one service name (e.g. stop api), or none to end the session') }),
+  stop: (w) =>
+    w.length === 0 ? { kind: 'stop' } : { kind: 'stop-service', service: one(w, 'stop takes one service name (e.g. stop api), or none to end the session') },
   rebuild: (w) => ({ kind: 'rebuild', targets: [...w] }),
   rollback: (w) => ({ kind: 'rollback', service: w.length === 0 ? undefined : one(w, 'rollback takes one service name at most, e.g. rollback api') }),
   sessions: (w) => noArguments('sessions', w, { kind: 'sessions' }),

@@ -37,32 +37,38 @@ const COMMAND_WIDTH = 40;
 
 /** The `ps` table; `now` (milliseconds since the epoch) gives the uptimes. */
 export function formatProcessTable(rows: readonly ProcessRow[], now: number): string {
-  return tabwrite([
-    ['ID', 'SERVICE', 'COMMAND', 'STATE', 'UPTIME', 'ATTACHED'],
-    ...rows.map((r) => [
-      r.id,
-      r.service,
-      truncate(formatCommand(r.command), COMMAND_WIDTH),
-      r.state === 'exited' && r.exitCode !== undefined ? `exited (${r.exitCode})` : r.state,
-      r.state === 'running' ? formatUptime(now - r.startedAt) : '-',
-      r.attachedBy ?? '-',
-    ]),
-  ], DOCKER_TABLE);
+  return tabwrite(
+    [
+      ['ID', 'SERVICE', 'COMMAND', 'STATE', 'UPTIME', 'ATTACHED'],
+      ...rows.map((r) => [
+        r.id,
+        r.service,
+        truncate(formatCommand(r.command), COMMAND_WIDTH),
+        r.state === 'exited' && r.exitCode !== undefined ? `exited (${r.exitCode})` : r.state,
+        r.state === 'running' ? formatUptime(now - r.startedAt) : '-',
+        r.attachedBy ?? '-',
+      ]),
+    ],
+    DOCKER_TABLE,
+  );
 }
 
 /** The `bake dev ls` table. */
 export function formatSessionTable(rows: readonly SessionRow[]): string {
-  return tabwrite([
-    ['SESSION', 'FILES', 'ENGINE', 'SERVICES', 'PROCESSES', 'CLIENTS'],
-    ...rows.map((r) => [
-      r.id,
-      r.files.join(',') || '-',
-      r.engine,
-      r.services.map((s) => `${s.name} (${s.state})`).join(', ') || '-',
-      countProcesses(r.processes),
-      String(r.clients),
-    ]),
-  ], DOCKER_TABLE);
+  return tabwrite(
+    [
+      ['SESSION', 'FILES', 'ENGINE', 'SERVICES', 'PROCESSES', 'CLIENTS'],
+      ...rows.map((r) => [
+        r.id,
+        r.files.join(',') || '-',
+        r.engine,
+        r.services.map((s) => `${s.name} (${s.state})`).join(', ') || '-',
+        countProcesses(r.processes),
+        String(r.clients),
+      ]),
+    ],
+    DOCKER_TABLE,
+  );
 }
 
 /** `key:  value` lines, the values lined up (`bake server status`, `bake engine status`). */

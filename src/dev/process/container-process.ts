@@ -73,7 +73,10 @@ class ContainerProcess extends EngineTtyProcess {
     // Registered before the attach (and so before any start): a quick exit is not missed.
     const { exit } = await containers.watchExit(this.containerId, recovering ? 'not-running' : 'next-exit', signal);
     // Handled at once: the wait fails when the engine goes away, whenever that is. undefined: it failed.
-    const exitCode = exit.then((result) => result.StatusCode, () => undefined);
+    const exitCode = exit.then(
+      (result) => result.StatusCode,
+      () => undefined,
+    );
     const stream = await containers.attach(this.containerId, { tty: true, stdin: true, stdout: true, stderr: true }, signal);
     this.stream = stream;
     stream.socket.on('error', () => undefined); // a broken connection ends the output loop; the wait tells what happened

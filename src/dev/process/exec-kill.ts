@@ -82,6 +82,9 @@ async function killInContainer(engine: DockerEngine, containerId: string, pid: n
   const { ExitCode } = await untilExecEnds(engine, id, signal);
   if (ExitCode !== 0) {
     const said = (stderr + stdout).trim().split('\n')[0] ?? '';
-    throw new DevProcessError(`cannot end pid ${pid} in container ${containerId.slice(0, 12)}: \`${command}\` there failed (${said || `exit code ${ExitCode}`})`, RESTART_FIX);
+    throw new DevProcessError(
+      `cannot end pid ${pid} in container ${containerId.slice(0, 12)}: \`${command}\` there failed (${said || `exit code ${ExitCode}`})`,
+      RESTART_FIX,
+    );
   }
 }

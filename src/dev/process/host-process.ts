@@ -40,7 +40,10 @@ export async function startHostProcess(options: HostProcessOptions): Promise<Hos
     });
   } catch (e) {
     output.dispose();
-    throw new DevProcessError(`cannot start host service ${options.service} (${options.command.join(' ')}) in ${options.cwd}: ${(e as Error).message}`, "Check the service's command and workdir.");
+    throw new DevProcessError(
+      `cannot start host service ${options.service} (${options.command.join(' ')}) in ${options.cwd}: ${(e as Error).message}`,
+      "Check the service's command and workdir.",
+    );
   }
   return new HostProcess(pty, { ...options, startedAt: Date.now() }, output);
 }

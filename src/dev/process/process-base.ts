@@ -93,7 +93,12 @@ export async function waitAtMost(promise: Promise<unknown>, ms: number): Promise
 export abstract class EngineTtyProcess extends ProcessBase {
   protected stream: HijackedStream | undefined;
 
-  constructor(kind: ProcessKind, identity: ProcessIdentity, output: OutputRecord, protected size: TerminalSize) {
+  constructor(
+    kind: ProcessKind,
+    identity: ProcessIdentity,
+    output: OutputRecord,
+    protected size: TerminalSize,
+  ) {
     super(kind, identity, output);
   }
 

@@ -53,7 +53,11 @@ export function containerSpec(plan: ServicePlan, session: SessionIdentity, clien
     ...(service.user !== undefined && { User: service.user }),
     Tty: true,
     OpenStdin: true,
-    Labels: { ...sessionLabels(session), [LABEL.service]: service.name, [LABEL.plan]: JSON.stringify({ service, image: plan.image, projectDir: plan.projectDir }) },
+    Labels: {
+      ...sessionLabels(session),
+      [LABEL.service]: service.name,
+      [LABEL.plan]: JSON.stringify({ service, image: plan.image, projectDir: plan.projectDir }),
+    },
     ...(ports.length > 0 && { ExposedPorts: Object.fromEntries(ports.map((p) => [p.port, {}])) }),
     ...(anonymous.length > 0 && { Volumes: Object.fromEntries(anonymous.map((target) => [target, {}])) }),
     ...(service.healthcheck && { Healthcheck: healthConfig(service.healthcheck, service.name) }),
@@ -112,7 +116,8 @@ function healthConfig(check: HealthCheck, service: string): HealthConfig {
     const text = check[key];
     if (text === undefined) return undefined;
     const ns = durationNanos(text);
-    if (ns === undefined) throw new DevRuntimeError(`invalid ${key} "${text}" in the healthcheck of service "${service}"`, 'Write durations like "1s", "500ms" or "1m30s".');
+    if (ns === undefined)
+      throw new DevRuntimeError(`invalid ${key} "${text}" in the healthcheck of service "${service}"`, 'Write durations like "1s", "500ms" or "1m30s".');
     return ns;
   };
   const interval = duration('interval');

@@ -44,16 +44,26 @@ export async function waitUntilUp(engine: DockerEngine, service: string, contain
 
 function unhealthyError(service: string, health: ContainerHealth, timeoutMs: number): DevRuntimeError {
   const last = health.Log?.at(-1);
-  const said = last === undefined ? 'its health check has not run yet' : `its health check last said: ${quote(last.Output) || `(no output, exit code ${last.ExitCode})`}`;
+  const said =
+    last === undefined ? 'its health check has not run yet' : `its health check last said: ${quote(last.Output) || `(no output, exit code ${last.ExitCode})`}`;
   const wait = formatMs(timeoutMs);
-  return new DevRuntimeError(`service "${service}" did not become healthy within ${wait}; ${said}`, `Check the service's healthcheck, or raise --wait-timeout (now ${wait}).`);
+  return new DevRuntimeError(
+    `service "${service}" did not become healthy within ${wait}; ${said}`,
+    `Check the service's healthcheck, or raise --wait-timeout (now ${wait}).`,
+  );
 }
 
 async function exitedError(engine: DockerEngine, service: string, containerId: string, exitCode: number, signal: AbortSignal): Promise<DevRuntimeError> {
   const output = await collectOutput(engine.containers.logs(containerId, { tty: true, tail: 20 }, signal));
-  const lines = plainText(output.stdout + output.stderr).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = plainText(output.stdout + output.stderr)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const said = lines.length ? `; its last output: ${quote(lines.slice(-QUOTED_LINES).join(' | '))}` : ' without output';
-  return new DevRuntimeError(`service "${service}" exited with code ${exitCode} before it was up${said}`, 'Fix its command or configuration so it keeps running; the services that depend on it wait for it.');
+  return new DevRuntimeError(
+    `service "${service}" exited with code ${exitCode} before it was up${said}`,
+    'Fix its command or configuration so it keeps running; the services that depend on it wait for it.',
+  );
 }
 
 /** Terminal output without escape sequences and carriage returns. */
@@ -63,7 +73,9 @@ function plainText(text: string): string {
 
 /** One line, bounded, in quotes: output read back to the user inside a sentence. */
 function quote(text: string): string {
-  const line = plainText(text).trim().replace(/\s*\n\s*/g, ' | ');
+  const line = plainText(text)
+    .trim()
+    .replace(/\s*\n\s*/g, ' | ');
   if (line === '') return '';
   return JSON.stringify(line.length > QUOTED_CHARS ? `${line.slice(0, QUOTED_CHARS)}…` : line);
 }

@@ -73,10 +73,15 @@ export class ServiceRuntime {
       const name = plan.service.name;
       const deps = plan.service.depends_on ?? [];
       if (deps.length) hooks.status(name, `waiting for ${deps.join(', ')}`);
-      const started = Promise.all(deps.map((d) => ready.get(d) ?? Promise.resolve())).then(() => this.startService(plan, specs.get(name), running.get(name), hooks, result, local));
+      const started = Promise.all(deps.map((d) => ready.get(d) ?? Promise.resolve())).then(() =>
+        this.startService(plan, specs.get(name), running.get(name), hooks, result, local),
+      );
       if (dependedOn.has(name)) {
         const status = (message: string): void => hooks.status(name, message);
-        ready.set(name, started.then((id) => (id === undefined ? undefined : waitUntilUp(this.engine, name, id, { timeoutMs: options.healthTimeoutMs, status }, local))));
+        ready.set(
+          name,
+          started.then((id) => (id === undefined ? undefined : waitUntilUp(this.engine, name, id, { timeoutMs: options.healthTimeoutMs, status }, local))),
+        );
       }
       return started.catch((e: unknown) => {
         failed.abort(e);
@@ -119,7 +124,9 @@ export class ServiceRuntime {
    * project's named volumes too. Anything already gone is skipped.
    */
   async down(options: { readonly volumes: boolean }, signal: AbortSignal): Promise<void> {
-    await Promise.all((await this.listContainers(signal)).map((c) => ignoreNotFound(this.engine.containers.remove(c.Id, { force: true, volumes: true }, signal))));
+    await Promise.all(
+      (await this.listContainers(signal)).map((c) => ignoreNotFound(this.engine.containers.remove(c.Id, { force: true, volumes: true }, signal))),
+    );
     await ignoreNotFound(this.engine.networks.remove(networkName(this.session), signal));
     if (!options.volumes) return;
     const volumes = await this.engine.volumes.list({ label: labelFilters({ [LABEL.project]: this.session.projectKey }) }, signal);
@@ -130,7 +137,8 @@ export class ServiceRuntime {
   private async prepare(plans: readonly ServicePlan[], signal: AbortSignal): Promise<void> {
     const labels = sessionLabels(this.session);
     const network = networkName(this.session);
-    if (!(await exists(this.engine.networks.inspect(network, signal)))) await this.engine.networks.create({ Name: network, Driver: 'bridge', Labels: labels, Options: { [BRIDGE_NAME_OPTION]: bridgeName() } }, signal);
+    if (!(await exists(this.engine.networks.inspect(network, signal))))
+      await this.engine.networks.create({ Name: network, Driver: 'bridge', Labels: labels, Options: { [BRIDGE_NAME_OPTION]: bridgeName() } }, signal);
     const volumes = new Set(plans.flatMap((p) => (p.service.runs_on === 'host' ? [] : namedVolumes(p.service, this.session))));
     await Promise.all(
       [...volumes].map(async (name) => {
@@ -140,7 +148,14 @@ export class ServiceRuntime {
   }
 
   /** Starts one service (its dependencies are up); returns its container ID, or undefined for a host service. */
-  private async startService(plan: ServicePlan, spec: ContainerSpec | undefined, running: ContainerSummary | undefined, hooks: StartHooks, result: UpResult, signal: AbortSignal): Promise<string | undefined> {
+  private async startService(
+    plan: ServicePlan,
+    spec: ContainerSpec | undefined,
+    running: ContainerSummary | undefined,
+    hooks: StartHooks,
+    result: UpResult,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
     const name = plan.service.name;
     if (spec === undefined) {
       hooks.status(name, 'starting on the host');
@@ -199,14 +214,18 @@ export class ServiceRuntime {
       await this.engine.images.pull(ref, undefined, undefined, signal);
     } catch (e) {
       if (!(e instanceof EngineApiError)) throw e;
-      throw new DevRuntimeError(`the image "${ref}" of service "${plan.service.name}" is not in the engine and pulling it failed: ${e.message}`, 'Check the image name, or pull it yourself with `docker pull` (for a private registry, after `docker login`).');
+      throw new DevRuntimeError(
+        `the image "${ref}" of service "${plan.service.name}" is not in the engine and pulling it failed: ${e.message}`,
+        'Check the image name, or pull it yourself with `docker pull` (for a private registry, after `docker login`).',
+      );
     }
     return inspect();
   }
 
   private async requireContainer(service: string, signal: AbortSignal): Promise<string> {
     const container = await this.containerOf(service, signal);
-    if (!container) throw new DevRuntimeError(`service "${service}" has no container in session ${this.session.id}`, 'Start the session with `bake dev` to create it.');
+    if (!container)
+      throw new DevRuntimeError(`service "${service}" has no container in session ${this.session.id}`, 'Start the session with `bake dev` to create it.');
     return container.Id;
   }
 

@@ -12,7 +12,24 @@ import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import type { DevProcess } from '../process/process.js';
 import type { ServicePlan } from '../runtime/service-runtime.js';
 import { errorTrailer } from '../protocol/error-detail.js';
-import type { AttachIn, AttachOpen, AttachOut, CommandOut, CommandRequest, DevServer, HelloReply, HelloRequest, ListReply, ListRequest, ShutdownReply, StopReply, StopRequest, TerminalSize as TerminalSizeMessage, UpEvent, UpRequest } from '../protocol/generated/dev.js';
+import type {
+  AttachIn,
+  AttachOpen,
+  AttachOut,
+  CommandOut,
+  CommandRequest,
+  DevServer,
+  HelloReply,
+  HelloRequest,
+  ListReply,
+  ListRequest,
+  ShutdownReply,
+  StopReply,
+  StopRequest,
+  TerminalSize as TerminalSizeMessage,
+  UpEvent,
+  UpRequest,
+} from '../protocol/generated/dev.js';
 import { serviceOf } from '../protocol/service-message.js';
 import { runCommand } from './commands.js';
 import type { SessionRegistry } from './registry.js';
@@ -93,14 +110,19 @@ export function devHandlers(ctx: ServerContext): DevServer {
 function unary<Req, Res>(ctx: ServerContext, handle: (req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     ctx.activeCalls.count++;
-    handle(call.request).then(
-      (res) => callback(null, res),
-      (e: unknown) => callback(failure(ctx, e)),
-    ).finally(() => ctx.activeCalls.count--);
+    handle(call.request)
+      .then(
+        (res) => callback(null, res),
+        (e: unknown) => callback(failure(ctx, e)),
+      )
+      .finally(() => ctx.activeCalls.count--);
   };
 }
 
-function serverStream<Req, Out>(ctx: ServerContext, handle: (req: Req, write: (o: Out) => void, signal: AbortSignal) => Promise<void>): handleServerStreamingCall<Req, Out> {
+function serverStream<Req, Out>(
+  ctx: ServerContext,
+  handle: (req: Req, write: (o: Out) => void, signal: AbortSignal) => Promise<void>,
+): handleServerStreamingCall<Req, Out> {
   return (call) => {
     ctx.activeCalls.count++;
     const abort = new AbortController();
@@ -111,12 +133,14 @@ function serverStream<Req, Out>(ctx: ServerContext, handle: (req: Req, write: (o
         if (!call.cancelled) call.write(o);
       },
       abort.signal,
-    ).then(
-      () => call.end(),
-      (e: unknown) => {
-        if (!call.cancelled) call.emit('error', failure(ctx, e));
-      },
-    ).finally(() => ctx.activeCalls.count--);
+    )
+      .then(
+        () => call.end(),
+        (e: unknown) => {
+          if (!call.cancelled) call.emit('error', failure(ctx, e));
+        },
+      )
+      .finally(() => ctx.activeCalls.count--);
   };
 }
 
@@ -134,7 +158,10 @@ function sessionOf(ctx: ServerContext, id: string): DevSession {
   const session = ctx.registry.get(id);
   if (!session) {
     const ids = ctx.registry.all().map((s) => s.id);
-    throw new RequestError(grpcStatus.NOT_FOUND, `no session ${id}${ids.length ? ` (sessions: ${ids.join(', ')})` : ' (the server has none)'}; bake dev ls lists them`);
+    throw new RequestError(
+      grpcStatus.NOT_FOUND,
+      `no session ${id}${ids.length ? ` (sessions: ${ids.join(', ')})` : ' (the server has none)'}; bake dev ls lists them`,
+    );
   }
   return session;
 }
@@ -221,9 +248,18 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
     const p = ref ? s.find(ref) : s.defaultProcess();
     if (!p) {
       const ids = [...s.processes.keys()];
-      throw new RequestError(grpcStatus.NOT_FOUND, ref ? `session ${s.id} has no process or service "${ref}"${ids.length ? ` (processes: ${ids.join(', ')})` : ''}; ps lists them` : `session ${s.id} has no running process to attach to; start one with exec or start`);
+      throw new RequestError(
+        grpcStatus.NOT_FOUND,
+        ref
+          ? `session ${s.id} has no process or service "${ref}"${ids.length ? ` (processes: ${ids.join(', ')})` : ''}; ps lists them`
+          : `session ${s.id} has no running process to attach to; start one with exec or start`,
+      );
     }
-    if (p.state !== 'running') throw new RequestError(grpcStatus.FAILED_PRECONDITION, `process ${p.id} (${p.command.join(' ')}) ${p.state === 'lost' ? 'was lost' : `exited with code ${p.exitCode}`}; ps lists the running ones`);
+    if (p.state !== 'running')
+      throw new RequestError(
+        grpcStatus.FAILED_PRECONDITION,
+        `process ${p.id} (${p.command.join(' ')}) ${p.state === 'lost' ? 'was lost' : `exited with code ${p.exitCode}`}; ps lists the running ones`,
+      );
     const previous = s.holder;
     holder = {
       clientId,

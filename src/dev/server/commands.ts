@@ -50,7 +50,8 @@ export async function runCommand(ctx: CommandContext): Promise<void> {
     case 'start': {
       const service = serviceArg();
       // A main process that ignores SIGTERM (a shell) holds a stop for the engine's whole grace period: say so first.
-      if (name !== 'start') write({ msg: { $case: 'text', value: `${service}: stopping (SIGTERM, then SIGKILL after the engine's stop timeout, 10 s by default)…` } });
+      if (name !== 'start')
+        write({ msg: { $case: 'text', value: `${service}: stopping (SIGTERM, then SIGKILL after the engine's stop timeout, 10 s by default)…` } });
       await session.lifecycle(name, service);
       write({ msg: { $case: 'text', value: `${service}: ${name === 'stop' ? 'stopped' : name === 'start' ? 'started' : 'restarted'}` } });
       return;

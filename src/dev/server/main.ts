@@ -46,7 +46,13 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
     const shutdown = (why: string): void => {
       stopping ??= (async () => {
         log(`stopping (${why}): ending ${registry.size} session(s)`);
-        await Promise.all(registry.all().map((s) => registry.stop(s, false, `the bake server stopped (${why})`).catch((e: unknown) => log(`ending session ${s.id}: ${(e as Error).message}`))));
+        await Promise.all(
+          registry
+            .all()
+            .map((s) =>
+              registry.stop(s, false, `the bake server stopped (${why})`).catch((e: unknown) => log(`ending session ${s.id}: ${(e as Error).message}`)),
+            ),
+        );
         // The Shutdown call's answer is sent before the listener goes; a stuck call does not hold the exit.
         const force = setTimeout(() => server.forceShutdown(), 2000);
         await new Promise<void>((done) => server.tryShutdown(() => done()));
@@ -70,10 +76,13 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
     });
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
-    const idle = setInterval(() => {
-      if (registry.size > 0 || activeCalls.count > 0) idleSince = Date.now();
-      else if (Date.now() - idleSince >= graceMs) shutdown(`no session for ${graceMs / 1000}s`);
-    }, Math.min(5000, Math.max(graceMs / 4, 250)));
+    const idle = setInterval(
+      () => {
+        if (registry.size > 0 || activeCalls.count > 0) idleSince = Date.now();
+        else if (Date.now() - idleSince >= graceMs) shutdown(`no session for ${graceMs / 1000}s`);
+      },
+      Math.min(5000, Math.max(graceMs / 4, 250)),
+    );
     idle.unref();
   });
   await done;

@@ -23,5 +23,12 @@ export interface ServerPaths {
 export function serverPaths(env: Readonly<Record<string, string | undefined>>, home: string): ServerPaths {
   const runtime = env['XDG_RUNTIME_DIR'];
   const dir = runtime?.startsWith('/') ? join(runtime, 'bake') : bakeStateDir(env, home);
-  return { dir, socket: join(dir, 'server.sock'), lock: join(dir, 'server.lock'), logFile: join(dir, 'server.log'), engines: join(dir, 'server-engines.json'), hosts: join(dir, 'server-hosts.json') };
+  return {
+    dir,
+    socket: join(dir, 'server.sock'),
+    lock: join(dir, 'server.lock'),
+    logFile: join(dir, 'server.log'),
+    engines: join(dir, 'server-engines.json'),
+    hosts: join(dir, 'server-hosts.json'),
+  };
 }

@@ -24,14 +24,19 @@ export function checkPrivateDir(paths: ServerPaths, create: boolean): void {
   }
   if (!dir) return;
   if (!dir.isDirectory()) throw usageError(`bake cannot keep its server in ${paths.dir}: it is not a directory`, FIX);
-  if (uid !== undefined && dir.uid !== uid) throw usageError(`the bake server dir ${paths.dir} belongs to uid ${dir.uid}, not to you (uid ${uid}): a server there could be another user's`, FIX);
+  if (uid !== undefined && dir.uid !== uid)
+    throw usageError(`the bake server dir ${paths.dir} belongs to uid ${dir.uid}, not to you (uid ${uid}): a server there could be another user's`, FIX);
   const socket = statOf(paths.socket);
   if (!socket) return;
-  if (uid !== undefined && socket.uid !== uid) throw usageError(`the bake server socket ${paths.socket} belongs to uid ${socket.uid}, not to you (uid ${uid}): it could be another user's server`, FIX);
+  if (uid !== undefined && socket.uid !== uid)
+    throw usageError(`the bake server socket ${paths.socket} belongs to uid ${socket.uid}, not to you (uid ${uid}): it could be another user's server`, FIX);
   try {
     accessSync(paths.socket, constants.R_OK | constants.W_OK);
   } catch (e) {
-    throw usageError(`bake cannot open the server socket ${paths.socket}: ${reason(e)}`, `Give it back to yourself (chmod 600 ${paths.socket}), or stop that server as its owner.`);
+    throw usageError(
+      `bake cannot open the server socket ${paths.socket}: ${reason(e)}`,
+      `Give it back to yourself (chmod 600 ${paths.socket}), or stop that server as its owner.`,
+    );
   }
 }
 
@@ -46,7 +51,10 @@ function statOf(path: string): Stats | undefined {
 }
 
 function unusable(path: string, e: unknown): Error {
-  return usageError(`bake cannot keep its server in ${path}: ${reason(e)}`, 'Set XDG_RUNTIME_DIR to a directory of your own, or unset it (bake then uses its state dir).');
+  return usageError(
+    `bake cannot keep its server in ${path}: ${reason(e)}`,
+    'Set XDG_RUNTIME_DIR to a directory of your own, or unset it (bake then uses its state dir).',
+  );
 }
 
 /** Node's "ENOTDIR: not a directory, mkdir '/dev/null/bake'" → "not a directory": the path is said already. */

@@ -37,7 +37,18 @@ export interface RebuildRequest {
 export function parseRebuild(words: readonly string[]): RebuildRequest {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...words], allowPositionals: true, strict: true, options: { set: { type: 'string', multiple: true }, var: { type: 'string', multiple: true }, builder: { type: 'string' }, 'max-parallelism': { type: 'string' }, 'keep-going': { type: 'boolean' } } });
+    parsed = parseArgs({
+      args: [...words],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        set: { type: 'string', multiple: true },
+        var: { type: 'string', multiple: true },
+        builder: { type: 'string' },
+        'max-parallelism': { type: 'string' },
+        'keep-going': { type: 'boolean' },
+      },
+    });
   } catch (e) {
     throw new SessionCommandError(`rebuild takes target names (and the flags a client sends with them): ${(e as Error).message}`);
   }
@@ -49,8 +60,14 @@ export function parseRebuild(words: readonly string[]): RebuildRequest {
     vars.set(v.slice(0, eq), v.slice(eq + 1));
   }
   const parallelism = values['max-parallelism'] === undefined ? undefined : Number(values['max-parallelism']);
-  if (parallelism !== undefined && !(Number.isInteger(parallelism) && parallelism >= 1)) throw new SessionCommandError(`rebuild got --max-parallelism ${values['max-parallelism']}, which is not a whole number of 1 or more`);
-  return { targets: positionals, sets: values.set ?? [], vars, build: { builder: values.builder, maxParallelism: parallelism, keepGoing: values['keep-going'] ?? false } };
+  if (parallelism !== undefined && !(Number.isInteger(parallelism) && parallelism >= 1))
+    throw new SessionCommandError(`rebuild got --max-parallelism ${values['max-parallelism']}, which is not a whole number of 1 or more`);
+  return {
+    targets: positionals,
+    sets: values.set ?? [],
+    vars,
+    build: { builder: values.builder, maxParallelism: parallelism, keepGoing: values['keep-going'] ?? false },
+  };
 }
 
 /** Runs `request` for the session; `say` gets the progress and status, a line at a time. */
@@ -80,12 +97,18 @@ export async function rebuild(session: DevSession, request: RebuildRequest, say:
         // The view told BuildKit's failures; anything else (an unreachable engine) is told here.
         for (const error of run.failed.values()) if (!(error instanceof BuildFailedError)) say(renderError(error, sources));
       },
-      up: (plans) => session.up(plans.map((p) => ({ service: p.service, projectDir: session.projectDir, ...(p.image ? { image: p.image } : {}) })), session.healthTimeoutMs, say),
+      up: (plans) =>
+        session.up(
+          plans.map((p) => ({ service: p.service, projectDir: session.projectDir, ...(p.image ? { image: p.image } : {}) })),
+          session.healthTimeoutMs,
+          say,
+        ),
     },
     session.ended,
   );
   if (result.outcome === 'interrupted') throw new UserError('interrupted', `the rebuild of session ${session.id} was cancelled: the session ended`);
-  if (result.outcome === 'build') throw new UserError('build', 'the build failed (see above); the session keeps running the images it had', 'Fix what the build says, then rebuild.');
+  if (result.outcome === 'build')
+    throw new UserError('build', 'the build failed (see above); the session keeps running the images it had', 'Fix what the build says, then rebuild.');
 }
 
 /** The session's services, planned from its bake files as they are now; a mistake in them is told with its code frame. */

@@ -65,7 +65,12 @@ export class SessionRegistry {
   }
 
   /** The project's session, created on `engineAddress` if it has none (an existing one keeps its own engine). */
-  async open(files: readonly string[], engineAddress: string, projectDir: string, env: Readonly<Record<string, string>>): Promise<{ session: DevSession; created: boolean }> {
+  async open(
+    files: readonly string[],
+    engineAddress: string,
+    projectDir: string,
+    env: Readonly<Record<string, string>>,
+  ): Promise<{ session: DevSession; created: boolean }> {
     await this.recover(engineAddress);
     const id = sessionIdOf(files);
     const existing = this.sessions.get(id);
@@ -73,7 +78,14 @@ export class SessionRegistry {
       existing.env = env;
       return { session: existing, created: false };
     }
-    const session = new DevSession({ id, projectKey: projectKey(files), files: [...files], engine: engineAddress, owner: this.owner }, this.engine(engineAddress), projectDir, Date.now(), env, this.hostStarted);
+    const session = new DevSession(
+      { id, projectKey: projectKey(files), files: [...files], engine: engineAddress, owner: this.owner },
+      this.engine(engineAddress),
+      projectDir,
+      Date.now(),
+      env,
+      this.hostStarted,
+    );
     this.sessions.set(id, session);
     return { session, created: true };
   }
@@ -112,13 +124,22 @@ export class SessionRegistry {
       // Another server's sessions (another user's, a test's) are not ours to adopt, nor their execs to end.
       if (this.sessions.has(found.id) || found.engine !== address || found.owner !== this.owner) continue;
       if (found.protocol !== DEV_PROTOCOL_VERSION) {
-        this.lost.push(`session ${found.id} was made by a bake server of protocol ${found.protocol}, this one speaks ${DEV_PROTOCOL_VERSION}: it is left as it is (remove its containers with docker rm -f, label ${LABEL.session}=${found.id})`);
+        this.lost.push(
+          `session ${found.id} was made by a bake server of protocol ${found.protocol}, this one speaks ${DEV_PROTOCOL_VERSION}: it is left as it is (remove its containers with docker rm -f, label ${LABEL.session}=${found.id})`,
+        );
         continue;
       }
       const running = found.containers.filter((c) => c.state === 'running');
       const planDir = (c: (typeof running)[number]): ServicePlan | undefined => this.planLabel(c.labels[LABEL.plan]);
       const projectDir = running.map(planDir).find((p) => p)?.projectDir ?? '/';
-      const session = new DevSession({ id: found.id, projectKey: found.projectKey, files: found.files, engine: address, owner: this.owner }, engine, projectDir, Date.now(), {}, this.hostStarted);
+      const session = new DevSession(
+        { id: found.id, projectKey: found.projectKey, files: found.files, engine: address, owner: this.owner },
+        engine,
+        projectDir,
+        Date.now(),
+        {},
+        this.hostStarted,
+      );
       for (const c of found.containers) {
         const plan = planDir(c);
         if (plan) session.plans.set(c.service, plan);
@@ -127,8 +148,10 @@ export class SessionRegistry {
         // One container that went away meanwhile (or will not answer) costs its service, not the session.
         try {
           const orphans = await endOrphanExecs(engine, c.id, signal);
-          for (const exec of orphans.ended) this.lost.push(`session ${found.id}: a process the previous server exec'd in ${c.service} (exec ${exec.slice(0, 12)}) was ended`);
-          for (const exec of orphans.failed) this.lost.push(`session ${found.id}: a process the previous server exec'd in ${c.service} (exec ${exec.slice(0, 12)}) could not be ended`);
+          for (const exec of orphans.ended)
+            this.lost.push(`session ${found.id}: a process the previous server exec'd in ${c.service} (exec ${exec.slice(0, 12)}) was ended`);
+          for (const exec of orphans.failed)
+            this.lost.push(`session ${found.id}: a process the previous server exec'd in ${c.service} (exec ${exec.slice(0, 12)}) could not be ended`);
           await session.adopt(c.service, c.id, planDir(c));
         } catch (e) {
           this.lost.push(`session ${found.id}: service ${c.service} could not be recovered (${(e as Error).message})`);
@@ -173,7 +196,9 @@ export class SessionRegistry {
         await session.startHost(plan);
         this.lost.push(`session ${session.id}: host service ${service} (pid ${pid}) of the previous server was ended and started again`);
       } catch (e) {
-        this.lost.push(`session ${session.id}: host service ${service} (pid ${pid}) of the previous server was ended; starting it again failed (${(e as Error).message})`);
+        this.lost.push(
+          `session ${session.id}: host service ${service} (pid ${pid}) of the previous server was ended; starting it again failed (${(e as Error).message})`,
+        );
       }
     }
   }

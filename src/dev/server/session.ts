@@ -175,7 +175,12 @@ export class DevSession {
   info(): SessionInfo {
     const services = [...this.plans.values()].map((p) => {
       const main = this.processes.get(p.service.name);
-      return { name: p.service.name, state: main?.state ?? 'stopped', container: p.service.runs_on === 'host' ? '' : containerName(this.identity, p.service.name), image: p.image ?? '' };
+      return {
+        name: p.service.name,
+        state: main?.state ?? 'stopped',
+        container: p.service.runs_on === 'host' ? '' : containerName(this.identity, p.service.name),
+        image: p.image ?? '',
+      };
     });
     return {
       id: this.id,

@@ -21,9 +21,18 @@ export function errorText(e: ErrorEvent, names?: ReadonlyMap<string, string>): s
 
 /** Fixes for engine failures users meet and cannot guess from BuildKit's words. */
 const FIXES: readonly [RegExp, string][] = [
-  [/pulling from host \S+ failed with status code \[[^\]]*\]: 401 Unauthorized/, 'Run docker login for that registry, or fix its auths entry in $DOCKER_CONFIG/config.json (~/.docker/config.json).'],
-  [/network bridge not found/, 'The engine has no bridge network: set network = "none" (or "host") on the target, or build on the engine `bake engine start` runs.'],
-  [/unsupported frontend capability moby\.buildkit\.frontend\.inputs/, 'This BuildKit predates v0.8: update the engine (Docker 20.10 or later), or point --builder at a newer BuildKit.'],
+  [
+    /pulling from host \S+ failed with status code \[[^\]]*\]: 401 Unauthorized/,
+    'Run docker login for that registry, or fix its auths entry in $DOCKER_CONFIG/config.json (~/.docker/config.json).',
+  ],
+  [
+    /network bridge not found/,
+    'The engine has no bridge network: set network = "none" (or "host") on the target, or build on the engine `bake engine start` runs.',
+  ],
+  [
+    /unsupported frontend capability moby\.buildkit\.frontend\.inputs/,
+    'This BuildKit predates v0.8: update the engine (Docker 20.10 or later), or point --builder at a newer BuildKit.',
+  ],
 ];
 
 /** Decimal units, as buildx prints transfers. */

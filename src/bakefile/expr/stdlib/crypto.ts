@@ -87,7 +87,12 @@ function rsaDecrypt(ciphertext: string, pem: string): string {
   const cValue = c.length > 0 ? BigInt(`0x${c.toString('hex')}`) : 0n;
   if (k < 11 || c.length > k || cValue >= n) throw new FunctionError(DECRYPTION_ERROR);
   // EM = 0x00 || 0x02 || PS (at least 8 non-zero bytes) || 0x00 || M
-  const em = Buffer.from(modPow(cValue, d, n).toString(16).padStart(k * 2, '0'), 'hex');
+  const em = Buffer.from(
+    modPow(cValue, d, n)
+      .toString(16)
+      .padStart(k * 2, '0'),
+    'hex',
+  );
   const separator = em.indexOf(0, 2);
   if (em[0] !== 0 || em[1] !== 2 || separator < 10) throw new FunctionError(DECRYPTION_ERROR);
   return em.subarray(separator + 1).toString('utf8');

@@ -185,10 +185,7 @@ function formatList(format: string, args: readonly Value[]): Value {
       length = arg.length;
       lengthFrom = i;
     } else if (arg.length !== length) {
-      throw new FunctionError(
-        `argument ${i + 1} has length ${arg.length}, which is inconsistent with argument ${lengthFrom + 1} of length ${length}`,
-        i + 1,
-      );
+      throw new FunctionError(`argument ${i + 1} has length ${arg.length}, which is inconsistent with argument ${lengthFrom + 1} of length ${length}`, i + 1);
     }
   });
   // Without sequences the arguments are formatted once; empty sequences give an empty list.

@@ -86,7 +86,7 @@ export function formatIP(address: bigint, bits: number): string {
   // The longest run (of at least two) of zero groups becomes "::", the first if tied.
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > bestLength) {

@@ -62,7 +62,11 @@ class JsonReader {
     if (ch === '[') return this.readArray();
     if (ch === '"') return this.readString();
     if (ch === '-' || (ch >= '0' && ch <= '9')) return this.readNumber();
-    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (ch === word[0]) return this.readWord(word, value);
     }
     return this.invalid('looking for beginning of value');

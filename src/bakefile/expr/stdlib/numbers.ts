@@ -103,9 +103,7 @@ export const NUMBER_FUNCTIONS: FunctionTable = {
   ceil: unary(Math.ceil),
   floor: unary(Math.floor),
   signum: define([num], (args) => Math.sign(toInt(argNumber(args, 0)))),
-  log: define([num, param('base', T.number)], (args) =>
-    result(Math.log(argNumber(args, 0)) / Math.log(argNumber(args, 1)), 'the logarithm is not a number'),
-  ),
+  log: define([num, param('base', T.number)], (args) => result(Math.log(argNumber(args, 0)) / Math.log(argNumber(args, 1)), 'the logarithm is not a number')),
   pow: define([num, param('power', T.number)], (args) => result(argNumber(args, 0) ** argNumber(args, 1), 'the power is not a number')),
   parseint: define([param('number', T.any), param('base', T.number)], (args) => parseint(argValue(args, 0), argNumber(args, 1))),
 };

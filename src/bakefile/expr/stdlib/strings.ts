@@ -32,7 +32,18 @@ function isSeparator(ch: string): boolean {
 
 // The few letters whose title case differs from their upper case (Latin digraphs).
 const TITLE_CASE: Readonly<Record<string, string>> = {
-  Ǆ: 'ǅ', ǅ: 'ǅ', ǆ: 'ǅ', Ǉ: 'ǈ', ǈ: 'ǈ', ǉ: 'ǈ', Ǌ: 'ǋ', ǋ: 'ǋ', ǌ: 'ǋ', Ǳ: 'ǲ', ǲ: 'ǲ', ǳ: 'ǲ',
+  Ǆ: 'ǅ',
+  ǅ: 'ǅ',
+  ǆ: 'ǅ',
+  Ǉ: 'ǈ',
+  ǈ: 'ǈ',
+  ǉ: 'ǈ',
+  Ǌ: 'ǋ',
+  ǋ: 'ǋ',
+  ǌ: 'ǋ',
+  Ǳ: 'ǲ',
+  ǲ: 'ǲ',
+  ǳ: 'ǲ',
 };
 
 function title(s: string): string {
@@ -131,9 +142,7 @@ export const STRING_FUNCTIONS: FunctionTable = {
   chomp: oneString((s) => s.replace(/(?:\r\n?|\n)*$/, '')),
   trimspace: oneString(goTrimSpace),
   sanitize: oneString(sanitize),
-  substr: define([str, param('offset', T.number), param('length', T.number)], (args) =>
-    substr(argString(args, 0), argNumber(args, 1), argNumber(args, 2)),
-  ),
+  substr: define([str, param('offset', T.number), param('length', T.number)], (args) => substr(argString(args, 0), argNumber(args, 1), argNumber(args, 2))),
   join: define([param('separator', T.string)], join, param('lists', T.list(T.string))),
   sort: define([param('list', T.list(T.string))], (args) => sortStrings(args[0] as readonly Value[])),
   split: define([param('separator', T.string), str], (args) => split(argString(args, 0), argString(args, 1))),

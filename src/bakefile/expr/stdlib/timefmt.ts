@@ -146,7 +146,9 @@ function parseError(layoutElem: string, valueElem: string): TimeError {
   }
   const what = ELEMENT_NAMES[layoutElem] ?? 'timestamp segment';
   return new TimeError(
-    valueElem === '' ? `not a valid RFC3339 timestamp: end of string before ${what}` : `not a valid RFC3339 timestamp: cannot use ${goQuote(valueElem)} as ${what}`,
+    valueElem === ''
+      ? `not a valid RFC3339 timestamp: end of string before ${what}`
+      : `not a valid RFC3339 timestamp: cannot use ${goQuote(valueElem)} as ${what}`,
   );
 }
 

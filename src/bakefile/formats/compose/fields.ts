@@ -167,5 +167,9 @@ export function dependsOnMap(node: Tree, path: Path): MapNode {
   if (node.kind === 'map') return node;
   if (isNull(node)) return { kind: 'map', fields: new Map(), range: node.range };
   if (node.kind !== 'seq') throw typeError(path, node, 'mapping or list');
-  return { kind: 'map', fields: new Map(node.items.map((item) => [requireString(item, [...path, '[]']), { keyRange: item.range, value: nullAt(item.range) }])), range: node.range };
+  return {
+    kind: 'map',
+    fields: new Map(node.items.map((item) => [requireString(item, [...path, '[]']), { keyRange: item.range, value: nullAt(item.range) }])),
+    range: node.range,
+  };
 }

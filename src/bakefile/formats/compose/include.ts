@@ -49,7 +49,8 @@ export function applyIncludes(tree: MapNode, project: ComposeProject, files: Hos
   let services = tree.fields.get('services');
   let secrets = tree.fields.get('secrets');
   for (const entry of entries) {
-    if (!files) throw bakeError('include needs the included files, and none can be read here', field.keyRange, 'Run bake from the command line, which reads them.');
+    if (!files)
+      throw bakeError('include needs the included files, and none can be read here', field.keyRange, 'Run bake from the command line, which reads them.');
     const imported = loadIncluded(entry, project, files);
     services = importSection('services', services, imported.fields.get('services'), field.keyRange);
     secrets = importSection('secrets', secrets, imported.fields.get('secrets'), field.keyRange);
@@ -71,10 +72,16 @@ function includeEntries(node: Tree): IncludeEntry[] {
     if (item.kind === 'scalar' && item.value !== null) return { paths: [requireScalar(item, path)], envFiles: undefined, projectDirectory: undefined };
     if (item.kind !== 'map') throw typeError(path, item, 'string or mapping');
     for (const [key, f] of item.fields) {
-      if (!ENTRY_KEYS.has(key)) throw bakeError(`validating : include.${i} Additional property ${key} is not allowed`, f.keyRange, 'An include entry takes path, env_file and project_directory.');
+      if (!ENTRY_KEYS.has(key))
+        throw bakeError(
+          `validating : include.${i} Additional property ${key} is not allowed`,
+          f.keyRange,
+          'An include entry takes path, env_file and project_directory.',
+        );
     }
     const paths = item.fields.get('path');
-    if (!paths || isNull(paths.value)) throw bakeError(`validating : include.${i} path is required`, item.range, 'Name the compose file to include with path:.');
+    if (!paths || isNull(paths.value))
+      throw bakeError(`validating : include.${i} path is required`, item.range, 'Name the compose file to include with path:.');
     const projectDirectory = item.fields.get('project_directory');
     return {
       paths: scalarList(paths.value, [...path, 'path']),
@@ -101,7 +108,11 @@ function loadIncluded(entry: IncludeEntry, project: ComposeProject, files: HostF
   const main = paths[0] as (typeof paths)[number];
   if (project.includedBy.includes(main.path)) {
     const chain = [...project.includedBy, main.path];
-    throw bakeError(`include cycle detected:\n${chain[0]}\n include ${chain.slice(1).join('\n include ')}`, main.node.range, 'Remove one of these includes so the chain ends.');
+    throw bakeError(
+      `include cycle detected:\n${chain[0]}\n include ${chain.slice(1).join('\n include ')}`,
+      main.node.range,
+      'Remove one of these includes so the chain ends.',
+    );
   }
   const workingDir = entry.projectDirectory ? resolvePath(project.workingDir, entry.projectDirectory.text) : goDir(main.path);
   const lookup = includedLookup(entry, project, workingDir, files);
@@ -109,7 +120,12 @@ function loadIncluded(entry: IncludeEntry, project: ComposeProject, files: HostF
   let model: MapNode | undefined;
   for (const { node, path } of paths) {
     const read = files.read(path);
-    if (isHostFileError(read)) throw bakeError(`open ${path}: ${read.error}`, node.range, `Check the include path: it is relative to ${project.workingDir === '' ? 'the working directory' : project.workingDir}.`);
+    if (isHostFileError(read))
+      throw bakeError(
+        `open ${path}: ${read.error}`,
+        node.range,
+        `Check the include path: it is relative to ${project.workingDir === '' ? 'the working directory' : project.workingDir}.`,
+      );
     for (const parsed of parseDocuments({ filename: path, text: read.text })) {
       const contents = parsed.doc.contents;
       if (contents === null) continue;
@@ -138,7 +154,8 @@ function includedLookup(entry: IncludeEntry, project: ComposeProject, workingDir
     for (const f of entry.envFiles) {
       const path = resolvePath(project.workingDir, f.text);
       const stat = files.stat(path);
-      if (isHostFileError(stat)) throw bakeError(`stat ${path}: ${stat.error}`, f.range, 'Name an env file that exists, relative to the including file\'s project.');
+      if (isHostFileError(stat))
+        throw bakeError(`stat ${path}: ${stat.error}`, f.range, "Name an env file that exists, relative to the including file's project.");
       if (stat.kind === 'directory') throw bakeError(`${path} is not a file`, f.range, 'Name an env file, not a directory.');
       envFiles.push({ path, range: f.range });
     }
@@ -163,11 +180,14 @@ function rebaseProject(model: MapNode, dir: string, home: string | undefined): M
   const services = model.fields.get('services');
   const secrets = model.fields.get('secrets');
   const fields = new Map(model.fields);
-  if (services?.value.kind === 'map') fields.set('services', { ...services, value: mapFields(services.value, (name, service) => rebaseService(service, ['services', name], dir, home)) });
+  if (services?.value.kind === 'map')
+    fields.set('services', { ...services, value: mapFields(services.value, (name, service) => rebaseService(service, ['services', name], dir, home)) });
   if (secrets?.value.kind === 'map') {
     fields.set('secrets', {
       ...secrets,
-      value: mapFields(secrets.value, (_name, secret) => (secret.kind === 'map' ? mapFields(secret, (key, v) => (key === 'file' ? rebaseScalar(v, (t) => unixPath(t, home, dir)) : v)) : secret)),
+      value: mapFields(secrets.value, (_name, secret) =>
+        secret.kind === 'map' ? mapFields(secret, (key, v) => (key === 'file' ? rebaseScalar(v, (t) => unixPath(t, home, dir)) : v)) : secret,
+      ),
     });
   }
   return { ...model, fields };
@@ -184,12 +204,18 @@ function rebaseService(service: Tree, path: Path, dir: string, home: string | un
   if (context) fields.set('context', { ...context, value: rebaseScalar(context.value, (t) => contextPath(t, home, dir)) });
   const additional = fields.get('additional_contexts');
   if (additional && !isNull(additional.value)) {
-    fields.set('additional_contexts', { ...additional, value: mapFields(dictMap(additional.value, [...buildPath, 'additional_contexts']), (_k, v) => rebaseScalar(v, (t) => contextPath(t, home, dir))) });
+    fields.set('additional_contexts', {
+      ...additional,
+      value: mapFields(dictMap(additional.value, [...buildPath, 'additional_contexts']), (_k, v) => rebaseScalar(v, (t) => contextPath(t, home, dir))),
+    });
   }
   const ssh = fields.get('ssh');
   if (ssh && !isNull(ssh.value)) {
     // An id without a path is the default agent, not a file.
-    fields.set('ssh', { ...ssh, value: mapFields(sshMap(ssh.value, [...buildPath, 'ssh']), (_k, v) => (isNull(v) ? v : rebaseScalar(v, (t) => unixPath(t, home, dir)))) });
+    fields.set('ssh', {
+      ...ssh,
+      value: mapFields(sshMap(ssh.value, [...buildPath, 'ssh']), (_k, v) => (isNull(v) ? v : rebaseScalar(v, (t) => unixPath(t, home, dir)))),
+    });
   }
   return { ...service, fields: new Map([...service.fields, ['build', { ...buildField, value: { ...build, fields } }]]) };
 }
@@ -234,7 +260,11 @@ function importSection(section: string, own: Field | undefined, imported: Field 
     const existing = fields.get(name);
     if (existing) {
       if (sameTree(existing.value, field.value)) continue;
-      throw bakeError(`${section}.${name} conflicts with imported resource`, existing.keyRange, `Rename one of the two ${section}.${name}, or remove it here and use the included one.`);
+      throw bakeError(
+        `${section}.${name} conflicts with imported resource`,
+        existing.keyRange,
+        `Rename one of the two ${section}.${name}, or remove it here and use the included one.`,
+      );
     }
     fields.set(name, field);
   }
@@ -244,6 +274,7 @@ function importSection(section: string, own: Field | undefined, imported: Field 
 /** reflect.DeepEqual of two decoded values: the same shape and scalars, wherever they were written. */
 function sameTree(a: Tree, b: Tree): boolean {
   if (a.kind === 'scalar' || b.kind === 'scalar') return a.kind === 'scalar' && b.kind === 'scalar' && a.value === b.value;
-  if (a.kind === 'seq' || b.kind === 'seq') return a.kind === 'seq' && b.kind === 'seq' && a.items.length === b.items.length && a.items.every((x, i) => sameTree(x, b.items[i] as Tree));
+  if (a.kind === 'seq' || b.kind === 'seq')
+    return a.kind === 'seq' && b.kind === 'seq' && a.items.length === b.items.length && a.items.every((x, i) => sameTree(x, b.items[i] as Tree));
   return a.fields.size === b.fields.size && [...a.fields].every(([k, f]) => b.fields.has(k) && sameTree(f.value, (b.fields.get(k) as Field).value));
 }

@@ -66,7 +66,10 @@ export function readCompose(files: readonly ComposeSource[], env: ComposeEnviron
 
 /** buildx's ParseCompose (its targets and the `default` group holding them), then our services. */
 function mapModel(model: ComposeModel, consistency: boolean): ComposeConfig {
-  const services = [...(model.services?.fields ?? [])].map(([name, field]): [string, MapNode] => [name, field.value.kind === 'map' ? field.value : { kind: 'map', fields: new Map(), range: field.value.range }]);
+  const services = [...(model.services?.fields ?? [])].map(([name, field]): [string, MapNode] => [
+    name,
+    field.value.kind === 'map' ? field.value : { kind: 'map', fields: new Map(), range: field.value.range },
+  ]);
   if (consistency) checkConsistency(services, model.secrets);
   // Services whose names differ only by `.` and `_` (web.app, web_app) make one target, the later
   // merged over the earlier, as buildx's dedupeConfig merges them (its TestReadTargetsWithDotCompose).

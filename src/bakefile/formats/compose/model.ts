@@ -49,7 +49,12 @@ export function loadModel(files: readonly ComposeSource[], env: ComposeEnvironme
   const first = files[0]?.filename ?? '-';
   const servicesField = model?.fields.get('services');
   // compose-go's loader refuses a services section that is not a mapping (null, a list, a scalar) before anything else.
-  if (servicesField && servicesField.value.kind !== 'map') throw bakeError('services must be a mapping', isNull(servicesField.value) ? servicesField.keyRange : servicesField.value.range, 'Write services as a mapping of service names to services: services:\n  app:\n    build: .');
+  if (servicesField && servicesField.value.kind !== 'map')
+    throw bakeError(
+      'services must be a mapping',
+      isNull(servicesField.value) ? servicesField.keyRange : servicesField.value.range,
+      'Write services as a mapping of service names to services: services:\n  app:\n    build: .',
+    );
   const services = servicesField?.value;
   const secrets = model?.fields.get('secrets')?.value;
   // buildx keeps only `services` (when a mapping) and `secrets`; with neither, the file is empty.
@@ -82,7 +87,11 @@ function projectName(documents: readonly ParsedDocument[], lookup: Lookup): stri
     if (normalized !== '') name = normalized;
   }
   if (normalizeProjectName(name) !== name) {
-    throw bakeError(`invalid project name ${goQuote(name)}: ${INVALID_PROJECT_NAME}`, range ?? fileStart(documents[0]?.filename ?? '-'), 'Set COMPOSE_PROJECT_NAME to a lowercase name.');
+    throw bakeError(
+      `invalid project name ${goQuote(name)}: ${INVALID_PROJECT_NAME}`,
+      range ?? fileStart(documents[0]?.filename ?? '-'),
+      'Set COMPOSE_PROJECT_NAME to a lowercase name.',
+    );
   }
   return name;
 }
@@ -102,8 +111,14 @@ function resolveExtends(services: MapNode): MapNode {
     if (service.kind !== 'map' || !extendsField) return service;
     const path = ['services', name, 'extends'];
     const base = extendsService(extendsField.value, path);
-    if (chain.includes(base)) throw bakeError(`circular reference: ${[...chain, name, base].join(' -> ')}`, extendsField.value.range, 'Break the extends cycle.');
-    if (!services.fields.has(base)) throw bakeError(`cannot extend service ${goQuote(name)}: service ${goQuote(base)} not found`, extendsField.value.range, 'Name a service defined in this project.');
+    if (chain.includes(base))
+      throw bakeError(`circular reference: ${[...chain, name, base].join(' -> ')}`, extendsField.value.range, 'Break the extends cycle.');
+    if (!services.fields.has(base))
+      throw bakeError(
+        `cannot extend service ${goQuote(name)}: service ${goQuote(base)} not found`,
+        extendsField.value.range,
+        'Name a service defined in this project.',
+      );
     const own: MapNode = { ...service, fields: new Map([...service.fields].filter(([key]) => key !== 'extends')) };
     const baseTree = resolve(base, [...chain, name]);
     const merged = baseTree.kind === 'map' ? mergeMaps(baseTree, own, ['services', name]) : own;
@@ -116,7 +131,12 @@ function resolveExtends(services: MapNode): MapNode {
 function extendsService(node: Tree, path: Path): string {
   if (node.kind === 'scalar' && typeof node.value === 'string') return node.value;
   if (node.kind !== 'map') throw typeError(path, node, 'string or mapping');
-  if (node.fields.has('file')) throw bakeError('extends with file is not supported', node.fields.get('file')?.keyRange, 'Pass the other compose file with -f, or copy the base service here.');
+  if (node.fields.has('file'))
+    throw bakeError(
+      'extends with file is not supported',
+      node.fields.get('file')?.keyRange,
+      'Pass the other compose file with -f, or copy the base service here.',
+    );
   const service = node.fields.get('service');
   if (!service) throw bakeError(`${dotted(path)} must have a service`, node.range, 'Name the service to extend with service:.');
   return requireString(service.value, [...path, 'service']);

@@ -56,7 +56,10 @@ function healthcheckOf(map: MapNode, path: Path): HealthCheck {
   const out: HealthCheck = {};
   const test = map.fields.get('test');
   if (test && !isNull(test.value)) {
-    out.test = test.value.kind === 'seq' ? test.value.items.map((item) => requireString(item, [...path, 'test', '[]'])) : ['CMD-SHELL', requireString(test.value, [...path, 'test'])];
+    out.test =
+      test.value.kind === 'seq'
+        ? test.value.items.map((item) => requireString(item, [...path, 'test', '[]']))
+        : ['CMD-SHELL', requireString(test.value, [...path, 'test'])];
   }
   if (optionalBool(map, 'disable', path)) out.test = ['NONE'];
   for (const key of ['interval', 'timeout', 'start_period'] as const) {
@@ -73,7 +76,9 @@ function portsOf(service: MapNode, path: Path): string[] | undefined {
   const field = service.fields.get('ports');
   if (field === undefined || isNull(field.value)) return undefined;
   if (field.value.kind !== 'seq') throw typeError([...path, 'ports'], field.value, 'list');
-  const texts = field.value.items.map((item) => (item.kind === 'map' ? longPort(item, [...path, 'ports', '[]']) : requireString(item, [...path, 'ports', '[]'])));
+  const texts = field.value.items.map((item) =>
+    item.kind === 'map' ? longPort(item, [...path, 'ports', '[]']) : requireString(item, [...path, 'ports', '[]']),
+  );
   return uniqueBy(texts, portKey);
 }
 

@@ -40,15 +40,29 @@ export function checkConsistency(services: readonly (readonly [string, MapNode])
   for (const [name, service] of services) {
     const build = service.fields.get('build');
     const image = optionalText(service, 'image', ['services', name]);
-    if (!build && !image) throw invalidProject(`service ${goQuote(name)} has neither an image nor a build context specified`, service.range, 'Add build: or image: to the service.');
+    if (!build && !image)
+      throw invalidProject(
+        `service ${goQuote(name)} has neither an image nor a build context specified`,
+        service.range,
+        'Add build: or image: to the service.',
+      );
     if (!build) continue;
     const buildNode = buildMap(build.value, ['services', name, 'build']);
     const path = ['services', name, 'build'];
     if (optionalText(buildNode, 'dockerfile', path) && optionalText(buildNode, 'dockerfile_inline', path)) {
-      throw invalidProject(`service ${goQuote(name)} declares mutualy exclusive dockerfile and dockerfile_inline`, buildNode.range, 'Keep either dockerfile or dockerfile_inline.');
+      throw invalidProject(
+        `service ${goQuote(name)} declares mutualy exclusive dockerfile and dockerfile_inline`,
+        buildNode.range,
+        'Keep either dockerfile or dockerfile_inline.',
+      );
     }
     for (const secret of buildSecrets(buildNode, path)) {
-      if (!secrets?.fields.has(secret.source)) throw invalidProject(`service ${goQuote(name)} refers to undefined build secret ${secret.source}`, secret.range, 'Define the secret under the top-level secrets:.');
+      if (!secrets?.fields.has(secret.source))
+        throw invalidProject(
+          `service ${goQuote(name)} refers to undefined build secret ${secret.source}`,
+          secret.range,
+          'Define the secret under the top-level secrets:.',
+        );
     }
   }
   for (const [name, field] of secrets?.fields ?? []) {
@@ -56,7 +70,11 @@ export function checkConsistency(services: readonly (readonly [string, MapNode])
     const path = ['secrets', name];
     if (secret && optionalBool(secret, 'external', path)) continue;
     if (!secret || (!optionalText(secret, 'file', path) && !optionalText(secret, 'environment', path))) {
-      throw invalidProject(`secret ${goQuote(name)} must declare either \`file\` or \`environment\``, field.value.range, 'Give the secret a file: or an environment:.');
+      throw invalidProject(
+        `secret ${goQuote(name)} must declare either \`file\` or \`environment\``,
+        field.value.range,
+        'Give the secret a file: or an environment:.',
+      );
     }
   }
 }
@@ -171,7 +189,23 @@ function shmSizeOf(build: MapNode, path: Path): string | undefined {
   return bytes > 0 ? bytesSize(bytes) : undefined;
 }
 
-const ULIMIT_NAMES = new Set(['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack']);
+const ULIMIT_NAMES = new Set([
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+]);
 
 /** `name=soft:hard` strings as docker/go-units prints them; a single number sets both limits. */
 function ulimitsOf(build: MapNode, path: Path): string[] {
@@ -188,7 +222,12 @@ function ulimitsOf(build: MapNode, path: Path): string[] {
       hard = optionalInt(node, 'hard', at) ?? 0;
     } else soft = hard = requireInt(node, at);
     if (!ULIMIT_NAMES.has(name)) throw mappingError(`invalid ulimit type: ${name}`, field.keyRange, `Use one of ${[...ULIMIT_NAMES].join(', ')}.`);
-    if (hard !== -1 && soft > hard) throw mappingError(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`, node.range, 'Raise the hard limit or lower the soft one.');
+    if (hard !== -1 && soft > hard)
+      throw mappingError(
+        `ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`,
+        node.range,
+        'Raise the hard limit or lower the soft one.',
+      );
     out.push(`${name}=${soft}:${hard}`);
   }
   return out;
@@ -225,7 +264,13 @@ function sshOf(build: MapNode, path: Path, home: string | undefined): Entry[] {
   const keys = sshMap(field.value, [...path, 'ssh']);
   const entries = [...keys.fields].map(([id, { value }]) => {
     const keyPath = value.kind === 'scalar' && value.value !== null ? unixPath(value.text, home) : '';
-    return entryFromObject('ssh', makeObject([['id', id], ['paths', keyPath === '' ? [] : [keyPath]]]));
+    return entryFromObject(
+      'ssh',
+      makeObject([
+        ['id', id],
+        ['paths', keyPath === '' ? [] : [keyPath]],
+      ]),
+    );
   });
   return sortSSH(entries);
 }
@@ -248,7 +293,11 @@ function secretEntry(source: string, range: SourceRange, secrets: MapNode | unde
   const definition = field?.value.kind === 'map' ? field.value : undefined;
   const path = ['secrets', source];
   if (definition && optionalBool(definition, 'external', path)) {
-    throw mappingError(`unsupported external secret ${optionalText(definition, 'name', path) ?? source}`, range, 'Give the secret a file: or an environment: for builds.');
+    throw mappingError(
+      `unsupported external secret ${optionalText(definition, 'name', path) ?? source}`,
+      range,
+      'Give the secret a file: or an environment: for builds.',
+    );
   }
   const file = definition ? optionalText(definition, 'file', path) : undefined;
   const env = definition ? optionalText(definition, 'environment', path) : undefined;
@@ -315,7 +364,12 @@ function applyXBake(target: Target, node: Tree, path: Path): void {
   if (filters?.length) target['no-cache-filter'] = dedupe([...(target['no-cache-filter'] ?? []), ...filters]);
   const contexts = node.fields.get('contexts');
   if (contexts && !isNull(contexts.value)) {
-    if (contexts.value.kind !== 'map') throw mappingError(`${dotted([...path, 'contexts'])}: cannot unmarshal into map[string]string`, contexts.value.range, 'Write contexts as a mapping of name to context.');
+    if (contexts.value.kind !== 'map')
+      throw mappingError(
+        `${dotted([...path, 'contexts'])}: cannot unmarshal into map[string]string`,
+        contexts.value.range,
+        'Write contexts as a mapping of name to context.',
+      );
     const added = new Map([...contexts.value.fields].map(([k, f]) => [k, requireString(f.value, [...path, 'contexts', k])]));
     if (added.size) target.contexts = { ...namedContexts(added), ...target.contexts };
   }
@@ -341,7 +395,8 @@ function xbakeBool(node: MapNode, key: string, path: Path): boolean | undefined 
   try {
     return optionalBool(node, key, path);
   } catch (e) {
-    if (e instanceof BakeFileError) throw mappingError(e.diagnostics[0]?.summary ?? key, node.fields.get(key)?.value.range ?? node.range, `Set ${key} to true or false.`);
+    if (e instanceof BakeFileError)
+      throw mappingError(e.diagnostics[0]?.summary ?? key, node.fields.get(key)?.value.range ?? node.range, `Set ${key} to true or false.`);
     throw e;
   }
 }

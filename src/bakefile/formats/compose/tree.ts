@@ -91,7 +91,8 @@ export class TreeBuilder {
     if (node === null || node === undefined) return nullAt(fallback);
     if (isAlias(node)) {
       const target = node.resolve(this.parsed.doc);
-      if (this.building.has(target)) throw bakeError('yaml: anchor refers to itself', this.range(node, fallback), 'Remove the alias from inside its own anchor.');
+      if (this.building.has(target))
+        throw bakeError('yaml: anchor refers to itself', this.range(node, fallback), 'Remove the alias from inside its own anchor.');
       return this.build(target, path, this.range(node, fallback));
     }
     const range = this.range(node, fallback);
@@ -121,7 +122,8 @@ export class TreeBuilder {
       const merged = this.build(pair.value, path, keyRange);
       const sources = merged.kind === 'seq' ? merged.items : [merged];
       for (const source of sources) {
-        if (source.kind !== 'map') throw bakeError('yaml: map merge requires map or sequence of maps as the value', source.range, 'Merge only mappings with <<.');
+        if (source.kind !== 'map')
+          throw bakeError('yaml: map merge requires map or sequence of maps as the value', source.range, 'Merge only mappings with <<.');
         for (const [key, field] of source.fields) if (!own.has(key) && !fields.has(key)) fields.set(key, field);
       }
     }

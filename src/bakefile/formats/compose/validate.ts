@@ -10,8 +10,30 @@ import { dotted, isNull, type MapNode, type Path, type Tree } from './tree.js';
 
 const SERVICE_NAME = /^[a-zA-Z0-9._-]+$/;
 const BUILD_KEYS = new Set([
-  'context', 'dockerfile', 'dockerfile_inline', 'args', 'additional_contexts', 'cache_from', 'cache_to', 'entitlements', 'extra_hosts', 'isolation',
-  'labels', 'network', 'no_cache', 'pull', 'provenance', 'sbom', 'secrets', 'shm_size', 'ssh', 'tags', 'target', 'ulimits', 'platforms', 'privileged',
+  'context',
+  'dockerfile',
+  'dockerfile_inline',
+  'args',
+  'additional_contexts',
+  'cache_from',
+  'cache_to',
+  'entitlements',
+  'extra_hosts',
+  'isolation',
+  'labels',
+  'network',
+  'no_cache',
+  'pull',
+  'provenance',
+  'sbom',
+  'secrets',
+  'shm_size',
+  'ssh',
+  'tags',
+  'target',
+  'ulimits',
+  'platforms',
+  'privileged',
 ]);
 const SECRET_KEYS = new Set(['name', 'environment', 'file', 'external', 'labels', 'driver', 'driver_opts', 'template_driver']);
 
@@ -46,7 +68,12 @@ function* sectionEntries(section: string, map: MapNode): Generator<[name: string
   for (const [name, field] of map.fields) {
     if (!SERVICE_NAME.test(name)) throw additionalProperty([section], name, field.keyRange);
     const entry = field.value;
-    if (isNull(entry)) throw bakeError(`${SCHEMA_ERROR_PREFIX}${section}.${name} must be a mapping`, field.keyRange, `Give ${section}.${name} its keys (for a service, at least image: or build:), or remove it.`);
+    if (isNull(entry))
+      throw bakeError(
+        `${SCHEMA_ERROR_PREFIX}${section}.${name} must be a mapping`,
+        field.keyRange,
+        `Give ${section}.${name} its keys (for a service, at least image: or build:), or remove it.`,
+      );
     if (entry.kind !== 'map') throw typeError([section, name], entry, 'mapping');
     yield [name, entry];
   }
@@ -67,5 +94,9 @@ function checkKeys(map: MapNode, allowed: ReadonlySet<string>, path: Path): void
 const SCHEMA_ERROR_PREFIX = 'validating : ';
 
 function additionalProperty(path: Path, key: string, range: SourceRange): BakeFileError {
-  return bakeError(`${SCHEMA_ERROR_PREFIX}${dotted(path)} Additional property ${key} is not allowed`, range, 'Remove it or check its spelling; extensions must start with x-.');
+  return bakeError(
+    `${SCHEMA_ERROR_PREFIX}${dotted(path)} Additional property ${key} is not allowed`,
+    range,
+    'Remove it or check its spelling; extensions must start with x-.',
+  );
 }
