@@ -47,6 +47,15 @@ export function serviceOf(message: ServiceMessage): Service {
   };
 }
 
+/**
+ * `service` as the server runs it when a client sends it. A service the
+ * server plans itself (a rebuild) goes through this too: the fields the wire
+ * leaves behind would otherwise make every service's spec look changed.
+ */
+export function servedService(service: Service): Service {
+  return serviceOf(serviceMessage(service));
+}
+
 function healthCheckOf({ test, interval, timeout, retries, start_period }: HealthCheckMessage): HealthCheck {
   return {
     ...(test.length > 0 && { test }),

@@ -18,6 +18,7 @@ import { bringUpDev, planDev, type DevBuildSettings, type DevPlan } from '../../
 import { lineView } from '../../orchestrate/progress/lines.js';
 import { plainLines } from '../../orchestrate/progress/plain.js';
 import type { ProgressView } from '../../orchestrate/progress/view.js';
+import { servedService } from '../protocol/service-message.js';
 import { SessionCommandError, type DevSession } from './session.js';
 
 /** What a rebuild request asks: the targets (none: every target the session's services run) and the asking client's build flags. */
@@ -99,7 +100,7 @@ export async function rebuild(session: DevSession, request: RebuildRequest, say:
       },
       up: (plans) =>
         session.up(
-          plans.map((p) => ({ service: p.service, projectDir: session.projectDir, ...(p.image ? { image: p.image } : {}) })),
+          plans.map((p) => ({ service: servedService(p.service), projectDir: session.projectDir, ...(p.image ? { image: p.image } : {}) })),
           session.healthTimeoutMs,
           say,
         ),
