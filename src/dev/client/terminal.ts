@@ -1,18 +1,17 @@
 /**
  * The user's terminal during `bake dev` (product.md §4): raw mode, keys and
  * resizes to the attached process, its output back; the prefix key opens
- * the monitor (`(bake) `), detaches, or sends itself. The monitor's
- * commands run where monitor/registry.ts says, through monitor-commands.ts.
+ * the monitor, detaches, or sends itself. The monitor's prompt is
+ * monitor-prompt.ts; its commands run where monitor/registry.ts says,
+ * through monitor-commands.ts.
  */
-import { PassThrough } from 'node:stream';
-import { createInterface, type Interface } from 'node:readline';
 import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
 import type { AttachIn, AttachOut, ProcessInfo, SessionInfo } from '../protocol/generated/dev.js';
-import { withoutTerminalReplies } from './terminal-replies.js';
 import { describePrefixKey, PrefixScanner } from './prefix-key.js';
 import { parseMonitorLine } from '../monitor/parse.js';
 import { serverError, type DevClient } from './connection.js';
 import { runMonitorCommand, type MonitorContext, type Next } from './monitor-commands.js';
+import { closeMonitorPrompt, openMonitorPrompt, typeIntoPrompt, type MonitorPrompt } from './monitor-prompt.js';
 import { describeProcess } from './rows.js';
 
 export interface TerminalOptions {
@@ -34,11 +33,7 @@ export interface TerminalOptions {
   readonly describeError: (e: unknown) => string;
 }
 
-/** While a monitor command runs, keys wait in `typed`: for the process it attaches to, else for the next prompt. */
-type Mode =
-  | { kind: 'attached'; call: ClientDuplexStream<AttachIn, AttachOut>; process: ProcessInfo | undefined }
-  | { kind: 'monitor'; rl: Interface; feed: PassThrough; running: AbortController | undefined; typed: Buffer[] }
-  | { kind: 'done' };
+type Mode = { kind: 'attached'; call: ClientDuplexStream<AttachIn, AttachOut>; process: ProcessInfo | undefined } | MonitorPrompt | { kind: 'done' };
 
 /** Runs until the user detaches or stops the session. */
 export function runTerminal(options: TerminalOptions): Promise<void> {
@@ -84,8 +79,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
         call.end();
         call.cancel();
       } else if (mode.kind === 'monitor') {
-        mode.running?.abort();
-        mode.rl.close();
+        closeMonitorPrompt(mode);
         mode = { kind: 'done' };
       }
     };
@@ -153,42 +147,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
         const what = ctx.current ? describeProcess(ctx.current) : 'nothing';
         output.write(`\r\nbake monitor: session ${ctx.session.id}, attached to ${what}. ${prefixName} c returns; help lists commands.\r\n`);
       }
-      const feed = new PassThrough();
-      const rl = createInterface({ input: feed, output, terminal: true, prompt: '(bake) ', historySize: 100 });
-      const state: Mode = { kind: 'monitor', rl, feed, running: undefined, typed: [] };
-      mode = state;
-      // Lines run one at a time, in order: a pasted block's second line waits for the first.
-      const lines: string[] = [];
-      const runNext = (): void => {
-        const line = lines.shift();
-        if (line === undefined || mode !== state) return;
-        rl.pause();
-        const running = new AbortController();
-        state.running = running;
-        void command(line, running.signal).then((next) => {
-          if (mode !== state) return;
-          state.running = undefined;
-          const typed = state.typed.splice(0);
-          if (next) return next(typed);
-          if (lines.length) return runNext();
-          rl.resume();
-          rl.prompt();
-          for (const keys of typed) feed.write(keys);
-        });
-      };
-      rl.on('line', (line) => {
-        lines.push(line);
-        if (!state.running) runNext();
-      });
-      rl.on('SIGINT', () => {
-        if (state.running) state.running.abort();
-        else {
-          rl.write(null, { ctrl: true, name: 'u' });
-          output.write('^C\r\n');
-          rl.prompt();
-        }
-      });
-      rl.prompt();
+      mode = openMonitorPrompt(output, command, (prompt) => mode === prompt);
     };
 
     /** Runs one monitor line; resolves with what to do next when the terminal leaves the monitor. */
@@ -225,12 +184,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
           continue;
         }
         if (mode.kind === 'attached') mode.call.write({ msg: { $case: 'input', value: Buffer.from(event.data) } });
-        else if (mode.kind === 'monitor') {
-          const keys = withoutTerminalReplies(event.data);
-          if (mode.running && keys.includes(3)) mode.running.abort();
-          else if (mode.running) mode.typed.push(Buffer.from(keys));
-          else mode.feed.write(keys);
-        }
+        else if (mode.kind === 'monitor') typeIntoPrompt(mode, event.data);
       }
     };
     const onResize = (): void => {
