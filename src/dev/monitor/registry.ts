@@ -167,7 +167,7 @@ export type ServerCommandName = Extract<Defined, { readonly side: 'server' }>['n
 /** The `help` text: one line per command. */
 export const MONITOR_HELP = MONITOR_COMMANDS.flatMap((c) => (c.help === undefined ? [] : [`${c.help}\n`])).join('');
 
-/** The definition of `command`'s kind. */
+/** The definition of a command kind: where it runs (the client's dispatch asks). */
 export function definitionOf<K extends MonitorCommandKind>(kind: K): MonitorCommandDefinition<K> {
   return MONITOR_COMMANDS.find((c) => c.kind === kind) as unknown as MonitorCommandDefinition<K>;
 }
