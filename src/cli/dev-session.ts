@@ -16,7 +16,8 @@ import { resolveEngineEndpoint, type ResolvedEndpoint } from '../docker/endpoint
 import { packageRoot } from '../buildkit/session/protos.js';
 import { connectServer, type DevClient } from '../dev/client/connection.js';
 import { parsePrefixKey } from '../dev/client/prefix-key.js';
-import { runTerminal, sessionRow } from '../dev/client/terminal.js';
+import { runTerminal } from '../dev/client/terminal.js';
+import { sessionRow } from '../dev/client/rows.js';
 import { sameEngine } from '../dev/client/engine-identity.js';
 import { formatKeyValues, formatSessionTable, formatUptime } from '../dev/monitor/tables.js';
 import { abandonedLock } from '../dev/server/lock.js';

@@ -1,7 +1,9 @@
 /** The monitor's command line: word splitting, every command, and the one-sentence usage errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MONITOR_HELP, MonitorUsageError, parseMonitorLine, splitWords } from '../../src/dev/monitor/parse.js';
+import { parseMonitorLine, splitWords } from '../../src/dev/monitor/parse.js';
+import { MONITOR_HELP } from '../../src/dev/monitor/registry.js';
+import { MonitorUsageError } from '../../src/dev/monitor/usage-error.js';
 
 const SERVICES = ['api', 'db', 'dev'];
 

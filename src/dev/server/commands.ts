@@ -1,13 +1,13 @@
 /**
- * The monitor commands that run in the server (product.md §4): ps, exec,
- * logs, restart|stop|start SERVICE, rollback, rebuild, sessions. The client parses
- * the line and handles the rest (attach, switch, detach, help, and
- * `stop` without a service, which ends the session through the Stop call);
- * what reaches here is a command name and its words.
+ * The server's side of the monitor commands the registry
+ * (monitor/registry.ts) says run in the server: ps, exec, logs,
+ * restart|stop|start SERVICE, rollback, rebuild, sessions. The client parses
+ * the line and sends a command name and its words.
  */
 import { SessionCommandError, type DevSession } from './session.js';
 import type { SessionRegistry } from './registry.js';
 import type { CommandOut } from '../protocol/generated/dev.js';
+import type { ServerCommandName } from '../monitor/registry.js';
 
 export interface CommandContext {
   readonly session: DevSession;
@@ -21,55 +21,56 @@ export interface CommandContext {
   readonly signal: AbortSignal;
 }
 
+/** What a server command does, given the words after its name. */
+type ServerRun = (ctx: CommandContext, words: readonly string[]) => Promise<void> | void;
+
+/** The server's side of the registry's server commands, by the name the client sends. */
+const SERVER_RUNS = {
+  ps: ({ session, write }) => write({ msg: { $case: 'processes', value: { processes: [...session.processes.values()].map((p) => session.processInfo(p)) } } }),
+  sessions: ({ registry, write }) => write({ msg: { $case: 'sessions', value: { sessions: registry.all().map((s) => s.info()) } } }),
+  exec: async ({ session, write }, words) => {
+    const [service, ...command] = words;
+    if (!service || !command.length) throw new SessionCommandError('exec needs a service and a command, e.g. exec dev sh');
+    const process = await session.exec(service, command);
+    write({ msg: { $case: 'attach', value: process.id } });
+  },
+  logs: (ctx, words) => logs(ctx, serviceArg(ctx, words, 'logs'), words.includes('-f') || words.includes('--follow')),
+  restart: (ctx, words) => lifecycle(ctx, words, 'restart'),
+  stop: (ctx, words) => lifecycle(ctx, words, 'stop'),
+  start: (ctx, words) => lifecycle(ctx, words, 'start'),
+  rollback: async (ctx, words) => {
+    const service = serviceArg(ctx, words, 'rollback');
+    await ctx.session.rollback(service, (line) => ctx.write({ msg: { $case: 'text', value: line } }));
+    ctx.write({ msg: { $case: 'text', value: `${service}: recreated from its image; changes made inside it are gone` } });
+  },
+  rebuild: async ({ session, write }, words) => {
+    // Loaded on the first rebuild: the build machinery (BuildKit's client, the bake language) stays out of the server's start.
+    const { parseRebuild, rebuild } = await import('./rebuild.js');
+    return rebuild(session, parseRebuild(words), (line) => write({ msg: { $case: 'text', value: line } }));
+  },
+} satisfies Record<ServerCommandName, ServerRun>;
+
 export async function runCommand(ctx: CommandContext): Promise<void> {
   const [name = '', ...words] = ctx.args;
-  const { session, write } = ctx;
-  const serviceArg = (): string => {
-    const service = words[0] ?? session.find(ctx.attached)?.service ?? session.interactive;
-    if (!service) throw new SessionCommandError(`${name} needs a service name; ps lists them`);
-    return service;
-  };
-  switch (name) {
-    case 'ps':
-      write({ msg: { $case: 'processes', value: { processes: [...session.processes.values()].map((p) => session.processInfo(p)) } } });
-      return;
-    case 'sessions':
-      write({ msg: { $case: 'sessions', value: { sessions: ctx.registry.all().map((s) => s.info()) } } });
-      return;
-    case 'exec': {
-      const [service, ...command] = words;
-      if (!service || !command.length) throw new SessionCommandError('exec needs a service and a command, e.g. exec dev sh');
-      const process = await session.exec(service, command);
-      write({ msg: { $case: 'attach', value: process.id } });
-      return;
-    }
-    case 'logs':
-      return logs(ctx, serviceArg(), words.includes('-f') || words.includes('--follow'));
-    case 'restart':
-    case 'stop':
-    case 'start': {
-      const service = serviceArg();
-      // A main process that ignores SIGTERM (a shell) holds a stop for the engine's whole grace period: say so first.
-      if (name !== 'start')
-        write({ msg: { $case: 'text', value: `${service}: stopping (SIGTERM, then SIGKILL after the engine's stop timeout, 10 s by default)…` } });
-      await session.lifecycle(name, service);
-      write({ msg: { $case: 'text', value: `${service}: ${name === 'stop' ? 'stopped' : name === 'start' ? 'started' : 'restarted'}` } });
-      return;
-    }
-    case 'rollback': {
-      const service = serviceArg();
-      await session.rollback(service, (line) => write({ msg: { $case: 'text', value: line } }));
-      write({ msg: { $case: 'text', value: `${service}: recreated from its image; changes made inside it are gone` } });
-      return;
-    }
-    case 'rebuild': {
-      // Loaded on the first rebuild: the build machinery (BuildKit's client, the bake language) stays out of the server's start.
-      const { parseRebuild, rebuild } = await import('./rebuild.js');
-      return rebuild(session, parseRebuild(words), (line) => write({ msg: { $case: 'text', value: line } }));
-    }
-    default:
-      throw new SessionCommandError(`the server has no monitor command "${name}"`);
-  }
+  if (!Object.hasOwn(SERVER_RUNS, name)) throw new SessionCommandError(`the server has no monitor command "${name}"`);
+  const run: ServerRun = SERVER_RUNS[name as ServerCommandName];
+  await run(ctx, words);
+}
+
+/** The service a command names, else the attached process's, else the interactive one. */
+function serviceArg(ctx: CommandContext, words: readonly string[], name: string): string {
+  const service = words[0] ?? ctx.session.find(ctx.attached)?.service ?? ctx.session.interactive;
+  if (!service) throw new SessionCommandError(`${name} needs a service name; ps lists them`);
+  return service;
+}
+
+async function lifecycle(ctx: CommandContext, words: readonly string[], name: 'restart' | 'stop' | 'start'): Promise<void> {
+  const service = serviceArg(ctx, words, name);
+  // A main process that ignores SIGTERM (a shell) holds a stop for the engine's whole grace period: say so first.
+  if (name !== 'start')
+    ctx.write({ msg: { $case: 'text', value: `${service}: stopping (SIGTERM, then SIGKILL after the engine's stop timeout, 10 s by default)…` } });
+  await ctx.session.lifecycle(name, service);
+  ctx.write({ msg: { $case: 'text', value: `${service}: ${name === 'stop' ? 'stopped' : name === 'start' ? 'started' : 'restarted'}` } });
 }
 
 /** What the service printed so far, then (with -f) what it prints until the client stops or the process ends. */

@@ -1,0 +1,120 @@
+/**
+ * The client's side of the monitor's commands (monitor/registry.ts): what
+ * the client-side ones do, and how the server-side ones are sent, their
+ * output shown and the terminal moved after them. Each table covers every
+ * command of its side, as its type says.
+ */
+import type { ProcessInfo, SessionInfo, TerminalSize } from '../protocol/generated/dev.js';
+import { definitionOf, MONITOR_HELP, type ClientCommandKind, type CommandOf, type MonitorCommand, type ServerCommandKind } from '../monitor/registry.js';
+import { MonitorUsageError } from '../monitor/usage-error.js';
+import { formatProcessTable, formatSessionTable } from '../monitor/tables.js';
+import { processRow, sessionRow } from './rows.js';
+import type { DevClient } from './connection.js';
+
+/** What the terminal does after a monitor command that leaves the monitor, given the keys typed meanwhile. */
+export type Next = (typed: readonly Buffer[]) => void;
+
+/** The terminal as the monitor's commands see it. */
+export interface MonitorContext {
+  readonly client: DevClient;
+  readonly output: NodeJS.WriteStream;
+  /** The session the terminal is in; `switch` and `rebuild` replace it. */
+  session: SessionInfo;
+  /** The process this terminal shows, or last showed. */
+  current: ProcessInfo | undefined;
+  /** This client's build flags as words: a `rebuild` it asks for builds with them. */
+  readonly rebuildFlags: readonly string[];
+  readonly size: () => TerminalSize;
+  /** Switches the terminal to a process, or (`enter`, no process named) to where a session starts. */
+  readonly attach: (ref: string, typed: readonly Buffer[]) => void;
+  readonly enter: (ref: string, typed: readonly Buffer[]) => void;
+  /** Says a line, then ends the terminal. */
+  readonly finish: (line: string) => void;
+}
+
+type ClientRun<K extends ClientCommandKind> = (ctx: MonitorContext, command: CommandOf<K>) => Promise<Next | undefined> | Next | undefined;
+
+const CLIENT_RUNS: { readonly [K in ClientCommandKind]: ClientRun<K> } = {
+  help: ({ output }) => void output.write(`${MONITOR_HELP.replaceAll('\n', '\r\n')}\r\n`),
+  attach:
+    (ctx, { target }) =>
+    (typed) =>
+      ctx.attach(target, typed),
+  switch: async (ctx, { session }) => {
+    const found = (await ctx.client.list(ctx.session.engine)).sessions.find((s) => s.id === session);
+    if (!found) throw new MonitorUsageError(`no session ${session}; sessions lists them`);
+    ctx.session = found;
+    ctx.current = undefined;
+    return (typed) => ctx.enter('', typed);
+  },
+  detach: (ctx) => () => ctx.finish(`bake: detached from session ${ctx.session.id}; it keeps running. Come back with: bake dev attach ${ctx.session.id}`),
+  stop: async (ctx) => {
+    await ctx.client.stop(ctx.session.id, false);
+    return () => ctx.finish(`bake: session ${ctx.session.id} stopped; its containers and network are removed, named volumes kept.`);
+  },
+};
+
+/** A server command as the client sends it: its words (the server's name first), and what follows once the server is done. */
+interface ServerRequest<K extends ServerCommandKind> {
+  readonly words: (ctx: MonitorContext, command: CommandOf<K>) => readonly string[];
+  readonly done?: (ctx: MonitorContext, signal: AbortSignal) => Promise<void> | void;
+}
+
+const SERVER_REQUESTS: { readonly [K in ServerCommandKind]: ServerRequest<K> } = {
+  ps: { words: () => ['ps'] },
+  sessions: { words: () => ['sessions'] },
+  exec: { words: (ctx, c) => ['exec', c.service ?? attachedService(ctx), ...c.command] },
+  // The output may end mid-line: the prompt starts on its own.
+  logs: { words: (_, c) => ['logs', c.service, ...(c.follow ? ['-f'] : [])], done: ({ output }) => void output.write('\r\n') },
+  restart: { words: (_, c) => ['restart', c.service] },
+  start: { words: (_, c) => ['start', c.service] },
+  'stop-service': { words: (_, c) => ['stop', c.service] },
+  rollback: { words: (ctx, c) => ['rollback', c.service ?? attachedService(ctx)] },
+  rebuild: {
+    words: (ctx, c) => ['rebuild', ...ctx.rebuildFlags, '--', ...c.targets],
+    done: async (ctx, signal) => {
+      // Ctrl-C stops the watching, not the build: the server finishes it whoever watches.
+      if (signal.aborted) return void ctx.output.write(`bake: the rebuild goes on in the server; ps shows the services once it is done.\r\n`);
+      const { session } = ctx;
+      ctx.session = (await ctx.client.list(session.engine)).sessions.find((s) => s.id === session.id) ?? session;
+      ctx.output.write(`bake: session ${ctx.session.id} is up to date.\r\n`);
+    },
+  },
+};
+
+/** Runs `command` where the registry says; resolves with what to do next when the terminal leaves the monitor. */
+export async function runMonitorCommand(ctx: MonitorContext, command: MonitorCommand, signal: AbortSignal): Promise<Next | undefined> {
+  if (definitionOf(command.kind).side === 'client') {
+    const run = CLIENT_RUNS[command.kind as ClientCommandKind] as ClientRun<ClientCommandKind>;
+    return run(ctx, command as CommandOf<ClientCommandKind>);
+  }
+  const request = SERVER_REQUESTS[command.kind as ServerCommandKind] as ServerRequest<ServerCommandKind>;
+  const attachTo = await sendToServer(ctx, request.words(ctx, command as CommandOf<ServerCommandKind>), signal);
+  await request.done?.(ctx, signal);
+  // The server names a process to switch to (exec's new one).
+  return attachTo ? (typed) => ctx.attach(attachTo, typed) : undefined;
+}
+
+/** The service of the attached process, else the session's interactive one: `exec` and `rollback` without a service name. */
+function attachedService(ctx: MonitorContext): string {
+  return ctx.current?.service || ctx.session.interactive;
+}
+
+/** Runs one server command, showing its output; resolves with the process it says to attach to, if any. */
+async function sendToServer(ctx: MonitorContext, args: readonly string[], signal: AbortSignal): Promise<string | undefined> {
+  const { output } = ctx;
+  const lines = (text: string): void => void output.write(`${text.trimEnd().replaceAll('\n', '\r\n')}\r\n`);
+  let attachTo: string | undefined;
+  await ctx.client.command(
+    { session: ctx.session.id, args: [...args], size: ctx.size(), attached: ctx.current?.id ?? '' },
+    ({ msg }) => {
+      if (msg?.$case === 'text') lines(msg.value);
+      else if (msg?.$case === 'data') output.write(msg.value);
+      else if (msg?.$case === 'attach') attachTo = msg.value;
+      else if (msg?.$case === 'processes') lines(formatProcessTable(msg.value.processes.map(processRow), Date.now()));
+      else if (msg?.$case === 'sessions') lines(formatSessionTable(msg.value.sessions.map(sessionRow)));
+    },
+    signal,
+  );
+  return attachTo;
+}
