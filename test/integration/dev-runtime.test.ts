@@ -235,7 +235,10 @@ test('discoverSessions finds the session from its labels', async () => {
       ['db', ids.get('db'), 'running', IMAGE],
     ],
   );
-  assert.equal((JSON.parse(found.containers[0]?.labels[LABEL.plan] ?? '{}') as { service: { name: string } }).service.name, 'api');
+  const labelled = (JSON.parse(found.containers[0]?.labels[LABEL.plan] ?? '{}') as ServicePlan).service;
+  assert.equal(labelled.name, 'api');
+  // Labels are readable by whoever can list containers: the environment's names only, never its values.
+  assert.deepEqual(labelled.environment, { MODE: null, FROM_CLIENT: null });
 });
 
 test('down removes containers and network, keeps named volumes; down with volumes removes them', async () => {

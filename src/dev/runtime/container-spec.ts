@@ -9,6 +9,7 @@ import type { ContainerSpec, HealthConfig, PortBinding } from '../../docker/type
 import { LABEL } from '../labels.js';
 import { durationNanos, parsePort, parseVolume, type VolumeMount } from '../../bakefile/compose-syntax.js';
 import { DevRuntimeError } from './errors.js';
+import { planLabel } from './plan-label.js';
 import { networkName, sessionLabels, volumeName, type SessionIdentity } from './session-objects.js';
 
 /** One service to run, with the image the client chose for it. */
@@ -56,7 +57,7 @@ export function containerSpec(plan: ServicePlan, session: SessionIdentity, clien
     Labels: {
       ...sessionLabels(session),
       [LABEL.service]: service.name,
-      [LABEL.plan]: JSON.stringify({ service, image: plan.image, projectDir: plan.projectDir }),
+      [LABEL.plan]: planLabel(plan),
     },
     ...(ports.length > 0 && { ExposedPorts: Object.fromEntries(ports.map((p) => [p.port, {}])) }),
     ...(anonymous.length > 0 && { Volumes: Object.fromEntries(anonymous.map((target) => [target, {}])) }),

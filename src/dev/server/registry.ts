@@ -10,6 +10,7 @@ import { DEV_PROTOCOL_VERSION, LABEL } from '../labels.js';
 import { endOrphanExecs } from '../process/exec-process.js';
 import { projectKey, sessionIdOf } from '../project.js';
 import { discoverSessions } from '../runtime/discover.js';
+import { recoveredPlan } from '../runtime/plan-label.js';
 import type { ServicePlan } from '../runtime/service-runtime.js';
 import type { HostDevProcess } from '../process/host-process.js';
 import type { ServerPaths } from './paths.js';
@@ -130,8 +131,17 @@ export class SessionRegistry {
         continue;
       }
       const running = found.containers.filter((c) => c.state === 'running');
-      const planDir = (c: (typeof running)[number]): ServicePlan | undefined => this.planLabel(c.labels[LABEL.plan]);
-      const projectDir = running.map(planDir).find((p) => p)?.projectDir ?? '/';
+      // Each container's plan; its label names the environment, the container's Env holds the values.
+      const plans = new Map<string, ServicePlan>();
+      for (const c of found.containers) {
+        const env = await engine.containers.inspect(c.id, signal).then(
+          (inspected) => inspected.Config.Env ?? [],
+          () => [],
+        );
+        const plan = recoveredPlan(c.labels[LABEL.plan], env);
+        if (plan) plans.set(c.service, plan);
+      }
+      const projectDir = running.map((c) => plans.get(c.service)).find((p) => p)?.projectDir ?? '/';
       const session = new DevSession(
         { id: found.id, projectKey: found.projectKey, files: found.files, engine: address, owner: this.owner },
         engine,
@@ -140,10 +150,7 @@ export class SessionRegistry {
         {},
         this.hostStarted,
       );
-      for (const c of found.containers) {
-        const plan = planDir(c);
-        if (plan) session.plans.set(c.service, plan);
-      }
+      for (const [service, plan] of plans) session.plans.set(service, plan);
       for (const c of running) {
         // One container that went away meanwhile (or will not answer) costs its service, not the session.
         try {
@@ -152,7 +159,7 @@ export class SessionRegistry {
             this.lost.push(`session ${found.id}: a process the previous server exec'd in ${c.service} (exec ${exec.slice(0, 12)}) was ended`);
           for (const exec of orphans.failed)
             this.lost.push(`session ${found.id}: a process the previous server exec'd in ${c.service} (exec ${exec.slice(0, 12)}) could not be ended`);
-          await session.adopt(c.service, c.id, planDir(c));
+          await session.adopt(c.service, c.id, plans.get(c.service));
         } catch (e) {
           this.lost.push(`session ${found.id}: service ${c.service} could not be recovered (${(e as Error).message})`);
         }
@@ -215,15 +222,6 @@ export class SessionRegistry {
     const hosts = this.readHosts();
     change(hosts);
     writeFileSync(this.hostsFile, JSON.stringify(hosts), { mode: 0o600 });
-  }
-
-  private planLabel(text: string | undefined): ServicePlan | undefined {
-    if (!text) return undefined;
-    try {
-      return JSON.parse(text) as ServicePlan;
-    } catch {
-      return undefined;
-    }
   }
 
   private engine(address: string): DockerEngine {
