@@ -299,6 +299,24 @@ test('the server listens at $XDG_RUNTIME_DIR/bake/server.sock (dir 0700, socket 
   }
 });
 
+test("the server keeps only what it needs of the first client's environment, not its tokens", async () => {
+  const env = { ...serverEnv('environment', 600), API_TOKEN: 'not-for-the-server', LANG: 'C.UTF-8' };
+  await startServer(env);
+  const { pid } = await serverStatus(env);
+  try {
+    const environ = readFileSync(`/proc/${pid ?? 0}/environ`, 'utf8').split('\0');
+    assert.ok(!environ.some((e) => e.startsWith('API_TOKEN=')), environ.join(' '));
+    for (const name of ['PATH', 'HOME', 'XDG_RUNTIME_DIR', 'XDG_STATE_HOME', 'DOCKER_HOST', 'BAKE_SERVER_GRACE_SECONDS', 'LANG'])
+      assert.ok(
+        environ.some((e) => e.startsWith(`${name}=`)),
+        `${name} is kept`,
+      );
+  } finally {
+    const stop = await bake(['server', 'stop'], env);
+    assert.equal(stop.status, 0, stop.stderr);
+  }
+});
+
 test('a client of another version gets one warning naming both versions and the fix; the same version gets none', async () => {
   const warnings: string[] = [];
   const client = await connectServer({ env: mainEnv, version: '0.0.1-test', start: undefined, warn: (line) => warnings.push(line) });

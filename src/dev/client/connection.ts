@@ -179,11 +179,23 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
   return client;
 }
 
+/**
+ * What of the first client's environment the server keeps: where it lives,
+ * bake's and Docker's settings, the locale. Each session brings its own
+ * client's environment (its bake files' variables, host services) in Up; the
+ * server outlives this client and must not carry its tokens for other sessions.
+ */
+function serverEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const kept =
+    /^(PATH|HOME|USER|LOGNAME|LANG|LC_\w+|TZ|TMPDIR|XDG_(RUNTIME_DIR|STATE_HOME|CACHE_HOME|CONFIG_HOME)|BAKE_\w+|DOCKER_(HOST|CONFIG|CONTEXT|CERT_PATH|TLS_VERIFY)|BUILDKIT_HOST)$/;
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && kept.test(e[0])));
+}
+
 /** Starts `bake server run` detached: its own session and process group, its output appended to the log. */
 function startServer([command = '', ...args]: readonly string[], paths: ServerPaths, env: Readonly<Record<string, string | undefined>>): void {
   checkPrivateDir(paths, true);
   const log = openSync(paths.logFile, 'a', 0o600);
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...env }, cwd: '/' });
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: serverEnvironment(env), cwd: '/' });
   child.unref();
   closeSync(log);
 }
