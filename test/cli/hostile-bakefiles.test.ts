@@ -1,0 +1,47 @@
+/**
+ * A bake file must never hang, crash or change values (issue 14): whatever
+ * it holds, bin/bake answers in bounded time and memory, with buildx's value
+ * or a positioned error (exit 2), never "This is a bug in bake". Each run
+ * has a time limit and a small heap, so a hang or a blow-up fails its test
+ * instead of stalling the suite or swapping.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { runBake, type Run } from '../support/bake-cli.js';
+
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** `bake --print` on one bake file, killed after 30 s (a loaded machine needs far less), on a 256 MB heap. */
+function printBakeFile(name: string, text: string): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'bake-hostile-'));
+  made.push(dir);
+  writeFileSync(join(dir, name), text);
+  return runBake(['-f', name, '--print'], { cwd: dir, timeoutMs: 30_000, env: { NODE_OPTIONS: '--max-old-space-size=256' } });
+}
+
+function printedArgs(r: Run): unknown {
+  assert.equal(r.status, 0, r.stderr);
+  return (JSON.parse(r.stdout) as { target: Record<string, { args?: unknown }> }).target['default']?.args;
+}
+
+test('regular expressions match in linear time as RE2 does: (a+)+$ on 50 characters answers at once', async () => {
+  const input = `${'a'.repeat(50)}!`;
+  const r = await printBakeFile(
+    'docker-bake.hcl',
+    `target "default" {
+  args = {
+    ALL = length(regexall("(a+)+$", "${input}"))
+    REPLACED = regex_replace("${input}", "(a+)+$", "x")
+    WHOLE = regex("(?:a|aa)+$", "${'a'.repeat(50)}")
+  }
+}
+`,
+  );
+  assert.deepEqual(printedArgs(r), { ALL: '0', REPLACED: input, WHOLE: 'a'.repeat(50) });
+});
