@@ -45,3 +45,17 @@ test('regular expressions match in linear time as RE2 does: (a+)+$ on 50 charact
   );
   assert.deepEqual(printedArgs(r), { ALL: '0', REPLACED: input, WHOLE: 'a'.repeat(50) });
 });
+
+test('format with a width or precision Go cannot read prints as buildx does, at once: %!(NOVERB)', async () => {
+  const r = await printBakeFile(
+    'docker-bake.hcl',
+    `target "default" {
+  args = {
+    WIDTH = format("%0999999999d", 1)
+    PRECISION = format("%.999999999f", 1)
+  }
+}
+`,
+  );
+  assert.deepEqual(printedArgs(r), { WIDTH: '%!(NOVERB)%!(EXTRA *big.Int=1)', PRECISION: '%!(NOVERB)%!(EXTRA *big.Float=1)' });
+});
