@@ -30,6 +30,15 @@ function printedArgs(r: Run): unknown {
   return (JSON.parse(r.stdout) as { target: Record<string, { args?: unknown }> }).target['default']?.args;
 }
 
+/** A bake-file error: exit 2, the message (after buildx's summary) and where it points, and no "bug in bake". */
+function assertBakeFileError(r: Run, message: string, at: string): void {
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.split('\n');
+  assert.ok(lines[0]?.startsWith('error: ') && lines[0].endsWith(message), r.stderr);
+  assert.equal(lines[1], `  --> ${at}`, r.stderr);
+}
+
 test('regular expressions match in linear time as RE2 does: (a+)+$ on 50 characters answers at once', async () => {
   const input = `${'a'.repeat(50)}!`;
   const r = await printBakeFile(
@@ -58,4 +67,16 @@ test('format with a width or precision Go cannot read prints as buildx does, at 
 `,
   );
   assert.deepEqual(printedArgs(r), { WIDTH: '%!(NOVERB)%!(EXTRA *big.Int=1)', PRECISION: '%!(NOVERB)%!(EXTRA *big.Float=1)' });
+});
+
+test('a chain of 5,000 operators evaluates, as in buildx: its length costs no stack', async () => {
+  const chain = Array.from({ length: 5000 }, () => 'V').join(' + ');
+  const r = await printBakeFile('docker-bake.hcl', `variable "V" {\n  default = 1\n}\n\ntarget "default" {\n  args = {\n    SUM = ${chain}\n  }\n}\n`);
+  assert.deepEqual(printedArgs(r), { SUM: '5000' });
+});
+
+test('jsondecode of a document nested 3,000 deep is an error of the call, at its position', async () => {
+  const deep = JSON.stringify(`${'['.repeat(3000)}${']'.repeat(3000)}`);
+  const r = await printBakeFile('docker-bake.hcl', `target "default" {\n  args = {\n    X = length(jsondecode(${deep}))\n  }\n}\n`);
+  assertBakeFileError(r, `Call to function "jsondecode" failed: invalid character '[' exceeded max depth.`, 'docker-bake.hcl:3:16');
 });
