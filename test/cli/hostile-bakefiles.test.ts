@@ -80,3 +80,31 @@ test('jsondecode of a document nested 3,000 deep is an error of the call, at its
   const r = await printBakeFile('docker-bake.hcl', `target "default" {\n  args = {\n    X = length(jsondecode(${deep}))\n  }\n}\n`);
   assertBakeFileError(r, `Call to function "jsondecode" failed: invalid character '[' exceeded max depth.`, 'docker-bake.hcl:3:16');
 });
+
+test('compose interpolation nested 2,000 deep is an error of the compose file, at the value', async () => {
+  const image = `${'${X:-'.repeat(2000)}v${'}'.repeat(2000)}`;
+  const r = await printBakeFile('compose.yaml', `services:\n  app:\n    image: "${image}"\n`);
+  assertBakeFileError(r, 'Templates nested too deep in services.app.image: More than 1000 ${...} templates inside or after one another.', 'compose.yaml:3:12');
+});
+
+test('a YAML alias bomb stops at a bounded number of nodes, at a position', async () => {
+  const levels = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]'];
+  for (let i = 1; i < 10; i++)
+    levels.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(', ')}]`,
+    );
+  const r = await printBakeFile('compose.yaml', `x-bomb:\n${levels.map((l) => `  ${l}`).join('\n')}\nservices:\n  app:\n    image: app\n`);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^error: yaml: aliases expand to too many nodes\n {2}--> compose\.yaml:\d+:\d+$/m);
+});
+
+test('a matrix of more than 10,000 combinations is refused at the matrix, before it is expanded', async () => {
+  const values = JSON.stringify(Array.from({ length: 1000 }, (_, i) => `v${i}`));
+  const r = await printBakeFile(
+    'docker-bake.hcl',
+    `target "default" {\n  name = "t-\${a}-\${b}-\${c}"\n  matrix = {\n    a = ${values}\n    b = ${values}\n    c = ${values}\n  }\n}\n`,
+  );
+  assertBakeFileError(r, 'Matrix too large: The matrix makes more than 10000 combinations.', 'docker-bake.hcl:3:12');
+});
