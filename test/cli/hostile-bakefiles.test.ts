@@ -108,3 +108,12 @@ test('a matrix of more than 10,000 combinations is refused at the matrix, before
   );
   assertBakeFileError(r, 'Matrix too large: The matrix makes more than 10000 combinations.', 'docker-bake.hcl:3:12');
 });
+
+test('JSON and TOML bake files nested 2,000 deep are refused at the bracket past the limit, as HCL files are', async () => {
+  const tooDeep = 'Nesting too deep: This is nested more than 128 levels deep.';
+  // Line 2 opens at depth 4 (the document, target, default): its 126th brace is the 129th level.
+  const json = await printBakeFile('docker-bake.json', `{"target": {"default": {"labels":\n${'{"a":'.repeat(2000)}"x"${'}'.repeat(2000)}\n}}}\n`);
+  assertBakeFileError(json, tooDeep, 'docker-bake.json:2:626');
+  const toml = await printBakeFile('bake.toml', `[target.default]\ntags = ${'['.repeat(2000)}"a"${']'.repeat(2000)}\n`);
+  assertBakeFileError(toml, tooDeep, 'bake.toml:2:136');
+});
