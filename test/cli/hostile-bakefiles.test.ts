@@ -117,3 +117,10 @@ test('JSON and TOML bake files nested 2,000 deep are refused at the bracket past
   const toml = await printBakeFile('bake.toml', `[target.default]\ntags = ${'['.repeat(2000)}"a"${']'.repeat(2000)}\n`);
   assertBakeFileError(toml, tooDeep, 'bake.toml:2:136');
 });
+
+test('a __proto__ key is a key like any other in args and labels, as buildx keeps it', async () => {
+  const r = await printBakeFile('docker-bake.hcl', `target "default" {\n  args = { "__proto__" = "x", A = "1" }\n  labels = { "__proto__" = "y" }\n}\n`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /"args": \{\n\s+"A": "1",\n\s+"__proto__": "x"\n\s+\}/);
+  assert.match(r.stdout, /"labels": \{\n\s+"__proto__": "y"\n\s+\}/);
+});
