@@ -73,7 +73,9 @@ function mergeWith<T extends { name: string }>(base: T, over: T, rules: Readonly
       case 'mergeMapSkipNull': {
         const skipNull = rules[key] === 'mergeMapSkipNull';
         const merged: Record<string, unknown> = { ...((current as Record<string, unknown> | undefined) ?? {}) };
-        for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (!(skipNull && v === null)) merged[k] = v;
+        // defineProperty, not assignment: a `__proto__` key is kept as a key, as buildx keeps it (issue 14).
+        for (const [k, v] of Object.entries(value as Record<string, unknown>))
+          if (!(skipNull && v === null)) Object.defineProperty(merged, k, { value: v, enumerable: true, writable: true, configurable: true });
         if (Object.keys(merged).length || current !== undefined) b[key] = merged;
         break;
       }

@@ -235,9 +235,8 @@ class TargetResolver {
 function deepCopy<T>(v: T): T {
   if (Array.isArray(v)) return v.map(deepCopy) as T;
   if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = deepCopy(x);
-    return out as T;
+    // Entries become own properties: assigning `__proto__` would set the prototype and drop the key (issue 14).
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deepCopy(x)])) as T;
   }
   return v;
 }

@@ -38,6 +38,9 @@ cases('jsonencode', [
 
 cases('jsondecode', [
   { args: ['{"name":"Docker","stars":5}'], want: { name: 'Docker', stars: 5 } },
+  // Nesting past the limit is Go's "exceeded max depth", not a stack overflow.
+  { args: [`${'['.repeat(3000)}${']'.repeat(3000)}`], error: "invalid character '[' exceeded max depth" },
+  { args: [`${'{"a":'.repeat(1001)}1${'}'.repeat(1001)}`], error: "invalid character '{' exceeded max depth" },
   { args: ['[1, "a", true, null, {"x": [ ]}]'], want: [1, 'a', true, null, { x: [] }] },
   { args: ['"\\u00e9\\n"'], want: 'é\n' },
   // Go's decoder (cty's jsondecode uses it) never yields a lone surrogate: a pair of escapes makes one

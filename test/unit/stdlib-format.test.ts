@@ -26,6 +26,10 @@ cases('format', [
   { args: ['[%5s][%-5s][%.2s][%5.1s][%05s]', 'ab', 'ab', 'abc', 'abc', 'ab'], want: '[   ab][ab   ][ab][    a][000ab]' },
   { args: ['[%3s]', 'e\u0301'], want: '[  e\u0301]' }, // widths count characters, not code points
   { args: ['[%6v][%-6v]', 1.5, 'x'], want: '[   1.5][x     ]' },
+  // Go's fmt reads no width or precision past 10^6: cty's Sprintf then prints no verb and the argument as extra.
+  { args: ['%0999999999d|%.999999999f', 1, -2.5], want: '%!(NOVERB)%!(EXTRA *big.Int=1)|%!(NOVERB)%!(EXTRA *big.Float=-2.5)' },
+  { args: ['%10000010x|%3.10000010e', 255, 0.5], want: '%!(NOVERB)%!(EXTRA *big.Int=255)|%!(NOVERB)%!(EXTRA *big.Float=0.5)' },
+  { args: ['[%.999999999s]', 'ab'], want: '[ab]' },
   { args: ['%s', 'a', 'b'], error: 'too many arguments; only 1 used by format string', argIndex: 2 },
   { args: ['plain', 'x'], error: 'too many arguments; no verbs in format string', argIndex: 1 },
   { args: ['%s %s', 'a'], error: 'not enough arguments for "%s" at 3: need index 2 but have 1 total' },
@@ -40,6 +44,7 @@ cases('format', [
   { args: ['ü%[0]d', 1], error: "unrecognized format character '0' at offset 4" },
   { args: ['abc%'], error: 'invalid format string starting at offset 4' },
   { args: ['%5.'], error: 'invalid format string starting at offset 3' },
+  { args: ['x%10000010s', 'a'], error: 'unsupported value for "%10000010s" at 1: the width is too large' },
   { args: [null], error: 'argument must not be null', argIndex: 0 },
 ]);
 

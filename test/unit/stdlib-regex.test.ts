@@ -30,6 +30,11 @@ cases('regex', [
   { args: ['a(?)b', 'ab'], want: 'ab' },
   { args: ['a(?i-s:B.)c', 'aBxc'], want: 'aBxc' },
   { args: ['\\Aab\\z', 'ab'], want: 'ab' },
+  // Go's leftmost-first matching takes the empty group (a JavaScript RegExp leaves it out).
+  { args: ['()?', 'x'], want: [''] },
+  // Repeating an assertion, and repeating what precedes a flag group, are valid in Go.
+  { args: ['\\b?x', 'x'], want: 'x' },
+  { args: ['x(?i)+', 'xx'], want: 'xx' },
   { args: ['x', 'abc'], error: 'pattern did not match any part of the given string' },
   { args: ['(a)(?P<b>b)', 'ab'], error: 'invalid regexp pattern: cannot mix both named and unnamed capture groups', argIndex: 0 },
   { args: ['(abc', 'abc'], error: 'invalid regexp pattern: missing closing ) in (abc', argIndex: 0 },
@@ -65,6 +70,8 @@ cases('regexall', [
   { args: ['', 'abc'], want: ['', '', '', ''] },
   { args: ['b|', 'abc'], want: ['', 'b', ''] },
   { args: ['.', '👍é'], want: ['👍', 'é'] },
+  // A position inside a surrogate pair is not a place to match at.
+  { args: ['\\z', 'a👍'], want: [''] },
   { args: ['[', 'a'], error: 'invalid regexp pattern: missing closing ] in [', argIndex: 0 },
 ]);
 
@@ -80,6 +87,8 @@ cases('regex_replace', [
   { args: ['abc', '', '-'], want: '-a-b-c-' },
   { args: ['a.b.c', '\\.', '/'], want: 'a/b/c' },
   { args: ['x', '(', 'y'], error: 'error parsing regexp: missing closing ): `(`' },
+  { args: ['x', 'x{2}**', 'y'], error: 'error parsing regexp: invalid nested repetition operator: `{2}*`' },
+  { args: ['x', '\\C', 'y'], error: 'error parsing regexp: invalid escape sequence: `\\C`' },
   { args: ['x', 'x{1001}', 'y'], error: 'error parsing regexp: invalid repeat count: `{1001}`' },
   { args: ['x', '[z-a]', 'y'], error: 'error parsing regexp: invalid character class range: `z-a`' },
 ]);

@@ -27,6 +27,9 @@ export interface BlockInstance {
 
 const VALID_NAME = /^[a-zA-Z0-9_-]+$/;
 
+/** More combinations than any real matrix: a product past it is refused before it fills memory (issue 14). */
+export const MAX_MATRIX_COMBINATIONS = 10_000;
+
 /** Expands every block into its instances and names (matrix + name), checking names as buildx does. */
 export function expandBlocks(blocks: readonly Block[], globalScope: Scope): Map<Block, BlockInstance[]> {
   const instancesByBlock = new Map<Block, BlockInstance[]>();
@@ -82,6 +85,14 @@ function matrixScopes(matrix: Attribute, labelRange: SourceRange, globalScope: S
   for (const key of sortedKeys(value)) {
     const values = value[key] as Value;
     if (!isList(values)) throw evalError('Invalid name', 'matrix values must be a list', labelRange, `Make matrix.${key} a list.`);
+    if (combos.length * values.length > MAX_MATRIX_COMBINATIONS) {
+      throw evalError(
+        'Matrix too large',
+        `The matrix makes more than ${MAX_MATRIX_COMBINATIONS} combinations.`,
+        matrix.expr.range,
+        'Split it over several targets, or take values out of it.',
+      );
+    }
     const next: Array<Map<string, Value>> = [];
     for (const v of values) for (const combo of combos) next.push(new Map([...combo, [key, v]]));
     combos = next;

@@ -200,10 +200,24 @@ function operatorFunction(name: string): BakeFunction {
   return STDLIB.get(name) as BakeFunction;
 }
 
-function evalBinary(expr: Extract<Expr, { kind: 'binaryOp' }>, scope: Scope): Value {
-  // HCL evaluates both sides (no short circuit); so do we, for identical errors.
-  const l = evaluate(expr.lhs, scope);
-  const r = evaluate(expr.rhs, scope);
+type BinaryExpr = Extract<Expr, { kind: 'binaryOp' }>;
+
+/**
+ * A chain like 1+1+…+1 parses as a tree as deep as it is long, left side
+ * first: its left spine is walked in a loop, so 5,000 terms (buildx takes
+ * them) cost no stack (issue 14). HCL evaluates both sides of each operator
+ * (no short circuit), left then right; so do we, for identical errors.
+ */
+function evalBinary(expr: BinaryExpr, scope: Scope): Value {
+  const spine: BinaryExpr[] = [];
+  let leftmost: Expr = expr;
+  for (; leftmost.kind === 'binaryOp'; leftmost = leftmost.lhs) spine.push(leftmost);
+  let value = evaluate(leftmost, scope);
+  for (const node of spine.reverse()) value = applyBinary(node, value, evaluate(node.rhs, scope), scope);
+  return value;
+}
+
+function applyBinary(expr: BinaryExpr, l: Value, r: Value, scope: Scope): Value {
   if (expr.op === '==') return valuesEqual(l, r);
   if (expr.op === '!=') return !valuesEqual(l, r);
   const fn = operatorFunction(OPERATOR_FUNCTIONS[expr.op]);

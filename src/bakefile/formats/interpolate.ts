@@ -30,8 +30,18 @@ export interface InterpolationSite {
 const PATTERN = /\$(?:(\$)|([_a-zA-Z][_a-zA-Z0-9]*)|\{(?:([_a-zA-Z][_a-zA-Z0-9]*(?::?[-+?].*)?)\}|()))/g;
 const BRACED = /^\$\{([_a-zA-Z][_a-zA-Z0-9]*)(:?)([-+?]?)([^]*)\}$/;
 
+/**
+ * How many templates deep (inside a default, or after another in the same
+ * text) substitution goes. compose-go recurses without a limit; bake stops
+ * with an error of the compose file before its stack runs out (issue 14).
+ */
+export const MAX_TEMPLATE_DEPTH = 1000;
+
 /** What went wrong, before it is worded for a site. */
-type Failure = { readonly kind: 'invalid'; readonly template: string } | { readonly kind: 'required'; readonly name: string; readonly reason: string };
+type Failure =
+  | { readonly kind: 'invalid'; readonly template: string }
+  | { readonly kind: 'required'; readonly name: string; readonly reason: string }
+  | { readonly kind: 'tooDeep' };
 
 class InterpolationFailure extends Error {
   constructor(readonly failure: Failure) {
@@ -54,6 +64,15 @@ export function interpolate(template: string, lookup: Lookup, site: Interpolatio
 }
 
 function siteError(failure: Failure, site: InterpolationSite): Error {
+  if (failure.kind === 'tooDeep') {
+    const where = site.path === undefined ? '' : ` in ${site.path}`;
+    return bakeError(
+      `Templates nested too deep${where}`,
+      site.range,
+      'Flatten the defaults, for example by setting the variable in .env.',
+      `More than ${MAX_TEMPLATE_DEPTH} \${...} templates inside or after one another.`,
+    );
+  }
   if (failure.kind === 'invalid') {
     const summary = site.path === undefined ? `Invalid template: ${goQuote(failure.template)}` : `invalid interpolation format for ${site.path}`;
     return bakeError(summary, site.range, 'You may need to escape any $ with another $.', site.path === undefined ? undefined : failure.template);
@@ -64,17 +83,18 @@ function siteError(failure: Failure, site: InterpolationSite): Error {
 }
 
 /** compose-go's Substitute: every match of the pattern replaced, the first failure thrown. */
-function substitute(template: string, lookup: Lookup): string {
+function substitute(template: string, lookup: Lookup, depth = 0): string {
+  if (depth > MAX_TEMPLATE_DEPTH) throw new InterpolationFailure({ kind: 'tooDeep' });
   let out = '';
   let last = 0;
   for (const match of template.matchAll(PATTERN)) {
-    out += template.slice(last, match.index) + replacement(match[0], template, lookup);
+    out += template.slice(last, match.index) + replacement(match[0], template, lookup, depth);
     last = match.index + match[0].length;
   }
   return out + template.slice(last);
 }
 
-function replacement(matched: string, template: string, lookup: Lookup): string {
+function replacement(matched: string, template: string, lookup: Lookup, depth: number): string {
   if (matched === '$$') return '$';
   if (!matched.startsWith('${')) return lookup(matched.slice(1)) ?? '';
   const close = firstBraceClosingIndex(matched);
@@ -85,12 +105,12 @@ function replacement(matched: string, template: string, lookup: Lookup): string 
   const [, name = '', colon = '', op = '', arg = ''] = braced;
   // Without an operator the greedy part of the pattern never ran, so there is no rest.
   if (op === '') return lookup(name) ?? '';
-  return applyOperator(name, colon === ':', op, arg, lookup) + substitute(rest, lookup);
+  return applyOperator(name, colon === ':', op, arg, lookup, depth) + substitute(rest, lookup, depth + 1);
 }
 
 /** `${name<op>arg}`: `-` default, `+` alternative, `?` required; `:` also treats an empty value as unset. */
-function applyOperator(name: string, colon: boolean, op: string, arg: string, lookup: Lookup): string {
-  const text = substitute(arg, lookup);
+function applyOperator(name: string, colon: boolean, op: string, arg: string, lookup: Lookup, depth: number): string {
+  const text = substitute(arg, lookup, depth + 1);
   const value = lookup(name);
   const present = value !== undefined && !(colon && value === '');
   switch (op) {

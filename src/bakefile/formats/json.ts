@@ -5,11 +5,13 @@
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { bakeError, SourceText, type SourceRange } from '../../core/diagnostics.js';
 import type { File } from '../hcl/ast.js';
+import { checkBracketNesting } from './bracket-nesting.js';
 import { jsonToFile, type JsonNode } from './json-body.js';
 
 export function parseJsonBakeFile(filename: string, text: string): File {
   const source = new SourceText(filename, text);
   const range = (offset: number, length: number): SourceRange => source.range(offset, offset + length);
+  checkBracketNesting(source, 'json');
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];

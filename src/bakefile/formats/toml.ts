@@ -5,11 +5,13 @@
  * table headers and key lines: errors point at the line that wrote the key.
  */
 import TOML from '@iarna/toml';
-import { bakeError, pos, type SourceRange } from '../../core/diagnostics.js';
+import { bakeError, pos, SourceText, type SourceRange } from '../../core/diagnostics.js';
 import type { File } from '../hcl/ast.js';
+import { checkBracketNesting } from './bracket-nesting.js';
 import { jsonToFile, valueToNode } from './json-body.js';
 
 export function parseTomlBakeFile(filename: string, text: string): File {
+  checkBracketNesting(new SourceText(filename, text), 'toml');
   let data: unknown;
   try {
     data = TOML.parse(text);

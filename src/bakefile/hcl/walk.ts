@@ -43,9 +43,18 @@ function walkExpr(expr: Expr, visit: (e: Expr, locals: ReadonlySet<string>) => v
       walk(expr.condition);
       walk(expr.trueResult);
       return walk(expr.falseResult);
-    case 'binaryOp':
-      walk(expr.lhs);
-      return walk(expr.rhs);
+    case 'binaryOp': {
+      // In the order recursion would take, but a long chain's left spine in a loop, so 1+1+…+1 costs no stack.
+      const rights: Expr[] = [expr.rhs];
+      let lhs = expr.lhs;
+      for (; lhs.kind === 'binaryOp'; lhs = lhs.lhs) {
+        visit(lhs, locals);
+        rights.push(lhs.rhs);
+      }
+      walk(lhs);
+      for (const rhs of rights.reverse()) walk(rhs);
+      return;
+    }
     case 'unaryOp':
       return walk(expr.operand);
     case 'tuple':

@@ -22,14 +22,37 @@ interface Verb extends NumberFlags {
   /** 1-based index of the argument it formats. */
   readonly argNum: number;
   readonly mode: string;
+  /** Go's fmt gave up reading the width or the precision (goFmtTooLarge). */
+  readonly tooLarge: boolean;
+  /** The width alone is too large (goFmtTooLarge): no padding that wide is made. */
+  readonly widthTooLarge: boolean;
 }
 
 const PLAIN: NumberFlags = { plus: false, space: false, zero: false, minus: false, sharp: false };
 
 const byteOffset = (format: string, index: number): number => Buffer.byteLength(format.slice(0, index), 'utf8');
 
+/**
+ * Go's fmt stops reading a width or precision once it passes 10^6 (fmt's
+ * parsenum and tooLarge): more digits are "%!(NOVERB)". A bake file's
+ * `%0999999999d` crashed bake and `%.999999999f` filled gigabytes (issue 14).
+ */
+function goFmtTooLarge(digits: string): boolean {
+  return digits.length > 1 && Number(digits.slice(0, -1)) > 1e6;
+}
+
+/**
+ * What cty's fmt.Sprintf prints for a number verb whose width or precision
+ * Go's fmt gave up on: no verb, then the unused argument (as %v prints it).
+ */
+function noVerb(argType: '*big.Int' | '*big.Float', value: string): string {
+  return `%!(NOVERB)%!(EXTRA ${argType}=${value})`;
+}
+
 function padWidth(verb: Verb, s: string): string {
   if (verb.width === undefined) return s;
+  // cty pads strings itself, with no limit: a limit no one reaches by accident keeps bake's memory bounded.
+  if (verb.widthTooLarge) throw unsupported(verb, 'the width is too large');
   const missing = verb.width - graphemes(s).length;
   if (missing <= 0) return s;
   const pad = (verb.zero ? '0' : ' ').repeat(missing);
@@ -75,14 +98,18 @@ function formatOne(verb: Verb, value: Value): string {
     case 'X': {
       const n = convertFor(verb, value, T.number) as number;
       if (!Number.isInteger(n)) throw unsupported(verb, 'an integer is required');
+      if (verb.tooLarge) return noVerb('*big.Int', formatInteger(BigInt(n), 'd', PLAIN));
       return formatInteger(BigInt(n), verb.mode, verb);
     }
     case 'e':
     case 'E':
     case 'f':
     case 'g':
-    case 'G':
-      return formatFloat(convertFor(verb, value, T.number) as number, verb.mode, verb);
+    case 'G': {
+      const x = convertFor(verb, value, T.number) as number;
+      if (verb.tooLarge) return noVerb('*big.Float', formatFloat(x, 'g', PLAIN));
+      return formatFloat(x, verb.mode, verb);
+    }
     case 's':
     case 'q': {
       let s = convertFor(verb, value, T.string) as string;
@@ -139,11 +166,12 @@ export function formatString(format: string, values: readonly Value[]): string {
       argNum = Number(index);
     }
     const width = digitsAt(/^[1-9]\d*/);
-    let precision: number | undefined;
+    let precisionDigits: string | undefined;
     if (format[i] === '.') {
       i++;
-      precision = Number(digitsAt(/^\d*/) || '0');
+      precisionDigits = digitsAt(/^\d*/);
     }
+    const precision = precisionDigits === undefined ? undefined : Number(precisionDigits || '0');
     if (i >= format.length) throw incomplete();
     const mode = format[i] ?? '';
     if (!/^[A-Za-z]$/.test(mode)) throw charError(i);
@@ -154,6 +182,8 @@ export function formatString(format: string, values: readonly Value[]): string {
       offset: byteOffset(format, start),
       argNum,
       mode,
+      widthTooLarge: goFmtTooLarge(width),
+      tooLarge: goFmtTooLarge(width) || goFmtTooLarge(precisionDigits ?? ''),
       ...(width === '' ? {} : { width: Number(width) }),
       ...(precision === undefined ? {} : { precision }),
     };

@@ -26,9 +26,17 @@ export function encodeJson(v: Value): string {
     .join(',')}}`;
 }
 
+/**
+ * How deep a decoded document may nest. Go's decoder stops at 10,000 with
+ * "exceeded max depth"; bake's evaluator recurses through values, so it
+ * stops sooner, with Go's words, instead of overflowing the stack (issue 14).
+ */
+export const MAX_JSON_DEPTH = 1000;
+
 /** A recursive-descent reader with the error texts of Go's json.Decoder. */
 class JsonReader {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly text: string) {}
 
   readDocument(): Value {
@@ -58,8 +66,12 @@ class JsonReader {
 
   private readValue(): Value {
     const ch = this.peek();
-    if (ch === '{') return this.readObject();
-    if (ch === '[') return this.readArray();
+    if (ch === '{' || ch === '[') {
+      if (++this.depth > MAX_JSON_DEPTH) this.invalid('exceeded max depth');
+      const value = ch === '{' ? this.readObject() : this.readArray();
+      this.depth--;
+      return value;
+    }
     if (ch === '"') return this.readString();
     if (ch === '-' || (ch >= '0' && ch <= '9')) return this.readNumber();
     for (const [word, value] of [

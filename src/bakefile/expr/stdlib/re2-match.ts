@@ -3,11 +3,22 @@
  * the leftmost match, every match with Go's rules for empty matches, and
  * replacement with Go's Expand templates ($1, ${name}).
  */
+import type { Matcher } from 're2js';
 import type { Re2 } from './re2.js';
 
-function execAt(re: RegExp, s: string, pos: number): RegExpExecArray | null {
-  re.lastIndex = pos;
-  return re.exec(s);
+export interface Re2Match {
+  /** Where the match starts and ends in the string, in UTF-16 code units. */
+  readonly start: number;
+  readonly end: number;
+  /** The whole match, then each capture group's text (null when the group took no part). */
+  readonly groups: readonly (string | null)[];
+}
+
+/** The leftmost match at or after pos, seeing the text before pos as Go does (for ^ and \b). */
+function execAt(matcher: Matcher, groupCount: number, pos: number): Re2Match | null {
+  if (!matcher.find(pos)) return null;
+  const groups = Array.from({ length: groupCount + 1 }, (_, i) => matcher.group(i));
+  return { start: matcher.start(), end: matcher.end(), groups };
 }
 
 /** Width in code units of the code point at pos (0 at the end), to step past it. */
@@ -17,27 +28,27 @@ function codePointWidth(s: string, pos: number): number {
 }
 
 /** The leftmost match, as Go's FindStringSubmatch. */
-export function firstMatch(re: Re2, s: string): RegExpExecArray | null {
-  return execAt(re.regex, s, 0);
+export function firstMatch(re: Re2, s: string): Re2Match | null {
+  return execAt(re.compiled.matcher(s), re.groupNames.length, 0);
 }
 
 /** All successive non-overlapping matches, skipping an empty match right after a previous match (Go's FindAll). */
-export function findAll(re: Re2, s: string): RegExpExecArray[] {
-  const matches: RegExpExecArray[] = [];
+export function findAll(re: Re2, s: string): Re2Match[] {
+  const matcher = re.compiled.matcher(s);
+  const matches: Re2Match[] = [];
   let pos = 0;
   let prevEnd = -1;
   while (pos <= s.length) {
-    const m = execAt(re.regex, s, pos);
+    const m = execAt(matcher, re.groupNames.length, pos);
     if (!m) break;
-    const end = m.index + m[0].length;
     let accept = true;
-    if (end === pos) {
-      if (m.index === prevEnd) accept = false;
+    if (m.end === pos) {
+      if (m.start === prevEnd) accept = false;
       pos += codePointWidth(s, pos) || 1;
     } else {
-      pos = end;
+      pos = m.end;
     }
-    prevEnd = end;
+    prevEnd = m.end;
     if (accept) matches.push(m);
   }
   return matches;
@@ -45,27 +56,26 @@ export function findAll(re: Re2, s: string): RegExpExecArray[] {
 
 /** Go's Regexp.ReplaceAllString: `$1`, `${1}`, `$name`, `${name}` and `$$` in the template. */
 export function replaceAll(re: Re2, src: string, template: string): string {
+  const matcher = re.compiled.matcher(src);
   let out = '';
   let lastEnd = 0;
   let searchPos = 0;
   while (searchPos <= src.length) {
-    const m = execAt(re.regex, src, searchPos);
+    const m = execAt(matcher, re.groupNames.length, searchPos);
     if (!m) break;
-    const start = m.index;
-    const end = start + m[0].length;
-    out += src.slice(lastEnd, start);
+    out += src.slice(lastEnd, m.start);
     // No replacement for an empty match right after another match.
-    if (end > lastEnd || start === 0) out += expandTemplate(template, m, re.groupNames);
-    lastEnd = end;
+    if (m.end > lastEnd || m.start === 0) out += expandTemplate(template, m, re.groupNames);
+    lastEnd = m.end;
     const width = codePointWidth(src, searchPos);
-    if (searchPos + width > end) searchPos += width;
-    else if (searchPos + 1 > end) searchPos++;
-    else searchPos = end;
+    if (searchPos + width > m.end) searchPos += width;
+    else if (searchPos + 1 > m.end) searchPos++;
+    else searchPos = m.end;
   }
   return out + src.slice(lastEnd);
 }
 
-function expandTemplate(template: string, m: RegExpExecArray, names: readonly (string | undefined)[]): string {
+function expandTemplate(template: string, m: Re2Match, names: readonly (string | undefined)[]): string {
   let out = '';
   let rest = template;
   for (;;) {
@@ -87,6 +97,6 @@ function expandTemplate(template: string, m: RegExpExecArray, names: readonly (s
     const name = ref[1] ?? ref[2] ?? '';
     const isNumber = /^(?:0|[1-9]\d{0,7})$/.test(name);
     const index = isNumber ? Number(name) : names.indexOf(name) + 1;
-    if (index > 0 || (isNumber && index === 0)) out += m[index] ?? '';
+    if (index > 0 || (isNumber && index === 0)) out += m.groups[index] ?? '';
   }
 }

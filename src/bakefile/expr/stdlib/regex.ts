@@ -8,7 +8,7 @@ import { T } from '../types.js';
 import { makeObject, type Value } from '../value.js';
 import { argString, define, param, type FunctionTable } from './args.js';
 import { compileRe2, RegexSyntaxError, type Re2 } from './re2.js';
-import { findAll, firstMatch, replaceAll } from './re2-match.js';
+import { findAll, firstMatch, replaceAll, type Re2Match } from './re2-match.js';
 
 type MatchShape = 'string' | 'tuple' | 'object';
 
@@ -28,9 +28,9 @@ function compilePattern(pattern: string): { re: Re2; shape: MatchShape } {
 }
 
 /** A match as cty returns it; groups that did not take part are null. */
-function matchValue(m: RegExpExecArray, re: Re2, shape: MatchShape): Value {
-  if (shape === 'string') return m[0];
-  const groups = re.groupNames.map((_, i) => m[i + 1] ?? null);
+function matchValue(m: Re2Match, re: Re2, shape: MatchShape): Value {
+  if (shape === 'string') return m.groups[0] ?? '';
+  const groups = re.groupNames.map((_, i) => m.groups[i + 1] ?? null);
   if (shape === 'tuple') return groups;
   return makeObject(re.groupNames.map((name, i) => [name ?? '', groups[i] ?? null]));
 }

@@ -78,9 +78,15 @@ export function rangeOf(filename: string, lines: LineCounter, from: number, to: 
   return { filename, start: at(from), end: at(Math.max(from, to)) };
 }
 
+/** Far more than anchors and merge keys repeat in real compose files; an alias bomb stops here (issue 14). */
+export const MAX_ALIASED_NODES = 100_000;
+
 /** Converts one parsed document, interpolating string values as it goes. */
 export class TreeBuilder {
   private readonly building = new Set<unknown>();
+  /** Nodes built again through aliases: a few aliases of aliases can make billions (a "billion laughs"). */
+  private aliased = 0;
+  private aliasDepth = 0;
 
   constructor(
     private readonly parsed: ParsedDocument,
@@ -93,9 +99,15 @@ export class TreeBuilder {
       const target = node.resolve(this.parsed.doc);
       if (this.building.has(target))
         throw bakeError('yaml: anchor refers to itself', this.range(node, fallback), 'Remove the alias from inside its own anchor.');
-      return this.build(target, path, this.range(node, fallback));
+      this.aliasDepth++;
+      const tree = this.build(target, path, this.range(node, fallback));
+      this.aliasDepth--;
+      return tree;
     }
     const range = this.range(node, fallback);
+    if (this.aliasDepth > 0 && ++this.aliased > MAX_ALIASED_NODES) {
+      throw bakeError('yaml: aliases expand to too many nodes', range, `Repeat less through aliases: they expand to more than ${MAX_ALIASED_NODES} nodes.`);
+    }
     const tag = isNode(node) ? customTag(node.tag) : undefined;
     this.building.add(node);
     try {
