@@ -9,17 +9,10 @@ import type { ContainerSpec, HealthConfig, PortBinding } from '../../docker/type
 import { LABEL } from '../labels.js';
 import { durationNanos, parsePort, parseVolume, type VolumeMount } from '../../bakefile/compose-syntax.js';
 import { DevRuntimeError } from './errors.js';
-import { planLabel } from './plan-label.js';
+import { planLabel, type ServicePlan } from './service-plan.js';
 import { networkName, sessionLabels, volumeName, type SessionIdentity } from './session-objects.js';
 
-/** One service to run, with the image the client chose for it. */
-export interface ServicePlan {
-  readonly service: Service;
-  /** image ref or ID; absent for runs_on = "host" */
-  readonly image?: string;
-  /** where relative paths resolve: the first bake file's directory */
-  readonly projectDir: string;
-}
+export type { ServicePlan } from './service-plan.js';
 
 /** What a spec takes from the client's side: environment variables given as null, and `~`. */
 export interface ClientContext {

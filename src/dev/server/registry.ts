@@ -10,7 +10,7 @@ import { DEV_PROTOCOL_VERSION, LABEL } from '../labels.js';
 import { endOrphanExecs } from '../process/exec-process.js';
 import { projectKey, sessionIdOf } from '../project.js';
 import { discoverSessions } from '../runtime/discover.js';
-import { recoveredPlan } from '../runtime/plan-label.js';
+import { recoveredPlan } from '../runtime/service-plan.js';
 import type { ServicePlan } from '../runtime/service-runtime.js';
 import type { HostDevProcess } from '../process/host-process.js';
 import type { ServerPaths } from './paths.js';

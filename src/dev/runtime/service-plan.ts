@@ -1,13 +1,22 @@
 /**
- * The plan a container carries in its `dev.bake.plan` label, so that a new
- * server can recover the session from the engine alone. Labels are readable
+ * One service to run, and the plan a container carries in its
+ * `dev.bake.plan` label, so that a new server can recover the session from
+ * the engine alone. Labels are readable
  * by anyone who can list containers and are kept in every image committed
  * from one, so environment values stay out: only their names are written,
  * and a recovered plan takes the values from the container's own Env, which
  * holds exactly what the service was started with.
  */
 import type { Service } from '../../bakefile/model.js';
-import type { ServicePlan } from './container-spec.js';
+
+/** One service to run, with the image the client chose for it. */
+export interface ServicePlan {
+  readonly service: Service;
+  /** image ref or ID; absent for runs_on = "host" */
+  readonly image?: string;
+  /** where relative paths resolve: the first bake file's directory */
+  readonly projectDir: string;
+}
 
 export function planLabel(plan: ServicePlan): string {
   const { environment, ...rest } = plan.service;

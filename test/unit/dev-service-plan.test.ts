@@ -1,12 +1,11 @@
 /**
- * The plan label (dev/runtime/plan-label.ts): environment names without
+ * The plan label (dev/runtime/service-plan.ts): environment names without
  * values go into the label; a recovered plan reads the values back from the
  * container's Env (issue 14, defect 2: no secret-like values in labels).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planLabel, recoveredPlan } from '../../src/dev/runtime/plan-label.js';
-import type { ServicePlan } from '../../src/dev/runtime/container-spec.js';
+import { planLabel, recoveredPlan, type ServicePlan } from '../../src/dev/runtime/service-plan.js';
 
 const plan: ServicePlan = {
   service: { name: 'api', command: ['sh'], environment: { TOKEN: 's3cr3t', EMPTY: '', FROM_CLIENT: null } },
