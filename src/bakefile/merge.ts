@@ -7,7 +7,7 @@
 import { mergeEntries, type EntryKind } from './entries.js';
 import type { Entry, Service, Target } from './model.js';
 
-type MergeRule = 'replace' | 'append' | 'mergeMap' | 'mergeMapSkipNull' | 'mergeStruct' | 'entries';
+type MergeRule = 'replace' | 'append' | 'mergeMap' | 'mergeMapSkipNull' | 'mergeMapNullDefers' | 'mergeStruct' | 'entries';
 
 /** buildx's Target.Merge: which attributes replace and which merge. */
 const TARGET_RULES: Readonly<Record<string, MergeRule>> = {
@@ -42,7 +42,8 @@ const TARGET_RULES: Readonly<Record<string, MergeRule>> = {
 };
 
 const SERVICE_RULES: Readonly<Record<string, MergeRule>> = {
-  environment: 'mergeMapSkipNull',
+  // A null value keeps an inherited one, else stays null: compose's "the client's variable" (issue 14).
+  environment: 'mergeMapNullDefers',
   inherits: 'append',
 };
 
@@ -70,12 +71,15 @@ function mergeWith<T extends { name: string }>(base: T, over: T, rules: Readonly
         b[key] = [...((current as unknown[] | undefined) ?? []), ...(value as unknown[])];
         break;
       case 'mergeMap':
-      case 'mergeMapSkipNull': {
-        const skipNull = rules[key] === 'mergeMapSkipNull';
+      case 'mergeMapSkipNull':
+      case 'mergeMapNullDefers': {
+        const rule = rules[key];
         const merged: Record<string, unknown> = { ...((current as Record<string, unknown> | undefined) ?? {}) };
+        const skip = (k: string, v: unknown): boolean =>
+          v === null && (rule === 'mergeMapSkipNull' || (rule === 'mergeMapNullDefers' && Object.hasOwn(merged, k)));
         // defineProperty, not assignment: a `__proto__` key is kept as a key, as buildx keeps it (issue 14).
         for (const [k, v] of Object.entries(value as Record<string, unknown>))
-          if (!(skipNull && v === null)) Object.defineProperty(merged, k, { value: v, enumerable: true, writable: true, configurable: true });
+          if (!skip(k, v)) Object.defineProperty(merged, k, { value: v, enumerable: true, writable: true, configurable: true });
         if (Object.keys(merged).length || current !== undefined) b[key] = merged;
         break;
       }

@@ -188,6 +188,14 @@ test('selected services resolve the targets they build, and inherit templates', 
   assert.deepEqual([images.resolved.targets.size, images.resolved.groups.size], [0, 0]);
 });
 
+test("an environment variable set to null is the client's (kept as null for bake dev to fill), unless it inherits a value", async () => {
+  const env = await dev(
+    'service "base" {\n  image = "busybox"\n  environment = { TZ = "UTC" }\n}\nservice "api" {\n  inherits = ["base"]\n  environment = { TZ = null, TOKEN = null, MODE = "dev" }\n}\n',
+    ['api'],
+  );
+  assert.deepEqual(env.services.find((s) => s.name === 'api')?.environment, { TZ: 'UTC', TOKEN: null, MODE: 'dev' });
+});
+
 test('services expand with a matrix, and a cyclic inherits warns', async () => {
   const matrix = `service "worker" {
   name = "worker-\${n}"
