@@ -16,6 +16,7 @@ import { sanitizeTargetName, type Group, type Service, type Target } from './mod
 import { goQuote } from '../golang/strconv.js';
 import { BadPatternError, goMatch } from '../golang/path.js';
 import { applyOverrides, type Overrides } from './overrides.js';
+import { unknownServiceError } from './services.js';
 import { attributeRange, withOriginOf } from './sources.js';
 
 export interface ResolveOptions {
@@ -276,17 +277,7 @@ export function resolveServices(config: EvaluatedFiles, warn: (d: Diagnostic) =>
     }
     done.set(name, null);
     const def = config.services.find((s) => s.name === name);
-    if (!def)
-      throw bakeError(
-        `failed to find service ${name}`,
-        at,
-        unknownNameFix(
-          name,
-          config.services.map((s) => s.name),
-          'services',
-          'Define it with a service block.',
-        ),
-      );
+    if (!def) throw unknownServiceError(name, at, config.services);
     const base: Service = { name };
     for (const parent of def.inherits ?? []) {
       const p = resolve(parent, [...chain, name], attributeRange(def, 'inherits'));

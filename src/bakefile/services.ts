@@ -31,17 +31,7 @@ export function selectServices(all: readonly Service[], names: readonly string[]
   const picked = new Set<string>();
   const visit = (name: string, at: SourceRange | undefined): void => {
     const s = byName.get(name);
-    if (!s)
-      throw bakeError(
-        `failed to find service ${name}`,
-        at,
-        unknownNameFix(
-          name,
-          services.map((x) => x.name),
-          'services',
-          'Define it with a service block.',
-        ),
-      );
+    if (!s) throw unknownServiceError(name, at, services);
     if (picked.has(name)) return;
     picked.add(name);
     for (const dep of s.depends_on ?? []) visit(dep, attributeRange(s, 'depends_on'));
@@ -149,4 +139,18 @@ function checkDependencyCycles(services: readonly Service[], byName: ReadonlyMap
     state.set(s.name, 'done');
   };
   for (const s of services) walk(s, []);
+}
+
+/** buildx's sentence for a service name that is not defined, with the nearest names. */
+export function unknownServiceError(name: string, at: SourceRange | undefined, services: readonly Service[]): Error {
+  return bakeError(
+    `failed to find service ${name}`,
+    at,
+    unknownNameFix(
+      name,
+      services.map((s) => s.name),
+      'services',
+      'Define it with a service block.',
+    ),
+  );
 }
