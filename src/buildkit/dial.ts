@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import * as grpc from '@grpc/grpc-js';
-import { UserError } from '../core/errors.js';
+import { systemErrorReason, UserError } from '../core/errors.js';
 import { resolveEngineEndpoint, type EngineEndpoint } from '../docker/endpoint.js';
 
 /** Where BuildKit is, as the user wrote it and as grpc-js dials it. */
@@ -107,9 +107,7 @@ function tcpCredentials(url: URL): ChannelCredentials {
     try {
       return readFileSync(path);
     } catch (e) {
-      // Node's "ENOENT: no such file or directory, open '/x'" → "no such file or directory": the path is already said.
-      const reason = /^[A-Z]+: ([^,]+)/.exec((e as Error).message)?.[1] ?? (e as Error).message;
-      throw new BuilderAddressError(`cannot read the ${key} file ${path} of builder ${url.href}: ${reason}.`);
+      throw new BuilderAddressError(`cannot read the ${key} file ${path} of builder ${url.href}: ${systemErrorReason(e)}.`);
     }
   };
   if (!['cacert', 'cert', 'key', 'servername'].some((k) => q.has(k))) return grpc.credentials.createInsecure();

@@ -57,3 +57,9 @@ export class UserError extends Error {
 export function usageError(message: string, fix: string): UserError {
   return new UserError('usage', message, fix);
 }
+
+/** Node's "ENOENT: no such file or directory, open '/x'" → "no such file or directory", for sentences that say the path already. */
+export function systemErrorReason(e: unknown): string {
+  const message = (e as Error).message;
+  return /^[A-Z]+: ([^,]+)/.exec(message)?.[1] ?? message;
+}

@@ -5,7 +5,7 @@
  * and with them its environment. Client and server both check before use.
  */
 import { accessSync, constants, lstatSync, mkdirSync, type Stats } from 'node:fs';
-import { usageError } from '../../core/errors.js';
+import { systemErrorReason, usageError } from '../../core/errors.js';
 import type { ServerPaths } from './paths.js';
 
 const FIX = 'Remove it (as its owner or root), or set XDG_RUNTIME_DIR to a directory only you can write.';
@@ -34,7 +34,7 @@ export function checkPrivateDir(paths: ServerPaths, create: boolean): void {
     accessSync(paths.socket, constants.R_OK | constants.W_OK);
   } catch (e) {
     throw usageError(
-      `bake cannot open the server socket ${paths.socket}: ${reason(e)}`,
+      `bake cannot open the server socket ${paths.socket}: ${systemErrorReason(e)}`,
       `Give it back to yourself (chmod 600 ${paths.socket}), or stop that server as its owner.`,
     );
   }
@@ -52,13 +52,7 @@ function statOf(path: string): Stats | undefined {
 
 function unusable(path: string, e: unknown): Error {
   return usageError(
-    `bake cannot keep its server in ${path}: ${reason(e)}`,
+    `bake cannot keep its server in ${path}: ${systemErrorReason(e)}`,
     'Set XDG_RUNTIME_DIR to a directory of your own, or unset it (bake then uses its state dir).',
   );
-}
-
-/** Node's "ENOTDIR: not a directory, mkdir '/dev/null/bake'" → "not a directory": the path is said already. */
-function reason(e: unknown): string {
-  const message = (e as Error).message;
-  return /^[A-Z]+: ([^,]+)/.exec(message)?.[1] ?? message;
 }
