@@ -19,6 +19,7 @@ import type { ChannelCredentials } from '@grpc/grpc-js';
 import * as grpc from '@grpc/grpc-js';
 import { systemErrorReason, UserError } from '../core/errors.js';
 import { resolveEngineEndpoint, type EngineEndpoint } from '../docker/endpoint.js';
+import { pidAlive } from '../docker/pid.js';
 
 /** Where BuildKit is, as the user wrote it and as grpc-js dials it. */
 export interface Dialed {
@@ -165,23 +166,13 @@ function reapProxyDirs(): void {
   const uid = process.getuid?.();
   for (const name of readdirSync(tmpdir())) {
     const pid = Number(PROXY_DIR.exec(name)?.[1] ?? 0);
-    if (!pid || pid === process.pid || processAlive(pid)) continue;
+    if (!pid || pid === process.pid || pidAlive(pid)) continue;
     const path = join(tmpdir(), name);
     try {
       if (lstatSync(path).uid === uid) rmSync(path, { recursive: true, force: true });
     } catch {
       // Gone already, or another bake reaps it at the same moment.
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: alive, another user's.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -12,6 +12,7 @@ import { DockerEngine } from './engine-api.js';
 import { BRIDGE_PREFIX, enginePaths, type EnginePaths } from './engine-paths.js';
 import { embeddedPid, parseEngineAddress, resolveEngineEndpoint, type EndpointSource, type EngineEndpoint } from './endpoint.js';
 import { EngineError } from './errors.js';
+import { pidAlive } from './pid.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -211,16 +212,6 @@ async function answers(endpoint: EngineEndpoint, signal: AbortSignal): Promise<b
     return false;
   } finally {
     engine.close();
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
