@@ -126,6 +126,8 @@ export interface ControlClient {
   diskUsage(signal: AbortSignal): Promise<UsageRecord[]>;
   /** BuildKit v0.11+; older engines answer UNIMPLEMENTED. */
   info(signal: AbortSignal): Promise<BuildkitVersion | undefined>;
+  /** The connection's channel: the gateway (gateway.ts) calls over it. */
+  channel(): grpc.Channel;
   close(): void;
 }
 
@@ -211,6 +213,7 @@ export function controlClient(dialed: Dialed): ControlClient {
         throw e;
       }
     },
+    channel: () => raw().getChannel() as grpc.Channel,
     close: () => made?.close(),
   };
 }
