@@ -16,8 +16,9 @@ import { bakeError } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
 import type { ErrorEvent, ProgressSink } from '../core/progress.js';
 import { isRemoteContext, type BuildSpec, type ExportSpec } from './build-spec.js';
-import type { ControlClient } from './control.js';
+import type { ControlClient, SolveRequest } from './control.js';
 import { EngineUnreachableError } from './dial.js';
+import { gatewayClient, type GatewayClient, type GatewaySolveRequest } from './gateway.js';
 import { createSession, type DirStats, type LocalDirSpec } from './session/index.js';
 import { solvePlan, type Links, type NamedDir, type SessionDir } from './solve-request.js';
 import { newBuildkitId } from './identity.js';
@@ -34,6 +35,33 @@ export interface SolveTarget {
   /** The spec's linked contexts, their dependencies already loaded (see Links). */
   readonly links: Links;
   readonly progress: ProgressSink;
+  /** Solve through the gateway instead (build debugging): this frontend does the solving while the build is held open. */
+  readonly frontend?: ClientFrontend;
+}
+
+/**
+ * A client-side frontend (issue 13): the Control.Solve carries no frontend
+ * and stays open while `run` solves the target through the gateway, where
+ * containers can run in its result or at its failed step. `signal` is how
+ * long a held build may live (a debug session's): cancelling the run does
+ * not end a build that is held.
+ */
+export interface ClientFrontend {
+  readonly signal: AbortSignal;
+  run(build: GatewayBuild): Promise<FrontendOutcome>;
+}
+
+export interface GatewayBuild {
+  readonly target: string;
+  readonly gateway: GatewayClient;
+  /** The dockerfile.v0 solve the target's Control.Solve would have asked for. */
+  readonly request: GatewaySolveRequest;
+}
+
+export interface FrontendOutcome {
+  readonly result: { readonly ref: string } | { readonly failure: grpc.ServiceError };
+  /** Keeps the build (its containers, its session) open until it resolves: true exports the result then, false discards it. */
+  readonly held?: Promise<boolean>;
 }
 
 /** The Dockerfile a Solve serves, and what a failure shows of it. */
@@ -145,9 +173,11 @@ async function solveOnce(conn: SolveConnection, req: SolveTarget, buildSignal: A
     env: conn.env,
   });
   const stop = new AbortController();
-  const signal = AbortSignal.any([buildSignal, stop.signal]);
+  // A build a frontend may hold lives as long as the frontend lets it; until held, cancelling the run cancels it too.
+  const lifetime = req.frontend ? unlessHeld(buildSignal, req.frontend.signal) : { signal: buildSignal, hold: () => undefined };
+  const signal = AbortSignal.any([lifetime.signal, stop.signal]);
   // The session outlives this solve (RunSessions): only the run's end or Ctrl-C closes it.
-  const stream = await conn.client.session(session.metadata(), buildSignal);
+  const stream = await conn.client.session(session.metadata(), lifetime.signal);
   session.serve(stream);
   conn.sessions.hold(async () => {
     stream.end();
@@ -156,6 +186,16 @@ async function solveOnce(conn: SolveConnection, req: SolveTarget, buildSignal: A
   const request = { ...plan.request, Session: session.id };
   const stats = (dir: SessionDir): DirStats => session.stats.get(dir.name) ?? { files: 0, bytes: 0, requests: 0 };
   const sent = (): BuildResult['sent'] => ({ context: stats(context), dockerfile: stats(dockerfileDir) });
+  const failure = (e: grpc.ServiceError, failed: { id: string; name: string } | undefined): Error =>
+    solveFailure(e, spec.name, conn.address, sent(), {
+      ...(failed ? { vertex: failed } : {}),
+      ...(req.dockerfile.shown ? { dockerfile: req.dockerfile.shown } : {}),
+    });
+  if (req.frontend) {
+    const held = await solveThroughGateway(conn.client, request, spec.name, req.frontend, req.progress, lifetime.hold, signal);
+    if ('failure' in held) throw failure(held.failure, undefined);
+    return { exporterResponse: held.exporterResponse, sent: sent() };
+  }
   try {
     const solved = conn.client.solve(request, signal);
     // Status needs the job, which Solve creates; BuildKit waits up to 3 s for it, so it can start at once.
@@ -164,17 +204,83 @@ async function solveOnce(conn: SolveConnection, req: SolveTarget, buildSignal: A
     try {
       response = await solved;
     } catch (e) {
-      const failed = await status;
-      throw solveFailure(e as grpc.ServiceError, spec.name, conn.address, sent(), {
-        ...(failed ? { vertex: failed } : {}),
-        ...(req.dockerfile.shown ? { dockerfile: req.dockerfile.shown } : {}),
-      });
+      throw failure(e as grpc.ServiceError, await status);
     }
     await status;
     return { exporterResponse: response.ExporterResponse ?? {}, sent: sent() };
   } finally {
     stop.abort();
   }
+}
+
+/**
+ * The build as a client-side frontend runs it: a Control.Solve without a
+ * frontend, held open while the frontend solves through the gateway; then
+ * the result is returned (and exported) or the failure reported. A held
+ * failure is reported at once, and the build stays open in the background
+ * until the frontend lets it go.
+ */
+async function solveThroughGateway(
+  client: ControlClient,
+  request: SolveRequest,
+  target: string,
+  frontend: ClientFrontend,
+  progress: ProgressSink,
+  hold: () => void,
+  signal: AbortSignal,
+): Promise<{ exporterResponse: Record<string, string> } | { failure: grpc.ServiceError }> {
+  const { Frontend = 'dockerfile.v0', FrontendAttrs = {}, FrontendInputs, ...held } = request;
+  const solved = client.solve(held, signal);
+  // Its failure is read after the frontend's return; one that comes first (the session broke) must not go unhandled meanwhile.
+  solved.catch(() => undefined);
+  // Progress stops at a held failure: the run has reported it and goes on without this target.
+  const following = new AbortController();
+  const status = followStatus(client, request.Ref, target, progress, AbortSignal.any([signal, following.signal]));
+  const gateway = gatewayClient(client.channel(), request.Ref);
+  const outcome = await frontend.run({
+    target,
+    gateway,
+    request: { Frontend, FrontendOpt: FrontendAttrs, ...(FrontendInputs ? { FrontendInputs } : {}) },
+  });
+  const give = (keep: boolean): Promise<unknown> =>
+    gateway.return('ref' in outcome.result && keep ? { ref: outcome.result.ref } : { error: 'the debug session ended' }, signal).then(() => solved);
+  if (outcome.held) hold();
+  if ('failure' in outcome.result) {
+    const failure = outcome.result.failure;
+    if (!outcome.held) {
+      await give(false).catch(() => undefined);
+      await status;
+    } else {
+      following.abort();
+      void outcome.held.then(give).catch(() => undefined);
+    }
+    return { failure };
+  }
+  const keep = (await outcome.held) ?? true;
+  await give(keep);
+  await status;
+  return { exporterResponse: (await solved).ExporterResponse ?? {} };
+}
+
+/**
+ * The signal of a build that may be held: aborted with `run` until `hold()`
+ * is called, and with `holder` always.
+ */
+function unlessHeld(run: AbortSignal, holder: AbortSignal): { signal: AbortSignal; hold: () => void } {
+  const controller = new AbortController();
+  let held = false;
+  const onRun = (): void => {
+    if (!held) controller.abort(run.reason);
+  };
+  run.addEventListener('abort', onRun, { once: true });
+  if (run.aborted) onRun();
+  return {
+    signal: AbortSignal.any([controller.signal, holder]),
+    hold: () => {
+      held = true;
+      run.removeEventListener('abort', onRun);
+    },
+  };
 }
 
 /** The docker CLI's config dir, where registry credentials come from, as buildx reads them. */

@@ -62,8 +62,8 @@ export interface GatewayProcess extends EventEmitter<{ output: [Buffer]; exit: [
 export interface GatewayClient {
   /** The frontend API's enabled capabilities (`gateway.exec`, `gateway.solve.evaluate`, …). */
   capabilities(signal: AbortSignal): Promise<ReadonlySet<string>>;
-  /** Solves with a frontend or a definition; resolves with the result's ref id. */
-  solve(req: GatewaySolveRequest, signal: AbortSignal): Promise<string>;
+  /** Solves with a frontend or a definition; resolves with the result's ref id and metadata (`containerimage.config`: the image config as JSON). */
+  solve(req: GatewaySolveRequest, signal: AbortSignal): Promise<{ readonly ref: string; readonly metadata: Readonly<Record<string, Buffer>> }>;
   newContainer(id: string, mounts: readonly ContainerMount[], signal: AbortSignal): Promise<void>;
   releaseContainer(id: string, signal: AbortSignal): Promise<void>;
   exec(
@@ -143,12 +143,12 @@ export function gatewayClient(channel: grpc.Channel, buildId: string): GatewayCl
       return new Set((pong.FrontendAPICaps ?? []).filter((c) => c.Enabled).map((c) => c.ID));
     },
     async solve(req, signal) {
-      const res = await unary<{ ref?: string; result?: { ref?: { id?: string }; refDeprecated?: string } }>(
+      const res = await unary<{ ref?: string; result?: { ref?: { id?: string }; refDeprecated?: string; metadata?: Record<string, Buffer> } }>(
         'Solve',
         { ...req, allowResultReturn: true, Evaluate: true },
         signal,
       );
-      return res.result?.ref?.id ?? res.result?.refDeprecated ?? res.ref ?? '';
+      return { ref: res.result?.ref?.id ?? res.result?.refDeprecated ?? res.ref ?? '', metadata: res.result?.metadata ?? {} };
     },
     async newContainer(id, mounts, signal) {
       await unary('NewContainer', { ContainerID: id, Mounts: mounts.map((m) => ({ ...m, mountType: 0 })) }, signal);
@@ -205,7 +205,6 @@ function startProcess(
     end();
   };
   call.on('data', (msg: ExecMessage) => {
-    if (globalThis.process.env['GW_DEBUG']) console.error('exec msg', JSON.stringify(msg).slice(0, 200));
     if (msg.File?.Data?.length) events.emit('output', Buffer.from(msg.File.Data));
     if (msg.Exit) {
       code = msg.Exit.Code ?? 0;

@@ -183,6 +183,20 @@ export interface ErrorDetails {
   source?: FailureSource;
   /** The exit code of the process that failed (gatewayapi.ExitMessage). */
   exitCode?: number;
+  /** The failed step's state before and after it (errdefs.Solve, BuildKit v0.10+ as JSON): what a debug shell opens on. */
+  failedStep?: FailedStep;
+}
+
+/**
+ * errdefs.Solve of a failed exec step: the results its mounts read
+ * (`inputIDs`, by the op's input index) and what they held when it failed
+ * (`mountIDs`, one per mount), and the process it ran.
+ */
+export interface FailedStep {
+  readonly inputIDs: readonly string[];
+  readonly mountIDs: readonly string[];
+  readonly mounts: readonly { readonly dest: string; readonly input: number; readonly selector?: string; readonly readonly?: boolean }[];
+  readonly meta: { readonly args: readonly string[]; readonly env: readonly string[]; readonly cwd: string; readonly user?: string };
 }
 
 /**
@@ -202,7 +216,10 @@ export function decodeDetails(bytes: Uint8Array): ErrorDetails {
     if (!(value instanceof Uint8Array)) continue;
     const json = url.endsWith('+json') ? parseJson(value) : undefined;
     const type = url.replace(/\+json$/, '');
-    if (type.endsWith('errdefs.Vertex')) out.vertex = json ? jsonString(json['digest']) : text(field(value, 1));
+    if (type.endsWith('errdefs.Solve') && json) {
+      const step = failedStepFromJson(json);
+      if (step) out.failedStep = step;
+    } else if (type.endsWith('errdefs.Vertex')) out.vertex = json ? jsonString(json['digest']) : text(field(value, 1));
     else if (type.endsWith('gatewayapi.ExitMessage')) out.exitCode = json ? Number(json['Code'] ?? 0) : Number(field(value, 1) ?? 0);
     else if (type.endsWith('errdefs.Source') && !out.source) {
       const source = json ? sourceFromJson(json) : sourceFromProto(value);
@@ -223,6 +240,28 @@ function parseJson(bytes: Uint8Array): JsonObject | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** An exec step's errdefs.Solve (`{"inputIDs","mountIDs","op":{"exec":{"meta","mounts"}}}`); undefined for other ops (a failed COPY has no process to debug). */
+function failedStepFromJson(json: JsonObject): FailedStep | undefined {
+  const exec = (json['op'] as JsonObject | undefined)?.['exec'] as JsonObject | undefined;
+  const meta = exec?.['meta'] as JsonObject | undefined;
+  if (!exec || !meta) return undefined;
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const mounts = (Array.isArray(exec['mounts']) ? (exec['mounts'] as JsonObject[]) : []).map((m) => ({
+    dest: jsonString(m['dest']),
+    // Go leaves a zero input out; -1 (no input) is a scratch mount.
+    input: typeof m['input'] === 'number' ? m['input'] : 0,
+    ...(typeof m['selector'] === 'string' ? { selector: m['selector'] } : {}),
+    ...(m['readonly'] === true ? { readonly: true } : {}),
+  }));
+  const user = jsonString(meta['user']);
+  return {
+    inputIDs: strings(json['inputIDs']),
+    mountIDs: strings(json['mountIDs']),
+    mounts,
+    meta: { args: strings(meta['args']), env: strings(meta['env']), cwd: jsonString(meta['cwd']) || '/', ...(user ? { user } : {}) },
+  };
 }
 
 /** A Source's file and failing line ranges, whichever encoding they came in. */

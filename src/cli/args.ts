@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseCsvFields } from '../bakefile/entries.js';
 import { usageError } from '../core/errors.js';
 import { parseDuration } from '../golang/duration.js';
+import { parseShellwords } from '../golang/shellwords.js';
 import { parsePrefixKey } from '../dev/client/prefix-key.js';
 import { commandLine, type CommandName, type FlagName } from './commands.js';
 
@@ -31,6 +32,8 @@ export interface BakeArgs {
   readonly builder: string | undefined;
   readonly maxParallelism: number | undefined;
   readonly keepGoing: boolean;
+  /** Build debugging (issue 13): `--invoke[=CMD]` (its command: undefined for the image's shell) and `--on-error`. */
+  readonly buildDebug: BuildDebugArgs | undefined;
   readonly debug: boolean;
   /** What `bake dev …` asks for; all defaults (action `up`) for the other commands. */
   readonly dev: DevArgs;
@@ -61,6 +64,12 @@ export interface DevArgs {
 
 export type DevAction = 'up' | 'ls' | 'attach' | 'stop';
 
+export interface BuildDebugArgs {
+  /** `--invoke`: the command to run in the target's result; undefined: the image's shell. */
+  readonly invoke: { readonly command: readonly string[] | undefined } | undefined;
+  readonly onError: boolean;
+}
+
 export interface ListRequest {
   readonly type: 'targets' | 'variables';
   readonly format: 'table' | 'json';
@@ -83,6 +92,8 @@ const OPTIONS = {
   builder: { type: 'string' },
   'max-parallelism': { type: 'string' },
   'keep-going': { type: 'boolean' },
+  invoke: { type: 'string' },
+  'on-error': { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -125,6 +136,8 @@ const FLAG_SCOPES: Readonly<Record<FlagName, readonly Scope[]>> = {
   builder: BUILDING,
   'max-parallelism': BUILDING,
   'keep-going': BUILDING,
+  invoke: ['bake'],
+  'on-error': ['bake'],
   debug: EVERYWHERE,
   help: EVERYWHERE,
   version: EVERYWHERE,
@@ -145,7 +158,10 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgs {
   const args = argv.map((a, i) =>
     OPTIONAL_VALUE_FLAGS.includes(a) && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('-') || !/^(true|false|mode=|[a-z-]+=)/.test(argv[i + 1] ?? ''))
       ? `${a}=true`
-      : a,
+      : // A bare --invoke never takes the next word (a target): only --invoke=CMD names a command.
+        a === '--invoke'
+        ? '--invoke='
+        : a,
   );
   let parsed;
   try {
@@ -194,9 +210,21 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgs {
     builder: values.builder,
     maxParallelism: values['max-parallelism'] === undefined ? undefined : parseParallelism(values['max-parallelism']),
     keepGoing: values['keep-going'] ?? false,
+    buildDebug: buildDebugArgs(values.invoke, values['on-error'] ?? false, action === undefined ? rest : []),
     debug: values.debug ?? false,
     dev: devArgs(action ?? 'up', action === undefined ? [] : rest, values),
   };
+}
+
+/** `--invoke[=CMD]` and `--on-error`: undefined when neither is given. */
+function buildDebugArgs(invoke: string | undefined, onError: boolean, targets: readonly string[]): BuildDebugArgs | undefined {
+  if (invoke === undefined) return onError ? { invoke: undefined, onError } : undefined;
+  if (targets.length > 1)
+    throw usageError(`--invoke runs a process in one target's result, got ${targets.join(' ')}`, 'Name one target: bake --invoke TARGET.');
+  if (invoke.trim() === '') return { invoke: { command: undefined }, onError };
+  const command = parseShellwords(invoke);
+  if (!command?.length) throw usageError(`invalid --invoke command ${JSON.stringify(invoke)}: its quotes do not close`, `Write --invoke='sh -c "..."'.`);
+  return { invoke: { command }, onError };
 }
 
 type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];

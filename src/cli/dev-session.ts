@@ -48,7 +48,7 @@ export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<O
 }
 
 /** The server, started when none runs: for `bake dev`, which needs one to hold its session. */
-async function connect(cli: CliEnvironment): Promise<DevClient> {
+export async function connect(cli: CliEnvironment): Promise<DevClient> {
   const client = await connectServer({ env: cli.env, version: VERSION, start: serverRunCommand(), warn: (line) => void process.stderr.write(`${line}\n`) });
   return client as DevClient;
 }
@@ -85,7 +85,7 @@ function noSessionError(args: BakeArgs): UserError {
 }
 
 /** The engine this terminal builds and runs on, and why (DOCKER_HOST, the docker context …): where a new session is created. */
-function clientEngine(cli: CliEnvironment): ResolvedEndpoint {
+export function clientEngine(cli: CliEnvironment): ResolvedEndpoint {
   return resolveEngineEndpoint(cli.env);
 }
 
@@ -124,18 +124,8 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
       'bake dev needs a terminal to attach to',
       'Run it in a terminal, or add --detach to leave the session running and attach later with bake dev attach.',
     );
-  // Keys typed from now on (during the build) reach the shell once it starts.
-  const typeahead: Buffer[] = [];
-  // Ctrl-C (raw mode: a key, not a signal) interrupts whatever runs: the connection, the build, the wait for the services.
-  const interrupt = new AbortController();
-  const onKeys = (chunk: Buffer): void => {
-    if (chunk.includes(3)) interrupt.abort(new Error('interrupted'));
-    else typeahead.push(chunk);
-  };
-  if (!args.dev.detach) {
-    process.stdin.setRawMode(true);
-    process.stdin.on('data', onKeys);
-  }
+  const keys = args.dev.detach ? undefined : keysUntilAttached();
+  const interrupt = keys?.interrupt ?? new AbortController();
   let client: DevClient | undefined;
   try {
     client = await connect(cli);
@@ -149,8 +139,8 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
       );
       return 'ok';
     }
-    process.stdin.off('data', onKeys);
-    await openTerminal(client, session, args, cli, { typeahead, command: 'bake dev', hint: true });
+    keys?.stop();
+    await openTerminal(client, session, args, cli, { typeahead: keys?.typeahead ?? [], command: 'bake dev', hint: true });
     return 'ok';
   } catch (e) {
     // The build printed why it failed.
@@ -159,12 +149,29 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
     process.stderr.write('bake: interrupted; what had started keeps running in the server (bake dev ls lists it, bake dev stop ends it).\n');
     return 'interrupted';
   } finally {
-    process.stdin.off('data', onKeys);
+    keys?.stop();
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     // A flowing stdin would keep the process alive after an error.
     process.stdin.pause();
     client?.close();
   }
+}
+
+/**
+ * The terminal while a build runs before a shell: keys typed meanwhile are
+ * kept for the shell, and Ctrl-C (raw mode: a key, not a signal) interrupts
+ * whatever runs (the connection, the build, the wait for the services).
+ */
+export function keysUntilAttached(): { readonly typeahead: Buffer[]; readonly interrupt: AbortController; stop(): void } {
+  const typeahead: Buffer[] = [];
+  const interrupt = new AbortController();
+  const onKeys = (chunk: Buffer): void => {
+    if (chunk.includes(3)) interrupt.abort(new Error('interrupted'));
+    else typeahead.push(chunk);
+  };
+  process.stdin.setRawMode(true);
+  process.stdin.on('data', onKeys);
+  return { typeahead, interrupt, stop: () => void process.stdin.off('data', onKeys) };
 }
 
 /** The build of a dev run failed (it printed why) or was interrupted; the session keeps what it ran. */
@@ -240,7 +247,7 @@ function prefixKey(args: BakeArgs, cli: CliEnvironment): number {
 }
 
 /** The user's terminal on `session` until they detach or stop it. */
-function openTerminal(
+export function openTerminal(
   client: DevClient,
   session: SessionInfo,
   args: BakeArgs,
@@ -263,7 +270,7 @@ function openTerminal(
 }
 
 /** This client's build flags, as the server's `rebuild` reads them: the shorthand flags (--no-cache …) as the --set values they stand for. */
-function rebuildFlags(args: BakeArgs): string[] {
+export function rebuildFlags(args: BakeArgs): string[] {
   return [
     ...overrideFlags(args).flatMap((s) => ['--set', s]),
     ...args.vars.flatMap((v) => ['--var', v]),

@@ -55,6 +55,7 @@ async function run(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
     case 'bake':
       if (args.list) return (await import('./list.js')).list(args, args.list, cli);
       if (args.print) return (await import('./print.js')).print(args, cli);
+      if (args.buildDebug) return (await import('./debug-build.js')).debugBuild(args, args.buildDebug, cli);
       return (await import('./build.js')).build(args, cli);
   }
 }

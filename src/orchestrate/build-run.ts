@@ -14,7 +14,7 @@ import { isWorkStep, type ErrorEvent, type ProgressSink } from '../core/progress
 import type { Entry, Target } from '../bakefile/model.js';
 import type { ResolvedConfig } from '../bakefile/resolve.js';
 import { attributeRange } from '../bakefile/sources.js';
-import { BuildFailedError, dockerConfigDir, type BuildResult } from '../buildkit/build.js';
+import { BuildFailedError, dockerConfigDir, type BuildResult, type ClientFrontend } from '../buildkit/build.js';
 import type { DirStats } from '../buildkit/session/index.js';
 import { bakeStateDir } from '../docker/engine-paths.js';
 import { internalTag, type InternalTag } from '../dockerfile/links.js';
@@ -33,6 +33,8 @@ export interface BuildRunInput {
   readonly builder: string | undefined;
   readonly maxParallelism?: number | undefined;
   readonly keepGoing?: boolean | undefined;
+  /** Build debugging: the client-side frontend a target is solved through (orchestrate/debug-frontend.ts). */
+  readonly frontendFor?: (target: string) => ClientFrontend | undefined;
 }
 
 /** What the run tells as it goes: a renderer in the CLI, a session's screen in the server. */
@@ -87,6 +89,7 @@ export async function runBuild(
     dockerConfigDir: dockerConfigDir(env),
     upToDateDir: join(bakeStateDir({ XDG_STATE_HOME: env('XDG_STATE_HOME'), HOME: env('HOME') }, homedir()), 'up-to-date'),
     contextDigests: new Map(),
+    ...(input.frontendFor ? { frontendFor: input.frontendFor } : {}),
   };
   /** Each built dependency's internal tag, by target name; every one is removed when the run ends. */
   const internal = new Map<string, InternalTag>();

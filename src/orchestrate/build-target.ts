@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProgressSink } from '../core/progress.js';
 import type { Target } from '../bakefile/model.js';
-import { BuildFailedError, type BuildResult } from '../buildkit/build.js';
+import { BuildFailedError, type BuildResult, type ClientFrontend } from '../buildkit/build.js';
 import type { BuildSpec } from '../buildkit/build-spec.js';
 import { EngineUnreachableError } from '../buildkit/dial.js';
 import { credentials } from '../buildkit/session/auth.js';
@@ -36,6 +36,8 @@ export interface TargetRun {
   readonly upToDateDir: string;
   /** The run's context digests for build avoidance, shared by its targets. */
   readonly contextDigests: Map<string, Promise<string>>;
+  /** Build debugging: the client-side frontend a target is solved through, if any (its build is never skipped as up to date). */
+  readonly frontendFor?: (target: string) => ClientFrontend | undefined;
 }
 
 const NONE: DirStats = { files: 0, bytes: 0, requests: 0 };
@@ -50,7 +52,8 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
   const dockerfile = readDockerfile(spec);
   const dockerignore = dockerignoreFor(spec);
   const images = run.builder.images;
-  const check = images && alwaysBuilt(t) === undefined ? await checkTarget(run, images, t, spec, dockerfile, dockerignore, signal) : undefined;
+  const frontend = run.frontendFor?.(t.name);
+  const check = images && !frontend && alwaysBuilt(t) === undefined ? await checkTarget(run, images, t, spec, dockerfile, dockerignore, signal) : undefined;
   if (check?.kind === 'hit') {
     const now = Date.now();
     progress({
@@ -70,8 +73,10 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
   const served = serveDockerfile(spec, dockerfile, links.namedContexts ? undefined : linked);
   try {
     const results: BuildResult[] = [];
-    for (const exported of spec.exports) {
-      results.push(await run.builder.solve({ spec, export: exported, dockerfile: served, dockerignore, links, progress }, signal));
+    for (const [i, exported] of spec.exports.entries()) {
+      // The first Solve is the one debugged; further exports come from its cache.
+      const debugged = i === 0 && frontend ? { frontend } : {};
+      results.push(await run.builder.solve({ spec, export: exported, dockerfile: served, dockerignore, links, progress, ...debugged }, signal));
       const pushes = pushedAfterLoad(exported, images !== undefined);
       if (pushes.length && images) await pushImages(images, pushes, run.dockerConfigDir, signal);
     }

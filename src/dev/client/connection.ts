@@ -16,12 +16,13 @@ import {
   type AttachOut,
   type CommandOut,
   type CommandRequest,
+  type DebugReady,
+  type DebugRequest,
   type HelloReply,
   type ListReply,
   type SessionInfo,
   type ShutdownReply,
   type StopReply,
-  type UpEvent,
   type UpRequest,
 } from '../protocol/generated/dev.js';
 import { serverPaths, type ServerPaths } from '../server/paths.js';
@@ -68,18 +69,12 @@ export class DevClient {
 
   /** Streams `onStatus` until the session is up; resolves with the session then. */
   up(req: UpRequest, onStatus: (line: string) => void, signal: AbortSignal): Promise<SessionInfo> {
-    return new Promise((resolve, reject) => {
-      let ready: SessionInfo | undefined;
-      const call = cancelledBy(this.stub.up(req), signal);
-      call.on('data', ({ event }: UpEvent) => {
-        if (event?.$case === 'status') onStatus(event.value);
-        else if (event?.$case === 'ready') ready = event.value;
-      });
-      call.on('error', (e: ServiceError) => reject(serverError(e)));
-      call.on('end', () =>
-        ready ? resolve(ready) : reject(new ServerError('the server ended the session start without an answer', undefined, status.INTERNAL)),
-      );
-    });
+    return untilReady(cancelledBy(this.stub.up(req), signal), onStatus, 'the session start');
+  }
+
+  /** Streams the debug build's progress to `onStatus` until a shell is ready; resolves with its session and process then. */
+  debug(req: DebugRequest, onStatus: (line: string) => void, signal: AbortSignal): Promise<DebugReady> {
+    return untilReady(cancelledBy(this.stub.debug(req), signal), onStatus, 'the debug build');
   }
 
   /** A monitor command run in the server; `onOut` sees its output. */
@@ -99,6 +94,23 @@ export class DevClient {
   close(): void {
     this.stub.close();
   }
+}
+
+/** A call that streams status lines, then one `ready` answer. */
+function untilReady<Ready>(
+  call: ClientReadableStream<{ event?: { $case: 'status'; value: string } | { $case: 'ready'; value: Ready } | undefined }>,
+  onStatus: (line: string) => void,
+  what: string,
+): Promise<Ready> {
+  return new Promise((resolve, reject) => {
+    let ready: { value: Ready } | undefined;
+    call.on('data', ({ event }) => {
+      if (event?.$case === 'status') onStatus(event.value);
+      else if (event?.$case === 'ready') ready = { value: event.value };
+    });
+    call.on('error', (e: ServiceError) => reject(serverError(e)));
+    call.on('end', () => (ready ? resolve(ready.value) : reject(new ServerError(`the server ended ${what} without an answer`, undefined, status.INTERNAL))));
+  });
 }
 
 /** A unary call with a deadline, its error read as a ServerError. */

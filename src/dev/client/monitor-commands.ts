@@ -69,7 +69,9 @@ const SERVER_REQUESTS: { readonly [K in ServerCommandKind]: ServerRequest<K> } =
   restart: { words: (_, c) => ['restart', c.service] },
   start: { words: (_, c) => ['start', c.service] },
   'stop-service': { words: (_, c) => ['stop', c.service] },
-  rollback: { words: (ctx, c) => ['rollback', c.service ?? attachedService(ctx)] },
+  rollback: { words: (ctx, c) => ['rollback', ...(c.init ? ['--init'] : []), c.service ?? attachedService(ctx)] },
+  reload: { words: () => ['reload'] },
+  failures: { words: () => ['failures'] },
   rebuild: {
     words: (ctx, c) => ['rebuild', ...ctx.rebuildFlags, '--', ...c.targets],
     done: async (ctx, signal) => {

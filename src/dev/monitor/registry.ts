@@ -23,8 +23,12 @@ export type MonitorCommand =
   | { readonly kind: 'stop-service'; readonly service: string }
   /** `targets` empty: what the session's services use. */
   | { readonly kind: 'rebuild'; readonly targets: readonly string[] }
-  /** `service` undefined: the service of the attached process. */
-  | { readonly kind: 'rollback'; readonly service: string | undefined }
+  /** `service` undefined: the service of the attached process; `init`: a failed build step's state before it (build debugging). */
+  | { readonly kind: 'rollback'; readonly service: string | undefined; readonly init: boolean }
+  /** Build debugging: build again with the current sources and open the shells again. */
+  | { readonly kind: 'reload' }
+  /** Build debugging: what failed, where and how. */
+  | { readonly kind: 'failures' }
   | { readonly kind: 'sessions' }
   | { readonly kind: 'switch'; readonly session: string }
   /** `detach` and `exit`. */
@@ -117,8 +121,26 @@ export const MONITOR_COMMANDS = [
     kind: 'rollback',
     names: ['rollback'],
     side: 'server',
-    help: "rollback [SERVICE]         recreate a service's container from its image, dropping changes made inside",
-    parse: (w) => ({ kind: 'rollback', service: w.length === 0 ? undefined : one(w, 'rollback takes one service name at most, e.g. rollback api') }),
+    help: "rollback [--init] [SERVICE] recreate a service's container from its image (a debug shell's from its build state; --init: before the failed step)",
+    parse: (w) => {
+      const init = w.includes('--init');
+      const rest = w.filter((x) => x !== '--init');
+      return { kind: 'rollback', init, service: rest.length === 0 ? undefined : one(rest, 'rollback takes one service name at most, e.g. rollback api') };
+    },
+  }),
+  define({
+    kind: 'reload',
+    names: ['reload'],
+    side: 'server',
+    help: 'reload                     (debugging) build again with the current sources and open the shell again',
+    parse: (w, _, name) => noArguments(name, w, { kind: 'reload' }),
+  }),
+  define({
+    kind: 'failures',
+    names: ['failures'],
+    side: 'server',
+    help: 'failures                   (debugging) which target and step failed, its command, exit code and Dockerfile lines',
+    parse: (w, _, name) => noArguments(name, w, { kind: 'failures' }),
   }),
   define({
     kind: 'sessions',

@@ -6,7 +6,7 @@
  */
 import type { TerminalSize } from '../../docker/types.js';
 
-export type ProcessKind = 'service' | 'exec' | 'host';
+export type ProcessKind = 'service' | 'exec' | 'host' | 'build';
 export type ProcessState = 'running' | 'exited' | 'lost';
 
 export interface DevProcess {

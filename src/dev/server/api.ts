@@ -18,6 +18,8 @@ import type {
   AttachOut,
   CommandOut,
   CommandRequest,
+  DebugEvent,
+  DebugRequest,
   DevServer,
   HelloReply,
   HelloRequest,
@@ -104,6 +106,24 @@ export function devHandlers(ctx: ServerContext): DevServer {
       await runCommand({ session, registry: ctx.registry, args: req.args, attached: req.attached, write, signal });
     }),
     attach: (call: ServerDuplexStream<AttachIn, AttachOut>) => attach(ctx, call),
+    debug: serverStream(ctx, async (req: DebugRequest, write: (e: DebugEvent) => void) => {
+      checkProject(req, 'Debug');
+      // Loaded on the first debug run: the build machinery stays out of the server's start.
+      const { BuildDebugger, debugRun } = await import('./debug-session.js');
+      const run = debugRun(req);
+      const session = await ctx.registry.openDebug(req.files, req.engine, req.project_dir, req.env);
+      if (req.size) session.size = size(req.size);
+      const debug = new BuildDebugger(session, run);
+      session.debug = debug;
+      try {
+        const process = await debug.build((line) => write({ event: { $case: 'status', value: line } }));
+        write({ event: { $case: 'ready', value: { session: session.info(), process } } });
+      } catch (e) {
+        // Nothing to debug (or the build could not start): the session has nothing to keep.
+        await ctx.registry.stop(session, false, 'its build gave nothing to debug').catch(() => undefined);
+        throw e;
+      }
+    }),
   };
 }
 
@@ -170,10 +190,10 @@ function size(s: TerminalSizeMessage): TerminalSize {
   return { columns: Math.min(Math.max(s.columns, 1), 1000), rows: Math.min(Math.max(s.rows, 1), 1000) };
 }
 
-/** Checks an UpRequest field by field: the socket is open to any local program of the user. */
-function checkUp(req: UpRequest): ServicePlan[] {
+/** Checks the project a request names (its bake files, engine and directory): the socket is open to any local program of the user. */
+function checkProject(req: { readonly files: readonly string[]; readonly engine: string; readonly project_dir: string }, call: string): void {
   const bad = (what: string): never => {
-    throw new RequestError(grpcStatus.INVALID_ARGUMENT, `invalid Up request: ${what}`);
+    throw new RequestError(grpcStatus.INVALID_ARGUMENT, `invalid ${call} request: ${what}`);
   };
   if (!req.files.length || !req.files.every((f) => f.startsWith('/'))) bad('files must be absolute bake file paths');
   if (!req.engine) bad('no engine address');
@@ -183,6 +203,14 @@ function checkUp(req: UpRequest): ServicePlan[] {
     bad((e as Error).message);
   }
   if (!req.project_dir.startsWith('/')) bad('project_dir must be an absolute path');
+}
+
+/** Checks an UpRequest field by field. */
+function checkUp(req: UpRequest): ServicePlan[] {
+  const bad = (what: string): never => {
+    throw new RequestError(grpcStatus.INVALID_ARGUMENT, `invalid Up request: ${what}`);
+  };
+  checkProject(req, 'Up');
   return req.services.map((plan, i) => {
     if (!plan.service) return bad(`services[${i}] has no service`);
     const service = serviceOf(plan.service);

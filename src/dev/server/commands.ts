@@ -28,10 +28,11 @@ type ServerRun = (ctx: CommandContext, words: readonly string[]) => Promise<void
 const SERVER_RUNS = {
   ps: ({ session, write }) => write({ msg: { $case: 'processes', value: { processes: [...session.processes.values()].map((p) => session.processInfo(p)) } } }),
   sessions: ({ registry, write }) => write({ msg: { $case: 'sessions', value: { sessions: registry.all().map((s) => s.info()) } } }),
-  exec: async ({ session, write }, words) => {
+  exec: async ({ session, attached, write }, words) => {
     const [service, ...command] = words;
     if (!service || !command.length) throw new SessionCommandError('exec needs a service and a command, e.g. exec dev sh');
-    const process = await session.exec(service, command);
+    // A debug session's processes run in the attached shell's build container.
+    const process = session.debug ? await session.debug.exec(attached, command) : await session.exec(service, command);
     write({ msg: { $case: 'attach', value: process.id } });
   },
   logs: (ctx, words) => logs(ctx, serviceArg(ctx, words, 'logs'), words.includes('-f') || words.includes('--follow')),
@@ -39,9 +40,25 @@ const SERVER_RUNS = {
   stop: (ctx, words) => lifecycle(ctx, words, 'stop'),
   start: (ctx, words) => lifecycle(ctx, words, 'start'),
   rollback: async (ctx, words) => {
+    const init = words[0] === '--init';
+    if (ctx.session.debug) {
+      const id = await ctx.session.debug.rollback(ctx.attached, init);
+      ctx.write({ msg: { $case: 'text', value: `${id}: a fresh container on ${init ? 'the state before the failed step' : 'the held build state'}` } });
+      return ctx.write({ msg: { $case: 'attach', value: id } });
+    }
+    if (init) throw new SessionCommandError('rollback --init opens the state before a failed build step: it is for bake --on-error sessions');
     const service = serviceArg(ctx, words, 'rollback');
     await ctx.session.rollback(service, (line) => ctx.write({ msg: { $case: 'text', value: line } }));
     ctx.write({ msg: { $case: 'text', value: `${service}: recreated from its image; changes made inside it are gone` } });
+  },
+  reload: async ({ session, write }) => {
+    if (!session.debug) throw new SessionCommandError('reload builds a debug session again; in a dev session, rebuild builds and recreates services');
+    const id = await session.debug.reload((line) => write({ msg: { $case: 'text', value: line } }));
+    write({ msg: { $case: 'attach', value: id } });
+  },
+  failures: ({ session, write }) => {
+    if (!session.debug) throw new SessionCommandError('failures lists what failed in a debug session (bake --on-error); this is a dev session');
+    write({ msg: { $case: 'text', value: session.debug.describe() } });
   },
   rebuild: async ({ session, write }, words) => {
     // Loaded on the first rebuild: the build machinery (BuildKit's client, the bake language) stays out of the server's start.

@@ -127,7 +127,7 @@ async function sessionPlan(session: DevSession, request: RebuildRequest, sources
 }
 
 /** Text written in pieces, said a whole line at a time (a command's text output is lines). */
-function lineWriter(say: (line: string) => void): (text: string) => void {
+export function lineWriter(say: (line: string) => void): (text: string) => void {
   let partial = '';
   return (text) => {
     const lines = (partial + text).split('\n');

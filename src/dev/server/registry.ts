@@ -91,6 +91,27 @@ export class SessionRegistry {
     return { session, created: true };
   }
 
+  /**
+   * A new build-debugging session of the project (`bake --invoke`,
+   * `--on-error`): one per project, so a newer debug run ends the last one.
+   * It holds builds, not containers: nothing in the engine recovers it.
+   */
+  async openDebug(files: readonly string[], engineAddress: string, projectDir: string, env: Readonly<Record<string, string>>): Promise<DevSession> {
+    const id = `${sessionIdOf(files)}-debug`;
+    const existing = this.sessions.get(id);
+    if (existing) await this.stop(existing, false, `a newer debug run of the same bake files replaced session ${id}`);
+    const session = new DevSession(
+      { id, projectKey: projectKey(files), files: [...files], engine: engineAddress, owner: this.owner },
+      this.engine(engineAddress),
+      projectDir,
+      Date.now(),
+      env,
+      this.hostStarted,
+    );
+    this.sessions.set(id, session);
+    return session;
+  }
+
   async stop(session: DevSession, volumes: boolean, why: string): Promise<void> {
     this.sessions.delete(session.id);
     await session.stop(volumes, why);

@@ -38,6 +38,22 @@ export class SessionCommandError extends UserError {
   }
 }
 
+/** What a build-debugging session adds (server/debug-session.ts): its shells on held builds, and the monitor's commands on them. */
+export interface SessionDebugger {
+  /** The shell a terminal goes to when it names no process. */
+  readonly interactive: string | undefined;
+  /** Builds again with the current sources; resolves with the new first shell's id. */
+  reload(say: (line: string) => void): Promise<string>;
+  /** A fresh shell on the held build of process `ref` (`init`: the failed step's state before it); resolves with its id. */
+  rollback(ref: string, init: boolean): Promise<string>;
+  /** Another process in the container of process `ref`. */
+  exec(ref: string, command: readonly string[]): Promise<DevProcess>;
+  /** What is held and what failed, for `failures`. */
+  describe(): string;
+  /** Lets every held build go and ends their containers (the session's end). */
+  end(): Promise<void>;
+}
+
 export class DevSession {
   readonly processes = new Map<string, DevProcess>();
   readonly plans = new Map<string, ServicePlan>();
@@ -46,6 +62,8 @@ export class DevSession {
   size: TerminalSize = { columns: 80, rows: 24 };
   /** How long the last `up` waited for health checks: a `rebuild` waits as long. */
   healthTimeoutMs = 60_000;
+  /** Set for a build-debugging session (bake --invoke, --on-error). */
+  debug: SessionDebugger | undefined;
   private nextExec = 1;
   private readonly abort = new AbortController();
   /** Up, restart and the like run one at a time: each reads what the last one left. */
@@ -73,8 +91,9 @@ export class DevSession {
     return this.abort.signal;
   }
 
-  /** The interactive service's name, if the session has one. */
+  /** The interactive service's name (a debug session's shell), if the session has one. */
   get interactive(): string | undefined {
+    if (this.debug) return this.debug.interactive;
     return [...this.plans.values()].find((p) => p.service.interactive)?.service.name;
   }
 
@@ -117,8 +136,7 @@ export class DevSession {
     if (plan?.service.runs_on === 'host') throw new SessionCommandError(`service ${service} runs on the host; exec runs in service containers`);
     const container = await this.runtime.containerOf(service, this.abort.signal);
     if (!container || container.State !== 'running') throw new SessionCommandError(`service ${service} is not running; start it with: start ${service}`);
-    const id = String(this.nextExec++);
-    const process = await startExecProcess(this.engine, container.Id, { id, service, command, size: this.size });
+    const process = await startExecProcess(this.engine, container.Id, { id: this.nextProcessId(), service, command, size: this.size });
     this.track(process);
     return process;
   }
@@ -158,6 +176,7 @@ export class DevSession {
     this.holder?.end(why);
     this.holder = undefined;
     this.abort.abort(new Error(why));
+    await this.debug?.end();
     // An up or rollback in flight may still create a container: it settles (aborted) before the session is taken down.
     await this.queue;
     await Promise.all([...this.processes.values()].filter((p) => p.kind !== 'service').map((p) => p.kill().catch(() => undefined)));
@@ -192,6 +211,7 @@ export class DevSession {
       interactive: this.interactive ?? '',
       created_ms: this.createdAt,
       project_dir: this.projectDir,
+      kind: this.debug ? 'debug' : 'dev',
     };
   }
 
@@ -227,7 +247,7 @@ export class DevSession {
     const inspect = await this.engine.containers.inspect(containerId, this.abort.signal);
     const command = [inspect.Path, ...inspect.Args];
     const startedAt = recovering ? Date.parse(inspect.State.StartedAt) : Date.now();
-    this.replace(await attachContainerProcess(this.engine, containerId, { service, command, startedAt, size: this.size, recovering }));
+    this.track(await attachContainerProcess(this.engine, containerId, { service, command, startedAt, size: this.size, recovering }));
   }
 
   /** Starts a host service, unless it runs already (every `up` asks for each service). */
@@ -238,18 +258,19 @@ export class DevSession {
     const cwd = resolve(plan.projectDir, s.workdir ?? '.');
     // The bake file and the server's request check both require a host service's command.
     const process = await startHostProcess({ id: s.name, service: s.name, command: s.command ?? [], cwd, env, size: this.size });
-    this.replace(process);
+    this.track(process);
     this.hostStarted(this, plan, process);
   }
 
-  /** A service's new main process takes its old one's place (and id). */
-  private replace(process: DevProcess): void {
-    const old = this.processes.get(process.id);
-    if (old && old !== process) old.output.dispose();
-    this.track(process);
+  /** The id of the next process exec'd in the session: "1", "2", … */
+  nextProcessId(): string {
+    return String(this.nextExec++);
   }
 
-  private track(process: DevProcess): void {
+  /** Keeps a process of the session (a new one takes the place of the process with its id). */
+  track(process: DevProcess): void {
+    const old = this.processes.get(process.id);
+    if (old && old !== process) old.output.dispose();
     this.processes.set(process.id, process);
     // An ended process keeps its output for logs (the byte ring); its emulator, only for redraws, can go.
     void process.exited.then(() => process.output.dispose());

@@ -45,6 +45,46 @@ export enum ErrorKind {
   UNRECOGNIZED = -1,
 }
 
+export interface DebugRequest {
+  /** The bake files' absolute paths, and where relative paths in them resolve. */
+  files: string[];
+  project_dir: string;
+  /** The Docker engine the build runs on, as the client resolved it. */
+  engine: string;
+  /** The client's environment: the bake files and the build read it. */
+  env: { [key: string]: string };
+  targets: string[];
+  /** The client's build flags, as `rebuild` takes them (--set, --var, --builder, --max-parallelism, --keep-going). */
+  build_flags: string[];
+  /** A shell at the failed step of any target. */
+  on_error: boolean;
+  /** --invoke: the target whose result a process runs in, and the process (absent: the image's shell). */
+  invoke_target: string;
+  invoke_command: Words | undefined;
+  size: TerminalSize | undefined;
+}
+
+export interface DebugRequest_EnvEntry {
+  key: string;
+  value: string;
+}
+
+export interface DebugEvent {
+  event:
+    | //
+    /** A progress line of the build. */
+    { $case: "status"; value: string }
+    | //
+    /** A shell is ready: attach to this process of this session. */
+    { $case: "ready"; value: DebugReady }
+    | undefined;
+}
+
+export interface DebugReady {
+  session: SessionInfo | undefined;
+  process: string;
+}
+
 export interface HelloRequest {
   client_version: string;
   protocol: string;
@@ -179,6 +219,8 @@ export interface SessionInfo {
   interactive: string;
   created_ms: number;
   project_dir: string;
+  /** "dev", or "debug" for a build-debugging session. */
+  kind: string;
 }
 
 export interface ListRequest {
@@ -302,6 +344,338 @@ export interface ShutdownRequest {
 export interface ShutdownReply {
   sessions: number;
 }
+
+function createBaseDebugRequest(): DebugRequest {
+  return {
+    files: [],
+    project_dir: "",
+    engine: "",
+    env: {},
+    targets: [],
+    build_flags: [],
+    on_error: false,
+    invoke_target: "",
+    invoke_command: undefined,
+    size: undefined,
+  };
+}
+
+export const DebugRequest: MessageFns<DebugRequest> = {
+  encode(message: DebugRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.files) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.project_dir !== "") {
+      writer.uint32(18).string(message.project_dir);
+    }
+    if (message.engine !== "") {
+      writer.uint32(26).string(message.engine);
+    }
+    globalThis.Object.entries(message.env).forEach(([key, value]: [string, string]) => {
+      DebugRequest_EnvEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).join();
+    });
+    for (const v of message.targets) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.build_flags) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.on_error !== false) {
+      writer.uint32(56).bool(message.on_error);
+    }
+    if (message.invoke_target !== "") {
+      writer.uint32(66).string(message.invoke_target);
+    }
+    if (message.invoke_command !== undefined) {
+      Words.encode(message.invoke_command, writer.uint32(74).fork()).join();
+    }
+    if (message.size !== undefined) {
+      TerminalSize.encode(message.size, writer.uint32(82).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DebugRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDebugRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.files.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.project_dir = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.engine = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            const entry4 = DebugRequest_EnvEntry.decode(reader, reader.uint32());
+            if (entry4.value !== undefined) {
+              message.env[entry4.key] = entry4.value;
+            }
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.targets.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.build_flags.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.on_error = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.invoke_target = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.invoke_command = Words.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.size = TerminalSize.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDebugRequest_EnvEntry(): DebugRequest_EnvEntry {
+  return { key: "", value: "" };
+}
+
+export const DebugRequest_EnvEntry: MessageFns<DebugRequest_EnvEntry> = {
+  encode(message: DebugRequest_EnvEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DebugRequest_EnvEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDebugRequest_EnvEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDebugEvent(): DebugEvent {
+  return { event: undefined };
+}
+
+export const DebugEvent: MessageFns<DebugEvent> = {
+  encode(message: DebugEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.event?.$case) {
+      case "status":
+        writer.uint32(10).string(message.event.value);
+        break;
+      case "ready":
+        DebugReady.encode(message.event.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DebugEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDebugEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = { $case: "status", value: reader.string() };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.event = { $case: "ready", value: DebugReady.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDebugReady(): DebugReady {
+  return { session: undefined, process: "" };
+}
+
+export const DebugReady: MessageFns<DebugReady> = {
+  encode(message: DebugReady, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      SessionInfo.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    if (message.process !== "") {
+      writer.uint32(18).string(message.process);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DebugReady {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDebugReady();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = SessionInfo.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.process = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBaseHelloRequest(): HelloRequest {
   return { client_version: "", protocol: "" };
@@ -1456,6 +1830,7 @@ function createBaseSessionInfo(): SessionInfo {
     interactive: "",
     created_ms: 0,
     project_dir: "",
+    kind: "",
   };
 }
 
@@ -1487,6 +1862,9 @@ export const SessionInfo: MessageFns<SessionInfo> = {
     }
     if (message.project_dir !== "") {
       writer.uint32(74).string(message.project_dir);
+    }
+    if (message.kind !== "") {
+      writer.uint32(82).string(message.kind);
     }
     return writer;
   },
@@ -1574,6 +1952,14 @@ export const SessionInfo: MessageFns<SessionInfo> = {
             }
 
             message.project_dir = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.kind = reader.string();
             continue;
           }
         }
@@ -2614,6 +3000,21 @@ export const DevService = {
     responseSerialize: (value: ShutdownReply): Buffer => Buffer.from(ShutdownReply.encode(value).finish()),
     responseDeserialize: (value: Buffer): ShutdownReply => ShutdownReply.decode(value),
   },
+  /**
+   * Build debugging (issue 13): the server builds the targets through
+   * BuildKit's gateway and holds the build open in a debug session, with a
+   * shell in the invoked target's result or at a failed step. Progress lines
+   * stream until the first shell is ready; the session outlives the call.
+   */
+  debug: {
+    path: "/bake.dev.v1.Dev/Debug" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: DebugRequest): Buffer => Buffer.from(DebugRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DebugRequest => DebugRequest.decode(value),
+    responseSerialize: (value: DebugEvent): Buffer => Buffer.from(DebugEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DebugEvent => DebugEvent.decode(value),
+  },
 } as const;
 
 export interface DevServer extends UntypedServiceImplementation {
@@ -2635,6 +3036,13 @@ export interface DevServer extends UntypedServiceImplementation {
   /** A monitor command that runs in the server (ps, exec, logs, restart, …). */
   command: handleServerStreamingCall<CommandRequest, CommandOut>;
   shutdown: handleUnaryCall<ShutdownRequest, ShutdownReply>;
+  /**
+   * Build debugging (issue 13): the server builds the targets through
+   * BuildKit's gateway and holds the build open in a debug session, with a
+   * shell in the invoked target's result or at a failed step. Progress lines
+   * stream until the first shell is ready; the session outlives the call.
+   */
+  debug: handleServerStreamingCall<DebugRequest, DebugEvent>;
 }
 
 export interface DevClient extends Client {
@@ -2711,6 +3119,14 @@ export interface DevClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ShutdownReply) => void,
   ): ClientUnaryCall;
+  /**
+   * Build debugging (issue 13): the server builds the targets through
+   * BuildKit's gateway and holds the build open in a debug session, with a
+   * shell in the invoked target's result or at a failed step. Progress lines
+   * stream until the first shell is ready; the session outlives the call.
+   */
+  debug(request: DebugRequest, options?: Partial<CallOptions>): ClientReadableStream<DebugEvent>;
+  debug(request: DebugRequest, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<DebugEvent>;
 }
 
 export const DevClient = makeGenericClientConstructor(DevService, "bake.dev.v1.Dev") as unknown as {

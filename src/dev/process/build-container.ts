@@ -1,0 +1,83 @@
+/**
+ * A container of a held build (issue 13): started through BuildKit's gateway
+ * on a target's result or a failed step's state, with processes run in it
+ * by ExecProcess. It lives in the build, not in the Docker engine: releasing
+ * it (or the build's end) leaves nothing behind.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ContainerMount, GatewayClient, GatewayProcess, ProcessMeta } from '../../buildkit/gateway.js';
+import type { TerminalSize } from '../../docker/types.js';
+import { createOutputRecord } from './output-record.js';
+import { ProcessBase, waitAtMost, type ProcessIdentity } from './process-base.js';
+import type { DevProcess, OutputRecord } from './process.js';
+
+export class BuildContainer {
+  /** Letters and digits only: BuildKit refuses other container ids. */
+  readonly id = `bake${randomBytes(8).toString('hex')}`;
+  private released = false;
+  /** Ends every process stream still open when the container goes. */
+  private readonly lifetime = new AbortController();
+
+  private constructor(
+    private readonly gateway: GatewayClient,
+    /** The target whose build holds it: the processes' "service". */
+    readonly target: string,
+  ) {}
+
+  static async start(gateway: GatewayClient, target: string, mounts: readonly ContainerMount[], signal: AbortSignal): Promise<BuildContainer> {
+    const container = new BuildContainer(gateway, target);
+    await gateway.newContainer(container.id, mounts, signal);
+    return container;
+  }
+
+  /** Runs `meta` in the container with a TTY of `size`. */
+  async exec(id: string, meta: ProcessMeta, size: TerminalSize): Promise<DevProcess> {
+    const output = await createOutputRecord(size);
+    const process = new BuildProcess(
+      this.gateway.exec(this.id, `${id}-${randomBytes(4).toString('hex')}`, meta, size, this.lifetime.signal),
+      { id, service: this.target, command: meta.args, startedAt: Date.now() },
+      output,
+    );
+    return process;
+  }
+
+  /** Ends the container and every process in it. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.lifetime.abort();
+    await this.gateway.releaseContainer(this.id, AbortSignal.timeout(30_000)).catch(() => undefined);
+  }
+}
+
+/** How long `kill` waits for the process to go after SIGKILL before it drops the stream. */
+const KILL_GRACE_MS = 2_000;
+
+class BuildProcess extends ProcessBase {
+  constructor(
+    private readonly gateway: GatewayProcess,
+    identity: ProcessIdentity,
+    output: OutputRecord,
+  ) {
+    super('build', identity, output);
+    gateway.on('output', (chunk) => output.append(chunk));
+    void gateway.exited.then((code) => (code < 0 ? this.lose() : this.finish(code)));
+  }
+
+  write(data: Uint8Array): void {
+    if (this.state === 'running') this.gateway.write(data);
+  }
+
+  resize(size: TerminalSize): void {
+    this.output.resize(size);
+    if (this.state === 'running') this.gateway.resize(size);
+  }
+
+  async kill(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.gateway.signal('KILL');
+    await waitAtMost(this.exited, KILL_GRACE_MS);
+    this.gateway.close();
+    await this.exited;
+  }
+}

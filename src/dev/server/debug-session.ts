@@ -1,0 +1,268 @@
+/**
+ * A build-debugging session in the server (issue 13): the session's targets
+ * built through BuildKit's gateway (orchestrate/debug-frontend.ts), each
+ * held build a DebugPoint, and on each a container with a shell: in the
+ * invoked target's result, or in a failed step's state after it (`rollback
+ * --init`: before it). The builds belong to the session, not to a client:
+ * a terminal that leaves or dies changes nothing, and only the session's
+ * end (or a `reload`) lets them go, which releases every container and
+ * build, leaving nothing in the engine.
+ */
+import { BakeFileError, type Diagnostic } from '../../core/diagnostics.js';
+import { renderDiagnostic, renderError } from '../../core/error-text.js';
+import { UserError } from '../../core/errors.js';
+import { hostFiles } from '../../bakefile/load.js';
+import { resolveOptionsFor } from '../../bakefile/pipeline.js';
+import { resolveTargets, type ResolvedConfig } from '../../bakefile/resolve.js';
+import { BuildFailedError } from '../../buildkit/build.js';
+import { runBuild, type BuildRunResult } from '../../orchestrate/build-run.js';
+import { openBuilder, type OpenBuilder } from '../../orchestrate/builder.js';
+import { readDefinition } from '../../orchestrate/definition.js';
+import { debugFrontends, type DebugPoint, type DebugRequest, type DebugState, type UndebuggableFailure } from '../../orchestrate/debug-frontend.js';
+import { lineView } from '../../orchestrate/progress/lines.js';
+import { plainLines } from '../../orchestrate/progress/plain.js';
+import { errorText } from '../../orchestrate/progress/text.js';
+import type { ProgressView } from '../../orchestrate/progress/view.js';
+import { BuildContainer } from '../process/build-container.js';
+import type { DevProcess } from '../process/process.js';
+import type { DebugRequest as DebugRequestMessage } from '../protocol/generated/dev.js';
+import { lineWriter, parseRebuild, type RebuildRequest } from './rebuild.js';
+import { SessionCommandError, type DevSession, type SessionDebugger } from './session.js';
+
+/** What a debug session builds, and how it debugs. */
+export interface DebugRun {
+  readonly targets: readonly string[];
+  /** The client's build flags, as `rebuild` reads them. */
+  readonly flags: RebuildRequest;
+  readonly debug: DebugRequest;
+}
+
+/** The debug run a request asks for; a request that does not parse is refused with one sentence. */
+export function debugRun(req: DebugRequestMessage): DebugRun {
+  const flags = parseRebuild(req.build_flags);
+  const invoke = req.invoke_target ? { invoke: { target: req.invoke_target, command: req.invoke_command?.words } } : {};
+  return { targets: req.targets, flags, debug: { onError: req.on_error, ...invoke } };
+}
+
+/** A shell (or exec'd process) of the session, and the container and held build it runs in. */
+interface Shell {
+  readonly point: DebugPoint;
+  readonly container: BuildContainer;
+  readonly state: DebugState;
+}
+
+/** How long the end of a session waits for its builds to return (an invoked target's export among them). */
+const RETURN_WAIT_MS = 60_000;
+
+export class BuildDebugger implements SessionDebugger {
+  private points: DebugPoint[] = [];
+  private undebuggable: UndebuggableFailure[] = [];
+  private readonly shells = new Map<string, Shell>();
+  /** The current round's build run, its end, and its builders (whose close waits for the round's end: a held build needs its connection). */
+  private round: { readonly abort: AbortController; readonly ended: Promise<unknown>; readonly builders: (() => Promise<void>)[] } | undefined;
+
+  constructor(
+    readonly session: DevSession,
+    readonly run: DebugRun,
+  ) {}
+
+  /** The first shell: where a terminal goes when it names no process. */
+  get interactive(): string | undefined {
+    return [...this.shells.keys()].find((id) => this.session.find(id)?.state === 'running') ?? this.shells.keys().next().value;
+  }
+
+  /**
+   * Builds the targets; resolves with the first shell's process id once it
+   * is ready (the run goes on for the other targets). A run that ends with
+   * no shell to open throws why: every target built (on-error), or failures
+   * whose engine sends no failed-step state.
+   */
+  async build(say: (line: string) => void): Promise<string> {
+    await this.release();
+    const abort = new AbortController();
+    const signal = AbortSignal.any([this.session.ended, abort.signal]);
+    // Progress goes to whoever asked until the first shell is ready; after that the run goes on quietly.
+    let relay = say;
+    const sources = new Map<string, string>();
+    const resolved = await this.resolve(sources, (line) => relay(line));
+    const invoked = this.run.debug.invoke?.target;
+    if (invoked !== undefined && !resolved.targets.has(invoked))
+      throw new SessionCommandError(`--invoke names target ${invoked}, which the bake files no longer build (${[...resolved.targets.keys()].join(', ')})`);
+    let firstShell: (id: string) => void = () => undefined;
+    const ready = new Promise<string>((resolve) => (firstShell = resolve));
+    const opening: Promise<unknown>[] = [];
+    const found = (point: DebugPoint): void => {
+      this.points.push(point);
+      const opened = this.open(point, 'after', point.target).then(
+        (p) => firstShell(p.id),
+        (e: unknown) => relay(`bake: no shell could open in ${point.target}: ${(e as Error).message}`),
+      );
+      opening.push(opened);
+    };
+    const builders: (() => Promise<void>)[] = [];
+    const heldBuilder: OpenBuilder = async (where, openSignal) => {
+      const builder = await openBuilder(where, openSignal);
+      return { ...builder, close: async () => void builders.push(() => builder.close()) };
+    };
+    const write = lineWriter((line) => relay(line));
+    let view: ProgressView | undefined;
+    const running = runBuild(
+      {
+        resolved,
+        cwd: this.session.projectDir,
+        // Builds use the session's engine.
+        env: { ...this.session.env, DOCKER_HOST: this.session.identity.engine },
+        builder: this.run.flags.build.builder,
+        maxParallelism: this.run.flags.build.maxParallelism,
+        keepGoing: this.run.flags.build.keepGoing,
+        frontendFor: debugFrontends(this.run.debug, signal, found, (f) => this.undebuggable.push(f)),
+      },
+      async (names) => {
+        view = lineView(names, (_, out) => plainLines(out, false), write);
+        return { ...view, warn: (m) => relay(`warning: ${m}`) };
+      },
+      signal,
+      heldBuilder,
+    ).then(async (result) => {
+      await view?.close();
+      for (const error of result.failed.values()) if (!(error instanceof BuildFailedError)) relay(renderError(error, sources));
+      return result;
+    });
+    const ended = running.catch(() => undefined);
+    this.round = { abort, ended, builders };
+    const first = await Promise.race([ready.then((id) => ({ id })), running.then((result) => ({ result }))]);
+    if ('id' in first) {
+      relay = () => undefined;
+      return first.id;
+    }
+    // A point found just before the run ended may still be opening its shell.
+    await Promise.all(opening);
+    const id = this.interactive;
+    relay = () => undefined;
+    if (id !== undefined) return id;
+    throw this.nothingToDebug(first.result);
+  }
+
+  /** `reload`: let the held builds go, and build again with the sources as they are now. */
+  reload(say: (line: string) => void): Promise<string> {
+    return this.build(say);
+  }
+
+  /** `rollback [--init]`: a fresh container on the same held build: the state after its step, or with `init` before it. */
+  async rollback(ref: string, init: boolean): Promise<string> {
+    const shell = this.shellOf(ref);
+    if (init && !shell.point.failure) throw new SessionCommandError(`${shell.point.target} did not fail: rollback --init opens the state before a failed step`);
+    await this.session.find(ref)?.kill();
+    const id = this.session.find(ref)?.kind === 'build' ? ref : shell.point.target;
+    const process = await this.open(shell.point, init ? 'before' : 'after', id);
+    return process.id;
+  }
+
+  /** `exec CMD…`: another process in the container of the attached shell, with its environment. */
+  async exec(ref: string, command: readonly string[]): Promise<DevProcess> {
+    const shell = this.shellOf(ref);
+    const process = await shell.container.exec(this.session.nextProcessId(), { ...shell.point.process, args: command }, this.session.size);
+    this.session.track(process);
+    this.shells.set(process.id, shell);
+    return process;
+  }
+
+  /** The files `ls`, `cat` and `cp` read: the held build's state that the attached shell's container started from. */
+  fileRef(ref: string): { readonly point: DebugPoint; readonly ref: string } {
+    const shell = this.shellOf(ref);
+    return { point: shell.point, ref: shell.point.fileRef(shell.state) };
+  }
+
+  /** The failures (or results) the session holds, a paragraph each, as `failures` says them. */
+  describe(): string {
+    const held = this.points.map((p) => {
+      const shells = [...this.shells].filter(([, s]) => s.point === p).map(([id, s]) => `${id} (${s.state === 'before' ? 'before the step' : 'after it'})`);
+      const where = `shells: ${shells.join(', ') || 'none'}`;
+      if (!p.failure) return `${p.target}: its result; ${where}`;
+      const f = p.failure;
+      const location = f.event.source ? `${f.event.source.filename}:${f.event.source.lines.find((l) => l.failing)?.line ?? '?'}` : 'its Dockerfile';
+      return [
+        `${p.target}: the step at ${location} failed${f.exitCode === undefined ? '' : ` with exit code ${f.exitCode}`}: ${f.command.join(' ')}; ${where}`,
+        errorText(f.event).trimEnd(),
+      ].join('\n');
+    });
+    const other = this.undebuggable.map((u) => `${u.target}: failed without a step state to open (${u.message})`);
+    return [...held, ...other].join('\n\n') || 'nothing is held: every target built';
+  }
+
+  /** Ends the session's builds and containers (the session's end). */
+  end(): Promise<void> {
+    return this.release();
+  }
+
+  private async open(point: DebugPoint, state: DebugState, id: string): Promise<DevProcess> {
+    const container = await BuildContainer.start(point.gateway, point.target, point.mounts(state), this.session.ended);
+    let process: DevProcess;
+    try {
+      process = await container.exec(id, point.process, this.session.size);
+    } catch (e) {
+      await container.release();
+      throw e;
+    }
+    const old = this.shells.get(id);
+    this.shells.set(id, { point, container, state });
+    // The old container goes once no process of the session runs in it any more.
+    if (old && ![...this.shells.values()].some((s) => s.container === old.container)) await old.container.release();
+    this.session.track(process);
+    return process;
+  }
+
+  private shellOf(ref: string): Shell {
+    const shell = this.shells.get(ref);
+    if (!shell) throw new SessionCommandError(`process ${ref || '(none)'} is no shell of this debug session; ps lists them`);
+    return shell;
+  }
+
+  /** Lets every held build go (an invoked target's result is exported), ends the containers and waits for the builds to return. */
+  private async release(): Promise<void> {
+    const round = this.round;
+    this.round = undefined;
+    const points = this.points.splice(0);
+    this.undebuggable = [];
+    const containers = new Set([...this.shells.values()].map((s) => s.container));
+    for (const id of this.shells.keys()) await this.session.find(id)?.kill();
+    this.shells.clear();
+    await Promise.all([...containers].map((c) => c.release()));
+    for (const p of points) p.release(p.failure === undefined);
+    if (!round) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([round.ended, new Promise((resolve) => (timer = setTimeout(resolve, RETURN_WAIT_MS)))]);
+    clearTimeout(timer);
+    round.abort.abort(new Error('the debug session let its builds go'));
+    await Promise.all(round.builders.map((close) => close().catch(() => undefined)));
+  }
+
+  /** Why a run that ended gave no shell: one sentence and its fix. */
+  private nothingToDebug(result: BuildRunResult): UserError {
+    if (this.undebuggable.length)
+      return new UserError(
+        'build',
+        `${this.undebuggable.map((u) => u.target).join(', ')} failed, but the engine at ${this.session.identity.engine} sends no failed-step state with its errors, so no shell can open at the failed step`,
+        "Docker 23+ (BuildKit 0.10+) sends it: build on a newer engine to debug the failure there, or use --invoke to get a shell in a target's result.",
+      );
+    if (result.interrupted) return new UserError('interrupted', 'the debug build was cancelled: the session ended');
+    if (result.failed.size)
+      return new UserError('build', 'the build failed before any step ran (see above)', 'Fix what the build says, then run it again.');
+    return new UserError('run', `every target built (${[...result.built.keys()].join(', ')}): there is no failed step to debug`, 'Use --invoke TARGET for a shell in a result.');
+  }
+
+  /** The session's targets, resolved from its bake files as they are now; a mistake in them is told with its code frame. */
+  private async resolve(sources: Map<string, string>, say: (line: string) => void): Promise<ResolvedConfig> {
+    const { env, projectDir: cwd } = this.session;
+    const warn = (d: Diagnostic): void => say(renderDiagnostic(d, sources));
+    try {
+      const def = await readDefinition({ cwd, env, warn, files: this.session.identity.files, vars: this.run.flags.vars, sources, readStdin: () => '' });
+      const options = resolveOptionsFor(def.evaluated, { sets: this.run.flags.sets, env: (name) => env[name], warn, files: hostFiles(cwd) });
+      return resolveTargets(def.evaluated, { ...options, names: this.run.targets });
+    } catch (e) {
+      if (!(e instanceof BakeFileError)) throw e;
+      say(renderError(e, sources));
+      throw new UserError('run', `the build stopped at the error above in session ${this.session.id}'s bake files`, 'Fix the bake file, then reload.');
+    }
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Build debugging's client-side frontend (issue 13): each target of a run is
+ * solved through BuildKit's gateway, and where a debug shell may open — the
+ * invoked target's result, or any target's failed step — the build is held
+ * open and handed over as a DebugPoint. Who opens containers on it (the dev
+ * server's debug session) decides when it is let go.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { ErrorEvent } from '../core/progress.js';
+import type { ClientFrontend, GatewayBuild } from '../buildkit/build.js';
+import type { ContainerMount, GatewayClient, ProcessMeta } from '../buildkit/gateway.js';
+import { decodeDetails, failureEvent, type FailedStep } from '../buildkit/status.js';
+
+/** What the user asked to debug. */
+export interface DebugRequest {
+  /** `--invoke[=CMD] TARGET`: a process in the target's result; `command` undefined: the image's shell. */
+  readonly invoke?: { readonly target: string; readonly command: readonly string[] | undefined };
+  /** `--on-error`: a shell at the failed step of any target. */
+  readonly onError: boolean;
+}
+
+/** Where a container of a held build can start: a target's result, or its failed step. */
+export interface DebugPoint {
+  readonly target: string;
+  readonly gateway: GatewayClient;
+  /** The process to run first, with the image's (or the failed step's) env, working dir and user. */
+  readonly process: ProcessMeta;
+  /** The container's mounts: the result, or the failed step's state after it; `before`: its state before (rollback --init). */
+  mounts(state: DebugState): ContainerMount[];
+  /** The ref whose files `ls`/`cat` read (the root mount's). */
+  fileRef(state: DebugState): string;
+  readonly failure?: DebugFailure;
+  /** Lets the build go: `keep` exports the result (an invoked target's), else it is discarded. */
+  release(keep: boolean): void;
+}
+
+export type DebugState = 'after' | 'before';
+
+/** What failed, as the monitor tells it. */
+export interface DebugFailure {
+  /** BuildKit's message and the Dockerfile lines, as the run printed them. */
+  readonly event: ErrorEvent;
+  /** The failed step's command. */
+  readonly command: readonly string[];
+  readonly exitCode: number | undefined;
+}
+
+/** The run's targets that failed without a state to open a shell on (an engine whose errors carry none). */
+export interface UndebuggableFailure {
+  readonly target: string;
+  readonly message: string;
+}
+
+/**
+ * The frontend for each target of the run: the invoked target, and with
+ * `onError` every target, are solved through the gateway. `found` gets each
+ * debug point as it comes; `undebuggable` each failure that has none.
+ */
+export function debugFrontends(
+  request: DebugRequest,
+  signal: AbortSignal,
+  found: (point: DebugPoint) => void,
+  undebuggable: (failure: UndebuggableFailure) => void,
+): (target: string) => ClientFrontend | undefined {
+  return (target) => {
+    const invoked = request.invoke?.target === target;
+    if (!invoked && !request.onError) return undefined;
+    return {
+      signal,
+      run: async (build) => {
+        let solved;
+        try {
+          solved = await build.gateway.solve(build.request, signal);
+        } catch (e) {
+          const failure = e as grpc.ServiceError;
+          if (!request.onError || signal.aborted) return { result: { failure } };
+          const raw = failure.metadata?.get('grpc-status-details-bin')[0];
+          const step = raw instanceof Uint8Array ? decodeDetails(raw).failedStep : undefined;
+          if (!step) {
+            undebuggable({ target, message: failure.details || failure.message });
+            return { result: { failure } };
+          }
+          const held = hold();
+          found(failurePoint(build, step, failure, held.release));
+          return { result: { failure }, held: held.released };
+        }
+        if (!invoked) return { result: { ref: solved.ref } };
+        const held = hold();
+        found(resultPoint(build, solved.ref, imageConfig(solved.metadata), request.invoke?.command, held.release));
+        return { result: { ref: solved.ref }, held: held.released };
+      },
+    };
+  };
+}
+
+function hold(): { released: Promise<boolean>; release: (keep: boolean) => void } {
+  let release: (keep: boolean) => void = () => undefined;
+  const released = new Promise<boolean>((resolve) => (release = resolve));
+  return { released, release };
+}
+
+/** The parts of an image config a process starts with. */
+interface ImageConfig {
+  readonly Env?: string[];
+  readonly WorkingDir?: string;
+  readonly User?: string;
+  readonly Shell?: string[];
+}
+
+function imageConfig(metadata: Readonly<Record<string, Buffer>>): ImageConfig {
+  const raw = metadata['containerimage.config'];
+  if (!raw) return {};
+  try {
+    return ((JSON.parse(raw.toString('utf8')) as { config?: ImageConfig }).config ?? {}) as ImageConfig;
+  } catch {
+    return {};
+  }
+}
+
+/** The image's shell (its SHELL instruction's program), else /bin/sh. */
+function shellOf(config: ImageConfig): string[] {
+  return [config.Shell?.[0] ?? '/bin/sh'];
+}
+
+function resultPoint(
+  build: GatewayBuild,
+  ref: string,
+  config: ImageConfig,
+  command: readonly string[] | undefined,
+  release: (keep: boolean) => void,
+): DebugPoint {
+  return {
+    target: build.target,
+    gateway: build.gateway,
+    process: {
+      args: command ?? shellOf(config),
+      env: config.Env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      cwd: config.WorkingDir || '/',
+      ...(config.User ? { user: config.User } : {}),
+    },
+    mounts: () => [{ dest: '/', resultID: ref }],
+    fileRef: () => ref,
+    release,
+  };
+}
+
+function failurePoint(build: GatewayBuild, step: FailedStep, error: grpc.ServiceError, release: (keep: boolean) => void): DebugPoint {
+  const details = decodeDetails(error.metadata.get('grpc-status-details-bin')[0] as Uint8Array);
+  // Mounts without a state (scratch, tmpfs, secrets) cannot be opened again; the step's root and bind mounts can.
+  const mounts = (state: DebugState): ContainerMount[] =>
+    step.mounts.flatMap((m, i) => {
+      const resultID = state === 'after' ? step.mountIDs[i] : step.inputIDs[m.input];
+      if (!resultID) return [];
+      return [{ dest: m.dest, resultID, ...(m.selector ? { selector: m.selector } : {}), ...(m.readonly ? { readonly: true } : {}) }];
+    });
+  return {
+    target: build.target,
+    gateway: build.gateway,
+    process: { ...step.meta, args: ['/bin/sh'] },
+    mounts,
+    fileRef: (state) => mounts(state).find((m) => m.dest === '/')?.resultID ?? '',
+    failure: { event: failureEvent(build.target, error), command: step.meta.args, exitCode: details.exitCode },
+    release,
+  };
+}
