@@ -16,7 +16,7 @@ import { bakeError } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
 import type { ErrorEvent, ProgressSink } from '../core/progress.js';
 import { isRemoteContext, type BuildSpec, type ExportSpec } from './build-spec.js';
-import type { ControlClient, SolveRequest } from './control.js';
+import type { ControlClient, SolveRequest, SolveResponse } from './control.js';
 import { EngineUnreachableError } from './dial.js';
 import { gatewayClient, type GatewayClient, type GatewaySolveRequest } from './gateway.js';
 import { createSession, type DirStats, type LocalDirSpec } from './session/index.js';
@@ -193,7 +193,7 @@ async function solveOnce(conn: SolveConnection, req: SolveTarget, buildSignal: A
     });
   if (req.frontend) {
     const held = await solveThroughGateway(conn.client, request, spec.name, req.frontend, req.progress, lifetime.hold, signal);
-    if ('failure' in held) throw failure(held.failure, undefined);
+    if ('failure' in held) throw failure(held.failure, held.failed);
     return { exporterResponse: held.exporterResponse, sent: sent() };
   }
   try {
@@ -228,7 +228,7 @@ async function solveThroughGateway(
   progress: ProgressSink,
   hold: () => void,
   signal: AbortSignal,
-): Promise<{ exporterResponse: Record<string, string> } | { failure: grpc.ServiceError }> {
+): Promise<{ exporterResponse: Record<string, string> } | { failure: grpc.ServiceError; failed?: { id: string; name: string } | undefined }> {
   const { Frontend = 'dockerfile.v0', FrontendAttrs = {}, FrontendInputs, ...held } = request;
   const solved = client.solve(held, signal);
   // Its failure is read after the frontend's return; one that comes first (the session broke) must not go unhandled meanwhile.
@@ -242,24 +242,30 @@ async function solveThroughGateway(
     gateway,
     request: { Frontend, FrontendOpt: FrontendAttrs, ...(FrontendInputs ? { FrontendInputs } : {}) },
   });
-  const give = (keep: boolean): Promise<unknown> =>
+  const give = (keep: boolean): Promise<SolveResponse> =>
     gateway.return('ref' in outcome.result && keep ? { ref: outcome.result.ref } : { error: 'the debug session ended' }, signal).then(() => solved);
   if (outcome.held) hold();
   if ('failure' in outcome.result) {
     const failure = outcome.result.failure;
-    if (!outcome.held) {
-      await give(false).catch(() => undefined);
-      await status;
-    } else {
+    if (outcome.held) {
       following.abort();
       void outcome.held.then(give).catch(() => undefined);
+      return { failure };
     }
-    return { failure };
+    await give(false).catch(() => undefined);
+    return { failure, failed: await status };
   }
   const keep = (await outcome.held) ?? true;
-  await give(keep);
+  let response: SolveResponse;
+  try {
+    response = await give(keep);
+  } catch (e) {
+    // A discarded result fails the Solve on purpose. A kept one fails where the engine solves lazily (BuildKit v0.8 evaluates at the export).
+    if (!keep) return { exporterResponse: {} };
+    return { failure: e as grpc.ServiceError, failed: await status };
+  }
   await status;
-  return { exporterResponse: (await solved).ExporterResponse ?? {} };
+  return { exporterResponse: response.ExporterResponse ?? {} };
 }
 
 /**

@@ -185,6 +185,8 @@ export interface ErrorDetails {
   exitCode?: number;
   /** The failed step's state before and after it (errdefs.Solve, BuildKit v0.10+ as JSON): what a debug shell opens on. */
   failedStep?: FailedStep;
+  /** The error named the op that failed (errdefs.Solve), whether or not it ran a process. */
+  solved?: boolean;
 }
 
 /**
@@ -216,6 +218,7 @@ export function decodeDetails(bytes: Uint8Array): ErrorDetails {
     if (!(value instanceof Uint8Array)) continue;
     const json = url.endsWith('+json') ? parseJson(value) : undefined;
     const type = url.replace(/\+json$/, '');
+    if (type.endsWith('errdefs.Solve')) out.solved = true;
     if (type.endsWith('errdefs.Solve') && json) {
       const step = failedStepFromJson(json);
       if (step) out.failedStep = step;

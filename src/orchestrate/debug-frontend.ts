@@ -45,10 +45,14 @@ export interface DebugFailure {
   readonly exitCode: number | undefined;
 }
 
-/** The run's targets that failed without a state to open a shell on (an engine whose errors carry none). */
+/**
+ * A failure no shell can open on: the engine sent no failed-step state
+ * (BuildKit before v0.10), or the step that failed runs no process (COPY,
+ * ADD: there is nothing to step into).
+ */
 export interface UndebuggableFailure {
   readonly target: string;
-  readonly message: string;
+  readonly reason: 'no-state' | 'no-process';
 }
 
 /**
@@ -75,9 +79,10 @@ export function debugFrontends(
           const failure = e as grpc.ServiceError;
           if (!request.onError || signal.aborted) return { result: { failure } };
           const raw = failure.metadata?.get('grpc-status-details-bin')[0];
-          const step = raw instanceof Uint8Array ? decodeDetails(raw).failedStep : undefined;
+          const details = raw instanceof Uint8Array ? decodeDetails(raw) : {};
+          const step = details.failedStep;
           if (!step) {
-            undebuggable({ target, message: failure.details || failure.message });
+            undebuggable({ target, reason: details.solved ? 'no-process' : 'no-state' });
             return { result: { failure } };
           }
           const held = hold();

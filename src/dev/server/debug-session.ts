@@ -95,7 +95,12 @@ export class BuildDebugger implements SessionDebugger {
       this.points.push(point);
       const opened = this.open(point, 'after', point.target).then(
         (p) => firstShell(p.id),
-        (e: unknown) => relay(`bake: no shell could open in ${point.target}: ${(e as Error).message}`),
+        (e: unknown) => {
+          // Nothing runs on it: the build goes (an invoked one to report its failure, where the engine solves lazily).
+          this.points = this.points.filter((x) => x !== point);
+          point.release(false);
+          relay(`bake: no shell could open in ${point.target}: ${(e as Error).message}`);
+        },
       );
       opening.push(opened);
     };
@@ -186,7 +191,9 @@ export class BuildDebugger implements SessionDebugger {
         errorText(f.event).trimEnd(),
       ].join('\n');
     });
-    const other = this.undebuggable.map((u) => `${u.target}: failed without a step state to open (${u.message})`);
+    const other = this.undebuggable.map(
+      (u) => `${u.target}: failed ${u.reason === 'no-state' ? 'without a step state from the engine to open' : 'at a step that runs no process'}`,
+    );
     return [...held, ...other].join('\n\n') || 'nothing is held: every target built';
   }
 
@@ -239,15 +246,27 @@ export class BuildDebugger implements SessionDebugger {
 
   /** Why a run that ended gave no shell: one sentence and its fix. */
   private nothingToDebug(result: BuildRunResult): UserError {
-    if (this.undebuggable.length)
+    if (result.interrupted) return new UserError('interrupted', 'the debug build was cancelled: the session ended');
+    const ran = [...result.failed].filter(([, e]) => e instanceof BuildFailedError).map(([target]) => target);
+    // A failure the frontend never saw came at the export: an engine that solves lazily, and sends no step state either.
+    const reasons = new Map<string, UndebuggableFailure['reason']>(ran.map((t) => [t, 'no-state']));
+    for (const u of this.undebuggable) reasons.set(u.target, u.reason);
+    const noState = [...reasons].filter(([, r]) => r === 'no-state').map(([t]) => t);
+    if (noState.length)
       return new UserError(
         'build',
-        `${this.undebuggable.map((u) => u.target).join(', ')} failed, but the engine at ${this.session.identity.engine} sends no failed-step state with its errors, so no shell can open at the failed step`,
-        "Docker 23+ (BuildKit 0.10+) sends it: build on a newer engine to debug the failure there, or use --invoke to get a shell in a target's result.",
+        `${noState.join(', ')} failed, but the engine at ${this.session.identity.engine} sends no failed-step state with its errors, so no shell can open at the failed step`,
+        'Docker 23+ (BuildKit 0.10+) sends it: build on a newer engine to debug the failure there, or use --invoke for a shell in a target that builds.',
       );
-    if (result.interrupted) return new UserError('interrupted', 'the debug build was cancelled: the session ended');
+    if (reasons.size)
+      return new UserError(
+        'build',
+        `${[...reasons.keys()].join(', ')} failed at a step that runs no process (COPY, ADD …), so there is no step state to open a shell in`,
+        'Fix what the build says (see above); --invoke on a target that builds gives a shell in its result.',
+      );
     if (result.failed.size)
       return new UserError('build', 'the build failed before any step ran (see above)', 'Fix what the build says, then run it again.');
+    if (this.run.debug.invoke) return new UserError('run', `no shell could open in ${this.run.debug.invoke.target} (see above)`);
     return new UserError('run', `every target built (${[...result.built.keys()].join(', ')}): there is no failed step to debug`, 'Use --invoke TARGET for a shell in a result.');
   }
 
