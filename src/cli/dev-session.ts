@@ -294,7 +294,8 @@ async function pickSession(client: DevClient, args: BakeArgs, cli: CliEnvironmen
     );
   }
   const here = localSessionId(args, cli);
-  const local = here && sessions.find((s) => s.id === here);
+  // The bake files' dev session, else their debug session (bake --invoke, --on-error).
+  const local = here && (sessions.find((s) => s.id === here) ?? sessions.find((s) => s.id === `${here}-debug`));
   if (local) return local;
   if (sessions.length === 1) return sessions[0] as SessionInfo;
   if (!sessions.length) throw new UserError('run', 'no bake dev session is running', 'Start one with bake dev.');

@@ -29,6 +29,8 @@ export interface DebugPoint {
   mounts(state: DebugState): ContainerMount[];
   /** The ref whose files `ls`/`cat` read (the root mount's). */
   fileRef(state: DebugState): string;
+  /** The engine sends signals to the processes (`gateway.exec.signals`). */
+  readonly signals: boolean;
   readonly failure?: DebugFailure;
   /** Lets the build go: `keep` exports the result (an invoked target's), else it is discarded. */
   release(keep: boolean): void;
@@ -65,13 +67,18 @@ export function debugFrontends(
   signal: AbortSignal,
   found: (point: DebugPoint) => void,
   undebuggable: (failure: UndebuggableFailure) => void,
+  warn: (line: string) => void,
 ): (target: string) => ClientFrontend | undefined {
+  let capabilities: Promise<ReadonlySet<string>> | undefined;
   return (target) => {
     const invoked = request.invoke?.target === target;
     if (!invoked && !request.onError) return undefined;
     return {
       signal,
       run: async (build) => {
+        // Asked once per run: every build of it is on the same builder.
+        const caps = await (capabilities ??= checkCapabilities(build.gateway, request, signal, warn));
+        const signals = caps.has('gateway.exec.signals');
         let solved;
         try {
           solved = await build.gateway.solve(build.request, signal);
@@ -86,16 +93,38 @@ export function debugFrontends(
             return { result: { failure } };
           }
           const held = hold();
-          found(failurePoint(build, step, failure, held.release));
+          found(failurePoint(build, step, failure, signals, held.release));
           return { result: { failure }, held: held.released };
         }
         if (!invoked) return { result: { ref: solved.ref } };
         const held = hold();
-        found(resultPoint(build, solved.ref, imageConfig(solved.metadata), request.invoke?.command, held.release));
+        found(resultPoint(build, solved.ref, imageConfig(solved.metadata), request.invoke?.command, signals, held.release));
         return { result: { ref: solved.ref }, held: held.released };
       },
     };
   };
+}
+
+/**
+ * What the engine's gateway says it can do, told before the build: no
+ * `gateway.exec`, no process can run in a build (--invoke fails); no
+ * `gateway.exec.signals`, a BuildKit before v0.10, whose failures carry no
+ * failed-step state either (errdefs.Solve came in the same release).
+ */
+async function checkCapabilities(
+  gateway: GatewayClient,
+  request: DebugRequest,
+  signal: AbortSignal,
+  warn: (line: string) => void,
+): Promise<ReadonlySet<string>> {
+  const caps = await gateway.capabilities(signal);
+  if (!caps.has('gateway.exec'))
+    warn("this builder's gateway cannot run processes (no gateway.exec capability): no debug shell can open on it; Docker 20.10+ (BuildKit 0.8+) can");
+  else if (request.onError && !caps.has('gateway.exec.signals'))
+    warn(
+      "this builder's BuildKit predates 0.10 (no gateway.exec.signals capability): its failures carry no failed-step state, so a failure is reported but no shell opens at it; Docker 23+ (BuildKit 0.10+) has both",
+    );
+  return caps;
 }
 
 function hold(): { released: Promise<boolean>; release: (keep: boolean) => void } {
@@ -132,6 +161,7 @@ function resultPoint(
   ref: string,
   config: ImageConfig,
   command: readonly string[] | undefined,
+  signals: boolean,
   release: (keep: boolean) => void,
 ): DebugPoint {
   return {
@@ -145,11 +175,12 @@ function resultPoint(
     },
     mounts: () => [{ dest: '/', resultID: ref }],
     fileRef: () => ref,
+    signals,
     release,
   };
 }
 
-function failurePoint(build: GatewayBuild, step: FailedStep, error: grpc.ServiceError, release: (keep: boolean) => void): DebugPoint {
+function failurePoint(build: GatewayBuild, step: FailedStep, error: grpc.ServiceError, signals: boolean, release: (keep: boolean) => void): DebugPoint {
   const details = decodeDetails(error.metadata.get('grpc-status-details-bin')[0] as Uint8Array);
   // Mounts without a state (scratch, tmpfs, secrets) cannot be opened again; the step's root and bind mounts can.
   const mounts = (state: DebugState): ContainerMount[] =>
@@ -164,6 +195,7 @@ function failurePoint(build: GatewayBuild, step: FailedStep, error: grpc.Service
     process: { ...step.meta, args: ['/bin/sh'] },
     mounts,
     fileRef: (state) => mounts(state).find((m) => m.dest === '/')?.resultID ?? '',
+    signals,
     failure: { event: failureEvent(build.target, error), command: step.meta.args, exitCode: details.exitCode },
     release,
   };

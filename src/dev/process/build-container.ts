@@ -22,10 +22,18 @@ export class BuildContainer {
     private readonly gateway: GatewayClient,
     /** The target whose build holds it: the processes' "service". */
     readonly target: string,
+    /** The engine sends signals to gateway processes (`gateway.exec.signals`, BuildKit 0.10+). */
+    private readonly signals: boolean,
   ) {}
 
-  static async start(gateway: GatewayClient, target: string, mounts: readonly ContainerMount[], signal: AbortSignal): Promise<BuildContainer> {
-    const container = new BuildContainer(gateway, target);
+  static async start(
+    gateway: GatewayClient,
+    target: string,
+    mounts: readonly ContainerMount[],
+    signals: boolean,
+    signal: AbortSignal,
+  ): Promise<BuildContainer> {
+    const container = new BuildContainer(gateway, target, signals);
     await gateway.newContainer(container.id, mounts, signal);
     return container;
   }
@@ -37,16 +45,17 @@ export class BuildContainer {
       this.gateway.exec(this.id, `${id}-${randomBytes(4).toString('hex')}`, meta, size, this.lifetime.signal),
       { id, service: this.target, command: meta.args, startedAt: Date.now() },
       output,
+      this.signals,
     );
     return process;
   }
 
-  /** Ends the container and every process in it. */
+  /** Ends the container (its processes first: `kill` them) and closes what streams are left. */
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    this.lifetime.abort();
     await this.gateway.releaseContainer(this.id, AbortSignal.timeout(30_000)).catch(() => undefined);
+    this.lifetime.abort();
   }
 }
 
@@ -58,6 +67,7 @@ class BuildProcess extends ProcessBase {
     private readonly gateway: GatewayProcess,
     identity: ProcessIdentity,
     output: OutputRecord,
+    private readonly signals: boolean,
   ) {
     super('build', identity, output);
     gateway.on('output', (chunk) => output.append(chunk));
@@ -73,9 +83,16 @@ class BuildProcess extends ProcessBase {
     if (this.state === 'running') this.gateway.resize(size);
   }
 
+  /**
+   * Ends the process: SIGKILL where the engine sends signals. BuildKit 0.8
+   * sends none, ends no process when its stream or container is let go,
+   * and a shell is its container's init, which nothing inside may kill: it
+   * is told to exit on its terminal instead (interrupt, clear the line, exit).
+   */
   async kill(): Promise<void> {
     if (this.state !== 'running') return;
-    this.gateway.signal('KILL');
+    if (this.signals) this.gateway.signal('KILL');
+    else this.gateway.write(Buffer.from('\x03\x15exit\r'));
     await waitAtMost(this.exited, KILL_GRACE_MS);
     this.gateway.close();
     await this.exited;

@@ -91,8 +91,14 @@ export class BuildDebugger implements SessionDebugger {
     let firstShell: (id: string) => void = () => undefined;
     const ready = new Promise<string>((resolve) => (firstShell = resolve));
     const opening: Promise<unknown>[] = [];
+    /** Failures told as they are found, before a shell opens on them: the view would tell them only at the run's end. */
+    const told = new Set<string>();
     const found = (point: DebugPoint): void => {
       this.points.push(point);
+      if (point.failure) {
+        told.add(point.target);
+        relay(errorText(point.failure.event).trimEnd());
+      }
       const opened = this.open(point, 'after', point.target).then(
         (p) => firstShell(p.id),
         (e: unknown) => {
@@ -120,11 +126,12 @@ export class BuildDebugger implements SessionDebugger {
         builder: this.run.flags.build.builder,
         maxParallelism: this.run.flags.build.maxParallelism,
         keepGoing: this.run.flags.build.keepGoing,
-        frontendFor: debugFrontends(this.run.debug, signal, found, (f) => this.undebuggable.push(f)),
+        frontendFor: debugFrontends(this.run.debug, signal, found, (f) => this.undebuggable.push(f), (line) => relay(`warning: ${line}`)),
       },
       async (names) => {
-        view = lineView(names, (_, out) => plainLines(out, false), write);
-        return { ...view, warn: (m) => relay(`warning: ${m}`) };
+        const lines = lineView(names, (_, out) => plainLines(out, false), write);
+        view = lines;
+        return { ...lines, settled: (t, status, error) => lines.settled(t, status, told.has(t) ? undefined : error), warn: (m) => relay(`warning: ${m}`) };
       },
       signal,
       heldBuilder,
@@ -157,9 +164,7 @@ export class BuildDebugger implements SessionDebugger {
   async rollback(ref: string, init: boolean): Promise<string> {
     const shell = this.shellOf(ref);
     if (init && !shell.point.failure) throw new SessionCommandError(`${shell.point.target} did not fail: rollback --init opens the state before a failed step`);
-    await this.session.find(ref)?.kill();
-    const id = this.session.find(ref)?.kind === 'build' ? ref : shell.point.target;
-    const process = await this.open(shell.point, init ? 'before' : 'after', id);
+    const process = await this.open(shell.point, init ? 'before' : 'after', ref);
     return process.id;
   }
 
@@ -203,7 +208,7 @@ export class BuildDebugger implements SessionDebugger {
   }
 
   private async open(point: DebugPoint, state: DebugState, id: string): Promise<DevProcess> {
-    const container = await BuildContainer.start(point.gateway, point.target, point.mounts(state), this.session.ended);
+    const container = await BuildContainer.start(point.gateway, point.target, point.mounts(state), point.signals, this.session.ended);
     let process: DevProcess;
     try {
       process = await container.exec(id, point.process, this.session.size);
@@ -212,9 +217,13 @@ export class BuildDebugger implements SessionDebugger {
       throw e;
     }
     const old = this.shells.get(id);
+    const replaced = this.session.find(id);
     this.shells.set(id, { point, container, state });
-    // The old container goes once no process of the session runs in it any more.
-    if (old && ![...this.shells.values()].some((s) => s.container === old.container)) await old.container.release();
+    if (old) {
+      // The replaced process ends, and its container with it once no process of the session runs there.
+      await replaced?.kill();
+      if (![...this.shells.values()].some((s) => s.container === old.container)) await old.container.release();
+    }
     this.session.track(process);
     return process;
   }
@@ -232,7 +241,7 @@ export class BuildDebugger implements SessionDebugger {
     const points = this.points.splice(0);
     this.undebuggable = [];
     const containers = new Set([...this.shells.values()].map((s) => s.container));
-    for (const id of this.shells.keys()) await this.session.find(id)?.kill();
+    await Promise.all([...this.shells.keys()].map((id) => this.session.find(id)?.kill()));
     this.shells.clear();
     await Promise.all([...containers].map((c) => c.release()));
     for (const p of points) p.release(p.failure === undefined);

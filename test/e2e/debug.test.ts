@@ -1,0 +1,267 @@
+/**
+ * Build debugging (issue 13), end to end: the real CLI in real PTYs, the
+ * real server, the engine under test. `bake --on-error` in a five-target
+ * DAG opens a shell at the failed step of the target that failed (on an
+ * engine whose errors carry the step's state; elsewhere it says so and
+ * exits 1); `bake --invoke` gives a shell in a result, reload and rollback
+ * work, a killed client's session is attached again from a new terminal
+ * with the shell as it was, and ending a session leaves nothing running.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runBake } from '../support/bake-cli.js';
+import { privateServerEnv } from '../support/dev-server.js';
+import { requireBuildEngine } from '../support/engine.js';
+import { gatewayCapabilities } from '../support/gateway-caps.js';
+import { PtyTerminal } from '../support/pty-terminal.js';
+
+const MONITOR = '\x01c';
+/** Marks every process the tests' builds start (their env), so a leftover is found in /proc. */
+const MARK = `bake-debug-test-${randomBytes(4).toString('hex')}`;
+
+let scratch = '';
+let env: Record<string, string> = {};
+/** The engine's errors carry the failed step's state (its gateway has exec signals: BuildKit 0.10+). */
+let failedStepState = false;
+const terminals: PtyTerminal[] = [];
+
+function terminal(args: string[], cwd: string): PtyTerminal {
+  const t = new PtyTerminal(args, { cwd, env, columns: 160, rows: 50 });
+  terminals.push(t);
+  return t;
+}
+
+/** A project dir with these files (paths relative to it). */
+function project(name: string, files: Record<string, string>): string {
+  const dir = join(scratch, name);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+/** Processes (in any container of the engine) started with the tests' mark in their environment. */
+function markedProcesses(): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/environ`, 'latin1').includes(MARK);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Ends the project's debug session whatever the test's outcome: a failed test leaves nothing for the next. */
+async function stopSession(dir: string): Promise<void> {
+  await runBake(['dev', 'stop'], { cwd: dir, env }).catch(() => undefined);
+}
+
+async function until(check: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return check();
+}
+
+before(async () => {
+  const socketPath = await requireBuildEngine();
+  const address = `unix://${socketPath}`;
+  scratch = mkdtempSync(join(tmpdir(), 'bake-debug-'));
+  env = privateServerEnv(address, scratch);
+  failedStepState = (await gatewayCapabilities(address)).has('gateway.exec.signals');
+});
+
+after(async () => {
+  for (const t of terminals) t.dispose();
+  if (scratch) {
+    await runBake(['server', 'stop'], { cwd: scratch, env }).catch(() => undefined);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+/** Five targets: base, two on it (one of which fails after writing a file), two standalone. */
+const DAG = {
+  'docker-bake.hcl': `group "default" {
+  targets = ["base", "lib", "broken", "app", "docs"]
+}
+target "base" {
+  context    = "base"
+}
+target "lib" {
+  context  = "lib"
+  contexts = { base = "target:base" }
+}
+target "broken" {
+  context  = "broken"
+  contexts = { base = "target:base" }
+}
+target "app" {
+  context = "app"
+}
+target "docs" {
+  context = "app"
+  args    = { FLAVOUR = "docs" }
+}
+`,
+  'base/Dockerfile': `FROM bake-test/busybox\nENV BAKE_MARK=${MARK}\nRUN echo base > /base.txt\n`,
+  'lib/Dockerfile': 'FROM base\nRUN echo lib > /lib.txt\n',
+  'broken/Dockerfile': `FROM base
+WORKDIR /work
+ENV PS1='DBG# ' STEP_ENV=from-the-step
+RUN echo partial > /work/partial.txt && echo failing-step-output && exit 7
+`,
+  'app/Dockerfile': 'FROM bake-test/busybox\nARG FLAVOUR=app\nRUN echo $FLAVOUR > /flavour\n',
+};
+
+test('--on-error in a five-target DAG: a shell at the failed step with its file, rollback --init before it, the Dockerfile lines printed', { timeout: 240_000 }, async (ctx) => {
+  const dir = project('dag', DAG);
+  ctx.after(() => stopSession(dir));
+  const t = terminal(['--on-error', '--progress', 'plain'], dir);
+  if (!failedStepState) {
+    // An engine whose errors carry no failed-step state: said before the build and after it, and exit 1.
+    const screen = await t.waitFor(/^error: broken failed, but the engine at .* sends no failed-step state with its errors/m, 180_000);
+    assert.match(screen, /Docker 23\+ \(BuildKit 0\.10\+\) sends it/);
+    assert.match(screen, /^warning: this builder's BuildKit predates 0\.10/m);
+    assert.equal(await t.exited, 1);
+    return;
+  }
+  const screen = await t.waitFor(/^DBG#/m, 180_000);
+  assert.match(screen, /failing-step-output/, "the step's last output was printed");
+  assert.match(screen, /^ {3}4 \| >>> RUN echo partial > \/work\/partial\.txt && echo failing-step-output && exit 7$/m, 'the Dockerfile lines were printed');
+  assert.match(screen, /bake: attached to broken \(\/bin\/sh\) in session \S+-debug\./);
+  t.type('pwd; cat partial.txt; echo env=$STEP_ENV\r');
+  await t.waitFor(/^env=from-the-step$/m);
+  const after = await t.lines();
+  assert.ok(after.includes('/work') && after.includes('partial'), `the shell is in the failed step's state after it: ${after.slice(-6).join(' | ')}`);
+
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('failures\r');
+  await t.waitFor(/^broken: the step at Dockerfile:4 failed with exit code 7: \/bin\/sh -c echo partial/m);
+  t.type('rollback --init\r');
+  await t.waitFor(/^broken: a fresh container on the state before the failed step$/m);
+  t.type('ls /work; echo count=$(ls /work | wc -l)\r');
+  await t.waitFor(/^count=0$/m);
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('stop\r');
+  assert.equal(await t.exited, 0);
+  assert.ok(await until(() => markedProcesses().length === 0, 10_000), `no process of the build is left: ${markedProcesses().join(', ')}`);
+});
+
+test('--on-error --keep-going with two failures lists both and attaches to either', { timeout: 240_000 }, async (ctx) => {
+  const dir = project('two', {
+    ...DAG,
+    'app/Dockerfile': `FROM bake-test/busybox\nENV BAKE_MARK=${MARK} PS1='APP# '\nARG FLAVOUR=app\nRUN echo $FLAVOUR > /flavour && exit 9\n`,
+  });
+  ctx.after(() => stopSession(dir));
+  const t = terminal(['--on-error', '--keep-going', '--progress', 'plain'], dir);
+  if (!failedStepState) {
+    const screen = await t.waitFor(/^error: .* failed, but the engine at .* sends no failed-step state/m, 180_000);
+    assert.match(screen, /^error: (?=.*broken)(?=.*app).* failed, but/m, 'both failures are named');
+    assert.equal(await t.exited, 1);
+    return;
+  }
+  await t.waitFor(/^(DBG|APP)#/m, 180_000);
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  // The run goes on for the other targets after the first shell opens: both failures are held once it is over.
+  let listed = '';
+  for (let i = 0; i < 50 && !/^broken: the step/m.test(listed) || !/^app: the step/m.test(listed); i++) {
+    t.type('failures\r');
+    await new Promise((r) => setTimeout(r, 400));
+    listed = (await t.lines()).join('\n');
+  }
+  assert.match(listed, /^broken: the step at Dockerfile:4 failed with exit code 7/m);
+  assert.match(listed, /^app: the step at Dockerfile:4 failed with exit code 9/m);
+  t.type('attach app\r');
+  await t.waitForVisible("app's shell", (v) => /^APP#/m.test(v) && !/\(bake\)/.test(v));
+  t.type('echo fl=$(cat /flavour)\r');
+  await t.waitFor(/^fl=app$/m);
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('attach broken\r');
+  await t.waitForVisible("broken's shell", (v) => /^DBG#/m.test(v) && !/\(bake\)/.test(v));
+  t.type('echo in=$PWD\r');
+  await t.waitFor(/^in=\/work$/m);
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('stop\r');
+  assert.equal(await t.exited, 0);
+});
+
+const INVOKED = {
+  'docker-bake.hcl': 'target "app" {\n  context = "."\n}\n',
+  Dockerfile: `FROM bake-test/busybox\nWORKDIR /src\nENV PS1='INV# ' BAKE_MARK=${MARK}\nCOPY version .\nRUN echo built > built.txt\n`,
+  version: 'one\n',
+};
+
+test('--invoke: the shell sees the build files; reload shows an edited source; rollback drops what the shell made', { timeout: 240_000 }, async (ctx) => {
+  const dir = project('invoke', INVOKED);
+  ctx.after(() => stopSession(dir));
+  const t = terminal(['--invoke', 'app'], dir);
+  await t.waitFor(/^INV#/m, 180_000);
+  t.type('cat version built.txt; touch /src/made-here; ls /src | wc -l\r');
+  await t.waitFor(/^3$/m);
+  assert.ok((await t.lines()).includes('one'));
+
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('rollback\r');
+  // The new shell's screen replaces the monitor's: its banner, and no monitor line, is the sign it started.
+  await t.waitForVisible('a fresh shell', (v) => /^Enter 'help' for a list of built-in commands\.$/m.test(v) && !/\(bake\)/.test(v));
+  t.type('ls /src | wc -l; echo rolled=$?\r');
+  await t.waitFor(/^rolled=0$/m);
+  const rolled = await t.lines();
+  assert.equal(rolled[rolled.lastIndexOf('rolled=0') - 1], '2', 'the file made in the container is gone');
+
+  writeFileSync(join(dir, 'version'), 'two\n');
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('reload\r');
+  await t.waitFor(/^#\d+ \[\d\/\d\] COPY version \.$/m, 60_000);
+  t.type('cat /src/version\r');
+  await t.waitFor(/^two$/m, 60_000);
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('stop\r');
+  assert.equal(await t.exited, 0);
+  assert.ok(await until(() => markedProcesses().length === 0, 10_000), 'no process of the build is left');
+});
+
+test('a debug client killed with SIGKILL: bake dev attach from a new terminal redraws the same shell', { timeout: 240_000 }, async (ctx) => {
+  const dir = project('killed', INVOKED);
+  ctx.after(() => stopSession(dir));
+  const first = terminal(['--invoke', 'app'], dir);
+  const hint = await first.waitFor(/in session (\S+-debug)\./, 180_000);
+  const session = /in session (\S+-debug)\./.exec(hint)?.[1] ?? '';
+  await first.waitFor(/^INV#/m);
+  first.type('KEPT=shell-state-kept; echo before-kill\r');
+  await first.waitFor(/^before-kill$/m);
+  first.kill('SIGKILL');
+  await first.exited;
+
+  const ls = await runBake(['dev', 'ls', '--format', 'json'], { cwd: dir, env });
+  assert.equal(ls.status, 0, ls.stderr);
+  assert.ok((JSON.parse(ls.stdout) as { id: string }[]).some((s) => s.id === session), `dev ls lists ${session}: ${ls.stdout}`);
+
+  const second = terminal(['dev', 'attach', session], dir);
+  const redrawn = await second.waitFor(/^before-kill$/m, 30_000);
+  assert.match(redrawn, /INV# KEPT=shell-state-kept; echo before-kill/, 'the screen is redrawn');
+  second.type('echo $KEPT\r');
+  await second.waitFor(/^shell-state-kept$/m);
+  second.type(MONITOR);
+  await second.waitFor(/^\(bake\)/m);
+  second.type('stop\r');
+  assert.equal(await second.exited, 0);
+  const after = await runBake(['dev', 'ls', '--format', 'json'], { cwd: dir, env });
+  assert.ok(!(JSON.parse(after.stdout) as { id: string }[]).some((s) => s.id === session), 'the session is gone');
+  assert.ok(await until(() => markedProcesses().length === 0, 10_000), 'no process of the build is left');
+});
