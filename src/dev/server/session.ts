@@ -152,6 +152,8 @@ export class DevSession {
     const process = this.find(ref);
     const service = process?.service ?? (this.plans.has(ref) ? ref : undefined);
     if (service === undefined) throw new SessionCommandError(`session ${this.id} has no service or process "${ref}"; ps lists them`);
+    // A held build's files are BuildKit's, not the engine's: they come through its gateway (debug-session.ts), not from here.
+    if (process?.kind === 'build') throw new SessionCommandError(`process ${ref} runs in a build container, whose files ls, cat and cp cannot reach yet`);
     if (process?.kind === 'host' || this.plans.get(service)?.service.runs_on === 'host')
       throw new SessionCommandError(`service ${service} runs on the host; its files are yours already`);
     const container = await this.runtime.containerOf(service, this.abort.signal);
