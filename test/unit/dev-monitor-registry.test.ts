@@ -49,7 +49,9 @@ cat PATH                   print a file of the attached container
 cp SRC DST                 copy a file between a container (:PATH, or SERVICE:PATH) and the host
 restart|stop|start SERVICE restart, stop or start one service
 rebuild [TARGET...]        build again and recreate the services whose image changed
-rollback [SERVICE]         recreate a service's container from its image, dropping changes made inside
+rollback [--init] [SERVICE] recreate a service's container from its image (a debug shell's from its build state; --init: before the failed step)
+reload                     (debugging) build again with the current sources and open the shell again
+failures                   (debugging) which target and step failed, its command, exit code and Dockerfile lines
 sessions                   the other sessions of this server
 switch SESSION             attach to another session
 detach (also exit)         leave the session running and quit
