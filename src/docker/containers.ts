@@ -1,9 +1,11 @@
-/** Containers: lifecycle, inspect, list, wait, logs, attach (hijacked), resize. */
+/** Containers: lifecycle, inspect, list, wait, logs, attach (hijacked), resize, and their files (the archive API). */
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { encodeFilters, type Filters } from './filters.js';
 import { HijackedStream } from './hijacked.js';
 import { readText, type EngineHttp } from './http.js';
 import { readFrames, type OutputFrame } from './stdcopy.js';
-import type { AttachOptions, ContainerInspect, ContainerSpec, ContainerSummary, LogOptions, TerminalSize, WaitResult } from './types.js';
+import type { AttachOptions, ContainerInspect, ContainerPathStat, ContainerSpec, ContainerSummary, LogOptions, TerminalSize, WaitResult } from './types.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
@@ -85,4 +87,31 @@ export class Containers {
   resize(id: string, size: TerminalSize, signal: AbortSignal): Promise<void> {
     return this.http.empty({ method: 'POST', path: `/containers/${id}/resize`, query: { h: size.rows, w: size.columns } }, signal);
   }
+
+  /** The stat of `path` in the container, running or not; a symlink's own, not its target's. */
+  async statPath(id: string, path: string, signal: AbortSignal): Promise<ContainerPathStat> {
+    const res = await this.http.stream({ method: 'HEAD', path: `/containers/${id}/archive`, query: { path } }, signal);
+    res.resume();
+    return pathStat(res);
+  }
+
+  /** `path` as a tar (a directory with its whole tree), and its stat; the caller reads or destroys `tar`. */
+  async getArchive(id: string, path: string, signal: AbortSignal): Promise<{ readonly stat: ContainerPathStat; readonly tar: IncomingMessage }> {
+    const tar = await this.http.stream({ method: 'GET', path: `/containers/${id}/archive`, query: { path } }, signal);
+    return { stat: pathStat(tar), tar };
+  }
+
+  /** Unpacks `tar` into the directory `dir` of the container, which must exist. */
+  putArchive(id: string, dir: string, tar: Buffer, signal: AbortSignal): Promise<void> {
+    return this.http.empty(
+      { method: 'PUT', path: `/containers/${id}/archive`, query: { path: dir }, body: Readable.from([tar]), contentType: 'application/x-tar' },
+      signal,
+    );
+  }
+}
+
+function pathStat(res: IncomingMessage): ContainerPathStat {
+  const header = res.headers['x-docker-container-path-stat'];
+  if (typeof header !== 'string') throw new Error('the engine sent no X-Docker-Container-Path-Stat header with the archive');
+  return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as ContainerPathStat;
 }

@@ -293,3 +293,15 @@ export interface EngineEvent {
   readonly time: number;
   readonly timeNano: number;
 }
+
+/** The stat of a path in a container (the X-Docker-Container-Path-Stat header of the archive API). */
+export interface ContainerPathStat {
+  readonly name: string;
+  readonly size: number;
+  /** Go's os.FileMode: type bits at the top of the word (golang/file-mode.ts reads them). */
+  readonly mode: number;
+  /** RFC 3339. */
+  readonly mtime: string;
+  /** A symlink's target; empty otherwise. */
+  readonly linkTarget: string;
+}

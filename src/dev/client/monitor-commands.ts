@@ -4,8 +4,18 @@
  * output shown and the terminal moved after them. Each table covers every
  * command of its side, as its type says.
  */
+import { resolve } from 'node:path';
 import type { ProcessInfo, SessionInfo, TerminalSize } from '../protocol/generated/dev.js';
-import { definitionOf, MONITOR_HELP, type ClientCommandKind, type CommandOf, type MonitorCommand, type ServerCommandKind } from '../monitor/registry.js';
+import {
+  containerWord,
+  definitionOf,
+  MONITOR_HELP,
+  type ClientCommandKind,
+  type CommandOf,
+  type CopyEnd,
+  type MonitorCommand,
+  type ServerCommandKind,
+} from '../monitor/registry.js';
 import { MonitorUsageError } from '../monitor/usage-error.js';
 import { formatProcessTable, formatSessionTable } from '../monitor/tables.js';
 import { processRow, sessionRow } from './rows.js';
@@ -58,14 +68,22 @@ const CLIENT_RUNS: { readonly [K in ClientCommandKind]: ClientRun<K> } = {
 interface ServerRequest<K extends ServerCommandKind> {
   readonly words: (ctx: MonitorContext, command: CommandOf<K>) => readonly string[];
   readonly done?: (ctx: MonitorContext, signal: AbortSignal) => Promise<void> | void;
+  /** How its raw output (`data`) reaches the terminal; as it comes when absent. */
+  readonly data?: (bytes: Buffer) => Buffer;
 }
+
+/** The output may end mid-line: the prompt starts on its own. */
+const endLine = ({ output }: MonitorContext): void => void output.write('\r\n');
 
 const SERVER_REQUESTS: { readonly [K in ServerCommandKind]: ServerRequest<K> } = {
   ps: { words: () => ['ps'] },
   sessions: { words: () => ['sessions'] },
   exec: { words: (ctx, c) => ['exec', c.service ?? attachedService(ctx), ...c.command] },
-  // The output may end mid-line: the prompt starts on its own.
-  logs: { words: (_, c) => ['logs', c.service, ...(c.follow ? ['-f'] : [])], done: ({ output }) => void output.write('\r\n') },
+  logs: { words: (_, c) => ['logs', c.service, ...(c.follow ? ['-f'] : [])], done: endLine },
+  ls: { words: (_, c) => ['ls', c.path] },
+  // A file's lines end in LF; the terminal (raw, in the monitor) needs CR LF.
+  cat: { words: (_, c) => ['cat', c.path], data: (bytes) => Buffer.from(bytes.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1'), done: endLine },
+  cp: { words: (_, c) => ['cp', copyWord(c.from), copyWord(c.to)] },
   restart: { words: (_, c) => ['restart', c.service] },
   start: { words: (_, c) => ['start', c.service] },
   'stop-service': { words: (_, c) => ['stop', c.service] },
@@ -91,7 +109,7 @@ export async function runMonitorCommand(ctx: MonitorContext, command: MonitorCom
     return run(ctx, command as CommandOf<ClientCommandKind>);
   }
   const request = SERVER_REQUESTS[command.kind as ServerCommandKind] as ServerRequest<ServerCommandKind>;
-  const attachTo = await sendToServer(ctx, request.words(ctx, command as CommandOf<ServerCommandKind>), signal);
+  const attachTo = await sendToServer(ctx, request.words(ctx, command as CommandOf<ServerCommandKind>), request.data, signal);
   await request.done?.(ctx, signal);
   // The server names a process to switch to (exec's new one).
   return attachTo ? (typed) => ctx.attach(attachTo, typed) : undefined;
@@ -102,8 +120,18 @@ function attachedService(ctx: MonitorContext): string {
   return ctx.current?.service || ctx.session.interactive;
 }
 
+/** A `cp` end as sent: the server, on this machine as this user, reads and writes host paths itself, but has its own working directory. */
+function copyWord(end: CopyEnd): string {
+  return end.in === 'container' ? containerWord(end) : resolve(process.cwd(), end.path);
+}
+
 /** Runs one server command, showing its output; resolves with the process it says to attach to, if any. */
-async function sendToServer(ctx: MonitorContext, args: readonly string[], signal: AbortSignal): Promise<string | undefined> {
+async function sendToServer(
+  ctx: MonitorContext,
+  args: readonly string[],
+  data: ServerRequest<ServerCommandKind>['data'],
+  signal: AbortSignal,
+): Promise<string | undefined> {
   const { output } = ctx;
   const lines = (text: string): void => void output.write(`${text.trimEnd().replaceAll('\n', '\r\n')}\r\n`);
   let attachTo: string | undefined;
@@ -111,7 +139,7 @@ async function sendToServer(ctx: MonitorContext, args: readonly string[], signal
     { session: ctx.session.id, args: [...args], size: ctx.size(), attached: ctx.current?.id ?? '' },
     ({ msg }) => {
       if (msg?.$case === 'text') lines(msg.value);
-      else if (msg?.$case === 'data') output.write(msg.value);
+      else if (msg?.$case === 'data') output.write(data ? data(Buffer.from(msg.value)) : msg.value);
       else if (msg?.$case === 'attach') attachTo = msg.value;
       else if (msg?.$case === 'processes') lines(formatProcessTable(msg.value.processes.map(processRow), Date.now()));
       else if (msg?.$case === 'sessions') lines(formatSessionTable(msg.value.sessions.map(sessionRow)));

@@ -8,7 +8,15 @@
  * of that side: this folder stays pure, so neither side loads the other's
  * code (the server's sessions and engine, the client's terminal).
  */
+import { goJoin } from '../../golang/path.js';
 import { MonitorUsageError } from './usage-error.js';
+
+/**
+ * One end of a `cp`: a path in a container (`service` undefined: the
+ * attached process's), or on the host (the client sends it absolute).
+ */
+export type CopyEnd =
+  { readonly in: 'container'; readonly service: string | undefined; readonly path: string } | { readonly in: 'host'; readonly path: string };
 
 /** A monitor command, checked. */
 export type MonitorCommand =
@@ -17,6 +25,10 @@ export type MonitorCommand =
   /** `service` undefined: the service of the attached process. */
   | { readonly kind: 'exec'; readonly service: string | undefined; readonly command: readonly string[] }
   | { readonly kind: 'logs'; readonly service: string; readonly follow: boolean }
+  /** `ls`, `cat`: `path` absolute, in the attached process's container. */
+  | { readonly kind: 'ls'; readonly path: string }
+  | { readonly kind: 'cat'; readonly path: string }
+  | { readonly kind: 'cp'; readonly from: CopyEnd; readonly to: CopyEnd }
   | { readonly kind: 'restart'; readonly service: string }
   | { readonly kind: 'start'; readonly service: string }
   /** `stop SERVICE`. */
@@ -90,6 +102,21 @@ export const MONITOR_COMMANDS = [
     parse: parseExec,
   }),
   define({ kind: 'logs', names: ['logs'], side: 'server', help: "logs SERVICE [-f]          a service's output; -f follows it", parse: parseLogs }),
+  define({
+    kind: 'ls',
+    names: ['ls'],
+    side: 'server',
+    help: 'ls [PATH]                  list a directory of the attached container (/ by default)',
+    parse: parseLs,
+  }),
+  define({ kind: 'cat', names: ['cat'], side: 'server', help: 'cat PATH                   print a file of the attached container', parse: parseCat }),
+  define({
+    kind: 'cp',
+    names: ['cp'],
+    side: 'server',
+    help: 'cp SRC DST                 copy a file between a container (:PATH, or SERVICE:PATH) and the host',
+    parse: parseCopy,
+  }),
   define({
     kind: 'restart',
     names: ['restart'],
@@ -213,6 +240,52 @@ function parseLogs(words: readonly string[]): CommandOf<'logs'> {
   const flag = others.find((w) => w.startsWith('-'));
   if (flag !== undefined) throw new MonitorUsageError(`logs has no option ${flag}; it takes -f (--follow) to follow the output`);
   return { kind: 'logs', service: one(others, 'logs needs a service name, e.g. logs api or logs api -f'), follow };
+}
+
+/** `ls [PATH]`; PATH relative to /. */
+export function parseLs(words: readonly string[]): CommandOf<'ls'> {
+  if (words.length > 1 || words[0]?.startsWith('-')) throw new MonitorUsageError('ls takes one path and no options, e.g. ls /etc');
+  return { kind: 'ls', path: containerPath(words[0] ?? '/') };
+}
+
+/** `cat PATH`; PATH relative to /. */
+export function parseCat(words: readonly string[]): CommandOf<'cat'> {
+  return { kind: 'cat', path: containerPath(one(words, 'cat needs one file path, e.g. cat /etc/hostname')) };
+}
+
+/** `cp SRC DST`, exactly one of them in a container. */
+export function parseCopy(words: readonly string[]): CommandOf<'cp'> {
+  const [from, to] = words.map(copyEnd);
+  if (words.length !== 2 || !from || !to)
+    throw new MonitorUsageError('cp needs a source and a destination, e.g. cp :/etc/hostname ./hostname or cp ./app.conf api:/etc/app.conf');
+  if ((from.in === 'container') === (to.in === 'container'))
+    throw new MonitorUsageError(
+      'cp copies between a container and the host: write exactly one path as :PATH or SERVICE:PATH, e.g. cp :/etc/hostname ./hostname',
+    );
+  return { kind: 'cp', from, to };
+}
+
+/**
+ * A `cp` word read as `docker cp` reads it (cli/command/container/cp.go
+ * splitCpArg): an absolute path, a word without `:`, or one whose part
+ * before the `:` starts with `.` (`./a:b`) is a host path; else
+ * `SERVICE:PATH`, SERVICE empty for the attached process's container.
+ */
+function copyEnd(word: string): CopyEnd {
+  const colon = word.indexOf(':');
+  const service = word.slice(0, colon);
+  if (word.startsWith('/') || colon < 0 || service.startsWith('.')) return { in: 'host', path: word };
+  return { in: 'container', service: service || undefined, path: containerPath(word.slice(colon + 1)) };
+}
+
+/** A container end as a `cp` word again: what the client sends. */
+export function containerWord(end: Extract<CopyEnd, { readonly in: 'container' }>): string {
+  return `${end.service ?? ''}:${end.path}`;
+}
+
+/** A path in a container: relative ones are relative to / (no shell, no working directory to be in). */
+function containerPath(path: string): string {
+  return goJoin('/', path);
 }
 
 /** The one argument of a command; `usage` is the error for none or more. */

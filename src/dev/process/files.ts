@@ -32,6 +32,18 @@ export interface ContainerFiles {
   write(path: string, data: Buffer, mode: number, signal: AbortSignal): Promise<void>;
 }
 
+const S_IFMT = 0o170000;
+
+/** True for a directory's mode. */
+export function isDirectory(mode: number): boolean {
+  return (mode & S_IFMT) === 0o040000;
+}
+
+/** True for a symlink's mode. */
+export function isSymlink(mode: number): boolean {
+  return (mode & S_IFMT) === 0o120000;
+}
+
 /** A path that is missing, or of the wrong kind, in the container: one sentence for the user. */
 export class FileAccessError extends UserError {
   constructor(message: string) {

@@ -1,9 +1,14 @@
 /**
  * The server's side of the monitor commands the registry
  * (monitor/registry.ts) says run in the server: ps, exec, logs,
- * restart|stop|start SERVICE, rollback, rebuild, sessions. The client parses
- * the line and sends a command name and its words.
+ * restart|stop|start SERVICE, rollback, rebuild, sessions, and the file
+ * tools ls, cat and cp (through the process's ContainerFiles). The client parses the line and sends a command
+ * name and its words.
  */
+import { formatFileTable } from '../monitor/file-table.js';
+import { parseCat, parseCopy, parseLs } from '../monitor/registry.js';
+import { isDirectory, type ContainerFiles } from '../process/files.js';
+import { copyIn, copyOut } from './file-copy.js';
 import { SessionCommandError, type DevSession } from './session.js';
 import type { SessionRegistry } from './registry.js';
 import type { CommandOut } from '../protocol/generated/dev.js';
@@ -36,6 +41,26 @@ const SERVER_RUNS = {
     write({ msg: { $case: 'attach', value: process.id } });
   },
   logs: (ctx, words) => logs(ctx, serviceArg(ctx, words, 'logs'), words.includes('-f') || words.includes('--follow')),
+  ls: async (ctx, words) => {
+    const { path } = parseLs(words);
+    const files = await filesOf(ctx, undefined);
+    const entry = await files.stat(path, ctx.signal);
+    const entries = isDirectory(entry.mode) ? await files.list(path, ctx.signal) : [entry];
+    say(
+      ctx,
+      formatFileTable(entries, (ms) => -new Date(ms).getTimezoneOffset()),
+    );
+  },
+  cat: async (ctx, words) => {
+    const data = await (await filesOf(ctx, undefined)).read(parseCat(words).path, ctx.signal);
+    for (let at = 0; at < data.length; at += DATA_CHUNK) ctx.write({ msg: { $case: 'data', value: data.subarray(at, at + DATA_CHUNK) } });
+  },
+  cp: async (ctx, words) => {
+    const { from, to } = parseCopy(words);
+    // The parse lets through exactly one container end.
+    if (from.in === 'container' && to.in === 'host') say(ctx, await copyOut(await filesOf(ctx, from.service), from.path, to.path, ctx.signal));
+    if (from.in === 'host' && to.in === 'container') say(ctx, await copyIn(from.path, await filesOf(ctx, to.service), to.path, ctx.signal));
+  },
   restart: (ctx, words) => lifecycle(ctx, words, 'restart'),
   stop: (ctx, words) => lifecycle(ctx, words, 'stop'),
   start: (ctx, words) => lifecycle(ctx, words, 'start'),
@@ -72,6 +97,20 @@ export async function runCommand(ctx: CommandContext): Promise<void> {
   if (!Object.hasOwn(SERVER_RUNS, name)) throw new SessionCommandError(`the server has no monitor command "${name}"`);
   const run: ServerRun = SERVER_RUNS[name as ServerCommandName];
   await run(ctx, words);
+}
+
+/** gRPC's default message limit is 4 MiB: `cat` sends a file in pieces well below it. */
+const DATA_CHUNK = 64 * 1024;
+
+function say(ctx: CommandContext, text: string): void {
+  ctx.write({ msg: { $case: 'text', value: text } });
+}
+
+/** The files of the process or service `ref` names, else the attached process's, else the interactive service's. */
+function filesOf(ctx: CommandContext, ref: string | undefined): Promise<ContainerFiles> {
+  const target = ref ?? (ctx.attached || ctx.session.interactive);
+  if (!target) throw new SessionCommandError('no process is attached and the session has no interactive service: attach to a process first (ps lists them)');
+  return ctx.session.filesOf(target);
 }
 
 /** The service a command names, else the attached process's, else the interactive one. */

@@ -11,8 +11,10 @@ import type { Service } from '../../bakefile/model.js';
 import type { DockerEngine } from '../../docker/engine-api.js';
 import type { TerminalSize } from '../../docker/types.js';
 import { attachContainerProcess } from '../process/container-process.js';
+import { EngineContainerFiles } from '../process/engine-files.js';
 import { startExecProcess } from '../process/exec-process.js';
 import { startHostProcess, type HostDevProcess } from '../process/host-process.js';
+import type { ContainerFiles } from '../process/files.js';
 import type { DevProcess } from '../process/process.js';
 import { containerName } from '../runtime/session-objects.js';
 import { ServiceRuntime, type ServicePlan, type SessionIdentity, type StartHooks } from '../runtime/service-runtime.js';
@@ -139,6 +141,24 @@ export class DevSession {
     const process = await startExecProcess(this.engine, container.Id, { id: this.nextProcessId(), service, command, size: this.size });
     this.track(process);
     return process;
+  }
+
+  /**
+   * The files of the container `ref` (a process id or a service) runs in,
+   * for the monitor's ls, cat and cp: a process exec'd in a service has its
+   * service's. Its container may be stopped: the engine reads it all the same.
+   */
+  async filesOf(ref: string): Promise<ContainerFiles> {
+    const process = this.find(ref);
+    const service = process?.service ?? (this.plans.has(ref) ? ref : undefined);
+    if (service === undefined) throw new SessionCommandError(`session ${this.id} has no service or process "${ref}"; ps lists them`);
+    // A held build's files are BuildKit's, not the engine's: they come through its gateway (debug-session.ts), not from here.
+    if (process?.kind === 'build') throw new SessionCommandError(`process ${ref} runs in a build container, whose files ls, cat and cp cannot reach yet`);
+    if (process?.kind === 'host' || this.plans.get(service)?.service.runs_on === 'host')
+      throw new SessionCommandError(`service ${service} runs on the host; its files are yours already`);
+    const container = await this.runtime.containerOf(service, this.abort.signal);
+    if (!container) throw new SessionCommandError(`service ${service} has no container; rebuild creates it`);
+    return new EngineContainerFiles(this.engine, container.Id, `container ${containerName(this.identity, service)}`);
   }
 
   /** `restart|stop|start SERVICE`. */
