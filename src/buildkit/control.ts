@@ -127,7 +127,7 @@ export interface ControlClient {
   /** BuildKit v0.11+; older engines answer UNIMPLEMENTED. */
   info(signal: AbortSignal): Promise<BuildkitVersion | undefined>;
   /** The connection's channel: the gateway (gateway.ts) calls over it. */
-  channel(): grpc.Channel;
+  channel(): grpc.ChannelInterface;
   close(): void;
 }
 
@@ -213,7 +213,7 @@ export function controlClient(dialed: Dialed): ControlClient {
         throw e;
       }
     },
-    channel: () => raw().getChannel() as grpc.Channel,
+    channel: () => raw().getChannel(),
     close: () => made?.close(),
   };
 }

@@ -35,8 +35,9 @@ export interface FileStat {
   readonly mode: number;
   readonly uid?: number;
   readonly gid?: number;
-  readonly size?: number;
-  /** Nanoseconds since the epoch, as text (beyond 2^53). */
+  /** int64s come as text (proto-loader's longs: String). */
+  readonly size?: string;
+  /** Nanoseconds since the epoch (beyond 2^53). */
   readonly modTime?: string;
   readonly linkname?: string;
 }
@@ -51,6 +52,8 @@ export interface GatewaySolveRequest {
 /** A running gateway process: keys in, output out, resize and signals; `exited` once it ends. */
 export interface GatewayProcess extends EventEmitter<{ output: [Buffer]; exit: [number] }> {
   write(data: Uint8Array): void;
+  /** Closes the process's stdin. */
+  end(): void;
   resize(size: { readonly columns: number; readonly rows: number }): void;
   signal(name: string): void;
   /** Resolves with the exit code (-1 when the stream broke before one came). */
@@ -118,7 +121,7 @@ function bridgeService(): grpc.ServiceClientConstructor {
 }
 
 /** The gateway of build `buildId`, over `channel` (the Control client's). */
-export function gatewayClient(channel: grpc.Channel, buildId: string): GatewayClient {
+export function gatewayClient(channel: grpc.ChannelInterface, buildId: string): GatewayClient {
   const Bridge = bridgeService();
   const raw = new Bridge('unused', grpc.credentials.createInsecure(), { channelOverride: channel }) as unknown as RawBridge;
   const metadata = (): grpc.Metadata => {
@@ -207,6 +210,8 @@ function startProcess(
   call.on('data', (msg: ExecMessage) => {
     if (msg.File?.Data?.length) events.emit('output', Buffer.from(msg.File.Data));
     if (msg.Exit) {
+      // Why a process could not run at all (no such binary) is said where its output goes.
+      if (msg.Exit.Error?.message) events.emit('output', Buffer.from(`\r\n${msg.Exit.Error.message}\r\n`));
       code = msg.Exit.Code ?? 0;
       events.emit('exit', code);
       // Output may still follow until Done; our side has nothing more to send.
@@ -224,6 +229,7 @@ function startProcess(
   if (tty) send({ Resize: { Rows: tty.rows, Cols: tty.columns } });
   return Object.assign(events, {
     write: (data: Uint8Array) => send({ File: { Fd: 0, Data: Buffer.from(data) } }),
+    end: () => send({ File: { Fd: 0, EOF: true } }),
     resize: (size: { readonly columns: number; readonly rows: number }) => send({ Resize: { Rows: size.rows, Cols: size.columns } }),
     signal: (name: string) => send({ Signal: { Name: name } }),
     exited,

@@ -151,7 +151,7 @@ export const FLAGS: Readonly<Record<FlagName, FlagHelp>> = {
   'max-parallelism': { spelling: '--max-parallelism N', text: 'Build at most N targets at once' },
   'keep-going': { spelling: '--keep-going', text: 'On a failure, finish the targets that do not depend on it' },
   invoke: { spelling: '--invoke[=CMD]', text: "Build TARGET, then run CMD (default: the image's shell) in its result; Ctrl-a c: monitor" },
-  'on-error': { spelling: '--on-error', text: "Open a shell at the failed step of any target (its state after the step; Docker 23+)" },
+  'on-error': { spelling: '--on-error', text: 'Open a shell at the failed step of any target (its state after the step; Docker 23+)' },
   debug: { spelling: '--debug', text: 'Show stack traces for unexpected errors' },
   help: { spelling: '-h, --help', text: 'Show this help' },
   version: { spelling: '--version', text: 'Show the version' },

@@ -42,7 +42,11 @@ export async function debugBuild(args: BakeArgs, debug: BuildDebugArgs, cli: Cli
     );
     keys.stop();
     if (!ready.session) throw new UserError('run', 'the bake server opened a shell in no session');
-    await openTerminal(client, ready.session, args, cli, { typeahead: keys.typeahead, command: `bake ${debug.invoke ? '--invoke' : '--on-error'}`, hint: true });
+    await openTerminal(client, ready.session, args, cli, {
+      typeahead: keys.typeahead,
+      command: `bake ${debug.invoke ? '--invoke' : '--on-error'}`,
+      hint: true,
+    });
     return 'ok';
   } catch (e) {
     if (!keys.interrupt.signal.aborted) throw e;

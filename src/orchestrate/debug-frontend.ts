@@ -145,7 +145,7 @@ function imageConfig(metadata: Readonly<Record<string, Buffer>>): ImageConfig {
   const raw = metadata['containerimage.config'];
   if (!raw) return {};
   try {
-    return ((JSON.parse(raw.toString('utf8')) as { config?: ImageConfig }).config ?? {}) as ImageConfig;
+    return (JSON.parse(raw.toString('utf8')) as { config?: ImageConfig }).config ?? {};
   } catch {
     return {};
   }

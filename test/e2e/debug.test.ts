@@ -120,41 +120,45 @@ RUN echo partial > /work/partial.txt && echo failing-step-output && exit 7
   'app/Dockerfile': 'FROM bake-test/busybox\nARG FLAVOUR=app\nRUN echo $FLAVOUR > /flavour\n',
 };
 
-test('--on-error in a five-target DAG: a shell at the failed step with its file, rollback --init before it, the Dockerfile lines printed', { timeout: 240_000 }, async (ctx) => {
-  const dir = project('dag', DAG);
-  ctx.after(() => stopSession(dir));
-  const t = terminal(['--on-error', '--progress', 'plain'], dir);
-  if (!failedStepState) {
-    // An engine whose errors carry no failed-step state: said before the build and after it, and exit 1.
-    const screen = await t.waitFor(/^error: broken failed, but the engine at .* sends no failed-step state with its errors/m, 180_000);
-    assert.match(screen, /Docker 23\+ \(BuildKit 0\.10\+\) sends it/);
-    assert.match(screen, /^warning: this builder's BuildKit predates 0\.10/m);
-    assert.equal(await t.exited, 1);
-    return;
-  }
-  const screen = await t.waitFor(/^DBG#/m, 180_000);
-  assert.match(screen, /failing-step-output/, "the step's last output was printed");
-  assert.match(screen, /^ {3}4 \| >>> RUN echo partial > \/work\/partial\.txt && echo failing-step-output && exit 7$/m, 'the Dockerfile lines were printed');
-  assert.match(screen, /bake: attached to broken \(\/bin\/sh\) in session \S+-debug\./);
-  t.type('pwd; cat partial.txt; echo env=$STEP_ENV\r');
-  await t.waitFor(/^env=from-the-step$/m);
-  const after = await t.lines();
-  assert.ok(after.includes('/work') && after.includes('partial'), `the shell is in the failed step's state after it: ${after.slice(-6).join(' | ')}`);
+test(
+  '--on-error in a five-target DAG: a shell at the failed step with its file, rollback --init before it, the Dockerfile lines printed',
+  { timeout: 240_000 },
+  async (ctx) => {
+    const dir = project('dag', DAG);
+    ctx.after(() => stopSession(dir));
+    const t = terminal(['--on-error', '--progress', 'plain'], dir);
+    if (!failedStepState) {
+      // An engine whose errors carry no failed-step state: said before the build and after it, and exit 1.
+      const screen = await t.waitFor(/^error: broken failed, but the engine at .* sends no failed-step state with its errors/m, 180_000);
+      assert.match(screen, /Docker 23\+ \(BuildKit 0\.10\+\) sends it/);
+      assert.match(screen, /^warning: this builder's BuildKit predates 0\.10/m);
+      assert.equal(await t.exited, 1);
+      return;
+    }
+    const screen = await t.waitFor(/^DBG#/m, 180_000);
+    assert.match(screen, /failing-step-output/, "the step's last output was printed");
+    assert.match(screen, /^ {3}4 \| >>> RUN echo partial > \/work\/partial\.txt && echo failing-step-output && exit 7$/m, 'the Dockerfile lines were printed');
+    assert.match(screen, /bake: attached to broken \(\/bin\/sh\) in session \S+-debug\./);
+    t.type('pwd; cat partial.txt; echo env=$STEP_ENV\r');
+    await t.waitFor(/^env=from-the-step$/m);
+    const after = await t.lines();
+    assert.ok(after.includes('/work') && after.includes('partial'), `the shell is in the failed step's state after it: ${after.slice(-6).join(' | ')}`);
 
-  t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
-  t.type('failures\r');
-  await t.waitFor(/^broken: the step at Dockerfile:4 failed with exit code 7: \/bin\/sh -c echo partial/m);
-  t.type('rollback --init\r');
-  await t.waitForVisible('a fresh shell', (v) => /^DBG#/m.test(v) && !/\(bake\)/.test(v));
-  t.type('ls /work; echo count=$(ls /work | wc -l)\r');
-  await t.waitFor(/^count=0$/m);
-  t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
-  t.type('stop\r');
-  assert.equal(await t.exited, 0);
-  assert.ok(await until(() => markedProcesses().length === 0, 10_000), `no process of the build is left: ${markedProcesses().join(', ')}`);
-});
+    t.type(MONITOR);
+    await t.waitFor(/^\(bake\)/m);
+    t.type('failures\r');
+    await t.waitFor(/^broken: the step at Dockerfile:4 failed with exit code 7: \/bin\/sh -c echo partial/m);
+    t.type('rollback --init\r');
+    await t.waitForVisible('a fresh shell', (v) => /^DBG#/m.test(v) && !/\(bake\)/.test(v));
+    t.type('ls /work; echo count=$(ls /work | wc -l)\r');
+    await t.waitFor(/^count=0$/m);
+    t.type(MONITOR);
+    await t.waitFor(/^\(bake\)/m);
+    t.type('stop\r');
+    assert.equal(await t.exited, 0);
+    assert.ok(await until(() => markedProcesses().length === 0, 10_000), `no process of the build is left: ${markedProcesses().join(', ')}`);
+  },
+);
 
 test('--on-error --keep-going with two failures lists both and attaches to either', { timeout: 240_000 }, async (ctx) => {
   const dir = project('two', {
@@ -174,7 +178,7 @@ test('--on-error --keep-going with two failures lists both and attaches to eithe
   await t.waitFor(/^\(bake\)/m);
   // The run goes on for the other targets after the first shell opens: both failures are held once it is over.
   let listed = '';
-  for (let i = 0; i < 50 && !/^broken: the step/m.test(listed) || !/^app: the step/m.test(listed); i++) {
+  for (let i = 0; (i < 50 && !/^broken: the step/m.test(listed)) || !/^app: the step/m.test(listed); i++) {
     t.type('failures\r');
     await new Promise((r) => setTimeout(r, 400));
     listed = (await t.lines()).join('\n');
@@ -250,7 +254,10 @@ test('a debug client killed with SIGKILL: bake dev attach from a new terminal re
 
   const ls = await runBake(['dev', 'ls', '--format', 'json'], { cwd: dir, env });
   assert.equal(ls.status, 0, ls.stderr);
-  assert.ok((JSON.parse(ls.stdout) as { id: string }[]).some((s) => s.id === session), `dev ls lists ${session}: ${ls.stdout}`);
+  assert.ok(
+    (JSON.parse(ls.stdout) as { id: string }[]).some((s) => s.id === session),
+    `dev ls lists ${session}: ${ls.stdout}`,
+  );
 
   const second = terminal(['dev', 'attach', session], dir);
   const redrawn = await second.waitFor(/^before-kill$/m, 30_000);
@@ -264,4 +271,27 @@ test('a debug client killed with SIGKILL: bake dev attach from a new terminal re
   const after = await runBake(['dev', 'ls', '--format', 'json'], { cwd: dir, env });
   assert.ok(!(JSON.parse(after.stdout) as { id: string }[]).some((s) => s.id === session), 'the session is gone');
   assert.ok(await until(() => markedProcesses().length === 0, 10_000), 'no process of the build is left');
+});
+
+test('ls, cat and cp in the monitor reach a build result whose image has no shell (FROM scratch + one file)', { timeout: 240_000 }, async (ctx) => {
+  const dir = project('bare', {
+    'docker-bake.hcl': 'target "bare" {\n  context = "."\n}\n',
+    Dockerfile: 'FROM scratch\nCOPY data.txt /data.txt\n',
+    'data.txt': `static data ${MARK}\n`,
+  });
+  ctx.after(() => stopSession(dir));
+  const t = terminal(['--invoke', 'bare'], dir);
+  await t.waitFor(/in session \S+-debug\./, 180_000);
+  // No shell to run: the process ends at once (or never starts) and the monitor is where the files are.
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('ls /\r');
+  await t.waitFor(/^-rw-r--r-- +\d+ +\S+ \S+ +data\.txt$/m);
+  t.type('cat /data.txt\r');
+  await t.waitFor(new RegExp(`^static data ${MARK}$`, 'm'));
+  t.type('cp :/data.txt ./copied.txt\r');
+  await t.waitFor(/^copied \/data\.txt \(\d+ B\) from the build result of bare to /m);
+  assert.equal(readFileSync(join(dir, 'copied.txt'), 'utf8'), `static data ${MARK}\n`);
+  t.type('stop\r');
+  assert.equal(await t.exited, 0);
 });

@@ -97,14 +97,12 @@ export class DevClient {
 }
 
 /** A call that streams status lines, then one `ready` answer. */
-function untilReady<Ready>(
-  call: ClientReadableStream<{ event?: { $case: 'status'; value: string } | { $case: 'ready'; value: Ready } | undefined }>,
-  onStatus: (line: string) => void,
-  what: string,
-): Promise<Ready> {
+type ReadyEvent<Ready> = { readonly event?: { $case: 'status'; value: string } | { $case: 'ready'; value: Ready } | undefined };
+
+function untilReady<Ready>(call: ClientReadableStream<ReadyEvent<Ready>>, onStatus: (line: string) => void, what: string): Promise<Ready> {
   return new Promise((resolve, reject) => {
     let ready: { value: Ready } | undefined;
-    call.on('data', ({ event }) => {
+    call.on('data', ({ event }: ReadyEvent<Ready>) => {
       if (event?.$case === 'status') onStatus(event.value);
       else if (event?.$case === 'ready') ready = { value: event.value };
     });

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ContainerMount, GatewayClient, GatewayProcess, ProcessMeta } from '../../buildkit/gateway.js';
 import type { TerminalSize } from '../../docker/types.js';
+import { FileAccessError } from './files.js';
 import { createOutputRecord } from './output-record.js';
 import { ProcessBase, waitAtMost, type ProcessIdentity } from './process-base.js';
 import type { DevProcess, OutputRecord } from './process.js';
@@ -48,6 +49,26 @@ export class BuildContainer {
       this.signals,
     );
     return process;
+  }
+
+  /**
+   * Writes a file into the running container: the gateway has no call that
+   * writes, so a process of the container's own shell does, with the
+   * environment and user of its shells.
+   */
+  async write(path: string, data: Buffer, mode: number, like: ProcessMeta): Promise<void> {
+    const script = 'cat > "$1" && chmod "$2" "$1"';
+    const meta = { ...like, args: ['/bin/sh', '-c', script, 'sh', path, (mode & 0o7777).toString(8)] };
+    const writer = this.gateway.exec(this.id, `cp-${randomBytes(4).toString('hex')}`, meta, undefined, this.lifetime.signal);
+    const said: Buffer[] = [];
+    writer.on('output', (chunk) => said.push(chunk));
+    for (let at = 0; at < data.length; at += 64 * 1024) writer.write(data.subarray(at, at + 64 * 1024));
+    writer.end();
+    const code = await writer.exited;
+    if (code !== 0) {
+      const why = Buffer.concat(said).toString('utf8').trim() || (code < 0 ? 'its process could not start' : `exit code ${code}`);
+      throw new FileAccessError(`could not write ${path} into the build container of ${this.target} (through its /bin/sh): ${why}`);
+    }
   }
 
   /** Ends the container (its processes first: `kill` them) and closes what streams are left. */

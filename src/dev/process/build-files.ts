@@ -7,19 +7,18 @@
  */
 import { posix } from 'node:path';
 import type { FileStat, GatewayClient } from '../../buildkit/gateway.js';
-import { FileAccessError, type ContainerFiles, type FileEntry } from './files.js';
+import { unixModeOfGo } from '../../golang/file-mode.js';
+import { FileAccessError, isDirectory, type ContainerFiles, type FileEntry } from './files.js';
 
-const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
-const S_IFREG = 0o100000;
 
 export class BuildStateFiles implements ContainerFiles {
   constructor(
     private readonly gateway: GatewayClient,
     private readonly ref: string,
     readonly what: string,
-    /** Writes a file into the running container (through a process in it); undefined: the container has no way to. */
-    private readonly writer: ((path: string, data: Buffer, mode: number, signal: AbortSignal) => Promise<void>) | undefined,
+    /** Writes a file into the running container (through a process in it). */
+    private readonly writer: (path: string, data: Buffer, mode: number) => Promise<void>,
   ) {}
 
   async stat(path: string, signal: AbortSignal): Promise<FileEntry> {
@@ -35,7 +34,7 @@ export class BuildStateFiles implements ContainerFiles {
   async list(path: string, signal: AbortSignal): Promise<FileEntry[]> {
     const clean = posix.resolve('/', path);
     const self = await this.stat(clean, signal);
-    if ((self.mode & S_IFMT) !== S_IFDIR) return [self];
+    if (!isDirectory(self.mode)) return [self];
     const entries = await this.gateway.readDir(this.ref, clean, signal).catch((e: unknown) => {
       throw this.missing(clean, e);
     });
@@ -45,13 +44,12 @@ export class BuildStateFiles implements ContainerFiles {
   async read(path: string, signal: AbortSignal): Promise<Buffer> {
     const clean = posix.resolve('/', path);
     const self = await this.stat(clean, signal);
-    if ((self.mode & S_IFMT) !== S_IFREG) throw new FileAccessError(`${clean} in ${this.what} is not a regular file`);
+    if (isDirectory(self.mode)) throw new FileAccessError(`${clean} in ${this.what} is a directory; ls ${clean} lists it`);
     return this.gateway.readFile(this.ref, clean, undefined, signal);
   }
 
-  async write(path: string, data: Buffer, mode: number, signal: AbortSignal): Promise<void> {
-    if (!this.writer) throw new FileAccessError(`${this.what} has no shell to write ${path} with: a build container's files can be read, not written, without one`);
-    await this.writer(posix.resolve('/', path), data, mode, signal);
+  async write(path: string, data: Buffer, mode: number): Promise<void> {
+    await this.writer(posix.resolve('/', path), data, mode);
   }
 
   private missing(path: string, e: unknown): FileAccessError {
@@ -64,7 +62,7 @@ function entry(stat: FileStat, name: string): FileEntry {
   const modTime = stat.modTime === undefined ? undefined : Number(BigInt(stat.modTime) / 1_000_000n);
   return {
     name,
-    mode: stat.mode,
+    mode: unixModeOfGo(stat.mode),
     size: Number(stat.size ?? 0),
     modified: modTime,
     ...(stat.linkname ? { linkTarget: stat.linkname } : {}),

@@ -24,6 +24,8 @@ import { plainLines } from '../../orchestrate/progress/plain.js';
 import { errorText } from '../../orchestrate/progress/text.js';
 import type { ProgressView } from '../../orchestrate/progress/view.js';
 import { BuildContainer } from '../process/build-container.js';
+import { BuildStateFiles } from '../process/build-files.js';
+import type { ContainerFiles } from '../process/files.js';
 import type { DevProcess } from '../process/process.js';
 import type { DebugRequest as DebugRequestMessage } from '../protocol/generated/dev.js';
 import { lineWriter, parseRebuild, type RebuildRequest } from './rebuild.js';
@@ -126,7 +128,13 @@ export class BuildDebugger implements SessionDebugger {
         builder: this.run.flags.build.builder,
         maxParallelism: this.run.flags.build.maxParallelism,
         keepGoing: this.run.flags.build.keepGoing,
-        frontendFor: debugFrontends(this.run.debug, signal, found, (f) => this.undebuggable.push(f), (line) => relay(`warning: ${line}`)),
+        frontendFor: debugFrontends(
+          this.run.debug,
+          signal,
+          found,
+          (f) => this.undebuggable.push(f),
+          (line) => relay(`warning: ${line}`),
+        ),
       },
       async (names) => {
         const lines = lineView(names, (_, out) => plainLines(out, false), write);
@@ -177,10 +185,16 @@ export class BuildDebugger implements SessionDebugger {
     return process;
   }
 
-  /** The files `ls`, `cat` and `cp` read: the held build's state that the attached shell's container started from. */
-  fileRef(ref: string): { readonly point: DebugPoint; readonly ref: string } {
+  /**
+   * The files `ls`, `cat` and `cp` reach: the held build state the attached
+   * process's container started from, read through the gateway; a write
+   * goes into the running container through a process in it.
+   */
+  filesOf(ref: string): ContainerFiles {
     const shell = this.shellOf(ref);
-    return { point: shell.point, ref: shell.point.fileRef(shell.state) };
+    const { point } = shell;
+    const what = `the ${shell.state === 'before' ? 'state before the failed step' : point.failure ? 'failed step' : 'build result'} of ${point.target}`;
+    return new BuildStateFiles(point.gateway, point.fileRef(shell.state), what, (path, data, mode) => shell.container.write(path, data, mode, point.process));
   }
 
   /** The failures (or results) the session holds, a paragraph each, as `failures` says them. */
@@ -241,7 +255,7 @@ export class BuildDebugger implements SessionDebugger {
     const points = this.points.splice(0);
     this.undebuggable = [];
     const containers = new Set([...this.shells.values()].map((s) => s.container));
-    await Promise.all([...this.shells.keys()].map((id) => this.session.find(id)?.kill()));
+    await Promise.all([...this.shells.keys()].map(async (id) => this.session.find(id)?.kill()));
     this.shells.clear();
     await Promise.all([...containers].map((c) => c.release()));
     for (const p of points) p.release(p.failure === undefined);
@@ -273,10 +287,13 @@ export class BuildDebugger implements SessionDebugger {
         `${[...reasons.keys()].join(', ')} failed at a step that runs no process (COPY, ADD …), so there is no step state to open a shell in`,
         'Fix what the build says (see above); --invoke on a target that builds gives a shell in its result.',
       );
-    if (result.failed.size)
-      return new UserError('build', 'the build failed before any step ran (see above)', 'Fix what the build says, then run it again.');
+    if (result.failed.size) return new UserError('build', 'the build failed before any step ran (see above)', 'Fix what the build says, then run it again.');
     if (this.run.debug.invoke) return new UserError('run', `no shell could open in ${this.run.debug.invoke.target} (see above)`);
-    return new UserError('run', `every target built (${[...result.built.keys()].join(', ')}): there is no failed step to debug`, 'Use --invoke TARGET for a shell in a result.');
+    return new UserError(
+      'run',
+      `every target built (${[...result.built.keys()].join(', ')}): there is no failed step to debug`,
+      'Use --invoke TARGET for a shell in a result.',
+    );
   }
 
   /** The session's targets, resolved from its bake files as they are now; a mistake in them is told with its code frame. */

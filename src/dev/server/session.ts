@@ -52,6 +52,8 @@ export interface SessionDebugger {
   exec(ref: string, command: readonly string[]): Promise<DevProcess>;
   /** What is held and what failed, for `failures`. */
   describe(): string;
+  /** The files of the build container process `ref` runs in, for ls, cat and cp. */
+  filesOf(ref: string): ContainerFiles;
   /** Lets every held build go and ends their containers (the session's end). */
   end(): Promise<void>;
 }
@@ -149,11 +151,11 @@ export class DevSession {
    * service's. Its container may be stopped: the engine reads it all the same.
    */
   async filesOf(ref: string): Promise<ContainerFiles> {
+    // A debug session's shells run in build containers, whose files come through BuildKit's gateway.
+    if (this.debug) return this.debug.filesOf(ref);
     const process = this.find(ref);
     const service = process?.service ?? (this.plans.has(ref) ? ref : undefined);
     if (service === undefined) throw new SessionCommandError(`session ${this.id} has no service or process "${ref}"; ps lists them`);
-    // A held build's files are BuildKit's, not the engine's: they come through its gateway (debug-session.ts), not from here.
-    if (process?.kind === 'build') throw new SessionCommandError(`process ${ref} runs in a build container, whose files ls, cat and cp cannot reach yet`);
     if (process?.kind === 'host' || this.plans.get(service)?.service.runs_on === 'host')
       throw new SessionCommandError(`service ${service} runs on the host; its files are yours already`);
     const container = await this.runtime.containerOf(service, this.abort.signal);
