@@ -1,0 +1,355 @@
+// bench/debug: debugging a failed build, bake against `docker buildx debug`
+// (Debian trixie's docker-buildx 0.13.1, from scripts/trixie-engine.sh), on
+// the same Docker 26 engine, the same Dockerfile, in one run, each tool in a
+// real PTY (node-pty), every figure from the PTY's side (the moment bytes
+// reach the terminal). The Dockerfile: FROM the local busybox, PS1 set to
+// PROMPT, two steps cached by a warm-up session, then `RUN echo STEP_END &&
+// exit 1`. Per session (a new one each repetition, RUNS of them, the tools
+// alternating which goes first):
+//   failure → prompt: from the step's own output line (plain progress:
+//     `#8 0.221 STEP-END-MARKER`; not the step's title nor the error summary,
+//     which repeat the marker) to the debug shell's PROMPT;
+//   reload → prompt: in the shell, Ctrl-a c opens the monitor, `reload` is
+//     typed, and the time runs from its Enter to PROMPT again (buildx 0.13.1
+//     rebuilds, the failing step fails again, a new shell starts and the
+//     monitor switches the terminal to it by itself); the reload's own
+//     failure → prompt is printed too;
+//   exit: Ctrl-a c, `exit`, Enter, until the process ends (killed after
+//     EXIT_GRACE_MS), then no process of the session may be left: the CLI, its
+//     plugin or server, the debug shells (all carry RUN_VAR in their
+//     environment: the clients from the PTY's environment, the shells from
+//     the Dockerfile's ENV); whatever is left is reported and killed by pid.
+// Context: spawn → prompt (the whole build with cached steps, then the shell),
+// and the engine floor, a `docker run --rm bake-test/busybox true` through
+// Debian's docker CLI on the same engine (whole process). Bar: each of
+// failure → prompt and reload → prompt ≤ 0.7× buildx's, medians.
+//
+// bake's side needs `--on-error` (issue 13, under way): it runs only when
+// `bake --help` mentions it; BAKE_ARGS and BAKE_MONITOR_PROMPT below say how
+// bake is driven. BAKE_BIN names another bake (default: this repo's bin/bake).
+// The engine: the embedded one under XDG_STATE_HOME (default
+// ~/.local/state/bake-bench-debug) with trixie's dockerd (BAKE_DOCKERD),
+// started (and stopped at the end) if it does not answer.
+//
+// Options: --runs N (5).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { spawn as spawnPty } from 'node-pty';
+
+// bake's side: the command line (run in the context dir, which holds BAKE_FILE) and the monitor's prompt.
+const BAKE_FILE = 'docker-bake.hcl';
+const BAKE_TARGET = 'app';
+const BAKE_ARGS = ['--on-error', '-f', BAKE_FILE, '--progress=plain', BAKE_TARGET];
+const BAKE_MONITOR_PROMPT = '(bake) ';
+// buildx's side.
+const BUILDX_ARGS = ['buildx', 'debug', '--on=error', 'build', '--progress=plain', '.'];
+const BUILDX_MONITOR_PROMPT = '(buildx) ';
+// Both: the monitor's key (Ctrl-a c), its commands, and what the build prints.
+const MONITOR_KEYS = '\x01c';
+const STEP_END = 'STEP-END-MARKER';
+const PROMPT = 'PROMPT-MARKER# ';
+/** The failing step's own output line (`#8 0.221 STEP-END-MARKER`, bake may prefix `[app] `): not its title `RUN echo …` nor the error's excerpt. */
+const STEP_END_LINE = new RegExp(`#\\d+ \\d+\\.\\d+ ${STEP_END}`);
+/** The shell's prompt; not the `PS1='…'` of an ENV line should a tool print the Dockerfile's. */
+const PROMPT_RE = new RegExp(`(?<!')${PROMPT}`);
+const EXIT_GRACE_MS = 10_000;
+const BAR = 0.7;
+
+const { values: opts } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const RUNS = Number(opts.runs);
+
+const root = new URL('..', import.meta.url).pathname;
+const bake = process.env.BAKE_BIN || join(root, 'bin', 'bake');
+const log = (line) => process.stderr.write(`${line}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// The peers and the engine: Debian trixie's Docker 26, docker CLI and buildx.
+const trixie = execFileSync('bash', [join(root, 'scripts', 'trixie-engine.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+const docker = join(trixie, 'usr', 'bin', 'docker');
+const buildx = join(trixie, 'usr', 'libexec', 'docker', 'cli-plugins', 'docker-buildx');
+const engineEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  XDG_STATE_HOME: process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state', 'bake-bench-debug'),
+  BAKE_DOCKERD: join(trixie, 'usr', 'sbin', 'dockerd'),
+};
+const engineStatus = () => JSON.parse(spawnSync(bake, ['engine', 'status', '--format', 'json'], { env: engineEnv, encoding: 'utf8' }).stdout);
+let status = engineStatus();
+const startedHere = !status.answers;
+if (startedHere) {
+  spawnSync(bake, ['engine', 'start'], { env: engineEnv, stdio: 'inherit' });
+  status = engineStatus();
+  if (!status.answers) throw new Error(`the embedded engine did not start: ${status.reason}`);
+}
+const stopEngine = () => startedHere && spawnSync(bake, ['engine', 'stop'], { env: engineEnv, stdio: 'inherit' });
+if (status.source !== 'embedded' || !String(status.version).startsWith('26.')) {
+  stopEngine();
+  throw new Error(`expected the embedded Docker 26 engine under ${engineEnv.XDG_STATE_HOME}, found ${JSON.stringify(status)}`);
+}
+const DOCKER_HOST = status.address;
+const busybox = spawnSync(process.execPath, [join(dirname(dirname(bake)), 'scripts', 'busybox-image.mjs')], {
+  env: { ...engineEnv, DOCKER_HOST },
+  stdio: 'inherit',
+});
+if (busybox.status !== 0) {
+  stopEngine();
+  throw new Error('scripts/busybox-image.mjs failed');
+}
+
+// Whatever this run starts carries RUN_VAR=RUN_ID… in its environment: that is how leftovers are found.
+const RUN_VAR = 'BAKE_BENCH_DEBUG_RUN';
+const RUN_ID = randomBytes(6).toString('hex');
+const work = mkdtempSync(join(tmpdir(), 'bake-bench-debug-'));
+const context = join(work, 'ctx');
+mkdirSync(context);
+writeFileSync(
+  join(context, 'Dockerfile'),
+  [
+    'FROM bake-test/busybox',
+    `ENV ${RUN_VAR}=${RUN_ID}-container`,
+    `ENV PS1='${PROMPT}'`,
+    'RUN echo one > /one',
+    'RUN echo two > /two',
+    `RUN echo ${STEP_END} && exit 1`,
+    '',
+  ].join('\n'),
+);
+writeFileSync(join(context, BAKE_FILE), `target "${BAKE_TARGET}" {\n  context = "."\n}\n`);
+// Debian's docker CLI finds the plugin in $DOCKER_CONFIG/cli-plugins; a fresh config means the engine's default builder.
+const dockerConfig = join(work, 'docker-config');
+mkdirSync(join(dockerConfig, 'cli-plugins'), { recursive: true });
+symlinkSync(buildx, join(dockerConfig, 'cli-plugins', 'docker-buildx'));
+const runtimeDir = join(work, 'run');
+mkdirSync(runtimeDir, { mode: 0o700 });
+
+const base = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm-256color', DOCKER_HOST };
+const tools = {
+  buildx: {
+    file: docker,
+    args: BUILDX_ARGS,
+    env: { ...base, DOCKER_CONFIG: dockerConfig, BUILDX_EXPERIMENTAL: '1', [RUN_VAR]: `${RUN_ID}-buildx` },
+    monitor: new RegExp(escapeRe(BUILDX_MONITOR_PROMPT)),
+  },
+  bake: {
+    file: bake,
+    args: BAKE_ARGS,
+    env: { ...base, XDG_STATE_HOME: engineEnv.XDG_STATE_HOME, XDG_RUNTIME_DIR: runtimeDir, [RUN_VAR]: `${RUN_ID}-bake` },
+    monitor: new RegExp(escapeRe(BAKE_MONITOR_PROMPT)),
+  },
+};
+const bakeHelp = spawnSync(bake, ['--help'], { env: tools.bake.env, encoding: 'utf8' });
+const bakeReady = `${bakeHelp.stdout}${bakeHelp.stderr}`.includes('--on-error');
+if (!bakeReady) log('bake side skipped: bake has no --on-error yet');
+
+/**
+ * Output as it arrives, timestamped: `until(re, from)` resolves with { at, end }: the performance.now() of
+ * the chunk that made the output after offset `from` match `re`, and the offset just past the match.
+ */
+class Watch {
+  text = '';
+  waiters = new Set();
+
+  feed(chunk) {
+    const now = performance.now();
+    this.text += chunk;
+    for (const w of this.waiters) w.check(now);
+  }
+
+  get mark() {
+    return this.text.length;
+  }
+
+  until(re, from = 0, timeoutMs = 30_000) {
+    return new Promise((resolve, reject) => {
+      const w = {
+        check: (now) => {
+          const m = re.exec(this.text.slice(from));
+          if (!m) return false;
+          clearTimeout(timer);
+          this.waiters.delete(w);
+          resolve({ at: now, end: from + m.index + m[0].length });
+          return true;
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(w);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${re}; the output ended with ${JSON.stringify(this.text.slice(-600))}`));
+      }, timeoutMs);
+      if (!w.check(performance.now())) this.waiters.add(w);
+    });
+  }
+}
+
+/** The processes of this run still alive (RUN_VAR in their environment), as { pid, cmd }. */
+function ours() {
+  const found = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`${RUN_VAR}=${RUN_ID}`)) continue;
+      found.push({ pid: Number(pid), cmd: readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim() });
+    } catch {
+      // Gone meanwhile, or a kernel thread.
+    }
+  }
+  return found;
+}
+
+/** Waits up to `ms` for this run's processes to end; kills what is left by pid and returns it. */
+async function leftovers(ms) {
+  const deadline = performance.now() + ms;
+  let left = ours();
+  while (left.length && performance.now() < deadline) {
+    await sleep(100);
+    left = ours();
+  }
+  for (const { pid } of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  return left;
+}
+
+/**
+ * One debug session of `tool` in a PTY: failure → prompt, reload → prompt, exit. Returns its figures (ms)
+ * and what it found: how it exited, and the processes it left.
+ */
+async function session(name) {
+  const tool = tools[name];
+  const watch = new Watch();
+  const spawned = performance.now();
+  const pty = spawnPty(tool.file, tool.args, { name: 'xterm-256color', cols: 120, rows: 30, cwd: context, env: tool.env });
+  pty.onData((d) => watch.feed(d));
+  let exitCode;
+  const exited = new Promise((resolve) => pty.onExit(({ exitCode: code, signal }) => resolve((exitCode = signal ? `signal ${signal}` : code))));
+  const fig = {};
+  let killed = false;
+  try {
+    // The failure, then the debug shell.
+    const failed = await watch.until(STEP_END_LINE, 0, 180_000);
+    const prompt = await watch.until(PROMPT_RE, failed.end, 60_000);
+    fig.spawn = prompt.at - spawned;
+    fig.failure = prompt.at - failed.at;
+
+    // The monitor, `reload`, Enter: the rebuild fails again and the shell comes back.
+    await monitor(tool, watch, pty);
+    let from = watch.mark;
+    pty.write('reload');
+    await watch.until(/reload/, from, 5_000).catch(() => undefined); // its echo, if the monitor echoes keys
+    from = watch.mark;
+    const enter = performance.now();
+    pty.write('\r');
+    const refailed = await watch.until(STEP_END_LINE, from, 180_000);
+    const reprompt = await watch.until(PROMPT_RE, refailed.end, 60_000);
+    fig.reload = reprompt.at - enter;
+    fig.reloadFailure = reprompt.at - refailed.at;
+
+    // The monitor's `exit`.
+    await monitor(tool, watch, pty);
+    const typed = performance.now();
+    pty.write('exit\r');
+    const end = await Promise.race([exited, sleep(EXIT_GRACE_MS).then(() => 'timeout')]);
+    if (end === 'timeout') {
+      killed = true;
+      pty.kill('SIGKILL');
+      await exited;
+    } else fig.exit = performance.now() - typed;
+  } catch (e) {
+    pty.kill('SIGKILL');
+    await exited;
+    const left = await leftovers(5_000);
+    throw new Error(`${name}: ${e.message}${left.length ? `\n(killed what it left: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')})` : ''}`, { cause: e });
+  }
+  const left = await leftovers(5_000);
+  return { fig, exitCode, killed, left, text: watch.text };
+}
+
+/** Ctrl-a c, until the monitor's prompt shows. */
+async function monitor(tool, watch, pty) {
+  const from = watch.mark;
+  pty.write(MONITOR_KEYS);
+  await watch.until(tool.monitor, from, 10_000);
+}
+
+/** Whole-process ms of `docker run --rm bake-test/busybox true` through Debian's docker CLI. */
+function containerStart() {
+  const t0 = performance.now();
+  const r = spawnSync(docker, ['run', '--rm', 'bake-test/busybox', 'true'], { env: tools.buildx.env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`docker run exited ${r.status}: ${r.stderr}`);
+  return performance.now() - t0;
+}
+
+const median = (xs) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
+const KEYS = ['spawn', 'failure', 'reload', 'reloadFailure', 'exit'];
+const samples = Object.fromEntries(Object.keys(tools).map((t) => [t, Object.fromEntries(KEYS.map((k) => [k, []]))]));
+const notes = { buildx: new Set(), bake: new Set() };
+const floor = [];
+const names = Object.keys(tools).filter((t) => t === 'buildx' || bakeReady);
+
+try {
+  // Warm-up (not counted): the cached steps, the page cache, the tools' first start.
+  for (const name of names) {
+    const w = await session(name);
+    log(`warm-up ${name}: failure → prompt ${w.fig.failure.toFixed(0)} ms, exit ${w.exitCode}${w.killed ? ' (killed)' : ''}`);
+  }
+  for (let i = 0; i < RUNS; i++) {
+    const order = i % 2 ? [...names].reverse() : names;
+    for (const name of order) {
+      const { fig, exitCode, killed, left } = await session(name);
+      for (const k of KEYS) if (fig[k] !== undefined) samples[name][k].push(fig[k]);
+      notes[name].add(killed ? `did not exit within ${EXIT_GRACE_MS} ms of the monitor's exit: killed` : `monitor exit: the process exited ${exitCode}`);
+      if (left.length) notes[name].add(`left ${left.length} process(es) after exiting, killed: ${left.map((p) => p.cmd).join('; ')}`);
+      log(
+        `run ${i + 1}/${RUNS} ${name.padEnd(6)} spawn → prompt ${fig.spawn.toFixed(0)} ms, failure → prompt ${fig.failure.toFixed(0)} ms, reload → prompt ${fig.reload.toFixed(0)} ms (its failure → prompt ${fig.reloadFailure.toFixed(0)} ms), exit ${killed ? 'killed' : `${exitCode} in ${fig.exit.toFixed(0)} ms`}${left.length ? `, ${left.length} left` : ''}`,
+      );
+    }
+    floor.push(containerStart());
+    log(`run ${i + 1}/${RUNS} engine floor: docker run --rm ${floor.at(-1).toFixed(0)} ms`);
+  }
+} finally {
+  // bake's server, should its --on-error have started one under this run's XDG_RUNTIME_DIR.
+  if (bakeReady) spawnSync(bake, ['server', 'stop'], { env: tools.bake.env, stdio: 'ignore' });
+  const left = await leftovers(2_000);
+  if (left.length) log(`killed ${left.length} process(es) left at the end: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
+  rmSync(work, { recursive: true, force: true });
+  stopEngine();
+}
+
+const ms = (x) => (Number.isNaN(x) ? '–' : `${x.toFixed(0)} ms`);
+const m = (name, k) => median(samples[name][k]);
+console.log(
+  `build debugging on Docker ${status.version} (embedded, trixie's dockerd): bake${bakeReady ? '' : ' (skipped: no --on-error yet)'} against docker buildx debug 0.13.1 (Debian trixie); median of ${RUNS} sessions each, from the PTY's side`,
+);
+console.log(`engine floor: a container start (docker run --rm bake-test/busybox true, whole process): ${ms(median(floor))}`);
+const rows = [
+  ['failure → prompt', 'failure', true],
+  ['reload → prompt', 'reload', true],
+  ["  reload's failure → prompt", 'reloadFailure', false],
+  ['spawn → prompt (cached steps)', 'spawn', false],
+  ["monitor's exit → process ends", 'exit', false],
+];
+console.log(`${'scenario'.padEnd(32)} ${'bake'.padStart(8)} ${'buildx'.padStart(8)} ${'bake/buildx'.padStart(11)}  bar (≤ ${BAR}× buildx)`);
+const bars = [];
+for (const [label, k, barred] of rows) {
+  const [b, x] = [m('bake', k), m('buildx', k)];
+  const r = b / x;
+  const verdict = !barred ? '' : !bakeReady ? 'not measured' : r <= BAR ? 'met' : 'NOT met';
+  if (barred) bars.push([label, r, verdict]);
+  console.log(`${label.padEnd(32)} ${ms(b).padStart(8)} ${ms(x).padStart(8)} ${(Number.isNaN(r) ? '–' : `${r.toFixed(2)}x`).padStart(11)}  ${verdict}`);
+}
+for (const name of names) for (const n of notes[name]) console.log(`${name}: ${n}`);
+console.log('');
+for (const [label, r, verdict] of bars) {
+  if (!bakeReady) console.log(`SKIP  ${label} ≤ ${BAR}× buildx: bake has no --on-error yet`);
+  else {
+    console.log(`${verdict === 'met' ? 'PASS' : 'FAIL'}  ${label} ≤ ${BAR}× buildx: ${r.toFixed(2)}x`);
+    if (verdict !== 'met') process.exitCode = 1;
+  }
+}
