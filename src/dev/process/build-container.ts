@@ -57,18 +57,23 @@ export class BuildContainer {
    * environment and user of its shells.
    */
   async write(path: string, data: Buffer, mode: number, like: ProcessMeta): Promise<void> {
-    const script = 'cat > "$1" && chmod "$2" "$1"';
-    const meta = { ...like, args: ['/bin/sh', '-c', script, 'sh', path, (mode & 0o7777).toString(8)] };
-    const writer = this.gateway.exec(this.id, `cp-${randomBytes(4).toString('hex')}`, meta, undefined, this.lifetime.signal);
-    const said: Buffer[] = [];
-    writer.on('output', (chunk) => said.push(chunk));
-    for (let at = 0; at < data.length; at += 64 * 1024) writer.write(data.subarray(at, at + 64 * 1024));
-    writer.end();
-    const code = await writer.exited;
+    const { code, said } = await this.shellProcess(like, 'cat > "$1" && chmod "$2" "$1"', [path, (mode & 0o7777).toString(8)], data);
     if (code !== 0) {
-      const why = Buffer.concat(said).toString('utf8').trim() || (code < 0 ? 'its process could not start' : `exit code ${code}`);
+      const why = said.toString('utf8').trim() || (code < 0 ? 'its process could not start' : `exit code ${code}`);
       throw new FileAccessError(`could not write ${path} into the build container of ${this.target} (through its /bin/sh): ${why}`);
     }
+  }
+
+  /** Runs `script` with `args` in the container's /bin/sh, without a TTY, `input` on its stdin; resolves with its exit code and output. */
+  private async shellProcess(like: ProcessMeta, script: string, args: readonly string[], input: Buffer): Promise<{ code: number; said: Buffer }> {
+    const meta = { ...like, args: ['/bin/sh', '-c', script, 'sh', ...args] };
+    const process = this.gateway.exec(this.id, `sh-${randomBytes(4).toString('hex')}`, meta, undefined, this.lifetime.signal);
+    const said: Buffer[] = [];
+    process.on('output', (chunk) => said.push(chunk));
+    for (let at = 0; at < input.length; at += 64 * 1024) process.write(input.subarray(at, at + 64 * 1024));
+    process.end();
+    const code = await process.exited;
+    return { code, said: Buffer.concat(said) };
   }
 
   /** Ends the container (its processes first: `kill` them) and closes what streams are left. */

@@ -32,12 +32,21 @@ const RESET =
   '\x1b[?25h\x1b[r\x1b[0m'; // cursor visible, whole-screen scroll region, default attributes
 const CLEAR = '\x1b[H\x1b[2J';
 
+const importEmulator = () => Promise.all([import('@xterm/headless'), import('@xterm/addon-serialize')]);
+let emulator: ReturnType<typeof importEmulator> | undefined;
+
 /**
- * Makes the record of one process. Loads the emulator on first use, so
- * commands that never run a process do not pay for it.
+ * Loads the emulator (once): on first use, so commands that never run a
+ * process do not pay for it, or ahead of a process whose start is timed
+ * (a debug shell, while its build runs).
  */
+export function loadEmulator(): ReturnType<typeof importEmulator> {
+  return (emulator ??= importEmulator());
+}
+
+/** Makes the record of one process. */
 export async function createOutputRecord(size: TerminalSize, options: OutputRecordOptions = {}): Promise<OutputRecord> {
-  const [{ default: headless }, { default: serialize }] = await Promise.all([import('@xterm/headless'), import('@xterm/addon-serialize')]);
+  const [{ default: headless }, { default: serialize }] = await loadEmulator();
   const terminal = new headless.Terminal({ ...dimensions(size), scrollback: SCROLLBACK, allowProposedApi: true });
   const serializer = new serialize.SerializeAddon();
   terminal.loadAddon(serializer);

@@ -26,6 +26,7 @@ import type { ProgressView } from '../../orchestrate/progress/view.js';
 import { BuildContainer } from '../process/build-container.js';
 import { BuildStateFiles } from '../process/build-files.js';
 import type { ContainerFiles } from '../process/files.js';
+import { loadEmulator } from '../process/output-record.js';
 import type { DevProcess } from '../process/process.js';
 import type { DebugRequest as DebugRequestMessage } from '../protocol/generated/dev.js';
 import { lineWriter, parseRebuild, type RebuildRequest } from './rebuild.js';
@@ -80,6 +81,8 @@ export class BuildDebugger implements SessionDebugger {
    * whose engine sends no failed-step state.
    */
   async build(say: (line: string) => void): Promise<string> {
+    // The first shell's start is what the user waits for once a step fails: its terminal emulator loads meanwhile.
+    void loadEmulator();
     await this.release();
     const abort = new AbortController();
     const signal = AbortSignal.any([this.session.ended, abort.signal]);
