@@ -24,7 +24,7 @@ export async function debugBuild(args: BakeArgs, debug: BuildDebugArgs, cli: Cli
     throw e;
   });
   try {
-    const ready = await client.debug(
+    const answer = await client.debug(
       {
         files: [...def.paths],
         project_dir: dirname(def.paths[0] ?? cli.cwd),
@@ -41,8 +41,12 @@ export async function debugBuild(args: BakeArgs, debug: BuildDebugArgs, cli: Cli
       keys.interrupt.signal,
     );
     keys.stop();
-    if (!ready.session) throw new UserError('run', 'the bake server opened a shell in no session');
-    await openTerminal(client, ready.session, args, cli, {
+    if (answer.$case === 'built') {
+      process.stderr.write(`bake: ${answer.value}.\n`);
+      return 'ok';
+    }
+    if (!answer.value.session) throw new UserError('run', 'the bake server opened a shell in no session');
+    await openTerminal(client, answer.value.session, args, cli, {
       typeahead: keys.typeahead,
       command: `bake ${debug.invoke ? '--invoke' : '--on-error'}`,
       hint: true,

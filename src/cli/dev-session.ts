@@ -346,6 +346,10 @@ async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome
   try {
     const session = await pickSession(client, args, cli);
     await client.stop(session.id, args.dev.volumes);
+    if (session.kind === 'debug') {
+      process.stdout.write(`bake: session ${session.id} stopped: its build containers are released and its builds let go.\n`);
+      return 'ok';
+    }
     process.stdout.write(
       `bake: session ${session.id} stopped: its containers and network are removed${args.dev.volumes ? ', and its named volumes' : '; named volumes are kept (--volumes removes them)'}.\n`,
     );

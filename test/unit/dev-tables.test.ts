@@ -74,6 +74,7 @@ test('formatSessionTable: services with their states, processes counted, clients
       id: 'shop-1a2b3c',
       files: ['/home/u/shop/docker-bake.hcl'],
       engine: 'unix:///var/run/docker.sock',
+      kind: 'dev',
       services: [
         { name: 'api', state: 'running', container: 'bake-shop-1a2b3c-api' },
         { name: 'db', state: 'exited', container: 'bake-shop-1a2b3c-db' },
@@ -89,6 +90,7 @@ test('formatSessionTable: services with their states, processes counted, clients
       id: 'blog-ffee00',
       files: ['/srv/blog/compose.yaml', '/srv/blog/docker-bake.override.hcl'],
       engine: 'tcp://10.0.0.2:2375',
+      kind: 'dev',
       services: [],
       processes: [],
       clients: 0,
@@ -123,6 +125,7 @@ test('the tables line up in any viewer: no tabs, and wide characters count two c
       id: 'café-1a2b3c',
       files: ['/home/u/café/docker-bake.hcl'],
       engine: 'unix:///var/run/docker.sock',
+      kind: 'dev',
       services: [{ name: 'web', state: 'running' }],
       processes: [],
       clients: 0,
@@ -131,6 +134,7 @@ test('the tables line up in any viewer: no tabs, and wide characters count two c
       id: '商店-ffee00',
       files: ['/home/u/商店/docker-bake.hcl'],
       engine: 'unix:///var/run/docker.sock',
+      kind: 'dev',
       services: [{ name: '网站', state: 'running' }],
       processes: [],
       clients: 1,
@@ -148,4 +152,23 @@ test('the tables line up in any viewer: no tabs, and wide characters count two c
     const [header, ...rows] = cellStarts(table);
     for (const row of rows) assert.deepEqual(row, header, table);
   }
+});
+
+test('formatSessionTable: a debug session says which targets it debugs, where a dev session lists services', () => {
+  const table = formatSessionTable([
+    {
+      id: 'shop-1a2b3c-debug',
+      files: ['/home/u/shop/docker-bake.hcl'],
+      engine: 'unix:///var/run/docker.sock',
+      kind: 'debug',
+      services: [],
+      processes: [
+        { id: 'api', service: 'api', command: ['/bin/sh'], state: 'running' },
+        { id: '1', service: 'api', command: ['ls'], state: 'exited' },
+        { id: 'web', service: 'web', command: ['/bin/sh'], state: 'running' },
+      ],
+      clients: 0,
+    },
+  ]);
+  assert.match(table, /^shop-1a2b3c-debug +\/home\/u\/shop\/docker-bake\.hcl +unix:\/\/\/var\/run\/docker\.sock +debugging api, web +3 \(1 exited\) +0$/m);
 });

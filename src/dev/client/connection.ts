@@ -16,7 +16,7 @@ import {
   type AttachOut,
   type CommandOut,
   type CommandRequest,
-  type DebugReady,
+  type DebugEvent,
   type DebugRequest,
   type HelloReply,
   type ListReply,
@@ -69,12 +69,12 @@ export class DevClient {
 
   /** Streams `onStatus` until the session is up; resolves with the session then. */
   up(req: UpRequest, onStatus: (line: string) => void, signal: AbortSignal): Promise<SessionInfo> {
-    return untilReady(cancelledBy(this.stub.up(req), signal), onStatus, 'the session start');
+    return untilAnswer(cancelledBy(this.stub.up(req), signal), onStatus, 'the session start').then((answer) => answer.value);
   }
 
-  /** Streams the debug build's progress to `onStatus` until a shell is ready; resolves with its session and process then. */
-  debug(req: DebugRequest, onStatus: (line: string) => void, signal: AbortSignal): Promise<DebugReady> {
-    return untilReady(cancelledBy(this.stub.debug(req), signal), onStatus, 'the debug build');
+  /** Streams the debug build's progress to `onStatus` until a shell is ready (its session and process), or every target built (why). */
+  debug(req: DebugRequest, onStatus: (line: string) => void, signal: AbortSignal): Promise<Exclude<DebugEvent['event'], { $case: 'status' } | undefined>> {
+    return untilAnswer(cancelledBy(this.stub.debug(req), signal), onStatus, 'the debug build');
   }
 
   /** A monitor command run in the server; `onOut` sees its output. */
@@ -97,17 +97,23 @@ export class DevClient {
 }
 
 /** A call that streams status lines, then one `ready` answer. */
-type ReadyEvent<Ready> = { readonly event?: { $case: 'status'; value: string } | { $case: 'ready'; value: Ready } | undefined };
+/** A call's events: status lines, then one answer (any other case). */
+type Answered<Answer> = { readonly event?: { $case: 'status'; value: string } | Answer | undefined };
 
-function untilReady<Ready>(call: ClientReadableStream<ReadyEvent<Ready>>, onStatus: (line: string) => void, what: string): Promise<Ready> {
+/** A call that streams status lines, then one answer. */
+function untilAnswer<Answer extends { $case: string }>(
+  call: ClientReadableStream<Answered<Answer>>,
+  onStatus: (line: string) => void,
+  what: string,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    let ready: { value: Ready } | undefined;
-    call.on('data', ({ event }: ReadyEvent<Ready>) => {
-      if (event?.$case === 'status') onStatus(event.value);
-      else if (event?.$case === 'ready') ready = { value: event.value };
+    let answer: Answer | undefined;
+    call.on('data', ({ event }: Answered<Answer>) => {
+      if (event?.$case === 'status') onStatus((event as { value: string }).value);
+      else if (event) answer = event as Answer;
     });
     call.on('error', (e: ServiceError) => reject(serverError(e)));
-    call.on('end', () => (ready ? resolve(ready.value) : reject(new ServerError(`the server ended ${what} without an answer`, undefined, status.INTERNAL))));
+    call.on('end', () => (answer ? resolve(answer) : reject(new ServerError(`the server ended ${what} without an answer`, undefined, status.INTERNAL))));
   });
 }
 

@@ -60,7 +60,12 @@ const CLIENT_RUNS: { readonly [K in ClientCommandKind]: ClientRun<K> } = {
   detach: (ctx) => () => ctx.finish(`bake: detached from session ${ctx.session.id}; it keeps running. Come back with: bake dev attach ${ctx.session.id}`),
   stop: async (ctx) => {
     await ctx.client.stop(ctx.session.id, false);
-    return () => ctx.finish(`bake: session ${ctx.session.id} stopped; its containers and network are removed, named volumes kept.`);
+    return () =>
+      ctx.finish(
+        ctx.session.kind === 'debug'
+          ? `bake: session ${ctx.session.id} stopped; its build containers are released and its builds let go.`
+          : `bake: session ${ctx.session.id} stopped; its containers and network are removed, named volumes kept.`,
+      );
   },
 };
 

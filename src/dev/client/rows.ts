@@ -25,6 +25,7 @@ export function sessionRow(s: SessionInfo): SessionRow {
     files: s.files,
     engine: s.engine,
     services: s.services.map((x) => ({ name: x.name, state: x.state, ...(x.container ? { container: x.container } : {}) })),
+    kind: s.kind || 'dev',
     processes: s.processes.map((p) => ({ id: p.id, service: p.service, command: p.command, state: p.state })),
     clients: s.clients,
   };

@@ -27,6 +27,8 @@ export interface SessionRow {
   /** The engine address the session runs on. */
   readonly engine: string;
   readonly services: readonly { readonly name: string; readonly state: string; readonly container?: string }[];
+  /** "dev", or "debug" for a build-debugging session (bake --invoke, --on-error). */
+  readonly kind: string;
   readonly processes: readonly { readonly id: string; readonly service: string; readonly command: readonly string[]; readonly state: string }[];
   /** Clients attached now. */
   readonly clients: number;
@@ -62,7 +64,10 @@ export function formatSessionTable(rows: readonly SessionRow[]): string {
         r.id,
         r.files.join(',') || '-',
         r.engine,
-        r.services.map((s) => `${s.name} (${s.state})`).join(', ') || '-',
+        // A debug session runs no services: its shells' targets say what it debugs.
+        r.kind === 'debug'
+          ? `debugging ${[...new Set(r.processes.map((p) => p.service))].join(', ') || '-'}`
+          : r.services.map((s) => `${s.name} (${s.state})`).join(', ') || '-',
         countProcesses(r.processes),
         String(r.clients),
       ]),

@@ -109,7 +109,7 @@ export function devHandlers(ctx: ServerContext): DevServer {
     debug: serverStream(ctx, async (req: DebugRequest, write: (e: DebugEvent) => void) => {
       checkProject(req, 'Debug');
       // Loaded on the first debug run: the build machinery stays out of the server's start.
-      const { BuildDebugger, debugRun } = await import('./debug-session.js');
+      const { BuildDebugger, debugRun, EverythingBuilt } = await import('./debug-session.js');
       const run = debugRun(req);
       const session = await ctx.registry.openDebug(req.files, req.engine, req.project_dir, req.env);
       if (req.size) session.size = size(req.size);
@@ -121,7 +121,8 @@ export function devHandlers(ctx: ServerContext): DevServer {
       } catch (e) {
         // Nothing to debug (or the build could not start): the session has nothing to keep.
         await ctx.registry.stop(session, false, 'its build gave nothing to debug').catch(() => undefined);
-        throw e;
+        if (!(e instanceof EverythingBuilt)) throw e;
+        write({ event: { $case: 'built', value: e.message } });
       }
     }),
   };

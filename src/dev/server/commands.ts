@@ -78,8 +78,13 @@ const SERVER_RUNS = {
   },
   reload: async ({ session, write }) => {
     if (!session.debug) throw new SessionCommandError('reload builds a debug session again; in a dev session, rebuild builds and recreates services');
-    const id = await session.debug.reload((line) => write({ msg: { $case: 'text', value: line } }));
-    write({ msg: { $case: 'attach', value: id } });
+    const say = (line: string): void => write({ msg: { $case: 'text', value: line } });
+    const id = await session.debug.reload(say).catch((e: unknown) => {
+      // The fix worked: said as news, not as an error; the session stays until stopped.
+      if (e instanceof Error && e.name === 'EverythingBuilt') return say(`bake: ${e.message}; stop ends the session.`);
+      throw e;
+    });
+    if (id !== undefined) write({ msg: { $case: 'attach', value: id } });
   },
   failures: ({ session, write }) => {
     if (!session.debug) throw new SessionCommandError('failures lists what failed in a debug session (bake --on-error); this is a dev session');

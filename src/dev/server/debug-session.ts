@@ -47,6 +47,14 @@ export function debugRun(req: DebugRequestMessage): DebugRun {
   return { targets: req.targets, flags, debug: { onError: req.on_error, ...invoke } };
 }
 
+/** A debug run with nothing to debug: every target built. Not a failure: what the user asked for worked. */
+export class EverythingBuilt extends UserError {
+  constructor(message: string) {
+    super('run', message);
+    this.name = 'EverythingBuilt';
+  }
+}
+
 /** A shell (or exec'd process) of the session, and the container and held build it runs in. */
 interface Shell {
   readonly point: DebugPoint;
@@ -292,11 +300,7 @@ export class BuildDebugger implements SessionDebugger {
       );
     if (result.failed.size) return new UserError('build', 'the build failed before any step ran (see above)', 'Fix what the build says, then run it again.');
     if (this.run.debug.invoke) return new UserError('run', `no shell could open in ${this.run.debug.invoke.target} (see above)`);
-    return new UserError(
-      'run',
-      `every target built (${[...result.built.keys()].join(', ')}): there is no failed step to debug`,
-      'Use --invoke TARGET for a shell in a result.',
-    );
+    return new EverythingBuilt(`every target built (${[...result.built.keys()].join(', ')}): no step failed, so there is nothing to debug`);
   }
 
   /** The session's targets, resolved from its bake files as they are now; a mistake in them is told with its code frame. */

@@ -77,6 +77,9 @@ export interface DebugEvent {
     | //
     /** A shell is ready: attach to this process of this session. */
     { $case: "ready"; value: DebugReady }
+    | //
+    /** Nothing to debug: every target built (with --on-error alone). Why, in a sentence. */
+    { $case: "built"; value: string }
     | undefined;
 }
 
@@ -574,6 +577,9 @@ export const DebugEvent: MessageFns<DebugEvent> = {
       case "ready":
         DebugReady.encode(message.event.value, writer.uint32(18).fork()).join();
         break;
+      case "built":
+        writer.uint32(26).string(message.event.value);
+        break;
     }
     return writer;
   },
@@ -605,6 +611,14 @@ export const DebugEvent: MessageFns<DebugEvent> = {
             }
 
             message.event = { $case: "ready", value: DebugReady.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.event = { $case: "built", value: reader.string() };
             continue;
           }
         }
