@@ -403,8 +403,14 @@ for (const [label, r, verdict] of bars) {
   if (!bakeReady) console.log(`SKIP  ${label} ≤ ${BAR}× buildx: bake has no --on-error yet`);
   else {
     // A bar below what the engine itself takes cannot be met by any client: said with the floor, measured in this run.
-    const belowFloor = label === 'failure → prompt' && BAR * m('buildx', 'failure') < engineFloor;
-    const why = belowFloor ? ` (the bar, ${ms(BAR * m('buildx', 'failure'))}, lies below the engine's floor of ${ms(engineFloor)} for starting the shell)` : '';
+    // After a failure the engine starts one process (the shell); a reload starts two: the failed step again
+    // (a failure is never cached) and then the shell.
+    const key = label === 'failure → prompt' ? 'failure' : 'reload';
+    const floorOf = key === 'failure' ? engineFloor : 2 * engineFloor;
+    const belowFloor = BAR * m('buildx', key) < floorOf;
+    const why = belowFloor
+      ? ` (the bar, ${ms(BAR * m('buildx', key))}, lies below the engine's floor of ${ms(floorOf)}: ${key === 'failure' ? 'one process start, the shell' : 'two process starts, the step again and the shell'})`
+      : '';
     console.log(`${verdict === 'met' ? 'PASS' : belowFloor ? 'FLOOR' : 'FAIL'}  ${label} ≤ ${BAR}× buildx: ${r.toFixed(2)}x${why}`);
     if (verdict !== 'met' && !belowFloor) process.exitCode = 1;
   }
