@@ -4,13 +4,14 @@
 # embedded engine's one firewall rule, engine-manager.ts), a static BusyBox
 # (the offline base image) and iproute2 (the engine's bridge). With `tests`,
 # also what only the tests use: docker-registry (the registry-auth tests run
-# their own), openssh-client (ssh-agent for the ssh tests) and openssl (the
-# TLS builder tests' certificates).
+# their own), openssh-client (ssh-agent for the ssh tests), openssl (the
+# TLS builder tests' certificates) and bash-static (a shell that keeps its
+# history in a file, for the debug shells' history test; BusyBox's keeps none).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 wanted=(docker.io iptables busybox-static iproute2)
-[ "${1:-}" = tests ] && wanted+=(docker-registry openssh-client openssl)
+[ "${1:-}" = tests ] && wanted+=(docker-registry openssh-client openssl bash-static)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -292,6 +292,41 @@ test('ls, cat and cp in the monitor reach a build result whose image has no shel
   t.type('cp :/data.txt ./copied.txt\r');
   await t.waitFor(/^copied \/data\.txt \(\d+ B\) from the build result of bare to /m);
   assert.equal(readFileSync(join(dir, 'copied.txt'), 'utf8'), `static data ${MARK}\n`);
+  t.type('stop\r');
+  assert.equal(await t.exited, 0);
+});
+
+test("a debug shell's history survives rollback and reload (bash, which keeps it in a file)", { timeout: 240_000 }, async (ctx) => {
+  const bash = '/bin/bash-static';
+  assert.ok(existsSync(bash), `${bash} is missing: the tests install Debian's bash-static (scripts/install-packages.sh tests)`);
+  const dir = project('history', {
+    'docker-bake.hcl': 'target "app" {\n  context = "."\n}\n',
+    Dockerfile: `FROM bake-test/busybox\nCOPY bash /bin/bash\nSHELL ["/bin/bash", "-c"]\nENV PS1='HB$ ' BAKE_MARK=${MARK}\nCOPY version /version\n`,
+    version: 'one\n',
+  });
+  copyFileSync(bash, join(dir, 'bash'));
+  ctx.after(() => stopSession(dir));
+  const t = terminal(['--invoke', 'app'], dir);
+  await t.waitFor(/^HB\$/m, 180_000);
+  t.type('echo remembered-$((6*7))\r');
+  await t.waitFor(/^remembered-42$/m);
+  /** In the fresh shell (its own screen, the monitor's gone), the up arrow recalls the last command, which runs again. */
+  const recall = async (): Promise<void> => {
+    await t.waitForVisible('a fresh shell', (v) => /^HB\$/m.test(v) && !/\(bake\)/.test(v), 60_000);
+    t.type('\x1b[A\r');
+    const screen = await t.waitForVisible('the recalled command run', (v) => /^remembered-42$/m.test(v));
+    assert.match(screen, /^HB\$ echo remembered-\$\(\(6\*7\)\)$/m, 'the recalled line is the command typed in the replaced shell');
+  };
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('rollback\r');
+  await recall();
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('reload\r');
+  await recall();
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
   t.type('stop\r');
   assert.equal(await t.exited, 0);
 });

@@ -10,7 +10,7 @@ import type { TerminalSize } from '../../docker/types.js';
 import { FileAccessError } from './files.js';
 import { createOutputRecord } from './output-record.js';
 import { ProcessBase, waitAtMost, type ProcessIdentity } from './process-base.js';
-import type { DevProcess, OutputRecord } from './process.js';
+import type { OutputRecord } from './process.js';
 
 export class BuildContainer {
   /** Letters and digits only: BuildKit refuses other container ids. */
@@ -39,12 +39,12 @@ export class BuildContainer {
     return container;
   }
 
-  /** Runs `meta` in the container with a TTY of `size`. */
-  async exec(id: string, meta: ProcessMeta, size: TerminalSize): Promise<DevProcess> {
+  /** Runs `meta` in the container with a TTY of `size`; `shown` is the command `ps` shows (default: meta's). */
+  async exec(id: string, meta: ProcessMeta, size: TerminalSize, shown: readonly string[] = meta.args): Promise<BuildProcess> {
     const output = await createOutputRecord(size);
     const process = new BuildProcess(
       this.gateway.exec(this.id, `${id}-${randomBytes(4).toString('hex')}`, meta, size, this.lifetime.signal),
-      { id, service: this.target, command: meta.args, startedAt: Date.now() },
+      { id, service: this.target, command: shown, startedAt: Date.now() },
       output,
       this.signals,
     );
@@ -62,6 +62,12 @@ export class BuildContainer {
       const why = said.toString('utf8').trim() || (code < 0 ? 'its process could not start' : `exit code ${code}`);
       throw new FileAccessError(`could not write ${path} into the build container of ${this.target} (through its /bin/sh): ${why}`);
     }
+  }
+
+  /** A file of the running container as its processes see it now (not the build state it started from); undefined when it cannot be read. */
+  async read(path: string, like: ProcessMeta): Promise<Buffer | undefined> {
+    const { code, said } = await this.shellProcess(like, 'cat "$1" 2>/dev/null', [path], Buffer.alloc(0));
+    return code === 0 ? said : undefined;
   }
 
   /** Runs `script` with `args` in the container's /bin/sh, without a TTY, `input` on its stdin; resolves with its exit code and output. */
@@ -88,7 +94,10 @@ export class BuildContainer {
 /** How long `kill` waits for the process to go after SIGKILL before it drops the stream. */
 const KILL_GRACE_MS = 2_000;
 
-class BuildProcess extends ProcessBase {
+export class BuildProcess extends ProcessBase {
+  /** The user ran a command in it (Enter went down): only then may it have history to keep. */
+  entered = false;
+
   constructor(
     private readonly gateway: GatewayProcess,
     identity: ProcessIdentity,
@@ -101,7 +110,9 @@ class BuildProcess extends ProcessBase {
   }
 
   write(data: Uint8Array): void {
-    if (this.state === 'running') this.gateway.write(data);
+    if (this.state !== 'running') return;
+    if (data.includes(0x0d)) this.entered = true;
+    this.gateway.write(data);
   }
 
   resize(size: TerminalSize): void {

@@ -23,11 +23,12 @@ import { lineView } from '../../orchestrate/progress/lines.js';
 import { plainLines } from '../../orchestrate/progress/plain.js';
 import { errorText } from '../../orchestrate/progress/text.js';
 import type { ProgressView } from '../../orchestrate/progress/view.js';
-import { BuildContainer } from '../process/build-container.js';
+import { BuildContainer, BuildProcess } from '../process/build-container.js';
 import { BuildStateFiles } from '../process/build-files.js';
 import type { ContainerFiles } from '../process/files.js';
 import { loadEmulator } from '../process/output-record.js';
 import type { DevProcess } from '../process/process.js';
+import type { ProcessMeta } from '../../buildkit/gateway.js';
 import type { DebugRequest as DebugRequestMessage } from '../protocol/generated/dev.js';
 import { lineWriter, parseRebuild, type RebuildRequest } from './rebuild.js';
 import { SessionCommandError, type DevSession, type SessionDebugger } from './session.js';
@@ -62,6 +63,39 @@ interface Shell {
   readonly state: DebugState;
 }
 
+/**
+ * Where a debug shell keeps its history, carried by the server from a shell
+ * a rollback or reload replaces into the new one (issue 13 point 5). bash
+ * appends each command there with PROMPT_COMMAND; a BusyBox ash built with
+ * history saving reads and appends HISTFILE itself. An image that sets
+ * either variable keeps its own.
+ */
+const HISTORY_FILE = '/tmp/.bake_history';
+
+/** The shell's environment with the history variables bake relies on, unless the image has its own. */
+function withHistory(env: readonly string[]): string[] {
+  const has = (name: string): boolean => env.some((e) => e.startsWith(`${name}=`));
+  return [...env, ...(has('HISTFILE') ? [] : [`HISTFILE=${HISTORY_FILE}`]), ...(has('PROMPT_COMMAND') ? [] : ['PROMPT_COMMAND=history -a'])];
+}
+
+/** The most history carried into a new shell: the tail of the file, in whole lines (it travels in an environment variable). */
+const HISTORY_BYTES = 64 * 1024;
+
+/**
+ * Starts `shell` with `history` in its history file first: the container's
+ * first process is its init (a writer that exited would end the container),
+ * so a /bin/sh writes the file and then becomes the shell.
+ */
+function restoringHistory(shell: ProcessMeta, file: string, history: Buffer): ProcessMeta {
+  const tail = history.subarray(Math.max(0, history.length - HISTORY_BYTES)).toString('utf8');
+  const lines = history.length > HISTORY_BYTES ? tail.slice(tail.indexOf('\n') + 1) : tail;
+  return {
+    ...shell,
+    args: ['/bin/sh', '-c', 'printf "%s" "$BAKE_HISTORY" > "$1"; unset BAKE_HISTORY; shift; exec "$@"', 'sh', file, ...shell.args],
+    env: [...shell.env, `BAKE_HISTORY=${lines}`],
+  };
+}
+
 /** How long the end of a session waits for its builds to return (an invoked target's export among them). */
 const RETURN_WAIT_MS = 60_000;
 
@@ -69,6 +103,8 @@ export class BuildDebugger implements SessionDebugger {
   private points: DebugPoint[] = [];
   private undebuggable: UndebuggableFailure[] = [];
   private readonly shells = new Map<string, Shell>();
+  /** Each shell's history by its id, kept across the containers a rollback or reload replaces. */
+  private readonly histories = new Map<string, Buffer>();
   /** The current round's build run, its end, and its builders (whose close waits for the round's end: a held build needs its connection). */
   private round: { readonly abort: AbortController; readonly ended: Promise<unknown>; readonly builders: (() => Promise<void>)[] } | undefined;
 
@@ -91,6 +127,7 @@ export class BuildDebugger implements SessionDebugger {
   async build(say: (line: string) => void): Promise<string> {
     // The first shell's start is what the user waits for once a step fails: its terminal emulator loads meanwhile.
     void loadEmulator();
+    await Promise.all([...this.shells].map(([id, shell]) => this.keepHistory(id, shell)));
     await this.release();
     const abort = new AbortController();
     const signal = AbortSignal.any([this.session.ended, abort.signal]);
@@ -234,14 +271,17 @@ export class BuildDebugger implements SessionDebugger {
 
   private async open(point: DebugPoint, state: DebugState, id: string): Promise<DevProcess> {
     const container = await BuildContainer.start(point.gateway, point.target, point.mounts(state), point.signals, this.session.ended);
+    const old = this.shells.get(id);
+    if (old) await this.keepHistory(id, old);
     let process: DevProcess;
     try {
-      process = await container.exec(id, point.process, this.session.size);
+      const history = this.histories.get(id);
+      const shell = { ...point.process, env: withHistory(point.process.env) };
+      process = await container.exec(id, history ? restoringHistory(shell, this.historyFile(point), history) : shell, this.session.size, shell.args);
     } catch (e) {
       await container.release();
       throw e;
     }
-    const old = this.shells.get(id);
     const replaced = this.session.find(id);
     this.shells.set(id, { point, container, state });
     if (old) {
@@ -251,6 +291,19 @@ export class BuildDebugger implements SessionDebugger {
     }
     this.session.track(process);
     return process;
+  }
+
+  /** Reads shell `id`'s history from its container while it runs, if a command was run in it. */
+  private async keepHistory(id: string, shell: Shell): Promise<void> {
+    const process = this.session.find(id);
+    if (!(process instanceof BuildProcess) || !process.entered || process.state !== 'running') return;
+    const history = await shell.container.read(this.historyFile(shell.point), shell.point.process);
+    if (history?.length) this.histories.set(id, history);
+  }
+
+  /** The history file of a point's shells: the image's HISTFILE, else bake's. */
+  private historyFile(point: DebugPoint): string {
+    return point.process.env.find((e) => e.startsWith('HISTFILE='))?.slice('HISTFILE='.length) ?? HISTORY_FILE;
   }
 
   private shellOf(ref: string): Shell {
