@@ -304,13 +304,14 @@ async function gatewayFloor(runs) {
   const times = [];
   try {
     const { ref: image } = await gateway.solve({ Definition: imageDefinition('docker.io/bake-test/busybox:latest') }, signal);
-    for (let i = 0; i < runs; i++) {
+    // The first start unpacks the image's snapshot, which a debug shell finds done (its step ran there): not counted.
+    for (let i = -1; i < runs; i++) {
       const id = `floor${i}${Date.now()}`;
       const t0 = performance.now();
       await gateway.newContainer(id, [{ dest: '/', resultID: image }], signal);
       const p = gateway.exec(id, `p${i}`, { args: ['/bin/sh', '-c', 'echo up'], env: ['PATH=/bin'], cwd: '/' }, { columns: 80, rows: 24 }, signal);
       await new Promise((resolve) => p.once('output', resolve));
-      times.push(performance.now() - t0);
+      if (i >= 0) times.push(performance.now() - t0);
       await p.exited;
       await gateway.releaseContainer(id, signal);
     }
@@ -362,8 +363,13 @@ try {
         `run ${i + 1}/${RUNS} ${name.padEnd(6)} spawn → prompt ${fig.spawn.toFixed(0)} ms, failure → prompt ${fig.failure.toFixed(0)} ms, reload → prompt ${fig.reload.toFixed(0)} ms (its failure → prompt ${fig.reloadFailure.toFixed(0)} ms), exit ${killed ? 'killed' : `${exitCode} in ${fig.exit.toFixed(0)} ms`}${left.length ? `, ${left.length} left` : ''}`,
       );
     }
-    floor.push(...(await gatewayFloor(1)));
-    log(`run ${i + 1}/${RUNS} engine floor: a process in a build container ${floor.at(-1).toFixed(0)} ms`);
+    floor.push(...(await gatewayFloor(3)));
+    log(
+      `run ${i + 1}/${RUNS} engine floor: a process in a build container ${floor
+        .slice(-3)
+        .map((x) => x.toFixed(0))
+        .join(', ')} ms`,
+    );
   }
 } finally {
   // bake's server, should its --on-error have started one under this run's XDG_RUNTIME_DIR.
@@ -407,7 +413,8 @@ for (const [label, r, verdict] of bars) {
     // (a failure is never cached) and then the shell.
     const key = label === 'failure → prompt' ? 'failure' : 'reload';
     const floorOf = key === 'failure' ? engineFloor : 2 * engineFloor;
-    const belowFloor = BAR * m('buildx', key) < floorOf;
+    // A floor the peer itself beats was not measured as a floor: then the bar stands.
+    const belowFloor = BAR * m('buildx', key) < floorOf && m('buildx', key) >= floorOf;
     const why = belowFloor
       ? ` (the bar, ${ms(BAR * m('buildx', key))}, lies below the engine's floor of ${ms(floorOf)}: ${key === 'failure' ? 'one process start, the shell' : 'two process starts, the step again and the shell'})`
       : '';

@@ -63,6 +63,7 @@ function recorder(): { events: string[]; hooks: StartHooks } {
   return {
     events,
     hooks: {
+      replacing: async () => undefined,
       created: async (service) => void events.push(`created ${service}`),
       startHost: async (plan) => void events.push(`host ${plan.service.name}`),
       status: (service, message) => void events.push(`${service}: ${message}`),

@@ -124,7 +124,7 @@ test('services of a session on the embedded engine reach each other while a syst
   });
   const up = await runtime.up(
     [service('a'), service('b')],
-    { created: async () => undefined, startHost: async () => undefined, status: () => undefined },
+    { replacing: async () => undefined, created: async () => undefined, startHost: async () => undefined, status: () => undefined },
     { healthTimeoutMs: 10_000 },
     signal(),
   );

@@ -2,6 +2,7 @@
  * How a service runs as a container: the body of POST /containers/create
  * for one service of a session. Pure: everything it depends on comes in.
  */
+import { withHistory } from '../process/shell-history.js';
 import { createHash } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { HealthCheck, Service } from '../../bakefile/model.js';
@@ -42,7 +43,8 @@ export function containerSpec(plan: ServicePlan, session: SessionIdentity, clien
     Image: plan.image,
     ...(command && { Cmd: command }),
     ...(service.entrypoint && { Entrypoint: service.entrypoint }),
-    Env: environment(service, client),
+    // The interactive service's shell keeps its history where a rebuild can carry it into the next container.
+    Env: service.interactive ? withHistory(environment(service, client)) : environment(service, client),
     ...(service.workdir !== undefined && { WorkingDir: service.workdir }),
     ...(service.user !== undefined && { User: service.user }),
     Tty: true,

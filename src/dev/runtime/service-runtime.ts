@@ -20,6 +20,8 @@ export type { SessionIdentity } from './session-objects.js';
 
 /** What the server does around starting services. */
 export interface StartHooks {
+  /** The service's container (if it has one) is about to be removed for a new one: what to keep of it, read now. */
+  replacing(service: string): Promise<void>;
   /** The container exists and is about to start: attach now, so no output is lost. */
   created(service: string, containerId: string): Promise<void>;
   /** Starts a runs_on = "host" service; resolves once it runs. */
@@ -98,7 +100,7 @@ export class ServiceRuntime {
    * A new container for `plan` from `plan.image` (rollback, or a rebuilt
    * image): the old one goes, with what changed inside it. Returns its ID.
    */
-  async recreate(plan: ServicePlan, hooks: Pick<StartHooks, 'created' | 'status'>, signal: AbortSignal): Promise<string> {
+  async recreate(plan: ServicePlan, hooks: Pick<StartHooks, 'replacing' | 'created' | 'status'>, signal: AbortSignal): Promise<string> {
     await this.prepare([plan], signal);
     await this.imageId(plan, hooks, signal);
     return this.createAndStart(plan.service.name, containerSpec(plan, this.session, this.client), hooks, signal);
@@ -177,7 +179,13 @@ export class ServiceRuntime {
   }
 
   /** Replaces the service's container by a new one and starts it, with `hooks.created` in between. */
-  private async createAndStart(name: string, spec: ContainerSpec, hooks: Pick<StartHooks, 'created' | 'status'>, signal: AbortSignal): Promise<string> {
+  private async createAndStart(
+    name: string,
+    spec: ContainerSpec,
+    hooks: Pick<StartHooks, 'replacing' | 'created' | 'status'>,
+    signal: AbortSignal,
+  ): Promise<string> {
+    await hooks.replacing(name);
     // By name, not by label: a container of that name blocks the create whoever made it.
     await ignoreNotFound(this.engine.containers.remove(containerName(this.session, name), { force: true, volumes: true }, signal));
     hooks.status(name, 'creating');

@@ -27,6 +27,7 @@ import { BuildContainer, BuildProcess } from '../process/build-container.js';
 import { BuildStateFiles } from '../process/build-files.js';
 import type { ContainerFiles } from '../process/files.js';
 import { loadEmulator } from '../process/output-record.js';
+import { historyFile, historyTail, withHistory } from '../process/shell-history.js';
 import type { DevProcess } from '../process/process.js';
 import type { ProcessMeta } from '../../buildkit/gateway.js';
 import type { DebugRequest as DebugRequestMessage } from '../protocol/generated/dev.js';
@@ -64,35 +65,15 @@ interface Shell {
 }
 
 /**
- * Where a debug shell keeps its history, carried by the server from a shell
- * a rollback or reload replaces into the new one (issue 13 point 5). bash
- * appends each command there with PROMPT_COMMAND; a BusyBox ash built with
- * history saving reads and appends HISTFILE itself. An image that sets
- * either variable keeps its own.
- */
-const HISTORY_FILE = '/tmp/.bake_history';
-
-/** The shell's environment with the history variables bake relies on, unless the image has its own. */
-function withHistory(env: readonly string[]): string[] {
-  const has = (name: string): boolean => env.some((e) => e.startsWith(`${name}=`));
-  return [...env, ...(has('HISTFILE') ? [] : [`HISTFILE=${HISTORY_FILE}`]), ...(has('PROMPT_COMMAND') ? [] : ['PROMPT_COMMAND=history -a'])];
-}
-
-/** The most history carried into a new shell: the tail of the file, in whole lines (it travels in an environment variable). */
-const HISTORY_BYTES = 64 * 1024;
-
-/**
  * Starts `shell` with `history` in its history file first: the container's
  * first process is its init (a writer that exited would end the container),
  * so a /bin/sh writes the file and then becomes the shell.
  */
-function restoringHistory(shell: ProcessMeta, file: string, history: Buffer): ProcessMeta {
-  const tail = history.subarray(Math.max(0, history.length - HISTORY_BYTES)).toString('utf8');
-  const lines = history.length > HISTORY_BYTES ? tail.slice(tail.indexOf('\n') + 1) : tail;
+function restoringHistory(shell: ProcessMeta, history: Buffer): ProcessMeta {
   return {
     ...shell,
-    args: ['/bin/sh', '-c', 'printf "%s" "$BAKE_HISTORY" > "$1"; unset BAKE_HISTORY; shift; exec "$@"', 'sh', file, ...shell.args],
-    env: [...shell.env, `BAKE_HISTORY=${lines}`],
+    args: ['/bin/sh', '-c', 'printf "%s" "$BAKE_HISTORY" > "$1"; unset BAKE_HISTORY; shift; exec "$@"', 'sh', historyFile(shell.env), ...shell.args],
+    env: [...shell.env, `BAKE_HISTORY=${historyTail(history)}`],
   };
 }
 
@@ -277,7 +258,7 @@ export class BuildDebugger implements SessionDebugger {
     try {
       const history = this.histories.get(id);
       const shell = { ...point.process, env: withHistory(point.process.env) };
-      process = await container.exec(id, history ? restoringHistory(shell, this.historyFile(point), history) : shell, this.session.size, shell.args);
+      process = await container.exec(id, history ? restoringHistory(shell, history) : shell, this.session.size, shell.args);
     } catch (e) {
       await container.release();
       throw e;
@@ -297,13 +278,8 @@ export class BuildDebugger implements SessionDebugger {
   private async keepHistory(id: string, shell: Shell): Promise<void> {
     const process = this.session.find(id);
     if (!(process instanceof BuildProcess) || !process.entered || process.state !== 'running') return;
-    const history = await shell.container.read(this.historyFile(shell.point), shell.point.process);
+    const history = await shell.container.read(historyFile(withHistory(shell.point.process.env)), shell.point.process);
     if (history?.length) this.histories.set(id, history);
-  }
-
-  /** The history file of a point's shells: the image's HISTFILE, else bake's. */
-  private historyFile(point: DebugPoint): string {
-    return point.process.env.find((e) => e.startsWith('HISTFILE='))?.slice('HISTFILE='.length) ?? HISTORY_FILE;
   }
 
   private shellOf(ref: string): Shell {

@@ -4,6 +4,7 @@
  * terminal. Everything it creates in the engine is labelled, so a restarted
  * server can rebuild this object from the engine alone (recovered()).
  */
+import { historyFile, historyTail } from '../process/shell-history.js';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { UserError } from '../../core/errors.js';
@@ -69,6 +70,8 @@ export class DevSession {
   /** Set for a build-debugging session (bake --invoke, --on-error). */
   debug: SessionDebugger | undefined;
   private nextExec = 1;
+  /** The interactive service's shell history, kept across the containers a rebuild or rollback replaces. */
+  private readonly histories = new Map<string, Buffer>();
   private readonly abort = new AbortController();
   /** Up, restart and the like run one at a time: each reads what the last one left. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -259,10 +262,36 @@ export class DevSession {
 
   private hooks(status: (line: string) => void): StartHooks {
     return {
-      created: (service, containerId) => this.attachMain(service, containerId, false),
+      replacing: (service) => this.keepHistory(service),
+      created: async (service, containerId) => {
+        await this.restoreHistory(service, containerId);
+        await this.attachMain(service, containerId, false);
+      },
       startHost: (plan) => this.startHost(plan),
       status: (service, message) => status(`${service}: ${message}`),
     };
+  }
+
+  /** The interactive service's shell history, read from the container a rebuild or rollback replaces (shell-history.ts). */
+  private async keepHistory(service: string): Promise<void> {
+    if (service !== this.interactive) return;
+    const container = await this.runtime.containerOf(service, this.abort.signal);
+    if (container?.State !== 'running') return;
+    const env = (await this.engine.containers.inspect(container.Id, this.abort.signal)).Config.Env ?? [];
+    const files = new EngineContainerFiles(this.engine, container.Id, `container ${containerName(this.identity, service)}`);
+    // No history file (a shell that keeps none, nothing typed yet) is nothing to keep.
+    const history = await files.read(historyFile(env), this.abort.signal).catch(() => undefined);
+    if (history?.length) this.histories.set(service, history);
+  }
+
+  /** Puts the kept history into the new container of the service, before its shell starts. */
+  private async restoreHistory(service: string, containerId: string): Promise<void> {
+    const history = this.histories.get(service);
+    if (!history) return;
+    const env = (await this.engine.containers.inspect(containerId, this.abort.signal)).Config.Env ?? [];
+    const files = new EngineContainerFiles(this.engine, containerId, `container ${containerName(this.identity, service)}`);
+    // An image without the file's directory keeps no history; the service starts all the same.
+    await files.write(historyFile(env), Buffer.from(historyTail(history)), 0o600, this.abort.signal).catch(() => undefined);
   }
 
   private async attachMain(service: string, containerId: string, recovering: boolean): Promise<void> {
