@@ -306,7 +306,7 @@ async function gatewayFloor(runs) {
     const { ref: image } = await gateway.solve({ Definition: imageDefinition('docker.io/bake-test/busybox:latest') }, signal);
     // The first start unpacks the image's snapshot, which a debug shell finds done (its step ran there): not counted.
     for (let i = -1; i < runs; i++) {
-      const id = `floor${i}${Date.now()}`;
+      const id = `floor${i + 1}t${Date.now()}`;
       const t0 = performance.now();
       await gateway.newContainer(id, [{ dest: '/', resultID: image }], signal);
       const p = gateway.exec(id, `p${i}`, { args: ['/bin/sh', '-c', 'echo up'], env: ['PATH=/bin'], cwd: '/' }, { columns: 80, rows: 24 }, signal);
