@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { EngineUnreachableError, hijackSession, RefusedUpgradeError, type Dialed } from './dial.js';
 import { packageRoot } from './session/protos.js';
+import { unaryCall, type UnaryClient } from './unary.js';
 
 /** Wire shapes with proto-loader's options below: keepCase, int64 as numbers, bytes as Buffers, unset fields absent. */
 export interface Timestamp {
@@ -131,12 +132,10 @@ export interface ControlClient {
   close(): void;
 }
 
-type Unary = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, res: unknown) => void) => grpc.ClientUnaryCall;
-type RawClient = grpc.Client &
-  Record<string, Unary> & {
-    Status(req: unknown, opts: grpc.CallOptions): grpc.ClientReadableStream<StatusResponse>;
-    Session(md: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientDuplexStream<{ data: Uint8Array }, { data?: Buffer }>;
-  };
+type RawClient = UnaryClient & {
+  Status(req: unknown, opts: grpc.CallOptions): grpc.ClientReadableStream<StatusResponse>;
+  Session(md: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientDuplexStream<{ data: Uint8Array }, { data?: Buffer }>;
+};
 
 let serviceConstructor: grpc.ServiceClientConstructor | undefined;
 
@@ -165,18 +164,7 @@ export function controlClient(dialed: Dialed): ControlClient {
     }
     return made;
   };
-  const unary = <T>(method: string, req: unknown, signal: AbortSignal): Promise<T> =>
-    new Promise((resolve, reject) => {
-      signal.throwIfAborted();
-      const cancel = (): void => call?.cancel();
-      const client = raw();
-      const call = client[method]?.call(client, req, new grpc.Metadata(), {}, (e, res) => {
-        signal.removeEventListener('abort', cancel);
-        if (e) reject(e);
-        else resolve(res as T);
-      });
-      signal.addEventListener('abort', cancel, { once: true });
-    });
+  const unary = <T>(method: string, req: unknown, signal: AbortSignal): Promise<T> => unaryCall<T>(raw(), method, req, new grpc.Metadata(), signal);
   // Until the engine refuses a `/session` upgrade (a proxy in between may only pass /grpc).
   let hijackable = true;
   return {

@@ -11,6 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { Definition } from './control.js';
 import { packageRoot } from './session/protos.js';
+import { unaryCall, type UnaryClient } from './unary.js';
 
 /** A process's arguments, environment (`K=V`), working dir and user: pb.Meta. */
 export interface ProcessMeta {
@@ -83,11 +84,9 @@ export interface GatewayClient {
   return(outcome: { readonly ref: string } | { readonly error: string }, signal: AbortSignal): Promise<void>;
 }
 
-type Unary = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, res: unknown) => void) => grpc.ClientUnaryCall;
-type RawBridge = grpc.Client &
-  Record<string, Unary> & {
-    ExecProcess(md: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientDuplexStream<ExecMessage, ExecMessage>;
-  };
+type RawBridge = UnaryClient & {
+  ExecProcess(md: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientDuplexStream<ExecMessage, ExecMessage>;
+};
 
 interface ExecMessage {
   ProcessID?: string;
@@ -129,17 +128,7 @@ export function gatewayClient(channel: grpc.ChannelInterface, buildId: string): 
     md.set('buildkit-controlapi-buildid', buildId);
     return md;
   };
-  const unary = <T>(method: string, req: unknown, signal: AbortSignal): Promise<T> =>
-    new Promise((resolve, reject) => {
-      signal.throwIfAborted();
-      const cancel = (): void => call?.cancel();
-      const call = raw[method]?.call(raw, req, metadata(), {}, (e, res) => {
-        signal.removeEventListener('abort', cancel);
-        if (e) reject(e);
-        else resolve(res as T);
-      });
-      signal.addEventListener('abort', cancel, { once: true });
-    });
+  const unary = <T>(method: string, req: unknown, signal: AbortSignal): Promise<T> => unaryCall<T>(raw, method, req, metadata(), signal);
   return {
     async capabilities(signal) {
       const pong = await unary<{ FrontendAPICaps?: { ID: string; Enabled?: boolean }[] }>('Ping', {}, signal);

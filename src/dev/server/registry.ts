@@ -79,16 +79,7 @@ export class SessionRegistry {
       existing.env = env;
       return { session: existing, created: false };
     }
-    const session = new DevSession(
-      { id, projectKey: projectKey(files), files: [...files], engine: engineAddress, owner: this.owner },
-      this.engine(engineAddress),
-      projectDir,
-      Date.now(),
-      env,
-      this.hostStarted,
-    );
-    this.sessions.set(id, session);
-    return { session, created: true };
+    return { session: this.create(id, files, engineAddress, projectDir, env), created: true };
   }
 
   /**
@@ -100,6 +91,11 @@ export class SessionRegistry {
     const id = `${sessionIdOf(files)}-debug`;
     const existing = this.sessions.get(id);
     if (existing) await this.stop(existing, false, `a newer debug run of the same bake files replaced session ${id}`);
+    return this.create(id, files, engineAddress, projectDir, env);
+  }
+
+  /** A new session of the project, kept under `id`. */
+  private create(id: string, files: readonly string[], engineAddress: string, projectDir: string, env: Readonly<Record<string, string>>): DevSession {
     const session = new DevSession(
       { id, projectKey: projectKey(files), files: [...files], engine: engineAddress, owner: this.owner },
       this.engine(engineAddress),
