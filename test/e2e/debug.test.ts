@@ -240,38 +240,55 @@ test('--invoke: the shell sees the build files; reload shows an edited source; r
   assert.ok(await until(() => markedProcesses().length === 0, 10_000), 'no process of the build is left');
 });
 
-test('a debug client killed with SIGKILL: bake dev attach from a new terminal redraws the same shell', { timeout: 240_000 }, async (ctx) => {
-  const dir = project('killed', INVOKED);
-  ctx.after(() => stopSession(dir));
-  const first = terminal(['--invoke', 'app'], dir);
-  const hint = await first.waitFor(/in session (\S+-debug)\./, 180_000);
-  const session = /in session (\S+-debug)\./.exec(hint)?.[1] ?? '';
-  await first.waitFor(/^INV#/m);
-  first.type('KEPT=shell-state-kept; echo before-kill\r');
-  await first.waitFor(/^before-kill$/m);
-  first.kill('SIGKILL');
-  await first.exited;
+test(
+  'a debug client killed with SIGKILL: bake dev attach from a new terminal redraws the same shell, and a third terminal takes it over',
+  { timeout: 240_000 },
+  async (ctx) => {
+    const dir = project('killed', INVOKED);
+    ctx.after(() => stopSession(dir));
+    const first = terminal(['--invoke', 'app'], dir);
+    const hint = await first.waitFor(/in session (\S+-debug)\./, 180_000);
+    const session = /in session (\S+-debug)\./.exec(hint)?.[1] ?? '';
+    await first.waitFor(/^INV#/m);
+    first.type('KEPT=shell-state-kept; echo before-kill\r');
+    await first.waitFor(/^before-kill$/m);
+    first.kill('SIGKILL');
+    await first.exited;
 
-  const ls = await runBake(['dev', 'ls', '--format', 'json'], { cwd: dir, env });
-  assert.equal(ls.status, 0, ls.stderr);
-  assert.ok(
-    (JSON.parse(ls.stdout) as { id: string }[]).some((s) => s.id === session),
-    `dev ls lists ${session}: ${ls.stdout}`,
-  );
+    const ls = await runBake(['dev', 'ls', '--format', 'json'], { cwd: dir, env });
+    assert.equal(ls.status, 0, ls.stderr);
+    assert.ok(
+      (JSON.parse(ls.stdout) as { id: string }[]).some((s) => s.id === session),
+      `dev ls lists ${session}: ${ls.stdout}`,
+    );
 
-  const second = terminal(['dev', 'attach', session], dir);
-  const redrawn = await second.waitFor(/^before-kill$/m, 30_000);
-  assert.match(redrawn, /INV# KEPT=shell-state-kept; echo before-kill/, 'the screen is redrawn');
-  second.type('echo $KEPT\r');
-  await second.waitFor(/^shell-state-kept$/m);
-  second.type(MONITOR);
-  await second.waitFor(/^\(bake\)/m);
-  second.type('stop\r');
-  assert.equal(await second.exited, 0);
-  const after = await runBake(['dev', 'ls', '--format', 'json'], { cwd: dir, env });
-  assert.ok(!(JSON.parse(after.stdout) as { id: string }[]).some((s) => s.id === session), 'the session is gone');
-  assert.ok(await until(() => markedProcesses().length === 0, 10_000), 'no process of the build is left');
-});
+    const second = terminal(['dev', 'attach', session], dir);
+    const redrawn = await second.waitFor(/^before-kill$/m, 30_000);
+    assert.match(redrawn, /INV# KEPT=shell-state-kept; echo before-kill/, 'the screen is redrawn');
+    second.type('echo $KEPT\r');
+    await second.waitFor(/^shell-state-kept$/m);
+
+    // A third terminal takes the session over, as with dev sessions: the second is told who, and the shell is the same.
+    const third = terminal(['dev', 'attach', session], dir);
+    await third.waitFor(/^shell-state-kept$/m, 30_000);
+    await second.waitFor(
+      new RegExp(`bake: another terminal took over session ${session} \\(bake dev attach, pid ${third.pid}\\); attach here to take it back\\.`),
+    );
+    third.type('echo again=$KEPT\r');
+    await third.waitFor(/^again=shell-state-kept$/m);
+    third.type('\x01d');
+    assert.equal(await third.exited, 0);
+    second.type('attach app\r');
+    await second.waitForVisible('the shell again', (v) => /^INV#/m.test(v) && !/\(bake\)/.test(v));
+    second.type(MONITOR);
+    await second.waitFor(/^\(bake\)/m);
+    second.type('stop\r');
+    assert.equal(await second.exited, 0);
+    const after = await runBake(['dev', 'ls', '--format', 'json'], { cwd: dir, env });
+    assert.ok(!(JSON.parse(after.stdout) as { id: string }[]).some((s) => s.id === session), 'the session is gone');
+    assert.ok(await until(() => markedProcesses().length === 0, 10_000), 'no process of the build is left');
+  },
+);
 
 test('ls, cat and cp in the monitor reach a build result whose image has no shell (FROM scratch + one file)', { timeout: 240_000 }, async (ctx) => {
   const dir = project('bare', {
