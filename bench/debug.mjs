@@ -41,6 +41,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawn as spawnPty } from 'node-pty';
+import { OutputWatch } from './engine-helpers.mjs';
 
 // bake's side: the command line (run in the context dir, which holds BAKE_FILE) and the monitor's prompt.
 const BAKE_FILE = 'docker-bake.hcl';
@@ -148,45 +149,6 @@ const bakeHelp = spawnSync(bake, ['--help'], { env: tools.bake.env, encoding: 'u
 const bakeReady = `${bakeHelp.stdout}${bakeHelp.stderr}`.includes('--on-error');
 if (!bakeReady) log('bake side skipped: bake has no --on-error yet');
 
-/**
- * Output as it arrives, timestamped: `until(re, from)` resolves with { at, end }: the performance.now() of
- * the chunk that made the output after offset `from` match `re`, and the offset just past the match.
- */
-class Watch {
-  text = '';
-  waiters = new Set();
-
-  feed(chunk) {
-    const now = performance.now();
-    this.text += chunk;
-    for (const w of this.waiters) w.check(now);
-  }
-
-  get mark() {
-    return this.text.length;
-  }
-
-  until(re, from = 0, timeoutMs = 30_000) {
-    return new Promise((resolve, reject) => {
-      const w = {
-        check: (now) => {
-          const m = re.exec(this.text.slice(from));
-          if (!m) return false;
-          clearTimeout(timer);
-          this.waiters.delete(w);
-          resolve({ at: now, end: from + m.index + m[0].length });
-          return true;
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(w);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${re}; the output ended with ${JSON.stringify(this.text.slice(-600))}`));
-      }, timeoutMs);
-      if (!w.check(performance.now())) this.waiters.add(w);
-    });
-  }
-}
-
 /** The processes of this run still alive (RUN_VAR in their environment), as { pid, cmd }. */
 function ours() {
   const found = [];
@@ -225,7 +187,7 @@ async function leftovers(ms) {
  */
 async function session(name) {
   const tool = tools[name];
-  const watch = new Watch();
+  const watch = new OutputWatch();
   const spawned = performance.now();
   const pty = spawnPty(tool.file, tool.args, { name: 'xterm-256color', cols: 120, rows: 30, cwd: context, env: tool.env });
   pty.onData((d) => watch.feed(d));

@@ -28,7 +28,7 @@ import { spawn as spawnPty } from 'node-pty';
 import { DockerEngine } from '../build/src/docker/engine-api.js';
 import { parseEngineAddress } from '../build/src/docker/endpoint.js';
 import { LABEL } from '../build/src/dev/labels.js';
-import { embeddedEngine } from './engine-helpers.mjs';
+import { embeddedEngine, OutputWatch } from './engine-helpers.mjs';
 
 const { values: opts } = parseArgs({ options: { runs: { type: 'string', default: '10' }, keys: { type: 'string', default: '200' } } });
 const RUNS = Number(opts.runs);
@@ -59,49 +59,9 @@ const [app] = projects;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Output as it arrives, timestamped: `until(re, from)` resolves with the
- * performance.now() of the chunk that made the output after offset `from`
- * match `re`.
- */
-class Watch {
-  text = '';
-  waiters = new Set();
-
-  feed(chunk) {
-    const now = performance.now();
-    this.text += chunk;
-    for (const w of this.waiters) if (w.re.test(this.text.slice(w.from))) w.done(now);
-  }
-
-  get mark() {
-    return this.text.length;
-  }
-
-  until(re, from = 0, timeoutMs = 30_000) {
-    if (re.test(this.text.slice(from))) return Promise.resolve(performance.now());
-    return new Promise((resolve, reject) => {
-      const w = {
-        re,
-        from,
-        done: (now) => {
-          clearTimeout(timer);
-          this.waiters.delete(w);
-          resolve(now);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(w);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${re}; the output ended with ${JSON.stringify(this.text.slice(-400))}`));
-      }, timeoutMs);
-      this.waiters.add(w);
-    });
-  }
-}
-
 /** bin/bake in a PTY, as a user's terminal runs it. */
 function terminal(args, cwd = app) {
-  const watch = new Watch();
+  const watch = new OutputWatch();
   const spawned = performance.now();
   const pty = spawnPty(bake, args, { cols: 100, rows: 30, cwd, env: { TERM: 'xterm-256color', ...env } });
   pty.onData((d) => watch.feed(d));
@@ -120,7 +80,7 @@ function run(args, cwd = app) {
 async function promptSeconds(args) {
   const t = terminal(args);
   try {
-    const shown = await t.watch.until(PROMPT, 0, 60_000);
+    const shown = (await t.watch.until(PROMPT, 0, 60_000)).at;
     t.write('\x01d');
     const code = await t.exited;
     if (code !== 0) throw new Error(`bake ${args.join(' ')} detached with ${code}: ${JSON.stringify(t.watch.text.slice(-400))}`);
@@ -147,7 +107,7 @@ async function echoMs(io, keys) {
       from = io.watch.mark;
       const typed = performance.now();
       io.write(key);
-      samples.push((await io.watch.until(new RegExp(key), from)) - typed);
+      samples.push((await io.watch.until(new RegExp(key), from)).at - typed);
       await sleep(5 + Math.random() * 10); // not a paste: one key after another
     }
     from = io.watch.mark;
@@ -166,7 +126,7 @@ async function directShell(containerId) {
     signal,
   );
   const stream = await engine.execs.start(id, true, signal);
-  const watch = new Watch();
+  const watch = new OutputWatch();
   void (async () => {
     for await (const frame of stream.frames()) watch.feed(frame.data.toString('utf8'));
   })().catch(() => undefined);

@@ -1,5 +1,6 @@
-// Helpers both benchmarks share: the Engine API over the engine's unix socket,
-// and the context bytes the engine reports in a build's plain progress.
+// Helpers the benchmarks share: the Engine API over the engine's unix socket,
+// the context bytes the engine reports in a build's plain progress, the
+// embedded engine, and a PTY's output watched with timestamps.
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -55,4 +56,43 @@ export function embeddedEngine(bake, root) {
   if (spawnSync(process.execPath, [join(root, 'scripts', 'busybox-image.mjs')], { env, stdio: 'inherit' }).status !== 0)
     throw new Error('scripts/busybox-image.mjs failed');
   return { env, api: engineApi(socketPath), startedHere, status: engine };
+}
+
+/**
+ * Output as it arrives, timestamped: `until(re, from)` resolves with { at, end }: the performance.now() of
+ * the chunk that made the output after offset `from` match `re`, and the offset just past the match.
+ */
+export class OutputWatch {
+  text = '';
+  waiters = new Set();
+
+  feed(chunk) {
+    const now = performance.now();
+    this.text += chunk;
+    for (const w of this.waiters) w.check(now);
+  }
+
+  get mark() {
+    return this.text.length;
+  }
+
+  until(re, from = 0, timeoutMs = 30_000) {
+    return new Promise((resolve, reject) => {
+      const w = {
+        check: (now) => {
+          const m = re.exec(this.text.slice(from));
+          if (!m) return false;
+          clearTimeout(timer);
+          this.waiters.delete(w);
+          resolve({ at: now, end: from + m.index + m[0].length });
+          return true;
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(w);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${re}; the output ended with ${JSON.stringify(this.text.slice(-600))}`));
+      }, timeoutMs);
+      if (!w.check(performance.now())) this.waiters.add(w);
+    });
+  }
 }
