@@ -15,7 +15,7 @@ const S_IFMT = {
 } as const;
 
 /** Go's ModeDir … ModeSticky (io/fs). */
-const GO = {
+export const GO_MODE = {
   dir: 2 ** 31,
   symlink: 2 ** 27,
   device: 2 ** 26,
@@ -29,18 +29,18 @@ const GO = {
 
 /** Go's type bits to Unix's, the first match winning: a character device has both ModeDevice and ModeCharDevice. */
 const TYPES: readonly (readonly [goBit: number, unix: number])[] = [
-  [GO.dir, S_IFMT.dir],
-  [GO.symlink, S_IFMT.symlink],
-  [GO.charDevice, S_IFMT.char],
-  [GO.device, S_IFMT.block],
-  [GO.namedPipe, S_IFMT.fifo],
-  [GO.socket, S_IFMT.socket],
+  [GO_MODE.dir, S_IFMT.dir],
+  [GO_MODE.symlink, S_IFMT.symlink],
+  [GO_MODE.charDevice, S_IFMT.char],
+  [GO_MODE.device, S_IFMT.block],
+  [GO_MODE.namedPipe, S_IFMT.fifo],
+  [GO_MODE.socket, S_IFMT.socket],
 ];
 
 /** The Unix mode (type and permission bits) of a Go FileMode. */
 export function unixModeOfGo(goMode: number): number {
   const has = (bit: number): boolean => Math.floor(goMode / bit) % 2 === 1;
   const type = TYPES.find(([bit]) => has(bit))?.[1] ?? S_IFMT.regular;
-  const special = (has(GO.setuid) ? 0o4000 : 0) | (has(GO.setgid) ? 0o2000 : 0) | (has(GO.sticky) ? 0o1000 : 0);
+  const special = (has(GO_MODE.setuid) ? 0o4000 : 0) | (has(GO_MODE.setgid) ? 0o2000 : 0) | (has(GO_MODE.sticky) ? 0o1000 : 0);
   return type | special | (goMode % 0o1000);
 }

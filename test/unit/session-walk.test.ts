@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MODE_DIR, MODE_SYMLINK, goFileMode, kindOf, posixPermissions } from '../../src/buildkit/session/file-mode.js';
+import { goFileMode, kindOf, posixPermissions } from '../../src/buildkit/session/file-mode.js';
+import { GO_MODE } from '../../src/golang/file-mode.js';
 import { comparePaths } from '../../src/buildkit/session/file-receive.js';
 import { walk, type WalkEntry, type WalkOptions } from '../../src/buildkit/session/walk.js';
 
@@ -30,14 +31,14 @@ test('Go FileMode bits from st_mode', () => {
   const cases: [number, number][] = [
     [0o100644, 0o644],
     [0o100755, 0o755],
-    [0o040755, (MODE_DIR | 0o755) >>> 0],
-    [0o120777, MODE_SYMLINK | 0o777],
+    [0o040755, (GO_MODE.dir | 0o755) >>> 0],
+    [0o120777, GO_MODE.symlink | 0o777],
     [0o010644, (1 << 25) | 0o644],
     [0o020666, (1 << 26) | (1 << 21) | 0o666],
     [0o060660, (1 << 26) | 0o660],
     [0o104755, (1 << 23) | 0o755],
     [0o102755, (1 << 22) | 0o755],
-    [0o041777, (MODE_DIR | (1 << 20) | 0o777) >>> 0],
+    [0o041777, (GO_MODE.dir | (1 << 20) | 0o777) >>> 0],
     [0o140755, 0o755], // sockets lose their type, as fsutil sends them
   ];
   for (const [st, go] of cases) assert.equal(goFileMode(st), go, st.toString(8));
@@ -78,12 +79,12 @@ test('walk stats: modes, owners, ns mtimes, links kept as links, empty dirs, har
     assert.equal(run.stat.modTime, lstatSync(join(root, 'run.sh'), { bigint: true }).mtimeNs.toString());
     assert.equal(run.source, join(root, 'run.sh'));
     const out = entries.get('out-link')!;
-    assert.equal(out.stat.mode, (MODE_SYMLINK | 0o777) >>> 0);
+    assert.equal(out.stat.mode, (GO_MODE.symlink | 0o777) >>> 0);
     assert.equal(out.stat.linkname, '../../etc/passwd');
     assert.equal(out.stat.size, String('../../etc/passwd'.length));
     assert.equal(out.source, undefined, 'a link is never read through');
     assert.equal(entries.get('abs-link')!.stat.linkname, '/etc');
-    assert.equal(entries.get('empty')!.stat.mode, (MODE_DIR | 0o755) >>> 0);
+    assert.equal(entries.get('empty')!.stat.mode, (GO_MODE.dir | 0o755) >>> 0);
     assert.equal(entries.get('hard.txt')!.stat.linkname, 'data.txt', 'the second name of a file is sent as a hard link');
     assert.equal(entries.get('hard.txt')!.stat.size, '0');
   } finally {

@@ -3,16 +3,17 @@
  * st_mode (raw st_mode makes directories look like files to the daemon).
  */
 import { constants } from 'node:fs';
+import { GO_MODE } from '../../golang/file-mode.js';
 
-export const MODE_DIR = 0x80000000; // 1<<31
-export const MODE_SYMLINK = 1 << 27;
-export const MODE_DEVICE = 1 << 26;
-export const MODE_NAMED_PIPE = 1 << 25;
-export const MODE_SOCKET = 1 << 24;
-export const MODE_SETUID = 1 << 23;
-export const MODE_SETGID = 1 << 22;
-export const MODE_CHAR_DEVICE = 1 << 21;
-export const MODE_STICKY = 1 << 20;
+const MODE_DIR = GO_MODE.dir;
+const MODE_SYMLINK = GO_MODE.symlink;
+const MODE_DEVICE = GO_MODE.device;
+const MODE_NAMED_PIPE = GO_MODE.namedPipe;
+const MODE_SOCKET = GO_MODE.socket;
+const MODE_SETUID = GO_MODE.setuid;
+const MODE_SETGID = GO_MODE.setgid;
+const MODE_CHAR_DEVICE = GO_MODE.charDevice;
+const MODE_STICKY = GO_MODE.sticky;
 // POSIX st_mode special bits (node's fs.constants lacks them).
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
