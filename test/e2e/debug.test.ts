@@ -201,6 +201,35 @@ test('--on-error --keep-going with two failures lists both and attaches to eithe
   assert.equal(await t.exited, 0);
 });
 
+test('reload runs the failed step again though nothing changed: a new run, not the held failure', { timeout: 240_000 }, async (ctx) => {
+  if (!failedStepState) {
+    ctx.skip("the engine sends no failed step's state, so no shell opens to reload from (the DAG test checks what it says instead)");
+    return;
+  }
+  const dir = project('rerun', {
+    'docker-bake.hcl': 'target "default" {\n  context = "."\n}\n',
+    Dockerfile: `FROM bake-test/busybox\nENV PS1='RR# ' BAKE_MARK=${MARK}\nRUN cat /proc/sys/kernel/random/uuid > /run-id && exit 3\n`,
+  });
+  ctx.after(() => stopSession(dir));
+  const t = terminal(['--on-error', '--progress', 'plain'], dir);
+  const runId = async (): Promise<string> => {
+    await t.waitForVisible('a fresh shell', (v) => /^RR#/m.test(v) && !/\(bake\)/.test(v), 180_000);
+    t.type('echo run=$(cat /run-id)\r');
+    const screen = await t.waitForVisible("the step's run id", (v) => /^run=[0-9a-f-]{36}$/m.test(v));
+    return /^run=([0-9a-f-]{36})$/m.exec(screen)?.[1] ?? '';
+  };
+  const first = await runId();
+  // BuildKit shares a step among the builds that hold it, a failed one too: the held build must be gone before the new one solves.
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('reload\r');
+  assert.notEqual(await runId(), first, 'the reload ran the failed step again');
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('stop\r');
+  assert.equal(await t.exited, 0);
+});
+
 const INVOKED = {
   'docker-bake.hcl': 'target "app" {\n  context = "."\n}\n',
   Dockerfile: `FROM bake-test/busybox\nWORKDIR /src\nENV PS1='INV# ' BAKE_MARK=${MARK}\nCOPY version .\nRUN echo built > built.txt\n`,

@@ -57,6 +57,20 @@ export class EverythingBuilt extends UserError {
   }
 }
 
+/** One build of the session's targets (the first, or a reload's). */
+interface Round {
+  readonly abort: AbortController;
+  readonly ended: Promise<unknown>;
+  readonly builders: (() => Promise<void>)[];
+}
+
+/** What a round held when a reload or the session's end took it away. */
+interface TakenRound {
+  readonly round: Round | undefined;
+  readonly points: readonly DebugPoint[];
+  readonly shells: readonly (readonly [string, Shell, DevProcess | undefined])[];
+}
+
 /** A shell (or exec'd process) of the session, and the container and held build it runs in. */
 interface Shell {
   readonly point: DebugPoint;
@@ -87,7 +101,15 @@ export class BuildDebugger implements SessionDebugger {
   /** Each shell's history by its id, kept across the containers a rollback or reload replaces. */
   private readonly histories = new Map<string, Buffer>();
   /** The current round's build run, its end, and its builders (whose close waits for the round's end: a held build needs its connection). */
-  private round: { readonly abort: AbortController; readonly ended: Promise<unknown>; readonly builders: (() => Promise<void>)[] } | undefined;
+  private round: Round | undefined;
+  /**
+   * The replaced rounds, let go in the background: their processes ended
+   * (histories read first: a new shell starts after), their builds returned
+   * (a new build solves after: BuildKit shares a step among the builds that
+   * hold it, a failed one too, which would not run again), and their
+   * builders closed (the session's end waits for it).
+   */
+  private replaced = { processes: Promise.resolve(), builds: Promise.resolve(), builders: Promise.resolve() };
 
   constructor(
     readonly session: DevSession,
@@ -108,9 +130,11 @@ export class BuildDebugger implements SessionDebugger {
   async build(say: (line: string) => void): Promise<string> {
     // The first shell's start is what the user waits for once a step fails: its terminal emulator loads meanwhile.
     void loadEmulator();
-    await Promise.all([...this.shells].map(([id, shell]) => this.keepHistory(id, shell)));
-    await this.release();
+    // The round replaced is let go while this one builds: the user waits for the new shell, not for the old one's end.
+    this.letGo(this.take());
+    const { builds: replacedBuilds } = this.replaced;
     const abort = new AbortController();
+    const round: Round = { abort, ended: Promise.resolve(), builders: [] };
     const signal = AbortSignal.any([this.session.ended, abort.signal]);
     // Progress goes to whoever asked until the first shell is ready; after that the run goes on quietly.
     let relay = say;
@@ -125,6 +149,11 @@ export class BuildDebugger implements SessionDebugger {
     /** Failures told as they are found, before a shell opens on them: the view would tell them only at the run's end. */
     const told = new Set<string>();
     const found = (point: DebugPoint): void => {
+      // A replaced round's build that fails late (--keep-going) is not this round's to debug.
+      if (this.round?.abort !== abort) {
+        point.release(false);
+        return;
+      }
       this.points.push(point);
       if (point.failure) {
         told.add(point.target);
@@ -141,10 +170,17 @@ export class BuildDebugger implements SessionDebugger {
       );
       opening.push(opened);
     };
-    const builders: (() => Promise<void>)[] = [];
+    const { builders } = round;
     const heldBuilder: OpenBuilder = async (where, openSignal) => {
       const builder = await openBuilder(where, openSignal);
-      return { ...builder, close: async () => void builders.push(() => builder.close()) };
+      return {
+        ...builder,
+        solve: async (request, solveSignal) => {
+          await replacedBuilds;
+          return builder.solve(request, solveSignal);
+        },
+        close: async () => void builders.push(() => builder.close()),
+      };
     };
     const write = lineWriter((line) => relay(line));
     let view: ProgressView | undefined;
@@ -177,8 +213,7 @@ export class BuildDebugger implements SessionDebugger {
       for (const error of result.failed.values()) if (!(error instanceof BuildFailedError)) relay(renderError(error, sources));
       return result;
     });
-    const ended = running.catch(() => undefined);
-    this.round = { abort, ended, builders };
+    this.round = { ...round, ended: running.catch(() => undefined) };
     const first = await Promise.race([ready.then((id) => ({ id })), running.then((result) => ({ result }))]);
     if ('id' in first) {
       relay = () => undefined;
@@ -245,17 +280,20 @@ export class BuildDebugger implements SessionDebugger {
     return [...held, ...other].join('\n\n') || 'nothing is held: every target built';
   }
 
-  /** Ends the session's builds and containers (the session's end). */
-  end(): Promise<void> {
-    return this.release();
+  /** Ends the session's builds and containers (the session's end), and waits for every round to be let go. */
+  async end(): Promise<void> {
+    this.letGo(this.take());
+    await this.replaced.builders;
   }
 
   private async open(point: DebugPoint, state: DebugState, id: string): Promise<DevProcess> {
     const container = await BuildContainer.start(point.gateway, point.target, point.mounts(state), point.signals, this.session.ended);
     const old = this.shells.get(id);
-    if (old) await this.keepHistory(id, old);
+    if (old) await this.keepHistory(id, old, this.session.find(id));
     let process: DevProcess;
     try {
+      // The shell a reload replaced leaves its history first.
+      await this.replaced.processes;
       const history = this.histories.get(id);
       const shell = { ...point.process, env: withHistory(point.process.env) };
       process = await container.exec(id, history ? restoringHistory(shell, history) : shell, this.session.size, shell.args);
@@ -274,9 +312,8 @@ export class BuildDebugger implements SessionDebugger {
     return process;
   }
 
-  /** Reads shell `id`'s history from its container while it runs, if a command was run in it. */
-  private async keepHistory(id: string, shell: Shell): Promise<void> {
-    const process = this.session.find(id);
+  /** Reads shell `id`'s history from its container while `process` runs there, if a command was run in it. */
+  private async keepHistory(id: string, shell: Shell, process: DevProcess | undefined): Promise<void> {
     if (!(process instanceof BuildProcess) || !process.entered || process.state !== 'running') return;
     const history = await shell.container.read(historyFile(withHistory(shell.point.process.env)), shell.point.process);
     if (history?.length) this.histories.set(id, history);
@@ -288,23 +325,40 @@ export class BuildDebugger implements SessionDebugger {
     return shell;
   }
 
-  /** Lets every held build go (an invoked target's result is exported), ends the containers and waits for the builds to return. */
-  private async release(): Promise<void> {
-    const round = this.round;
+  /** Takes the round's builds, points and shells out of the session: the next round starts with none. */
+  private take(): TakenRound {
+    const taken = { round: this.round, points: this.points.splice(0), shells: [...this.shells].map(([id, s]) => [id, s, this.session.find(id)] as const) };
     this.round = undefined;
-    const points = this.points.splice(0);
     this.undebuggable = [];
-    const containers = new Set([...this.shells.values()].map((s) => s.container));
-    await Promise.all([...this.shells.keys()].map(async (id) => this.session.find(id)?.kill()));
     this.shells.clear();
-    await Promise.all([...containers].map((c) => c.release()));
-    for (const p of points) p.release(p.failure === undefined);
-    if (!round) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([round.ended, new Promise((resolve) => (timer = setTimeout(resolve, RETURN_WAIT_MS)))]);
-    clearTimeout(timer);
-    round.abort.abort(new Error('the debug session let its builds go'));
-    await Promise.all(round.builders.map((close) => close().catch(() => undefined)));
+    return taken;
+  }
+
+  /**
+   * Lets a taken round go: its shells' histories are read, its processes
+   * end, its containers are released, its held builds let go (an invoked
+   * target's result is exported), and its builders close once the builds
+   * have returned.
+   */
+  private letGo({ round, points, shells }: TakenRound): void {
+    const ignore = (): undefined => undefined;
+    const histories = Promise.all(shells.map(([id, shell, process]) => this.keepHistory(id, shell, process).catch(ignore)));
+    const processes = histories.then(() => Promise.all(shells.flatMap(([, , process]) => (process ? [process.kill()] : [])))).then(ignore, ignore);
+    // Where the engine sends signals, releasing a container ends its processes too, so it need not wait for them; BuildKit 0.8 ends none.
+    const signals = new Map(shells.map(([, s]) => [s.container, s.point.signals]));
+    const containers = [...signals].map(([container, ends]) => (ends ? histories : processes).then(() => container.release()));
+    const builds = Promise.all(containers).then(async () => {
+      for (const p of points) p.release(p.failure === undefined);
+      if (!round) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([round.ended, new Promise((resolve) => (timer = setTimeout(resolve, RETURN_WAIT_MS)))]);
+      clearTimeout(timer);
+      round.abort.abort(new Error('the debug session let its builds go'));
+    });
+    const builders = builds.then(() => Promise.all(round?.builders.map((close) => close()) ?? [])).then(ignore, ignore);
+    const before = this.replaced;
+    const after = (a: Promise<unknown>, b: Promise<unknown>): Promise<void> => Promise.all([a, b]).then(ignore, ignore);
+    this.replaced = { processes: after(before.processes, processes), builds: after(before.builds, builds), builders: after(before.builders, builders) };
   }
 
   /** Why a run that ended gave no shell: one sentence and its fix. */
