@@ -230,6 +230,21 @@ test('reload runs the failed step again though nothing changed: a new run, not t
   assert.equal(await t.exited, 0);
 });
 
+test('--on-error at a failed COPY, a step that runs no process: said with the reason and the fix, exit 1', { timeout: 240_000 }, async (ctx) => {
+  const dir = project('copy', {
+    'docker-bake.hcl': 'target "default" {\n  context = "."\n}\n',
+    Dockerfile: 'FROM bake-test/busybox\nCOPY missing.txt /\n',
+  });
+  ctx.after(() => stopSession(dir));
+  const t = terminal(['--on-error', '--progress', 'plain'], dir);
+  const said = failedStepState
+    ? /^error: default failed at a step that runs no process \(COPY, ADD …\), so there is no step state to open a shell in$/m
+    : /^error: default failed, but the engine at .* sends no failed-step state with its errors/m;
+  const screen = await t.waitFor(said, 180_000);
+  assert.match(screen, /^ {3}2 \| >>> COPY missing\.txt \/$/m, 'the Dockerfile lines were printed');
+  assert.equal(await t.exited, 1);
+});
+
 const INVOKED = {
   'docker-bake.hcl': 'target "app" {\n  context = "."\n}\n',
   Dockerfile: `FROM bake-test/busybox\nWORKDIR /src\nENV PS1='INV# ' BAKE_MARK=${MARK}\nCOPY version .\nRUN echo built > built.txt\n`,
