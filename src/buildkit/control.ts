@@ -139,7 +139,8 @@ type RawClient = UnaryClient & {
 
 let serviceConstructor: grpc.ServiceClientConstructor | undefined;
 
-function controlService(): grpc.ServiceClientConstructor {
+/** The Control service's client constructor, loaded once (tests call methods bake itself does not, such as ListenBuildHistory). */
+export function controlService(): grpc.ServiceClientConstructor {
   if (!serviceConstructor) {
     const dir = join(packageRoot(), 'proto', 'control');
     const def = loadSync(join(dir, 'control.proto'), { keepCase: true, longs: Number, defaults: false, oneofs: true, includeDirs: [dir] });

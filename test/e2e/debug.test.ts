@@ -17,6 +17,7 @@ import { runBake } from '../support/bake-cli.js';
 import { privateServerEnv } from '../support/dev-server.js';
 import { requireBuildEngine } from '../support/engine.js';
 import { gatewayCapabilities } from '../support/gateway-caps.js';
+import { heldBuilds } from '../support/build-records.js';
 import { PtyTerminal } from '../support/pty-terminal.js';
 
 const MONITOR = '\x01c';
@@ -27,6 +28,8 @@ let scratch = '';
 let env: Record<string, string> = {};
 /** The engine's errors carry the failed step's state (its gateway has exec signals: BuildKit 0.10+). */
 let failedStepState = false;
+let engineAddress = '';
+const testsBegan = new Date();
 const terminals: PtyTerminal[] = [];
 
 function terminal(args: string[], cwd: string): PtyTerminal {
@@ -70,9 +73,25 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
   return check();
 }
 
+/**
+ * A session's end left nothing of its builds: no process (marked) and,
+ * where the engine keeps build records, no build held open since the
+ * tests began.
+ */
+async function assertNothingLeft(): Promise<void> {
+  assert.ok(await until(() => markedProcesses().length === 0, 10_000), `no process of the build is left: ${markedProcesses().join(', ')}`);
+  let held = await heldBuilds(engineAddress, testsBegan);
+  for (let i = 0; i < 50 && held?.length; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    held = await heldBuilds(engineAddress, testsBegan);
+  }
+  assert.deepEqual(held ?? [], [], 'no build is held open in the engine');
+}
+
 before(async () => {
   const socketPath = await requireBuildEngine();
-  const address = `unix://${socketPath}`;
+  engineAddress = `unix://${socketPath}`;
+  const address = engineAddress;
   scratch = mkdtempSync(join(tmpdir(), 'bake-debug-'));
   env = privateServerEnv(address, scratch);
   failedStepState = (await gatewayCapabilities(address)).has('gateway.exec.signals');
@@ -156,7 +175,7 @@ test(
     await t.waitFor(/^\(bake\)/m);
     t.type('stop\r');
     assert.equal(await t.exited, 0);
-    assert.ok(await until(() => markedProcesses().length === 0, 10_000), `no process of the build is left: ${markedProcesses().join(', ')}`);
+    await assertNothingLeft();
   },
 );
 
@@ -281,7 +300,7 @@ test('--invoke: the shell sees the build files; reload shows an edited source; r
   await t.waitFor(/^\(bake\)/m);
   t.type('stop\r');
   assert.equal(await t.exited, 0);
-  assert.ok(await until(() => markedProcesses().length === 0, 10_000), 'no process of the build is left');
+  await assertNothingLeft();
 });
 
 test(
@@ -330,7 +349,7 @@ test(
     assert.equal(await second.exited, 0);
     const after = await runBake(['dev', 'ls', '--format', 'json'], { cwd: dir, env });
     assert.ok(!(JSON.parse(after.stdout) as { id: string }[]).some((s) => s.id === session), 'the session is gone');
-    assert.ok(await until(() => markedProcesses().length === 0, 10_000), 'no process of the build is left');
+    await assertNothingLeft();
   },
 );
 
