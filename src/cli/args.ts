@@ -48,6 +48,8 @@ export interface DevArgs {
   readonly action: DevAction;
   /** attach, stop: the SESSION word. */
   readonly session: string | undefined;
+  /** attach: the PROCESS word (a process id or a service). */
+  readonly process: string | undefined;
   /** up: --detach. */
   readonly detach: boolean;
   /** up: --no-build. */
@@ -233,12 +235,13 @@ type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['v
 function devArgs(action: DevAction, words: readonly string[], values: ParsedValues): DevArgs {
   if (action === 'ls' && words.length > 0)
     throw usageError(`bake dev ls takes no arguments, got ${words.join(' ')}`, 'Run bake dev ls, or bake dev ls --format json.');
-  if ((action === 'attach' || action === 'stop') && words.length > 1) {
+  if (action === 'stop' && words.length > 1)
+    throw usageError(`bake dev stop takes one session at most, got ${words.join(' ')}`, 'Run bake dev ls for the sessions, then bake dev stop SESSION.');
+  if (action === 'attach' && words.length > 2)
     throw usageError(
-      `bake dev ${action} takes one session at most, got ${words.join(' ')}`,
-      `Run bake dev ls for the sessions, then bake dev ${action} SESSION.`,
+      `bake dev attach takes a session and a process at most, got ${words.join(' ')}`,
+      'Run bake dev ls for the sessions and their processes, then bake dev attach SESSION [PROCESS].',
     );
-  }
   const prefixKey = values['prefix-key'];
   if (prefixKey !== undefined) parsePrefixKey(prefixKey);
   const format = values.format ?? 'table';
@@ -246,6 +249,7 @@ function devArgs(action: DevAction, words: readonly string[], values: ParsedValu
   return {
     action,
     session: action === 'attach' || action === 'stop' ? words[0] : undefined,
+    process: action === 'attach' ? words[1] : undefined,
     detach: values.detach ?? false,
     noBuild: values['no-build'] ?? false,
     prefixKey,

@@ -54,10 +54,10 @@ export const COMMANDS: Readonly<Record<CommandName, CommandHelp>> = {
     detail: 'It starts no server: with none running, the list is empty.',
   },
   'dev attach': {
-    operands: '[SESSION]',
-    summary: 'Attach this terminal to a running session.',
+    operands: '[SESSION [PROCESS]]',
+    summary: "Attach this terminal to a running session, or to one of its processes (an id or a service, as its monitor's ps lists them).",
     detail:
-      'Without SESSION: the session of the bake files here (or -f), else the only one. A rebuild asked from its monitor runs in the server with the build options given here.',
+      'Without SESSION: the session of the bake files here (or -f), else the only one. Without PROCESS: the interactive service, else the monitor. A rebuild asked from its monitor runs in the server with the build options given here.',
   },
   'dev stop': {
     operands: '[SESSION]',

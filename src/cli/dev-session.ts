@@ -252,7 +252,7 @@ export function openTerminal(
   session: SessionInfo,
   args: BakeArgs,
   cli: CliEnvironment,
-  how: { readonly typeahead: readonly Buffer[]; readonly command: string; readonly hint: boolean },
+  how: { readonly typeahead: readonly Buffer[]; readonly command: string; readonly hint: boolean; readonly process?: string | undefined },
 ): Promise<void> {
   return runTerminal({
     client,
@@ -264,6 +264,7 @@ export function openTerminal(
     description: `${how.command}, pid ${process.pid}`,
     clientId: randomUUID(),
     hint: how.hint,
+    process: how.process,
     describeError: (e) => renderError(e, cli.sources, !cli.env['NO_COLOR']),
     rebuildFlags: rebuildFlags(args),
   });
@@ -333,7 +334,7 @@ async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outco
     const session = await pickSession(client, args, cli);
     await checkSessionEngine(session, cli);
     if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw usageError('bake dev attach needs a terminal', 'Run it in a terminal.');
-    await openTerminal(client, session, args, cli, { typeahead: [], command: 'bake dev attach', hint: false });
+    await openTerminal(client, session, args, cli, { typeahead: [], command: 'bake dev attach', hint: false, process: args.dev.process });
     return 'ok';
   } finally {
     client.close();

@@ -138,7 +138,7 @@ test('every command has its own --help and -h: its usage, what it does and its f
     [[], /^Usage: bake \[OPTIONS\] \[TARGET\.\.\.\]$/m],
     [['dev'], /^Usage: bake dev \[OPTIONS\] \[SERVICE\.\.\.\]$/m],
     [['dev', 'ls'], /^Usage: bake dev ls \[OPTIONS\]$/m],
-    [['dev', 'attach'], /^Usage: bake dev attach \[OPTIONS\] \[SESSION\]$/m],
+    [['dev', 'attach'], /^Usage: bake dev attach \[OPTIONS\] \[SESSION \[PROCESS\]\]$/m],
     [['dev', 'stop'], /^Usage: bake dev stop \[OPTIONS\] \[SESSION\]$/m],
     [['server'], /^Usage: bake server status\|stop \[OPTIONS\]$/m],
     [['server', 'status'], /^Usage: bake server status \[OPTIONS\]$/m],

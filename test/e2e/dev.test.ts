@@ -204,6 +204,11 @@ test('SIGKILL of the client leaves the session and its processes running, and th
   await c.waitFor(/^in-exec-9$/m);
   c.type(`${PREFIX}d`);
   assert.equal(await c.exited, 0);
+  // Straight to a process from the command line: bake dev attach SESSION PROCESS.
+  const d = terminal(['dev', 'attach', session, '2']);
+  await d.waitFor(/^in-exec-9$/m);
+  d.type(`${PREFIX}d`);
+  assert.equal(await d.exited, 0);
 });
 
 test('two clients: the newer takes the terminal, the older is told why and drops to its monitor', async () => {

@@ -9,6 +9,7 @@ import { helpText } from '../../src/cli/help.js';
 const DEV_DEFAULTS: DevArgs = {
   action: 'up',
   session: undefined,
+  process: undefined,
   detach: false,
   noBuild: false,
   prefixKey: undefined,
@@ -128,7 +129,12 @@ test('bake dev: services named ls, attach or stop go after --', () => {
 
 test('bake dev: extra words and bad formats are usage errors', () => {
   assertUsageError(() => parseBakeArgs(['dev', 'ls', 'x']), /bake dev ls takes no arguments, got x/);
-  assertUsageError(() => parseBakeArgs(['dev', 'attach', 'a', 'b']), /bake dev attach takes one session at most, got a b/, /bake dev ls/);
+  assert.deepEqual(
+    [parseBakeArgs(['dev', 'attach', 'a', 'b']).dev.session, parseBakeArgs(['dev', 'attach', 'a', 'b']).dev.process],
+    ['a', 'b'],
+    'bake dev attach SESSION PROCESS',
+  );
+  assertUsageError(() => parseBakeArgs(['dev', 'attach', 'a', 'b', 'c']), /bake dev attach takes a session and a process at most, got a b c/, /bake dev ls/);
   assertUsageError(() => parseBakeArgs(['dev', 'stop', 'a', 'b']), /bake dev stop takes one session at most/);
   assertUsageError(() => parseBakeArgs(['dev', 'ls', '--format', 'yaml']), /invalid --format "yaml"/, /table or --format json/);
 });
@@ -146,20 +152,20 @@ const MISPLACED: ReadonlyArray<[string[], RegExp, RegExp]> = [
   [['dev', 'ls', '--volumes'], /^--volumes does not apply to bake dev ls$/, /bake dev stop/],
   [['dev', 'ls', '-f', 'a.hcl'], /^-f does not apply to bake dev ls$/, /bake dev stop/],
   [['dev', 'ls', '--detach'], /^--detach does not apply to bake dev ls$/, /bake dev \[SERVICE/],
-  [['dev', 'attach', '--detach'], /^--detach does not apply to bake dev attach \[SESSION\]$/, /bake dev \[SERVICE/],
-  [['dev', 'attach', '--no-build'], /^--no-build does not apply to bake dev attach \[SESSION\]$/, /bake dev \[SERVICE/],
-  [['dev', 'attach', '--print'], /^--print does not apply to bake dev attach \[SESSION\]$/, /bake \[TARGET\.\.\.\] or bake dev \[SERVICE\.\.\.\]/],
+  [['dev', 'attach', '--detach'], /^--detach does not apply to bake dev attach \[SESSION \[PROCESS\]\]$/, /bake dev \[SERVICE/],
+  [['dev', 'attach', '--no-build'], /^--no-build does not apply to bake dev attach \[SESSION \[PROCESS\]\]$/, /bake dev \[SERVICE/],
+  [['dev', 'attach', '--print'], /^--print does not apply to bake dev attach \[SESSION \[PROCESS\]\]$/, /bake \[TARGET\.\.\.\] or bake dev \[SERVICE\.\.\.\]/],
   // A rebuild shows the server's plain progress: how a build shows here is not attach's.
   [
     ['dev', 'attach', '--progress', 'tty'],
-    /^--progress does not apply to bake dev attach \[SESSION\]$/,
+    /^--progress does not apply to bake dev attach \[SESSION \[PROCESS\]\]$/,
     /^Use --progress with bake \[TARGET\.\.\.\] or bake dev \[SERVICE\.\.\.\]\.$/,
   ],
-  [['dev', 'attach', '--metadata-file', 'm.json'], /^--metadata-file does not apply to bake dev attach \[SESSION\]$/, /bake dev \[SERVICE/],
+  [['dev', 'attach', '--metadata-file', 'm.json'], /^--metadata-file does not apply to bake dev attach \[SESSION \[PROCESS\]\]$/, /bake dev \[SERVICE/],
   [
     ['dev', 'stop', '--prefix-key', 'C-b'],
     /^--prefix-key does not apply to bake dev stop \[SESSION\]$/,
-    /^Use --prefix-key with bake dev \[SERVICE\.\.\.\] or bake dev attach \[SESSION\]\.$/,
+    /^Use --prefix-key with bake dev \[SERVICE\.\.\.\] or bake dev attach \[SESSION \[PROCESS\]\]\.$/,
   ],
   [['dev', 'stop', '--set', 'a.b=c'], /^--set does not apply to bake dev stop \[SESSION\]$/, /bake dev attach/],
   [['dev', 'stop', '--format', 'json'], /^--format does not apply to bake dev stop \[SESSION\]$/, /bake dev ls/],

@@ -25,6 +25,8 @@ export interface TerminalOptions {
   /** Told to a client this one displaces: "bake dev, pid 1234". */
   readonly description: string;
   readonly clientId: string;
+  /** The process the terminal goes to first (an id or a service); undefined: the session's default. */
+  readonly process?: string | undefined;
   /** Print the start hint (`bake dev`), not on re-attach. */
   readonly hint: boolean;
   /** This client's build flags as words (`--set S`, `--var NAME=VALUE` …): a `rebuild` it asks for builds with them. */
@@ -198,6 +200,6 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
     output.on('resize', onResize);
     process.once('SIGTERM', onTerm);
     process.once('SIGHUP', onTerm);
-    enter('', options.typeahead);
+    enter(options.process ?? '', options.typeahead);
   });
 }
