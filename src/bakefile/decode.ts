@@ -35,6 +35,8 @@ export function decodeAttribute(name: string, kind: AttributeKind, value: Value,
     // gocty refuses a null element of a Go slice or map of plain strings.
     if (items.some((v) => v === null)) throw unsuitable('null value is not allowed', range, `Remove the null element from "${name}".`);
   }
+  // The model's whole-number fields (retries) are doubles: far below 2^53 where they mean anything.
+  if (typeof converted === 'bigint') return Number(converted);
   return converted as DecodedField;
 }
 

@@ -5,7 +5,7 @@
  * `key:value` pairs. Errors are EnvValueErrors the caller reports at the variable.
  */
 import { parseCsvFields } from './entries.js';
-import { friendlyTypeName, parseNumber, toSet, type Type } from './expr/types.js';
+import { friendlyTypeName, toSet, type Type } from './expr/types.js';
 import { makeObject, type Value } from './expr/value.js';
 import { goParseBoolError, goQuote, parseGoBool } from '../golang/strconv.js';
 
@@ -24,11 +24,10 @@ function primitiveValue(text: string, type: Type): Value {
   }
   if (type.kind === 'number') {
     if (/^[+-]?(inf|infinity|nan)$/i.test(text)) throw new EnvValueError('invalid number value');
-    const n = parseNumber(text);
-    if (n === undefined) {
-      const why = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? 'value out of range' : 'invalid syntax';
-      throw new EnvValueError(`strconv.ParseFloat: parsing ${goQuote(text)}: ${why}`);
-    }
+    // A double, as buildx reads it (strconv.ParseFloat(v, 64)): 9007199254740993 is 9007199254740992 here too.
+    const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text);
+    const n = decimal ? Number(text) : NaN;
+    if (!Number.isFinite(n)) throw new EnvValueError(`strconv.ParseFloat: parsing ${goQuote(text)}: ${decimal ? 'value out of range' : 'invalid syntax'}`);
     return n;
   }
   return text;

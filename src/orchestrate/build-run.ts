@@ -17,6 +17,7 @@ import { attributeRange } from '../bakefile/sources.js';
 import { BuildFailedError, dockerConfigDir, type BuildResult, type ClientFrontend } from '../buildkit/build.js';
 import type { DirStats } from '../buildkit/session/index.js';
 import { bakeStateDir } from '../docker/engine-paths.js';
+import { secretIdKey } from './secret-ids.js';
 import { internalTag, type InternalTag } from '../dockerfile/links.js';
 import { planBuild, type BuildGraph, type GraphNode } from '../graph/plan.js';
 import { runGraph, type GraphRun, type NodeStatus } from '../graph/scheduler.js';
@@ -82,12 +83,14 @@ export async function runBuild(
     env,
   );
   const builder = await open({ builder: input.builder, env: input.env }, signal);
+  const stateDir = bakeStateDir({ XDG_STATE_HOME: env('XDG_STATE_HOME'), HOME: env('HOME') }, homedir());
   const targetRun: TargetRun = {
     builder,
     cwd: input.cwd,
     env,
     dockerConfigDir: dockerConfigDir(env),
-    upToDateDir: join(bakeStateDir({ XDG_STATE_HOME: env('XDG_STATE_HOME'), HOME: env('HOME') }, homedir()), 'up-to-date'),
+    upToDateDir: join(stateDir, 'up-to-date'),
+    secretIdKey: secretIdKey(stateDir),
     contextDigests: new Map(),
     ...(input.frontendFor ? { frontendFor: input.frontendFor } : {}),
   };

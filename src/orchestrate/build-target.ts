@@ -19,6 +19,8 @@ import { EngineError } from '../docker/errors.js';
 import { registryHost } from '../docker/images.js';
 import type { RegistryAuth } from '../docker/types.js';
 import { rewriteDockerfile } from '../dockerfile/links.js';
+import { isolateSecretMounts } from '../dockerfile/secret-mounts.js';
+import { isolateSecrets } from './secret-ids.js';
 import { buildSpec } from './build-spec.js';
 import { serveDockerfile } from './served-dockerfile.js';
 import type { RunBuilder, RunImages } from './builder.js';
@@ -34,6 +36,8 @@ export interface TargetRun {
   readonly dockerConfigDir: string;
   /** Where build avoidance keeps its records. */
   readonly upToDateDir: string;
+  /** This user's key for the ids that keep targets' secret steps apart (secret-ids.ts). */
+  readonly secretIdKey: () => Buffer;
   /** The run's context digests for build avoidance, shared by its targets. */
   readonly contextDigests: Map<string, Promise<string>>;
   /** Build debugging: the client-side frontend a target is solved through, if any (its build is never skipped as up to date). */
@@ -70,13 +74,17 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
   // A missing Dockerfile is left for the frontend to report, as without links.
   const linked = links.refs.size && dockerfile !== undefined ? rewriteDockerfile(dockerfile, links.refs, spec.args) : undefined;
   if (linked && spec.pull && images) await pullImages(run, images, spec, linked.images, progress, signal);
-  const served = serveDockerfile(spec, dockerfile, links.namedContexts ? undefined : linked);
+  const rewritten = links.namedContexts ? undefined : linked?.text;
+  const isolation = dockerfile !== undefined && spec.secrets.size ? await isolateSecrets(spec.secrets, run.env, run.secretIdKey()) : undefined;
+  const isolated = isolation ? isolateSecretMounts(rewritten ?? (dockerfile as string), isolation.ids) : undefined;
+  const solved = isolation && isolated !== undefined ? { ...spec, secrets: isolation.secrets } : spec;
+  const served = serveDockerfile(spec, dockerfile, isolated ?? rewritten);
   try {
     const results: BuildResult[] = [];
     for (const [i, exported] of spec.exports.entries()) {
       // The first Solve is the one debugged; further exports come from its cache.
       const debugged = i === 0 && frontend ? { frontend } : {};
-      results.push(await run.builder.solve({ spec, export: exported, dockerfile: served, dockerignore, links, progress, ...debugged }, signal));
+      results.push(await run.builder.solve({ spec: solved, export: exported, dockerfile: served, dockerignore, links, progress, ...debugged }, signal));
       const pushes = pushedAfterLoad(exported, images !== undefined);
       if (pushes.length && images) await pushImages(images, pushes, run.dockerConfigDir, signal);
     }

@@ -1,8 +1,9 @@
 /**
  * The Dockerfile file a target's Solves serve: the user's own; for
- * dockerfile-inline, a file bake writes; and where `target:` links must be
- * rewritten into it (a frontend without named contexts), a rewritten copy
- * in a dir of its own, since the internal tags are the run's.
+ * dockerfile-inline, a file bake writes; and where bake rewrites it
+ * (`target:` links on a frontend without named contexts, secret mounts
+ * isolated per target), the rewritten copy in a dir of its own, since the
+ * internal tags and secret ids are the run's and the target's.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -10,13 +11,12 @@ import { tmpdir, userInfo } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ServedDockerfile } from '../buildkit/build.js';
 import type { BuildSpec } from '../buildkit/build-spec.js';
-import type { LinkedDockerfile } from '../dockerfile/links.js';
 
-/** `text`: the user's Dockerfile as read (undefined: missing); `linked`: the copy to serve instead. `dispose` removes what only this target used. */
-export function serveDockerfile(spec: BuildSpec, text: string | undefined, linked: LinkedDockerfile | undefined): ServedDockerfile & { dispose(): void } {
+/** `text`: the user's Dockerfile as read (undefined: missing); `rewritten`: the text to serve instead. `dispose` removes what only this target used. */
+export function serveDockerfile(spec: BuildSpec, text: string | undefined, rewritten: string | undefined): ServedDockerfile & { dispose(): void } {
   const filename = spec.dockerfile.kind === 'file' ? basename(spec.dockerfile.path) : 'Dockerfile';
-  const shown = text === undefined ? undefined : { filename, text, ...(linked ? { served: linked.text } : {}) };
-  if (linked) return { ...ownDir('bake-linked-', filename, linked.text), shown };
+  const shown = text === undefined ? undefined : { filename, text, ...(rewritten !== undefined ? { served: rewritten } : {}) };
+  if (rewritten !== undefined) return { ...ownDir('bake-rewritten-', filename, rewritten), shown };
   if (spec.dockerfile.kind === 'file') return { path: spec.dockerfile.path, shown, dispose: () => {} };
   const kept = keptInlineDir();
   // Where the kept dir is not safely ours, a dir of this target's own: the next run sends the file again, nothing worse.

@@ -31,7 +31,8 @@
  *   shows only in object keys, which are then printed as `${SOURCE}`.
  */
 import type { Block, Body, Expr, File, ObjectItem, TemplatePart, Traverser } from '../../src/bakefile/hcl/ast.js';
-import { formatNumber, type Value } from '../../src/bakefile/expr/value.js';
+import type { Value } from '../../src/bakefile/expr/value.js';
+import { formatNumeric, isNumeric } from '../../src/bakefile/expr/numeric.js';
 
 export type OracleJson = null | boolean | number | string | readonly OracleJson[] | { readonly [key: string]: OracleJson };
 
@@ -73,7 +74,8 @@ class OracleConverter {
   private expression(expr: Expr): OracleJson {
     switch (expr.kind) {
       case 'literal':
-        return expr.value;
+        // hcl2json's numbers are doubles.
+        return typeof expr.value === 'bigint' ? Number(expr.value) : (expr.value as OracleJson);
       case 'unaryOp':
         return expr.operand.kind === 'literal' ? evaluateUnary(expr.op, expr.operand.value) : this.wrap(expr);
       case 'template':
@@ -158,7 +160,7 @@ function evaluateUnary(op: '!' | '-', operand: Value): OracleJson {
 
 /** cty's conversion of a literal to string; converting null panics in hcl2json. */
 function literalString(value: Value): string {
-  if (typeof value === 'number') return formatNumber(value);
+  if (isNumeric(value)) return formatNumeric(value);
   if (typeof value === 'string' || typeof value === 'boolean') return String(value);
   throw new OracleUnsupported('hcl2json cannot convert null to a string');
 }

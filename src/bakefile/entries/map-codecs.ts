@@ -90,7 +90,7 @@ function sortedKeyJSON(value: Value): string {
     return `{${sortedKeys(value)
       .map((k) => `${JSON.stringify(k)}:${sortedKeyJSON(value[k] as Value)}`)
       .join(',')}}`;
-  return JSON.stringify(value);
+  return typeof value === 'bigint' ? value.toString() : JSON.stringify(value);
 }
 
 // Attest (attests.go, attests_cty.go)

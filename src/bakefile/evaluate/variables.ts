@@ -12,7 +12,8 @@ import { Scope, type RootResolver } from '../expr/scope.js';
 import { STDLIB } from '../expr/stdlib/index.js';
 import { typeExprText, typeFromExpr } from '../expr/typeexpr.js';
 import { convert, ConversionError, friendlyTypeName, T, type Type } from '../expr/types.js';
-import { formatNumber, isObject, type Value } from '../expr/value.js';
+import { isObject, type Value } from '../expr/value.js';
+import { formatNumeric, isNumeric } from '../expr/numeric.js';
 import { decodeAttribute } from '../decode.js';
 import { EnvValueError, primitiveEnvValue, typedEnvValue } from '../variable-env.js';
 import { attributeMap, bodyStart, singleLabel } from './bodies.js';
@@ -150,7 +151,7 @@ export class Variables {
   private describe(name: string): VariableInfo {
     const def = this.defs.get(name) as VariableDef;
     const value = this.globalScope.root.variable(name, def.block.labelRanges[0] ?? def.block.range);
-    const shown = typeof value === 'string' ? value : typeof value === 'boolean' ? String(value) : typeof value === 'number' ? formatNumber(value) : undefined;
+    const shown = typeof value === 'string' ? value : typeof value === 'boolean' ? String(value) : isNumeric(value) ? formatNumeric(value) : undefined;
     return {
       name,
       ...(def.type ? { type: typeExprText(def.type) } : {}),

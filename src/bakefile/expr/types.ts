@@ -3,7 +3,8 @@
  * function parameters, `variable { type = ... }`, and the typed attributes of
  * targets (a number given where a string is expected becomes "1", and so on).
  */
-import { formatNumber, isList, isObject, makeObject, compareStrings, valuesEqual, type Value, type ObjectValue } from './value.js';
+import { formatNumeric, isNumeric, numberFromDecimalText, compare, type Numeric } from './numeric.js';
+import { isList, isObject, makeObject, compareStrings, valuesEqual, type Value, type ObjectValue } from './value.js';
 
 export type Type =
   | { readonly kind: 'string' }
@@ -87,7 +88,7 @@ function required(t: Type): string {
 export function typeOfValue(v: Value): Type {
   if (v === null) return T.any;
   if (typeof v === 'string') return T.string;
-  if (typeof v === 'number') return T.number;
+  if (isNumeric(v)) return T.number;
   if (typeof v === 'boolean') return T.bool;
   if (Array.isArray(v)) return T.tuple(v.map(typeOfValue));
   const o = v as ObjectValue;
@@ -105,11 +106,11 @@ export function convert(v: Value, t: Type): Value {
   switch (t.kind) {
     case 'string':
       if (typeof v === 'string') return v;
-      if (typeof v === 'number') return formatNumber(v);
+      if (isNumeric(v)) return formatNumeric(v);
       if (typeof v === 'boolean') return v ? 'true' : 'false';
       throw new ConversionError(required(t));
     case 'number':
-      if (typeof v === 'number') return v;
+      if (isNumeric(v)) return v;
       if (typeof v === 'string') {
         const n = parseNumber(v);
         if (n === undefined) throw new ConversionError('a number is required');
@@ -157,11 +158,11 @@ export function convert(v: Value, t: Type): Value {
   }
 }
 
-/** Parses a decimal number as cty does for string→number (no hex, no Infinity). */
-export function parseNumber(s: string): number | undefined {
+/** Parses a decimal number as cty does for string→number (no hex, no Infinity), exactly (numeric.ts). */
+export function parseNumber(s: string): Numeric | undefined {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return undefined;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : undefined;
+  const n = numberFromDecimalText(s);
+  return typeof n === 'bigint' || Number.isFinite(n) ? n : undefined;
 }
 
 /** A set value: unique, in cty's order (strings lexicographic, numbers ascending). */
@@ -172,7 +173,11 @@ export function toSet(items: readonly Value[]): Value[] {
 }
 
 function compareSetItems(a: Value, b: Value): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (isNumeric(a) && isNumeric(b)) return compare(a, b);
   if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
-  return compareStrings(JSON.stringify(a), JSON.stringify(b));
+  return compareStrings(JSON.stringify(a, bigintText), JSON.stringify(b, bigintText));
+}
+
+function bigintText(_key: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? v.toString() : v;
 }

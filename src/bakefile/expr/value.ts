@@ -2,9 +2,12 @@
  * Runtime values of the bake language: cty's model reduced to JSON-like data.
  * Lists, tuples and sets are arrays (sets kept sorted and unique); maps and
  * objects are null-prototype records whose keys are iterated in sorted order,
- * because cty iterates map and object keys lexicographically.
+ * because cty iterates map and object keys lexicographically. Numbers are
+ * doubles, or bigints beyond 2^53 (numeric.ts).
  */
-export type Value = null | boolean | number | string | readonly Value[] | ObjectValue;
+import { compare, isNumeric, type Numeric } from './numeric.js';
+
+export type Value = null | boolean | Numeric | string | readonly Value[] | ObjectValue;
 export interface ObjectValue {
   readonly [key: string]: Value;
 }
@@ -71,6 +74,7 @@ export function typeName(v: Value): string {
     case 'string':
       return 'string';
     case 'number':
+    case 'bigint':
       return 'number';
     case 'boolean':
       return 'bool';
@@ -79,32 +83,12 @@ export function typeName(v: Value): string {
   }
 }
 
-/**
- * Formats a number as cty does when converting it to a string: the shortest
- * decimal that round-trips, never in exponent form (big.Float 'f', -1).
- */
-export function formatNumber(n: number): string {
-  // big.Float's Text for infinities (1/0 is +Inf in cty).
-  if (n === Infinity || n === -Infinity) return n > 0 ? '+Inf' : '-Inf';
-  if (Number.isInteger(n) && Math.abs(n) < 1e21) return n.toString().replace(/^-0$/, '0');
-  const s = n.toString();
-  if (!/e/i.test(s)) return s;
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/i.exec(s);
-  if (!m) return s;
-  const [, sign = '', lead, frac = '', expStr] = m;
-  const exp = Number(expStr);
-  const digits = `${lead}${frac}`;
-  if (exp >= 0) {
-    const intLen = 1 + exp;
-    return sign + (digits.length <= intLen ? digits + '0'.repeat(intLen - digits.length) : `${digits.slice(0, intLen)}.${digits.slice(intLen)}`);
-  }
-  return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-}
-
 /** Deep equality with cty semantics for the `==` operator (type and value). */
 export function valuesEqual(a: Value, b: Value): boolean {
   if (a === b) return true;
   if (a === null || b === null) return false;
+  // A double beyond 2^53 (from the environment) and the bigint of the same integer are one number, as in cty.
+  if (isNumeric(a)) return isNumeric(b) && compare(a, b) === 0;
   if (isList(a)) {
     if (!isList(b) || a.length !== b.length) return false;
     return a.every((x, i) => valuesEqual(x, b[i] as Value));

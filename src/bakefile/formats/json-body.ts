@@ -8,11 +8,12 @@
 import { bakeError, type SourceRange } from '../../core/diagnostics.js';
 import type { Attribute, Block, Body, Expr, File } from '../hcl/ast.js';
 import { parseExpression, parseTemplate } from '../hcl/parser.js';
+import { integerNumber, type Numeric } from '../expr/numeric.js';
 
 /** A JSON value with where it was written. TOML values carry their table's range. */
 export type JsonNode =
   | { readonly kind: 'string'; readonly value: string; readonly range: SourceRange; readonly valueStart: SourceRange }
-  | { readonly kind: 'number'; readonly value: number; readonly range: SourceRange }
+  | { readonly kind: 'number'; readonly value: Numeric; readonly range: SourceRange }
   | { readonly kind: 'boolean'; readonly value: boolean; readonly range: SourceRange }
   | { readonly kind: 'null'; readonly range: SourceRange }
   | { readonly kind: 'array'; readonly items: readonly JsonNode[]; readonly range: SourceRange }
@@ -154,7 +155,7 @@ export function valueToNode(value: unknown, rangeOf: (path: readonly string[]) =
   if (value === null || value === undefined) return { kind: 'null', range };
   if (typeof value === 'string') return { kind: 'string', value, range, valueStart: range };
   if (typeof value === 'number') return { kind: 'number', value, range };
-  if (typeof value === 'bigint') return { kind: 'number', value: Number(value), range };
+  if (typeof value === 'bigint') return { kind: 'number', value: integerNumber(value), range };
   if (typeof value === 'boolean') return { kind: 'boolean', value, range };
   if (value instanceof Date) return { kind: 'string', value: value.toISOString(), range, valueStart: range };
   if (Array.isArray(value)) return { kind: 'array', items: value.map((v, i) => valueToNode(v, rangeOf, [...path, String(i)])), range };

@@ -7,6 +7,7 @@ import { bakeError, SourceText, type SourceRange } from '../../core/diagnostics.
 import type { File } from '../hcl/ast.js';
 import { checkBracketNesting } from './bracket-nesting.js';
 import { jsonToFile, type JsonNode } from './json-body.js';
+import { numberFromDecimalText } from '../expr/numeric.js';
 
 export function parseJsonBakeFile(filename: string, text: string): File {
   const source = new SourceText(filename, text);
@@ -41,7 +42,8 @@ export function parseJsonBakeFile(filename: string, text: string): File {
       case 'string':
         return { kind: 'string', value: String(n.value), range: r, valueStart: range(n.offset + 1, Math.max(0, n.length - 2)) };
       case 'number':
-        return { kind: 'number', value: Number(n.value), range: r };
+        // From the text, not the parser's double: buildx keeps 9007199254740993 and 1e400 exact (issue 14).
+        return { kind: 'number', value: numberFromDecimalText(text.slice(n.offset, n.offset + n.length)), range: r };
       case 'boolean':
         return { kind: 'boolean', value: Boolean(n.value), range: r };
       default:

@@ -29,6 +29,7 @@ import {
 } from './parse-errors.js';
 import { TokenCursor } from './token-cursor.js';
 import { numberValue } from './token-values.js';
+import type { Numeric } from '../expr/numeric.js';
 import type { Token, TokenType } from './tokenizer.js';
 
 /** Binary operators' precedence, lowest first, as hclsyntax's binaryOps. */
@@ -145,7 +146,7 @@ export abstract class ExpressionParser extends TokenCursor {
   }
 
   /** The value of number token `token`, whose text is `text`. */
-  private numberOf(token: number, text: string): number {
+  private numberOf(token: number, text: string): Numeric {
     const value = numberValue(text);
     if (value === undefined) throw invalidNumber(this.tokens.range(token));
     return value;

@@ -5,12 +5,13 @@
  */
 import { bakeError, type BakeFileError } from '../../core/diagnostics.js';
 import type { TokenList } from './tokenizer.js';
+import { numberFromDecimalText, type Numeric } from '../expr/numeric.js';
 
 const NUMBER_SYNTAX = /^\d+(?:\.\d*)?(?:[eE][+-]?\d+)?$/;
 
-/** The value of a number token's text, or undefined when it is malformed (like `1.2.3`). */
-export function numberValue(text: string): number | undefined {
-  return NUMBER_SYNTAX.test(text) ? Number(text) : undefined;
+/** The value of a number token's text, exact as cty keeps it (numeric.ts), or undefined when it is malformed (like `1.2.3`). */
+export function numberValue(text: string): Numeric | undefined {
+  return NUMBER_SYNTAX.test(text) ? numberFromDecimalText(text) : undefined;
 }
 
 /**

@@ -30,7 +30,8 @@ export function secretFile(id: string, source: SecretSpec, env: (name: string) =
   return source.src ?? id;
 }
 
-async function readSecret(id: string, source: SecretSpec | undefined, env: (name: string) => string | undefined): Promise<Buffer> {
+/** A secret's value as the session serves it; orchestrate/secret-ids.ts reads it too, for the ids that keep targets' steps apart. */
+export async function readSecret(id: string, source: SecretSpec | undefined, env: (name: string) => string | undefined): Promise<Buffer> {
   if (!source) throw new Error(`The secret ${JSON.stringify(id)} is not provided to this build.`);
   const file = secretFile(id, source, env);
   if (file === undefined) {

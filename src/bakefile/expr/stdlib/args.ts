@@ -6,6 +6,7 @@
 import { FunctionError, type BakeFunction, type FunctionParam } from '../function.js';
 import type { Type } from '../types.js';
 import type { Value } from '../value.js';
+import type { Numeric } from '../numeric.js';
 
 export type FunctionTable = Readonly<Record<string, BakeFunction>>;
 
@@ -19,7 +20,10 @@ export function define(params: readonly FunctionParam[], call: BakeFunction['cal
 
 /** Arguments arrive converted to their declared types, so these only narrow for TypeScript. */
 export const argString = (args: readonly Value[], i: number): string => args[i] as string;
-export const argNumber = (args: readonly Value[], i: number): number => args[i] as number;
+/** A number as a double, for what only doubles compute (an integer beyond 2^53 rounds to one). */
+export const argNumber = (args: readonly Value[], i: number): number => Number(args[i]);
+/** A number as exact as it came (numeric.ts). */
+export const argNumeric = (args: readonly Value[], i: number): Numeric => args[i] as Numeric;
 export const argBool = (args: readonly Value[], i: number): boolean => args[i] as boolean;
 export const argValue = (args: readonly Value[], i: number): Value => args[i] ?? null;
 

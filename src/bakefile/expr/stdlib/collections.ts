@@ -6,6 +6,7 @@
 import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import { isObject, makeObject, sortedKeys, typeName, valuesEqual, type Value } from '../value.js';
+import { isNumeric } from '../numeric.js';
 import { goQuote } from '../../../golang/strconv.js';
 import { argNumber, argString, argValue, define, param, toInt, type FunctionTable } from './args.js';
 import { unifyElements } from './unify.js';
@@ -43,8 +44,8 @@ function hasIndex(collection: Value, key: Value): boolean {
 /** Sequences are indexed as tuples (what HCL literals are), records as maps. */
 function index(collection: Value, key: Value): Value {
   if (sequence(collection)) {
-    if (typeof key !== 'number') throw new FunctionError('key for tuple must be number');
-    const i = toInt(key, undefined, 'invalid key for tuple: ');
+    if (!isNumeric(key)) throw new FunctionError('key for tuple must be number');
+    const i = toInt(Number(key), undefined, 'invalid key for tuple: ');
     if (i < 0 || i >= collection.length) throw new FunctionError(`key must be between 0 and ${collection.length} inclusive`);
     return collection[i] ?? null;
   }

@@ -6,6 +6,7 @@
 import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import { makeObject, typeName, type Value } from '../value.js';
+import { isNumeric } from '../numeric.js';
 import { argNumber, argString, argValue, define, param, toInt, type FunctionTable } from './args.js';
 import { goQuote } from '../../../golang/strconv.js';
 import { DurationError, parseDuration } from '../../../golang/duration.js';
@@ -154,7 +155,7 @@ function timeAdd(timestamp: string, duration: string): string {
 
 /** formattimestamp's time argument: an RFC 3339 string or whole Unix seconds. */
 function timestampArg(v: Value): Instant {
-  if (typeof v === 'number') return instantFromUnix(toInt(v, 1));
+  if (isNumeric(v)) return instantFromUnix(toInt(Number(v), 1));
   if (typeof v === 'string') return parseTimestamp(v, 1);
   throw new FunctionError(`must be an RFC 3339 timestamp string or a unix timestamp number, not ${typeName(v)}`, 1);
 }

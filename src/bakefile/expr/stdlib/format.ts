@@ -7,6 +7,7 @@
 import { FunctionError } from '../function.js';
 import { ConversionError, convert, T } from '../types.js';
 import type { Value } from '../value.js';
+import type { Numeric } from '../numeric.js';
 import { argString, define, param, type FunctionTable } from './args.js';
 import { graphemes } from './graphemes.js';
 import { encodeJson, JsonError } from './json.js';
@@ -96,8 +97,8 @@ function formatOne(verb: Verb, value: Value): string {
     case 'o':
     case 'x':
     case 'X': {
-      const n = convertFor(verb, value, T.number) as number;
-      if (!Number.isInteger(n)) throw unsupported(verb, 'an integer is required');
+      const n = convertFor(verb, value, T.number) as Numeric;
+      if (typeof n === 'number' && !Number.isInteger(n)) throw unsupported(verb, 'an integer is required');
       if (verb.tooLarge) return noVerb('*big.Int', formatInteger(BigInt(n), 'd', PLAIN));
       return formatInteger(BigInt(n), verb.mode, verb);
     }

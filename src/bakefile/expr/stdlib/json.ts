@@ -4,7 +4,8 @@
  * decoding reports Go's decoder messages and, like Go's decoder, never yields
  * a lone surrogate (an escaped one decodes to U+FFFD).
  */
-import { formatNumber, makeObject, sortedKeys, type Value } from '../value.js';
+import { makeObject, sortedKeys, type Value } from '../value.js';
+import { formatNumeric, numberFromDecimalText, type Numeric } from '../numeric.js';
 import { goQuote, goQuoteRune } from '../../../golang/strconv.js';
 import { goJsonString } from '../../../golang/json.js';
 
@@ -14,9 +15,10 @@ export class JsonError extends Error {}
 export function encodeJson(v: Value): string {
   if (v === null) return 'null';
   if (typeof v === 'string') return goJsonString(v);
+  if (typeof v === 'bigint') return formatNumeric(v);
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new JsonError('cannot serialize infinity as JSON');
-    return formatNumber(v);
+    return formatNumeric(v);
   }
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (Array.isArray(v)) return `[${v.map(encodeJson).join(',')}]`;
@@ -92,7 +94,7 @@ class JsonReader {
     return value;
   }
 
-  private readNumber(): number {
+  private readNumber(): Numeric {
     const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(this.text.slice(this.pos));
     if (!match) {
       this.pos++;
@@ -100,7 +102,8 @@ class JsonReader {
       return this.invalid('in numeric literal');
     }
     this.pos += match[0].length;
-    return Number(match[0]);
+    // cty reads JSON numbers as it reads literals: exactly (numeric.ts).
+    return numberFromDecimalText(match[0]);
   }
 
   private readString(): string {

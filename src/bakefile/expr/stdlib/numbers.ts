@@ -1,60 +1,56 @@
 /**
  * Number functions from cty's stdlib: arithmetic, rounding, comparisons and
- * parseint. Numbers are doubles here (cty uses arbitrary precision), so
- * results are exact only within double precision.
+ * parseint. Arithmetic, comparison and rounding are exact where cty's is
+ * (numeric.ts); log and pow are done on doubles.
  */
 import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import { typeName, type Value } from '../value.js';
-import { argNumber, argValue, define, param, toInt, type FunctionTable } from './args.js';
+import { argNumber, argNumeric, argValue, define, param, toInt, type FunctionTable } from './args.js';
+import * as exact from '../numeric.js';
+import type { Numeric } from '../numeric.js';
 import { goQuote } from '../../../golang/strconv.js';
 
 /** cty numbers have no negative zero. */
 const positiveZero = (n: number): number => (n === 0 ? 0 : n);
 
 /** Rejects NaN, which cty numbers cannot hold. */
-function result(n: number, nanMessage: string): number {
+function result(n: Numeric, nanMessage: string): Numeric {
   if (Number.isNaN(n)) throw new FunctionError(nanMessage);
-  return positiveZero(n);
+  return typeof n === 'bigint' ? n : positiveZero(n);
 }
 
 const a = param('a', T.number);
 const b = param('b', T.number);
 const num = param('num', T.number);
 
-function binary(op: (x: number, y: number) => number, nanMessage: string) {
-  return define([a, b], (args) => result(op(argNumber(args, 0), argNumber(args, 1)), nanMessage));
+function binary(op: (x: Numeric, y: Numeric) => Numeric, nanMessage: string) {
+  return define([a, b], (args) => result(op(argNumeric(args, 0), argNumeric(args, 1)), nanMessage));
 }
 
-function unary(op: (x: number) => number) {
-  return define([num], (args) => positiveZero(op(argNumber(args, 0))));
+function unary(op: (x: Numeric) => Numeric) {
+  return define([num], (args) => result(op(argNumeric(args, 0)), ''));
 }
 
-/** One helper for all four comparison functions: a compared to b. */
-function comparison(test: (x: number, y: number) => boolean) {
-  return define([a, b], (args) => test(argNumber(args, 0), argNumber(args, 1)));
+/** One helper for all four comparison functions: the sign of a compared to b. */
+function comparison(test: (sign: number) => boolean) {
+  return define([a, b], (args) => test(exact.compare(argNumeric(args, 0), argNumeric(args, 1))));
 }
 
-/** cty's modulo: truncated like Go's integer remainder, x % 0 is x, infinities multiply. */
-function modulo(x: number, y: number): number {
-  if (!Number.isFinite(x) || !Number.isFinite(y)) return x * y;
-  if (y === 0) return x;
-  return x % y;
-}
-
-function extreme(pick: (x: number, y: number) => boolean) {
+function extreme(pick: (sign: number) => boolean) {
   return define(
     [],
     (args) => {
       if (args.length === 0) throw new FunctionError('must pass at least one number');
-      return (args as readonly number[]).reduce((best, n) => (pick(n, best) ? n : best));
+      return (args as readonly Numeric[]).reduce((best, n) => (pick(exact.compare(n, best)) ? n : best));
     },
     param('numbers', T.number),
   );
 }
 
 /** Truncates toward zero; an infinity has no integer part. */
-function int(n: number): number {
+function int(n: Numeric): Numeric {
+  if (typeof n === 'bigint') return n;
   if (!Number.isFinite(n)) throw new FunctionError("can't truncate infinity to an integer");
   return positiveZero(Math.trunc(n));
 }
@@ -74,7 +70,7 @@ function parseInteger(text: string, base: number): bigint | undefined {
   return m[1] === '-' ? -value : value;
 }
 
-function parseint(numberArg: Value, baseArg: number): number {
+function parseint(numberArg: Value, baseArg: number): Numeric {
   if (typeof numberArg !== 'string') {
     throw new FunctionError(`first argument must be a string, not ${typeName(numberArg)}`, 0);
   }
@@ -82,26 +78,26 @@ function parseint(numberArg: Value, baseArg: number): number {
   if (base < 2 || base > 62) throw new FunctionError('base must be a whole number between 2 and 62 inclusive', 1);
   const parsed = parseInteger(numberArg, base);
   if (parsed === undefined) throw new FunctionError(`cannot parse ${goQuote(numberArg)} as a base ${base} integer`, 0);
-  return positiveZero(Number(parsed));
+  return exact.integerNumber(parsed);
 }
 
 export const NUMBER_FUNCTIONS: FunctionTable = {
-  absolute: unary(Math.abs),
-  negate: unary((x) => -x),
-  add: binary((x, y) => x + y, "can't compute sum of opposing infinities"),
-  subtract: binary((x, y) => x - y, "can't subtract infinity from itself"),
-  multiply: binary((x, y) => x * y, "can't multiply zero by infinity"),
-  divide: binary((x, y) => x / y, "can't divide zero by zero or infinity by infinity"),
-  modulo: binary(modulo, "can't use modulo with zero and infinity"),
-  greaterthan: comparison((x, y) => x > y),
-  greaterthanorequalto: comparison((x, y) => x >= y),
-  lessthan: comparison((x, y) => x < y),
-  lessthanorequalto: comparison((x, y) => x <= y),
-  max: extreme((n, best) => n > best),
-  min: extreme((n, best) => n < best),
-  int: define([num], (args) => int(argNumber(args, 0))),
-  ceil: unary(Math.ceil),
-  floor: unary(Math.floor),
+  absolute: unary(exact.absolute),
+  negate: unary(exact.negate),
+  add: binary(exact.add, "can't compute sum of opposing infinities"),
+  subtract: binary(exact.subtract, "can't subtract infinity from itself"),
+  multiply: binary(exact.multiply, "can't multiply zero by infinity"),
+  divide: binary(exact.divide, "can't divide zero by zero or infinity by infinity"),
+  modulo: binary(exact.modulo, "can't use modulo with zero and infinity"),
+  greaterthan: comparison((sign) => sign > 0),
+  greaterthanorequalto: comparison((sign) => sign >= 0),
+  lessthan: comparison((sign) => sign < 0),
+  lessthanorequalto: comparison((sign) => sign <= 0),
+  max: extreme((sign) => sign > 0),
+  min: extreme((sign) => sign < 0),
+  int: define([num], (args) => int(argNumeric(args, 0))),
+  ceil: unary(exact.ceil),
+  floor: unary(exact.floor),
   signum: define([num], (args) => Math.sign(toInt(argNumber(args, 0)))),
   log: define([num, param('base', T.number)], (args) => result(Math.log(argNumber(args, 0)) / Math.log(argNumber(args, 1)), 'the logarithm is not a number')),
   pow: define([num, param('power', T.number)], (args) => result(argNumber(args, 0) ** argNumber(args, 1), 'the power is not a number')),

@@ -6,13 +6,14 @@
  */
 import { convert, T } from '../types.js';
 import { isObject, type Value } from '../value.js';
+import { isNumeric } from '../numeric.js';
 
 type Kind = 'string' | 'number' | 'bool' | 'sequence' | 'object';
 
 function kindOf(v: Value): Kind | undefined {
   if (v === null) return undefined;
   if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return 'number';
+  if (isNumeric(v)) return 'number';
   if (typeof v === 'boolean') return 'bool';
   return isObject(v) ? 'object' : 'sequence';
 }

@@ -39,10 +39,9 @@ export function plainScalar(source: string): { value: ScalarValue; text: string 
       const n = sign === '-' ? -magnitude : magnitude;
       if (n >= INT64_MIN && n <= UINT64_MAX) return { value: Number(n), text: n.toString() };
     }
-    if (YAML_FLOAT.test(plain)) {
-      const f = Number(plain);
-      return { value: f, text: goFloat(f) };
-    }
+    // A float out of a double's range (1e400) fails strconv.ParseFloat, and yaml.v3 keeps the scalar a string.
+    const f = YAML_FLOAT.test(plain) ? Number(plain) : NaN;
+    if (Number.isFinite(f)) return { value: f, text: goFloat(f) };
   }
   return { value: source, text: source };
 }

@@ -1,0 +1,62 @@
+/**
+ * Secrets of two targets that run the same step (issue 14, faults and
+ * load): `RUN --mount=type=secret,id=tok cat /run/secrets/tok > out` on the
+ * same base is one vertex to BuildKit whatever the secret's value, so the
+ * engine merged the two targets' steps and target b got a's secret. Each
+ * target's secret mount now carries an id of its value's own, and the
+ * session serves it from that target's source: different values, different
+ * steps; the same value, one step from the cache.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runBake, type Run } from '../support/bake-cli.js';
+import { engineRequest } from '../support/busybox-image.js';
+import { requireBuildEngine } from '../support/engine.js';
+import { fileInImage } from '../support/image-files.js';
+
+const nonce = randomBytes(4).toString('hex');
+const image = (target: string): string => `bake-test/secret-${target}-${nonce}:dev`;
+const TARGETS = ['a', 'b', 'c'];
+let socketPath = '';
+let project = '';
+
+const run = (args: string[]): Promise<Run> => runBake(args, { cwd: project, socketPath });
+
+before(async () => {
+  socketPath = await requireBuildEngine();
+  project = mkdtempSync(join(tmpdir(), 'bake-secrets-'));
+  // Secrets are not part of BuildKit's cache key: the nonce keeps an earlier run's step from answering.
+  writeFileSync(
+    join(project, 'Dockerfile'),
+    `FROM bake-test/busybox\nRUN --mount=type=secret,id=tok,required=true cat /run/secrets/tok > /seen.txt # ${nonce}\n`,
+  );
+  writeFileSync(join(project, 'a.txt'), `value-a-${nonce}`);
+  writeFileSync(join(project, 'b.txt'), `value-b-${nonce}`);
+  // c's secret is a's value from a file of its own.
+  writeFileSync(join(project, 'c.txt'), `value-a-${nonce}`);
+  const target = (name: string): string => `target "${name}" {\n  tags = ["${image(name)}"]\n  network = "none"\n  secret = ["id=tok,src=${name}.txt"]\n}\n`;
+  writeFileSync(join(project, 'docker-bake.hcl'), TARGETS.map(target).join(''));
+});
+
+after(async () => {
+  if (socketPath) for (const t of TARGETS) await engineRequest(socketPath, 'DELETE', `/images/${image(t)}?force=1`).catch(() => undefined);
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+test('two targets run the same secret step with different values in one run: each image holds its own value', async () => {
+  const r = await run(['a', 'b', '--progress=plain']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(await fileInImage(socketPath, image('a'), 'seen.txt'), `value-a-${nonce}`);
+  assert.equal(await fileInImage(socketPath, image('b'), 'seen.txt'), `value-b-${nonce}`, "target b got a's secret output");
+});
+
+test('a target whose secret has the same value shares the step from the cache', async () => {
+  const r = await run(['c', '--progress=plain']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /#(\d+) \[[^\]]*2\/2\] RUN [^\n]*\n#\1 CACHED/, 'the step a ran answers for c');
+  assert.equal(await fileInImage(socketPath, image('c'), 'seen.txt'), `value-a-${nonce}`);
+});

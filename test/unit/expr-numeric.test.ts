@@ -1,0 +1,83 @@
+/**
+ * Numbers as exact as cty's (issue 14, defect 8): integers beyond 2^53 are
+ * bigints, arithmetic that a double would round is done on decimals, and
+ * each result is what buildx 0.13.1 prints for the same expression (the
+ * golden case big-numbers runs them against buildx itself).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as n from '../../src/bakefile/expr/numeric.js';
+import { call } from './stdlib-support.js';
+
+const text = (v: n.Numeric): string => n.formatNumeric(v);
+
+test('literals keep their digits: safe integers as doubles, larger integers as bigints', () => {
+  assert.equal(n.numberFromDecimalText('42'), 42);
+  assert.equal(n.numberFromDecimalText('9007199254740991'), 9007199254740991);
+  assert.equal(n.numberFromDecimalText('9007199254740993'), 9007199254740993n);
+  assert.equal(n.numberFromDecimalText('-9007199254740993'), -9007199254740993n);
+  assert.equal(text(n.numberFromDecimalText('1e400')), `1${'0'.repeat(400)}`);
+  assert.equal(n.numberFromDecimalText('1.5e1'), 15);
+  assert.equal(n.numberFromDecimalText('0.25'), 0.25);
+  assert.equal(n.numberFromDecimalText('1.000e2'), 100);
+});
+
+test('an integer of more digits than kept is a double, so a literal cannot take the memory of its digits', () => {
+  assert.equal(n.numberFromDecimalText('1e99999999'), Infinity);
+  assert.equal(n.numberFromDecimalText('1e5000'), Infinity);
+});
+
+test('arithmetic is exact where cty is', () => {
+  const big = 9007199254740993n;
+  assert.equal(n.add(big, 1), 9007199254740994n);
+  assert.equal(n.subtract(big, 9007199254740992n), 1);
+  assert.equal(n.multiply(big, 3), 27021597764222979n);
+  assert.equal(n.divide(big, 3), 3002399751580331, 'a safe integer again');
+  assert.equal(n.modulo(big, 10), 3);
+  assert.equal(n.add(9007199254740992, 1), big, 'a double at 2^53 (from the environment) plus one');
+  assert.equal(n.add(Number.MAX_SAFE_INTEGER, 2), 9007199254740993n, 'safe operands, unsafe result');
+  assert.equal(n.add(0.1, 0.2), 0.3);
+  assert.equal(n.multiply(0.1, 3), 0.3);
+  assert.equal(n.divide(0.3, 0.1), 3);
+  assert.equal(n.modulo(0.3, 0.1), 0);
+  assert.equal(n.negate(big), -big);
+  assert.equal(n.absolute(-big), big);
+});
+
+test('results that cty rounds, infinities and small integers stay doubles', () => {
+  assert.equal(n.divide(1, 3), 1 / 3);
+  assert.equal(n.divide(1, 0), Infinity);
+  assert.equal(n.add(Infinity, 1), Infinity);
+  assert.equal(n.modulo(5, 0), 5);
+  assert.equal(typeof n.add(2, 3), 'number');
+  assert.equal(n.subtract(big(), big()), 0);
+  function big(): n.Numeric {
+    return 9007199254740993n;
+  }
+});
+
+test('comparison across doubles and bigints', () => {
+  assert.equal(n.compare(9007199254740993n, 9007199254740992), 1);
+  assert.equal(n.compare(9007199254740992, 9007199254740992n), 0);
+  assert.equal(n.compare(-9007199254740993n, 0.5), -1);
+  assert.equal(n.compare(Infinity, 10n ** 400n), 1);
+});
+
+test('text as cty prints numbers: no exponent, integers in full', () => {
+  assert.equal(text(9007199254740993n), '9007199254740993');
+  assert.equal(text(1e21), '1000000000000000000000');
+  assert.equal(text(1e-7), '0.0000001');
+  assert.equal(text(-Infinity), '-Inf');
+});
+
+test('number functions take and give integers beyond 2^53 exactly', () => {
+  const big = 9007199254740993n;
+  assert.equal(call('max', big, 1), big);
+  assert.equal(call('min', big, 9007199254740992n), 9007199254740992n);
+  assert.equal(call('floor', big), big);
+  assert.equal(call('parseint', '9007199254740993', 10), big);
+  assert.equal(call('lessthan', 9007199254740992, big), true);
+  assert.equal(call('jsonencode', big), '9007199254740993');
+  assert.equal(call('jsondecode', '9007199254740993'), big);
+  assert.equal(call('format', '%d', big), '9007199254740993');
+});
