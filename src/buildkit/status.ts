@@ -112,8 +112,23 @@ export function failureEvent(target: string, err: SolveError, context: FailureCo
   const raw = err.metadata?.get('grpc-status-details-bin')[0];
   const found = raw instanceof Uint8Array ? decodeDetails(raw) : {};
   const vertex = found.vertex ?? context.vertex?.id;
-  const source = found.source ?? (context.dockerfile ? sourceFromContext(message, context.dockerfile, context.vertex?.name) : undefined);
+  const source = found.source
+    ? asWritten(found.source, context.dockerfile)
+    : context.dockerfile
+      ? sourceFromContext(message, context.dockerfile, context.vertex?.name)
+      : undefined;
   return { kind: 'error', target, message, ...(vertex ? { vertex } : {}), ...(source ? { source } : {}) };
+}
+
+/**
+ * The engine's lines as the user wrote them: where bake served a rewritten
+ * copy (line for line the same: secret ids, `target:` links), the engine
+ * quotes that copy, whose ids the user never wrote.
+ */
+function asWritten(source: FailureSource, dockerfile: FailureContext['dockerfile']): FailureSource {
+  if (dockerfile?.served === undefined) return source;
+  const written = dockerfile.text.split('\n');
+  return { ...source, lines: source.lines.map((l) => ({ ...l, text: (written[l.line - 1] ?? l.text).replace(/\r$/, '') })) };
 }
 
 /** v0.8 fallbacks: a parse error names its line; a failing step is found by its vertex name. */
