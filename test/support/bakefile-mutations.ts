@@ -1,9 +1,10 @@
 /**
  * Mutated bake files for the fuzzers (issue 14): seed files of each format,
  * changed a few times each by deleting, inserting or replacing spans with
- * tokens that stress every corner of the grammars, duplicating lines and
- * truncating. Seeded, so a failure reproduces from its index: every fuzzer
- * draws the same inputs from here.
+ * tokens that stress every corner of the grammars (once, or repeated up to
+ * 4,096 times for depth and length), duplicating lines and truncating.
+ * Seeded, so a failure reproduces from its index: every fuzzer draws the
+ * same inputs from here.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ export function mutate(text: string, random: () => number): string {
   for (let i = 0; i < n; i++) {
     const at = Math.floor(random() * (s.length + 1));
     const pick = DICTIONARY[Math.floor(random() * DICTIONARY.length)] as string;
-    switch (Math.floor(random() * 5)) {
+    switch (Math.floor(random() * 6)) {
       case 0: // delete a span
         s = s.slice(0, at) + s.slice(at + Math.floor(random() * 12));
         break;
@@ -100,6 +101,9 @@ export function mutate(text: string, random: () => number): string {
         s = lines.join('\n');
         break;
       }
+      case 4: // a token repeated up to 4,096 times: deep nesting, long lines, long chains
+        s = s.slice(0, at) + pick.repeat(2 ** Math.floor(random() * 13)) + s.slice(at);
+        break;
       default: // truncate
         s = s.slice(0, at);
     }
