@@ -2,15 +2,15 @@
  * The CLI fuzzer's seeded subset (issue 14): mutated bake files of every
  * format through the shipped CLI's code, each of which must exit 0 or 2,
  * answer within 5 s, peak under 200 MB RSS and name file:line:col for every
- * error (test/support/cli-fuzz.ts). The first COUNT inputs of the sequence
- * `npm run fuzz` runs 10,000 of run through the bundle bin/bake imports, in
- * recycled workers; the first BIN_COUNT of those through bin/bake itself.
+ * error (test/support/cli-fuzz.ts). Of each sequence (mutated files of each
+ * format, generated HCL) that `npm run fuzz` runs 10,000 of, the first COUNT
+ * run through the bundle bin/bake imports, in recycled workers, and the
+ * first BIN_COUNT of those through bin/bake itself.
  * BAKE_CLI_FUZZ_COUNT sets COUNT.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FUZZ_FORMATS, mutatedBakeFiles } from '../support/bakefile-mutations.js';
-import { fuzzCli, type FuzzInput, type FuzzOutcome, type FuzzRoute } from '../support/cli-fuzz.js';
+import { FUZZ_STREAMS, fuzzCli, type FuzzInput, type FuzzOutcome, type FuzzRoute } from '../support/cli-fuzz.js';
 
 const COUNT = Number(process.env['BAKE_CLI_FUZZ_COUNT'] ?? 300);
 const BIN_COUNT = Math.min(COUNT, 20);
@@ -30,16 +30,16 @@ async function fuzz(inputs: readonly FuzzInput[], route: FuzzRoute): Promise<{ b
   return { broken, peakRssKb, slowestMs };
 }
 
-for (const filename of FUZZ_FORMATS) {
-  test(`${COUNT} mutated ${filename} files through the bundle, ${BIN_COUNT} through bin/bake: exit 0 or 2, within 5 s, under 200 MB, errors at file:line:col`, async (t) => {
-    const inputs = Array.from(mutatedBakeFiles(filename, COUNT), (text, i) => ({ filename, label: `#${i}`, text }));
+for (const stream of FUZZ_STREAMS) {
+  test(`${COUNT} ${stream.name} files through the bundle, ${BIN_COUNT} through bin/bake: exit 0 or 2, within 5 s, under 200 MB, errors at file:line:col`, async (t) => {
+    const inputs = stream.inputs(COUNT);
     for (const [route, chosen] of [
       ['bundle', inputs],
       ['bin/bake', inputs.slice(0, BIN_COUNT)],
     ] as const) {
       const r = await fuzz(chosen, route);
       t.diagnostic(
-        `${filename} via ${route}: ${chosen.length} files, slowest ${(r.slowestMs / 1000).toFixed(2)} s, peak RSS ${(r.peakRssKb / 1024).toFixed(0)} MB`,
+        `${stream.name} via ${route}: ${chosen.length} files, slowest ${(r.slowestMs / 1000).toFixed(2)} s, peak RSS ${(r.peakRssKb / 1024).toFixed(0)} MB`,
       );
       assert.deepEqual(r.broken, []);
     }

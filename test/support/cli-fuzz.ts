@@ -17,6 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bake } from './bake-cli.js';
+import { FUZZ_FORMATS, mutatedBakeFiles } from './bakefile-mutations.js';
+import { generatedBakeFiles } from './bakefile-generator.js';
 import type { FuzzAnswer, FuzzRequest } from './fuzz-worker.js';
 
 export const LIMITS = { ms: 5000, peakRssKb: 200 * 1024 };
@@ -32,6 +34,24 @@ export interface FuzzInput {
   readonly label: string;
   readonly text: string;
 }
+
+/** A sequence of inputs a CLI fuzz run draws from: `inputs(n)` is its first n, the same every run. */
+export interface FuzzStream {
+  readonly name: string;
+  readonly inputs: (count: number) => FuzzInput[];
+}
+
+/** Each format's mutated seed files, and generated HCL that calls every function (bakefile-generator.ts). */
+export const FUZZ_STREAMS: readonly FuzzStream[] = [
+  ...FUZZ_FORMATS.map((filename) => ({
+    name: `mutated ${filename}`,
+    inputs: (count: number) => Array.from(mutatedBakeFiles(filename, count), (text, i) => ({ filename, label: `mutated-${i}`, text })),
+  })),
+  {
+    name: 'generated docker-bake.hcl',
+    inputs: (count: number) => Array.from(generatedBakeFiles(count), (text, i) => ({ filename: 'docker-bake.hcl', label: `generated-${i}`, text })),
+  },
+];
 
 export interface FuzzOutcome {
   readonly input: FuzzInput;
