@@ -6,10 +6,14 @@
  * format, generated HCL) that `npm run fuzz` runs 10,000 of, the first COUNT
  * run through the bundle bin/bake imports, in recycled workers, and the
  * first BIN_COUNT of those through bin/bake itself.
- * BAKE_CLI_FUZZ_COUNT sets COUNT.
+ * BAKE_CLI_FUZZ_COUNT sets COUNT. The inputs that once broke the promise
+ * are fixtures (test/fixtures/fuzz/NAME/ holds one bake file) run through
+ * bin/bake.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { fixturesDir } from '../support/fixtures.js';
 import { FUZZ_STREAMS, fuzzCli, type FuzzInput, type FuzzOutcome, type FuzzRoute } from '../support/cli-fuzz.js';
 
 const COUNT = Number(process.env['BAKE_CLI_FUZZ_COUNT'] ?? 300);
@@ -45,3 +49,11 @@ for (const stream of FUZZ_STREAMS) {
     }
   });
 }
+
+test('the inputs that once broke the promise (test/fixtures/fuzz/) keep it through bin/bake', async () => {
+  const inputs = readdirSync(fixturesDir('fuzz')).flatMap((name) =>
+    readdirSync(fixturesDir('fuzz', name)).map((filename) => ({ filename, label: name, text: readFileSync(fixturesDir('fuzz', name, filename), 'utf8') })),
+  );
+  assert.ok(inputs.length > 0);
+  assert.deepEqual((await fuzz(inputs, 'bin/bake')).broken, []);
+});
