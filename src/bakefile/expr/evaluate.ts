@@ -12,7 +12,7 @@ import type { BinaryOperator, Expr, ObjectItem, TemplatePart } from '../hcl/ast.
 import { rangeText } from '../hcl/range-text.js';
 import { evalError } from './eval-error.js';
 import { FunctionError, type BakeFunction, type FunctionParam } from './function.js';
-import type { Scope } from './scope.js';
+import { MAX_ITERATIONS, type Scope } from './scope.js';
 import { STDLIB } from './stdlib/index.js';
 import { applySteps, indexValue } from './traverse.js';
 import { typeFromExpr } from './typeexpr.js';
@@ -101,7 +101,7 @@ function evalTemplateParts(parts: readonly TemplatePart[], scope: Scope): string
         break;
       }
       case 'for':
-        for (const [k, v] of iterate(evaluate(part.collection, scope), part.collection.range)) {
+        for (const [k, v] of iterate(evaluate(part.collection, scope), part.collection.range, scope)) {
           out += evalTemplateParts(part.body, scope.child(iteratorLocals(part, k, v)));
         }
         break;
@@ -246,11 +246,23 @@ function applyOperator(fn: BakeFunction, args: readonly Value[], range: SourceRa
 }
 
 /** Iterates a collection as HCL's for-expressions do: lists by index, maps and objects by sorted key. */
-function iterate(coll: Value, range: SourceRange): Array<[Value, Value]> {
+function iterate(coll: Value, range: SourceRange, scope: Scope): Array<[Value, Value]> {
   if (coll === null) throw evalError('Iteration over null value', "A null value cannot be used as the collection in a 'for' expression.", range);
-  if (isList(coll)) return coll.map((v, i) => [i, v]);
-  if (isObject(coll)) return sortedKeys(coll).map((k) => [k, coll[k] as Value]);
-  throw evalError('Iteration over non-iterable value', `A value of type ${typeName(coll)} cannot be used as the collection in a 'for' expression.`, range);
+  const pairs: Array<[Value, Value]> | undefined = isList(coll)
+    ? coll.map((v, i) => [i, v])
+    : isObject(coll)
+      ? sortedKeys(coll).map((k) => [k, coll[k] as Value])
+      : undefined;
+  if (!pairs)
+    throw evalError('Iteration over non-iterable value', `A value of type ${typeName(coll)} cannot be used as the collection in a 'for' expression.`, range);
+  if (!scope.iterate(pairs.length))
+    throw evalError(
+      'Too many iterations',
+      `The 'for' expressions would run more than ${MAX_ITERATIONS} iterations in all.`,
+      range,
+      'Loop over fewer values: nested loops multiply their lengths.',
+    );
+  return pairs;
 }
 
 function iteratorLocals(loop: { readonly keyVar: string | undefined; readonly valueVar: string }, k: Value, v: Value): Map<string, Value> {
@@ -264,7 +276,7 @@ function evalFor(expr: Extract<Expr, { kind: 'for' }>, scope: Scope): Value {
   const items: Value[] = [];
   const out = makeObject();
   const groups = new Map<string, Value[]>();
-  for (const [k, v] of iterate(evaluate(expr.collection, scope), expr.collection.range)) {
+  for (const [k, v] of iterate(evaluate(expr.collection, scope), expr.collection.range, scope)) {
     const inner = scope.child(iteratorLocals(expr, k, v));
     if (expr.condition && !forCondition(expr.condition, inner)) continue;
     if (!expr.keyExpr) {
