@@ -20,6 +20,31 @@ import { ConversionError, convert, T, type Type } from './types.js';
 import { describeMismatch, unifiedType } from './unify.js';
 import { isList, isObject, makeObject, sortedKeys, typeName, valuesEqual, type Value } from './value.js';
 
+/**
+ * The longest string and list a template or function may make (issue 14).
+ * Each can double a value per variable ("${v}${v}", concat(v, v)): 30
+ * variables made V8 throw "Invalid string length" (reported as a bug in
+ * bake) or filled memory for minutes. Far past any real bake file, and small
+ * enough to print within bounded memory.
+ */
+export const MAX_STRING_LENGTH = 10_000_000;
+export const MAX_LIST_LENGTH = 1_000_000;
+const TOO_LARGE_FIX = 'Make the value smaller: a value built from another twice over (concat(v, v), "${v}${v}") doubles with each step.';
+
+/** The value, unless it is a string or list past the bounds: then an error at `range`. */
+function bounded(v: Value, range: SourceRange): Value {
+  if (typeof v === 'string' && v.length > MAX_STRING_LENGTH)
+    throw evalError(
+      'Value too large',
+      `The string would be ${v.length} characters long, more than the ${MAX_STRING_LENGTH} bake allows.`,
+      range,
+      TOO_LARGE_FIX,
+    );
+  if (Array.isArray(v) && v.length > MAX_LIST_LENGTH)
+    throw evalError('Value too large', `The list would have ${v.length} elements, more than the ${MAX_LIST_LENGTH} bake allows.`, range, TOO_LARGE_FIX);
+  return v;
+}
+
 /** The name the anonymous splat symbol is bound to in the evaluation scope. */
 const SPLAT_SYMBOL = '\u0000splat';
 
@@ -30,7 +55,7 @@ export function evaluate(expr: Expr, scope: Scope): Value {
     case 'parens':
       return evaluate(expr.expr, scope);
     case 'template':
-      return evalTemplateParts(expr.parts, scope);
+      return bounded(evalTemplateParts(expr.parts, scope), expr.range);
     case 'templateWrap':
       return evaluate(expr.wrapped, scope);
     case 'scopeTraversal': {
@@ -422,8 +447,11 @@ function callFunction(call: Extract<Expr, { kind: 'functionCall' }>, fn: BakeFun
       (args[nullAt] as Argument).range,
     );
   try {
-    return fn.call(values, scope.root.world);
+    return bounded(fn.call(values, scope.root.world), call.range);
   } catch (e) {
+    // Past what V8 can hold at all: a string or array longer than its maximum.
+    if (e instanceof RangeError && /^Invalid (string|array) length$/.test(e.message))
+      throw evalError('Value too large', `Call to function "${name}" failed: its result would be longer than bake can hold.`, call.range, TOO_LARGE_FIX);
     if (e instanceof FunctionError) {
       const param = e.argIndex !== undefined ? (params[e.argIndex] ?? variadic) : undefined;
       if (param)
