@@ -26,6 +26,8 @@ export interface RunOptions {
   readonly input?: string;
   /** Kills bake after this long (status null): a bake that hangs fails its test instead of stalling the suite. */
   readonly timeoutMs?: number;
+  /** A command bake runs under, as another user for instance (`setpriv --reuid=…`): its words before bake's path. */
+  readonly under?: readonly string[];
 }
 
 /** Runs bin/bake and measures the whole process, start to exit. */
@@ -34,7 +36,8 @@ export function runBake(args: string[], options: RunOptions): Promise<Run> {
     const started = performance.now();
     const engine = options.socketPath === undefined ? {} : { DOCKER_HOST: `unix://${options.socketPath}` };
     const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', ...engine, ...options.env };
-    const child = spawn(bake, args, { cwd: options.cwd, env, timeout: options.timeoutMs, killSignal: 'SIGKILL' });
+    const [command, ...words] = [...(options.under ?? []), bake, ...args] as [string, ...string[]];
+    const child = spawn(command, words, { cwd: options.cwd, env, timeout: options.timeoutMs, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -12,13 +12,38 @@ import type { BinaryOperator, Expr, ObjectItem, TemplatePart } from '../hcl/ast.
 import { rangeText } from '../hcl/range-text.js';
 import { evalError } from './eval-error.js';
 import { FunctionError, type BakeFunction, type FunctionParam } from './function.js';
-import type { Scope } from './scope.js';
+import { MAX_ITERATIONS, type Scope } from './scope.js';
 import { STDLIB } from './stdlib/index.js';
 import { applySteps, indexValue } from './traverse.js';
 import { typeFromExpr } from './typeexpr.js';
 import { ConversionError, convert, T, type Type } from './types.js';
 import { describeMismatch, unifiedType } from './unify.js';
 import { isList, isObject, makeObject, sortedKeys, typeName, valuesEqual, type Value } from './value.js';
+
+/**
+ * The longest string and list a template or function may make (issue 14).
+ * Each can double a value per variable ("${v}${v}", concat(v, v)): 30
+ * variables made V8 throw "Invalid string length" (reported as a bug in
+ * bake) or filled memory for minutes. Far past any real bake file, and small
+ * enough to print within bounded memory.
+ */
+export const MAX_STRING_LENGTH = 10_000_000;
+export const MAX_LIST_LENGTH = 1_000_000;
+const TOO_LARGE_FIX = 'Make the value smaller: a value built from another twice over (concat(v, v), "${v}${v}") doubles with each step.';
+
+/** The value, unless it is a string or list past the bounds: then an error at `range`. */
+function bounded(v: Value, range: SourceRange): Value {
+  if (typeof v === 'string' && v.length > MAX_STRING_LENGTH)
+    throw evalError(
+      'Value too large',
+      `The string would be ${v.length} characters long, more than the ${MAX_STRING_LENGTH} bake allows.`,
+      range,
+      TOO_LARGE_FIX,
+    );
+  if (Array.isArray(v) && v.length > MAX_LIST_LENGTH)
+    throw evalError('Value too large', `The list would have ${v.length} elements, more than the ${MAX_LIST_LENGTH} bake allows.`, range, TOO_LARGE_FIX);
+  return v;
+}
 
 /** The name the anonymous splat symbol is bound to in the evaluation scope. */
 const SPLAT_SYMBOL = '\u0000splat';
@@ -30,7 +55,7 @@ export function evaluate(expr: Expr, scope: Scope): Value {
     case 'parens':
       return evaluate(expr.expr, scope);
     case 'template':
-      return evalTemplateParts(expr.parts, scope);
+      return bounded(evalTemplateParts(expr.parts, scope), expr.range);
     case 'templateWrap':
       return evaluate(expr.wrapped, scope);
     case 'scopeTraversal': {
@@ -101,7 +126,7 @@ function evalTemplateParts(parts: readonly TemplatePart[], scope: Scope): string
         break;
       }
       case 'for':
-        for (const [k, v] of iterate(evaluate(part.collection, scope), part.collection.range)) {
+        for (const [k, v] of iterate(evaluate(part.collection, scope), part.collection.range, scope)) {
           out += evalTemplateParts(part.body, scope.child(iteratorLocals(part, k, v)));
         }
         break;
@@ -246,11 +271,23 @@ function applyOperator(fn: BakeFunction, args: readonly Value[], range: SourceRa
 }
 
 /** Iterates a collection as HCL's for-expressions do: lists by index, maps and objects by sorted key. */
-function iterate(coll: Value, range: SourceRange): Array<[Value, Value]> {
+function iterate(coll: Value, range: SourceRange, scope: Scope): Array<[Value, Value]> {
   if (coll === null) throw evalError('Iteration over null value', "A null value cannot be used as the collection in a 'for' expression.", range);
-  if (isList(coll)) return coll.map((v, i) => [i, v]);
-  if (isObject(coll)) return sortedKeys(coll).map((k) => [k, coll[k] as Value]);
-  throw evalError('Iteration over non-iterable value', `A value of type ${typeName(coll)} cannot be used as the collection in a 'for' expression.`, range);
+  const pairs: Array<[Value, Value]> | undefined = isList(coll)
+    ? coll.map((v, i) => [i, v])
+    : isObject(coll)
+      ? sortedKeys(coll).map((k) => [k, coll[k] as Value])
+      : undefined;
+  if (!pairs)
+    throw evalError('Iteration over non-iterable value', `A value of type ${typeName(coll)} cannot be used as the collection in a 'for' expression.`, range);
+  if (!scope.iterate(pairs.length))
+    throw evalError(
+      'Too many iterations',
+      `The 'for' expressions would run more than ${MAX_ITERATIONS} iterations in all.`,
+      range,
+      'Loop over fewer values: nested loops multiply their lengths.',
+    );
+  return pairs;
 }
 
 function iteratorLocals(loop: { readonly keyVar: string | undefined; readonly valueVar: string }, k: Value, v: Value): Map<string, Value> {
@@ -264,7 +301,7 @@ function evalFor(expr: Extract<Expr, { kind: 'for' }>, scope: Scope): Value {
   const items: Value[] = [];
   const out = makeObject();
   const groups = new Map<string, Value[]>();
-  for (const [k, v] of iterate(evaluate(expr.collection, scope), expr.collection.range)) {
+  for (const [k, v] of iterate(evaluate(expr.collection, scope), expr.collection.range, scope)) {
     const inner = scope.child(iteratorLocals(expr, k, v));
     if (expr.condition && !forCondition(expr.condition, inner)) continue;
     if (!expr.keyExpr) {
@@ -410,8 +447,11 @@ function callFunction(call: Extract<Expr, { kind: 'functionCall' }>, fn: BakeFun
       (args[nullAt] as Argument).range,
     );
   try {
-    return fn.call(values, scope.root.world);
+    return bounded(fn.call(values, scope.root.world), call.range);
   } catch (e) {
+    // Past what V8 can hold at all: a string or array longer than its maximum.
+    if (e instanceof RangeError && /^Invalid (string|array) length$/.test(e.message))
+      throw evalError('Value too large', `Call to function "${name}" failed: its result would be longer than bake can hold.`, call.range, TOO_LARGE_FIX);
     if (e instanceof FunctionError) {
       const param = e.argIndex !== undefined ? (params[e.argIndex] ?? variadic) : undefined;
       if (param)

@@ -16,20 +16,35 @@ export interface RootResolver {
   readonly world: FunctionWorld;
 }
 
+/**
+ * The for-expression iterations one evaluation may run (issue 14): three
+ * nested loops over range(1024) are a billion, which ran for minutes and
+ * filled memory. Far past any real bake file; about a second of work.
+ */
+export const MAX_ITERATIONS = 500_000;
+
 export class Scope {
   private constructor(
     readonly root: RootResolver,
     private readonly locals: ReadonlyMap<string, Value>,
     private readonly parent: Scope | undefined,
+    /** Shared by a root scope and all its children: the iterations the evaluation has run. */
+    private readonly iterations: { count: number },
   ) {}
 
   static of(root: RootResolver): Scope {
-    return new Scope(root, new Map(), undefined);
+    return new Scope(root, new Map(), undefined, { count: 0 });
   }
 
   /** A child scope with extra local names that shadow outer ones. */
   child(locals: ReadonlyMap<string, Value>): Scope {
-    return new Scope(this.root, locals, this);
+    return new Scope(this.root, locals, this, this.iterations);
+  }
+
+  /** Counts a loop's iterations against MAX_ITERATIONS: false when the evaluation would pass it. */
+  iterate(count: number): boolean {
+    this.iterations.count += count;
+    return this.iterations.count <= MAX_ITERATIONS;
   }
 
   lookup(name: string, range: SourceRange): Value | undefined {

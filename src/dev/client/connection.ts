@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { credentials, Metadata, status, type CallOptions, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { UserError, type ErrorKind } from '../../core/errors.js';
+import { usageError, UserError, type ErrorKind } from '../../core/errors.js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import { receivedError } from '../protocol/error-detail.js';
 import {
@@ -27,6 +27,7 @@ import {
 } from '../protocol/generated/dev.js';
 import { serverPaths, type ServerPaths } from '../server/paths.js';
 import { checkPrivateDir } from '../server/private-dir.js';
+import { probeSocket } from './socket-probe.js';
 
 /** A unary call's end: its error, else its reply. */
 type Done<Res> = (err: ServiceError | null, res: Res) => void;
@@ -174,8 +175,9 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
       return new DevClient(client, hello);
     } catch (e) {
       client.close();
-      if ((e as ServiceError).code === status.UNAVAILABLE || (e as ServiceError).code === status.DEADLINE_EXCEEDED) return undefined;
-      throw serverError(e as ServiceError);
+      if ((e as ServiceError).code !== status.UNAVAILABLE && (e as ServiceError).code !== status.DEADLINE_EXCEEDED) throw serverError(e as ServiceError);
+      await noServerOrWhyNot(paths, options.start === undefined);
+      return undefined;
     }
   };
   let client = await attempt();
@@ -193,6 +195,29 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
     );
   }
   return client;
+}
+
+/**
+ * Returns when the silent socket means no server runs (none there, or one no
+ * one listens on), or when a server may still be starting (`looking` is
+ * false: connectServer keeps trying); else throws what is true instead: a
+ * socket bake may not connect to, or a listener that does not answer as a
+ * bake server. "No bake server is running" would be false then, and
+ * starting another would not help.
+ */
+async function noServerOrWhyNot(paths: ServerPaths, looking: boolean): Promise<void> {
+  const probe = await probeSocket(paths.socket);
+  if (probe.state === 'unreachable')
+    throw usageError(
+      `a bake server socket is at ${paths.socket}, but bake cannot connect to it: ${probe.reason}`,
+      `Run bake as the user who owns it, or make it yours (chown it to yourself, chmod 600 ${paths.socket}) and retry.`,
+    );
+  if (probe.state === 'listening' && looking)
+    throw new UserError(
+      'engine',
+      `something listens on the bake server socket ${paths.socket} but it gave no bake server's answer within 2 s`,
+      `If it is a bake server, its log (${paths.logFile}) says what holds it: end it (its pid is in ${paths.lock}) and retry; if it is not, remove the socket.`,
+    );
 }
 
 /**

@@ -26,7 +26,12 @@ export function checkPrivateDir(paths: ServerPaths, create: boolean): void {
   if (!dir.isDirectory()) throw usageError(`bake cannot keep its server in ${paths.dir}: it is not a directory`, FIX);
   if (uid !== undefined && dir.uid !== uid)
     throw usageError(`the bake server dir ${paths.dir} belongs to uid ${dir.uid}, not to you (uid ${uid}): a server there could be another user's`, FIX);
-  const socket = statOf(paths.socket);
+  const socket = statOf(paths.socket, (e) =>
+    usageError(
+      `bake cannot reach the server socket ${paths.socket}: ${systemErrorReason(e)}`,
+      `Let yourself into ${paths.dir} (chmod 700 ${paths.dir}), or set XDG_RUNTIME_DIR to a directory of your own.`,
+    ),
+  );
   if (!socket) return;
   if (uid !== undefined && socket.uid !== uid)
     throw usageError(`the bake server socket ${paths.socket} belongs to uid ${socket.uid}, not to you (uid ${uid}): it could be another user's server`, FIX);
@@ -40,13 +45,13 @@ export function checkPrivateDir(paths: ServerPaths, create: boolean): void {
   }
 }
 
-/** The entry's lstat (a symlink is not followed, so it is no directory), or undefined when there is none. */
-function statOf(path: string): Stats | undefined {
+/** The entry's lstat (a symlink is not followed, so it is no directory), or undefined when there is none; `failed` says why it cannot be read. */
+function statOf(path: string, failed: (e: unknown) => Error = (e) => unusable(path, e)): Stats | undefined {
   try {
     return lstatSync(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw unusable(path, e);
+    throw failed(e);
   }
 }
 

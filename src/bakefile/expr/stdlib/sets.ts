@@ -49,6 +49,14 @@ function hasElement(set: readonly Value[], elem: Value): boolean {
   return has(unified, elem);
 }
 
+/**
+ * More elements than any real product: setproduct(range(100), range(100),
+ * range(100)) took 8 s and 311 MB, and each further list multiplies that, so
+ * a product past it is refused before it fills memory (issue 14), as a
+ * matrix past MAX_MATRIX_COMBINATIONS is. cty sets no bound.
+ */
+export const MAX_PRODUCT_ELEMENTS = 100_000;
+
 /** The cartesian product, in order: the last argument varies fastest. */
 function product(args: readonly Value[]): Value[] {
   if (args.length < 2) throw new FunctionError('at least two arguments are required');
@@ -58,6 +66,11 @@ function product(args: readonly Value[]): Value[] {
     if (!unified) throw new FunctionError('all elements must be of the same type', i);
     return unified;
   });
+  const size = lists.reduce((n, list) => n * list.length, 1);
+  if (size > MAX_PRODUCT_ELEMENTS)
+    throw new FunctionError(
+      `the product would have ${size} elements, more than the ${MAX_PRODUCT_ELEMENTS} bake allows; take values out of the sets, or split the work`,
+    );
   return lists.reduce<Value[][]>((acc, list) => acc.flatMap((prefix) => list.map((item) => [...prefix, item])), [[]]);
 }
 
