@@ -5,6 +5,7 @@
  * where the frontend has named contexts, else through its Dockerfile with the
  * references rewritten to that tag. Pure: names in, names and text out.
  */
+import { escapeChar, flags, SKIPPED, splitInstructions, type Instruction, type Word } from './instructions.js';
 
 /** Every internal tag lives under this repository prefix, so a run's leftovers are recognisable. */
 export const INTERNAL_PREFIX = 'bake-internal/';
@@ -155,77 +156,10 @@ interface Edit {
   readonly text: string;
 }
 
-/** A whitespace-separated word of an instruction, where it stands in the file. */
-interface Word {
-  readonly line: number;
-  readonly start: number;
-  readonly text: string;
-}
-
-interface Instruction {
-  readonly keyword: string;
-  /** Its words (the keyword first), continuation characters left out. */
-  readonly words: readonly Word[];
-  readonly start: number;
-  /** Its last line, heredoc bodies included. */
-  readonly end: number;
-}
-
 interface FromParts {
   readonly image: Word | undefined;
   /** Lower case, as the frontend compares stage names. */
   readonly stage: string | undefined;
-}
-
-/** Comment and blank lines: the parser drops them, also inside a continued instruction. */
-const SKIPPED = /^\s*(#|$)/;
-
-/** The `# escape=` parser directive: directives are the comment lines that open the file. */
-function escapeChar(lines: readonly string[]): string {
-  for (const line of lines) {
-    const d = /^\s*#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/.exec(line);
-    if (!d) break;
-    if (d[1]?.toLowerCase() === 'escape' && (d[2] === '`' || d[2] === '\\')) return d[2];
-  }
-  return '\\';
-}
-
-function splitInstructions(lines: readonly string[], escape: string): Instruction[] {
-  const continued = new RegExp(`${escape === '\\' ? '\\\\' : escape}[ \\t\\r]*$`);
-  const out: Instruction[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (SKIPPED.test(lines[i] as string)) continue;
-    const words: Word[] = [];
-    let last: number;
-    for (let l = i; ;) {
-      const content = (lines[l] as string).replace(continued, '');
-      for (const m of content.matchAll(/\S+/g)) words.push({ line: l, start: m.index, text: m[0] });
-      last = l;
-      if (content === lines[l]) break;
-      do l++;
-      while (l < lines.length && SKIPPED.test(lines[l] as string));
-      if (l >= lines.length) break;
-    }
-    const keyword = (words[0]?.text ?? '').toUpperCase();
-    // Heredocs (`<<EOF`, `<<-"EOF"`) of RUN, COPY and ADD: their bodies follow the instruction, each up to its delimiter line.
-    if (keyword === 'RUN' || keyword === 'COPY' || keyword === 'ADD') {
-      for (const w of words) {
-        const h = /^<<(-?)(["']?)(\w+)\2$/.exec(w.text);
-        if (!h) continue;
-        do last++;
-        while (last < lines.length - 1 && (lines[last] as string).replace(h[1] ? /^\t+/ : /^/, '').replace(/\r$/, '') !== h[3]);
-      }
-    }
-    out.push({ keyword, words, start: i, end: Math.min(last, lines.length - 1) });
-    i = last;
-  }
-  return out;
-}
-
-/** The flags of an instruction: the `--name=value` words right after its keyword. */
-function flags(ins: Instruction): Word[] {
-  const end = ins.words.findIndex((w, k) => k > 0 && !w.text.startsWith('--'));
-  return ins.words.slice(1, end < 0 ? undefined : end);
 }
 
 /** `FROM [--flags] IMAGE [AS NAME]`. */
