@@ -21,7 +21,8 @@ import { internalTag, type InternalTag } from '../dockerfile/links.js';
 import { planBuild, type BuildGraph, type GraphNode } from '../graph/plan.js';
 import { runGraph, type GraphRun, type NodeStatus } from '../graph/scheduler.js';
 import { checkBuildInputs } from './build-inputs.js';
-import { buildTarget, type TargetRun } from './build-target.js';
+import { buildTarget, readDockerfile, type TargetRun } from './build-target.js';
+import { contextUse } from './context-use.js';
 import { openBuilder, type OpenBuilder, type RunBuilder } from './builder.js';
 
 export interface BuildRunInput {
@@ -88,6 +89,12 @@ export async function runBuild(
     env,
     dockerConfigDir: dockerConfigDir(env),
     upToDateDir: join(bakeStateDir({ XDG_STATE_HOME: env('XDG_STATE_HOME'), HOME: env('HOME') }, homedir()), 'up-to-date'),
+    contextUse: contextUse(
+      graph.order.map((n) => n.target),
+      input.cwd,
+      env('SSH_AUTH_SOCK'),
+      readDockerfile,
+    ),
     contextDigests: new Map(),
     ...(input.frontendFor ? { frontendFor: input.frontendFor } : {}),
   };
