@@ -82,6 +82,14 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
       walkKey,
       (files = contextDigest(inputs.contextPath, { excludePatterns, ...(followPaths ? { followPaths } : {}) }, inputs.signal)),
     );
+  let digest: string;
+  try {
+    digest = await files;
+  } catch (e) {
+    if (inputs.signal.aborted) throw e;
+    // A context it cannot walk (an unreadable directory) is built: the transfer then says what it cannot read, and the fix.
+    return undefined;
+  }
   const fingerprint = createHash('sha256')
     .update(
       JSON.stringify({
@@ -91,7 +99,7 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
         dockerfile: inputs.dockerfile,
         dockerignore: inputs.dockerignore ?? null,
         bases,
-        files: await files,
+        files: digest,
       }),
     )
     .digest('hex');

@@ -24,6 +24,9 @@ export interface RunOptions {
   readonly env?: Record<string, string>;
   /** Written to bake's stdin, which is then closed (so `-f -` reads it, and nothing waits on an open pipe). */
   readonly input?: string;
+  /** Runs bake as this user and group (the test runs as root, who reads any file). */
+  readonly uid?: number;
+  readonly gid?: number;
   /** Kills bake after this long (status null): a bake that hangs fails its test instead of stalling the suite. */
   readonly timeoutMs?: number;
 }
@@ -34,7 +37,8 @@ export function runBake(args: string[], options: RunOptions): Promise<Run> {
     const started = performance.now();
     const engine = options.socketPath === undefined ? {} : { DOCKER_HOST: `unix://${options.socketPath}` };
     const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', ...engine, ...options.env };
-    const child = spawn(bake, args, { cwd: options.cwd, env, timeout: options.timeoutMs, killSignal: 'SIGKILL' });
+    const user = options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid };
+    const child = spawn(bake, args, { cwd: options.cwd, env, timeout: options.timeoutMs, killSignal: 'SIGKILL', ...user });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
