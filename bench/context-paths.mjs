@@ -20,7 +20,7 @@ import { contextBytes, embeddedEngine, engineApi } from './engine-helpers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const bake = join(root, 'bin', 'bake');
-const RUNS = 3;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BIG = 400 * 1024 * 1024;
 const TAG = 'bake-bench/context-paths';
 const BAR = 1.2;
