@@ -32,6 +32,8 @@ export interface SolveTarget {
   readonly dockerfile: ServedDockerfile;
   /** The text of the .dockerignore that applies to the context (`<Dockerfile>.dockerignore` first), if any. */
   readonly dockerignore: string | undefined;
+  /** The context's followpaths (see SolveInput); absent: the whole context. */
+  readonly contextPaths?: readonly string[] | undefined;
   /** The spec's linked contexts, their dependencies already loaded (see Links). */
   readonly links: Links;
   readonly progress: ProgressSink;
@@ -152,6 +154,7 @@ async function solveOnce(conn: SolveConnection, req: SolveTarget, buildSignal: A
     dockerfileDir,
     dockerfileName: basename(dockerfilePath),
     dockerignore: req.dockerignore,
+    contextPaths: req.contextPaths,
     imageStore: conn.imageStore,
     links: req.links,
     namedDirs,

@@ -33,6 +33,11 @@ export interface SolveInput {
   /** The text of the .dockerignore that applies (`<Dockerfile>.dockerignore` first), if any. */
   readonly dockerignore: string | undefined;
   /**
+   * The context's followpaths: the paths its builds read (dockerfile/context-paths.ts), so the daemon asks for
+   * those only, as it does for `docker build`. Absent: the whole context.
+   */
+  readonly contextPaths?: readonly string[] | undefined;
+  /**
    * The builder is a Docker engine (its image store is the `moby` exporter):
    * `image` exports load there, and pushing is the engine's push after the load.
    * A standalone BuildKit keeps images itself and pushes with its `image` exporter.
@@ -105,6 +110,7 @@ export function solvePlan(input: SolveInput): SolvePlan {
     name: input.context.name,
     sharedKeyHint: input.context.sharedKeyHint,
     excludePatterns: excludes,
+    ...(input.contextPaths ? { followPaths: input.contextPaths } : {}),
     displayName: '[internal] load build context',
   });
   const dockerfile = localDefinition({

@@ -1,6 +1,7 @@
 /**
  * A Dockerfile read as the frontend's parser reads it, for the rewrites bake
- * serves (links.ts, secret-mounts.ts): the `# escape=` directive,
+ * serves (links.ts, secret-mounts.ts) and the context paths it reads
+ * (context-paths.ts): the `# escape=` directive,
  * continuations (with comment and blank lines inside), heredoc bodies (never
  * read as instructions), keywords in any case. Edits keep every line in its
  * place, so error line numbers still match the user's file.

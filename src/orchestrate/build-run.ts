@@ -22,7 +22,8 @@ import { internalTag, type InternalTag } from '../dockerfile/links.js';
 import { planBuild, type BuildGraph, type GraphNode } from '../graph/plan.js';
 import { runGraph, type GraphRun, type NodeStatus } from '../graph/scheduler.js';
 import { checkBuildInputs } from './build-inputs.js';
-import { buildTarget, type TargetRun } from './build-target.js';
+import { buildTarget, readDockerfile, type TargetRun } from './build-target.js';
+import { contextUse } from './context-use.js';
 import { openBuilder, type OpenBuilder, type RunBuilder } from './builder.js';
 
 export interface BuildRunInput {
@@ -91,6 +92,12 @@ export async function runBuild(
     dockerConfigDir: dockerConfigDir(env),
     upToDateDir: join(stateDir, 'up-to-date'),
     secretIdKey: secretIdKey(stateDir),
+    contextUse: contextUse(
+      graph.order.map((n) => n.target),
+      input.cwd,
+      env('SSH_AUTH_SOCK'),
+      readDockerfile,
+    ),
     contextDigests: new Map(),
     ...(input.frontendFor ? { frontendFor: input.frontendFor } : {}),
   };

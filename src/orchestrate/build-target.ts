@@ -22,6 +22,7 @@ import { rewriteDockerfile } from '../dockerfile/links.js';
 import { isolateSecretMounts } from '../dockerfile/secret-mounts.js';
 import { isolateSecrets } from './secret-ids.js';
 import { buildSpec } from './build-spec.js';
+import type { ContextUse } from './context-use.js';
 import { serveDockerfile } from './served-dockerfile.js';
 import type { RunBuilder, RunImages } from './builder.js';
 import { alwaysBuilt, checkUpToDate, type UpToDate } from './up-to-date.js';
@@ -38,6 +39,8 @@ export interface TargetRun {
   readonly upToDateDir: string;
   /** This user's key for the ids that keep targets' secret steps apart (secret-ids.ts). */
   readonly secretIdKey: () => Buffer;
+  /** What each context directory of the run sends (context-use.ts). */
+  readonly contextUse: ContextUse;
   /** The run's context digests for build avoidance, shared by its targets. */
   readonly contextDigests: Map<string, Promise<string>>;
   /** Build debugging: the client-side frontend a target is solved through, if any (its build is never skipped as up to date). */
@@ -55,9 +58,11 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
   const spec = buildSpec(t, run.cwd, run.env('SSH_AUTH_SOCK'));
   const dockerfile = readDockerfile(spec);
   const dockerignore = dockerignoreFor(spec);
+  const contextPaths = run.contextUse(spec.context);
   const images = run.builder.images;
   const frontend = run.frontendFor?.(t.name);
-  const check = images && !frontend && alwaysBuilt(t) === undefined ? await checkTarget(run, images, t, spec, dockerfile, dockerignore, signal) : undefined;
+  const check =
+    images && !frontend && alwaysBuilt(t) === undefined ? await checkTarget(run, images, t, spec, dockerfile, dockerignore, contextPaths, signal) : undefined;
   if (check?.kind === 'hit') {
     const now = Date.now();
     progress({
@@ -84,7 +89,9 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
     for (const [i, exported] of spec.exports.entries()) {
       // The first Solve is the one debugged; further exports come from its cache.
       const debugged = i === 0 && frontend ? { frontend } : {};
-      results.push(await run.builder.solve({ spec: solved, export: exported, dockerfile: served, dockerignore, links, progress, ...debugged }, signal));
+      results.push(
+        await run.builder.solve({ spec: solved, export: exported, dockerfile: served, dockerignore, contextPaths, links, progress, ...debugged }, signal),
+      );
       const pushes = pushedAfterLoad(exported, images !== undefined);
       if (pushes.length && images) await pushImages(images, pushes, run.dockerConfigDir, signal);
     }
@@ -109,8 +116,8 @@ function merged(results: readonly BuildResult[]): BuildResult {
   };
 }
 
-/** The user's Dockerfile text, read once for the target; undefined when it is missing. */
-function readDockerfile(spec: BuildSpec): string | undefined {
+/** The user's Dockerfile text; undefined when it is missing. */
+export function readDockerfile(spec: BuildSpec): string | undefined {
   return spec.dockerfile.kind === 'inline' ? spec.dockerfile.text : readIfExists(spec.dockerfile.path);
 }
 
@@ -129,6 +136,7 @@ async function checkTarget(
   spec: BuildSpec,
   dockerfile: string | undefined,
   dockerignore: string | undefined,
+  contextPaths: readonly string[] | undefined,
   signal: AbortSignal,
 ): Promise<UpToDate | undefined> {
   try {
@@ -137,6 +145,7 @@ async function checkTarget(
       contextPath: spec.context,
       dockerfile,
       dockerignore,
+      contextPaths,
       engineAddress: run.builder.address,
       images,
       stateDir: run.upToDateDir,

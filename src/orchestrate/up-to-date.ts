@@ -18,7 +18,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Target } from '../bakefile/model.js';
 import { isRemoteContext } from '../buildkit/build-spec.js';
-import { walk } from '../buildkit/session/walk.js';
+import { walk, type WalkOptions } from '../buildkit/session/walk.js';
 import { parseDockerignore } from '../buildkit/solve-request.js';
 import { rewriteDockerfile } from '../dockerfile/links.js';
 import { EngineApiError } from '../docker/errors.js';
@@ -33,6 +33,8 @@ export interface UpToDateInputs {
   /** The Dockerfile's text; undefined when it is missing (the build reports that). */
   readonly dockerfile: string | undefined;
   readonly dockerignore: string | undefined;
+  /** The context's followpaths, as its build sends them; undefined: the whole context. */
+  readonly contextPaths: readonly string[] | undefined;
   /** The engine as the user addressed it: records of one engine never answer for another. */
   readonly engineAddress: string;
   /** The engine's image store, where the bases and the last build's image must be. */
@@ -72,9 +74,22 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
   const bases = await baseImageIds(inputs.dockerfile, t, inputs.images, inputs.signal);
   if (!bases) return undefined;
   const excludePatterns = inputs.dockerignore === undefined ? [] : parseDockerignore(inputs.dockerignore);
-  const walkKey = `${inputs.contextPath}\0${JSON.stringify(excludePatterns)}`;
+  const followPaths = inputs.contextPaths;
+  const walkKey = `${inputs.contextPath}\0${JSON.stringify(excludePatterns)}\0${JSON.stringify(followPaths ?? null)}`;
   let files = inputs.contextDigests.get(walkKey);
-  if (!files) inputs.contextDigests.set(walkKey, (files = contextDigest(inputs.contextPath, excludePatterns, inputs.signal)));
+  if (!files)
+    inputs.contextDigests.set(
+      walkKey,
+      (files = contextDigest(inputs.contextPath, { excludePatterns, ...(followPaths ? { followPaths } : {}) }, inputs.signal)),
+    );
+  let digest: string;
+  try {
+    digest = await files;
+  } catch (e) {
+    if (inputs.signal.aborted) throw e;
+    // A context it cannot walk (an unreadable directory) is built: the transfer then says what it cannot read, and the fix.
+    return undefined;
+  }
   const fingerprint = createHash('sha256')
     .update(
       JSON.stringify({
@@ -84,7 +99,7 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
         dockerfile: inputs.dockerfile,
         dockerignore: inputs.dockerignore ?? null,
         bases,
-        files: await files,
+        files: digest,
       }),
     )
     .digest('hex');
@@ -109,10 +124,9 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
 }
 
 /** What BuildKit's kept copy compares of each file the context sends (protocol §5.6), hashed in walk order. */
-async function contextDigest(dir: string, excludePatterns: readonly string[], signal: AbortSignal): Promise<string> {
+async function contextDigest(dir: string, opts: WalkOptions, signal: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
-  for await (const { stat } of walk(dir, { excludePatterns }, signal))
-    hash.update(`${stat.path}\0${stat.mode}\0${stat.size}\0${stat.modTime}\0${stat.linkname}\0`);
+  for await (const { stat } of walk(dir, opts, signal)) hash.update(`${stat.path}\0${stat.mode}\0${stat.size}\0${stat.modTime}\0${stat.linkname}\0`);
   return hash.digest('hex');
 }
 

@@ -242,3 +242,12 @@ test('named contexts where the frontend has them: a local directory as an input 
 test('.dockerignore parsing follows moby 20.10: comments in column 1, trimming, Clean, leading / stripped, BOM', () => {
   assert.deepEqual(parseDockerignore('\uFEFFa/../b\n #not a comment\n!/c/./d/\n/\n./x\n'), ['b', '#not a comment', '!c/d', '/', 'x']);
 });
+
+test("the context's followpaths: the paths its builds read go in its source op; absent, the whole context", () => {
+  const contextOp = (plan: ReturnType<typeof solvePlan>): string => Buffer.from(plan.request.FrontendInputs?.['context']?.def[0] ?? []).toString('latin1');
+  const some = contextOp(solvePlan(input({}, { contextPaths: ['go.mod', 'src/*.go'] })));
+  assert.ok(some.includes('local.followpaths') && some.includes('["go.mod","src/*.go"]'), some);
+  assert.ok(!contextOp(solvePlan(input({}))).includes('local.followpaths'));
+  const metadata = Object.values(solvePlan(input({}, { contextPaths: ['a'] })).request.FrontendInputs?.['context']?.metadata ?? {});
+  assert.equal(metadata[0]?.caps?.['source.local.followpaths'], true);
+});

@@ -13,7 +13,7 @@ import { encodePacket } from './packet-wire.js';
 import { metadataValue, metadataValues } from './metadata.js';
 import { CHUNK_SIZE, PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_REQ, PACKET_STAT, type Packet } from './packet.js';
 import type { DirStats, LocalDirSpec } from './spec.js';
-import { EMPTY_SOURCE, walk, type WalkOptions } from './walk.js';
+import { EMPTY_SOURCE, unreadable, walk, type WalkOptions } from './walk.js';
 
 const SENDERS = 4;
 /** Files up to this size are read whole and at once (see sendFile); larger ones stream in chunks. */
@@ -108,7 +108,12 @@ async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, o
     const path = sources.get(id) as string;
     // Small files are read in one synchronous call: from the page cache that takes microseconds, where
     // open, read and close through libuv's thread pool cost three round trips per file.
-    const whole = path === EMPTY_SOURCE ? Buffer.alloc(0) : readSmallFile(path);
+    let whole;
+    try {
+      whole = path === EMPTY_SOURCE ? Buffer.alloc(0) : readSmallFile(path);
+    } catch (e) {
+      throw unreadable(e, path, false);
+    }
     if (whole) {
       for (let at = 0; at < whole.length; at += CHUNK_SIZE) {
         const data = whole.subarray(at, at + CHUNK_SIZE);
@@ -121,7 +126,9 @@ async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, o
   };
 
   const sendLargeFile = async (id: number, path: string): Promise<void> => {
-    const fh = await open(path, 'r');
+    const fh = await open(path, 'r').catch((e: unknown) => {
+      throw unreadable(e, path, false);
+    });
     try {
       for (;;) {
         // A fresh buffer per chunk: the write keeps a reference until it is flushed.

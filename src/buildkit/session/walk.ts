@@ -59,7 +59,12 @@ export async function* walk(dir: string, opts: WalkOptions = {}, signal?: AbortS
  * loop back every STATS_PER_TURN stats, so huge trees do not stall it.
  */
 async function* walkDir(abs: string, rel: string, f: Filters, seen: Map<bigint, string>, signal?: AbortSignal): AsyncGenerator<WalkEntry> {
-  const names = readdirSync(abs).sort(compareBytes);
+  let names: string[];
+  try {
+    names = readdirSync(abs).sort(compareBytes);
+  } catch (e) {
+    throw unreadable(e, abs, true);
+  }
   for (const name of names) {
     signal?.throwIfAborted();
     if (++statsThisTurn >= STATS_PER_TURN) {
@@ -185,6 +190,21 @@ function toEntry(full: string, path: string, st: BigIntStats, seen: Map<bigint, 
     return { stat, source: EMPTY_SOURCE };
   }
   return st.isFile() ? { stat, source: full } : { stat };
+}
+
+/**
+ * A file or directory the build sends but bake's user cannot read (issue 14,
+ * defect 4), as a sentence naming it and the fix; any other error as it is.
+ * What the build does not send is never opened, so it cannot fail it.
+ */
+export function unreadable(e: unknown, path: string, isDir: boolean): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code !== 'EACCES' && code !== 'EPERM') return e;
+  return new Error(
+    `The ${isDir ? 'directory' : 'file'} ${path} in the build context cannot be read (permission denied). ` +
+      `Make it readable for the user bake runs as (chmod ${isDir ? 'a+rx' : 'a+r'}), or list it in .dockerignore if the build does not need it.`,
+    { cause: e },
+  );
 }
 
 function isNotFound(e: unknown): boolean {
