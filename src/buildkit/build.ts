@@ -190,7 +190,7 @@ async function solveOnce(conn: SolveConnection, req: SolveTarget, buildSignal: A
   const stats = (dir: SessionDir): DirStats => session.stats.get(dir.name) ?? { files: 0, bytes: 0, requests: 0 };
   const sent = (): BuildResult['sent'] => ({ context: stats(context), dockerfile: stats(dockerfileDir) });
   const failure = (e: grpc.ServiceError, failed: { id: string; name: string } | undefined): Error =>
-    solveFailure(e, spec.name, conn.address, sent(), {
+    solveFailure(withTransferFailure(e, session.stats), spec.name, conn.address, sent(), {
       ...(failed ? { vertex: failed } : {}),
       ...(req.dockerfile.shown ? { dockerfile: req.dockerfile.shown } : {}),
     });
@@ -359,6 +359,16 @@ function solveFailure(e: grpc.ServiceError, target: string, address: string, sen
     );
   }
   return new BuildFailedError(failureEvent(target, e, context), sent);
+}
+
+/**
+ * The solve's error, its message replaced by the session's own account when a
+ * transfer failed on bake's side (a context file removed while being sent):
+ * the daemon then often reports only "context canceled".
+ */
+function withTransferFailure(e: grpc.ServiceError, stats: ReadonlyMap<string, DirStats>): grpc.ServiceError {
+  const own = [...stats.values()].find((s) => s.failure !== undefined)?.failure;
+  return own === undefined ? e : { ...e, details: own, message: own };
 }
 
 /**

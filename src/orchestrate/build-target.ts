@@ -96,7 +96,8 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
       if (pushes.length && images) await pushImages(images, pushes, run.dockerConfigDir, signal);
     }
     const result = results.length === 1 ? (results[0] as BuildResult) : merged(results);
-    check?.record(result.exporterResponse);
+    const unrecorded = check?.record(result.exporterResponse);
+    if (unrecorded) progress({ kind: 'warning', target: t.name, vertex: 'bake:up-to-date', message: unrecorded, detail: [] });
     return result;
   } finally {
     served.dispose();

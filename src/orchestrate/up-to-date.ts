@@ -14,7 +14,7 @@
  * moved). Any doubt means "build", never a stale "up to date".
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Target } from '../bakefile/model.js';
 import { isRemoteContext } from '../buildkit/build-spec.js';
@@ -49,8 +49,12 @@ export interface UpToDateInputs {
 export type UpToDate =
   /** Nothing changed: the last build's exporter response, still true of the engine. */
   | { readonly kind: 'hit'; readonly exporterResponse: Readonly<Record<string, string>> }
-  /** Build, then `record` what the build answered. */
-  | { readonly kind: 'miss'; record(exporterResponse: Readonly<Record<string, string>>): void };
+  /**
+   * Build, then `record` what the build answered. A record that cannot be
+   * written (the disk is full) is only a lost shortcut: record leaves no part
+   * of it behind and says why, and the next run builds again.
+   */
+  | { readonly kind: 'miss'; record(exporterResponse: Readonly<Record<string, string>>): string | undefined };
 
 /** Why a target is always built; undefined when it may be skipped. Pure. */
 export function alwaysBuilt(t: Target): string | undefined {
@@ -114,11 +118,17 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
   return {
     kind: 'miss',
     record(exporterResponse) {
-      mkdirSync(inputs.stateDir, { recursive: true, mode: 0o700 });
       // Written aside and renamed, so a concurrent run never reads half a record.
       const partial = `${file}.${randomBytes(6).toString('hex')}`;
-      writeFileSync(partial, JSON.stringify({ fingerprint, exporterResponse }));
-      renameSync(partial, file);
+      try {
+        mkdirSync(inputs.stateDir, { recursive: true, mode: 0o700 });
+        writeFileSync(partial, JSON.stringify({ fingerprint, exporterResponse }));
+        renameSync(partial, file);
+        return undefined;
+      } catch (e) {
+        rmSync(partial, { force: true });
+        return `bake could not record that ${t.name} is built (${(e as Error).message}), so the next run builds it again; free space in ${inputs.stateDir} or set XDG_STATE_HOME to a directory with room`;
+      }
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { batchedWriter } from './batched-writer.js';
 import { errorMessage, statusError } from './call-io.js';
@@ -60,6 +61,15 @@ export function fileSyncService(dirs: ReadonlyMap<string, LocalDirSpec>, counter
   };
 }
 
+/** What the user reads when a file of the context cannot be sent: a file removed since the walk is named as such. */
+function unreadableFile(root: string, path: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const file = relative(root, path);
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return `${file} was removed from the build context ${root} while bake was sending it; build again once the context stops changing.`;
+  return `bake could not read ${file} of the build context ${root}: ${errorMessage(e)}.`;
+}
+
 async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, opts: WalkOptions, counters: DirStats): Promise<void> {
   const abort = new AbortController();
   const { signal } = abort;
@@ -106,6 +116,17 @@ async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, o
 
   const sendFile = async (id: number): Promise<void> => {
     const path = sources.get(id) as string;
+    try {
+      await sendContent(id, path);
+    } catch (e) {
+      // A file system error (it has a syscall) is the file's; a write's failure is the transfer's and goes as it is.
+      throw (e as NodeJS.ErrnoException).syscall ? new Error(unreadableFile(root, path, e), { cause: e }) : e;
+    }
+    await write({ type: PACKET_DATA, ID: id, data: Buffer.alloc(0) });
+    counters.requests++;
+  };
+
+  const sendContent = async (id: number, path: string): Promise<void> => {
     // Small files are read in one synchronous call: from the page cache that takes microseconds, where
     // open, read and close through libuv's thread pool cost three round trips per file.
     let whole;
@@ -121,8 +142,6 @@ async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, o
         await write({ type: PACKET_DATA, ID: id, data });
       }
     } else await sendLargeFile(id, path);
-    await write({ type: PACKET_DATA, ID: id, data: Buffer.alloc(0) });
-    counters.requests++;
   };
 
   const sendLargeFile = async (id: number, path: string): Promise<void> => {
@@ -173,6 +192,8 @@ async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, o
   } catch (e) {
     const message = errorMessage(failure ?? e);
     fail(new Error(message));
+    // The daemon may report only "context canceled": the build reports this instead (build.ts).
+    counters.failure ??= message;
     if (!call.cancelled) {
       // After what is batched, so the daemon reads the error last.
       writer.flush();

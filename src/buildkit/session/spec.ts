@@ -30,4 +30,6 @@ export interface DirStats {
   bytes: number;
   /** REQs answered (files whose data the daemon needed). */
   requests: number;
+  /** Why a transfer of this dir failed on bake's side, when it did: a sentence naming the file. */
+  failure?: string;
 }

@@ -4,7 +4,7 @@
  * to its log file), and says hello, warning when the versions differ.
  */
 import { spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, statfsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { credentials, Metadata, status, type CallOptions, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { usageError, UserError, type ErrorKind } from '../../core/errors.js';
@@ -182,12 +182,13 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
   };
   let client = await attempt();
   if (!client && options.start) {
-    startServer(options.start, paths, options.env);
-    for (const deadline = Date.now() + 15_000; !client && Date.now() < deadline;) {
+    const started = startServer(options.start, paths, options.env);
+    // A server that exits with 0 found another one starting (lock.ts): that one is waited for.
+    for (const deadline = Date.now() + 15_000; !client && Date.now() < deadline && !started.exitCode;) {
       await new Promise((r) => setTimeout(r, 50));
       client = await attempt();
     }
-    if (!client) throw new UserError('engine', `the bake server did not start within 15 s`, `Look at its log, ${paths.logFile}, then retry.`);
+    if (!client) throw notStarted(paths, started.exitCode);
   }
   if (client && (client.hello.server_version !== options.version || client.hello.protocol !== DEV_PROTOCOL_VERSION)) {
     options.warn(
@@ -232,11 +233,40 @@ function serverEnvironment(env: Readonly<Record<string, string | undefined>>): R
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && kept.test(e[0])));
 }
 
-/** Starts `bake server run` detached: its own session and process group, its output appended to the log. */
-function startServer([command = '', ...args]: readonly string[], paths: ServerPaths, env: Readonly<Record<string, string | undefined>>): void {
+/**
+ * Starts `bake server run` detached: its own session and process group, its
+ * output appended to the log. `exitCode` is set if it exits while this client waits.
+ */
+function startServer(
+  [command = '', ...args]: readonly string[],
+  paths: ServerPaths,
+  env: Readonly<Record<string, string | undefined>>,
+): { exitCode: number | undefined } {
   checkPrivateDir(paths, true);
   const log = openSync(paths.logFile, 'a', 0o600);
   const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: serverEnvironment(env), cwd: '/' });
+  const started: { exitCode: number | undefined } = { exitCode: undefined };
+  child.on('exit', (code, signal) => (started.exitCode = code ?? (signal ? 128 : 1)));
   child.unref();
   closeSync(log);
+  return started;
 }
+
+/** Why no server answers after starting one: a full directory is named as such, as the server cannot write even its log there. */
+function notStarted(paths: ServerPaths, exitCode: number | undefined): UserError {
+  const { bavail, bsize } = statfsSync(paths.dir);
+  if (bavail * bsize < MIN_SERVER_SPACE)
+    return new UserError(
+      'engine',
+      `the bake server cannot start: ${paths.dir} is full (${bavail * bsize} bytes free), with no room for its lock and log`,
+      `Free space there, or set XDG_RUNTIME_DIR to a directory with room.`,
+    );
+  return new UserError(
+    'engine',
+    exitCode ? `the bake server exited as it started (exit code ${exitCode})` : 'the bake server did not start within 15 s',
+    `Look at its log, ${paths.logFile}, then retry.`,
+  );
+}
+
+/** Room the server needs in its directory: its lock, a few small state files and a start of its log. */
+const MIN_SERVER_SPACE = 64 * 1024;

@@ -15,8 +15,9 @@ export function takeLock(paths: ServerPaths): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
     // Written whole under another name, then linked into place: no server ever reads a lock without its pid.
     const mine = `${paths.lock}.${process.pid}`;
-    writeFileSync(mine, String(process.pid), { mode: 0o600 });
     try {
+      // Inside the try: a write that fails (the disk is full) leaves no empty lock of another name behind.
+      writeFileSync(mine, String(process.pid), { mode: 0o600 });
       linkSync(mine, paths.lock);
       return true;
     } catch (e) {

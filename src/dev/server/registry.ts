@@ -3,7 +3,7 @@
  * after a crash finds the sessions of every engine it knew from their labels,
  * re-attaches their service containers and ends what the old server exec'd.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { parseEngineAddress } from '../../docker/endpoint.js';
 import { DockerEngine } from '../../docker/engine-api.js';
 import { DEV_PROTOCOL_VERSION, LABEL } from '../labels.js';
@@ -238,7 +238,23 @@ export class SessionRegistry {
   private updateHosts(change: (hosts: HostRecords) => void): void {
     const hosts = this.readHosts();
     change(hosts);
-    writeFileSync(this.hostsFile, JSON.stringify(hosts), { mode: 0o600 });
+    this.writeState(this.hostsFile, JSON.stringify(hosts));
+  }
+
+  /**
+   * Writes one of the server's state files whole, aside and then renamed: a
+   * full disk leaves the last good copy, never an empty or half file. Failing
+   * to keep it costs only the recovery after a crash, so it is logged, not thrown.
+   */
+  private writeState(file: string, text: string): void {
+    const partial = `${file}.${process.pid}`;
+    try {
+      writeFileSync(partial, text, { mode: 0o600 });
+      renameSync(partial, file);
+    } catch (e) {
+      rmSync(partial, { force: true });
+      this.log(`could not keep ${file} (${(e as Error).message}): a server that replaces this one may not find everything it should end or recover`);
+    }
   }
 
   private engine(address: string): DockerEngine {
@@ -258,6 +274,6 @@ export class SessionRegistry {
 
   private remember(address: string): void {
     const known = this.knownEngines();
-    if (!known.includes(address)) writeFileSync(this.enginesFile, JSON.stringify([...known, address]), { mode: 0o600 });
+    if (!known.includes(address)) this.writeState(this.enginesFile, JSON.stringify([...known, address]));
   }
 }
