@@ -326,7 +326,7 @@ async function reloadFloor(runs) {
       const ref = newBuildkitId();
       const held = control.solve({ Ref: ref, Frontend: '', Session: session.id }, signal).catch(() => undefined);
       const gateway = gatewayClient(control.channel(), ref);
-      const id = `reload-floor${i + 1}t${Date.now()}`;
+      const id = `reloadfloor${i + 1}t${Date.now()}`;
       const t0 = performance.now();
       const failed = await gateway.solve({ Frontend: 'dockerfile.v0', FrontendOpt: { filename: 'Dockerfile' } }, signal).then(
         () => undefined,
