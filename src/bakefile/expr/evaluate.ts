@@ -29,7 +29,30 @@ import { isList, isObject, makeObject, sortedKeys, typeName, valuesEqual, type V
  */
 export const MAX_STRING_LENGTH = 10_000_000;
 export const MAX_LIST_LENGTH = 1_000_000;
+/**
+ * The most elements a list or object may hold through all its nesting, a
+ * shared part counted each time it appears: `v = [u, u]` thirty times over
+ * is a value of 2^30 elements though each list has two, and walking it
+ * (jsonencode, flatten, ==) would not end.
+ */
+export const MAX_NESTED_ELEMENTS = 1_000_000;
 const TOO_LARGE_FIX = 'Make the value smaller: a value built from another twice over (concat(v, v), "${v}${v}") doubles with each step.';
+
+/** Elements of `v` through its nesting, up to just past the bound; remembered per list or object, so shared parts are counted once each. */
+const nestedCounts = new WeakMap<object, number>();
+function nestedElements(v: Value): number {
+  if (v === null || typeof v !== 'object') return 0;
+  let n = nestedCounts.get(v);
+  if (n === undefined) {
+    n = 0;
+    for (const x of isList(v) ? v : Object.values(v)) {
+      n += 1 + nestedElements(x);
+      if (n > MAX_NESTED_ELEMENTS) break;
+    }
+    nestedCounts.set(v, n);
+  }
+  return n;
+}
 
 /** The value, unless it is a string or list past the bounds: then an error at `range`. */
 function bounded(v: Value, range: SourceRange): Value {
@@ -42,6 +65,13 @@ function bounded(v: Value, range: SourceRange): Value {
     );
   if (Array.isArray(v) && v.length > MAX_LIST_LENGTH)
     throw evalError('Value too large', `The list would have ${v.length} elements, more than the ${MAX_LIST_LENGTH} bake allows.`, range, TOO_LARGE_FIX);
+  if (nestedElements(v) > MAX_NESTED_ELEMENTS)
+    throw evalError(
+      'Value too large',
+      `The value would hold more than ${MAX_NESTED_ELEMENTS} elements through its nested lists and objects, the most bake allows.`,
+      range,
+      'Make the value smaller: a value holding another twice over ([v, v], {a = v, b = v}) doubles with each step.',
+    );
   return v;
 }
 
@@ -90,9 +120,12 @@ export function evaluate(expr: Expr, scope: Scope): Value {
     case 'binaryOp':
       return evalBinary(expr, scope);
     case 'tuple':
-      return expr.items.map((item) => evaluate(item, scope));
+      return bounded(
+        expr.items.map((item) => evaluate(item, scope)),
+        expr.range,
+      );
     case 'object':
-      return evalObject(expr, scope);
+      return bounded(evalObject(expr, scope), expr.range);
     case 'splat': {
       const source = evaluate(expr.source, scope);
       if (source === null) return [];
@@ -105,7 +138,7 @@ export function evaluate(expr: Expr, scope: Scope): Value {
       return v;
     }
     case 'for':
-      return evalFor(expr, scope);
+      return bounded(evalFor(expr, scope), expr.range);
   }
 }
 
