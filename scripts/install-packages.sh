@@ -5,13 +5,14 @@
 # (the offline base image) and iproute2 (the engine's bridge). With `tests`,
 # also what only the tests use: docker-registry (the registry-auth tests run
 # their own), openssh-client (ssh-agent for the ssh tests), openssl (the
-# TLS builder tests' certificates) and bash-static (a shell that keeps its
-# history in a file, for the debug shells' history test; BusyBox's keeps none).
+# TLS builder tests' certificates), bash-static (a shell that keeps its
+# history in a file, for the debug shells' history test; BusyBox's keeps none)
+# and time (GNU time: the CLI fuzzer reads bin/bake's peak RSS from it).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 wanted=(docker.io iptables busybox-static iproute2)
-[ "${1:-}" = tests ] && wanted+=(docker-registry openssh-client openssl bash-static)
+[ "${1:-}" = tests ] && wanted+=(docker-registry openssh-client openssl bash-static time)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")

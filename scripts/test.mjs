@@ -31,13 +31,16 @@ const needsEngine = (f) => f.includes(join('test', 'integration')) || f.includes
 const runs = [];
 if (!filter.length) runs.push(check('lint', 'eslint/bin/eslint.js', '--max-warnings=0', '.'));
 if (!filter.length) runs.push(check('format', 'prettier/bin/prettier.cjs', '--check', '**/*.{ts,js,mjs}'));
+// What the tests use beyond Node (GNU time for the CLI fuzzer; dockerd and the rest for the engine tests), installed first where missing.
+if (selected.length) {
+  const installed = spawnSync('bash', [join(root, 'scripts', 'install-packages.sh'), 'tests'], { stdio: 'inherit' });
+  if (installed.status !== 0) process.stdout.write('# the packages the tests need are missing (see above)\n');
+}
 const engineFree = selected.filter((f) => !needsEngine(f));
 if (engineFree.length) runs.push({ label: 'unit and CLI', ...(await runTests(engineFree, {})) });
 const engineTests = selected.filter(needsEngine);
 if (engineTests.length) {
-  // Without an engine these tests fail (never skip): install-packages and prepareEngine say how to get one.
-  const installed = spawnSync('bash', [join(root, 'scripts', 'install-packages.sh'), 'tests'], { stdio: 'inherit' });
-  if (installed.status !== 0) process.stdout.write('# the packages the engine tests need are missing (see above)\n');
+  // Without an engine these tests fail (never skip): install-packages (above) and prepareEngine say how to get one.
   for (const engine of testEngines()) {
     const chosen = engine.only ? engineTests.filter((f) => engine.only.some((o) => f.endsWith(o))) : engineTests;
     if (!chosen.length) continue;
