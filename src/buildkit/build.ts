@@ -64,6 +64,8 @@ export interface FrontendOutcome {
   readonly result: { readonly ref: string } | { readonly failure: grpc.ServiceError };
   /** Keeps the build (its containers, its session) open until it resolves: true exports the result then, false discards it. */
   readonly held?: Promise<boolean>;
+  /** Told the held build's end once it is let go: its Return and its Solve, done or failed. */
+  readonly returned?: (ended: Promise<unknown>) => void;
 }
 
 /** The Dockerfile a Solve serves, and what a failure shows of it. */
@@ -252,16 +254,20 @@ async function solveThroughGateway(
     const failure = outcome.result.failure;
     if (outcome.held) {
       following.abort();
-      void outcome.held.then(give).catch(() => undefined);
+      const ended = outcome.held.then(give);
+      outcome.returned?.(ended);
+      ended.catch(() => undefined);
       return { failure };
     }
     await give(false).catch(() => undefined);
     return { failure, failed: await status };
   }
   const keep = (await outcome.held) ?? true;
+  const giving = give(keep);
+  outcome.returned?.(giving);
   let response: SolveResponse;
   try {
-    response = await give(keep);
+    response = await giving;
   } catch (e) {
     // A discarded result fails the Solve on purpose. A kept one fails where the engine solves lazily (BuildKit v0.8 evaluates at the export).
     if (!keep) return { exporterResponse: {} };

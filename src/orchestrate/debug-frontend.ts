@@ -32,8 +32,12 @@ export interface DebugPoint {
   /** The engine sends signals to the processes (`gateway.exec.signals`). */
   readonly signals: boolean;
   readonly failure?: DebugFailure;
-  /** Lets the build go: `keep` exports the result (an invoked target's), else it is discarded. */
-  release(keep: boolean): void;
+  /**
+   * Lets the build go: `keep` exports the result (an invoked target's), else
+   * it is discarded. Resolves once the build has returned: a build solved
+   * before then shares its steps, a failed one too, which would not run again.
+   */
+  release(keep: boolean): Promise<void>;
 }
 
 export type DebugState = 'after' | 'before';
@@ -94,12 +98,12 @@ export function debugFrontends(
           }
           const held = hold();
           found(failurePoint(build, step, failure, signals, held.release));
-          return { result: { failure }, held: held.released };
+          return { result: { failure }, held: held.released, returned: held.returned };
         }
         if (!invoked) return { result: { ref: solved.ref } };
         const held = hold();
         found(resultPoint(build, solved.ref, imageConfig(solved.metadata), request.invoke?.command, signals, held.release));
-        return { result: { ref: solved.ref }, held: held.released };
+        return { result: { ref: solved.ref }, held: held.released, returned: held.returned };
       },
     };
   };
@@ -127,10 +131,27 @@ async function checkCapabilities(
   return caps;
 }
 
-function hold(): { released: Promise<boolean>; release: (keep: boolean) => void } {
-  let release: (keep: boolean) => void = () => undefined;
-  const released = new Promise<boolean>((resolve) => (release = resolve));
-  return { released, release };
+/** A held build: `release(keep)` lets it go and resolves once the builder says it `returned`. */
+function hold(): { released: Promise<boolean>; release: (keep: boolean) => Promise<void>; returned: (ended: Promise<unknown>) => void } {
+  let letGo: (keep: boolean) => void = () => undefined;
+  const released = new Promise<boolean>((resolve) => (letGo = resolve));
+  let returned: (ended: Promise<unknown>) => void = () => undefined;
+  const ended = new Promise<void>(
+    (resolve) =>
+      (returned = (e) =>
+        void e.then(
+          () => resolve(),
+          () => resolve(),
+        )),
+  );
+  return {
+    released,
+    release: (keep) => {
+      letGo(keep);
+      return ended;
+    },
+    returned,
+  };
 }
 
 /** The parts of an image config a process starts with. */
@@ -162,7 +183,7 @@ function resultPoint(
   config: ImageConfig,
   command: readonly string[] | undefined,
   signals: boolean,
-  release: (keep: boolean) => void,
+  release: (keep: boolean) => Promise<void>,
 ): DebugPoint {
   return {
     target: build.target,
@@ -180,7 +201,13 @@ function resultPoint(
   };
 }
 
-function failurePoint(build: GatewayBuild, step: FailedStep, error: grpc.ServiceError, signals: boolean, release: (keep: boolean) => void): DebugPoint {
+function failurePoint(
+  build: GatewayBuild,
+  step: FailedStep,
+  error: grpc.ServiceError,
+  signals: boolean,
+  release: (keep: boolean) => Promise<void>,
+): DebugPoint {
   const details = decodeDetails(error.metadata.get('grpc-status-details-bin')[0] as Uint8Array);
   // Mounts without a state (scratch, tmpfs, secrets) cannot be opened again; the step's root and bind mounts can.
   const mounts = (state: DebugState): ContainerMount[] =>

@@ -151,7 +151,7 @@ export class BuildDebugger implements SessionDebugger {
     const found = (point: DebugPoint): void => {
       // A replaced round's build that fails late (--keep-going) is not this round's to debug.
       if (this.round?.abort !== abort) {
-        point.release(false);
+        void point.release(false);
         return;
       }
       this.points.push(point);
@@ -164,7 +164,7 @@ export class BuildDebugger implements SessionDebugger {
         (e: unknown) => {
           // Nothing runs on it: the build goes (an invoked one to report its failure, where the engine solves lazily).
           this.points = this.points.filter((x) => x !== point);
-          point.release(false);
+          void point.release(false);
           relay(`bake: no shell could open in ${point.target}: ${(e as Error).message}`);
         },
       );
@@ -348,12 +348,12 @@ export class BuildDebugger implements SessionDebugger {
     const signals = new Map(shells.map(([, s]) => [s.container, s.point.signals]));
     const containers = [...signals].map(([container, ends]) => (ends ? histories : processes).then(() => container.release()));
     const builds = Promise.all(containers).then(async () => {
-      for (const p of points) p.release(p.failure === undefined);
-      if (!round) return;
+      // The held builds return once let go; the round's other builds (--keep-going) end with the run.
+      const returned = Promise.all([...points.map((p) => p.release(p.failure === undefined)), round?.ended]);
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([round.ended, new Promise((resolve) => (timer = setTimeout(resolve, RETURN_WAIT_MS)))]);
+      await Promise.race([returned, new Promise((resolve) => (timer = setTimeout(resolve, RETURN_WAIT_MS)))]);
       clearTimeout(timer);
-      round.abort.abort(new Error('the debug session let its builds go'));
+      round?.abort.abort(new Error('the debug session let its builds go'));
     });
     const builders = builds.then(() => Promise.all(round?.builders.map((close) => close()) ?? [])).then(ignore, ignore);
     const before = this.replaced;
