@@ -5,12 +5,13 @@
  * isolated per target), the rewritten copy in a dir of its own, since the
  * internal tags and secret ids are the run's and the target's.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ServedDockerfile } from '../buildkit/build.js';
 import type { BuildSpec } from '../buildkit/build-spec.js';
+import { writeWholeFile } from '../docker/whole-file.js';
 
 /** `text`: the user's Dockerfile as read (undefined: missing); `rewritten`: the text to serve instead. `dispose` removes what only this target used. */
 export function serveDockerfile(spec: BuildSpec, text: string | undefined, rewritten: string | undefined): ServedDockerfile & { dispose(): void } {
@@ -61,11 +62,8 @@ function keptInline(kept: string, text: string): string {
   const file = join(dir, 'Dockerfile');
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // Written aside and renamed, so a concurrent run never serves half a file.
-    const partial = `${file}.${randomBytes(6).toString('hex')}`;
-    writeFileSync(partial, text);
-    utimesSync(partial, 0, 0);
-    renameSync(partial, file);
+    // Whole, so a concurrent run never serves half a file.
+    writeWholeFile(file, text, { mtime: 0 });
   }
   return file;
 }

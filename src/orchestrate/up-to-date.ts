@@ -13,8 +13,8 @@
  * --pull, and only bases the store holds (a registry's image could have
  * moved). Any doubt means "build", never a stale "up to date".
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Target } from '../bakefile/model.js';
 import { isRemoteContext } from '../buildkit/build-spec.js';
@@ -23,6 +23,7 @@ import { parseDockerignore } from '../buildkit/solve-request.js';
 import { rewriteDockerfile } from '../dockerfile/links.js';
 import { EngineApiError } from '../docker/errors.js';
 import type { Images } from '../docker/images.js';
+import { writeWholeFile } from '../docker/whole-file.js';
 
 /** Bumped whenever what goes into a fingerprint changes, so old records never match. */
 const FORMAT = 1;
@@ -118,15 +119,12 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
   return {
     kind: 'miss',
     record(exporterResponse) {
-      // Written aside and renamed, so a concurrent run never reads half a record.
-      const partial = `${file}.${randomBytes(6).toString('hex')}`;
+      // Whole, so a concurrent run never reads half a record.
       try {
         mkdirSync(inputs.stateDir, { recursive: true, mode: 0o700 });
-        writeFileSync(partial, JSON.stringify({ fingerprint, exporterResponse }));
-        renameSync(partial, file);
+        writeWholeFile(file, JSON.stringify({ fingerprint, exporterResponse }));
         return undefined;
       } catch (e) {
-        rmSync(partial, { force: true });
         return `bake could not record that ${t.name} is built (${(e as Error).message}), so the next run builds it again; free space in ${inputs.stateDir} or set XDG_STATE_HOME to a directory with room`;
       }
     },

@@ -3,7 +3,7 @@
  * after a crash finds the sessions of every engine it knew from their labels,
  * re-attaches their service containers and ends what the old server exec'd.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseEngineAddress } from '../../docker/endpoint.js';
 import { DockerEngine } from '../../docker/engine-api.js';
 import { DEV_PROTOCOL_VERSION, LABEL } from '../labels.js';
@@ -15,6 +15,7 @@ import type { ServicePlan } from '../runtime/service-runtime.js';
 import type { HostDevProcess } from '../process/host-process.js';
 import type { ServerPaths } from './paths.js';
 import { DevSession } from './session.js';
+import { writeWholeFile } from '../../docker/whole-file.js';
 
 /** Host services by session and service: their pid and plan. */
 type HostRecords = Record<string, Record<string, { pid: number; started: string | undefined; plan: ServicePlan }>>;
@@ -247,12 +248,9 @@ export class SessionRegistry {
    * to keep it costs only the recovery after a crash, so it is logged, not thrown.
    */
   private writeState(file: string, text: string): void {
-    const partial = `${file}.${process.pid}`;
     try {
-      writeFileSync(partial, text, { mode: 0o600 });
-      renameSync(partial, file);
+      writeWholeFile(file, text, { mode: 0o600 });
     } catch (e) {
-      rmSync(partial, { force: true });
       this.log(`could not keep ${file} (${(e as Error).message}): a server that replaces this one may not find everything it should end or recover`);
     }
   }
