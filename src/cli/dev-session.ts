@@ -267,6 +267,7 @@ export function openTerminal(
     process: how.process,
     describeError: (e) => renderError(e, cli.sources, !cli.env['NO_COLOR']),
     rebuildFlags: rebuildFlags(args),
+    reconnect: () => connect(cli),
   });
 }
 

@@ -334,13 +334,14 @@ test(
     // A third terminal takes the session over, as with dev sessions: the second is told who, and the shell is the same.
     const third = terminal(['dev', 'attach', session], dir);
     await third.waitFor(/^shell-state-kept$/m, 30_000);
-    await second.waitFor(
-      new RegExp(`bake: another terminal took over session ${session} \\(bake dev attach, pid ${third.pid}\\); attach here to take it back\\.`),
-    );
+    await second.waitFor(new RegExp(`bake: another terminal \\(bake dev attach, pid ${third.pid}\\) took over \\S+ \\(.*\\) in session ${session}\\.`));
     third.type('echo again=$KEPT\r');
     await third.waitFor(/^again=shell-state-kept$/m);
     third.type('\x01d');
     assert.equal(await third.exited, 0);
+    // Its keys went nowhere since: the monitor opens with Ctrl-a c, and attach takes the shell back.
+    second.type('\x01c');
+    await second.waitFor(`is another terminal's now (bake dev attach, pid ${third.pid}). Ctrl-a c takes it back; help lists commands.`);
     second.type('attach app\r');
     await second.waitForVisible('the shell again', (v) => /^INV#/m.test(v) && !/\(bake\)/.test(v));
     second.type(MONITOR);

@@ -207,8 +207,12 @@ test('--prefix-key ctrl-b: the hint names it, Ctrl-b c opens the monitor, Ctrl-a
   b = terminal(['dev', '--prefix-key', 'ctrl-b', '--progress', 'quiet'], p1);
   await b.waitFor(`bake: attached to dev (/bin/sh) in session ${s1}. Ctrl-b c: monitor, Ctrl-b d: detach.`, 60_000);
   await shellPrompt(b);
-  // The older terminal is told, and waits in its monitor.
-  await a.waitFor(new RegExp(`bake: another terminal took over session ${s1} \\(bake dev, pid ${b.pid}\\); attach here to take it back\\.`));
+  // The older terminal is told, and its keys go nowhere until it opens its monitor.
+  await a.waitFor(
+    `bake: another terminal (bake dev, pid ${b.pid}) took over dev (/bin/sh) in session ${s1}. Keys typed here go nowhere now: Ctrl-a c opens the monitor, Ctrl-a d detaches.`,
+  );
+  a.type('\x01c');
+  await a.waitFor(`dev (/bin/sh) is another terminal's now (bake dev, pid ${b.pid}). Ctrl-a c takes it back; help lists commands.`);
   b.type('ho ctrl-a-passed');
   await b.waitForVisible('the half-typed line', (v) => lastLine(v) === `${PROMPT} ho ctrl-a-passed`);
   b.type('\x01');
@@ -247,11 +251,19 @@ test('when the attached process exits, the client drops to the monitor saying wh
   a.type('exec dev sh\r');
   await a.waitForVisible('a fresh shell', (v) => BANNER.test(v) && lastLine(v) === PROMPT);
   a.type('exit 3\r');
-  const screen = await a.waitFor(/bake: (\d+) \(sh\) exited with code 3\./);
-  const id = /bake: (\d+) \(sh\) exited with code 3\./.exec(screen)?.[1] ?? '';
+  const exited = /bake: (\d+) \(sh\) exited with code 3; exec dev CMD runs a new process there\./;
+  const screen = await a.waitFor(exited);
+  const id = exited.exec(screen)?.[1] ?? '';
   await a.waitForVisible('the monitor', (v) => lastLine(v) === '(bake)');
   const ps = await monitor(a, 'ps');
   assert.match(psRow(ps, id) ?? '', /exited \(3\)/, ps.join('\n'));
+  // Attaching to it again says the same way back.
+  const again = await monitor(a, `attach ${id}`);
+  // Joined: the sentence may wrap at the terminal's width.
+  assert.ok(
+    again.join('').includes(`process ${id} (sh) exited with code 3; exec dev CMD runs a new process there, ps lists the running ones`),
+    again.join('\n'),
+  );
 });
 
 test('monitor errors are one sentence and keep the session; help lists every command', async () => {
@@ -338,6 +350,8 @@ test('without an interactive service the user lands in the monitor; sessions lis
       .sort(),
     [s1, s2].sort(),
   );
+  // The terminal's own session is marked.
+  assert.ok(list.some((l) => l.startsWith(`${s2} * `)) && !list.some((l) => l.startsWith(`${s1} *`)), list.join('\n'));
 
   d.type(`switch ${s1}\r`);
   await shellPrompt(d);

@@ -211,23 +211,56 @@ test('SIGKILL of the client leaves the session and its processes running, and th
   assert.equal(await d.exited, 0);
 });
 
-test('two clients: the newer takes the terminal, the older is told why and drops to its monitor', async () => {
+test('two clients on one process: the newer takes it, the older is told who, and what it types then reaches neither the shell nor the monitor', async () => {
   const first = terminal(['dev', 'attach']);
   await first.waitFor(PROMPT);
   const second = terminal(['dev', 'attach']);
   await second.waitFor(PROMPT);
-  const told = await first.waitFor(/bake: another terminal took over session \S+ \(bake dev attach, pid (\d+)\); attach here to take it back\./);
+  const told = await first.waitFor(
+    /bake: another terminal \(bake dev attach, pid (\d+)\) took over dev \(\/bin\/sh\) in session \S+\. Keys typed here go nowhere now: Ctrl-a c opens the monitor, Ctrl-a d detaches\./,
+  );
   assert.match(told, new RegExp(`pid ${second.pid}\\)`));
-  await first.waitFor(/^\(bake\)$/m);
+  // Typed for the shell, as a user does who has not read the notice yet.
+  first.type('echo meant-for-the-shell\r');
   second.type('echo only-second\r');
   await second.waitFor(/^only-second$/m);
+  const seen = (await first.visible()).join('\n');
+  assert.doesNotMatch(seen, /unknown command|^\(bake\)/m, 'no key typed for the shell reaches the monitor');
+  assert.doesNotMatch((await second.visible()).join('\n'), /meant-for-the-shell/, 'nor the shell the other terminal holds');
+  first.type(MONITOR);
+  await first.waitFor(`dev (/bin/sh) is another terminal's now (bake dev attach, pid ${second.pid}). Ctrl-a c takes it back; help lists commands.`);
   first.type('attach dev\r');
-  await second.waitFor(/bake: another terminal took over session/);
+  await second.waitFor(/bake: another terminal \(bake dev attach, pid \d+\) took over dev/);
   await first.waitFor(/^only-second$/m);
   first.type(`${PREFIX}d`);
   second.type(`${PREFIX}d`);
   assert.equal(await first.exited, 0);
   assert.equal(await second.exited, 0);
+});
+
+test('two clients on two processes of one session: both keep their terminals, and ps names who holds each', async () => {
+  const onDev = terminal(['dev', 'attach', session, 'dev']);
+  await onDev.waitFor(PROMPT);
+  const onApi = terminal(['dev', 'attach', session, 'api']);
+  await onApi.waitFor(/^api .* listening on :8080/m);
+  onDev.type('echo dev-kept-$((2+3))\r');
+  await onDev.waitFor(/^dev-kept-5$/m);
+  const ls = JSON.parse((await bake(['dev', 'ls', '--format', 'json'])).stdout) as {
+    id: string;
+    clients: number;
+    processes: { id: string; attachedBy?: string }[];
+  }[];
+  const mine = ls.find((s) => s.id === session);
+  // Terminals of earlier steps may still follow the session: these two are among its clients.
+  assert.ok((mine?.clients ?? 0) >= 2, JSON.stringify(mine));
+  assert.match(mine?.processes.find((p) => p.id === 'dev')?.attachedBy ?? '', new RegExp(`pid ${onDev.pid}$`));
+  assert.match(mine?.processes.find((p) => p.id === 'api')?.attachedBy ?? '', new RegExp(`pid ${onApi.pid}$`));
+  assert.doesNotMatch((await onDev.visible()).join('\n'), /took over/);
+  assert.doesNotMatch((await onApi.visible()).join('\n'), /took over/);
+  onDev.type(`${PREFIX}d`);
+  onApi.type(`${PREFIX}d`);
+  assert.equal(await onDev.exited, 0);
+  assert.equal(await onApi.exited, 0);
 });
 
 test('SIGKILL of the server: containers keep running; the next bake dev ls recovers the session, and attaching to a service works', async () => {

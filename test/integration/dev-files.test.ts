@@ -71,6 +71,7 @@ before(async () => {
     attach: () => assert.fail('no file tool attaches'),
     enter: () => assert.fail('no file tool enters a session'),
     finish: () => assert.fail('no file tool ends the terminal'),
+    follow: () => assert.fail('no file tool follows another session'),
   };
 });
 

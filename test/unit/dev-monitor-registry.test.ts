@@ -52,7 +52,7 @@ rebuild [TARGET...]        build again and recreate the services whose image cha
 rollback [--init] [SERVICE] recreate a service's container from its image (a debug shell's from its build state; --init: before the failed step)
 reload                     (debugging) build again with the current sources and open the shell again
 failures                   (debugging) which target and step failed, its command, exit code and Dockerfile lines
-sessions                   the other sessions of this server
+sessions                   the sessions of this server (* marks this one)
 switch SESSION             attach to another session
 detach (also exit)         leave the session running and quit
 stop                       end the session: stop and remove its containers
@@ -87,6 +87,7 @@ function fakeTerminal(reply: CommandOut[] = []) {
     attach: (ref) => void attached.push(ref),
     enter: (ref) => void attached.push(`enter:${ref}`),
     finish: (line) => void finished.push(line),
+    follow: () => void attached.push(`follow:${ctx.session.id}`),
   };
   const run = async (line: string): Promise<void> => {
     const next = await runMonitorCommand(ctx, parseMonitorLine(line, SERVICES) as MonitorCommand, new AbortController().signal);
@@ -143,7 +144,8 @@ test('what the client does around a command: exec attaches to the process the se
   await sw.run('switch s2');
   assert.equal(sw.ctx.session.id, 's2');
   assert.equal(sw.ctx.current, undefined);
-  assert.deepEqual(sw.attached, ['enter:']);
+  // The terminal follows the new session (its end and engine are told) before it enters it.
+  assert.deepEqual(sw.attached, ['follow:s2', 'enter:']);
   await assert.rejects(sw.run('switch nope'), { message: 'no session nope; sessions lists them' });
 
   const help = fakeTerminal();

@@ -20,6 +20,7 @@ import {
   type DebugRequest,
   type HelloReply,
   type ListReply,
+  type SessionEvent,
   type SessionInfo,
   type ShutdownReply,
   type StopReply,
@@ -90,6 +91,11 @@ export class DevClient {
 
   attach(): ClientDuplexStream<AttachIn, AttachOut> {
     return this.stub.attach();
+  }
+
+  /** The session's events for this terminal (its end, its engine's state) until the call is cancelled or the session ends. */
+  follow(session: string, clientId: string): ClientReadableStream<SessionEvent> {
+    return this.stub.follow({ session, client_id: clientId });
   }
 
   close(): void {

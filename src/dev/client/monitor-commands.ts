@@ -26,7 +26,8 @@ export type Next = (typed: readonly Buffer[]) => void;
 
 /** The terminal as the monitor's commands see it. */
 export interface MonitorContext {
-  readonly client: DevClient;
+  /** The server's client; a new one when the server went away and the terminal reconnected. */
+  client: DevClient;
   readonly output: NodeJS.WriteStream;
   /** The session the terminal is in; `switch` and `rebuild` replace it. */
   session: SessionInfo;
@@ -40,6 +41,8 @@ export interface MonitorContext {
   readonly enter: (ref: string, typed: readonly Buffer[]) => void;
   /** Says a line, then ends the terminal. */
   readonly finish: (line: string) => void;
+  /** Follows `session` anew: its end and its engine are told to this terminal (after `switch`). */
+  readonly follow: () => void;
 }
 
 type ClientRun<K extends ClientCommandKind> = (ctx: MonitorContext, command: CommandOf<K>) => Promise<Next | undefined> | Next | undefined;
@@ -55,6 +58,7 @@ const CLIENT_RUNS: { readonly [K in ClientCommandKind]: ClientRun<K> } = {
     if (!found) throw new MonitorUsageError(`no session ${session}; sessions lists them`);
     ctx.session = found;
     ctx.current = undefined;
+    ctx.follow();
     return (typed) => ctx.enter('', typed);
   },
   detach: (ctx) => () => ctx.finish(`bake: detached from session ${ctx.session.id}; it keeps running. Come back with: bake dev attach ${ctx.session.id}`),
@@ -147,7 +151,7 @@ async function sendToServer(
       else if (msg?.$case === 'data') output.write(data ? data(Buffer.from(msg.value)) : msg.value);
       else if (msg?.$case === 'attach') attachTo = msg.value;
       else if (msg?.$case === 'processes') lines(formatProcessTable(msg.value.processes.map(processRow), Date.now()));
-      else if (msg?.$case === 'sessions') lines(formatSessionTable(msg.value.sessions.map(sessionRow)));
+      else if (msg?.$case === 'sessions') lines(formatSessionTable(msg.value.sessions.map(sessionRow), ctx.session.id));
     },
     signal,
   );

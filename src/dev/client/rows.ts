@@ -26,7 +26,13 @@ export function sessionRow(s: SessionInfo): SessionRow {
     engine: s.engine,
     services: s.services.map((x) => ({ name: x.name, state: x.state, ...(x.container ? { container: x.container } : {}) })),
     kind: s.kind || 'dev',
-    processes: s.processes.map((p) => ({ id: p.id, service: p.service, command: p.command, state: p.state })),
+    processes: s.processes.map((p) => ({
+      id: p.id,
+      service: p.service,
+      command: p.command,
+      state: p.state,
+      ...(p.attached_by ? { attachedBy: p.attached_by } : {}),
+    })),
     clients: s.clients,
   };
 }

@@ -5,13 +5,14 @@
  * monitor-prompt.ts; its commands run where monitor/registry.ts says,
  * through monitor-commands.ts.
  */
-import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
-import type { AttachIn, AttachOut, ProcessInfo, SessionInfo } from '../protocol/generated/dev.js';
+import { status, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import type { AttachIn, AttachOut, ProcessInfo, SessionEvent, SessionInfo } from '../protocol/generated/dev.js';
 import { describePrefixKey, PrefixScanner } from './prefix-key.js';
 import { parseMonitorLine } from '../monitor/parse.js';
 import { serverError, type DevClient } from './connection.js';
 import { runMonitorCommand, type MonitorContext, type Next } from './monitor-commands.js';
 import { closeMonitorPrompt, openMonitorPrompt, typeIntoPrompt, type MonitorPrompt } from './monitor-prompt.js';
+import { runAgainHint } from '../monitor/run-again.js';
 import { describeProcess } from './rows.js';
 
 export interface TerminalOptions {
@@ -33,22 +34,36 @@ export interface TerminalOptions {
   readonly rebuildFlags: readonly string[];
   /** How an error of a monitor command reads: a bake file's with its code frame, a user error with its fix. */
   readonly describeError: (e: unknown) => string;
+  /** A client of the next server (started when none runs): the terminal goes on through it when its server goes away. */
+  readonly reconnect: () => Promise<DevClient>;
 }
 
-type Mode = { kind: 'attached'; call: ClientDuplexStream<AttachIn, AttachOut>; process: ProcessInfo | undefined } | MonitorPrompt | { kind: 'done' };
+type Mode =
+  | { kind: 'attached'; call: ClientDuplexStream<AttachIn, AttachOut>; process: ProcessInfo | undefined }
+  | MonitorPrompt
+  // Another terminal took the process: keys go nowhere (they were typed for the process) until the prefix key says where.
+  | { kind: 'displaced' }
+  // The server went away: keys wait for wherever the terminal goes once a new server answers.
+  | { kind: 'reconnecting'; typed: Buffer[] }
+  | { kind: 'done' };
 
 /** Runs until the user detaches or stops the session. */
 export function runTerminal(options: TerminalOptions): Promise<void> {
   return new Promise((resolve) => {
-    const { client, input, output } = options;
+    const { input, output } = options;
     const scanner = new PrefixScanner(options.prefix);
     const prefixName = describePrefixKey(options.prefix);
     let mode: Mode = { kind: 'done' };
     let hinted = !options.hint;
+    /** Who holds the process this terminal showed, since it took it over: the monitor says so. */
+    let heldBy: string | undefined;
+    /** The session's end, told while a monitor command ran: said when the command is done. */
+    let endedWhy: string | undefined;
+    let following: ClientReadableStream<SessionEvent> | undefined;
     const say = (line: string): void => void output.write(`\r\n${line}\r\n`);
     const size = (): { columns: number; rows: number } => ({ columns: output.columns || 80, rows: output.rows || 24 });
     const ctx: MonitorContext = {
-      client,
+      client: options.client,
       output,
       session: options.session,
       // The process this terminal shows, or last showed: leaving the monitor goes back to it.
@@ -61,11 +76,13 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
         say(line);
         finish();
       },
+      follow: () => follow(),
     };
 
     const finish = (): void => {
       leave();
       mode = { kind: 'done' };
+      following?.cancel();
       input.off('data', onData);
       output.off('resize', onResize);
       process.off('SIGTERM', onTerm);
@@ -86,11 +103,97 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
       }
     };
 
+    /** A line said whatever the terminal shows: above the monitor's prompt, which is drawn again under it. */
+    const notice = (line: string): void => {
+      if (mode.kind === 'done') return;
+      if (mode.kind !== 'monitor' || mode.running) return say(line);
+      output.write(`\r\x1b[K${line}\r\n`);
+      mode.rl.prompt(true);
+    };
+
+    const sessionEnded = (why: string): void => {
+      if (mode.kind === 'done') return;
+      // A command running (the user's own `stop`, a `logs -f`) ends first, and says what it did.
+      if (mode.kind === 'monitor' && mode.running) return void (endedWhy = why);
+      say(`bake: ${why}.`);
+      finish();
+    };
+
+    /** Follows the terminal's session (Follow): its end, and its engine going away and coming back, are said whatever the terminal shows. */
+    const follow = (): void => {
+      following?.cancel();
+      const id = ctx.session.id;
+      const call = ctx.client.follow(id, options.clientId);
+      following = call;
+      let over = false;
+      call.on('data', ({ event }: SessionEvent) => {
+        if (following !== call) return;
+        if (event?.$case === 'session_ended') {
+          over = true;
+          sessionEnded(event.value);
+        } else if (event?.$case === 'engine_unreachable')
+          notice(`bake: the engine of session ${id} does not answer (${event.value}); bake says when it answers again.`);
+        else if (event?.$case === 'engine_back') notice(`bake: the engine of session ${id} answers again.`);
+      });
+      call.on('error', (e: ServiceError) => {
+        if (following !== call || over || e.code === status.CANCELLED) return;
+        over = true;
+        // A server older than Follow tells nothing; one that lost the session says so.
+        if (e.code === status.UNIMPLEMENTED) return;
+        if (e.code === status.NOT_FOUND) return sessionEnded(`session ${id} is gone`);
+        serverGone();
+      });
+      call.on('end', () => {
+        if (following === call && !over) serverGone();
+      });
+    };
+
+    /** The server went away (crashed, killed): start or find the next one, which recovers the session from the engine, and go on where the terminal was. */
+    const serverGone = (): void => {
+      if (mode.kind === 'done' || mode.kind === 'reconnecting') return;
+      const back = mode.kind === 'attached' ? ctx.current?.id : undefined;
+      leave();
+      following = undefined;
+      const waiting: Mode = { kind: 'reconnecting', typed: [] };
+      mode = waiting;
+      const id = ctx.session.id;
+      say(`bake: the bake server went away; reconnecting to session ${id} through a new one…`);
+      void (async () => {
+        const gone = ctx.client;
+        ctx.client = await options.reconnect();
+        gone.close();
+        const found = (await ctx.client.list(ctx.session.engine)).sessions.find((s) => s.id === id);
+        if (mode !== waiting) return;
+        if (!found) {
+          say(`bake: session ${id} is gone: the new bake server did not find it in the engine.`);
+          finish();
+          return;
+        }
+        ctx.session = found;
+        follow();
+        output.write(`bake: reconnected: bake server pid ${ctx.client.hello.pid} took session ${id} over from the engine.\r\n`);
+        // What the terminal last showed, if it outlived the server (a service's main process does; an exec'd one does not).
+        ctx.current = found.processes.find((p) => p.id === ctx.current?.id && p.state === 'running');
+        if (back !== undefined && ctx.current) {
+          attach(ctx.current.id, waiting.typed);
+          return;
+        }
+        // Keys typed in the monitor wait for it; those typed for a process that is gone go nowhere.
+        if (back === undefined) monitor('', true, waiting.typed);
+        else monitor(`bake: process ${back} did not outlive the server; ps lists what runs.`);
+      })().catch((e: unknown) => {
+        if (mode !== waiting) return;
+        say(options.describeError(e));
+        finish();
+      });
+    };
+
     const attach = (ref: string, typeahead: readonly Buffer[] = []): void => {
       // An attach the monitor asked for that fails says why under the same prompt, without the monitor's banner again.
       const fromMonitor = mode.kind === 'monitor';
       leave();
-      const call = client.attach();
+      heldBy = undefined;
+      const call = ctx.client.attach();
       const attached: Mode = { kind: 'attached', call, process: undefined };
       mode = attached;
       call.write({
@@ -122,49 +225,64 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
         else if (msg?.$case === 'exited') {
           // Nothing to go back to: leaving the monitor then goes to the session's default process.
           ctx.current = undefined;
-          ended(`bake: ${describeProcess(msg.value)} exited with code ${msg.value.exit_code}.`);
-        } else if (msg?.$case === 'taken_over')
-          ended(`bake: another terminal took over session ${ctx.session.id} (${msg.value}); attach here to take it back.`);
-        else if (msg?.$case === 'session_ended') {
-          say(`bake: ${msg.value}.`);
-          finish();
-        }
+          ended(`bake: ${describeProcess(msg.value)} exited with code ${msg.value.exit_code}; ${runAgainHint(msg.value)}.`);
+        } else if (msg?.$case === 'taken_over') {
+          // The keys typed from now on were meant for the process: they go nowhere until the user says where.
+          mode = { kind: 'displaced' };
+          heldBy = msg.value;
+          const what = attached.process ? describeProcess(attached.process) : 'the process';
+          say(
+            `bake: another terminal (${msg.value}) took over ${what} in session ${ctx.session.id}. Keys typed here go nowhere now: ${prefixName} c opens the monitor, ${prefixName} d detaches.`,
+          );
+        } else if (msg?.$case === 'session_ended') sessionEnded(msg.value);
       });
-      call.on('error', (e: ServiceError) => ended(options.describeError(serverError(e))));
+      call.on('error', (e: ServiceError) => (e.code === status.UNAVAILABLE && mode === attached ? serverGone() : ended(options.describeError(serverError(e)))));
       call.on('end', () => ended(`bake: the server ended the attach to ${ref || 'the session'}.`));
     };
 
     /** Where the terminal goes when it names no process: the interactive service's shell, else (there is none) the monitor. */
     const enter = (ref: string, typed: readonly Buffer[]): void => {
       if (ref || ctx.session.interactive) return attach(ref, typed);
-      monitor('');
-      if (mode.kind === 'monitor') for (const keys of typed) mode.feed.write(keys);
+      monitor('', true, typed);
     };
 
-    const monitor = (intro: string, banner = true): void => {
+    /** Opens the monitor under `intro` (with its banner, else the intro alone), `typed` going to its prompt. */
+    const monitor = (intro: string, banner = true, typed: readonly Buffer[] = []): void => {
       leave();
       if (!banner) output.write(`${intro}\r\n`);
       else {
         if (intro) say(intro);
-        const what = ctx.current ? describeProcess(ctx.current) : 'nothing';
-        output.write(`\r\nbake monitor: session ${ctx.session.id}, attached to ${what}. ${prefixName} c returns; help lists commands.\r\n`);
+        const where = !ctx.current
+          ? `attached to nothing. ${prefixName} c returns`
+          : heldBy
+            ? `${describeProcess(ctx.current)} is another terminal's now (${heldBy}). ${prefixName} c takes it back`
+            : `attached to ${describeProcess(ctx.current)}. ${prefixName} c returns`;
+        output.write(`\r\nbake monitor: session ${ctx.session.id}, ${where}; help lists commands.\r\n`);
       }
-      mode = openMonitorPrompt(output, command, (prompt) => mode === prompt);
+      const prompt = openMonitorPrompt(output, command, (open) => mode === open);
+      mode = prompt;
+      for (const keys of typed) prompt.feed.write(keys);
     };
 
     /** Runs one monitor line; resolves with what to do next when the terminal leaves the monitor. */
     const command = async (line: string, signal: AbortSignal): Promise<Next | undefined> => {
+      let next: Next | undefined;
+      let kind = '';
       try {
         const cmd = parseMonitorLine(
           line,
           ctx.session.services.map((s) => s.name),
         );
-        return cmd.kind === 'empty' ? undefined : await runMonitorCommand(ctx, cmd, signal);
+        kind = cmd.kind;
+        next = cmd.kind === 'empty' ? undefined : await runMonitorCommand(ctx, cmd, signal);
       } catch (e) {
         // A failed command keeps the session and the monitor: it is said, not thrown.
         output.write(`${options.describeError(e).replaceAll('\n', '\r\n')}\r\n`);
-        return undefined;
       }
+      // The session ended while the command ran: the user's own stop says so itself, anything else is said here.
+      const why = endedWhy;
+      if (why === undefined || kind === 'stop') return next;
+      return () => ctx.finish(`bake: ${why}.`);
     };
 
     const onData = (chunk: Buffer): void => {
@@ -175,7 +293,9 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
             return finish();
           }
           if (event.key === 'c') {
-            if (mode.kind !== 'monitor') monitor('');
+            if (mode.kind === 'attached' || mode.kind === 'displaced') monitor('');
+            // Reconnecting: where the terminal goes is decided when the new server answers.
+            else if (mode.kind !== 'monitor') continue;
             else if (ctx.current) attach(ctx.current.id);
             else {
               // Its process exited: going "back" would land in whatever runs first (a database, say), where a Ctrl-C does harm.
@@ -187,6 +307,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
         }
         if (mode.kind === 'attached') mode.call.write({ msg: { $case: 'input', value: Buffer.from(event.data) } });
         else if (mode.kind === 'monitor') typeIntoPrompt(mode, event.data);
+        else if (mode.kind === 'reconnecting') mode.typed.push(Buffer.from(event.data));
       }
     };
     const onResize = (): void => {
@@ -200,6 +321,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
     output.on('resize', onResize);
     process.once('SIGTERM', onTerm);
     process.once('SIGHUP', onTerm);
+    follow();
     enter(options.process ?? '', options.typeahead);
   });
 }

@@ -173,7 +173,7 @@ export const MONITOR_COMMANDS = [
     kind: 'sessions',
     names: ['sessions'],
     side: 'server',
-    help: 'sessions                   the other sessions of this server',
+    help: 'sessions                   the sessions of this server (* marks this one)',
     parse: (w, _, name) => noArguments(name, w, { kind: 'sessions' }),
   }),
   define({

@@ -29,8 +29,15 @@ export interface SessionRow {
   readonly services: readonly { readonly name: string; readonly state: string; readonly container?: string }[];
   /** "dev", or "debug" for a build-debugging session (bake --invoke, --on-error). */
   readonly kind: string;
-  readonly processes: readonly { readonly id: string; readonly service: string; readonly command: readonly string[]; readonly state: string }[];
-  /** Clients attached now. */
+  readonly processes: readonly {
+    readonly id: string;
+    readonly service: string;
+    readonly command: readonly string[];
+    readonly state: string;
+    /** Who has the process on their terminal; unset when nobody does. */
+    readonly attachedBy?: string;
+  }[];
+  /** Terminals on the session now. */
   readonly clients: number;
 }
 
@@ -55,13 +62,13 @@ export function formatProcessTable(rows: readonly ProcessRow[], now: number): st
   );
 }
 
-/** The `bake dev ls` table. */
-export function formatSessionTable(rows: readonly SessionRow[]): string {
+/** The `bake dev ls` table; the monitor's `sessions` marks its own session (`current`) with `*`, as `docker context ls` does. */
+export function formatSessionTable(rows: readonly SessionRow[], current?: string): string {
   return tabwrite(
     [
       ['SESSION', 'FILES', 'ENGINE', 'SERVICES', 'PROCESSES', 'CLIENTS'],
       ...rows.map((r) => [
-        r.id,
+        r.id === current ? `${r.id} *` : r.id,
         r.files.join(',') || '-',
         r.engine,
         // A debug session runs no services: its shells' targets say what it debugs.

@@ -4,12 +4,20 @@
  * INVALID_ARGUMENT (or NOT_FOUND) with one sentence, and never disturbs
  * another session.
  */
-import { status as grpcStatus, type handleServerStreamingCall, type handleUnaryCall, type ServerDuplexStream, type StatusObject } from '@grpc/grpc-js';
+import {
+  status as grpcStatus,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  type ServerDuplexStream,
+  type ServerWritableStream,
+  type StatusObject,
+} from '@grpc/grpc-js';
 import { UserError } from '../../core/errors.js';
 import type { TerminalSize } from '../../docker/types.js';
 import { parseEngineAddress } from '../../docker/endpoint.js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import type { DevProcess } from '../process/process.js';
+import { runAgainHint } from '../monitor/run-again.js';
 import type { ServicePlan } from '../runtime/service-runtime.js';
 import { errorTrailer } from '../protocol/error-detail.js';
 import type {
@@ -21,10 +29,12 @@ import type {
   DebugEvent,
   DebugRequest,
   DevServer,
+  FollowRequest,
   HelloReply,
   HelloRequest,
   ListReply,
   ListRequest,
+  SessionEvent,
   ShutdownReply,
   StopReply,
   StopRequest,
@@ -106,6 +116,7 @@ export function devHandlers(ctx: ServerContext): DevServer {
       await runCommand({ session, registry: ctx.registry, args: req.args, attached: req.attached, write, signal });
     }),
     attach: (call: ServerDuplexStream<AttachIn, AttachOut>) => attach(ctx, call),
+    follow: (call: ServerWritableStream<FollowRequest, SessionEvent>) => follow(ctx, call),
     debug: serverStream(ctx, async (req: DebugRequest, write: (e: DebugEvent) => void) => {
       checkProject(req, 'Debug');
       // Loaded on the first debug run: the build machinery stays out of the server's start.
@@ -226,9 +237,38 @@ function checkUp(req: UpRequest): ServicePlan[] {
 const SERVICE_NAME = /^(?!\d+$)[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 /**
+ * A terminal's line to its session for as long as it runs: the session's end
+ * and its engine's state, whatever the terminal shows. It does not hold the
+ * server up (no active call): a session does that.
+ */
+function follow(ctx: ServerContext, call: ServerWritableStream<FollowRequest, SessionEvent>): void {
+  let session: DevSession;
+  try {
+    session = sessionOf(ctx, call.request.session);
+  } catch (e) {
+    return void call.emit('error', failure(ctx, e));
+  }
+  let open = true;
+  const unfollow = session.follow({
+    clientId: call.request.client_id,
+    tell: (event) => {
+      if (open && !call.cancelled) call.write({ event });
+    },
+    end: () => {
+      open = false;
+      if (!call.cancelled) call.end();
+    },
+  });
+  call.on('cancelled', () => {
+    open = false;
+    unfollow();
+  });
+}
+
+/**
  * One terminal: open (which process), then keys and resizes in, output
- * out. A newer client on the same session takes the terminal; this one is
- * told who and its attach ends.
+ * out. A newer client on the same process takes its terminal; this one is
+ * told who and its attach ends. Clients on other processes are not touched.
  */
 function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut>): void {
   ctx.activeCalls.count++;
@@ -245,7 +285,7 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
     if (finished) return;
     finished = true;
     unsubscribe();
-    if (session && holder && session.holder === holder) session.holder = undefined;
+    if (session && holder && session.holders.get(holder.processId) === holder) session.holders.delete(holder.processId);
     ctx.activeCalls.count--;
     if (call.cancelled) return;
     if (error !== undefined) return void call.emit('error', failure(ctx, error));
@@ -287,9 +327,9 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
     if (p.state !== 'running')
       throw new RequestError(
         grpcStatus.FAILED_PRECONDITION,
-        `process ${p.id} (${p.command.join(' ')}) ${p.state === 'lost' ? 'was lost' : `exited with code ${p.exitCode}`}; ps lists the running ones`,
+        `process ${p.id} (${p.command.join(' ')}) ${p.state === 'lost' ? 'was lost' : `exited with code ${p.exitCode}`}; ${runAgainHint(p)}, ps lists the running ones`,
       );
-    const previous = s.holder;
+    const previous = s.holders.get(p.id);
     holder = {
       clientId,
       description: description || 'another client',
@@ -297,8 +337,8 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
       displace: (by) => end({ msg: { $case: 'taken_over', value: by } }),
       end: (why) => end({ msg: { $case: 'session_ended', value: why } }),
     };
-    s.holder = holder;
-    // The same client switching processes ends its old attach itself.
+    s.holders.set(p.id, holder);
+    // Only a terminal on the same process is displaced; the same client re-opening ends its old attach itself.
     if (previous && previous.clientId !== clientId) previous.displace(holder.description);
     if (requested) {
       s.size = size(requested);

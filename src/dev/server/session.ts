@@ -19,19 +19,30 @@ import type { ContainerFiles } from '../process/files.js';
 import type { DevProcess } from '../process/process.js';
 import { containerName } from '../runtime/session-objects.js';
 import { ServiceRuntime, type ServicePlan, type SessionIdentity, type StartHooks } from '../runtime/service-runtime.js';
-import type { ProcessInfo, SessionInfo } from '../protocol/generated/dev.js';
+import type { ProcessInfo, SessionEvent, SessionInfo } from '../protocol/generated/dev.js';
 
-/** The client whose terminal shows one of this session's processes. */
+/** A client's terminal showing one of this session's processes: one per process, so terminals on different processes coexist. */
 export interface TerminalHolder {
   readonly clientId: string;
   /** "bake dev attach, pid 1234": told to the client it displaces. */
   readonly description: string;
   readonly processId: string;
-  /** Tells this client another one took the terminal, and ends its attach. */
+  /** Tells this client another one took this process's terminal, and ends its attach. */
   readonly displace: (by: string) => void;
   /** Tells this client the session ended, and ends its attach. */
   readonly end: (why: string) => void;
 }
+
+/** A terminal following the session (the Follow call): told of its end and of its engine, whatever the terminal shows. */
+export interface SessionFollower {
+  readonly clientId: string;
+  readonly tell: (event: SessionEvent['event']) => void;
+  /** Ends the Follow call, after the session's end was told. */
+  readonly end: () => void;
+}
+
+/** How often a followed session's engine is pinged: a user is told within this of it going away or coming back. */
+const ENGINE_PING_MS = 2000;
 
 /** A monitor request the session cannot serve: one sentence for the user. */
 export class SessionCommandError extends UserError {
@@ -63,7 +74,11 @@ export class DevSession {
   readonly processes = new Map<string, DevProcess>();
   readonly plans = new Map<string, ServicePlan>();
   readonly runtime: ServiceRuntime;
-  holder: TerminalHolder | undefined;
+  /** Which client's terminal shows each process, by process id. */
+  readonly holders = new Map<string, TerminalHolder>();
+  private readonly followers = new Set<SessionFollower>();
+  /** Pings the engine while anyone follows; undefined when no one does. */
+  private engineWatch: { timer: NodeJS.Timeout; reachable: boolean } | undefined;
   size: TerminalSize = { columns: 80, rows: 24 };
   /** How long the last `up` waited for health checks: a `rebuild` waits as long. */
   healthTimeoutMs = 60_000;
@@ -198,8 +213,13 @@ export class DevSession {
 
   /** Ends the session: every process, then its containers and network (named volumes too with `volumes`). */
   async stop(volumes: boolean, why: string): Promise<void> {
-    this.holder?.end(why);
-    this.holder = undefined;
+    for (const holder of this.holders.values()) holder.end(why);
+    this.holders.clear();
+    for (const follower of this.followers) {
+      follower.tell({ $case: 'session_ended', value: why });
+      follower.end();
+    }
+    this.unfollowAll();
     this.abort.abort(new Error(why));
     await this.debug?.end();
     // An up or rollback in flight may still create a container: it settles (aborted) before the session is taken down.
@@ -232,7 +252,7 @@ export class DevSession {
       engine: this.identity.engine,
       services,
       processes: [...this.processes.values()].map((p) => this.processInfo(p)),
-      clients: this.holder ? 1 : 0,
+      clients: new Set([...this.holders.values(), ...this.followers].map((c) => c.clientId)).size,
       interactive: this.interactive ?? '',
       created_ms: this.createdAt,
       project_dir: this.projectDir,
@@ -249,9 +269,40 @@ export class DevSession {
       exit_code: p.exitCode ?? 0,
       exited: p.exitCode !== undefined,
       started_at_ms: p.startedAt,
-      attached_by: this.holder?.processId === p.id ? this.holder.description : '',
+      attached_by: this.holders.get(p.id)?.description ?? '',
       kind: p.kind,
     };
+  }
+
+  /** Tells `follower` of the session from now on; returns its unfollow. The first follower starts the engine's pings. */
+  follow(follower: SessionFollower): () => void {
+    this.followers.add(follower);
+    if (!this.engineWatch) {
+      const watch = { timer: setInterval(() => void this.pingEngine(watch), ENGINE_PING_MS), reachable: true };
+      this.engineWatch = watch;
+    }
+    return () => {
+      this.followers.delete(follower);
+      if (!this.followers.size) this.unfollowAll();
+    };
+  }
+
+  private unfollowAll(): void {
+    this.followers.clear();
+    if (this.engineWatch) clearInterval(this.engineWatch.timer);
+    this.engineWatch = undefined;
+  }
+
+  /** One ping; a change (gone, or back) is told to every follower. */
+  private async pingEngine(watch: { reachable: boolean }): Promise<void> {
+    const why = await this.engine.ping(AbortSignal.timeout(ENGINE_PING_MS)).then(
+      (ok) => (ok ? undefined : 'its /_ping does not answer OK'),
+      (e: unknown) => (e as Error).message,
+    );
+    if (this.engineWatch !== watch || (why === undefined) === watch.reachable) return;
+    watch.reachable = why === undefined;
+    const event: SessionEvent['event'] = why === undefined ? { $case: 'engine_back', value: true } : { $case: 'engine_unreachable', value: why };
+    for (const follower of this.followers) follower.tell(event);
   }
 
   private planOf(service: string): ServicePlan {

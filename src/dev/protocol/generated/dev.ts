@@ -271,6 +271,26 @@ export interface AttachIn {
   } | undefined;
 }
 
+export interface FollowRequest {
+  session: string;
+  /** The terminal's AttachOpen.client_id: the session counts its terminals. */
+  client_id: string;
+}
+
+export interface SessionEvent {
+  event:
+    | //
+    /** The session ended (stopped from another terminal, or the server stopped): why. The stream ends after it. */
+    { $case: "session_ended"; value: string }
+    | //
+    /** The session's engine stopped answering: why (the ping's error). */
+    { $case: "engine_unreachable"; value: string }
+    | //
+    /** The engine answers again. */
+    { $case: "engine_back"; value: boolean }
+    | undefined;
+}
+
 export interface Attached {
   session: string;
   process:
@@ -285,7 +305,7 @@ export interface AttachOut {
     $case: "exited";
     value: ProcessInfo;
   } | //
-  /** Another client took the terminal: who. */
+  /** Another client took the terminal of this process: who. */
   { $case: "taken_over"; value: string } | //
   /** The session ended (stopped from another terminal, or the server stopped): why. */
   { $case: "session_ended"; value: string } | undefined;
@@ -2366,6 +2386,133 @@ export const AttachIn: MessageFns<AttachIn> = {
   },
 };
 
+function createBaseFollowRequest(): FollowRequest {
+  return { session: "", client_id: "" };
+}
+
+export const FollowRequest: MessageFns<FollowRequest> = {
+  encode(message: FollowRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== "") {
+      writer.uint32(10).string(message.session);
+    }
+    if (message.client_id !== "") {
+      writer.uint32(18).string(message.client_id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FollowRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFollowRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.client_id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSessionEvent(): SessionEvent {
+  return { event: undefined };
+}
+
+export const SessionEvent: MessageFns<SessionEvent> = {
+  encode(message: SessionEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.event?.$case) {
+      case "session_ended":
+        writer.uint32(10).string(message.event.value);
+        break;
+      case "engine_unreachable":
+        writer.uint32(18).string(message.event.value);
+        break;
+      case "engine_back":
+        writer.uint32(24).bool(message.event.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = { $case: "session_ended", value: reader.string() };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.event = { $case: "engine_unreachable", value: reader.string() };
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.event = { $case: "engine_back", value: reader.bool() };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBaseAttached(): Attached {
   return { session: "", process: undefined, screen: Buffer.alloc(0) };
 }
@@ -2984,7 +3131,7 @@ export const DevService = {
   /**
    * The terminal: the first message opens (which session, which process);
    * then keys and resizes in, output out, until the process exits, the
-   * client leaves, or another client takes the terminal.
+   * client leaves, or another client takes the terminal of that process.
    */
   attach: {
     path: "/bake.dev.v1.Dev/Attach" as const,
@@ -2994,6 +3141,20 @@ export const DevService = {
     requestDeserialize: (value: Buffer): AttachIn => AttachIn.decode(value),
     responseSerialize: (value: AttachOut): Buffer => Buffer.from(AttachOut.encode(value).finish()),
     responseDeserialize: (value: Buffer): AttachOut => AttachOut.decode(value),
+  },
+  /**
+   * What a terminal on a session must hear whatever it shows (its monitor
+   * included): the session's end, the engine gone or back. Held for the
+   * terminal's life; the stream breaking means the server went away.
+   */
+  follow: {
+    path: "/bake.dev.v1.Dev/Follow" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: FollowRequest): Buffer => Buffer.from(FollowRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): FollowRequest => FollowRequest.decode(value),
+    responseSerialize: (value: SessionEvent): Buffer => Buffer.from(SessionEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SessionEvent => SessionEvent.decode(value),
   },
   /** A monitor command that runs in the server (ps, exec, logs, restart, …). */
   command: {
@@ -3044,9 +3205,15 @@ export interface DevServer extends UntypedServiceImplementation {
   /**
    * The terminal: the first message opens (which session, which process);
    * then keys and resizes in, output out, until the process exits, the
-   * client leaves, or another client takes the terminal.
+   * client leaves, or another client takes the terminal of that process.
    */
   attach: handleBidiStreamingCall<AttachIn, AttachOut>;
+  /**
+   * What a terminal on a session must hear whatever it shows (its monitor
+   * included): the session's end, the engine gone or back. Held for the
+   * terminal's life; the stream breaking means the server went away.
+   */
+  follow: handleServerStreamingCall<FollowRequest, SessionEvent>;
   /** A monitor command that runs in the server (ps, exec, logs, restart, …). */
   command: handleServerStreamingCall<CommandRequest, CommandOut>;
   shutdown: handleUnaryCall<ShutdownRequest, ShutdownReply>;
@@ -3106,11 +3273,22 @@ export interface DevClient extends Client {
   /**
    * The terminal: the first message opens (which session, which process);
    * then keys and resizes in, output out, until the process exits, the
-   * client leaves, or another client takes the terminal.
+   * client leaves, or another client takes the terminal of that process.
    */
   attach(): ClientDuplexStream<AttachIn, AttachOut>;
   attach(options: Partial<CallOptions>): ClientDuplexStream<AttachIn, AttachOut>;
   attach(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<AttachIn, AttachOut>;
+  /**
+   * What a terminal on a session must hear whatever it shows (its monitor
+   * included): the session's end, the engine gone or back. Held for the
+   * terminal's life; the stream breaking means the server went away.
+   */
+  follow(request: FollowRequest, options?: Partial<CallOptions>): ClientReadableStream<SessionEvent>;
+  follow(
+    request: FollowRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<SessionEvent>;
   /** A monitor command that runs in the server (ps, exec, logs, restart, …). */
   command(request: CommandRequest, options?: Partial<CallOptions>): ClientReadableStream<CommandOut>;
   command(
