@@ -22,7 +22,7 @@ import { sameEngine } from '../dev/client/engine-identity.js';
 import { formatKeyValues, formatSessionTable, formatUptime } from '../dev/monitor/tables.js';
 import { abandonedLock } from '../dev/server/lock.js';
 import { serverPaths } from '../dev/server/paths.js';
-import { sessionIdOf } from '../dev/project.js';
+import { projectKey, sessionIdOf } from '../dev/project.js';
 import type { SessionInfo } from '../dev/protocol/generated/dev.js';
 import { serviceMessage } from '../dev/protocol/service-message.js';
 import { bringUpDev, planDev, type DevPlan } from '../orchestrate/dev-bring-up.js';
@@ -344,6 +344,15 @@ async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outco
 
 async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   const client = await runningServer(cli);
+  // Named volumes belong to the project, not to a session: --volumes removes them though no session of the bake files here runs.
+  const here = args.dev.volumes && !args.dev.session ? localSessionId(args, cli) : undefined;
+  if (here !== undefined) {
+    const running = client ? (await client.list(clientEngine(cli).endpoint.address)).sessions : [];
+    if (!running.some((s) => s.id === here || s.id === `${here}-debug`)) {
+      client?.close();
+      return removeVolumesOf(args, cli);
+    }
+  }
   if (!client) throw noSessionError(args);
   try {
     const session = await pickSession(client, args, cli);
@@ -358,6 +367,25 @@ async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome
     return 'ok';
   } finally {
     client.close();
+  }
+}
+
+/** `bake dev stop --volumes` with no session of the bake files here: their project's named volumes, removed through the engine. */
+async function removeVolumesOf(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
+  const paths = loadBakeFiles(args.files, cli.cwd, () => '').paths;
+  // Loaded here only: the engine's client stays out of the start of bake dev ls and the like.
+  const [{ DockerEngine }, { removeProjectVolumes }] = await Promise.all([import('../docker/engine-api.js'), import('../dev/runtime/service-runtime.js')]);
+  const engine = DockerEngine.fromEnv(cli.env);
+  try {
+    const removed = await removeProjectVolumes(engine, projectKey(paths), AbortSignal.timeout(60_000));
+    process.stdout.write(
+      removed.length
+        ? `bake: no session of ${sessionIdOf(paths)} runs; its named volumes are removed: ${removed.join(', ')}.\n`
+        : `bake: no session of ${sessionIdOf(paths)} runs, and it has no named volumes: nothing to remove.\n`,
+    );
+    return 'ok';
+  } finally {
+    engine.close();
   }
 }
 

@@ -209,12 +209,15 @@ test('with no bake server, ls, stop, attach and server status start none: an emp
   for (const args of [
     ['dev', 'stop'],
     ['dev', 'attach'],
-    ['dev', 'stop', '--volumes'],
   ]) {
     const r = await run(args, { cwd: shop, env });
     assert.equal(r.status, 1, `bake ${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^error: no bake dev session is running: no bake server is\n {2}= fix: Start one with bake dev /, `bake ${args.join(' ')}`);
   }
+  // The project's named volumes outlive its sessions: --volumes goes to the engine for them, here one that is not there.
+  const volumes = await run(['dev', 'stop', '--volumes'], { cwd: shop, env });
+  assert.equal(volumes.status, 1, volumes.stderr);
+  assert.match(volumes.stderr, /^error: cannot reach the Docker engine at unix:\/\/\S+no-engine\.sock \(ENOENT\)\n/);
   const named = await run(['dev', 'attach', 'shop-1a2b3c'], { cwd: shop, env });
   assert.match(named.stderr, /^error: no session shop-1a2b3c is running: no bake server is\n {2}= fix: Start one with bake dev /);
   const status = await run(['server', 'status', '--format', 'json'], { env });

@@ -304,6 +304,13 @@ test('bake dev stop removes every container and the network of the session, keep
   assert.deepEqual(await engine.networks.list(label, AbortSignal.timeout(10_000)), []);
   const volumes = await engine.volumes.list(volumeFilter, AbortSignal.timeout(10_000));
   assert.equal(volumes.length, 1, 'dbdata stays');
+  // With the session gone, --volumes still removes the project's named volumes.
+  const orphans = await bake(['dev', 'stop', '--volumes']);
+  assert.equal(orphans.status, 0, orphans.stderr);
+  assert.equal(orphans.stdout, `bake: no session of ${session} runs; its named volumes are removed: ${volumes[0]?.Name}.\n`);
+  assert.deepEqual(await engine.volumes.list(volumeFilter, AbortSignal.timeout(10_000)), []);
+  const none = await bake(['dev', 'stop', '--volumes']);
+  assert.equal(none.stdout, `bake: no session of ${session} runs, and it has no named volumes: nothing to remove.\n`);
 
   const again = await bake(['dev', '--detach', '--progress', 'quiet']);
   assert.equal(again.status, 0, again.stderr);

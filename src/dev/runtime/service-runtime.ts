@@ -130,9 +130,7 @@ export class ServiceRuntime {
       (await this.listContainers(signal)).map((c) => ignoreNotFound(this.engine.containers.remove(c.Id, { force: true, volumes: true }, signal))),
     );
     await ignoreNotFound(this.engine.networks.remove(networkName(this.session), signal));
-    if (!options.volumes) return;
-    const volumes = await this.engine.volumes.list({ label: labelFilters({ [LABEL.project]: this.session.projectKey }) }, signal);
-    await Promise.all(volumes.map((v) => ignoreNotFound(this.engine.volumes.remove(v.Name, {}, signal))));
+    if (options.volumes) await removeProjectVolumes(this.engine, this.session.projectKey, signal);
   }
 
   /** The session's network and the named volumes `plans` mount, labelled, created when missing. */
@@ -300,6 +298,13 @@ async function exists(inspect: Promise<unknown>): Promise<boolean> {
     if (isNotFound(e)) return false;
     throw e;
   }
+}
+
+/** Removes the named volumes of the project `projectKey` (they outlive its sessions); resolves with their names. */
+export async function removeProjectVolumes(engine: DockerEngine, projectKey: string, signal: AbortSignal): Promise<string[]> {
+  const volumes = await engine.volumes.list({ label: labelFilters({ [LABEL.project]: projectKey }) }, signal);
+  await Promise.all(volumes.map((v) => ignoreNotFound(engine.volumes.remove(v.Name, {}, signal))));
+  return volumes.map((v) => v.Name);
 }
 
 async function ignoreNotFound(call: Promise<void>): Promise<void> {
