@@ -35,6 +35,12 @@ export class Containers {
     return this.http.json({ method: 'GET', path: `/containers/${id}/json` }, signal);
   }
 
+  /** What changed in the container's own filesystem since its image (volumes and binds are not in it): paths and kinds, 0 changed, 1 added, 2 deleted. */
+  async changes(id: string, signal: AbortSignal): Promise<{ readonly Path: string; readonly Kind: 0 | 1 | 2 }[]> {
+    // The engine answers null for none.
+    return (await this.http.json<{ Path: string; Kind: 0 | 1 | 2 }[] | null>({ method: 'GET', path: `/containers/${id}/changes` }, signal)) ?? [];
+  }
+
   /** Containers matching `filters` (e.g. labels), stopped ones included. */
   list(filters: Filters | undefined, signal: AbortSignal): Promise<ContainerSummary[]> {
     return this.http.json({ method: 'GET', path: '/containers/json', query: { all: true, filters: encodeFilters(filters) } }, signal);

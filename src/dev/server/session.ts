@@ -18,6 +18,7 @@ import { startHostProcess, type HostDevProcess } from '../process/host-process.j
 import type { ContainerFiles } from '../process/files.js';
 import type { DevProcess } from '../process/process.js';
 import { containerName } from '../runtime/session-objects.js';
+import { describeDropped, droppedPaths } from '../runtime/dropped-files.js';
 import { ServiceRuntime, type ServicePlan, type SessionIdentity, type StartHooks } from '../runtime/service-runtime.js';
 import type { ProcessInfo, SessionEvent, SessionInfo } from '../protocol/generated/dev.js';
 
@@ -313,7 +314,10 @@ export class DevSession {
 
   private hooks(status: (line: string) => void): StartHooks {
     return {
-      replacing: (service) => this.keepHistory(service),
+      replacing: async (service) => {
+        const kept = await this.keepHistory(service);
+        await this.tellDropped(service, kept, status);
+      },
       created: async (service, containerId) => {
         await this.restoreHistory(service, containerId);
         await this.attachMain(service, containerId, false);
@@ -323,16 +327,28 @@ export class DevSession {
     };
   }
 
-  /** The interactive service's shell history, read from the container a rebuild or rollback replaces (shell-history.ts). */
-  private async keepHistory(service: string): Promise<void> {
-    if (service !== this.interactive) return;
+  /** The interactive service's shell history, read from the container a rebuild or rollback replaces (shell-history.ts); resolves with its path. */
+  private async keepHistory(service: string): Promise<string | undefined> {
+    if (service !== this.interactive) return undefined;
     const container = await this.runtime.containerOf(service, this.abort.signal);
-    if (container?.State !== 'running') return;
+    if (container?.State !== 'running') return undefined;
     const env = (await this.engine.containers.inspect(container.Id, this.abort.signal)).Config.Env ?? [];
     const files = new EngineContainerFiles(this.engine, container.Id, `container ${containerName(this.identity, service)}`);
+    const path = historyFile(env);
     // No history file (a shell that keeps none, nothing typed yet) is nothing to keep.
-    const history = await files.read(historyFile(env), this.abort.signal).catch(() => undefined);
+    const history = await files.read(path, this.abort.signal).catch(() => undefined);
     if (history?.length) this.histories.set(service, history);
+    return path;
+  }
+
+  /** Says which files made inside the service's container its replacement drops: rollback says it does, a rebuild must too. */
+  private async tellDropped(service: string, kept: string | undefined, status: (line: string) => void): Promise<void> {
+    const container = await this.runtime.containerOf(service, this.abort.signal);
+    if (!container) return;
+    // A container the engine cannot list changes of (gone meanwhile) has nothing to tell.
+    const changes = await this.engine.containers.changes(container.Id, this.abort.signal).catch(() => []);
+    const dropped = droppedPaths(changes, kept === undefined ? [] : [kept]);
+    if (dropped.length) status(`${service}: ${describeDropped(dropped)}`);
   }
 
   /** Puts the kept history into the new container of the service, before its shell starts. */
