@@ -1,12 +1,14 @@
 /**
- * `bake dev` under load (issue 5, Tests, "Load"): ONE server, 10 sessions
- * (10 project directories), a real client in a real PTY attached to each;
- * every client opens the monitor, `exec`s a second shell and types into it
- * for 60 s (BAKE_LOAD_SECONDS shortens it for local runs), all ten at once.
- * No client exits or shows an error, no output is lost (every command's echo
- * shows exactly once, in order), every session is still attachable and
- * alive afterwards, the server's RSS goes to the log, and `bake server
- * stop` leaves nothing in the engine.
+ * `bake dev` under load, with real clients in real PTYs on ONE server:
+ * - issue 5 ("Load"): 10 sessions (10 project directories), a client
+ *   attached to each, which opens the monitor, `exec`s a second shell and
+ *   types into it for 60 s (BAKE_LOAD_SECONDS shortens it for local runs),
+ *   all ten at once; every session is still attachable and alive after, the
+ *   server's RSS goes to the log, and `bake server stop` leaves nothing;
+ * - issue 14: 10 clients on ONE session, each in a shell of its own, typing
+ *   as long, beside a `bake dev ls` loop.
+ * In both, no client exits or shows an error and no output is lost (every
+ * command and its echo show exactly once, in order).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -110,6 +112,62 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/**
+ * Every client types its own counter into its shell, all at once, for
+ * SECONDS; then none has exited or shows an error, and every command reached
+ * its shell, and its output the screen, exactly once and in order.
+ */
+async function typeForAWhile(
+  t: { diagnostic: (line: string) => void },
+  clients: readonly PtyTerminal[],
+  exits: readonly (number | undefined)[],
+): Promise<void> {
+  const typed = clients.map(() => 0);
+  const until = Date.now() + SECONDS * 1000;
+  await Promise.all(
+    clients.map(async (c, i) => {
+      for (let n = 1; Date.now() < until; n++) {
+        c.type(`echo load-${i}-${n}\r`);
+        typed[i] = n;
+        await sleep(PACE_MS[0] + Math.random() * (PACE_MS[1] - PACE_MS[0]));
+      }
+    }),
+  );
+  const total = typed.reduce((a, b) => a + b, 0);
+  t.diagnostic(`typed ${total} commands in ${SECONDS} s (${typed.join(', ')} per client)`);
+  // The last command of each client shows, then every line is counted.
+  await Promise.all(clients.map((c, i) => c.waitFor(new RegExp(`^load-${i}-${typed[i]}$`, 'm'), 30_000)));
+  assert.deepEqual(
+    exits,
+    clients.map(() => undefined),
+    'no client exited',
+  );
+  for (const [i, c] of clients.entries()) {
+    const lines = await c.lines();
+    assert.ok(lines.length < SCROLLBACK, `client ${i}: ${lines.length} lines on the screen, so some may have scrolled out: type more slowly or for less time`);
+    const text = lines.join('\n');
+    assert.doesNotMatch(text, /error/i, `client ${i} shows an error:\n${text}`);
+    const echoed = lines.filter((l) => l.startsWith('load-'));
+    const expected = Array.from({ length: typed[i]! }, (_, n) => `load-${i}-${n + 1}`);
+    assert.deepEqual(echoed, expected, `client ${i}: every command's output exactly once, in order`);
+    const commands = lines.filter((l) => /^\/ # echo load-/.test(l)).map((l) => l.slice('/ # echo '.length));
+    assert.deepEqual(commands, expected, `client ${i}: every command reached the shell exactly once, in order`);
+  }
+}
+
+/** Each client: the monitor, then a second shell, which the terminal switches to. */
+async function execShells(clients: readonly PtyTerminal[]): Promise<void> {
+  await Promise.all(
+    clients.map(async (c) => {
+      c.type(`${PREFIX}c`);
+      await c.waitFor(/^\(bake\)$/m);
+      c.type('exec dev sh\r');
+      // Attached to the new shell, the terminal shows its screen alone: its prompt, and the monitor gone.
+      await c.waitFor(/(?<![\s\S])(?![\s\S]*\(bake\))[\s\S]*^\/ #$/m);
+    }),
+  );
+}
+
 test(
   `10 sessions on one server, each with an exec'd shell typed into for ${SECONDS} s: no error, no lost output, all attachable after`,
   { timeout: (SECONDS + 120) * 1000 },
@@ -129,56 +187,13 @@ test(
     );
     t.diagnostic(`10 sessions up and attached in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    // Each client: the monitor, then a second shell, which the terminal switches to.
-    await Promise.all(
-      clients.map(async (c) => {
-        c.type(`${PREFIX}c`);
-        await c.waitFor(/^\(bake\)$/m);
-        c.type('exec dev sh\r');
-        // Attached to the new shell, the terminal shows its screen alone: its prompt, and the monitor gone.
-        await c.waitFor(/(?<![\s\S])(?![\s\S]*\(bake\))[\s\S]*^\/ #$/m);
-      }),
-    );
+    await execShells(clients);
     for (const s of await sessions()) assert.deepEqual(s.processes.map((p) => `${p.id} ${p.state}`).sort(), ['1 running', 'dev running'], `session ${s.id}`);
 
     const before = await serverStatus();
     t.diagnostic(`server RSS with 10 sessions, 20 shells, before typing: ${mib(before.rssBytes)} (pid ${before.pid})`);
 
-    // Typing: every client its own counter, all ten at once.
-    const typed = clients.map(() => 0);
-    const until = Date.now() + SECONDS * 1000;
-    await Promise.all(
-      clients.map(async (c, i) => {
-        for (let n = 1; Date.now() < until; n++) {
-          c.type(`echo load-${i}-${n}\r`);
-          typed[i] = n;
-          await sleep(PACE_MS[0] + Math.random() * (PACE_MS[1] - PACE_MS[0]));
-        }
-      }),
-    );
-    const total = typed.reduce((a, b) => a + b, 0);
-    t.diagnostic(`typed ${total} commands in ${SECONDS} s (${typed.join(', ')} per client)`);
-    // The last command of each client shows, then every line is counted.
-    await Promise.all(clients.map((c, i) => c.waitFor(new RegExp(`^load-${i}-${typed[i]}$`, 'm'), 30_000)));
-    assert.deepEqual(
-      exits,
-      clients.map(() => undefined),
-      'no client exited',
-    );
-    for (const [i, c] of clients.entries()) {
-      const lines = await c.lines();
-      assert.ok(
-        lines.length < SCROLLBACK,
-        `client ${i}: ${lines.length} lines on the screen, so some may have scrolled out: type more slowly or for less time`,
-      );
-      const text = lines.join('\n');
-      assert.doesNotMatch(text, /error/i, `client ${i} shows an error:\n${text}`);
-      const echoed = lines.filter((l) => l.startsWith('load-'));
-      const expected = Array.from({ length: typed[i]! }, (_, n) => `load-${i}-${n + 1}`);
-      assert.deepEqual(echoed, expected, `client ${i}: every command's output exactly once, in order`);
-      const commands = lines.filter((l) => /^\/ # echo load-/.test(l)).map((l) => l.slice('/ # echo '.length));
-      assert.deepEqual(commands, expected, `client ${i}: every command reached the shell exactly once, in order`);
-    }
+    await typeForAWhile(t, clients, exits);
 
     const afterTyping = await serverStatus();
     const peak = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${afterTyping.pid}/status`, 'utf8'))?.[1];
@@ -213,5 +228,50 @@ test(
     for (let n = 0; n < 100 && left.length; n++) left = (await sleep(300), await leftovers());
     assert.deepEqual(left, [], 'no container or network of the sessions is left');
     t.diagnostic(`whole run ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  },
+);
+
+test(
+  `10 clients on ONE session, each attached and in a shell of its own exec'd through the monitor, typed into for ${SECONDS} s beside a bake dev ls loop: none takes another's terminal, nothing is lost`,
+  { timeout: (SECONDS + 120) * 1000 },
+  async (t) => {
+    const dir = join(scratch, 'shared');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'docker-bake.hcl'), 'service "dev" {\n  image = "busybox:latest"\n  interactive = true\n  shell = ["/bin/sh"]\n}\n');
+    const up = await bake(['dev', '--detach', '--progress', 'quiet'], dir);
+    assert.equal(up.status, 0, up.stderr);
+    const id = (await sessions()).find((s) => s.files.includes(join(dir, 'docker-bake.hcl')))?.id ?? '';
+    assert.ok(id, 'the shared session is listed');
+
+    const clients = Array.from({ length: SESSIONS }, () => terminal(['dev', 'attach', id], dir));
+    const exits: (number | undefined)[] = clients.map(() => undefined);
+    clients.forEach((c, i) => void c.exited.then((code) => (exits[i] = code)));
+    await Promise.all(clients.map((c) => c.waitFor(/^\/ #/m, 60_000)));
+    // All ten attached to dev, one after another: each newer one took it from the last, whose keys then go nowhere until its monitor opens.
+    await execShells(clients);
+    const shells = (await sessions()).find((s) => s.id === id)?.processes.filter((p) => p.id !== 'dev' && p.state === 'running') ?? [];
+    assert.equal(shells.length, SESSIONS, `one exec'd shell per client: ${JSON.stringify(shells)}`);
+
+    // Beside the typing, another client lists the sessions every 1–2 s.
+    const typing = typeForAWhile(t, clients, exits);
+    let listed = 0;
+    const listing = (async () => {
+      for (const until = Date.now() + SECONDS * 1000; Date.now() < until; listed++) {
+        assert.ok((await sessions()).some((s) => s.id === id));
+        await sleep(1000 + Math.random() * 1000);
+      }
+    })();
+    await Promise.all([typing, listing]);
+    t.diagnostic(`bake dev ls answered ${listed} times meanwhile`);
+    for (const [i, c] of clients.entries()) assert.doesNotMatch((await c.lines()).slice(-40).join('\n'), /took over/, `client ${i} keeps its own shell`);
+
+    await Promise.all(
+      clients.map(async (c, i) => {
+        c.type(`${PREFIX}d`);
+        assert.equal(await c.exited, 0, `client ${i} detaches with 0`);
+      }),
+    );
+    const stop = await bake(['dev', 'stop', id]);
+    assert.equal(stop.status, 0, stop.stderr);
   },
 );
