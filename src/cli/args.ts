@@ -32,7 +32,7 @@ export interface BakeArgs {
   readonly builder: string | undefined;
   readonly maxParallelism: number | undefined;
   readonly keepGoing: boolean;
-  /** Build debugging (issue 13): `--invoke[=CMD]` (its command: undefined for the image's shell) and `--on-error`. */
+  /** Build debugging (issue 13): `--invoke[=CMD]` (its command: undefined for the image's shell), `--on-error` and `--break FILE:LINE`. */
   readonly buildDebug: BuildDebugArgs | undefined;
   readonly debug: boolean;
   /** What `bake dev …` asks for; all defaults (action `up`) for the other commands. */
@@ -70,6 +70,14 @@ export interface BuildDebugArgs {
   /** `--invoke`: the command to run in the target's result; undefined: the image's shell. */
   readonly invoke: { readonly command: readonly string[] | undefined } | undefined;
   readonly onError: boolean;
+  /** `--break FILE:LINE`: stop before the Dockerfile step at that line, FILE as typed. */
+  readonly breaks: readonly DockerfileBreak[];
+}
+
+/** A Dockerfile line, as `--break` names it. */
+export interface DockerfileBreak {
+  readonly file: string;
+  readonly line: number;
 }
 
 export interface ListRequest {
@@ -96,6 +104,7 @@ const OPTIONS = {
   'keep-going': { type: 'boolean' },
   invoke: { type: 'string' },
   'on-error': { type: 'boolean' },
+  break: { type: 'string', multiple: true },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -140,6 +149,7 @@ const FLAG_SCOPES: Readonly<Record<FlagName, readonly Scope[]>> = {
   'keep-going': BUILDING,
   invoke: ['bake'],
   'on-error': ['bake'],
+  break: ['bake'],
   debug: EVERYWHERE,
   help: EVERYWHERE,
   version: EVERYWHERE,
@@ -212,21 +222,37 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgs {
     builder: values.builder,
     maxParallelism: values['max-parallelism'] === undefined ? undefined : parseParallelism(values['max-parallelism']),
     keepGoing: values['keep-going'] ?? false,
-    buildDebug: buildDebugArgs(values.invoke, values['on-error'] ?? false, action === undefined ? rest : []),
+    buildDebug: buildDebugArgs(values.invoke, values['on-error'] ?? false, (values.break ?? []).map(parseBreak), action === undefined ? rest : []),
     debug: values.debug ?? false,
     dev: devArgs(action ?? 'up', action === undefined ? [] : rest, values),
   };
 }
 
-/** `--invoke[=CMD]` and `--on-error`: undefined when neither is given. */
-function buildDebugArgs(invoke: string | undefined, onError: boolean, targets: readonly string[]): BuildDebugArgs | undefined {
-  if (invoke === undefined) return onError ? { invoke: undefined, onError } : undefined;
+/** `--invoke[=CMD]`, `--on-error` and `--break`: undefined when none is given. */
+function buildDebugArgs(
+  invoke: string | undefined,
+  onError: boolean,
+  breaks: readonly DockerfileBreak[],
+  targets: readonly string[],
+): BuildDebugArgs | undefined {
+  if (invoke === undefined) return onError || breaks.length ? { invoke: undefined, onError, breaks } : undefined;
   if (targets.length > 1)
     throw usageError(`--invoke runs a process in one target's result, got ${targets.join(' ')}`, 'Name one target: bake --invoke TARGET.');
-  if (invoke.trim() === '') return { invoke: { command: undefined }, onError };
+  if (invoke.trim() === '') return { invoke: { command: undefined }, onError, breaks };
   const command = parseShellwords(invoke);
   if (!command?.length) throw usageError(`invalid --invoke command ${JSON.stringify(invoke)}: its quotes do not close`, `Write --invoke='sh -c "..."'.`);
-  return { invoke: { command }, onError };
+  return { invoke: { command }, onError, breaks };
+}
+
+/** `FILE:LINE`, LINE a positive whole number. */
+function parseBreak(value: string): DockerfileBreak {
+  const m = /^(.+):(\d+)$/.exec(value);
+  if (!m || Number(m[2]) < 1)
+    throw usageError(
+      `invalid --break ${JSON.stringify(value)}: it names a Dockerfile and a line`,
+      'Write --break Dockerfile:12 (the line of the step to stop before).',
+    );
+  return { file: m[1] as string, line: Number(m[2]) };
 }
 
 type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];

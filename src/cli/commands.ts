@@ -117,6 +117,7 @@ export type FlagName =
   | 'keep-going'
   | 'invoke'
   | 'on-error'
+  | 'break'
   | 'debug'
   | 'help'
   | 'version'
@@ -152,6 +153,7 @@ export const FLAGS: Readonly<Record<FlagName, FlagHelp>> = {
   'keep-going': { spelling: '--keep-going', text: 'On a failure, finish the targets that do not depend on it' },
   invoke: { spelling: '--invoke[=CMD]', text: "Build TARGET, then run CMD (default: the image's shell) in its result; Ctrl-a c: monitor" },
   'on-error': { spelling: '--on-error', text: 'Open a shell at the failed step of any target (its state after the step; Docker 23+)' },
+  break: { spelling: '--break FILE:LINE', text: 'Stop before the Dockerfile step at LINE with a shell in its input state; continue goes on' },
   debug: { spelling: '--debug', text: 'Show stack traces for unexpected errors' },
   help: { spelling: '-h, --help', text: 'Show this help' },
   version: { spelling: '--version', text: 'Show the version' },

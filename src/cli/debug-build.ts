@@ -5,10 +5,14 @@
  * which holds it open in a debug session, and this terminal attaches to the
  * shell it opens, with the same monitor as `bake dev`.
  */
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { usageError, UserError, type Outcome } from '../core/errors.js';
 import { resolveTargets } from '../bakefile/resolve.js';
-import type { BakeArgs, BuildDebugArgs } from './args.js';
+import type { Target } from '../bakefile/model.js';
+import { cutBefore } from '../dockerfile/break-point.js';
+import { buildSpec } from '../orchestrate/build-spec.js';
+import type { BakeArgs, BuildDebugArgs, DockerfileBreak } from './args.js';
 import { loadDefinition, resolveOptions, type CliEnvironment } from './definition.js';
 import { clientEngine, connect, keysUntilAttached, openTerminal, rebuildFlags } from './dev-session.js';
 
@@ -16,8 +20,10 @@ export async function debugBuild(args: BakeArgs, debug: BuildDebugArgs, cli: Cli
   const def = await loadDefinition(args, cli);
   const resolved = resolveTargets(def.evaluated, { ...resolveOptions(def, args, cli), names: args.names });
   const invoked = debug.invoke ? invokedTarget(args, [...resolved.targets.keys()]) : undefined;
-  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true)
-    throw usageError(`bake ${debug.invoke ? '--invoke' : '--on-error'} needs a terminal for its shell`, 'Run it in a terminal.');
+  const projectDir = dirname(def.paths[0] ?? cli.cwd);
+  const breaks = debug.breaks.map((b) => checkBreak(b, cli.cwd, projectDir, [...resolved.targets.values()]));
+  const command = `bake ${debug.invoke ? '--invoke' : debug.onError ? '--on-error' : '--break'}`;
+  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw usageError(`${command} needs a terminal for its shell`, 'Run it in a terminal.');
   const keys = keysUntilAttached();
   const client = await connect(cli).catch((e: unknown) => {
     keys.stop();
@@ -27,7 +33,7 @@ export async function debugBuild(args: BakeArgs, debug: BuildDebugArgs, cli: Cli
     const answer = await client.debug(
       {
         files: [...def.paths],
-        project_dir: dirname(def.paths[0] ?? cli.cwd),
+        project_dir: projectDir,
         engine: clientEngine(cli).endpoint.address,
         env: Object.fromEntries(Object.entries(cli.env).filter((e): e is [string, string] => e[1] !== undefined)),
         targets: [...args.names],
@@ -36,6 +42,7 @@ export async function debugBuild(args: BakeArgs, debug: BuildDebugArgs, cli: Cli
         invoke_target: invoked ?? '',
         invoke_command: debug.invoke?.command ? { words: [...debug.invoke.command] } : undefined,
         size: { columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 },
+        breaks: breaks.map((b) => `${b.path}:${b.line}`),
       },
       (line) => void process.stderr.write(`${line.replaceAll('\n', '\r\n')}\r\n`),
       keys.interrupt.signal,
@@ -48,7 +55,7 @@ export async function debugBuild(args: BakeArgs, debug: BuildDebugArgs, cli: Cli
     if (!answer.value.session) throw new UserError('run', 'the bake server opened a shell in no session');
     await openTerminal(client, answer.value.session, args, cli, {
       typeahead: keys.typeahead,
-      command: `bake ${debug.invoke ? '--invoke' : '--on-error'}`,
+      command,
       hint: true,
     });
     return 'ok';
@@ -73,4 +80,25 @@ function invokedTarget(args: BakeArgs, targets: readonly string[]): string {
     `--invoke runs a process in one target's result, but ${named === undefined ? 'the default group' : `group ${named}`} builds ${targets.join(', ')}`,
     `Name one of them: bake --invoke ${targets[0] ?? 'TARGET'}.`,
   );
+}
+
+/**
+ * A `--break` checked before any server starts: its file is the Dockerfile
+ * of a target the run builds, and its line a step to stop before.
+ */
+function checkBreak(b: DockerfileBreak, cwd: string, projectDir: string, targets: readonly Target[]): { path: string; line: number } {
+  const path = resolve(cwd, b.file);
+  const spelled = `--break ${b.file}:${b.line}`;
+  const used = targets.map((t) => buildSpec(t, projectDir, undefined).dockerfile).flatMap((d) => (d.kind === 'file' ? [d.path] : []));
+  if (!used.includes(path))
+    throw usageError(
+      `${spelled}: no target of this run builds from ${path}`,
+      used.length
+        ? `Break in one of their Dockerfiles: ${[...new Set(used)].join(', ')}.`
+        : 'The targets of this run have inline Dockerfiles only: a break needs a Dockerfile file.',
+    );
+  const cut = cutBefore(readFileSync(path, 'utf8'), b.line);
+  if (cut instanceof Error) throw usageError(`${spelled}: ${cut.message}`, `Pick the line of a step of ${b.file} (RUN, COPY, WORKDIR, ...).`);
+  // A continuation line stands for its step: the server and the user see the step's first line.
+  return { path, line: cut.line };
 }

@@ -14,7 +14,7 @@ import { isWorkStep, type ErrorEvent, type ProgressSink } from '../core/progress
 import type { Entry, Target } from '../bakefile/model.js';
 import type { ResolvedConfig } from '../bakefile/resolve.js';
 import { attributeRange } from '../bakefile/sources.js';
-import { BuildFailedError, dockerConfigDir, type BuildResult, type ClientFrontend } from '../buildkit/build.js';
+import { BuildFailedError, dockerConfigDir, type BuildResult } from '../buildkit/build.js';
 import type { DirStats } from '../buildkit/session/index.js';
 import { bakeStateDir } from '../docker/engine-paths.js';
 import { secretIdKey } from './secret-ids.js';
@@ -22,7 +22,7 @@ import { internalTag, type InternalTag } from '../dockerfile/links.js';
 import { planBuild, type BuildGraph, type GraphNode } from '../graph/plan.js';
 import { runGraph, type GraphRun, type NodeStatus } from '../graph/scheduler.js';
 import { checkBuildInputs } from './build-inputs.js';
-import { buildTarget, readDockerfile, type TargetRun } from './build-target.js';
+import { buildTarget, readDockerfile, type DebugFor, type TargetRun } from './build-target.js';
 import { contextUse } from './context-use.js';
 import { openBuilder, type OpenBuilder, type RunBuilder } from './builder.js';
 
@@ -35,8 +35,8 @@ export interface BuildRunInput {
   readonly builder: string | undefined;
   readonly maxParallelism?: number | undefined;
   readonly keepGoing?: boolean | undefined;
-  /** Build debugging: the client-side frontend a target is solved through (orchestrate/debug-frontend.ts). */
-  readonly frontendFor?: (target: string) => ClientFrontend | undefined;
+  /** Build debugging: how a target is solved, if it is debugged (orchestrate/debug-frontend.ts). */
+  readonly debugFor?: DebugFor;
 }
 
 /** What the run tells as it goes: a renderer in the CLI, a session's screen in the server. */
@@ -99,7 +99,7 @@ export async function runBuild(
       readDockerfile,
     ),
     contextDigests: new Map(),
-    ...(input.frontendFor ? { frontendFor: input.frontendFor } : {}),
+    ...(input.debugFor ? { debugFor: input.debugFor } : {}),
   };
   /** Each built dependency's internal tag, by target name; every one is removed when the run ends. */
   const internal = new Map<string, InternalTag>();

@@ -9,7 +9,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProgressSink } from '../core/progress.js';
 import type { Target } from '../bakefile/model.js';
-import { BuildFailedError, type BuildResult, type ClientFrontend } from '../buildkit/build.js';
+import { BuildFailedError, type BuildResult } from '../buildkit/build.js';
+import { UserError } from '../core/errors.js';
+import { cutBefore } from '../dockerfile/break-point.js';
+import type { DebuggedTarget, DockerfileLine } from './debug-frontend.js';
 import type { BuildSpec } from '../buildkit/build-spec.js';
 import { EngineUnreachableError } from '../buildkit/dial.js';
 import { credentials } from '../buildkit/session/auth.js';
@@ -43,9 +46,12 @@ export interface TargetRun {
   readonly contextUse: ContextUse;
   /** The run's context digests for build avoidance, shared by its targets. */
   readonly contextDigests: Map<string, Promise<string>>;
-  /** Build debugging: the client-side frontend a target is solved through, if any (its build is never skipped as up to date). */
-  readonly frontendFor?: (target: string) => ClientFrontend | undefined;
+  /** Build debugging: how a target is solved, if it is debugged (its build is never skipped as up to date). */
+  readonly debugFor?: DebugFor;
 }
+
+/** How build debugging solves a target (debug-frontend.ts); undefined: as any build. */
+export type DebugFor = (target: string, dockerfile: BuildSpec['dockerfile']) => DebuggedTarget | undefined;
 
 const NONE: DirStats = { files: 0, bytes: 0, requests: 0 };
 
@@ -60,7 +66,8 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
   const dockerignore = dockerignoreFor(spec);
   const contextPaths = run.contextUse(spec.context);
   const images = run.builder.images;
-  const frontend = run.frontendFor?.(t.name);
+  const debugged = run.debugFor?.(t.name, spec.dockerfile);
+  const frontend = debugged?.frontend;
   const check =
     images && !frontend && alwaysBuilt(t) === undefined ? await checkTarget(run, images, t, spec, dockerfile, dockerignore, contextPaths, signal) : undefined;
   if (check?.kind === 'hit') {
@@ -76,14 +83,19 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
     });
     return { exporterResponse: check.exporterResponse, sent: { context: NONE, dockerfile: NONE } };
   }
+  // A break builds the Dockerfile cut before its step; the lines kept stay in their places, so the user's text still shows errors.
+  const cut = debugged?.breakAt && dockerfile !== undefined ? cutAtBreak(dockerfile, debugged.breakAt) : undefined;
+  const built = cut ?? dockerfile;
   // A missing Dockerfile is left for the frontend to report, as without links.
-  const linked = links.refs.size && dockerfile !== undefined ? rewriteDockerfile(dockerfile, links.refs, spec.args) : undefined;
+  const linked = links.refs.size && built !== undefined ? rewriteDockerfile(built, links.refs, spec.args) : undefined;
   if (linked && spec.pull && images) await pullImages(run, images, spec, linked.images, progress, signal);
   const rewritten = links.namedContexts ? undefined : linked?.text;
-  const isolation = dockerfile !== undefined && spec.secrets.size ? await isolateSecrets(spec.secrets, run.env, run.secretIdKey()) : undefined;
-  const isolated = isolation ? isolateSecretMounts(rewritten ?? (dockerfile as string), isolation.ids) : undefined;
-  const solved = isolation && isolated !== undefined ? { ...spec, secrets: isolation.secrets } : spec;
-  const served = serveDockerfile(spec, dockerfile, isolated ?? rewritten);
+  const isolation = built !== undefined && spec.secrets.size ? await isolateSecrets(spec.secrets, run.env, run.secretIdKey()) : undefined;
+  const isolated = isolation ? isolateSecretMounts(rewritten ?? (built as string), isolation.ids) : undefined;
+  // The cut's last stage is the break's: the target's own stage may not be in it.
+  const stage = cut === undefined ? spec : { ...spec, target: undefined };
+  const solved = isolation && isolated !== undefined ? { ...stage, secrets: isolation.secrets } : stage;
+  const served = serveDockerfile(spec, dockerfile, isolated ?? rewritten ?? cut);
   try {
     const results: BuildResult[] = [];
     for (const [i, exported] of spec.exports.entries()) {
@@ -102,6 +114,18 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
   } finally {
     served.dispose();
   }
+}
+
+/** `text` cut before the step at the break's line; a file changed since the break was checked (a reload) says why it has no such step. */
+function cutAtBreak(text: string, at: DockerfileLine): string {
+  const cut = cutBefore(text, at.line);
+  if (cut instanceof Error)
+    throw new UserError(
+      'usage',
+      `--break ${at.path}:${at.line}: ${cut.message}`,
+      'Stop the session (stop) and break on a step of the Dockerfile as it is now.',
+    );
+  return cut.text;
 }
 
 /** Several Solves as one build: the exporter responses merged (the last wins), the sent counts summed. */

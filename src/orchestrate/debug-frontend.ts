@@ -8,6 +8,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { ErrorEvent } from '../core/progress.js';
 import type { ClientFrontend, GatewayBuild } from '../buildkit/build.js';
+import type { DockerfileSpec } from '../buildkit/build-spec.js';
 import type { ContainerMount, GatewayClient, ProcessMeta } from '../buildkit/gateway.js';
 import { decodeDetails, failureEvent, type FailedStep } from '../buildkit/status.js';
 
@@ -17,6 +18,19 @@ export interface DebugRequest {
   readonly invoke?: { readonly target: string; readonly command: readonly string[] | undefined };
   /** `--on-error`: a shell at the failed step of any target. */
   readonly onError: boolean;
+  /** `--break`: the Dockerfile steps to stop before (absolute paths, 1-based lines). */
+  readonly breaks?: readonly DockerfileLine[];
+}
+
+export interface DockerfileLine {
+  readonly path: string;
+  readonly line: number;
+}
+
+/** How build debugging solves a target: through its frontend, and with `breakAt` its Dockerfile cut before the step at that line. */
+export interface DebuggedTarget {
+  readonly frontend: ClientFrontend;
+  readonly breakAt?: DockerfileLine;
 }
 
 /** Where a container of a held build can start: a target's result, or its failed step. */
@@ -32,6 +46,8 @@ export interface DebugPoint {
   /** The engine sends signals to the processes (`gateway.exec.signals`). */
   readonly signals: boolean;
   readonly failure?: DebugFailure;
+  /** Where a `--break` stopped the build: the shell is in the state its step starts from. */
+  readonly stoppedAt?: DockerfileLine;
   /**
    * Lets the build go: `keep` exports the result (an invoked target's), else
    * it is discarded. Resolves once the build has returned: a build solved
@@ -62,9 +78,11 @@ export interface UndebuggableFailure {
 }
 
 /**
- * The frontend for each target of the run: the invoked target, and with
- * `onError` every target, are solved through the gateway. `found` gets each
- * debug point as it comes; `undebuggable` each failure that has none.
+ * The frontend for each target of the run: the invoked target, with
+ * `onError` every target, and a target whose Dockerfile has a break, are
+ * solved through the gateway; a break cuts its Dockerfile before the first
+ * break's step and holds the state it gives. `found` gets each debug point
+ * as it comes; `undebuggable` each failure that has none.
  */
 export function debugFrontends(
   request: DebugRequest,
@@ -72,12 +90,14 @@ export function debugFrontends(
   found: (point: DebugPoint) => void,
   undebuggable: (failure: UndebuggableFailure) => void,
   warn: (line: string) => void,
-): (target: string) => ClientFrontend | undefined {
+): (target: string, dockerfile: DockerfileSpec) => DebuggedTarget | undefined {
   let capabilities: Promise<ReadonlySet<string>> | undefined;
-  return (target) => {
+  return (target, dockerfile) => {
     const invoked = request.invoke?.target === target;
-    if (!invoked && !request.onError) return undefined;
-    return {
+    // The first break of its Dockerfile: continue goes on to the next.
+    const breakAt = dockerfile.kind === 'file' ? request.breaks?.filter((b) => b.path === dockerfile.path).sort((a, b) => a.line - b.line)[0] : undefined;
+    if (!invoked && !request.onError && !breakAt) return undefined;
+    const frontend: ClientFrontend = {
       signal,
       run: async (build) => {
         // Asked once per run: every build of it is on the same builder.
@@ -100,12 +120,15 @@ export function debugFrontends(
           found(failurePoint(build, step, failure, signals, held.release));
           return { result: { failure }, held: held.released, returned: held.returned };
         }
-        if (!invoked) return { result: { ref: solved.ref } };
+        if (!invoked && !breakAt) return { result: { ref: solved.ref } };
         const held = hold();
-        found(resultPoint(build, solved.ref, imageConfig(solved.metadata), request.invoke?.command, signals, held.release));
+        // A break's state is a cut build's: a shell runs in it, never its command, and it is never exported as the target.
+        const command = breakAt ? undefined : request.invoke?.command;
+        found({ ...resultPoint(build, solved.ref, imageConfig(solved.metadata), command, signals, held.release), ...(breakAt ? { stoppedAt: breakAt } : {}) });
         return { result: { ref: solved.ref }, held: held.released, returned: held.returned };
       },
     };
+    return { frontend, ...(breakAt ? { breakAt } : {}) };
   };
 }
 

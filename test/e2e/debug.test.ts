@@ -303,6 +303,76 @@ test('--invoke: the shell sees the build files; reload shows an edited source; r
   await assertNothingLeft();
 });
 
+const BROKEN = {
+  'docker-bake.hcl': 'target "app" {\n  context = "."\n  target  = "final"\n}\n',
+  Dockerfile: [
+    'FROM bake-test/busybox AS final',
+    'WORKDIR /work',
+    `ENV PS1='BRK# ' BAKE_MARK=${MARK}`,
+    'RUN echo one > one',
+    'RUN echo two > two \\',
+    '  && echo more >> two',
+    'RUN echo three > three',
+    '',
+  ].join('\n'),
+};
+
+test('--break stops before a step with a shell in its input state; continue goes to the next break, then to the end', { timeout: 240_000 }, async (ctx) => {
+  const dir = project('break', BROKEN);
+  ctx.after(() => stopSession(dir));
+  // Line 6 continues the step of line 5: the break is before that step.
+  const t = terminal(['--break', 'Dockerfile:6', '--break', 'Dockerfile:7', 'app'], dir);
+  await t.waitFor('bake: app stopped before the step at Dockerfile:5: its shell is in the state that step starts from; continue goes on', 180_000);
+  await t.waitFor(/^BRK#/m);
+  t.type('pwd; ls; echo listed\r');
+  await t.waitFor(/^listed$/m);
+  let lines = await t.lines();
+  assert.deepEqual(lines.slice(lines.lastIndexOf('/work'), lines.lastIndexOf('listed')), ['/work', 'one'], 'the step of line 5 has not run: only one');
+
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('failures\r');
+  await t.waitFor('app: stopped before the step at Dockerfile:5 (--break), in the state it starts from');
+  t.type('continue\r');
+  await t.waitFor('bake: on to the next break: Dockerfile:7', 60_000);
+  await t.waitFor('bake: app stopped before the step at Dockerfile:7', 60_000);
+  await t.waitForVisible('the next shell', (v) => /^BRK#/m.test(v) && !/\(bake\)/.test(v), 60_000);
+  t.type('cat two; ls three; echo listed-again\r');
+  await t.waitFor(/^listed-again$/m);
+  lines = await t.lines();
+  assert.deepEqual(lines.slice(lines.lastIndexOf('two'), lines.lastIndexOf('listed-again')).slice(0, 2), ['two', 'more'], "line 5's step ran");
+  assert.ok(
+    lines.some((l) => /ls: three: No such file or directory/.test(l)),
+    "line 7's step has not",
+  );
+
+  t.type(MONITOR);
+  await t.waitFor(/^\(bake\)/m);
+  t.type('continue\r');
+  await t.waitFor('bake: no break left: on to the end', 60_000);
+  await t.waitFor(/bake: .*built.*; stop ends the session\./, 120_000);
+  t.type('stop\r');
+  assert.equal(await t.exited, 0);
+  await assertNothingLeft();
+});
+
+test('--break on a line with no step, or in a Dockerfile no target builds, is refused before any build, with the fix', async () => {
+  const dir = project('break-refused', BROKEN);
+  const blank = await runBake(['--break', 'Dockerfile:8', 'app'], { cwd: dir, env });
+  assert.equal(blank.status, 2, blank.stderr);
+  assert.match(blank.stderr, /^error: --break Dockerfile:8: line 8 is a comment or blank, not a step/m);
+  const from = await runBake(['--break', 'Dockerfile:1', 'app'], { cwd: dir, env });
+  assert.match(from.stderr, /^error: --break Dockerfile:1: line 1 is FROM which starts a stage/m);
+  const other = await runBake(['--break', 'Other.Dockerfile:2', 'app'], { cwd: dir, env });
+  assert.match(
+    other.stderr,
+    new RegExp(
+      `^error: --break Other.Dockerfile:2: no target of this run builds from ${dir}/Other.Dockerfile\n {2}= fix: Break in one of their Dockerfiles: ${dir}/Dockerfile\.`,
+      'm',
+    ),
+  );
+});
+
 test(
   'a debug client killed with SIGKILL: bake dev attach from a new terminal redraws the same shell, and a third terminal takes it over',
   { timeout: 240_000 },

@@ -250,3 +250,18 @@ test('--format applies where there is output to shape', () => {
   assertUsageError(() => parseEngineArgs(['start', '--format', 'json']), /--format does not apply to bake engine start/);
   assert.deepEqual(parseEngineArgs(['status', '--format', 'json']), { action: 'status', format: 'json' });
 });
+
+test('bake --break FILE:LINE: repeatable, alone or with --invoke / --on-error; a value without a line is refused with the fix', () => {
+  assert.deepEqual(parseBakeArgs(['--break', 'Dockerfile:12', '--break=api/Dockerfile:3', 'app']).buildDebug, {
+    invoke: undefined,
+    onError: false,
+    breaks: [
+      { file: 'Dockerfile', line: 12 },
+      { file: 'api/Dockerfile', line: 3 },
+    ],
+  });
+  assert.deepEqual(parseBakeArgs(['--on-error', '--break', 'C:/x/Dockerfile:4']).buildDebug?.breaks, [{ file: 'C:/x/Dockerfile', line: 4 }]);
+  assert.equal(parseBakeArgs(['app']).buildDebug, undefined);
+  assertUsageError(() => parseBakeArgs(['--break', 'Dockerfile']), /^invalid --break "Dockerfile": it names a Dockerfile and a line$/, /--break Dockerfile:12/);
+  assertUsageError(() => parseBakeArgs(['--break', 'Dockerfile:0']), /^invalid --break "Dockerfile:0"/);
+});

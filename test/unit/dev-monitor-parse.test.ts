@@ -145,6 +145,7 @@ test('MONITOR_HELP has one line for each command', () => {
     'rebuild',
     'rollback',
     'reload',
+    'continue',
     'failures',
     'sessions',
     'switch',

@@ -51,6 +51,7 @@ restart|stop|start SERVICE restart, stop or start one service
 rebuild [TARGET...]        build again and recreate the services whose image changed
 rollback [--init] [SERVICE] recreate a service's container from its image (a debug shell's from its build state; --init: before the failed step)
 reload                     (debugging) build again with the current sources and open the shell again
+continue                   (debugging) from a --break, build on to the next break or the end
 failures                   (debugging) which target and step failed, its command, exit code and Dockerfile lines
 sessions                   the sessions of this server (* marks this one)
 switch SESSION             attach to another session

@@ -98,6 +98,7 @@ const SERVER_REQUESTS: { readonly [K in ServerCommandKind]: ServerRequest<K> } =
   'stop-service': { words: (_, c) => ['stop', c.service] },
   rollback: { words: (ctx, c) => ['rollback', ...(c.init ? ['--init'] : []), c.service ?? attachedService(ctx)] },
   reload: { words: () => ['reload'] },
+  continue: { words: () => ['continue'] },
   failures: { words: () => ['failures'] },
   rebuild: {
     words: (ctx, c) => ['rebuild', ...ctx.rebuildFlags, '--', ...c.targets],

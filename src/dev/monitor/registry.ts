@@ -39,6 +39,7 @@ export type MonitorCommand =
   | { readonly kind: 'rollback'; readonly service: string | undefined; readonly init: boolean }
   /** Build debugging: build again with the current sources and open the shells again. */
   | { readonly kind: 'reload' }
+  | { readonly kind: 'continue' }
   /** Build debugging: what failed, where and how. */
   | { readonly kind: 'failures' }
   | { readonly kind: 'sessions' }
@@ -161,6 +162,13 @@ export const MONITOR_COMMANDS = [
     side: 'server',
     help: 'reload                     (debugging) build again with the current sources and open the shell again',
     parse: (w, _, name) => noArguments(name, w, { kind: 'reload' }),
+  }),
+  define({
+    kind: 'continue',
+    names: ['continue'],
+    side: 'server',
+    help: 'continue                   (debugging) from a --break, build on to the next break or the end',
+    parse: (w, _, name) => noArguments(name, w, { kind: 'continue' }),
   }),
   define({
     kind: 'failures',

@@ -76,16 +76,8 @@ const SERVER_RUNS = {
     await ctx.session.rollback(service, (line) => ctx.write({ msg: { $case: 'text', value: line } }));
     ctx.write({ msg: { $case: 'text', value: `${service}: recreated from its image; changes made inside it are gone` } });
   },
-  reload: async ({ session, write }) => {
-    if (!session.debug) throw new SessionCommandError('reload builds a debug session again; in a dev session, rebuild builds and recreates services');
-    const say = (line: string): void => write({ msg: { $case: 'text', value: line } });
-    const id = await session.debug.reload(say).catch((e: unknown) => {
-      // The fix worked: said as news, not as an error; the session stays until stopped.
-      if (e instanceof Error && e.name === 'EverythingBuilt') return say(`bake: ${e.message}; stop ends the session.`);
-      throw e;
-    });
-    if (id !== undefined) write({ msg: { $case: 'attach', value: id } });
-  },
+  reload: (ctx) => buildAgain(ctx, 'reload'),
+  continue: (ctx) => buildAgain(ctx, 'continue'),
   failures: ({ session, write }) => {
     if (!session.debug) throw new SessionCommandError('failures lists what failed in a debug session (bake --on-error); this is a dev session');
     write({ msg: { $case: 'text', value: session.debug.describe() } });
@@ -123,6 +115,18 @@ function serviceArg(ctx: CommandContext, words: readonly string[], name: string)
   const service = words[0] ?? ctx.session.find(ctx.attached)?.service ?? ctx.session.interactive;
   if (!service) throw new SessionCommandError(`${name} needs a service name; ps lists them`);
   return service;
+}
+
+/** `reload` and `continue`: a debug session's build again; the terminal goes to its first shell. */
+async function buildAgain({ session, write }: CommandContext, name: 'reload' | 'continue'): Promise<void> {
+  if (!session.debug) throw new SessionCommandError(`${name} builds a debug session again; in a dev session, rebuild builds and recreates services`);
+  const say = (line: string): void => write({ msg: { $case: 'text', value: line } });
+  const id = await session.debug[name](say).catch((e: unknown) => {
+    // The fix worked, or the build ran to its end: said as news, not as an error; the session stays until stopped.
+    if (e instanceof Error && e.name === 'EverythingBuilt') return say(`bake: ${e.message}; stop ends the session.`);
+    throw e;
+  });
+  if (id !== undefined) write({ msg: { $case: 'attach', value: id } });
 }
 
 async function lifecycle(ctx: CommandContext, words: readonly string[], name: 'restart' | 'stop' | 'start'): Promise<void> {

@@ -8,6 +8,7 @@
  * end (or a `reload`) lets them go, which releases every container and
  * build, leaving nothing in the engine.
  */
+import { basename } from 'node:path';
 import { BakeFileError, type Diagnostic } from '../../core/diagnostics.js';
 import { renderDiagnostic, renderError } from '../../core/error-text.js';
 import { UserError } from '../../core/errors.js';
@@ -46,7 +47,12 @@ export interface DebugRun {
 export function debugRun(req: DebugRequestMessage): DebugRun {
   const flags = parseRebuild(req.build_flags);
   const invoke = req.invoke_target ? { invoke: { target: req.invoke_target, command: req.invoke_command?.words } } : {};
-  return { targets: req.targets, flags, debug: { onError: req.on_error, ...invoke } };
+  const breaks = req.breaks.map((b) => {
+    const at = /^(\/.*):(\d+)$/.exec(b);
+    if (!at) throw new SessionCommandError(`invalid break ${JSON.stringify(b)}: an absolute Dockerfile path and a line, PATH:LINE`);
+    return { path: at[1] as string, line: Number(at[2]) };
+  });
+  return { targets: req.targets, flags, debug: { onError: req.on_error, ...invoke, ...(breaks.length ? { breaks } : {}) } };
 }
 
 /** A debug run with nothing to debug: every target built. Not a failure: what the user asked for worked. */
@@ -113,7 +119,8 @@ export class BuildDebugger implements SessionDebugger {
 
   constructor(
     readonly session: DevSession,
-    readonly run: DebugRun,
+    // `continue` passes the breaks it stopped at.
+    private run: DebugRun,
   ) {}
 
   /** The first shell: where a terminal goes when it names no process. */
@@ -159,6 +166,10 @@ export class BuildDebugger implements SessionDebugger {
         told.add(point.target);
         relay(errorText(point.failure.event).trimEnd());
       }
+      if (point.stoppedAt)
+        relay(
+          `bake: ${point.target} stopped before the step at ${basename(point.stoppedAt.path)}:${point.stoppedAt.line}: its shell is in the state that step starts from; continue goes on`,
+        );
       const opened = this.open(point, 'after', point.target).then(
         (p) => firstShell(p.id),
         (e: unknown) => {
@@ -193,7 +204,7 @@ export class BuildDebugger implements SessionDebugger {
         builder: this.run.flags.build.builder,
         maxParallelism: this.run.flags.build.maxParallelism,
         keepGoing: this.run.flags.build.keepGoing,
-        frontendFor: debugFrontends(
+        debugFor: debugFrontends(
           this.run.debug,
           signal,
           found,
@@ -232,6 +243,17 @@ export class BuildDebugger implements SessionDebugger {
     return this.build(say);
   }
 
+  /** `continue`: the breaks the build stopped at are passed; it builds again, to the next break or the end. */
+  continue(say: (line: string) => void): Promise<string> {
+    const { breaks } = this.run.debug;
+    const stopped = this.points.flatMap((p) => (p.stoppedAt ? [p.stoppedAt] : []));
+    if (!stopped.length) throw new SessionCommandError('the build is stopped at no break: continue goes on from a --break; reload builds again');
+    const left = breaks?.filter((b) => !stopped.some((s) => s.path === b.path && s.line >= b.line)) ?? [];
+    say(left.length ? `bake: on to the next break: ${left.map((b) => `${basename(b.path)}:${b.line}`).join(', ')}` : 'bake: no break left: on to the end');
+    this.run = { ...this.run, debug: { ...this.run.debug, breaks: left } };
+    return this.build(say);
+  }
+
   /** `rollback [--init]`: a fresh container on the same held build: the state after its step, or with `init` before it. */
   async rollback(ref: string, init: boolean): Promise<string> {
     const shell = this.shellOf(ref);
@@ -266,6 +288,8 @@ export class BuildDebugger implements SessionDebugger {
     const held = this.points.map((p) => {
       const shells = [...this.shells].filter(([, s]) => s.point === p).map(([id, s]) => `${id} (${s.state === 'before' ? 'before the step' : 'after it'})`);
       const where = `shells: ${shells.join(', ') || 'none'}`;
+      if (p.stoppedAt)
+        return `${p.target}: stopped before the step at ${basename(p.stoppedAt.path)}:${p.stoppedAt.line} (--break), in the state it starts from; ${where}`;
       if (!p.failure) return `${p.target}: its result; ${where}`;
       const f = p.failure;
       const location = f.event.source ? `${f.event.source.filename}:${f.event.source.lines.find((l) => l.failing)?.line ?? '?'}` : 'its Dockerfile';
@@ -349,7 +373,8 @@ export class BuildDebugger implements SessionDebugger {
     const containers = [...signals].map(([container, ends]) => (ends ? histories : processes).then(() => container.release()));
     const builds = Promise.all(containers).then(async () => {
       // The held builds return once let go; the round's other builds (--keep-going) end with the run.
-      const returned = Promise.all([...points.map((p) => p.release(p.failure === undefined)), round?.ended]);
+      // An invoked result is exported as the target; a failed step, or a break's cut state, never is.
+      const returned = Promise.all([...points.map((p) => p.release(p.failure === undefined && p.stoppedAt === undefined)), round?.ended]);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([returned, new Promise((resolve) => (timer = setTimeout(resolve, RETURN_WAIT_MS)))]);
       clearTimeout(timer);

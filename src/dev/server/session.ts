@@ -59,6 +59,8 @@ export interface SessionDebugger {
   readonly interactive: string | undefined;
   /** Builds again with the current sources; resolves with the new first shell's id. */
   reload(say: (line: string) => void): Promise<string>;
+  /** Passes the breaks the build stopped at and builds again, to the next break or the end; resolves with the new first shell's id. */
+  continue(say: (line: string) => void): Promise<string>;
   /** A fresh shell on the held build of process `ref` (`init`: the failed step's state before it); resolves with its id. */
   rollback(ref: string, init: boolean): Promise<string>;
   /** Another process in the container of process `ref`. */

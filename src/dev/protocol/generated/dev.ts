@@ -61,7 +61,11 @@ export interface DebugRequest {
   /** --invoke: the target whose result a process runs in, and the process (absent: the image's shell). */
   invoke_target: string;
   invoke_command: Words | undefined;
-  size: TerminalSize | undefined;
+  size:
+    | TerminalSize
+    | undefined;
+  /** --break: the Dockerfile steps to stop before, as "ABSOLUTE_PATH:LINE". */
+  breaks: string[];
 }
 
 export interface DebugRequest_EnvEntry {
@@ -380,6 +384,7 @@ function createBaseDebugRequest(): DebugRequest {
     invoke_target: "",
     invoke_command: undefined,
     size: undefined,
+    breaks: [],
   };
 }
 
@@ -414,6 +419,9 @@ export const DebugRequest: MessageFns<DebugRequest> = {
     }
     if (message.size !== undefined) {
       TerminalSize.encode(message.size, writer.uint32(82).fork()).join();
+    }
+    for (const v of message.breaks) {
+      writer.uint32(90).string(v!);
     }
     return writer;
   },
@@ -512,6 +520,14 @@ export const DebugRequest: MessageFns<DebugRequest> = {
             }
 
             message.size = TerminalSize.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.breaks.push(reader.string());
             continue;
           }
         }
