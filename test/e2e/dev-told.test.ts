@@ -49,12 +49,17 @@ function terminal(args: string[]): PtyTerminal {
 
 const lastLine = (visible: string): string => visible.trimEnd().split('\n').at(-1) ?? '';
 
-/** A session up with its dev shell on a new terminal: the terminal and the session id. */
-async function devTerminal(): Promise<{ t: PtyTerminal; session: string }> {
-  const t = terminal(['dev', '--progress', 'quiet']);
-  const hint = await t.waitFor(/bake: attached to dev \(\/bin\/sh\) in session (\S+)\./, 120_000);
-  await t.waitForVisible('the shell prompt', (v) => lastLine(v) === PROMPT);
-  return { t, session: /in session (\S+)\./.exec(hint)?.[1] ?? '' };
+/** A session up, one terminal in its dev shell, another in its monitor (come from web's output): both, and the session id. */
+async function twoTerminals(): Promise<{ inShell: PtyTerminal; inMonitor: PtyTerminal; session: string }> {
+  const inShell = terminal(['dev', '--progress', 'quiet']);
+  const hint = await inShell.waitFor(/bake: attached to dev \(\/bin\/sh\) in session (\S+)\./, 120_000);
+  await inShell.waitForVisible('the shell prompt', (v) => lastLine(v) === PROMPT);
+  const session = /in session (\S+)\./.exec(hint)?.[1] ?? '';
+  const inMonitor = terminal(['dev', 'attach', session, 'web']);
+  await inMonitor.waitFor(/^web up$/m);
+  inMonitor.type('\x01c');
+  await inMonitor.waitForVisible('the monitor', (v) => lastLine(v) === '(bake)');
+  return { inShell, inMonitor, session };
 }
 
 function serverPid(): number {
@@ -97,11 +102,7 @@ after(async () => {
 });
 
 test('a session stopped from another terminal ends the terminals on it, in a shell or in the monitor, saying so', async () => {
-  const { t: inShell, session } = await devTerminal();
-  const inMonitor = terminal(['dev', 'attach', session, 'web']);
-  await inMonitor.waitFor(/^web up$/m);
-  inMonitor.type('\x01c');
-  await inMonitor.waitForVisible('the monitor', (v) => lastLine(v) === '(bake)');
+  const { inShell, inMonitor, session } = await twoTerminals();
 
   const stop = await bake(['dev', 'stop', session]);
   assert.equal(stop.status, 0, stop.stderr);
@@ -113,12 +114,8 @@ test('a session stopped from another terminal ends the terminals on it, in a she
 });
 
 test('the server killed under two terminals: a new one takes the session over from the engine, and each goes on where it was', async () => {
-  const { t: inShell, session } = await devTerminal();
+  const { inShell, inMonitor, session } = await twoTerminals();
   inShell.type('KEPT=shell-kept\r');
-  const inMonitor = terminal(['dev', 'attach', session, 'web']);
-  await inMonitor.waitFor(/^web up$/m);
-  inMonitor.type('\x01c');
-  await inMonitor.waitForVisible('the monitor', (v) => lastLine(v) === '(bake)');
 
   const killed = serverPid();
   process.kill(killed, 'SIGKILL');
@@ -141,11 +138,7 @@ test('the server killed under two terminals: a new one takes the session over fr
 });
 
 test('an engine that stops answering is said in the shell and in the monitor, and so is its coming back', async () => {
-  const { t: inShell, session } = await devTerminal();
-  const inMonitor = terminal(['dev', 'attach', session, 'web']);
-  await inMonitor.waitFor(/^web up$/m);
-  inMonitor.type('\x01c');
-  await inMonitor.waitForVisible('the monitor', (v) => lastLine(v) === '(bake)');
+  const { inShell, inMonitor, session } = await twoTerminals();
 
   process.kill(enginePid, 'SIGSTOP');
   try {
