@@ -10,7 +10,8 @@ import { usageError, UserError, type Outcome } from '../core/errors.js';
 import { resolveTargets } from '../bakefile/resolve.js';
 import type { BakeArgs, BuildDebugArgs } from './args.js';
 import { loadDefinition, resolveOptions, type CliEnvironment } from './definition.js';
-import { clientEngine, connect, keysUntilAttached, openTerminal, rebuildFlags } from './dev-session.js';
+import { clientEngine } from './dev-look.js';
+import { connect, keysUntilAttached, openTerminal, rebuildFlags } from './dev-session.js';
 
 export async function debugBuild(args: BakeArgs, debug: BuildDebugArgs, cli: CliEnvironment): Promise<Outcome> {
   const def = await loadDefinition(args, cli);

@@ -1,0 +1,122 @@
+/**
+ * The commands that only ask the server: `bake dev ls` and `bake server
+ * status|stop|run`. They answer in well under 0.3 s (issue 15), so this
+ * module loads no bake file reader, BuildKit client, build view or terminal:
+ * only the server's client, its tables and the engine's address.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Outcome } from '../core/errors.js';
+import { packageRoot } from '../buildkit/package-root.js';
+import { resolveEngineEndpoint, type ResolvedEndpoint } from '../docker/endpoint.js';
+import { connectServer, type DevClient } from '../dev/client/connection.js';
+import { sameEngine } from '../dev/client/engine-identity.js';
+import { sessionRow } from '../dev/client/rows.js';
+import { formatKeyValues, formatSessionTable, formatUptime } from '../dev/monitor/tables.js';
+import type { SessionInfo } from '../dev/protocol/generated/dev.js';
+import { abandonedLock } from '../dev/server/lock.js';
+import { serverPaths } from '../dev/server/paths.js';
+import type { BakeArgs, ServerRequest } from './args.js';
+import type { CliEnvironment } from './definition.js';
+import { VERSION } from './version.js';
+
+/**
+ * The server if one runs (ls, attach, stop only look). One that was killed
+ * left its sessions running in the engine, where only a server finds them
+ * (from their labels): then a new server is started to take them over.
+ */
+export async function runningServer(cli: CliEnvironment): Promise<DevClient | undefined> {
+  const takeOver = abandonedLock(serverPaths(cli.env, homedir()));
+  if (takeOver) process.stderr.write('bake: the last bake server ended without ending its sessions; a new one takes them over.\n');
+  return connectServer({
+    env: cli.env,
+    version: VERSION,
+    start: takeOver ? serverRunCommand() : undefined,
+    warn: (line) => void process.stderr.write(`${line}\n`),
+  });
+}
+
+/** `bake server run` by this package's bin/bake, as a client starts the server. */
+export function serverRunCommand(): string[] {
+  return [process.execPath, join(packageRoot(), 'bin', 'bake'), 'server', 'run'];
+}
+
+/** The engine this terminal builds and runs on, and why (DOCKER_HOST, the docker context …): where a new session is created. */
+export function clientEngine(cli: CliEnvironment): ResolvedEndpoint {
+  return resolveEngineEndpoint(cli.env);
+}
+
+/** Why a session on another engine than this terminal's cannot be used from here; undefined when it is the same engine. */
+export async function engineMismatch(session: SessionInfo, here: ResolvedEndpoint): Promise<{ message: string; fix: string } | undefined> {
+  if (await sameEngine(session.engine, here.endpoint.address, AbortSignal.timeout(5_000))) return undefined;
+  return {
+    message: `session ${session.id} runs on the engine at ${session.engine}, but this terminal's engine is ${here.endpoint.address} (${here.reason})`,
+    fix: `To use the session, point DOCKER_HOST at ${session.engine}; to have a session on ${here.endpoint.address} instead, run bake dev stop ${session.id}, then bake dev again.`,
+  };
+}
+
+/** `bake dev ls`. */
+export async function list(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
+  // A DOCKER_HOST bake cannot use is a usage error before any server is asked.
+  const here = clientEngine(cli);
+  const client = await runningServer(cli);
+  const reply = client ? await client.list(here.endpoint.address).finally(() => client.close()) : { sessions: [], lost: [] };
+  for (const line of reply.lost) process.stderr.write(`bake: ${line}\n`);
+  // A session on another engine than this terminal's is listed, and said to be: bake dev here would refuse it.
+  for (const mismatch of await Promise.all(reply.sessions.map((session) => engineMismatch(session, here)))) {
+    if (mismatch) process.stderr.write(`bake: ${mismatch.message}. ${mismatch.fix}\n`);
+  }
+  if (args.dev.format === 'json') process.stdout.write(`${JSON.stringify(reply.sessions.map(sessionRow), null, 2)}\n`);
+  else process.stdout.write(formatSessionTable(reply.sessions.map(sessionRow)));
+  return 'ok';
+}
+
+/** `bake server status|stop|run`. */
+export async function serverCommand(
+  request: Exclude<ServerRequest, { action: 'help' }> | { readonly action: 'run'; readonly format: 'table' },
+  cli: CliEnvironment,
+): Promise<Outcome> {
+  const { action } = request;
+  if (action === 'run') {
+    await (await import('../dev/server/main.js')).runServer(cli.env, VERSION);
+    return 'ok';
+  }
+  const client = await connectServer({ env: cli.env, version: VERSION, start: undefined, warn: (line) => void process.stderr.write(`${line}\n`) });
+  if (!client) {
+    if (request.format === 'json') {
+      process.stdout.write(`${JSON.stringify({ running: false })}\n`);
+      return 'ok';
+    }
+    const paths = serverPaths(cli.env, homedir());
+    const left = abandonedLock(paths) ? '; the last one ended without ending its sessions: bake dev ls has a new one take them over' : '';
+    process.stdout.write(`no bake server is running (it starts with the first bake dev; socket ${paths.socket})${left}\n`);
+    return 'ok';
+  }
+  try {
+    const h = client.hello;
+    if (action === 'stop') {
+      const reply = await client.shutdown();
+      process.stdout.write(`bake server (pid ${h.pid}) is stopping; it ends its ${reply.sessions} session(s).\n`);
+      return 'ok';
+    }
+    if (request.format === 'json') {
+      process.stdout.write(
+        `${JSON.stringify({ running: true, version: h.server_version, protocol: h.protocol, pid: h.pid, startedAt: new Date(h.started_at_ms).toISOString(), sessions: h.sessions, rssBytes: h.rss_bytes, socket: h.socket, logFile: h.log_file }, null, 2)}\n`,
+      );
+      return 'ok';
+    }
+    process.stdout.write(
+      formatKeyValues([
+        ['server', `bake ${h.server_version} (protocol ${h.protocol}), pid ${h.pid}`],
+        ['uptime', formatUptime(Date.now() - h.started_at_ms)],
+        ['sessions', String(h.sessions)],
+        ['memory', `${(h.rss_bytes / 1048576).toFixed(1)} MiB (RSS)`],
+        ['socket', h.socket],
+        ['log', h.log_file],
+      ]),
+    );
+    return 'ok';
+  } finally {
+    client.close();
+  }
+}
