@@ -178,6 +178,10 @@ async function bringUp(
         built: async (run) => {
           await view.report(run);
         },
+        unchanged: (targets) =>
+          void process.stderr.write(
+            `bake: nothing built: no input of ${targets.join(', ')} changed since the last build (build avoidance, BuildKit not asked).\n`,
+          ),
         up: (plans) =>
           client.up(
             {

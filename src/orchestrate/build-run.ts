@@ -16,13 +16,15 @@ import type { ResolvedConfig } from '../bakefile/resolve.js';
 import { attributeRange } from '../bakefile/sources.js';
 import { BuildFailedError, dockerConfigDir, type BuildResult, type ClientFrontend } from '../buildkit/build.js';
 import type { DirStats } from '../buildkit/session/index.js';
+import { engineBuilder } from '../buildkit/dial.js';
 import { bakeStateDir } from '../docker/engine-paths.js';
+import { DockerEngine } from '../docker/engine-api.js';
 import { secretIdKey } from './secret-ids.js';
 import { internalTag, type InternalTag } from '../dockerfile/links.js';
 import { planBuild, type BuildGraph, type GraphNode } from '../graph/plan.js';
 import { runGraph, type GraphRun, type NodeStatus } from '../graph/scheduler.js';
 import { checkBuildInputs } from './build-inputs.js';
-import { buildTarget, readDockerfile, type TargetRun } from './build-target.js';
+import { buildTarget, readDockerfile, unchangedSinceLastBuild, type AvoidanceRun, type TargetRun } from './build-target.js';
 import { contextUse } from './context-use.js';
 import { openBuilder, type OpenBuilder, type RunBuilder } from './builder.js';
 
@@ -84,21 +86,12 @@ export async function runBuild(
     env,
   );
   const builder = await open({ builder: input.builder, env: input.env }, signal);
-  const stateDir = bakeStateDir({ XDG_STATE_HOME: env('XDG_STATE_HOME'), HOME: env('HOME') }, homedir());
+  const stateDir = stateDirOf(env);
   const targetRun: TargetRun = {
+    ...avoidanceRun(input, graph, stateDir),
     builder,
-    cwd: input.cwd,
-    env,
     dockerConfigDir: dockerConfigDir(env),
-    upToDateDir: join(stateDir, 'up-to-date'),
     secretIdKey: secretIdKey(stateDir),
-    contextUse: contextUse(
-      graph.order.map((n) => n.target),
-      input.cwd,
-      env('SSH_AUTH_SOCK'),
-      readDockerfile,
-    ),
-    contextDigests: new Map(),
     ...(input.frontendFor ? { frontendFor: input.frontendFor } : {}),
   };
   /** Each built dependency's internal tag, by target name; every one is removed when the run ends. */
@@ -173,6 +166,56 @@ export async function runBuild(
     }
     await builder.close();
   }
+}
+
+/**
+ * The fast path of a dev run on a running session (issue 15): the result of
+ * every target's last build when build avoidance finds none changed, asked
+ * of the Docker engine's image store alone, so no builder is dialed and
+ * nothing is solved. Undefined as soon as one target would build (a
+ * `target:` link always does), and for a builder that is no Docker engine.
+ */
+export async function unchangedBuild(input: BuildRunInput, signal: AbortSignal): Promise<ReadonlyMap<string, BuildResult> | undefined> {
+  const endpoint = engineBuilder(input.builder, input.env);
+  if (!endpoint || input.frontendFor) return undefined;
+  const graph = planBuild(input.resolved);
+  const run = avoidanceRun(
+    input,
+    graph,
+    stateDirOf((name) => input.env[name]),
+  );
+  const engine = new DockerEngine(endpoint);
+  try {
+    const last = await Promise.all(
+      graph.order.map(
+        async (n) => [n.name, await unchangedSinceLastBuild(run, { address: endpoint.address, images: engine.images }, n.target, signal)] as const,
+      ),
+    );
+    return last.every((entry): entry is readonly [string, BuildResult] => entry[1] !== undefined) ? new Map(last) : undefined;
+  } finally {
+    engine.close();
+  }
+}
+
+function stateDirOf(env: (name: string) => string | undefined): string {
+  return bakeStateDir({ XDG_STATE_HOME: env('XDG_STATE_HOME'), HOME: env('HOME') }, homedir());
+}
+
+/** What build avoidance reads for the run's targets: their inputs, and its records under `stateDir`. */
+function avoidanceRun(input: BuildRunInput, graph: BuildGraph, stateDir: string): AvoidanceRun {
+  const env = (name: string): string | undefined => input.env[name];
+  return {
+    cwd: input.cwd,
+    env,
+    upToDateDir: join(stateDir, 'up-to-date'),
+    contextUse: contextUse(
+      graph.order.map((n) => n.target),
+      input.cwd,
+      env('SSH_AUTH_SOCK'),
+      readDockerfile,
+    ),
+    contextDigests: new Map(),
+  };
 }
 
 /** `target:` links pass images through an image store: a standalone BuildKit has none (yet). */

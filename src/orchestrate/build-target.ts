@@ -27,22 +27,26 @@ import { serveDockerfile } from './served-dockerfile.js';
 import type { RunBuilder, RunImages } from './builder.js';
 import { alwaysBuilt, checkUpToDate, type UpToDate } from './up-to-date.js';
 
-/** What the targets of a run share. */
-export interface TargetRun {
-  readonly builder: RunBuilder;
+/** What build avoidance needs of a run: where a target's inputs are, and where its records live. */
+export interface AvoidanceRun {
   /** Where relative paths start. */
   readonly cwd: string;
   readonly env: (name: string) => string | undefined;
-  /** The docker CLI's config dir: registry credentials for pulls and pushes. */
-  readonly dockerConfigDir: string;
   /** Where build avoidance keeps its records. */
   readonly upToDateDir: string;
-  /** This user's key for the ids that keep targets' secret steps apart (secret-ids.ts). */
-  readonly secretIdKey: () => Buffer;
   /** What each context directory of the run sends (context-use.ts). */
   readonly contextUse: ContextUse;
   /** The run's context digests for build avoidance, shared by its targets. */
   readonly contextDigests: Map<string, Promise<string>>;
+}
+
+/** What the targets of a run share. */
+export interface TargetRun extends AvoidanceRun {
+  readonly builder: RunBuilder;
+  /** The docker CLI's config dir: registry credentials for pulls and pushes. */
+  readonly dockerConfigDir: string;
+  /** This user's key for the ids that keep targets' secret steps apart (secret-ids.ts). */
+  readonly secretIdKey: () => Buffer;
   /** Build debugging: the client-side frontend a target is solved through, if any (its build is never skipped as up to date). */
   readonly frontendFor?: (target: string) => ClientFrontend | undefined;
 }
@@ -62,7 +66,9 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
   const images = run.builder.images;
   const frontend = run.frontendFor?.(t.name);
   const check =
-    images && !frontend && alwaysBuilt(t) === undefined ? await checkTarget(run, images, t, spec, dockerfile, dockerignore, contextPaths, signal) : undefined;
+    images && !frontend && alwaysBuilt(t) === undefined
+      ? await checkTarget(run, { address: run.builder.address, images }, t, spec, dockerfile, dockerignore, contextPaths, signal)
+      : undefined;
   if (check?.kind === 'hit') {
     const now = Date.now();
     progress({
@@ -104,6 +110,24 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
   }
 }
 
+/**
+ * Build avoidance alone, for `t` as buildTarget would build it without
+ * `target:` links: its last build (nothing sent) when none of its inputs
+ * changed since and the engine still holds its image; undefined when it
+ * would be built. Only the engine's image store is asked, never BuildKit.
+ */
+export async function unchangedSinceLastBuild(
+  run: AvoidanceRun,
+  engine: { readonly address: string; readonly images: Pick<RunImages, 'inspect'> },
+  t: Target,
+  signal: AbortSignal,
+): Promise<BuildResult | undefined> {
+  if (alwaysBuilt(t) !== undefined) return undefined;
+  const spec = buildSpec(t, run.cwd, run.env('SSH_AUTH_SOCK'));
+  const check = await checkTarget(run, engine, t, spec, readDockerfile(spec), dockerignoreFor(spec), run.contextUse(spec.context), signal);
+  return check?.kind === 'hit' ? { exporterResponse: check.exporterResponse, sent: { context: NONE, dockerfile: NONE } } : undefined;
+}
+
 /** Several Solves as one build: the exporter responses merged (the last wins), the sent counts summed. */
 function merged(results: readonly BuildResult[]): BuildResult {
   const total = (use: 'context' | 'dockerfile'): DirStats =>
@@ -131,8 +155,8 @@ function dockerignoreFor(spec: BuildSpec): string | undefined {
 
 /** Build avoidance (up-to-date.ts) on a Docker engine: its image store is where the last build's image must still be. */
 async function checkTarget(
-  run: TargetRun,
-  images: RunImages,
+  run: AvoidanceRun,
+  engine: { readonly address: string; readonly images: Pick<RunImages, 'inspect'> },
   t: Target,
   spec: BuildSpec,
   dockerfile: string | undefined,
@@ -147,15 +171,15 @@ async function checkTarget(
       dockerfile,
       dockerignore,
       contextPaths,
-      engineAddress: run.builder.address,
-      images,
+      engineAddress: engine.address,
+      images: engine.images,
       stateDir: run.upToDateDir,
       contextDigests: run.contextDigests,
       signal,
     });
   } catch (e) {
     // The same sentence as when BuildKit cannot be reached: this is the engine's first call of the run.
-    if (e instanceof EngineError) throw new EngineUnreachableError(run.builder.address);
+    if (e instanceof EngineError) throw new EngineUnreachableError(engine.address);
     throw e;
   }
 }
