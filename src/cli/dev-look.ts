@@ -1,12 +1,13 @@
 /**
- * The commands that only ask the server: `bake dev ls` and `bake server
- * status|stop|run`. They answer in well under 0.3 s (issue 15), so this
+ * The commands that only ask the server: `bake dev ls`, `bake dev stop`
+ * and `bake server status|stop|run`. They answer in well under 0.3 s (issue 15), so this
  * module loads no bake file reader, BuildKit client, build view or terminal:
  * only the server's client, its tables and the engine's address.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Outcome } from '../core/errors.js';
+import { usageError, UserError, type Outcome } from '../core/errors.js';
+import { loadBakeFiles } from '../bakefile/load.js';
 import { packageRoot } from '../buildkit/package-root.js';
 import { resolveEngineEndpoint, type ResolvedEndpoint } from '../docker/endpoint.js';
 import { connectServer, type DevClient } from '../dev/client/connection.js';
@@ -16,6 +17,7 @@ import { formatKeyValues, formatSessionTable, formatUptime } from '../dev/monito
 import type { SessionInfo } from '../dev/protocol/generated/dev.js';
 import { abandonedLock } from '../dev/server/lock.js';
 import { serverPaths } from '../dev/server/paths.js';
+import { sessionIdOf } from '../dev/project.js';
 import type { BakeArgs, ServerRequest } from './args.js';
 import type { CliEnvironment } from './definition.js';
 import { VERSION } from './version.js';
@@ -69,6 +71,69 @@ export async function list(args: BakeArgs, cli: CliEnvironment): Promise<Outcome
   if (args.dev.format === 'json') process.stdout.write(`${JSON.stringify(reply.sessions.map(sessionRow), null, 2)}\n`);
   else process.stdout.write(formatSessionTable(reply.sessions.map(sessionRow)));
   return 'ok';
+}
+
+/** `bake dev stop`. */
+export async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
+  // A DOCKER_HOST bake cannot use is a usage error before any server is asked.
+  clientEngine(cli);
+  const client = await runningServer(cli);
+  if (!client) throw noSessionError(args);
+  try {
+    const session = await pickSession(client, args, cli);
+    await client.stop(session.id, args.dev.volumes);
+    if (session.kind === 'debug') {
+      process.stdout.write(`bake: session ${session.id} stopped: its build containers are released and its builds let go.\n`);
+      return 'ok';
+    }
+    process.stdout.write(
+      `bake: session ${session.id} stopped: its containers and network are removed${args.dev.volumes ? ', and its named volumes' : '; named volumes are kept (--volumes removes them)'}.\n`,
+    );
+    return 'ok';
+  } finally {
+    client.close();
+  }
+}
+
+/** `bake dev attach|stop` with no server: there is no session to act on. */
+export function noSessionError(args: BakeArgs): UserError {
+  const fix = 'Start one with bake dev (bake dev --detach leaves it running without attaching).';
+  return new UserError(
+    'run',
+    args.dev.session ? `no session ${args.dev.session} is running: no bake server is` : 'no bake dev session is running: no bake server is',
+    fix,
+  );
+}
+
+/** SESSION, else the session of the bake files here, else the only session; an error lists them otherwise. */
+export async function pickSession(client: DevClient, args: BakeArgs, cli: CliEnvironment): Promise<SessionInfo> {
+  const { sessions } = await client.list(clientEngine(cli).endpoint.address);
+  const wanted = args.dev.session;
+  if (wanted) {
+    const s = sessions.find((x) => x.id === wanted);
+    if (s) return s;
+    throw new UserError(
+      'run',
+      `no session ${wanted}`,
+      sessions.length ? `Use one of: ${sessions.map((x) => x.id).join(', ')}.` : 'There is none: start one with bake dev.',
+    );
+  }
+  const here = localSessionId(args, cli);
+  // The bake files' dev session, else their debug session (bake --invoke, --on-error).
+  const local = here && (sessions.find((s) => s.id === here) ?? sessions.find((s) => s.id === `${here}-debug`));
+  if (local) return local;
+  if (sessions.length === 1) return sessions[0] as SessionInfo;
+  if (!sessions.length) throw new UserError('run', 'no bake dev session is running', 'Start one with bake dev.');
+  throw usageError(`${sessions.length} sessions are running and none is of the bake files here`, `Name one: ${sessions.map((x) => x.id).join(', ')}.`);
+}
+
+/** The id the bake files of this directory (or -f) would have; undefined without any. */
+function localSessionId(args: BakeArgs, cli: CliEnvironment): string | undefined {
+  try {
+    return sessionIdOf(loadBakeFiles(args.files, cli.cwd, () => '').paths);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `bake server status|stop|run`. */

@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { renderError } from '../core/error-text.js';
 import { usageError, UserError, type Outcome } from '../core/errors.js';
-import { loadBakeFiles } from '../bakefile/load.js';
 import { connectServer, type DevClient } from '../dev/client/connection.js';
 import { parsePrefixKey } from '../dev/client/prefix-key.js';
 import { runTerminal } from '../dev/client/terminal.js';
@@ -20,7 +19,7 @@ import { serviceMessage } from '../dev/protocol/service-message.js';
 import { bringUpDev, planDev, type DevPlan } from '../orchestrate/dev-bring-up.js';
 import { parseWaitTimeout, type BakeArgs } from './args.js';
 import { withBuildView } from './build.js';
-import { clientEngine, engineMismatch, list, runningServer, serverRunCommand } from './dev-look.js';
+import { clientEngine, engineMismatch, list, noSessionError, pickSession, runningServer, serverRunCommand, stopCommand } from './dev-look.js';
 import { loadDefinition, overrideFlags, type CliEnvironment } from './definition.js';
 import { VERSION } from './version.js';
 
@@ -44,16 +43,6 @@ export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<O
 export async function connect(cli: CliEnvironment): Promise<DevClient> {
   const client = await connectServer({ env: cli.env, version: VERSION, start: serverRunCommand(), warn: (line) => void process.stderr.write(`${line}\n`) });
   return client as DevClient;
-}
-
-/** `bake dev attach|stop` with no server: there is no session to act on. */
-function noSessionError(args: BakeArgs): UserError {
-  const fix = 'Start one with bake dev (bake dev --detach leaves it running without attaching).';
-  return new UserError(
-    'run',
-    args.dev.session ? `no session ${args.dev.session} is running: no bake server is` : 'no bake dev session is running: no bake server is',
-    fix,
-  );
 }
 
 /**
@@ -244,37 +233,6 @@ export function rebuildFlags(args: BakeArgs): string[] {
   ];
 }
 
-/** SESSION, else the session of the bake files here, else the only session; an error lists them otherwise. */
-async function pickSession(client: DevClient, args: BakeArgs, cli: CliEnvironment): Promise<SessionInfo> {
-  const { sessions } = await client.list(clientEngine(cli).endpoint.address);
-  const wanted = args.dev.session;
-  if (wanted) {
-    const s = sessions.find((x) => x.id === wanted);
-    if (s) return s;
-    throw new UserError(
-      'run',
-      `no session ${wanted}`,
-      sessions.length ? `Use one of: ${sessions.map((x) => x.id).join(', ')}.` : 'There is none: start one with bake dev.',
-    );
-  }
-  const here = localSessionId(args, cli);
-  // The bake files' dev session, else their debug session (bake --invoke, --on-error).
-  const local = here && (sessions.find((s) => s.id === here) ?? sessions.find((s) => s.id === `${here}-debug`));
-  if (local) return local;
-  if (sessions.length === 1) return sessions[0] as SessionInfo;
-  if (!sessions.length) throw new UserError('run', 'no bake dev session is running', 'Start one with bake dev.');
-  throw usageError(`${sessions.length} sessions are running and none is of the bake files here`, `Name one: ${sessions.map((x) => x.id).join(', ')}.`);
-}
-
-/** The id the bake files of this directory (or -f) would have; undefined without any. */
-function localSessionId(args: BakeArgs, cli: CliEnvironment): string | undefined {
-  try {
-    return sessionIdOf(loadBakeFiles(args.files, cli.cwd, () => '').paths);
-  } catch {
-    return undefined;
-  }
-}
-
 async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   prefixKey(args, cli);
   const client = await runningServer(cli);
@@ -284,25 +242,6 @@ async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outco
     await checkSessionEngine(session, cli);
     if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw usageError('bake dev attach needs a terminal', 'Run it in a terminal.');
     await openTerminal(client, session, args, cli, { typeahead: [], command: 'bake dev attach', hint: false, process: args.dev.process });
-    return 'ok';
-  } finally {
-    client.close();
-  }
-}
-
-async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
-  const client = await runningServer(cli);
-  if (!client) throw noSessionError(args);
-  try {
-    const session = await pickSession(client, args, cli);
-    await client.stop(session.id, args.dev.volumes);
-    if (session.kind === 'debug') {
-      process.stdout.write(`bake: session ${session.id} stopped: its build containers are released and its builds let go.\n`);
-      return 'ok';
-    }
-    process.stdout.write(
-      `bake: session ${session.id} stopped: its containers and network are removed${args.dev.volumes ? ', and its named volumes' : '; named volumes are kept (--volumes removes them)'}.\n`,
-    );
     return 'ok';
   } finally {
     client.close();
