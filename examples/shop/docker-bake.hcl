@@ -94,8 +94,6 @@ service "db" {
   # Its data (a log of its starts) lives in a named volume: it outlives the session unless stopped with --volumes.
   command = ["sh", "-c", "echo db starting; date >> /data/starts; sleep 1; touch /tmp/ready; echo db ready; while true; do nc -l -p 5432 -e echo ready; done"]
   volumes = ["dbdata:/data"]
-  # Its PID 1 is a shell, which ignores SIGTERM: under init, stop and restart take no 10 s grace.
-  init    = true
   healthcheck {
     test     = ["CMD", "test", "-f", "/tmp/ready"]
     interval = "500ms"
