@@ -180,6 +180,12 @@ function serverRss() {
   return JSON.parse(run(['server', 'status', '--format', 'json'])).rssBytes;
 }
 
+/** Stops the server and waits until it is gone (`bake server stop` returns while it ends its sessions). */
+function stopServer() {
+  spawnSync(bake, ['server', 'stop'], { env, stdio: 'ignore' });
+  while (JSON.parse(run(['server', 'status', '--format', 'json'])).running) spawnSync('sleep', ['0.1']);
+}
+
 /** The session of project `dir`, from `bake dev ls`. */
 function sessionOf(dir) {
   const file = join(dir, 'docker-bake.hcl');
@@ -256,7 +262,7 @@ try {
   figures.peer = { cold: [[], []], warm: [[], []], running: [[], []], stop: [[], []], ls: [[], []] };
   const steps = {
     bake: [
-      ['cold', () => (spawnSync(bake, ['server', 'stop'], { env, stdio: 'ignore' }), timed(bakeRun('dev', '--detach'), asBake))],
+      ['cold', () => (stopServer(), timed(bakeRun('dev', '--detach'), asBake))],
       ['ls', () => timed([bake, ['dev', 'ls']], asBake)],
       ['running', () => timed(bakeRun('dev', '--detach'), asBake)],
       ['stop', () => timed(bakeRun('dev', 'stop'), asBake)],
