@@ -96,6 +96,8 @@ export async function runBuild(
   };
   /** Each built dependency's internal tag, by target name; every one is removed when the run ends. */
   const internal = new Map<string, InternalTag>();
+  /** Each built dependency's image ID, by target name: an input of its dependants' build avoidance. */
+  const builtIds = new Map<string, string>();
   let sink: BuildRunSink | undefined;
   try {
     refuseLinksWithoutImageStore(graph, builder);
@@ -133,12 +135,13 @@ export async function runBuild(
         ),
       );
       const links = { refs, namedContexts: contexts.length ? await builder.namedContexts(nodeSignal) : undefined };
+      const linkedIds = linkedImageIds(node.target, (dep) => builtIds.get(dep));
       // The image store this target's dependants read it from, if they do.
       const linkedThrough = node.dependants.length > 0 ? builder.images : undefined;
       const target = linkedThrough ? loadedDependency(node.target, !input.resolved.linked.has(node.name)) : node.target;
       let result;
       try {
-        result = await buildTarget(targetRun, target, links, progress, nodeSignal);
+        result = await buildTarget(targetRun, target, links, linkedIds, progress, nodeSignal);
       } catch (e) {
         // A failed build still shows what its session sent, as a built one does.
         if (e instanceof BuildFailedError) view.sent(node.name, e.sent);
@@ -151,6 +154,7 @@ export async function runBuild(
         const tag = internalTag(node.name, id, runId);
         // Recorded before the call, so an interrupted tagging is still cleaned up.
         internal.set(node.name, tag);
+        builtIds.set(node.name, id);
         await linkedThrough.tag(id, tag.repo, tag.tag, nodeSignal);
       }
       return { cached: !executed, result };
@@ -185,16 +189,44 @@ export async function unchangedBuild(input: BuildRunInput, signal: AbortSignal):
     stateDirOf((name) => input.env[name]),
   );
   const engine = new DockerEngine(endpoint);
+  const where = { address: endpoint.address, images: engine.images };
   try {
-    const last = await Promise.all(
-      graph.order.map(
-        async (n) => [n.name, await unchangedSinceLastBuild(run, { address: endpoint.address, images: engine.images }, n.target, signal)] as const,
-      ),
-    );
+    // graph.order puts each target after its deps, so each dep's check is there to wait for.
+    const checks = new Map<string, Promise<BuildResult | undefined>>();
+    for (const n of graph.order) {
+      checks.set(
+        n.name,
+        (async () => {
+          const deps = new Map<string, string>();
+          for (const dep of n.deps) {
+            const id = (await checks.get(dep))?.exporterResponse['containerimage.digest'];
+            if (!id) return undefined;
+            deps.set(dep, id);
+          }
+          // As runBuild builds it: a dependency loads into the store its dependants read.
+          const onlyLinked = input.resolved.linked.has(n.name);
+          const target = n.dependants.length > 0 ? loadedDependency(n.target, !onlyLinked) : n.target;
+          // A target only linked is gone from the store once its run ended; nothing runs it, its dependants' records hold its ID.
+          const linked = { ids: linkedImageIds(n.target, (dep) => deps.get(dep)), imageNeeded: !onlyLinked };
+          return unchangedSinceLastBuild(run, where, target, linked, signal);
+        })(),
+      );
+    }
+    const last = await Promise.all(graph.order.map(async (n) => [n.name, await checks.get(n.name)] as const));
     return last.every((entry): entry is readonly [string, BuildResult] => entry[1] !== undefined) ? new Map(last) : undefined;
   } finally {
     engine.close();
   }
+}
+
+/** The image ID each `target:` context of `t` names, by context key, where `idOf` knows the target's. */
+function linkedImageIds(t: Target, idOf: (target: string) => string | undefined): ReadonlyMap<string, string> {
+  return new Map(
+    Object.entries(t.contexts ?? {}).flatMap(([key, value]) => {
+      const id = value.startsWith('target:') ? idOf(value.slice('target:'.length)) : undefined;
+      return id === undefined ? [] : [[key, id] as const];
+    }),
+  );
 }
 
 function stateDirOf(env: (name: string) => string | undefined): string {

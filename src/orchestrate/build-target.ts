@@ -58,7 +58,14 @@ const NONE: DirStats = { files: 0, bytes: 0, requests: 0 };
  * target with several outputs is solved once per output, one after another:
  * the repeats come from the build cache and send only changed files.
  */
-export async function buildTarget(run: TargetRun, t: Target, links: Links, progress: ProgressSink, signal: AbortSignal): Promise<BuildResult> {
+export async function buildTarget(
+  run: TargetRun,
+  t: Target,
+  links: Links,
+  linkedIds: ReadonlyMap<string, string>,
+  progress: ProgressSink,
+  signal: AbortSignal,
+): Promise<BuildResult> {
   const spec = buildSpec(t, run.cwd, run.env('SSH_AUTH_SOCK'));
   const dockerfile = readDockerfile(spec);
   const dockerignore = dockerignoreFor(spec);
@@ -67,7 +74,14 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
   const frontend = run.frontendFor?.(t.name);
   const check =
     images && !frontend && alwaysBuilt(t) === undefined
-      ? await checkTarget(run, { address: run.builder.address, images }, t, spec, dockerfile, dockerignore, contextPaths, signal)
+      ? await checkTarget(
+          run,
+          { address: run.builder.address, images },
+          t,
+          spec,
+          { dockerfile, dockerignore, contextPaths, linkedIds, imageNeeded: true },
+          signal,
+        )
       : undefined;
   if (check?.kind === 'hit') {
     const now = Date.now();
@@ -111,20 +125,29 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
 }
 
 /**
- * Build avoidance alone, for `t` as buildTarget would build it without
- * `target:` links: its last build (nothing sent) when none of its inputs
- * changed since and the engine still holds its image; undefined when it
- * would be built. Only the engine's image store is asked, never BuildKit.
+ * Build avoidance alone, for `t` as buildTarget would build it, its
+ * `target:` contexts naming `linked.ids`: its last build (nothing sent) when
+ * none of its inputs changed since and the engine still holds its image
+ * (if `linked.imageNeeded`); undefined when it would be built. Only the
+ * engine's image store is asked, never BuildKit.
  */
 export async function unchangedSinceLastBuild(
   run: AvoidanceRun,
   engine: { readonly address: string; readonly images: Pick<RunImages, 'inspect'> },
   t: Target,
+  linked: { readonly ids: ReadonlyMap<string, string>; readonly imageNeeded: boolean },
   signal: AbortSignal,
 ): Promise<BuildResult | undefined> {
   if (alwaysBuilt(t) !== undefined) return undefined;
   const spec = buildSpec(t, run.cwd, run.env('SSH_AUTH_SOCK'));
-  const check = await checkTarget(run, engine, t, spec, readDockerfile(spec), dockerignoreFor(spec), run.contextUse(spec.context), signal);
+  const read = {
+    dockerfile: readDockerfile(spec),
+    dockerignore: dockerignoreFor(spec),
+    contextPaths: run.contextUse(spec.context),
+    linkedIds: linked.ids,
+    imageNeeded: linked.imageNeeded,
+  };
+  const check = await checkTarget(run, engine, t, spec, read, signal);
   return check?.kind === 'hit' ? { exporterResponse: check.exporterResponse, sent: { context: NONE, dockerfile: NONE } } : undefined;
 }
 
@@ -159,18 +182,24 @@ async function checkTarget(
   engine: { readonly address: string; readonly images: Pick<RunImages, 'inspect'> },
   t: Target,
   spec: BuildSpec,
-  dockerfile: string | undefined,
-  dockerignore: string | undefined,
-  contextPaths: readonly string[] | undefined,
+  read: {
+    readonly dockerfile: string | undefined;
+    readonly dockerignore: string | undefined;
+    readonly contextPaths: readonly string[] | undefined;
+    readonly linkedIds: ReadonlyMap<string, string>;
+    readonly imageNeeded: boolean;
+  },
   signal: AbortSignal,
 ): Promise<UpToDate | undefined> {
   try {
     return await checkUpToDate({
       target: t,
       contextPath: spec.context,
-      dockerfile,
-      dockerignore,
-      contextPaths,
+      dockerfile: read.dockerfile,
+      dockerignore: read.dockerignore,
+      contextPaths: read.contextPaths,
+      links: read.linkedIds,
+      imageNeeded: read.imageNeeded,
       engineAddress: engine.address,
       images: engine.images,
       stateDir: run.upToDateDir,

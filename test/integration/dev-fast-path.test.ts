@@ -1,7 +1,8 @@
 /**
  * `bake dev` on a running session whose inputs did not change (issue 15,
  * fast paths): it says so in one line and neither dials BuildKit nor
- * solves; once a file of the context changes, it builds as before. What
+ * solves, also for a target linked to another by a `target:` context;
+ * once a file of the context changes, it builds as before. What
  * bake asks of the engine is read on the way: DOCKER_HOST is a socket that
  * passes every byte on to the real engine and writes down each HTTP
  * request line, so a dial of BuildKit (POST /grpc, POST /session, as both
@@ -60,12 +61,15 @@ before(async () => {
   env = privateServerEnv(await recordingEngine(socket), scratch);
   mkdirSync(env['XDG_RUNTIME_DIR'] ?? '', { recursive: true, mode: 0o700 });
   mkdirSync(project);
-  writeFileSync(
-    join(project, 'Dockerfile'),
-    'FROM bake-test/busybox:latest\nCOPY hello.txt /hello.txt\nCMD ["sh", "-c", "trap \\"exit 0\\" TERM; sleep 3600 & wait"]\n',
-  );
+  // app builds on base through a target: context, as examples/shop's services do: base is only linked, and gone from the store after each run.
+  mkdirSync(join(project, 'base'));
+  writeFileSync(join(project, 'base', 'Dockerfile'), 'FROM bake-test/busybox:latest\nRUN echo base > /base.txt\n');
+  writeFileSync(join(project, 'Dockerfile'), 'FROM base\nCOPY hello.txt /hello.txt\nCMD ["sh", "-c", "trap \\"exit 0\\" TERM; sleep 3600 & wait"]\n');
   writeFileSync(join(project, 'hello.txt'), 'hello\n');
-  writeFileSync(join(project, 'docker-bake.hcl'), `target "app" {\n  tags = ["${TAG}"]\n}\nservice "app" {\n  target = "app"\n}\n`);
+  writeFileSync(
+    join(project, 'docker-bake.hcl'),
+    `target "base" {\n  context = "base"\n}\ntarget "app" {\n  contexts = { base = "target:base" }\n  tags = ["${TAG}"]\n}\nservice "app" {\n  target = "app"\n}\n`,
+  );
 });
 
 after(async () => {
@@ -86,7 +90,7 @@ test('bake dev on an unchanged running session starts nothing and asks no BuildK
   asked.length = 0;
   const again = await run(['dev', '--detach', '--progress=plain']);
   assert.equal(again.status, 0, again.stderr);
-  assert.match(again.stderr, /nothing built: no input of app changed since the last build/);
+  assert.match(again.stderr, /nothing built: no input of base, app changed since the last build/);
   assert.ok(!dialsBuildKit(asked), `an unchanged session dials no BuildKit; the engine was asked:\n${asked.join('\n')}`);
   assert.match(again.stderr, /app: running \(unchanged\)/, 'the service keeps its container');
 
