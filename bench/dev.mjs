@@ -11,14 +11,24 @@
 //     same container, hijacked by bake's own engine client), in blocks that
 //     alternate between the two so drift hits both alike;
 //   server RSS (`bake server status`): idle with one session, with 3.
-// Bars: prompt (session running) ≤ 1.0 s median; echo p95 ≤ direct p95 + 5 ms.
+//   vs docker compose 2.26.1 (Debian trixie's, run through trixie's docker
+//   CLI, as `docker compose`), the same services (bench/dev-compose.yaml,
+//   read by both), interleaved, median of PEER_RUNS: `bake dev --detach`
+//   cold (no server, no session), warm (server running, session stopped)
+//   and already running, each against `docker compose up -d --wait` (down
+//   before, or already up); `bake dev stop` against `compose down -t 0`;
+//   `bake dev ls` against `compose ps`; and the echo of `docker exec -it`
+//   (the docker CLI in a PTY) beside bake's and the direct exec.
+// Bars: prompt (session running) ≤ 1.0 s median; echo p95 ≤ direct p95 + 5 ms;
+// issue 15: dev --detach cold, warm and running ≤ 0.8× compose up; stop ≤
+// 0.8× compose down -t 0; dev ls ≤ 0.5× compose ps; echo p50 ≤ docker exec -it p50 + 1 ms.
 //
 // The server is a private one (its own XDG_RUNTIME_DIR): what it creates
 // carries its socket as the owner label, which is how leftovers are found.
 // The embedded engine is started (and stopped at the end) if none answers,
 // as the other benches do.
 //
-// Options: --runs N (10), --keys N (200).
+// Options: --runs N (10), --keys N (200), --peer-runs N (5).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,9 +40,12 @@ import { parseEngineAddress } from '../build/src/docker/endpoint.js';
 import { LABEL } from '../build/src/dev/labels.js';
 import { embeddedEngine, OutputWatch } from './engine-helpers.mjs';
 
-const { values: opts } = parseArgs({ options: { runs: { type: 'string', default: '10' }, keys: { type: 'string', default: '200' } } });
+const { values: opts } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, keys: { type: 'string', default: '200' }, 'peer-runs': { type: 'string', default: '5' } },
+});
 const RUNS = Number(opts.runs);
 const KEYS = Number(opts.keys);
+const PEER_RUNS = Number(opts['peer-runs']);
 /** Keys per typed line: then Enter on a `#` comment line, so the line never wraps and the shell runs nothing. */
 const LINE = 20;
 const PROMPT = /\/ # /;
@@ -58,6 +71,26 @@ const projects = ['app', 'two', 'three'].map((name) => {
 const [app] = projects;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The peer: Debian trixie's docker CLI with its compose plugin (scripts/trixie-engine.sh unpacks them), found through a config of its own.
+const trixie = spawnSync('bash', [join(root, 'scripts', 'trixie-engine.sh')], { encoding: 'utf8' }).stdout.trim();
+const docker = join(trixie, 'usr', 'bin', 'docker');
+const composeFile = join(root, 'bench', 'dev-compose.yaml');
+const dockerEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DOCKER_HOST: address, DOCKER_CONFIG: join(work, 'docker-config') };
+mkdirSync(dockerEnv.DOCKER_CONFIG);
+writeFileSync(join(dockerEnv.DOCKER_CONFIG, 'config.json'), JSON.stringify({ cliPluginsExtraDirs: [join(trixie, 'usr', 'libexec', 'docker', 'cli-plugins')] }));
+const compose = (...args) => [docker, ['compose', '-f', composeFile, '-p', 'bake-bench-dev', ...args]];
+
+/** Seconds `command args` takes to exit 0 (as spawnSync measures it: start to exit). */
+function timed([command, args], options = {}) {
+  const started = performance.now();
+  const r = spawnSync(command, args, { cwd: work, encoding: 'utf8', ...options });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.status}\n${r.stdout}${r.stderr}`);
+  return (performance.now() - started) / 1000;
+}
+const bakeRun = (...args) => [bake, ['-f', composeFile, ...args]];
+const asBake = { env };
+const asDocker = { env: dockerEnv };
 
 /** bin/bake in a PTY, as a user's terminal runs it. */
 function terminal(args, cwd = app) {
@@ -134,8 +167,23 @@ async function directShell(containerId) {
   return { watch, write: (keys) => stream.write(keys), close: () => stream.close() };
 }
 
+/** `docker exec -it CONTAINER /bin/sh` (trixie's docker CLI) in a PTY: { watch, write, close }. */
+async function dockerExecShell(containerId) {
+  const watch = new OutputWatch();
+  const pty = spawnPty(docker, ['exec', '-it', containerId, '/bin/sh'], { cols: 100, rows: 30, cwd: work, env: { TERM: 'xterm-256color', ...dockerEnv } });
+  pty.onData((d) => watch.feed(d));
+  await watch.until(PROMPT_LAST);
+  return { watch, write: (keys) => pty.write(keys), close: () => pty.kill('SIGKILL') };
+}
+
 function serverRss() {
   return JSON.parse(run(['server', 'status', '--format', 'json'])).rssBytes;
+}
+
+/** Stops the server and waits until it is gone (`bake server stop` returns while it ends its sessions). */
+function stopServer() {
+  spawnSync(bake, ['server', 'stop'], { env, stdio: 'ignore' });
+  while (JSON.parse(run(['server', 'status', '--format', 'json'])).running) spawnSync('sleep', ['0.1']);
 }
 
 /** The session of project `dir`, from `bake dev ls`. */
@@ -190,19 +238,62 @@ try {
   attached.write('\r');
   await attached.watch.until(PROMPT_LAST, from);
   const direct = await directShell(container.Id);
-  figures.echo = { bake: [], direct: [] };
+  const dockerExec = await dockerExecShell(container.Id);
+  figures.echo = { bake: [], direct: [], docker: [] };
+  const ios = { bake: attached, direct, docker: dockerExec };
   for (let k = 0; k < KEYS; k += LINE) {
     const n = Math.min(LINE, KEYS - k);
-    const order = (k / LINE) % 2 ? ['direct', 'bake'] : ['bake', 'direct'];
-    for (const path of order) figures.echo[path].push(...(await echoMs(path === 'bake' ? attached : direct, n)));
+    const order = ['bake', 'direct', 'docker'];
+    // Each path goes first in turn, so drift hits them alike.
+    for (let j = 0; j < order.length; j++) {
+      const path = order[(j + k / LINE) % order.length];
+      figures.echo[path].push(...(await echoMs(ios[path], n)));
+    }
   }
+  dockerExec.close();
   direct.close();
   attached.write('\x01d');
   await attached.exited;
-  for (const path of ['bake', 'direct'])
+  for (const path of ['bake', 'direct', 'docker'])
     log(`echo ${path}: p50 ${pct(figures.echo[path], 50).toFixed(2)} ms, p95 ${pct(figures.echo[path], 95).toFixed(2)} ms`);
   figures.rssEnd = serverRss();
+
+  // Against docker compose: the same file, each step of one tool then the same of the other, the first alternating by run.
+  figures.peer = { cold: [[], []], warm: [[], []], running: [[], []], stop: [[], []], ls: [[], []] };
+  const steps = {
+    bake: [
+      ['cold', () => (stopServer(), timed(bakeRun('dev', '--detach'), asBake))],
+      ['ls', () => timed([bake, ['dev', 'ls']], asBake)],
+      ['running', () => timed(bakeRun('dev', '--detach'), asBake)],
+      ['stop', () => timed(bakeRun('dev', 'stop'), asBake)],
+      ['warm', () => timed(bakeRun('dev', '--detach'), asBake)],
+      [undefined, () => timed(bakeRun('dev', 'stop'), asBake)],
+    ],
+    compose: [
+      ['cold', () => (timed(compose('down', '-t', '0'), asDocker), timed(compose('up', '-d', '--wait'), asDocker))],
+      ['ls', () => timed(compose('ps'), asDocker)],
+      ['running', () => timed(compose('up', '-d', '--wait'), asDocker)],
+      ['stop', () => timed(compose('down', '-t', '0'), asDocker)],
+      ['warm', () => timed(compose('up', '-d', '--wait'), asDocker)],
+      [undefined, () => timed(compose('down', '-t', '0'), asDocker)],
+    ],
+  };
+  for (let i = 0; i < PEER_RUNS; i++) {
+    for (let k = 0; k < steps.bake.length; k++) {
+      for (const tool of i % 2 ? ['compose', 'bake'] : ['bake', 'compose']) {
+        const [name, step] = steps[tool][k];
+        const seconds = step();
+        if (name) figures.peer[name][tool === 'bake' ? 0 : 1].push(seconds);
+      }
+    }
+    log(
+      `vs compose, run ${i + 1}: ${Object.entries(figures.peer)
+        .map(([k, [b, c]]) => `${k} ${b.at(-1).toFixed(3)}/${c.at(-1).toFixed(3)} s`)
+        .join(', ')}`,
+    );
+  }
 } finally {
+  spawnSync(docker, ['compose', '-f', composeFile, '-p', 'bake-bench-dev', 'down', '-t', '0'], { env: dockerEnv, stdio: 'ignore' });
   spawnSync(bake, ['server', 'stop'], { cwd: app, env, stdio: 'ignore' });
   // Whatever a failed run left of its sessions (they carry this script's server as their owner).
   const signal = AbortSignal.timeout(60_000);
@@ -216,7 +307,7 @@ try {
 
 const s = (x) => `${x.toFixed(3)} s`;
 const ms = (x) => `${x.toFixed(2)} ms`;
-const { bake: viaBake, direct: viaEngine } = figures.echo;
+const { bake: viaBake, direct: viaEngine, docker: viaDocker } = figures.echo;
 console.log(`bake dev on busybox (image cached, server running); median of ${RUNS} runs; echo over ${viaBake.length} keys each, from the PTY's side`);
 console.log(`${'measure'.padEnd(44)} ${'median/p50'.padStart(10)} ${'p95'.padStart(10)}`);
 console.log(`${'bake dev → prompt (session running)'.padEnd(44)} ${s(median(figures.running)).padStart(10)}`);
@@ -224,6 +315,7 @@ console.log(`${'bake dev → prompt (session stopped before)'.padEnd(44)} ${s(me
 console.log(`${'bake dev attach → prompt'.padEnd(44)} ${s(median(figures.attach)).padStart(10)}`);
 console.log(`${'echo: PTY → bake client → server → container'.padEnd(44)} ${ms(pct(viaBake, 50)).padStart(10)} ${ms(pct(viaBake, 95)).padStart(10)}`);
 console.log(`${'echo: direct Engine API exec'.padEnd(44)} ${ms(pct(viaEngine, 50)).padStart(10)} ${ms(pct(viaEngine, 95)).padStart(10)}`);
+console.log(`${'echo: docker exec -it (docker CLI 26.1.5)'.padEnd(44)} ${ms(pct(viaDocker, 50)).padStart(10)} ${ms(pct(viaDocker, 95)).padStart(10)}`);
 console.log(
   `server RSS: ${mib(figures.rss1)} idle with one session, ${mib(figures.rss3)} with 3 sessions, ${mib(figures.rssEnd)} at the end (one session, after the runs)`,
 );
@@ -233,6 +325,19 @@ const bar = (ok, text) => {
   if (!ok) process.exitCode = 1;
 };
 bar(median(figures.running) <= 1.0, `bake dev → prompt ≤ 1.0 s median: ${s(median(figures.running))}`);
+const peerBar = (name, what, peer, limit) => {
+  const [b, c] = figures.peer[name].map(median);
+  bar(
+    b / c <= limit,
+    `${what} ≤ ${limit}× ${peer}: ${s(b)} vs ${s(c)} = ${(b / c).toFixed(2)}x (median of ${PEER_RUNS}, range ${s(Math.min(...figures.peer[name][0]))}–${s(Math.max(...figures.peer[name][0]))} vs ${s(Math.min(...figures.peer[name][1]))}–${s(Math.max(...figures.peer[name][1]))})`,
+  );
+};
+peerBar('cold', 'bake dev --detach, cold (no server)', 'compose up -d --wait', 0.8);
+peerBar('warm', 'bake dev --detach, warm (session stopped)', 'compose up -d --wait', 0.8);
+peerBar('running', 'bake dev --detach, already running', 'compose up -d --wait', 0.8);
+peerBar('stop', 'bake dev stop', 'compose down -t 0', 0.8);
+peerBar('ls', 'bake dev ls', 'compose ps', 0.5);
+bar(pct(viaBake, 50) <= pct(viaDocker, 50) + 1, `echo p50 ≤ docker exec -it p50 + 1 ms: ${ms(pct(viaBake, 50))} ≤ ${ms(pct(viaDocker, 50) + 1)}`);
 const budget = pct(viaEngine, 95) + 5;
 bar(
   pct(viaBake, 95) <= budget,

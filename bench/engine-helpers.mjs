@@ -37,12 +37,14 @@ export function contextBytes(out) {
 
 /**
  * The embedded engine, whatever DOCKER_HOST says (that is what the issues
- * measure): started here when none answers, with the BusyBox base image.
+ * measure; XDG_STATE_HOME says whose): started here when none answers, with
+ * the BusyBox base image.
  * `startedHere` says whether the caller should stop it at the end;
  * `status` is what `bake engine status --format json` said.
  */
 export function embeddedEngine(bake, root) {
-  const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  // XDG_STATE_HOME picks one embedded engine among several (each user of a shared machine has their own).
+  const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.XDG_STATE_HOME && { XDG_STATE_HOME: process.env.XDG_STATE_HOME }) };
   const status = () => JSON.parse(spawnSync(bake, ['engine', 'status', '--format', 'json'], { env: baseEnv, encoding: 'utf8' }).stdout);
   let engine = status();
   const startedHere = !engine.answers;

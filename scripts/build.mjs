@@ -4,6 +4,23 @@ import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
+
+/**
+ * grpc-js require()s @grpc/proto-loader only inside its channelz and ORCA
+ * services, which bake never serves, yet esbuild follows the call and puts
+ * proto-loader and protobufjs (~400 kB) in the chunk of every client of the
+ * dev server: `bake dev ls` parsed them on each start (issue 15: under
+ * 0.3 s). For grpc-js that require stays a runtime one, from node_modules,
+ * as without a bundle; bake's own imports of proto-loader are bundled as before.
+ */
+const grpcWithoutProtoLoader = {
+  name: 'grpc-without-proto-loader',
+  setup(b) {
+    b.onResolve({ filter: /^@grpc\/proto-loader$/ }, (args) =>
+      args.importer.includes('/node_modules/@grpc/grpc-js/') ? { path: args.path, external: true } : undefined,
+    );
+  },
+};
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -27,5 +44,6 @@ await build({
   banner: { js: "import { createRequire as __bakeCreateRequire } from 'node:module'; const require = __bakeCreateRequire(import.meta.url);" },
   // A native addon: it loads its .node file from its own package directory.
   external: ['node-pty'],
+  plugins: [grpcWithoutProtoLoader],
   logLevel: 'warning',
 });

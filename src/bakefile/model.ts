@@ -137,6 +137,9 @@ export const SERVICE_ATTRIBUTES: readonly AttributeSpec[] = [
   { name: 'interactive', kind: 'bool' },
   { name: 'shell', kind: 'stringList' },
   { name: 'runs_on', kind: 'string' },
+  { name: 'init', kind: 'bool' },
+  { name: 'stop_signal', kind: 'string' },
+  { name: 'stop_grace_period', kind: 'string' },
 ];
 
 export const HEALTHCHECK_ATTRIBUTES: readonly AttributeSpec[] = [
@@ -174,6 +177,12 @@ export interface Service {
   interactive?: boolean;
   shell?: string[];
   runs_on?: string;
+  /** compose's `init`: an init process (the engine's docker-init) runs as PID 1, forwards signals and reaps zombies. */
+  init?: boolean;
+  /** compose's `stop_signal`: what stopping the service sends first (SIGTERM when unset). */
+  stop_signal?: string;
+  /** compose's `stop_grace_period` ("10s", "1m30s"): how long a stop waits before SIGKILL. */
+  stop_grace_period?: string;
   healthcheck?: HealthCheck;
 }
 

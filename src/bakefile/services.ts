@@ -108,6 +108,12 @@ function validateService(s: Service, byName: ReadonlyMap<string, Service>, targe
         'Write durations like "1s", "500ms" or "1m30s".',
       );
   }
+  if (s.stop_grace_period !== undefined && durationNanos(s.stop_grace_period) === undefined)
+    throw bakeError(
+      `invalid stop_grace_period "${s.stop_grace_period}" in service "${s.name}"`,
+      where('stop_grace_period'),
+      'Write durations like "1s", "500ms" or "1m30s".',
+    );
   for (const dep of s.depends_on ?? []) {
     if (!byName.has(dep))
       throw bakeError(

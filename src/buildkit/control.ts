@@ -8,7 +8,7 @@ import { Duplex as DuplexStream, type Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { EngineUnreachableError, hijackSession, RefusedUpgradeError, type Dialed } from './dial.js';
-import { packageRoot } from './session/protos.js';
+import { packageRoot } from './package-root.js';
 import { unaryCall, type UnaryClient } from './unary.js';
 
 /** Wire shapes with proto-loader's options below: keepCase, int64 as numbers, bytes as Buffers, unset fields absent. */

@@ -68,6 +68,17 @@ function tlsFailure(detail: string): string | undefined {
   return /certificate|altnames/i.test(last) ? last : undefined;
 }
 
+/**
+ * The Docker engine a builder address names (`docker`, `default`, or none
+ * given and no BUILDKIT_HOST): the same engine every other bake command
+ * uses, DOCKER_HOST, else the embedded engine, else the system socket.
+ * Undefined for a standalone BuildKit.
+ */
+export function engineBuilder(builder: string | undefined, env: Readonly<Record<string, string | undefined>>): EngineEndpoint | undefined {
+  const address = builder || env['BUILDKIT_HOST'] || 'docker';
+  return address === 'docker' || address === 'default' ? resolveEngineEndpoint(env).endpoint : undefined;
+}
+
 /** A builder address the user wrote wrongly (--builder, BUILDKIT_HOST): a usage error; the message says what to write. */
 export class BuilderAddressError extends UserError {
   constructor(message: string) {
@@ -77,9 +88,9 @@ export class BuilderAddressError extends UserError {
 }
 
 export async function dial(builder: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<Dialed> {
-  const address = builder || env['BUILDKIT_HOST'] || 'docker';
-  // The same engine every other bake command uses: DOCKER_HOST, else the embedded engine, else the system socket.
-  if (address === 'docker' || address === 'default') return dialDocker(resolveEngineEndpoint(env).endpoint);
+  const engine = engineBuilder(builder, env);
+  if (engine) return dialDocker(engine);
+  const address = (builder || env['BUILDKIT_HOST']) as string;
   const url = parseAddress(address);
   if (url.protocol === 'unix:')
     return { address, engine: undefined, target: `unix://${url.pathname}`, credentials: grpc.credentials.createInsecure(), options: {}, close: async () => {} };

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { Definition } from './control.js';
-import { packageRoot } from './session/protos.js';
+import { packageRoot } from './package-root.js';
 import { unaryCall, type UnaryClient } from './unary.js';
 
 /** A process's arguments, environment (`K=V`), working dir and user: pb.Meta. */

@@ -38,7 +38,7 @@ async function command(argv: readonly string[], warn: (d: Diagnostic) => void, s
     // `bake server run` is how a client starts the server (detached); users see status and stop.
     const request = argv[1] === 'run' && argv.length === 2 ? ({ action: 'run', format: 'table' } as const) : parseServerArgs(argv.slice(1));
     if (request.action === 'help') return printHelp(request.topic);
-    return (await import('./dev-session.js')).serverCommand(request, cli);
+    return (await import('./dev-look.js')).serverCommand(request, cli);
   }
   return run(parseBakeArgs(argv), cli);
 }

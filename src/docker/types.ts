@@ -121,6 +121,10 @@ export interface ContainerSpec {
   /** Anonymous volumes: keys are container paths; values are empty objects. */
   readonly Volumes?: Readonly<Record<string, Readonly<Record<string, never>>>>;
   readonly Healthcheck?: HealthConfig;
+  /** What a stop sends first (`SIGTERM` when absent). */
+  readonly StopSignal?: string;
+  /** Seconds a stop waits for the container to exit before SIGKILL (the engine's 10 when absent). */
+  readonly StopTimeout?: number;
   readonly HostConfig?: HostConfig;
   readonly NetworkingConfig?: { readonly EndpointsConfig: Readonly<Record<string, EndpointSettings>> };
 }
@@ -191,8 +195,9 @@ export interface ContainerInspect {
     readonly Cmd: readonly string[] | null;
     readonly Env: readonly string[] | null;
     readonly Healthcheck?: HealthConfig;
+    readonly StopSignal?: string;
   };
-  readonly HostConfig: { readonly PortBindings: PortMap | null; readonly NetworkMode: string };
+  readonly HostConfig: { readonly PortBindings: PortMap | null; readonly NetworkMode: string; readonly Init?: boolean | null };
   readonly Mounts: readonly MountPoint[];
   readonly NetworkSettings: {
     readonly Networks: Readonly<Record<string, { readonly IPAddress: string; readonly Aliases: readonly string[] | null }>>;

@@ -16,13 +16,15 @@ import type { ResolvedConfig } from '../bakefile/resolve.js';
 import { attributeRange } from '../bakefile/sources.js';
 import { BuildFailedError, dockerConfigDir, type BuildResult } from '../buildkit/build.js';
 import type { DirStats } from '../buildkit/session/index.js';
+import { engineBuilder } from '../buildkit/dial.js';
 import { bakeStateDir } from '../docker/engine-paths.js';
+import { DockerEngine } from '../docker/engine-api.js';
 import { secretIdKey } from './secret-ids.js';
 import { internalTag, type InternalTag } from '../dockerfile/links.js';
 import { planBuild, type BuildGraph, type GraphNode } from '../graph/plan.js';
 import { runGraph, type GraphRun, type NodeStatus } from '../graph/scheduler.js';
 import { checkBuildInputs } from './build-inputs.js';
-import { buildTarget, readDockerfile, type DebugFor, type TargetRun } from './build-target.js';
+import { buildTarget, readDockerfile, unchangedSinceLastBuild, type AvoidanceRun, type DebugFor, type TargetRun } from './build-target.js';
 import { contextUse } from './context-use.js';
 import { openBuilder, type OpenBuilder, type RunBuilder } from './builder.js';
 
@@ -84,25 +86,18 @@ export async function runBuild(
     env,
   );
   const builder = await open({ builder: input.builder, env: input.env }, signal);
-  const stateDir = bakeStateDir({ XDG_STATE_HOME: env('XDG_STATE_HOME'), HOME: env('HOME') }, homedir());
+  const stateDir = stateDirOf(env);
   const targetRun: TargetRun = {
+    ...avoidanceRun(input, graph, stateDir),
     builder,
-    cwd: input.cwd,
-    env,
     dockerConfigDir: dockerConfigDir(env),
-    upToDateDir: join(stateDir, 'up-to-date'),
     secretIdKey: secretIdKey(stateDir),
-    contextUse: contextUse(
-      graph.order.map((n) => n.target),
-      input.cwd,
-      env('SSH_AUTH_SOCK'),
-      readDockerfile,
-    ),
-    contextDigests: new Map(),
     ...(input.debugFor ? { debugFor: input.debugFor } : {}),
   };
   /** Each built dependency's internal tag, by target name; every one is removed when the run ends. */
   const internal = new Map<string, InternalTag>();
+  /** Each built dependency's image ID, by target name: an input of its dependants' build avoidance. */
+  const builtIds = new Map<string, string>();
   let sink: BuildRunSink | undefined;
   try {
     refuseLinksWithoutImageStore(graph, builder);
@@ -140,12 +135,13 @@ export async function runBuild(
         ),
       );
       const links = { refs, namedContexts: contexts.length ? await builder.namedContexts(nodeSignal) : undefined };
+      const linkedIds = linkedImageIds(node.target, (dep) => builtIds.get(dep));
       // The image store this target's dependants read it from, if they do.
       const linkedThrough = node.dependants.length > 0 ? builder.images : undefined;
       const target = linkedThrough ? loadedDependency(node.target, !input.resolved.linked.has(node.name)) : node.target;
       let result;
       try {
-        result = await buildTarget(targetRun, target, links, progress, nodeSignal);
+        result = await buildTarget(targetRun, target, links, linkedIds, progress, nodeSignal);
       } catch (e) {
         // A failed build still shows what its session sent, as a built one does.
         if (e instanceof BuildFailedError) view.sent(node.name, e.sent);
@@ -158,6 +154,7 @@ export async function runBuild(
         const tag = internalTag(node.name, id, runId);
         // Recorded before the call, so an interrupted tagging is still cleaned up.
         internal.set(node.name, tag);
+        builtIds.set(node.name, id);
         await linkedThrough.tag(id, tag.repo, tag.tag, nodeSignal);
       }
       return { cached: !executed, result };
@@ -173,6 +170,84 @@ export async function runBuild(
     }
     await builder.close();
   }
+}
+
+/**
+ * The fast path of a dev run on a running session (issue 15): the result of
+ * every target's last build when build avoidance finds none changed, asked
+ * of the Docker engine's image store alone, so no builder is dialed and
+ * nothing is solved. Undefined as soon as one target would build (a
+ * `target:` link always does), and for a builder that is no Docker engine.
+ */
+export async function unchangedBuild(input: BuildRunInput, signal: AbortSignal): Promise<ReadonlyMap<string, BuildResult> | undefined> {
+  const endpoint = engineBuilder(input.builder, input.env);
+  if (!endpoint || input.debugFor) return undefined;
+  const graph = planBuild(input.resolved);
+  const run = avoidanceRun(
+    input,
+    graph,
+    stateDirOf((name) => input.env[name]),
+  );
+  const engine = new DockerEngine(endpoint);
+  const where = { address: endpoint.address, images: engine.images };
+  try {
+    // graph.order puts each target after its deps, so each dep's check is there to wait for.
+    const checks = new Map<string, Promise<BuildResult | undefined>>();
+    for (const n of graph.order) {
+      checks.set(
+        n.name,
+        (async () => {
+          const deps = new Map<string, string>();
+          for (const dep of n.deps) {
+            const id = (await checks.get(dep))?.exporterResponse['containerimage.digest'];
+            if (!id) return undefined;
+            deps.set(dep, id);
+          }
+          // As runBuild builds it: a dependency loads into the store its dependants read.
+          const onlyLinked = input.resolved.linked.has(n.name);
+          const target = n.dependants.length > 0 ? loadedDependency(n.target, !onlyLinked) : n.target;
+          // A target only linked is gone from the store once its run ended; nothing runs it, its dependants' records hold its ID.
+          const linked = { ids: linkedImageIds(n.target, (dep) => deps.get(dep)), imageNeeded: !onlyLinked };
+          return unchangedSinceLastBuild(run, where, target, linked, signal);
+        })(),
+      );
+    }
+    const last = await Promise.all(graph.order.map(async (n) => [n.name, await checks.get(n.name)] as const));
+    return last.every((entry): entry is readonly [string, BuildResult] => entry[1] !== undefined) ? new Map(last) : undefined;
+  } finally {
+    engine.close();
+  }
+}
+
+/** The image ID each `target:` context of `t` names, by context key, where `idOf` knows the target's. */
+function linkedImageIds(t: Target, idOf: (target: string) => string | undefined): ReadonlyMap<string, string> {
+  return new Map(
+    Object.entries(t.contexts ?? {}).flatMap(([key, value]) => {
+      const id = value.startsWith('target:') ? idOf(value.slice('target:'.length)) : undefined;
+      return id === undefined ? [] : [[key, id] as const];
+    }),
+  );
+}
+
+function stateDirOf(env: (name: string) => string | undefined): string {
+  return bakeStateDir({ XDG_STATE_HOME: env('XDG_STATE_HOME'), HOME: env('HOME') }, homedir());
+}
+
+/** What build avoidance reads for the run's targets: their inputs, and its records under `stateDir`. */
+function avoidanceRun(input: BuildRunInput, graph: BuildGraph, stateDir: string): AvoidanceRun {
+  const env = (name: string): string | undefined => input.env[name];
+  return {
+    cwd: input.cwd,
+    env,
+    upToDateDir: join(stateDir, 'up-to-date'),
+    contextUse: contextUse(
+      graph.order.map((n) => n.target),
+      input.cwd,
+      env('SSH_AUTH_SOCK'),
+      readDockerfile,
+    ),
+    contextDigests: new Map(),
+  };
 }
 
 /** `target:` links pass images through an image store: a standalone BuildKit has none (yet). */

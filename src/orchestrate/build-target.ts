@@ -30,22 +30,26 @@ import { serveDockerfile } from './served-dockerfile.js';
 import type { RunBuilder, RunImages } from './builder.js';
 import { alwaysBuilt, checkUpToDate, type UpToDate } from './up-to-date.js';
 
-/** What the targets of a run share. */
-export interface TargetRun {
-  readonly builder: RunBuilder;
+/** What build avoidance needs of a run: where a target's inputs are, and where its records live. */
+export interface AvoidanceRun {
   /** Where relative paths start. */
   readonly cwd: string;
   readonly env: (name: string) => string | undefined;
-  /** The docker CLI's config dir: registry credentials for pulls and pushes. */
-  readonly dockerConfigDir: string;
   /** Where build avoidance keeps its records. */
   readonly upToDateDir: string;
-  /** This user's key for the ids that keep targets' secret steps apart (secret-ids.ts). */
-  readonly secretIdKey: () => Buffer;
   /** What each context directory of the run sends (context-use.ts). */
   readonly contextUse: ContextUse;
   /** The run's context digests for build avoidance, shared by its targets. */
   readonly contextDigests: Map<string, Promise<string>>;
+}
+
+/** What the targets of a run share. */
+export interface TargetRun extends AvoidanceRun {
+  readonly builder: RunBuilder;
+  /** The docker CLI's config dir: registry credentials for pulls and pushes. */
+  readonly dockerConfigDir: string;
+  /** This user's key for the ids that keep targets' secret steps apart (secret-ids.ts). */
+  readonly secretIdKey: () => Buffer;
   /** Build debugging: how a target is solved, if it is debugged (its build is never skipped as up to date). */
   readonly debugFor?: DebugFor;
 }
@@ -60,7 +64,14 @@ const NONE: DirStats = { files: 0, bytes: 0, requests: 0 };
  * target with several outputs is solved once per output, one after another:
  * the repeats come from the build cache and send only changed files.
  */
-export async function buildTarget(run: TargetRun, t: Target, links: Links, progress: ProgressSink, signal: AbortSignal): Promise<BuildResult> {
+export async function buildTarget(
+  run: TargetRun,
+  t: Target,
+  links: Links,
+  linkedIds: ReadonlyMap<string, string>,
+  progress: ProgressSink,
+  signal: AbortSignal,
+): Promise<BuildResult> {
   const spec = buildSpec(t, run.cwd, run.env('SSH_AUTH_SOCK'));
   const dockerfile = readDockerfile(spec);
   const dockerignore = dockerignoreFor(spec);
@@ -69,7 +80,16 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
   const debugged = run.debugFor?.(t.name, spec.dockerfile);
   const frontend = debugged?.frontend;
   const check =
-    images && !frontend && alwaysBuilt(t) === undefined ? await checkTarget(run, images, t, spec, dockerfile, dockerignore, contextPaths, signal) : undefined;
+    images && !frontend && alwaysBuilt(t) === undefined
+      ? await checkTarget(
+          run,
+          { address: run.builder.address, images },
+          t,
+          spec,
+          { dockerfile, dockerignore, contextPaths, linkedIds, imageNeeded: true },
+          signal,
+        )
+      : undefined;
   if (check?.kind === 'hit') {
     const now = Date.now();
     progress({
@@ -100,9 +120,12 @@ export async function buildTarget(run: TargetRun, t: Target, links: Links, progr
     const results: BuildResult[] = [];
     for (const [i, exported] of spec.exports.entries()) {
       // The first Solve is the one debugged; further exports come from its cache.
-      const debugged = i === 0 && frontend ? { frontend } : {};
+      const throughFrontend = i === 0 && frontend ? { frontend } : {};
       results.push(
-        await run.builder.solve({ spec: solved, export: exported, dockerfile: served, dockerignore, contextPaths, links, progress, ...debugged }, signal),
+        await run.builder.solve(
+          { spec: solved, export: exported, dockerfile: served, dockerignore, contextPaths, links, progress, ...throughFrontend },
+          signal,
+        ),
       );
       const pushes = pushedAfterLoad(exported, images !== undefined);
       if (pushes.length && images) await pushImages(images, pushes, run.dockerConfigDir, signal);
@@ -126,6 +149,33 @@ function cutAtBreak(text: string, at: DockerfileLine): string {
       'Stop the session (stop) and break on a step of the Dockerfile as it is now.',
     );
   return cut.text;
+}
+
+/**
+ * Build avoidance alone, for `t` as buildTarget would build it, its
+ * `target:` contexts naming `linked.ids`: its last build (nothing sent) when
+ * none of its inputs changed since and the engine still holds its image
+ * (if `linked.imageNeeded`); undefined when it would be built. Only the
+ * engine's image store is asked, never BuildKit.
+ */
+export async function unchangedSinceLastBuild(
+  run: AvoidanceRun,
+  engine: { readonly address: string; readonly images: Pick<RunImages, 'inspect'> },
+  t: Target,
+  linked: { readonly ids: ReadonlyMap<string, string>; readonly imageNeeded: boolean },
+  signal: AbortSignal,
+): Promise<BuildResult | undefined> {
+  if (alwaysBuilt(t) !== undefined) return undefined;
+  const spec = buildSpec(t, run.cwd, run.env('SSH_AUTH_SOCK'));
+  const read = {
+    dockerfile: readDockerfile(spec),
+    dockerignore: dockerignoreFor(spec),
+    contextPaths: run.contextUse(spec.context),
+    linkedIds: linked.ids,
+    imageNeeded: linked.imageNeeded,
+  };
+  const check = await checkTarget(run, engine, t, spec, read, signal);
+  return check?.kind === 'hit' ? { exporterResponse: check.exporterResponse, sent: { context: NONE, dockerfile: NONE } } : undefined;
 }
 
 /** Several Solves as one build: the exporter responses merged (the last wins), the sent counts summed. */
@@ -155,31 +205,37 @@ function dockerignoreFor(spec: BuildSpec): string | undefined {
 
 /** Build avoidance (up-to-date.ts) on a Docker engine: its image store is where the last build's image must still be. */
 async function checkTarget(
-  run: TargetRun,
-  images: RunImages,
+  run: AvoidanceRun,
+  engine: { readonly address: string; readonly images: Pick<RunImages, 'inspect'> },
   t: Target,
   spec: BuildSpec,
-  dockerfile: string | undefined,
-  dockerignore: string | undefined,
-  contextPaths: readonly string[] | undefined,
+  read: {
+    readonly dockerfile: string | undefined;
+    readonly dockerignore: string | undefined;
+    readonly contextPaths: readonly string[] | undefined;
+    readonly linkedIds: ReadonlyMap<string, string>;
+    readonly imageNeeded: boolean;
+  },
   signal: AbortSignal,
 ): Promise<UpToDate | undefined> {
   try {
     return await checkUpToDate({
       target: t,
       contextPath: spec.context,
-      dockerfile,
-      dockerignore,
-      contextPaths,
-      engineAddress: run.builder.address,
-      images,
+      dockerfile: read.dockerfile,
+      dockerignore: read.dockerignore,
+      contextPaths: read.contextPaths,
+      links: read.linkedIds,
+      imageNeeded: read.imageNeeded,
+      engineAddress: engine.address,
+      images: engine.images,
       stateDir: run.upToDateDir,
       contextDigests: run.contextDigests,
       signal,
     });
   } catch (e) {
     // The same sentence as when BuildKit cannot be reached: this is the engine's first call of the run.
-    if (e instanceof EngineError) throw new EngineUnreachableError(run.builder.address);
+    if (e instanceof EngineError) throw new EngineUnreachableError(engine.address);
     throw e;
   }
 }

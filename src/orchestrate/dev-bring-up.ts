@@ -15,7 +15,7 @@ import type { Service } from '../bakefile/model.js';
 import { resolveOptionsFor } from '../bakefile/pipeline.js';
 import { resolveTargets, type ResolveOptions } from '../bakefile/resolve.js';
 import { checkBuildInputs } from './build-inputs.js';
-import { runBuild, type BuildRunResult, type BuildRunSink } from './build-run.js';
+import { runBuild, unchangedBuild, type BuildRunResult, type BuildRunSink } from './build-run.js';
 import { openBuilder, type OpenBuilder } from './builder.js';
 import type { Definition } from './definition.js';
 
@@ -83,6 +83,13 @@ export interface DevBringUpHooks<S> {
   built(result: BuildRunResult): Promise<void>;
   /** Brings the session to `plans`: it recreates only services whose image or spec changed. */
   up(plans: readonly DevServicePlan[]): Promise<S>;
+  /**
+   * Given, a running session whose targets are all unchanged since their
+   * last build skips the build (unchangedBuild: no builder is dialed, no
+   * sink opens): this is told which targets, and `up` follows with their
+   * last images.
+   */
+  unchanged?(targets: readonly string[]): void;
 }
 
 export type DevBringUpOutcome<S> =
@@ -104,11 +111,16 @@ export async function bringUpDev<S>(
   if (request.build && plan.environment.resolved.targets.size) {
     const resolved = request.only.length ? resolveTargets(plan.def.evaluated, { ...plan.options, names: request.only }) : plan.environment.resolved;
     const input = { resolved, cwd: request.cwd, env: request.env, ...request.build };
-    const result = await runBuild(input, (targets) => hooks.openSink(targets), signal, open);
-    await hooks.built(result);
-    if (result.interrupted) return { outcome: 'interrupted', failed: result.failed };
-    if (result.failed.size) return { outcome: 'build', failed: result.failed };
-    for (const [name, built] of result.built) images.set(name, built.exporterResponse['containerimage.digest'] ?? '');
+    let built = hooks.unchanged && request.running.size > 0 ? await unchangedBuild(input, signal) : undefined;
+    if (built) hooks.unchanged?.([...built.keys()]);
+    else {
+      const result = await runBuild(input, (targets) => hooks.openSink(targets), signal, open);
+      await hooks.built(result);
+      if (result.interrupted) return { outcome: 'interrupted', failed: result.failed };
+      if (result.failed.size) return { outcome: 'build', failed: result.failed };
+      built = result.built;
+    }
+    for (const [name, result] of built) images.set(name, result.exporterResponse['containerimage.digest'] ?? '');
   }
   const { services, resolved } = plan.environment;
   const plans = services.map((service) => ({ service, image: imageOf(service, images, request.running, resolved.targets) }));

@@ -9,9 +9,10 @@
  * decide a file is unchanged, protocol §5.6) and the image ID of every base
  * image, from the engine's store. Only plain loads qualify: no push or
  * other export (their side effects must happen), no secrets or SSH (their
- * content is not ours to read), no `target:` contexts, no --no-cache or
- * --pull, and only bases the store holds (a registry's image could have
- * moved). Any doubt means "build", never a stale "up to date".
+ * content is not ours to read), no named contexts but `target:` links (the
+ * linked target's image ID is an input then), no --no-cache or --pull, and
+ * only bases the store holds (a registry's image could have moved). Any
+ * doubt means "build", never a stale "up to date".
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ import type { Images } from '../docker/images.js';
 import { writeWholeFile } from '../docker/whole-file.js';
 
 /** Bumped whenever what goes into a fingerprint changes, so old records never match. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export interface UpToDateInputs {
   readonly target: Target;
@@ -36,10 +37,18 @@ export interface UpToDateInputs {
   readonly dockerignore: string | undefined;
   /** The context's followpaths, as its build sends them; undefined: the whole context. */
   readonly contextPaths: readonly string[] | undefined;
+  /** The image ID each `target:` context names, by context key (what the linked target built or last built). */
+  readonly links: ReadonlyMap<string, string>;
   /** The engine as the user addressed it: records of one engine never answer for another. */
   readonly engineAddress: string;
   /** The engine's image store, where the bases and the last build's image must be. */
   readonly images: Pick<Images, 'inspect'>;
+  /**
+   * Whether the last build's image must still be in the store. False only for
+   * a target that is merely linked, asked without building: a run removes
+   * its image when it ends, and only its ID (its dependants' input) matters.
+   */
+  readonly imageNeeded: boolean;
   /** Where records live ($XDG_STATE_HOME/bake/up-to-date). */
   readonly stateDir: string;
   /** The run's digests of context directories, by path and exclusions: each is walked once per run, however many targets share it. */
@@ -62,7 +71,7 @@ export function alwaysBuilt(t: Target): string | undefined {
   if (t['no-cache'] || t['no-cache-filter']?.length) return 'no-cache';
   if (t.pull) return 'pull';
   if (t.secret?.length || t.ssh?.length) return 'secrets or ssh';
-  if (Object.keys(t.contexts ?? {}).length) return 'named contexts';
+  if (Object.values(t.contexts ?? {}).some((c) => !c.startsWith('target:'))) return 'named contexts';
   if (t['cache-to']?.length) return 'cache export';
   if ((t.platforms?.length ?? 0) > 1) return 'several platforms';
   if (t.call !== undefined && t.call !== 'build') return 'call';
@@ -76,7 +85,8 @@ export function alwaysBuilt(t: Target): string | undefined {
 export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | undefined> {
   const t = inputs.target;
   if (alwaysBuilt(t) !== undefined || inputs.dockerfile === undefined) return undefined;
-  const bases = await baseImageIds(inputs.dockerfile, t, inputs.images, inputs.signal);
+  if (Object.keys(t.contexts ?? {}).some((key) => !inputs.links.has(key))) return undefined;
+  const bases = await baseImageIds(inputs.dockerfile, t, inputs.links, inputs.images, inputs.signal);
   if (!bases) return undefined;
   const excludePatterns = inputs.dockerignore === undefined ? [] : parseDockerignore(inputs.dockerignore);
   const followPaths = inputs.contextPaths;
@@ -104,6 +114,7 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
         dockerfile: inputs.dockerfile,
         dockerignore: inputs.dockerignore ?? null,
         bases,
+        links: Object.fromEntries(inputs.links),
         files: digest,
       }),
     )
@@ -113,7 +124,7 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
     `${createHash('sha256').update(`${inputs.engineAddress}\0${inputs.contextPath}\0${t.name}`).digest('hex').slice(0, 32)}.json`,
   );
   const last = readRecord(file);
-  if (last?.fingerprint === fingerprint && (await stillTagged(last.exporterResponse, t.tags ?? [], inputs.images, inputs.signal))) {
+  if (last?.fingerprint === fingerprint && (!inputs.imageNeeded || (await stillTagged(last.exporterResponse, t.tags ?? [], inputs.images, inputs.signal)))) {
     return { kind: 'hit', exporterResponse: last.exporterResponse };
   }
   return {
@@ -152,10 +163,16 @@ function readRecord(file: string): UpToDateRecord | undefined {
   }
 }
 
-/** The store's image ID for each image the Dockerfile reads; undefined when one is not there (or is not a plain reference). */
-async function baseImageIds(dockerfile: string, t: Target, images: Pick<Images, 'inspect'>, signal: AbortSignal): Promise<Record<string, string> | undefined> {
+/** The store's image ID for each image the Dockerfile reads but its links; undefined when one is not there (or is not a plain reference). */
+async function baseImageIds(
+  dockerfile: string,
+  t: Target,
+  links: ReadonlyMap<string, string>,
+  images: Pick<Images, 'inspect'>,
+  signal: AbortSignal,
+): Promise<Record<string, string> | undefined> {
   const ids: Record<string, string> = {};
-  for (const ref of rewriteDockerfile(dockerfile, new Map(), t.args ?? {}).images) {
+  for (const ref of rewriteDockerfile(dockerfile, links, t.args ?? {}).images) {
     if (ref.includes('$')) return undefined;
     const id = await imageId(ref, images, signal);
     if (id === undefined) return undefined;

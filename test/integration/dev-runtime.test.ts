@@ -222,6 +222,36 @@ test('stop, start, restart and recreate one service', async () => {
   );
 });
 
+test('a shell as PID 1 stops in well under the 10 s grace: the interactive shell is hung up under init; init, stop_grace_period', async () => {
+  const session = newSession();
+  const plan = (name: string, service: Omit<ServicePlan['service'], 'name'>): ServicePlan => ({ service: { name, ...service }, image: IMAGE, projectDir });
+  const plans = [
+    // bake's default shell on a TTY: an interactive ash, which ignores SIGTERM even when it is not PID 1.
+    plan('dev', { interactive: true }),
+    // A non-interactive shell as PID 1 has no SIGTERM handler, so the kernel drops it: init = true makes it PID 2.
+    plan('worker', { init: true, command: ['sh', '-c', 'sleep 3600 & wait'] }),
+    // No init: compose's default, bounded by its grace period.
+    plan('graced', { stop_grace_period: '1s', command: ['sh', '-c', 'sleep 3600 & wait'] }),
+  ];
+  const runtime = runtimeOf(session);
+  await runtime.up(plans, recorder().hooks, { healthTimeoutMs: 10_000 }, signal());
+  for (const [service, bound] of [
+    ['dev', 5_000],
+    ['worker', 5_000],
+    ['graced', 6_000],
+  ] as const) {
+    const t0 = performance.now();
+    await runtime.stop(service, signal());
+    const took = performance.now() - t0;
+    assert.equal((await runtime.containerOf(service, signal()))?.State, 'exited');
+    // The engine's default grace is 10 s: a stop that waited it out took over 10 s, however loaded the machine.
+    assert.ok(took < bound, `stopping ${service} took ${took.toFixed(0)} ms`);
+  }
+  const inspect = await engine.containers.inspect((await runtime.containerOf('dev', signal()))?.Id ?? '', signal());
+  assert.equal(inspect.HostConfig.Init, true, 'the interactive service runs under init');
+  assert.equal(inspect.Config.StopSignal, 'SIGHUP');
+});
+
 test('discoverSessions finds the session from its labels', async () => {
   const found = (await discoverSessions(engine, signal())).find((s) => s.id === main.id);
   assert.ok(found);

@@ -928,6 +928,9 @@ services:
     image: worker
     entrypoint: /run.sh --flag
     depends_on: [db.main]
+    init: true
+    stop_signal: SIGINT
+    stop_grace_period: 1m30s
     healthcheck:
       test: ["CMD", "true"]
       disable: true
@@ -963,6 +966,9 @@ services:
       image: 'worker',
       entrypoint: ['/run.sh', '--flag'],
       depends_on: ['db_main'],
+      init: true,
+      stop_signal: 'SIGINT',
+      stop_grace_period: '1m30s',
       healthcheck: { test: ['NONE'] },
       interactive: true,
       shell: ['/bin/bash', '-l'],

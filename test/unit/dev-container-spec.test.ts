@@ -58,6 +58,25 @@ test('the interactive service runs its shell, /bin/sh by default, unless it has 
   for (const c of cases) assert.deepEqual(spec(c.service, 'dev').Cmd, c.cmd, JSON.stringify(c.service));
 });
 
+test('init and stopping: as the service says; the interactive service runs under init and is hung up; the rest as compose', () => {
+  const stop = (service: Omit<Service, 'name'>): unknown => {
+    const s = spec(service);
+    return { init: s.HostConfig?.Init, signal: s.StopSignal, timeout: s.StopTimeout };
+  };
+  const none = { init: undefined, signal: undefined, timeout: undefined };
+  assert.deepEqual(stop({}), none, "compose's defaults: no init, SIGTERM, the engine's 10 s");
+  assert.deepEqual(stop({ interactive: true }), { ...none, init: true, signal: 'SIGHUP' });
+  assert.deepEqual(stop({ interactive: true, shell: ['/bin/bash'] }), { ...none, init: true, signal: 'SIGHUP' });
+  assert.deepEqual(stop({ interactive: true, init: false }), none, 'init = false: the shell is PID 1, and no hangup reaches it');
+  assert.deepEqual(stop({ interactive: true, stop_signal: 'SIGTERM' }), { ...none, init: true, signal: 'SIGTERM' });
+  assert.deepEqual(stop({ init: true, stop_signal: 'SIGINT', stop_grace_period: '1500ms' }), { init: true, signal: 'SIGINT', timeout: 2 });
+  assert.deepEqual(stop({ stop_grace_period: '0s' }), { ...none, timeout: 0 });
+  assert.throws(
+    () => spec({ stop_grace_period: 'soon' }),
+    (e: unknown) => e instanceof DevRuntimeError && /stop_grace_period "soon"/.test(e.message),
+  );
+});
+
 test('ports in the short syntax', () => {
   const cases: { ports: string[]; exposed: string[]; bindings: Record<string, { HostIp: string; HostPort: string }[]> }[] = [
     { ports: ['80'], exposed: ['80/tcp'], bindings: { '80/tcp': [{ HostIp: '', HostPort: '' }] } },

@@ -91,6 +91,13 @@ test('volumes and health check durations are checked where they are written', as
   );
 });
 
+test("init, stop_signal and stop_grace_period (compose's keys) in a service block; a bad grace period at its attribute", async () => {
+  const env = await dev('service "db" {\n  image = "postgres"\n  init = true\n  stop_signal = "SIGINT"\n  stop_grace_period = "1m30s"\n}');
+  const [db] = env.services;
+  assert.deepEqual([db?.init, db?.stop_signal, db?.stop_grace_period], [true, 'SIGINT', '1m30s']);
+  await assertError('service "db" {\n  image = "postgres"\n  stop_grace_period = "soon"\n}', [], 'invalid stop_grace_period "soon" in service "db"', [3, 3]);
+});
+
 test('depends_on names defined services, without cycles', async () => {
   await assertError('service "a" {\n  image = "x"\n  depends_on = ["b"]\n}', [], 'service "a" depends on "b", which is not defined', [3, 3]);
   const cycle = `service "a" {

@@ -21,7 +21,8 @@ import {
 } from '@grpc/grpc-js';
 import { createSession, type BuildSession } from '../../src/buildkit/session/index.js';
 import { PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_REQ, PACKET_STAT, type Packet } from '../../src/buildkit/session/packet.js';
-import { packageRoot, sessionProtos } from '../../src/buildkit/session/protos.js';
+import { packageRoot } from '../../src/buildkit/package-root.js';
+import { sessionProtos } from '../../src/buildkit/session/protos.js';
 
 const work = mkdtempSync(join(tmpdir(), 'bake-session-unit-'));
 const ctx = join(work, 'ctx');

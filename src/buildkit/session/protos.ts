@@ -3,19 +3,10 @@
  * `proto/session/` (found by walking up to package.json, so the same code
  * works from build/ and from the dist/ bundle).
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
-
-/** The directory holding package.json above `from`. */
-export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
-  for (let dir = dirname(from); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'proto'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`Cannot find the bake package root (with package.json and proto/) above ${from}.`);
-  }
-}
+import { packageRoot } from '../package-root.js';
 
 export interface SessionProtos {
   readonly health: ServiceDefinition;

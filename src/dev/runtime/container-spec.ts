@@ -57,14 +57,44 @@ export function containerSpec(plan: ServicePlan, session: SessionIdentity, clien
     ...(ports.length > 0 && { ExposedPorts: Object.fromEntries(ports.map((p) => [p.port, {}])) }),
     ...(anonymous.length > 0 && { Volumes: Object.fromEntries(anonymous.map((target) => [target, {}])) }),
     ...(service.healthcheck && { Healthcheck: healthConfig(service.healthcheck, service.name) }),
+    ...stopping(service),
     HostConfig: {
       NetworkMode: network,
+      ...(initProcess(service) && { Init: true }),
       ...(ports.length > 0 && { PortBindings: portBindings(ports) }),
       Binds: mounts.flatMap((m) => bind(m, plan.projectDir, session, client.home)),
     },
     NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [service.name] } } },
   };
   return { ...spec, Labels: { ...spec.Labels, [LABEL.config]: configDigest(spec) } };
+}
+
+/**
+ * Whether the service runs under an init process: as it says (`init`), else
+ * only for the interactive service. Its PID 1 would be the shell the user
+ * types in, and a shell as PID 1 has no handler for SIGTERM or SIGHUP, so
+ * the kernel drops them and every stop or restart waited out the 10 s grace
+ * (issue 15). Under docker-init the shell is an ordinary process that ends
+ * on the hangup stopping() sends, as a shell does when its terminal closes.
+ * Other services keep compose's default (no init): their PID 1 may be a
+ * supervisor that must be PID 1 (s6-overlay), and `init = true` is one line.
+ */
+function initProcess(service: Service): boolean {
+  return service.init ?? service.interactive === true;
+}
+
+/** StopSignal and StopTimeout: as the service says; the interactive service's shell is hung up (see initProcess). */
+function stopping(service: Service): Pick<ContainerSpec, 'StopSignal' | 'StopTimeout'> {
+  const signal = service.stop_signal ?? (service.interactive && initProcess(service) ? 'SIGHUP' : undefined);
+  const grace = service.stop_grace_period;
+  const nanos = grace === undefined ? undefined : durationNanos(grace);
+  if (grace !== undefined && nanos === undefined)
+    throw new DevRuntimeError(`invalid stop_grace_period "${grace}" of service "${service.name}"`, 'Write durations like "1s", "500ms" or "1m30s".');
+  return {
+    ...(signal !== undefined && { StopSignal: signal }),
+    // The engine counts whole seconds: a grace period is never cut shorter than asked.
+    ...(nanos !== undefined && { StopTimeout: Math.ceil(nanos / 1e9) }),
+  };
 }
 
 /** The engine names of the project's named volumes `service` mounts. */

@@ -1,7 +1,8 @@
 /**
  * Our addition to buildx's mapping: every compose service becomes a bake
  * `Service`, how `bake dev` runs it (image or target, command, environment,
- * ports and volumes in their short forms, dependencies, healthcheck and the
+ * ports and volumes in their short forms, dependencies, healthcheck, init,
+ * stop signal and grace period, and the
  * `x-bake-dev` extension), with ports and volumes made unique as compose's
  * EnforceUnicity makes them.
  */
@@ -36,6 +37,12 @@ export function composeService(name: string, service: MapNode, lookup: Lookup): 
   const user = optionalText(service, 'user', path);
   if (user !== undefined) out.user = user;
   if (optionalBool(service, 'stdin_open', path) && optionalBool(service, 'tty', path)) out.interactive = true;
+  const init = optionalBool(service, 'init', path);
+  if (init !== undefined) out.init = init;
+  const stopSignal = optionalText(service, 'stop_signal', path);
+  if (stopSignal !== undefined) out.stop_signal = stopSignal;
+  const stopGrace = optionalText(service, 'stop_grace_period', path);
+  if (stopGrace !== undefined) out.stop_grace_period = stopGrace;
   const healthcheck = optionalMap(service, 'healthcheck', path);
   if (healthcheck) out.healthcheck = healthcheckOf(healthcheck, [...path, 'healthcheck']);
   const dev = optionalMap(service, 'x-bake-dev', path);
