@@ -705,7 +705,21 @@ target "app" {}`;
   result = 1
 }
 target "app" {}`;
-  await assertError(badParam, { names: ['app'] }, 'Invalid param element', 'Each parameter name must be an identifier.', [2, 13]);
+  const badParamError = await assertError(badParam, { names: ['app'] }, 'Invalid param element', 'Each parameter name must be an identifier.', [2, 13]);
+  assert.equal(badParamError.fix, 'Write each parameter as a bare name, not a string or an expression: params = [name, tag].');
+  const paramsNotList = `function "foo" {
+  params = "a"
+  result = 1
+}
+target "app" {}`;
+  const notList = await assertError(
+    paramsNotList,
+    { names: ['app'] },
+    'Invalid params',
+    'The params attribute must be a list of parameter names, like [a, b].',
+    [2, 12],
+  );
+  assert.equal(notList.fix, 'Write params as a list of names: params = [name, tag].');
   const undefinedFn = `function "foo" {
   params = [a]
   result = nope(a)

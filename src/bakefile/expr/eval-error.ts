@@ -32,6 +32,8 @@ const FIXES: Readonly<Record<string, string>> = {
   'Invalid function argument': 'Pass a value of the type this parameter takes.',
   'Error in function call': "Check the arguments against the function's documentation.",
   'Invalid type specification': 'Write a type such as string, number, bool, list(string) or map(number).',
+  'Invalid params': 'Write params as a list of names: params = [name, tag].',
+  'Invalid param element': 'Write each parameter as a bare name, not a string or an expression: params = [name, tag].',
 };
 
 export function evalError(summary: string, detail: string, range: SourceRange, fix: string | undefined = FIXES[summary]): BakeFileError {
