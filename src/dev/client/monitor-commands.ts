@@ -95,6 +95,8 @@ const SERVER_REQUESTS: { readonly [K in ServerCommandKind]: ServerRequest<K> } =
   rollback: { words: (ctx, c) => ['rollback', ...(c.init ? ['--init'] : []), c.service ?? attachedService(ctx)] },
   reload: { words: () => ['reload'] },
   failures: { words: () => ['failures'] },
+  // Rebuilds a watch starts build with this client's flags, as its rebuild would.
+  watch: { words: (ctx, c) => ['watch', ...(c.state === undefined ? [] : [c.state]), ...(c.state === 'on' ? ctx.rebuildFlags : [])] },
   rebuild: {
     words: (ctx, c) => ['rebuild', ...ctx.rebuildFlags, '--', ...c.targets],
     done: async (ctx, signal) => {
