@@ -316,8 +316,10 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
    * but while the session watches, a service's main process restarted or
    * recreated by the watch takes its place in the same terminal.
    */
-  function show(s: DevSession, p: DevProcess): void {
+  function show(s: DevSession, p: DevProcess, successor = false): void {
     unsubscribe();
+    // A successor may have printed before it took over (it starts while its predecessor goes): that output first.
+    if (successor) call.write({ msg: { $case: 'output', value: Buffer.from(p.output.history()) } });
     // A client that cannot keep up (a slow link, a flood of output) is not buffered for without bound: output
     // stops going out until the call drains, and then one redraw of the screen stands for what it missed.
     let behind = false;
@@ -345,9 +347,9 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
       call.write({ msg: { $case: 'output', value: Buffer.from(note) } });
       // Its successor may be kept already (a recreate attaches the new container as the old one goes).
       const already = s.find(p.id);
-      if (already && already !== p) return show(s, already);
+      if (already && already !== p) return show(s, already, true);
       untrack = s.onTracked((next) => {
-        if (next.id === p.id && !finished) show(s, next);
+        if (next.id === p.id && !finished) show(s, next, true);
       });
     });
   }

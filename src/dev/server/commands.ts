@@ -100,11 +100,19 @@ const SERVER_RUNS = {
       session.watching = undefined;
       return;
     }
-    if (state === 'on' && !session.watching) {
+    if (state === 'on') {
       if (session.debug) throw new SessionCommandError('watch is for dev sessions; in a debug session, reload builds again with the current sources');
       // Loaded on the first watch, as rebuild's machinery is.
       const [{ SessionWatch }, { parseRebuild }] = await Promise.all([import('./watch.js'), import('./rebuild.js')]);
-      session.watching = await SessionWatch.start(session, parseRebuild(flags), say);
+      // On again: the rules as the bake files say now, with this client's build flags.
+      const started = await SessionWatch.start(session, parseRebuild(flags), say);
+      await session.watching?.stop();
+      // Stopped meanwhile: nothing is left watching for a session that is gone.
+      if (session.ended.aborted) {
+        await started.stop();
+        return;
+      }
+      session.watching = started;
     }
     say(session.watching?.describe() ?? `session ${session.id} is not watching; watch on starts it`);
   },
