@@ -1,8 +1,9 @@
 /**
  * `bake dev --watch` through bin/bake (issue 15): a saved file under a sync
  * rule's path shows up in the running container (and a removed one goes),
- * without a new container; a change under a rebuild rule's path builds the
- * target again and recreates its service, and only that one.
+ * without a new container; a sync+restart rule's file is copied and its
+ * service restarted in the same container; a change under a rebuild rule's
+ * path builds the target again and recreates its service, and only that one.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,6 +36,7 @@ before(async () => {
   writeFileSync(join(project, 'app', 'Dockerfile'), `FROM bake-test/busybox:latest\nCOPY version /version\n${SLEEPER}\n`);
   writeFileSync(join(project, 'app', 'version'), 'v1\n');
   writeFileSync(join(project, 'app', 'src', 'old.txt'), 'old\n');
+  writeFileSync(join(project, 'side.conf'), 'one\n');
   writeFileSync(
     join(project, 'docker-bake.hcl'),
     `target "app" {
@@ -57,6 +59,11 @@ service "app" {
 service "side" {
   image = "bake-test/busybox:latest"
   command = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+  watch {
+    action = "sync+restart"
+    path = "side.conf"
+    target = "/etc/side.conf"
+  }
 }
 `,
   );
@@ -96,7 +103,11 @@ async function until<T>(probe: () => Promise<T>, expected: T, ms: number): Promi
 test('bake dev --watch syncs a saved file into the running container, and a rebuild rule recreates only its service', async () => {
   const up = await run(['dev', '--detach', '--watch', '--progress=quiet']);
   assert.equal(up.status, 0, up.stderr);
-  assert.match(up.stderr, /watching \(session \S+\):\n {2}app: \S+\/app\/src → sync to \/srv\n {2}app: \S+\/app\/version → rebuilds target app/, up.stderr);
+  assert.match(
+    up.stderr,
+    /watching \(session \S+\):\n {2}app: \S+\/app\/src → sync to \/srv\n {2}app: \S+\/app\/version → rebuilds target app\n {2}side: \S+\/side.conf → sync\+restart to \/etc\/side.conf/,
+    up.stderr,
+  );
   const id = /session (\S+) is up/.exec(up.stdout)?.[1] as string;
   const app = await containerOf(id, 'app');
   const side = await containerOf(id, 'side');
@@ -114,6 +125,13 @@ test('bake dev --watch syncs a saved file into the running container, and a rebu
   assert.equal(await until(() => readIn(app, '/srv/old.txt'), undefined, 10_000), undefined, 'a removed file goes');
   assert.equal(await containerOf(id, 'app'), app, 'a sync keeps the container');
 
+  const startedAt = async (): Promise<string> => (await engine.containers.inspect(side, AbortSignal.timeout(10_000))).State.StartedAt;
+  const sideStarted = await startedAt();
+  writeFileSync(join(project, 'side.conf'), 'two\n');
+  assert.equal(await until(() => readIn(side, '/etc/side.conf'), 'two\n', 10_000), 'two\n', 'sync+restart copies the file');
+  assert.equal(await until(async () => (await startedAt()) !== sideStarted, true, 30_000), true, 'and restarts the service');
+  assert.equal(await containerOf(id, 'side'), side, 'in its own container');
+
   writeFileSync(join(project, 'app', 'version'), 'v2\n');
   const recreated = await until(
     async () => {
@@ -124,5 +142,5 @@ test('bake dev --watch syncs a saved file into the running container, and a rebu
     120_000,
   );
   assert.ok(recreated, 'the rebuild recreated app with the new version');
-  assert.equal(await containerOf(id, 'side'), side, 'the service without a change keeps its container');
+  assert.equal(await containerOf(id, 'side'), side, 'the service whose target did not change keeps its container');
 });
