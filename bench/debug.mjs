@@ -37,14 +37,14 @@
 // started (and stopped at the end) if it does not answer.
 //
 // Options: --runs N (5).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawn as spawnPty } from 'node-pty';
-import { OutputWatch } from './engine-helpers.mjs';
+import { OutputWatch, trixieEngine } from './engine-helpers.mjs';
 
 // bake's side: the command line (run in the context dir, which holds BAKE_FILE) and the monitor's prompt.
 const BAKE_FILE = 'docker-bake.hcl';
@@ -75,37 +75,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // The peers and the engine: Debian trixie's Docker 26, docker CLI and buildx.
-const trixie = execFileSync('bash', [join(root, 'scripts', 'trixie-engine.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+const { trixie, engineEnv, status, stop: stopEngine } = trixieEngine(bake, 'bake-bench-debug');
 const docker = join(trixie, 'usr', 'bin', 'docker');
 const buildx = join(trixie, 'usr', 'libexec', 'docker', 'cli-plugins', 'docker-buildx');
-const engineEnv = {
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  XDG_STATE_HOME: process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state', 'bake-bench-debug'),
-  BAKE_DOCKERD: join(trixie, 'usr', 'sbin', 'dockerd'),
-};
-const engineStatus = () => JSON.parse(spawnSync(bake, ['engine', 'status', '--format', 'json'], { env: engineEnv, encoding: 'utf8' }).stdout);
-let status = engineStatus();
-const startedHere = !status.answers;
-if (startedHere) {
-  spawnSync(bake, ['engine', 'start'], { env: engineEnv, stdio: 'inherit' });
-  status = engineStatus();
-  if (!status.answers) throw new Error(`the embedded engine did not start: ${status.reason}`);
-}
-const stopEngine = () => startedHere && spawnSync(bake, ['engine', 'stop'], { env: engineEnv, stdio: 'inherit' });
-if (status.source !== 'embedded' || !String(status.version).startsWith('26.')) {
-  stopEngine();
-  throw new Error(`expected the embedded Docker 26 engine under ${engineEnv.XDG_STATE_HOME}, found ${JSON.stringify(status)}`);
-}
 const DOCKER_HOST = status.address;
-const busybox = spawnSync(process.execPath, [join(dirname(dirname(bake)), 'scripts', 'busybox-image.mjs')], {
-  env: { ...engineEnv, DOCKER_HOST },
-  stdio: 'inherit',
-});
-if (busybox.status !== 0) {
-  stopEngine();
-  throw new Error('scripts/busybox-image.mjs failed');
-}
 
 // Whatever this run starts carries RUN_VAR=RUN_ID… in its environment: that is how leftovers are found.
 const RUN_VAR = 'BAKE_BENCH_DEBUG_RUN';

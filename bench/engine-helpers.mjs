@@ -1,9 +1,11 @@
 // Helpers the benchmarks share: the Engine API over the engine's unix socket,
 // the context bytes the engine reports in a build's plain progress, the
-// embedded engine, and a PTY's output watched with timestamps.
-import { spawnSync } from 'node:child_process';
+// embedded engine (any, or Docker 26 from Debian trixie with its peers), and
+// a PTY's output watched with timestamps.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 /** Engine API over the unix socket; node:http rather than a CLI so no peer's client is involved. */
 export function engineApi(socketPath) {
@@ -58,6 +60,46 @@ export function embeddedEngine(bake, root) {
   if (spawnSync(process.execPath, [join(root, 'scripts', 'busybox-image.mjs')], { env, stdio: 'inherit' }).status !== 0)
     throw new Error('scripts/busybox-image.mjs failed');
   return { env, api: engineApi(socketPath), startedHere, status: engine };
+}
+
+/**
+ * The embedded Docker 26 engine on Debian trixie's dockerd, under
+ * XDG_STATE_HOME (default ~/.local/state/STATE), started when none answers,
+ * with the BusyBox base image; the peers (trixie's docker CLI and its
+ * plugins) are under `trixie`. `stop()` stops the engine if it was started
+ * here. Throws (the engine stopped again) when what answers is not it.
+ */
+export function trixieEngine(bake, state) {
+  const root = new URL('..', import.meta.url).pathname;
+  const trixie = execFileSync('bash', [join(root, 'scripts', 'trixie-engine.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const engineEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    XDG_STATE_HOME: process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state', state),
+    BAKE_DOCKERD: join(trixie, 'usr', 'sbin', 'dockerd'),
+  };
+  const engineStatus = () => JSON.parse(spawnSync(bake, ['engine', 'status', '--format', 'json'], { env: engineEnv, encoding: 'utf8' }).stdout);
+  let status = engineStatus();
+  const startedHere = !status.answers;
+  if (startedHere) {
+    spawnSync(bake, ['engine', 'start'], { env: engineEnv, stdio: 'inherit' });
+    status = engineStatus();
+    if (!status.answers) throw new Error(`the embedded engine did not start: ${status.reason}`);
+  }
+  const stop = () => startedHere && spawnSync(bake, ['engine', 'stop'], { env: engineEnv, stdio: 'inherit' });
+  if (status.source !== 'embedded' || !String(status.version).startsWith('26.')) {
+    stop();
+    throw new Error(`expected the embedded Docker 26 engine under ${engineEnv.XDG_STATE_HOME}, found ${JSON.stringify(status)}`);
+  }
+  const busybox = spawnSync(process.execPath, [join(dirname(dirname(bake)), 'scripts', 'busybox-image.mjs')], {
+    env: { ...engineEnv, DOCKER_HOST: status.address },
+    stdio: 'inherit',
+  });
+  if (busybox.status !== 0) {
+    stop();
+    throw new Error('scripts/busybox-image.mjs failed');
+  }
+  return { trixie, engineEnv, status, stop };
 }
 
 /**

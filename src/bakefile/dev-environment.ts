@@ -6,7 +6,7 @@ import { dedupe } from '../core/collections.js';
 import type { EvaluatedFiles } from './evaluate.js';
 import type { Service } from './model.js';
 import { resolveServices, resolveTargets, type ResolvedConfig, type ResolveOptions } from './resolve.js';
-import { selectServices } from './services.js';
+import { checkWatchContexts, selectServices } from './services.js';
 
 export interface DevEnvironment {
   readonly resolved: ResolvedConfig;
@@ -20,5 +20,6 @@ export function resolveDevEnvironment(evaluated: EvaluatedFiles, serviceNames: r
   const resolved = targetNames.length
     ? resolveTargets(evaluated, { ...options, names: targetNames })
     : { groups: new Map(), targets: new Map(), linked: new Set<string>() };
+  checkWatchContexts(services, resolved.targets);
   return { resolved, services };
 }

@@ -150,6 +150,29 @@ export const HEALTHCHECK_ATTRIBUTES: readonly AttributeSpec[] = [
   { name: 'start_period', kind: 'string' },
 ];
 
+export const WATCH_ATTRIBUTES: readonly AttributeSpec[] = [
+  { name: 'action', kind: 'string' },
+  { name: 'path', kind: 'string' },
+  { name: 'target', kind: 'string' },
+  { name: 'ignore', kind: 'stringList' },
+];
+
+/** What a watch rule does with a change (compose's develop.watch actions). */
+export const WATCH_ACTIONS = ['sync', 'rebuild', 'sync+restart'] as const;
+
+/**
+ * One rule of `bake dev --watch` (compose's `develop.watch` item, an HCL
+ * `watch` block): a change under `path` (relative to the project) is
+ * synced into the container at `target`, or rebuilds the service's target.
+ * `ignore` patterns are .dockerignore patterns relative to `path`.
+ */
+export interface WatchRule {
+  action?: string;
+  path?: string;
+  target?: string;
+  ignore?: string[];
+}
+
 /** A health check of a service (compose-shaped). Durations are strings like "1s". */
 export interface HealthCheck {
   test?: string[];
@@ -184,6 +207,7 @@ export interface Service {
   /** compose's `stop_grace_period` ("10s", "1m30s"): how long a stop waits before SIGKILL. */
   stop_grace_period?: string;
   healthcheck?: HealthCheck;
+  watch?: WatchRule[];
 }
 
 /** buildx's sanitizeTargetName: compose service names may hold dots, target names may not. */

@@ -8,6 +8,7 @@ import { entryToJSON, type EntryKind } from './entries.js';
 import { compareStrings } from './expr/value.js';
 import {
   HEALTHCHECK_ATTRIBUTES,
+  WATCH_ATTRIBUTES,
   SERVICE_ATTRIBUTES,
   TARGET_ATTRIBUTES,
   type AttributeSpec,
@@ -68,6 +69,11 @@ function escapeTemplates(t: Target): Target {
 function serviceJSON(s: Service): GoJSON {
   const m = structJSON(s as unknown as Record<string, unknown>, SERVICE_ATTRIBUTES);
   if (s.healthcheck) m.set('healthcheck', structJSON(s.healthcheck as Record<string, unknown>, HEALTHCHECK_ATTRIBUTES));
+  if (s.watch)
+    m.set(
+      'watch',
+      s.watch.map((rule) => structJSON(rule as Record<string, unknown>, WATCH_ATTRIBUTES)),
+    );
   return m;
 }
 

@@ -6,7 +6,8 @@
 import { bakeError, type SourceRange } from '../core/diagnostics.js';
 import { unknownNameFix } from '../core/suggest.js';
 import { ComposeSyntaxError, durationNanos, parsePort, parseVolume } from './compose-syntax.js';
-import type { Service, Target } from './model.js';
+import { goClean } from '../golang/path.js';
+import { WATCH_ACTIONS, type Service, type Target, type WatchRule } from './model.js';
 import { attributeRange, originOf } from './sources.js';
 
 /**
@@ -122,9 +123,75 @@ function validateService(s: Service, byName: ReadonlyMap<string, Service>, targe
         unknownNameFix(dep, [...byName.keys()], 'services', 'Define it with a service block.'),
       );
   }
+  (s.watch ?? []).forEach((rule, i) => validateWatchRule(s, rule, attributeRange(s, `watch.${i}`)));
   if (s.runs_on !== undefined && s.runs_on !== 'container' && s.runs_on !== 'host') {
     throw bakeError(`invalid runs_on "${s.runs_on}" in service "${s.name}"`, where('runs_on'), 'Use runs_on = "container" (the default) or "host".');
   }
+}
+
+/** One `watch` rule of `s`, checked where `at` points: what it does must make sense for the service. */
+function validateWatchRule(s: Service, rule: WatchRule, at: SourceRange | undefined): void {
+  const { action, path } = rule;
+  if (!(WATCH_ACTIONS as readonly (string | undefined)[]).includes(action))
+    throw bakeError(
+      action === undefined ? `a watch rule of service "${s.name}" has no action` : `invalid watch action "${action}" in service "${s.name}"`,
+      at,
+      `Set action = "sync" (copy changed files into the container), "sync+restart" (copy, then restart the service) or "rebuild" (build its target again and recreate it).`,
+    );
+  if (!path)
+    throw bakeError(
+      `the ${action} watch rule of service "${s.name}" has no path`,
+      at,
+      'Set path = "./src": the file or directory to watch, relative to the bake file.',
+    );
+  if (s.runs_on === 'host')
+    throw bakeError(
+      `service "${s.name}" runs on the host, so it has no container for its ${action} watch rule`,
+      at,
+      'Remove the watch rule: a host service sees your files already.',
+    );
+  if (action === 'rebuild' && !s.target)
+    throw bakeError(
+      `service "${s.name}" runs the image "${s.image ?? ''}", so its rebuild watch rule has nothing to build`,
+      at,
+      'Give the service a target to build, or use action = "sync" to copy the changed files into its container.',
+    );
+  if (action !== 'rebuild' && !rule.target?.startsWith('/'))
+    throw bakeError(
+      rule.target === undefined
+        ? `the ${action} watch rule of service "${s.name}" has no target`
+        : `the ${action} watch rule of service "${s.name}" has target "${rule.target}", which is not an absolute path`,
+      at,
+      'Set target = "/app/src": where in the container the files under path go.',
+    );
+}
+
+/**
+ * A rebuild rule watches its service's build context: a path outside it
+ * would rebuild on changes the build never sees. Checked on the resolved
+ * targets (their contexts after inherits and --set), both paths relative to
+ * the project directory; a remote or absolute context is not compared.
+ */
+export function checkWatchContexts(services: readonly Service[], targets: ReadonlyMap<string, Target>): void {
+  for (const s of services) {
+    (s.watch ?? []).forEach((rule, i) => {
+      if (rule.action !== 'rebuild' || !s.target || !rule.path) return;
+      const context = targets.get(s.target)?.context ?? '.';
+      if (context.includes('://') || context.startsWith('/') || rule.path.startsWith('/')) return;
+      if (isWithin(goClean(context), goClean(rule.path))) return;
+      throw bakeError(
+        `the rebuild watch rule of service "${s.name}" watches "${rule.path}", outside the build context "${context}" of target "${s.target}"`,
+        attributeRange(s, `watch.${i}`),
+        `Watch a path inside "${context}" (changes outside it never reach the build), or use action = "sync" for files the container reads directly.`,
+      );
+    });
+  }
+}
+
+/** Whether the clean relative `path` is `dir` or under it. */
+function isWithin(dir: string, path: string): boolean {
+  if (dir === '.') return path !== '..' && !path.startsWith('../');
+  return path === dir || path.startsWith(`${dir}/`);
 }
 
 function checkDependencyCycles(services: readonly Service[], byName: ReadonlyMap<string, Service>): void {

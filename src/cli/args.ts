@@ -54,6 +54,8 @@ export interface DevArgs {
   readonly detach: boolean;
   /** up: --no-build. */
   readonly noBuild: boolean;
+  /** up: --watch. */
+  readonly watch: boolean;
   /** up, attach: --prefix-key as spelled (checked with parsePrefixKey); unset, BAKE_PREFIX_KEY applies. */
   readonly prefixKey: string | undefined;
   /** up, attach: --wait-timeout; unset, BAKE_WAIT_TIMEOUT applies. */
@@ -110,6 +112,7 @@ const OPTIONS = {
   version: { type: 'boolean' },
   detach: { type: 'boolean', short: 'd' },
   'no-build': { type: 'boolean' },
+  watch: { type: 'boolean' },
   'prefix-key': { type: 'string' },
   'wait-timeout': { type: 'string' },
   volumes: { type: 'boolean' },
@@ -155,6 +158,7 @@ const FLAG_SCOPES: Readonly<Record<FlagName, readonly Scope[]>> = {
   version: EVERYWHERE,
   detach: ['up'],
   'no-build': ['up'],
+  watch: ['up'],
   'prefix-key': ['up', 'attach'],
   'wait-timeout': ['up', 'attach'],
   volumes: ['stop'],
@@ -278,6 +282,7 @@ function devArgs(action: DevAction, words: readonly string[], values: ParsedValu
     process: action === 'attach' ? words[1] : undefined,
     detach: values.detach ?? false,
     noBuild: values['no-build'] ?? false,
+    watch: values.watch ?? false,
     prefixKey,
     waitTimeoutMs: values['wait-timeout'] === undefined ? undefined : parseWaitTimeout(values['wait-timeout']),
     volumes: values.volumes ?? false,

@@ -123,6 +123,7 @@ export type FlagName =
   | 'version'
   | 'detach'
   | 'no-build'
+  | 'watch'
   | 'prefix-key'
   | 'wait-timeout'
   | 'volumes'
@@ -159,6 +160,7 @@ export const FLAGS: Readonly<Record<FlagName, FlagHelp>> = {
   version: { spelling: '--version', text: 'Show the version' },
   detach: { spelling: '-d, --detach', text: 'Start the services and leave them running, without attaching' },
   'no-build': { spelling: '--no-build', text: 'Start the services without building their images first' },
+  watch: { spelling: '--watch', text: "Then sync or rebuild services as their files change, by the bake file's watch rules (monitor: watch on|off)" },
   'prefix-key': { spelling: '--prefix-key KEY', text: "Prefix of bake's keys when attached (default ctrl-a; C-b, ^b ...)" },
   'wait-timeout': { spelling: '--wait-timeout TIME', text: 'How long to wait for services to be healthy (default 60s)' },
   volumes: { spelling: '--volumes', text: "Also remove the session's named volumes" },

@@ -81,6 +81,7 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
     if (existing) await checkSessionEngine(existing, cli);
     interrupt.signal.throwIfAborted();
     const session = await bringUp(client, plan, args, cli, existing?.engine ?? clientEngine(cli).endpoint.address, existing, interrupt.signal);
+    if (args.dev.watch) await startWatch(client, session, args, interrupt.signal);
     if (args.dev.detach) {
       process.stdout.write(
         `bake: session ${session.id} is up (${session.services.map((s) => s.name).join(', ')}). Attach with: bake dev attach ${session.id}\n`,
@@ -221,6 +222,17 @@ export function openTerminal(
     rebuildFlags: rebuildFlags(args),
     reconnect: () => connect(cli),
   });
+}
+
+/** Has the server watch the session's files (the monitor's `watch on`, with this client's build flags for its rebuilds); says what it watches. */
+async function startWatch(client: DevClient, session: SessionInfo, args: BakeArgs, signal: AbortSignal): Promise<void> {
+  await client.command(
+    { session: session.id, args: ['watch', 'on', ...rebuildFlags(args)], size: undefined, attached: '' },
+    (out) => {
+      if (out.msg?.$case === 'text') process.stderr.write(`bake: ${out.msg.value}\n`);
+    },
+    signal,
+  );
 }
 
 /** This client's build flags, as the server's `rebuild` reads them: the shorthand flags (--no-cache …) as the --set values they stand for. */

@@ -31,6 +31,10 @@ export class Containers {
     return this.http.empty({ method: 'DELETE', path: `/containers/${id}`, query: { force: options.force, v: options.volumes } }, signal);
   }
 
+  rename(id: string, name: string, signal: AbortSignal): Promise<void> {
+    return this.http.empty({ method: 'POST', path: `/containers/${id}/rename`, query: { name } }, signal);
+  }
+
   inspect(id: string, signal: AbortSignal): Promise<ContainerInspect> {
     return this.http.json({ method: 'GET', path: `/containers/${id}/json` }, signal);
   }

@@ -25,10 +25,10 @@ export function tarArchive(entries: readonly TarEntry[]): Buffer {
 
 function header(e: TarEntry, size: number): Buffer {
   const h = Buffer.alloc(BLOCK);
-  const name = e.type === 'dir' ? `${e.path}/` : e.path;
-  if (Buffer.byteLength(name) > 100) throw new Error(`tar path too long for this writer: ${name}`);
+  const [prefix, name] = ustarName(e.type === 'dir' ? `${e.path}/` : e.path);
   const mode = e.type === 'symlink' ? 0o777 : (e.mode ?? (e.type === 'dir' ? 0o755 : 0o644));
   h.write(name, 0, 100);
+  h.write(prefix, 345, 155);
   octal(h, 100, 8, mode);
   octal(h, 108, 8, 0);
   octal(h, 116, 8, 0);
@@ -43,6 +43,17 @@ function header(e: TarEntry, size: number): Buffer {
   for (const byte of h) sum += byte;
   octal(h, 148, 8, sum);
   return h;
+}
+
+/** ustar's split of a path longer than 100 bytes: a directory prefix (155 bytes at most) and the rest (100), at a `/`. */
+function ustarName(path: string): [prefix: string, name: string] {
+  if (Buffer.byteLength(path) <= 100) return ['', path];
+  for (let at = path.indexOf('/'); at > 0; at = path.indexOf('/', at + 1)) {
+    const prefix = path.slice(0, at);
+    const name = path.slice(at + 1);
+    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100 && name !== '' && name !== '/') return [prefix, name];
+  }
+  throw new Error(`tar path too long for this writer: ${path}`);
 }
 
 function octal(h: Buffer, offset: number, width: number, value: number): void {

@@ -197,7 +197,7 @@ export function readDockerfile(spec: BuildSpec): string | undefined {
 }
 
 /** The .dockerignore that applies: `<Dockerfile>.dockerignore` first, then the context's. */
-function dockerignoreFor(spec: BuildSpec): string | undefined {
+export function dockerignoreFor(spec: BuildSpec): string | undefined {
   return (
     (spec.dockerfile.kind === 'file' ? readIfExists(`${spec.dockerfile.path}.dockerignore`) : undefined) ?? readIfExists(join(spec.context, '.dockerignore'))
   );

@@ -116,6 +116,7 @@ test('a session stopped from another terminal ends the terminals on it, in a she
 test('the server killed under two terminals: a new one takes the session over from the engine, and each goes on where it was', async () => {
   const { inShell, inMonitor, session } = await twoTerminals();
   inShell.type('KEPT=shell-kept\r');
+  await inShell.waitFor(/KEPT=shell-kept\n\/tmp #/);
 
   const killed = serverPid();
   process.kill(killed, 'SIGKILL');

@@ -12,6 +12,7 @@ const DEV_DEFAULTS: DevArgs = {
   process: undefined,
   detach: false,
   noBuild: false,
+  watch: false,
   prefixKey: undefined,
   waitTimeoutMs: undefined,
   volumes: false,
@@ -79,11 +80,12 @@ test('bake dev: flags before dev, and --print', () => {
   assert.deepEqual(args.names, ['api']);
 });
 
-test('bake dev: --detach, -d, --no-build, --prefix-key, --wait-timeout', () => {
+test('bake dev: --detach, -d, --no-build, --watch, --prefix-key, --wait-timeout', () => {
   assert.deepEqual(
-    parseBakeArgs(['dev', '--detach', '--no-build', '--prefix-key', 'C-b', '--wait-timeout', '1m30s']).dev,
-    dev({ detach: true, noBuild: true, prefixKey: 'C-b', waitTimeoutMs: 90_000 }),
+    parseBakeArgs(['dev', '--detach', '--no-build', '--watch', '--prefix-key', 'C-b', '--wait-timeout', '1m30s']).dev,
+    dev({ detach: true, noBuild: true, watch: true, prefixKey: 'C-b', waitTimeoutMs: 90_000 }),
   );
+  assertUsageError(() => parseBakeArgs(['dev', 'ls', '--watch']), /--watch/);
   assert.deepEqual(parseBakeArgs(['dev', '-d', 'api']).dev, parseBakeArgs(['dev', '--detach', 'api']).dev);
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeDropped, droppedPaths } from '../../src/dev/runtime/dropped-files.js';
 
-test('droppedPaths: what the user made, changed or deleted; a directory changed only through its children and the kept history are left out', () => {
+test("droppedPaths: what the user made, changed or deleted; a directory changed only through its children, the engine's init and the kept history are left out", () => {
   const changes = [
     { Path: '/tmp', Kind: 0 },
     { Path: '/tmp/.bake_history', Kind: 1 },
@@ -11,6 +11,9 @@ test('droppedPaths: what the user made, changed or deleted; a directory changed 
     { Path: '/etc/motd', Kind: 0 },
     { Path: '/etc/issue', Kind: 2 },
     { Path: '/root', Kind: 0 },
+    // The engine's init, mounted for init: true: not the user's.
+    { Path: '/sbin', Kind: 0 },
+    { Path: '/sbin/docker-init', Kind: 1 },
   ] as const;
   // /root changed with nothing listed under it: its own metadata changed (a chmod), which the user did.
   assert.deepEqual(droppedPaths(changes, ['/tmp/.bake_history']), ['/tmp/made-here', '/etc/motd', '/etc/issue', '/root']);

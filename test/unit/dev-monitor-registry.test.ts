@@ -49,6 +49,7 @@ cat PATH                   print a file of the attached container
 cp SRC DST                 copy a file between a container (:PATH, or SERVICE:PATH) and the host
 restart|stop|start SERVICE restart, stop or start one service
 rebuild [TARGET...]        build again and recreate the services whose image changed
+watch [on|off]             sync or rebuild services as their files change (the bake file's watch rules); alone: what is watched
 rollback [--init] [SERVICE] recreate a service's container from its image (a debug shell's from its build state; --init: before the failed step)
 reload                     (debugging) build again with the current sources and open the shell again
 continue                   (debugging) from a --break, build on to the next break or the end

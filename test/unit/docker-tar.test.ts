@@ -81,6 +81,16 @@ test('readTar reads what tarArchive writes, cut at any size', async () => {
   }
 });
 
+test('tarArchive writes a path longer than 100 bytes as a ustar prefix and name; one too long for both is refused', async () => {
+  const long = `${'d'.repeat(60)}/${'e'.repeat(60)}/${'f'.repeat(80)}.js`;
+  const entries = await read(tarArchive([{ type: 'file', path: long, data: Buffer.from('x') }]), 512);
+  assert.deepEqual(
+    entries.map((e) => e.path),
+    [long],
+  );
+  assert.throws(() => tarArchive([{ type: 'file', path: 'g'.repeat(120), data: Buffer.alloc(0) }]), /too long/);
+});
+
 test('readTar skips the content it is not asked to keep', async () => {
   const tar = tarArchive([
     { type: 'file', path: 'a', data: Buffer.alloc(2000, 'a') },

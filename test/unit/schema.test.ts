@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import TOML from '@iarna/toml';
-import { HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES } from '../../src/bakefile/model.js';
+import { HEALTHCHECK_ATTRIBUTES, SERVICE_ATTRIBUTES, TARGET_ATTRIBUTES, WATCH_ATTRIBUTES } from '../../src/bakefile/model.js';
 import { fixturesDir, repoRoot } from '../support/fixtures.js';
 import { evaluateSources, printDefinition } from '../../src/bakefile/pipeline.js';
 import { FIXED_WORLD } from '../support/fixed-world.js';
@@ -98,11 +98,13 @@ test('the schemas list exactly the attributes of the model', () => {
     Object.keys(path.reduce((o, key) => (o as Record<string, object>)[key] as object, schema)).sort();
   const without = (xs: string[], ...drop: string[]): string[] => xs.filter((x) => !drop.includes(x));
   assert.deepEqual(without(props(fileSchema, '$defs', 'target', 'properties'), 'matrix', 'name'), names(TARGET_ATTRIBUTES));
-  assert.deepEqual(without(props(fileSchema, '$defs', 'service', 'properties'), 'matrix', 'name', 'healthcheck'), names(SERVICE_ATTRIBUTES));
+  assert.deepEqual(without(props(fileSchema, '$defs', 'service', 'properties'), 'matrix', 'name', 'healthcheck', 'watch'), names(SERVICE_ATTRIBUTES));
   assert.deepEqual(props(fileSchema, '$defs', 'service', 'properties', 'healthcheck', 'properties'), names(HEALTHCHECK_ATTRIBUTES));
+  assert.deepEqual(props(fileSchema, '$defs', 'service', 'properties', 'watch', 'oneOf', '0', 'properties'), names(WATCH_ATTRIBUTES));
+  assert.deepEqual(props(printSchema, 'properties', 'service', 'additionalProperties', 'properties', 'watch', 'items', 'properties'), names(WATCH_ATTRIBUTES));
   assert.deepEqual(props(printSchema, 'properties', 'target', 'additionalProperties', 'properties'), without(names(TARGET_ATTRIBUTES), 'inherits'));
   assert.deepEqual(
-    without(props(printSchema, 'properties', 'service', 'additionalProperties', 'properties'), 'healthcheck'),
+    without(props(printSchema, 'properties', 'service', 'additionalProperties', 'properties'), 'healthcheck', 'watch'),
     without(names(SERVICE_ATTRIBUTES), 'inherits'),
   );
 });

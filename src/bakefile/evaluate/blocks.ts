@@ -11,12 +11,12 @@ import type { Scope } from '../expr/scope.js';
 import { asMapValue, makeObject, type ObjectValue, type Value } from '../expr/value.js';
 import { decodeAttribute, type DecodedField } from '../decode.js';
 import { entryToValue, type EntryKind } from '../entries.js';
-import { HEALTHCHECK_ATTRIBUTES, type AttributeSpec, type Entry } from '../model.js';
+import { HEALTHCHECK_ATTRIBUTES, WATCH_ATTRIBUTES, type AttributeSpec, type Entry } from '../model.js';
 import { recordOrigin } from '../sources.js';
 import { attributeMap, bodyStart, unsupportedArgument } from './bodies.js';
 import type { EvaluationStack } from './cycles.js';
 import { expandBlocks, type BlockInstance } from './matrix.js';
-import { isKnownAttribute, SCHEMAS, unsupportedBlock, type BlockKind } from './schemas.js';
+import { isKnownAttribute, SCHEMAS, SERVICE_BLOCKS, unsupportedBlock, type BlockKind } from './schemas.js';
 
 /** The instances of the target, group and service blocks, and their values as references and expressions see them. */
 export class BlockValues {
@@ -109,7 +109,7 @@ export class BlockValues {
         if (!isKnownAttribute(schema, attr.name)) throw unsupportedArgument(attr, schema.attributes, defined);
       }
       for (const nested of block.body.blocks) {
-        if (!(kind === 'service' && nested.type === 'healthcheck')) throw unsupportedBlock(nested, schema.attributes, kind);
+        if (!(kind === 'service' && SERVICE_BLOCKS.includes(nested.type))) throw unsupportedBlock(nested, schema.attributes, kind);
       }
     }
     for (const attr of block.body.attributes) {
@@ -118,11 +118,20 @@ export class BlockValues {
       const value = this.instanceAttribute(instance, attr.name);
       if (value !== null) out[attr.name] = value;
     }
+    const watch: Record<string, DecodedField>[] = [];
     for (const nested of block.body.blocks) {
       if (kind !== 'service') continue;
+      if (nested.type === 'watch') {
+        // Each rule's own range, so an error about one rule points at its block.
+        ranges.set(`watch.${watch.length}`, nested.range);
+        if (!ranges.has('watch')) ranges.set('watch', nested.range);
+        watch.push(decodeBody(nested, WATCH_ATTRIBUTES, instance.scope));
+        continue;
+      }
       out['healthcheck'] = decodeBody(nested, HEALTHCHECK_ATTRIBUTES, instance.scope);
       ranges.set('healthcheck', nested.range);
     }
+    if (watch.length) out['watch'] = watch;
     for (const req of schema.required) {
       if (!ranges.has(req)) {
         throw evalError(
@@ -138,7 +147,7 @@ export class BlockValues {
   }
 }
 
-/** Decodes a nested block with no laziness (healthcheck). */
+/** Decodes a nested block with no laziness (healthcheck, watch). */
 function decodeBody(block: Block, specs: readonly AttributeSpec[], scope: Scope): Record<string, DecodedField> {
   const out: Record<string, DecodedField> = {};
   for (const attr of block.body.attributes) {

@@ -87,18 +87,21 @@ export function warnIgnored(block: Block, warn: (d: Diagnostic) => void): void {
   }
 }
 
-/** HCL's "Unsupported block type": a block nested where the schema takes none but a service's healthcheck. */
+/** The blocks a service may nest: one healthcheck, any number of watch rules. */
+export const SERVICE_BLOCKS: readonly string[] = ['healthcheck', 'watch'];
+
+/** HCL's "Unsupported block type": a block nested where the schema takes none but a service's healthcheck and watch rules. */
 export function unsupportedBlock(block: Block, specs: readonly AttributeSpec[], kind: BlockKind): BakeFileError {
-  const hint =
-    kind === 'service' && nameSuggestion(block.type, ['healthcheck'])
-      ? ' Did you mean "healthcheck"?'
-      : specs.some((s) => s.name === block.type)
-        ? ` Did you mean to define argument "${block.type}"? If so, use the equals sign to assign it a value.`
-        : '';
+  const suggested = kind === 'service' ? nameSuggestion(block.type, SERVICE_BLOCKS) : undefined;
+  const hint = suggested
+    ? ` Did you mean "${suggested}"?`
+    : specs.some((s) => s.name === block.type)
+      ? ` Did you mean to define argument "${block.type}"? If so, use the equals sign to assign it a value.`
+      : '';
   return evalError(
     'Unsupported block type',
     `Blocks of type "${block.type}" are not expected here.${hint}`,
     block.typeRange,
-    kind === 'service' ? 'Only healthcheck blocks are allowed in a service.' : `Write ${block.type} as an attribute: ${block.type} = ...`,
+    kind === 'service' ? 'Only healthcheck and watch blocks are allowed in a service.' : `Write ${block.type} as an attribute: ${block.type} = ...`,
   );
 }

@@ -31,7 +31,7 @@ const BLOCK_TYPES: Readonly<Record<string, readonly string[]>> = {
   group: [],
   variable: ['validation'],
   function: [],
-  service: ['healthcheck'],
+  service: ['healthcheck', 'watch'],
 };
 
 export function jsonToFile(filename: string, root: JsonNode): File {

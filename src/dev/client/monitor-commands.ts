@@ -100,6 +100,8 @@ const SERVER_REQUESTS: { readonly [K in ServerCommandKind]: ServerRequest<K> } =
   reload: { words: () => ['reload'] },
   continue: { words: () => ['continue'] },
   failures: { words: () => ['failures'] },
+  // Rebuilds a watch starts build with this client's flags, as its rebuild would.
+  watch: { words: (ctx, c) => ['watch', ...(c.state === undefined ? [] : [c.state]), ...(c.state === 'on' ? ctx.rebuildFlags : [])] },
   rebuild: {
     words: (ctx, c) => ['rebuild', ...ctx.rebuildFlags, '--', ...c.targets],
     done: async (ctx, signal) => {

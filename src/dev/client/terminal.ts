@@ -175,7 +175,8 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
         // What the terminal last showed, if it outlived the server (a service's main process does; an exec'd one does not).
         ctx.current = found.processes.find((p) => p.id === ctx.current?.id && p.state === 'running');
         if (back !== undefined && ctx.current) {
-          attach(ctx.current.id, waiting.typed);
+          // Under the notice, which a redraw would wipe before it is read.
+          attach(ctx.current.id, waiting.typed, true);
           return;
         }
         // Keys typed in the monitor wait for it; those typed for a process that is gone go nowhere.
@@ -188,7 +189,8 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
       });
     };
 
-    const attach = (ref: string, typeahead: readonly Buffer[] = []): void => {
+    /** Switches the terminal to process `ref`; `below`: its screen is drawn under what the terminal shows (the first attach, a reconnect's notice), else it replaces it. */
+    const attach = (ref: string, typeahead: readonly Buffer[] = [], below = !hinted): void => {
       // An attach the monitor asked for that fails says why under the same prompt, without the monitor's banner again.
       const fromMonitor = mode.kind === 'monitor';
       leave();
@@ -199,7 +201,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
       call.write({
         msg: {
           $case: 'open',
-          value: { session: ctx.session.id, process: ref, size: size(), client: options.description, client_id: options.clientId, below: !hinted },
+          value: { session: ctx.session.id, process: ref, size: size(), client: options.description, client_id: options.clientId, below },
         },
       });
       for (const keys of typeahead) call.write({ msg: { $case: 'input', value: keys } });

@@ -35,6 +35,8 @@ export type MonitorCommand =
   | { readonly kind: 'stop-service'; readonly service: string }
   /** `targets` empty: what the session's services use. */
   | { readonly kind: 'rebuild'; readonly targets: readonly string[] }
+  /** `watch on|off`; `state` undefined: say what is watched. */
+  | { readonly kind: 'watch'; readonly state: 'on' | 'off' | undefined }
   /** `service` undefined: the service of the attached process; `init`: a failed build step's state before it (build debugging). */
   | { readonly kind: 'rollback'; readonly service: string | undefined; readonly init: boolean }
   /** Build debugging: build again with the current sources and open the shells again. */
@@ -144,6 +146,17 @@ export const MONITOR_COMMANDS = [
     side: 'server',
     help: 'rebuild [TARGET...]        build again and recreate the services whose image changed',
     parse: (w) => ({ kind: 'rebuild', targets: [...w] }),
+  }),
+  define({
+    kind: 'watch',
+    names: ['watch'],
+    side: 'server',
+    help: "watch [on|off]             sync or rebuild services as their files change (the bake file's watch rules); alone: what is watched",
+    parse: (w) => {
+      const state = w.length === 0 ? undefined : w.length === 1 && (w[0] === 'on' || w[0] === 'off') ? w[0] : 'bad';
+      if (state === 'bad') throw new MonitorUsageError('watch takes on or off (or nothing, to say what is watched), e.g. watch on');
+      return { kind: 'watch', state };
+    },
   }),
   define({
     kind: 'rollback',

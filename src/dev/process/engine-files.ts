@@ -72,6 +72,17 @@ export class EngineContainerFiles implements ContainerFiles {
     await this.found(dir, () => this.engine.containers.putArchive(this.containerId, dir, tar, signal));
   }
 
+  /**
+   * Writes many files in one archive put at `/` (a watch sync's batch): the
+   * engine creates missing parent directories, so the files' directories
+   * need not exist. Paths are absolute; modes are permission bits.
+   */
+  async writeAll(files: readonly { readonly path: string; readonly data: Buffer; readonly mode: number }[], signal: AbortSignal): Promise<void> {
+    const mtime = Math.floor(Date.now() / 1000);
+    const tar = tarArchive(files.map((f) => ({ type: 'file', path: goClean(f.path).slice(1), data: f.data, mode: f.mode & 0o7777, mtime })));
+    await this.engine.containers.putArchive(this.containerId, '/', tar, signal);
+  }
+
   /** `call` on `path`, the engine's 404 (no such path) said as a FileAccessError. */
   private async found<T>(path: string, call: () => Promise<T>): Promise<T> {
     try {

@@ -77,14 +77,24 @@ function namespacePid(status: string, hostPid: number): number {
 
 async function killInContainer(engine: DockerEngine, containerId: string, pid: number, signal: AbortSignal): Promise<void> {
   const command = `kill -KILL ${pid}`;
-  const id = await engine.execs.create(containerId, { Cmd: command.split(' '), User: '0', AttachStdout: true, AttachStderr: true }, signal);
-  const { stdout, stderr } = await collectOutput((await engine.execs.start(id, false, signal)).frames());
-  const { ExitCode } = await untilExecEnds(engine, id, signal);
-  if (ExitCode !== 0) {
-    const said = (stderr + stdout).trim().split('\n')[0] ?? '';
+  const { exitCode, said } = await runAsRoot(engine, containerId, command.split(' '), signal);
+  if (exitCode !== 0) {
     throw new DevProcessError(
-      `cannot end pid ${pid} in container ${containerId.slice(0, 12)}: \`${command}\` there failed (${said || `exit code ${ExitCode}`})`,
+      `cannot end pid ${pid} in container ${containerId.slice(0, 12)}: \`${command}\` there failed (${said || `exit code ${exitCode}`})`,
       RESTART_FIX,
     );
   }
+}
+
+/** Runs `command` as root in the container, without a terminal, to its end: its exit code and the first line it printed. */
+export async function runAsRoot(
+  engine: DockerEngine,
+  containerId: string,
+  command: readonly string[],
+  signal: AbortSignal,
+): Promise<{ readonly exitCode: number; readonly said: string }> {
+  const id = await engine.execs.create(containerId, { Cmd: [...command], User: '0', AttachStdout: true, AttachStderr: true }, signal);
+  const { stdout, stderr } = await collectOutput((await engine.execs.start(id, false, signal)).frames());
+  const { ExitCode } = await untilExecEnds(engine, id, signal);
+  return { exitCode: ExitCode ?? -1, said: (stderr + stdout).trim().split('\n')[0] ?? '' };
 }

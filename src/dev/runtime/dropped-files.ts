@@ -12,14 +12,19 @@ export interface FileChange {
 
 /**
  * The paths a user made, changed or deleted: a directory listed only because
- * something under it changed is left out, as are `kept` (carried into the new
- * container, as the shell history is).
+ * something under it changed is left out, as are what the engine made (the
+ * mount point of its init) and `kept` (carried into the new container, as
+ * the shell history is).
  */
 export function droppedPaths(changes: readonly FileChange[], kept: readonly string[]): string[] {
   const paths = changes.map((c) => c.Path);
   const isParent = (p: string): boolean => paths.some((other) => other.startsWith(`${p}/`));
-  return changes.filter((c) => !kept.includes(c.Path) && !(c.Kind === 0 && isParent(c.Path))).map((c) => c.Path);
+  const notTheUsers = new Set([...ENGINE_MADE, ...kept]);
+  return changes.filter((c) => !notTheUsers.has(c.Path) && !(c.Kind === 0 && isParent(c.Path))).map((c) => c.Path);
 }
+
+/** Paths the engine itself adds to a container's filesystem: `init: true` mounts its init there. */
+const ENGINE_MADE = ['/sbin/docker-init'];
 
 /** The line saying so: a few paths, and how many more. */
 export function describeDropped(paths: readonly string[]): string {

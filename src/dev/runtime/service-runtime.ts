@@ -176,7 +176,14 @@ export class ServiceRuntime {
     return id;
   }
 
-  /** Replaces the service's container by a new one and starts it, with `hooks.created` in between. */
+  /**
+   * Replaces the service's container by a new one and starts it, with
+   * `hooks.created` in between. The old one is removed while the new one is
+   * created and started under a name of its own, then renamed (a rebuild's
+   * recreate then costs the longer of the two, not both: issue 15's watch);
+   * a service that publishes host ports is replaced in turn, since the old
+   * container holds its ports until it is gone.
+   */
   private async createAndStart(
     name: string,
     spec: ContainerSpec,
@@ -184,12 +191,27 @@ export class ServiceRuntime {
     signal: AbortSignal,
   ): Promise<string> {
     await hooks.replacing(name);
-    // By name, not by label: a container of that name blocks the create whoever made it.
-    await ignoreNotFound(this.engine.containers.remove(containerName(this.session, name), { force: true, volumes: true }, signal));
+    const final = containerName(this.session, name);
+    const next = `${final}-next`;
+    // By name, not by label: a container of that name blocks the create whoever made it (an interrupted replace's among them).
+    const removeNamed = (n: string): Promise<void> => ignoreNotFound(this.engine.containers.remove(n, { force: true, volumes: true }, signal));
+    const publishes = Object.keys(spec.HostConfig?.PortBindings ?? {}).length > 0;
+    await (publishes ? Promise.all([removeNamed(next), removeNamed(final)]) : removeNamed(next));
     hooks.status(name, 'creating');
-    const id = await this.engine.containers.create(spec, containerName(this.session, name), signal);
-    await hooks.created(name, id);
-    hooks.status(name, 'starting');
+    const id = await this.engine.containers.create(spec, publishes ? final : next, signal);
+    const removing = publishes ? Promise.resolve() : removeNamed(final);
+    try {
+      await hooks.created(name, id);
+      hooks.status(name, 'starting');
+      await this.startContainer(name, id, signal);
+    } finally {
+      await removing;
+      if (!publishes) await this.engine.containers.rename(id, final, signal);
+    }
+    return id;
+  }
+
+  private async startContainer(name: string, id: string, signal: AbortSignal): Promise<void> {
     try {
       await this.engine.containers.start(id, signal);
     } catch (e) {
@@ -199,7 +221,6 @@ export class ServiceRuntime {
         : `Check service "${name}" in the bake file (its command, volumes and ports) against the engine's message.`;
       throw new DevRuntimeError(`service "${name}" could not start: ${e.message}`, fix);
     }
-    return id;
   }
 
   /**

@@ -347,10 +347,23 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
     const screen = Buffer.from(await p.output.screen({ clear: !below }), 'utf8');
     if (finished) return;
     call.write({ msg: { $case: 'attached', value: { session: s.id, process: s.processInfo(p), screen } } });
+    show(s, p);
+    for (const msg of early.splice(0)) deliver(p, msg);
+  }
+
+  /**
+   * Streams `p`'s output to the client. When it exits, the attach ends;
+   * but while the session watches, a service's main process restarted or
+   * recreated by the watch takes its place in the same terminal.
+   */
+  function show(s: DevSession, p: DevProcess, successor = false): void {
+    unsubscribe();
+    // A successor may have printed before it took over (it starts while its predecessor goes): that output first.
+    if (successor) call.write({ msg: { $case: 'output', value: Buffer.from(p.output.history()) } });
     // A client that cannot keep up (a slow link, a flood of output) is not buffered for without bound: output
     // stops going out until the call drains, and then one redraw of the screen stands for what it missed.
     let behind = false;
-    unsubscribe = p.output.subscribe((chunk) => {
+    const output = p.output.subscribe((chunk) => {
       if (finished || call.cancelled || behind) return;
       if (call.write({ msg: { $case: 'output', value: Buffer.from(chunk) } })) return;
       behind = true;
@@ -361,8 +374,23 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
         });
       });
     });
+    let untrack = (): void => undefined;
+    unsubscribe = () => {
+      output();
+      untrack();
+    };
     target = p;
-    for (const msg of early.splice(0)) deliver(p, msg);
-    void p.exited.then(() => end({ msg: { $case: 'exited', value: s.processInfo(p) } }));
+    void p.exited.then(() => {
+      if (finished || target !== p) return;
+      if (!s.watching || p.kind !== 'service') return end({ msg: { $case: 'exited', value: s.processInfo(p) } });
+      const note = `\r\n[bake: ${p.id} exited with code ${p.exitCode ?? '?'}; watching, so its restart shows here. Ctrl-a c opens the monitor]\r\n`;
+      call.write({ msg: { $case: 'output', value: Buffer.from(note) } });
+      // Its successor may be kept already (a recreate attaches the new container as the old one goes).
+      const already = s.find(p.id);
+      if (already && already !== p) return show(s, already, true);
+      untrack = s.onTracked((next) => {
+        if (next.id === p.id && !finished) show(s, next, true);
+      });
+    });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The server's side of the monitor commands the registry
  * (monitor/registry.ts) says run in the server: ps, exec, logs,
- * restart|stop|start SERVICE, rollback, rebuild, sessions, and the file
+ * restart|stop|start SERVICE, rollback, rebuild, watch, sessions, and the file
  * tools ls, cat and cp (through the process's ContainerFiles). The client parses the line and sends a command
  * name and its words.
  */
@@ -13,6 +13,7 @@ import { SessionCommandError, type DevSession } from './session.js';
 import type { SessionRegistry } from './registry.js';
 import type { CommandOut } from '../protocol/generated/dev.js';
 import type { ServerCommandName } from '../monitor/registry.js';
+import type { DevProcess } from '../process/process.js';
 
 export interface CommandContext {
   readonly session: DevSession;
@@ -82,6 +83,31 @@ const SERVER_RUNS = {
     if (!session.debug) throw new SessionCommandError('failures lists what failed in a debug session (bake --on-error); this is a dev session');
     write({ msg: { $case: 'text', value: session.debug.describe() } });
   },
+  watch: async ({ session, write }, words) => {
+    const say = (line: string): void => write({ msg: { $case: 'text', value: line } });
+    const [state, ...flags] = words;
+    if (state === 'off') {
+      await session.watching?.stop();
+      say(session.watching ? `watch is off for session ${session.id}` : `session ${session.id} was not watching`);
+      session.watching = undefined;
+      return;
+    }
+    if (state === 'on') {
+      if (session.debug) throw new SessionCommandError('watch is for dev sessions; in a debug session, reload builds again with the current sources');
+      // Loaded on the first watch, as rebuild's machinery is.
+      const [{ SessionWatch }, { parseRebuild }] = await Promise.all([import('./watch.js'), import('./rebuild.js')]);
+      // On again: the rules as the bake files say now, with this client's build flags.
+      const started = await SessionWatch.start(session, parseRebuild(flags), say);
+      await session.watching?.stop();
+      // Stopped meanwhile: nothing is left watching for a session that is gone.
+      if (session.ended.aborted) {
+        await started.stop();
+        return;
+      }
+      session.watching = started;
+    }
+    say(session.watching?.describe() ?? `session ${session.id} is not watching; watch on starts it`);
+  },
   rebuild: async ({ session, write }, words) => {
     // Loaded on the first rebuild: the build machinery (BuildKit's client, the bake language) stays out of the server's start.
     const { parseRebuild, rebuild } = await import('./rebuild.js');
@@ -138,19 +164,36 @@ async function lifecycle(ctx: CommandContext, words: readonly string[], name: 'r
   ctx.write({ msg: { $case: 'text', value: `${service}: ${name === 'stop' ? 'stopped' : name === 'start' ? 'started' : 'restarted'}` } });
 }
 
-/** What the service printed so far, then (with -f) what it prints until the client stops or the process ends. */
+/**
+ * What the service printed so far, then (with -f) what it prints until the
+ * client stops or the process ends; while the session watches, on across
+ * the restarts and recreations a watch makes, each new process's output as
+ * it comes.
+ */
 async function logs(ctx: CommandContext, service: string, follow: boolean): Promise<void> {
-  const process = ctx.session.find(service);
-  if (!process) throw new SessionCommandError(`session ${ctx.session.id} has no service or process "${service}"; ps lists them`);
-  ctx.write({ msg: { $case: 'data', value: process.output.history() } });
-  if (!follow || process.state !== 'running') return;
+  const first = ctx.session.find(service);
+  if (!first) throw new SessionCommandError(`session ${ctx.session.id} has no service or process "${service}"; ps lists them`);
+  ctx.write({ msg: { $case: 'data', value: first.output.history() } });
+  if (!follow || (first.state !== 'running' && !ctx.session.watching)) return;
   await new Promise<void>((resolve) => {
-    const unsubscribe = process.output.subscribe((chunk) => ctx.write({ msg: { $case: 'data', value: Buffer.from(chunk) } }));
+    let unsubscribe = (): void => undefined;
+    const show = (p: DevProcess): void => {
+      unsubscribe();
+      unsubscribe = p.output.subscribe((chunk) => ctx.write({ msg: { $case: 'data', value: Buffer.from(chunk) } }));
+      void p.exited.then(() => {
+        if (!ctx.session.watching && ctx.session.find(service) === p) done();
+      });
+    };
+    const untrack = ctx.session.onTracked((p) => {
+      if (p.id === service) show(p);
+    });
     const done = (): void => {
+      untrack();
       unsubscribe();
       resolve();
     };
     ctx.signal.addEventListener('abort', done, { once: true });
-    void process.exited.then(done);
+    ctx.session.ended.addEventListener('abort', done, { once: true });
+    show(first);
   });
 }

@@ -112,8 +112,14 @@ export async function rebuild(session: DevSession, request: RebuildRequest, say:
     throw new UserError('build', 'the build failed (see above); the session keeps running the images it had', 'Fix what the build says, then rebuild.');
 }
 
-/** The session's services, planned from its bake files as they are now; a mistake in them is told with its code frame. */
-async function sessionPlan(session: DevSession, request: RebuildRequest, sources: Map<string, string>, say: (line: string) => void): Promise<DevPlan> {
+/** The session's services, planned from its bake files as they are now; a mistake in them is told with its code frame (`command`: what the user runs again once it is fixed). */
+export async function sessionPlan(
+  session: DevSession,
+  request: RebuildRequest,
+  sources: Map<string, string>,
+  say: (line: string) => void,
+  command = 'rebuild',
+): Promise<DevPlan> {
   const world = { cwd: session.projectDir, env: session.env, warn: (d: Diagnostic) => say(renderDiagnostic(d, sources)) };
   try {
     const def = await readDefinition({ ...world, files: session.identity.files, vars: request.vars, sources, readStdin: () => '' });
@@ -122,7 +128,7 @@ async function sessionPlan(session: DevSession, request: RebuildRequest, sources
     // Other errors carry their fix in their message, as the client shows any command's error.
     if (!(e instanceof BakeFileError)) throw e;
     say(renderError(e, sources));
-    throw new UserError('run', `rebuild stopped at the error above in session ${session.id}'s bake files`, 'Fix the bake file, then rebuild.');
+    throw new UserError('run', `${command} stopped at the error above in session ${session.id}'s bake files`, `Fix the bake file, then ${command}.`);
   }
 }
 

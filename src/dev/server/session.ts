@@ -87,7 +87,10 @@ export class DevSession {
   healthTimeoutMs = 60_000;
   /** Set for a build-debugging session (bake --invoke, --on-error). */
   debug: SessionDebugger | undefined;
+  /** Set while `bake dev --watch` (or the monitor's `watch on`) watches the project's files (server/watch.ts). */
+  watching: { stop(): Promise<void>; describe(): string } | undefined;
   private nextExec = 1;
+  private readonly trackListeners = new Set<(process: DevProcess) => void>();
   /** The interactive service's shell history, kept across the containers a rebuild or rollback replaces. */
   private readonly histories = new Map<string, Buffer>();
   private readonly abort = new AbortController();
@@ -224,6 +227,8 @@ export class DevSession {
     }
     this.unfollowAll();
     this.abort.abort(new Error(why));
+    await this.watching?.stop();
+    this.watching = undefined;
     await this.debug?.end();
     // An up or rollback in flight may still create a container: it settles (aborted) before the session is taken down.
     await this.queue;
@@ -387,11 +392,23 @@ export class DevSession {
     return String(this.nextExec++);
   }
 
+  /**
+   * Calls `listener` with each process the session keeps from now on (a
+   * restarted or recreated service's new main process among them), until
+   * the returned function is called: how output keeps streaming across a
+   * watch's restarts.
+   */
+  onTracked(listener: (process: DevProcess) => void): () => void {
+    this.trackListeners.add(listener);
+    return () => void this.trackListeners.delete(listener);
+  }
+
   /** Keeps a process of the session (a new one takes the place of the process with its id). */
   track(process: DevProcess): void {
     const old = this.processes.get(process.id);
     if (old && old !== process) old.output.dispose();
     this.processes.set(process.id, process);
+    for (const listener of this.trackListeners) listener(process);
     // An ended process keeps its output for logs (the byte ring); its emulator, only for redraws, can go.
     void process.exited.then(() => process.output.dispose());
   }

@@ -7,9 +7,22 @@
  * EnforceUnicity makes them.
  */
 import { bakeError } from '../../../core/diagnostics.js';
-import { sanitizeTargetName, type HealthCheck, type Service } from '../../model.js';
+import type { SourceRange } from '../../../core/diagnostics.js';
+import { sanitizeTargetName, WATCH_ACTIONS, type HealthCheck, type Service, type WatchRule } from '../../model.js';
+import { recordOrigin } from '../../sources.js';
 import type { Lookup } from '../interpolate.js';
-import { dependsOnMap, optionalBool, optionalCommand, optionalDict, optionalInt, optionalMap, optionalText, requireString, typeError } from './fields.js';
+import {
+  dependsOnMap,
+  optionalBool,
+  optionalCommand,
+  optionalDict,
+  optionalInt,
+  optionalList,
+  optionalMap,
+  optionalText,
+  requireString,
+  typeError,
+} from './fields.js';
 import { dotted, isNull, type MapNode, type Path } from './tree.js';
 
 /** Our `service` for a compose service: how it runs under `bake dev`. */
@@ -47,7 +60,38 @@ export function composeService(name: string, service: MapNode, lookup: Lookup): 
   if (healthcheck) out.healthcheck = healthcheckOf(healthcheck, [...path, 'healthcheck']);
   const dev = optionalMap(service, 'x-bake-dev', path);
   if (dev) applyBakeDev(out, dev, [...path, 'x-bake-dev']);
+  const ranges = new Map<string, SourceRange>();
+  const develop = optionalMap(service, 'develop', path);
+  const watch = develop && watchRules(develop, [...path, 'develop'], ranges);
+  if (watch?.length) out.watch = watch;
+  recordOrigin(out, { label: service.range, attributes: ranges });
   return out;
+}
+
+/** compose's `develop.watch` as it is: each item's action, path, target and ignore (`ranges` gets `watch.N`, for errors found later). */
+function watchRules(develop: MapNode, path: Path, ranges: Map<string, SourceRange>): WatchRule[] | undefined {
+  const field = develop.fields.get('watch');
+  if (field === undefined || isNull(field.value)) return undefined;
+  if (field.value.kind !== 'seq') throw typeError([...path, 'watch'], field.value, 'list');
+  ranges.set('watch', field.value.range);
+  return field.value.items.map((item, i) => {
+    const itemPath = [...path, 'watch', '[]'];
+    if (item.kind !== 'map') throw typeError(itemPath, item, 'mapping');
+    ranges.set(`watch.${i}`, item.range);
+    const rule: WatchRule = {};
+    const action = optionalText(item, 'action', itemPath);
+    if (action === undefined) throw bakeError(`${dotted(itemPath)} has no action`, item.range, `Give it action: ${WATCH_ACTIONS.join(', ')}.`);
+    rule.action = action;
+    const where = optionalText(item, 'path', itemPath);
+    if (where === undefined)
+      throw bakeError(`${dotted(itemPath)} has no path`, item.range, 'Give it path: the file or directory to watch, relative to the compose file.');
+    rule.path = where;
+    const target = optionalText(item, 'target', itemPath);
+    if (target !== undefined) rule.target = target;
+    const ignore = optionalList(item, 'ignore', itemPath);
+    if (ignore) rule.ignore = ignore;
+    return rule;
+  });
 }
 
 function applyBakeDev(service: Service, dev: MapNode, path: Path): void {
