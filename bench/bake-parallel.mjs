@@ -219,7 +219,7 @@ const contextSeconds = (out) => stepSeconds(out, /\[?internal\] load build conte
  * does after the context arrived, one step after another, so a run's wall time is at least its slowest
  * build's sum, however fast its client sends the context.
  */
-const engineSteps = (out) => stepSeconds(out, /\[?(?:\d+\/\d+\] |exporting to image$)/);
+const engineSteps = (out) => stepSeconds(out, /\[?(?:[\w-]+ )?(?:\d+\/\d+\] |exporting to image$)/);
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 const max = (xs) => (xs.length ? Math.max(...xs) : NaN);
 
