@@ -12,11 +12,11 @@
 // answers instead of BuildKit: both clients take the same path.
 // The engine: DOCKER_HOST's when set, else bake's embedded one (started and
 // stopped here if none answers). Needs `npm run build`.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, createWriteStream, fsyncSync, mkdirSync, openSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, createWriteStream, fsyncSync, mkdirSync, openSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contextBytes, embeddedEngine, engineApi } from './engine-helpers.mjs';
+import { contextBytes, embeddedEngine, engineApi, trixiePeers } from './engine-helpers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const bake = join(root, 'bin', 'bake');
@@ -24,9 +24,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BIG = 400 * 1024 * 1024;
 const TAG = 'bake-bench/context-paths';
 const BAR = 1.2;
-
-const trixie = execFileSync('bash', [join(root, 'scripts', 'trixie-engine.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-const docker = join(trixie, 'usr', 'bin', 'docker');
 
 const { env, api, startedHere } = process.env.DOCKER_HOST
   ? {
@@ -41,10 +38,7 @@ if (process.env.DOCKER_HOST && spawnSync(process.execPath, [join(root, 'scripts'
 const work = mkdtempSync(join(tmpdir(), 'bake-bench-context-paths-'));
 const context = join(work, 'ctx');
 mkdirSync(context);
-// The docker CLI finds buildx in $DOCKER_CONFIG/cli-plugins; a fresh config means the engine's default builder.
-const dockerConfig = join(work, 'docker-config');
-mkdirSync(join(dockerConfig, 'cli-plugins'), { recursive: true });
-symlinkSync(join(trixie, 'usr', 'libexec', 'docker', 'cli-plugins', 'docker-buildx'), join(dockerConfig, 'cli-plugins', 'docker-buildx'));
+const { docker, dockerConfig } = trixiePeers(root, work);
 
 /** The unused file: 400 MB of incompressible bytes, new ones on each call (so its size, mtime and content change). */
 async function writeBig(seed) {

@@ -1,11 +1,26 @@
-// Helpers the benchmarks share: the Engine API over the engine's unix socket,
+// Helpers the benchmarks share: medians and ranges, the Engine API over the engine's unix socket,
 // the context bytes the engine reports in a build's plain progress, the
 // embedded engine (any, or Docker 26 from Debian trixie with its peers), and
 // a PTY's output watched with timestamps.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+
+const known = (xs) => xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+
+/** The median of the figures that are known (NaN: a run that had none); NaN when none is. */
+export function median(xs) {
+  const k = known(xs);
+  return k.length ? k[Math.floor(k.length / 2)] : NaN;
+}
+
+/** `min–max` of the known figures, with `digits` decimals; `–` when none is known. */
+export function range(xs, digits = 2) {
+  const k = known(xs);
+  return k.length ? `${k[0].toFixed(digits)}–${k.at(-1).toFixed(digits)}` : '–';
+}
 
 /** Engine API over the unix socket; node:http rather than a CLI so no peer's client is involved. */
 export function engineApi(socketPath) {
@@ -25,16 +40,18 @@ export function engineApi(socketPath) {
 const UNITS = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 };
 
 /**
- * The engine's last `#N transferring NAME: 52.43MB` figure (go-units: decimal) for the
- * `[internal] load build context` step. Matched by step, not name: bake's dirs are named `dir-<hash>`,
- * and docker's `.dockerignore` step also says `transferring context`.
+ * The engine's last `#N transferring NAME: 52.43MB` figure (go-units: decimal) for each
+ * `[internal] load build context` step, summed: one for a `docker build`, one per target for
+ * `docker buildx bake` (whose steps say `[TARGET internal]`). Matched by step, not name: bake's dirs are
+ * named `dir-<hash>`, and docker's `.dockerignore` step also says `transferring context`.
  */
 export function contextBytes(out) {
-  const step = out.match(/^(#\d+) \[internal\] load build context$/m)?.[1];
-  const last = step && [...out.matchAll(new RegExp(`^${step} transferring [^:]+: ([\\d.]+)([kMG]?B)`, 'gm'))].at(-1);
-  if (!last) return NaN;
-  const [, n, unit] = last;
-  return Number(n) * UNITS[unit];
+  const steps = [...out.matchAll(/^(#\d+) \[(?:[\w-]+ )?internal\] load build context$/gm)].map((m) => m[1]);
+  // A step without a figure (buildx shares a step between targets, or it was cached) sent nothing of its own.
+  const figures = [...new Set(steps)]
+    .map((step) => [...out.matchAll(new RegExp(`^${step} transferring [^:]+: ([\\d.]+)([kMG]?B)`, 'gm'))].at(-1))
+    .filter(Boolean);
+  return figures.length ? figures.reduce((sum, [, n, unit]) => sum + Number(n) * UNITS[unit], 0) : NaN;
 }
 
 /**
@@ -45,8 +62,9 @@ export function contextBytes(out) {
  * `status` is what `bake engine status --format json` said.
  */
 export function embeddedEngine(bake, root) {
-  // XDG_STATE_HOME picks one embedded engine among several (each user of a shared machine has their own).
-  const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.XDG_STATE_HOME && { XDG_STATE_HOME: process.env.XDG_STATE_HOME }) };
+  // XDG_STATE_HOME and BAKE_DOCKERD choose which embedded engine (its state dir, its dockerd: 20.10 or 26).
+  const chosen = Object.entries(process.env).filter(([k]) => ['XDG_STATE_HOME', 'XDG_RUNTIME_DIR', 'BAKE_DOCKERD'].includes(k));
+  const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...Object.fromEntries(chosen) };
   const status = () => JSON.parse(spawnSync(bake, ['engine', 'status', '--format', 'json'], { env: baseEnv, encoding: 'utf8' }).stdout);
   let engine = status();
   const startedHere = !engine.answers;
@@ -71,7 +89,7 @@ export function embeddedEngine(bake, root) {
  */
 export function trixieEngine(bake, state) {
   const root = new URL('..', import.meta.url).pathname;
-  const trixie = execFileSync('bash', [join(root, 'scripts', 'trixie-engine.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const trixie = trixieRoot(root);
   const engineEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -139,4 +157,22 @@ export class OutputWatch {
       if (!w.check(performance.now())) this.waiters.add(w);
     });
   }
+}
+
+/** Debian trixie's packages unpacked (scripts/trixie-engine.sh downloads them once): Docker 26 and its peers. */
+function trixieRoot(root) {
+  return execFileSync('bash', [join(root, 'scripts', 'trixie-engine.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+/**
+ * The peers: Debian trixie's docker CLI and its buildx 0.13.1 plugin (scripts/trixie-engine.sh), the plugin set
+ * up in a fresh DOCKER_CONFIG under `dir` (so the engine's default builder: the docker driver, BuildKit in dockerd).
+ */
+export function trixiePeers(root, dir) {
+  const trixie = trixieRoot(root);
+  const buildx = join(trixie, 'usr', 'libexec', 'docker', 'cli-plugins', 'docker-buildx');
+  const dockerConfig = join(dir, 'docker-config');
+  mkdirSync(join(dockerConfig, 'cli-plugins'), { recursive: true });
+  symlinkSync(buildx, join(dockerConfig, 'cli-plugins', 'docker-buildx'));
+  return { trixie, docker: join(trixie, 'usr', 'bin', 'docker'), buildx, dockerConfig };
 }
