@@ -152,6 +152,8 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
     const serverGone = (): void => {
       if (mode.kind === 'done' || mode.kind === 'reconnecting') return;
       const back = mode.kind === 'attached' ? ctx.current?.id : undefined;
+      // Keys a displaced terminal gets were typed for a process it no longer shows: they stay nowhere's after the reconnect too.
+      const displaced = mode.kind === 'displaced';
       leave();
       following = undefined;
       const waiting: Mode = { kind: 'reconnecting', typed: [] };
@@ -177,6 +179,10 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
         if (back !== undefined && ctx.current) {
           // Under the notice, which a redraw would wipe before it is read.
           attach(ctx.current.id, waiting.typed, true);
+          return;
+        }
+        if (displaced) {
+          mode = { kind: 'displaced' };
           return;
         }
         // Keys typed in the monitor wait for it; those typed for a process that is gone go nowhere.
