@@ -367,7 +367,7 @@ test('--break on a line with no step, or in a Dockerfile no target builds, is re
   assert.match(
     other.stderr,
     new RegExp(
-      `^error: --break Other.Dockerfile:2: no target of this run builds from ${dir}/Other.Dockerfile\n {2}= fix: Break in one of their Dockerfiles: ${dir}/Dockerfile\.`,
+      `^error: --break Other.Dockerfile:2: no target of this run builds from ${dir}/Other.Dockerfile\n {2}= fix: Break in one of their Dockerfiles: ${dir}/Dockerfile\\.`,
       'm',
     ),
   );
