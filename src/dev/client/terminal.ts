@@ -238,7 +238,8 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
           // The keys typed from now on were meant for the process: they go nowhere until the user says where.
           mode = { kind: 'displaced' };
           heldBy = msg.value;
-          const what = attached.process ? describeProcess(attached.process) : 'the process';
+          // Taken before its screen came (many terminals attaching at once), it has only the name it asked for.
+          const what = attached.process ? describeProcess(attached.process) : ref || "the session's first process";
           say(
             `bake: another terminal (${msg.value}) took over ${what} in session ${ctx.session.id}. Keys typed here go nowhere now: ${prefixName} c opens the monitor, ${prefixName} d detaches.`,
           );
