@@ -65,19 +65,23 @@ export function embeddedEngine(bake, root) {
   // XDG_STATE_HOME and BAKE_DOCKERD choose which embedded engine (its state dir, its dockerd: 20.10 or 26).
   const chosen = Object.entries(process.env).filter(([k]) => ['XDG_STATE_HOME', 'XDG_RUNTIME_DIR', 'BAKE_DOCKERD'].includes(k));
   const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...Object.fromEntries(chosen) };
-  const status = () => JSON.parse(spawnSync(bake, ['engine', 'status', '--format', 'json'], { env: baseEnv, encoding: 'utf8' }).stdout);
-  let engine = status();
-  const startedHere = !engine.answers;
-  if (startedHere) {
-    spawnSync(bake, ['engine', 'start'], { env: baseEnv, stdio: 'inherit' });
-    engine = status();
-    if (!engine.answers) throw new Error(`the embedded engine did not start: ${engine.reason}`);
-  }
+  const { status: engine, startedHere } = answeringEngine(bake, baseEnv);
   const env = { ...baseEnv, DOCKER_HOST: engine.address };
   const socketPath = engine.address.replace(/^unix:\/\//, '');
   if (spawnSync(process.execPath, [join(root, 'scripts', 'busybox-image.mjs')], { env, stdio: 'inherit' }).status !== 0)
     throw new Error('scripts/busybox-image.mjs failed');
   return { env, api: engineApi(socketPath), startedHere, status: engine };
+}
+
+/** The embedded engine of `env`, started with `bake engine start` when none answers: `bake engine status`'s JSON, and whether it was started here. */
+function answeringEngine(bake, env) {
+  const engineStatus = () => JSON.parse(spawnSync(bake, ['engine', 'status', '--format', 'json'], { env, encoding: 'utf8' }).stdout);
+  const status = engineStatus();
+  if (status.answers) return { status, startedHere: false };
+  spawnSync(bake, ['engine', 'start'], { env, stdio: 'inherit' });
+  const started = engineStatus();
+  if (!started.answers) throw new Error(`the embedded engine did not start: ${started.reason}`);
+  return { status: started, startedHere: true };
 }
 
 /**
@@ -96,14 +100,7 @@ export function trixieEngine(bake, state) {
     XDG_STATE_HOME: process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state', state),
     BAKE_DOCKERD: join(trixie, 'usr', 'sbin', 'dockerd'),
   };
-  const engineStatus = () => JSON.parse(spawnSync(bake, ['engine', 'status', '--format', 'json'], { env: engineEnv, encoding: 'utf8' }).stdout);
-  let status = engineStatus();
-  const startedHere = !status.answers;
-  if (startedHere) {
-    spawnSync(bake, ['engine', 'start'], { env: engineEnv, stdio: 'inherit' });
-    status = engineStatus();
-    if (!status.answers) throw new Error(`the embedded engine did not start: ${status.reason}`);
-  }
+  const { status, startedHere } = answeringEngine(bake, engineEnv);
   const stop = () => startedHere && spawnSync(bake, ['engine', 'stop'], { env: engineEnv, stdio: 'inherit' });
   if (status.source !== 'embedded' || !String(status.version).startsWith('26.')) {
     stop();
