@@ -18,7 +18,7 @@ import { privateServerEnv } from '../support/dev-server.js';
 import { requireBuildEngine } from '../support/engine.js';
 import { gatewayCapabilities } from '../support/gateway-caps.js';
 import { heldBuilds } from '../support/build-records.js';
-import { PtyTerminal } from '../support/pty-terminal.js';
+import { PtyTerminal, belowMonitor, lastLine } from '../support/pty-terminal.js';
 
 const MONITOR = '\x01c';
 /** Marks every process the tests' builds start (their env), so a leftover is found in /proc. */
@@ -168,7 +168,7 @@ test(
     t.type('failures\r');
     await t.waitFor(/^broken: the step at Dockerfile:4 failed with exit code 7: \/bin\/sh -c echo partial/m);
     t.type('rollback --init\r');
-    await t.waitForVisible('a fresh shell', (v) => /^DBG#/m.test(v) && !/\(bake\)/.test(v));
+    await t.waitForVisible('a fresh shell', (v) => lastLine(v) === 'DBG#');
     t.type('ls /work; echo count=$(ls /work | wc -l)\r');
     await t.waitFor(/^count=0$/m);
     t.type(MONITOR);
@@ -232,9 +232,10 @@ test('reload runs the failed step again though nothing changed: a new run, not t
   ctx.after(() => stopSession(dir));
   const t = terminal(['--on-error', '--progress', 'plain'], dir);
   const runId = async (): Promise<string> => {
-    await t.waitForVisible('a fresh shell', (v) => /^RR#/m.test(v) && !/\(bake\)/.test(v), 180_000);
+    await t.waitForVisible('a fresh shell', (v) => lastLine(v) === 'RR#', 180_000);
     t.type('echo run=$(cat /run-id)\r');
-    const screen = await t.waitForVisible("the step's run id", (v) => /^run=[0-9a-f-]{36}$/m.test(v));
+    // The reloaded shell is drawn under the monitor, the first one's id above it.
+    const screen = belowMonitor(await t.waitForVisible("the step's run id", (v) => /^run=[0-9a-f-]{36}$/m.test(belowMonitor(v))));
     return /^run=([0-9a-f-]{36})$/m.exec(screen)?.[1] ?? '';
   };
   const first = await runId();
@@ -282,8 +283,8 @@ test('--invoke: the shell sees the build files; reload shows an edited source; r
   t.type(MONITOR);
   await t.waitFor(/^\(bake\)/m);
   t.type('rollback\r');
-  // The new shell's screen replaces the monitor's: its banner, and no monitor line, is the sign it started.
-  await t.waitForVisible('a fresh shell', (v) => /^Enter 'help' for a list of built-in commands\.$/m.test(v) && !/\(bake\)/.test(v));
+  // The new shell is drawn under the monitor: its banner there is the sign it started.
+  await t.waitForVisible('a fresh shell', (v) => /^Enter 'help' for a list of built-in commands\.$/m.test(belowMonitor(v)) && /#$/.test(lastLine(v)));
   t.type('ls /src | wc -l; echo rolled=$?\r');
   await t.waitFor(/^rolled=0$/m);
   const rolled = await t.lines();
@@ -335,8 +336,9 @@ test('--break stops before a step with a shell in its input state; continue goes
   await t.waitFor('app: stopped before the step at Dockerfile:5 (--break), in the state it starts from');
   t.type('continue\r');
   await t.waitFor('bake: on to the next break: Dockerfile:7', 60_000);
-  await t.waitFor('bake: app stopped before the step at Dockerfile:7', 60_000);
-  await t.waitForVisible('the next shell', (v) => /^BRK#/m.test(v) && !/\(bake\)/.test(v), 60_000);
+  // Drawn under where the build stopped, which stays on the screen.
+  const next = await t.waitForVisible('the next shell', (v) => lastLine(v) === 'BRK#', 60_000);
+  assert.match(belowMonitor(next), /^bake: app stopped before the step at Dockerfile:7: its shell is in the state that step starts from; continue goes on$/m);
   t.type('cat two; ls three; echo listed-again\r');
   await t.waitFor(/^listed-again$/m);
   lines = await t.lines();
@@ -461,11 +463,11 @@ test("a debug shell's history survives rollback and reload (bash, which keeps it
   await t.waitFor(/^HB\$/m, 180_000);
   t.type('echo remembered-$((6*7))\r');
   await t.waitFor(/^remembered-42$/m);
-  /** In the fresh shell (its own screen, the monitor's gone), the up arrow recalls the last command, which runs again. */
+  /** In the fresh shell (drawn under the monitor), the up arrow recalls the last command, which runs again. */
   const recall = async (): Promise<void> => {
-    await t.waitForVisible('a fresh shell', (v) => /^HB\$/m.test(v) && !/\(bake\)/.test(v), 60_000);
+    await t.waitForVisible('a fresh shell', (v) => lastLine(v) === 'HB$', 60_000);
     t.type('\x1b[A\r');
-    const screen = await t.waitForVisible('the recalled command run', (v) => /^remembered-42$/m.test(v));
+    const screen = belowMonitor(await t.waitForVisible('the recalled command run', (v) => /^remembered-42$/m.test(belowMonitor(v))));
     assert.match(screen, /^HB\$ echo remembered-\$\(\(6\*7\)\)$/m, 'the recalled line is the command typed in the replaced shell');
   };
   t.type(MONITOR);

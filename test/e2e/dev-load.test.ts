@@ -21,7 +21,7 @@ import { LABEL } from '../../src/dev/labels.js';
 import { runBake } from '../support/bake-cli.js';
 import { privateServerEnv } from '../support/dev-server.js';
 import { requireBuildEngine } from '../support/engine.js';
-import { PtyTerminal } from '../support/pty-terminal.js';
+import { PtyTerminal, lastLine } from '../support/pty-terminal.js';
 
 const SESSIONS = 10;
 const SECONDS = Number(process.env['BAKE_LOAD_SECONDS'] ?? 60);
@@ -162,8 +162,8 @@ async function execShells(clients: readonly PtyTerminal[]): Promise<void> {
       c.type(`${PREFIX}c`);
       await c.waitFor(/^\(bake\)$/m);
       c.type('exec dev sh\r');
-      // Attached to the new shell, the terminal shows its screen alone: its prompt, and the monitor gone.
-      await c.waitFor(/(?<![\s\S])(?![\s\S]*\(bake\))[\s\S]*^\/ #$/m);
+      // Attached to the new shell, drawn under the monitor: its prompt is the last line.
+      await c.waitForVisible('the new shell', (v) => lastLine(v) === '/ #');
     }),
   );
 }

@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import { runBake } from '../support/bake-cli.js';
 import { privateServerEnv } from '../support/dev-server.js';
 import { requireBuildEngine } from '../support/engine.js';
-import { PtyTerminal } from '../support/pty-terminal.js';
+import { PtyTerminal, lastLine } from '../support/pty-terminal.js';
 
 const P1_BAKE = `
 target "devbox" {
@@ -86,11 +86,6 @@ async function sessions(): Promise<SessionJson[]> {
   const ls = await bake(['dev', 'ls', '--format', 'json']);
   assert.equal(ls.status, 0, ls.stderr);
   return JSON.parse(ls.stdout) as SessionJson[];
-}
-
-/** The last non-empty line of the visible screen. */
-function lastLine(visible: string): string {
-  return visible.trimEnd().split('\n').at(-1) ?? '';
 }
 
 /** Waits for the shell's prompt as the last line: the shell waits for a command. */

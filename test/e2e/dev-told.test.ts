@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import { runBake } from '../support/bake-cli.js';
 import { ensureBusyboxImage } from '../support/busybox-image.js';
 import { privateServerEnv } from '../support/dev-server.js';
-import { PtyTerminal } from '../support/pty-terminal.js';
+import { PtyTerminal, lastLine } from '../support/pty-terminal.js';
 
 const BAKE_FILE = `
 service "dev" {
@@ -46,8 +46,6 @@ function terminal(args: string[]): PtyTerminal {
   terminals.push(t);
   return t;
 }
-
-const lastLine = (visible: string): string => visible.trimEnd().split('\n').at(-1) ?? '';
 
 /** A session up, one terminal in its dev shell, another in its monitor (come from web's output): both, and the session id. */
 async function twoTerminals(): Promise<{ inShell: PtyTerminal; inMonitor: PtyTerminal; session: string }> {

@@ -17,7 +17,7 @@ import { runBake } from '../support/bake-cli.js';
 import { privateServerEnv } from '../support/dev-server.js';
 import { requireBuildEngine } from '../support/engine.js';
 import { repoRoot } from '../support/fixtures.js';
-import { PtyTerminal } from '../support/pty-terminal.js';
+import { PtyTerminal, belowMonitor, lastLine } from '../support/pty-terminal.js';
 
 let socketPath = '';
 let scratch = '';
@@ -106,7 +106,7 @@ test('Ctrl-a c opens the monitor: ps lists every process, exec starts a second s
   assert.match(ps, /^api +api +\/bin\/sh \/app\/server\.sh +running/m);
 
   a.type('exec dev sh\r');
-  await a.waitForVisible('a fresh shell', (v) => BANNER.test(v) && !v.includes('hello-42'));
+  await a.waitForVisible('a fresh shell', (v) => BANNER.test(belowMonitor(v)) && PROMPT.test(lastLine(v)));
   a.type('echo second-$((1+1))\r');
   await a.waitFor(/^second-2$/m);
 
@@ -182,7 +182,7 @@ test('detach; bake dev ls lists the session; bake dev attach in a second termina
   // A second process for the next steps: process 1 went with the container rollback replaced.
   await openMonitor(b, 'dev (/bin/sh)');
   b.type('exec dev sh\r');
-  await b.waitForVisible('a fresh shell', (v) => BANNER.test(v) && !v.includes('back-5'));
+  await b.waitForVisible('a fresh shell', (v) => BANNER.test(belowMonitor(v)) && PROMPT.test(lastLine(v)));
   b.type('echo in-exec-$((3*3))\r');
   await b.waitFor(/^in-exec-9$/m);
 });

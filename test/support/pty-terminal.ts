@@ -121,3 +121,14 @@ export class PtyTerminal {
     this.term.dispose();
   }
 }
+
+/** The last non-empty line of a screen's text: a prompt there is waiting for input. */
+export function lastLine(text: string): string {
+  return text.trimEnd().split('\n').at(-1) ?? '';
+}
+
+/** What a screen shows under its last monitor prompt: a process a monitor command started is drawn there, below what the command said. */
+export function belowMonitor(text: string): string {
+  const lines = text.split('\n');
+  return lines.slice(lines.findLastIndex((l) => l.startsWith('(bake)')) + 1).join('\n');
+}

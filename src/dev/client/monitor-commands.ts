@@ -36,8 +36,11 @@ export interface MonitorContext {
   /** This client's build flags as words: a `rebuild` it asks for builds with them. */
   readonly rebuildFlags: readonly string[];
   readonly size: () => TerminalSize;
-  /** Switches the terminal to a process, or (`enter`, no process named) to where a session starts. */
-  readonly attach: (ref: string, typed: readonly Buffer[]) => void;
+  /**
+   * Switches the terminal to a process, or (`enter`, no process named) to where a session starts. `fresh`: a process a
+   * command just started, drawn under what the command said (where the build stopped, which rollback) rather than over it.
+   */
+  readonly attach: (ref: string, typed: readonly Buffer[], fresh?: boolean) => void;
   readonly enter: (ref: string, typed: readonly Buffer[]) => void;
   /** Says a line, then ends the terminal. */
   readonly finish: (line: string) => void;
@@ -123,8 +126,8 @@ export async function runMonitorCommand(ctx: MonitorContext, command: MonitorCom
   const request = SERVER_REQUESTS[command.kind as ServerCommandKind] as ServerRequest<ServerCommandKind>;
   const attachTo = await sendToServer(ctx, request.words(ctx, command as CommandOf<ServerCommandKind>), request.data, signal);
   await request.done?.(ctx, signal);
-  // The server names a process to switch to (exec's new one).
-  return attachTo ? (typed) => ctx.attach(attachTo, typed) : undefined;
+  // The server names a process it just started to switch to (exec's, rollback's, a rebuilt debug shell).
+  return attachTo ? (typed) => ctx.attach(attachTo, typed, true) : undefined;
 }
 
 /** The service of the attached process, else the session's interactive one: `exec` and `rollback` without a service name. */

@@ -70,7 +70,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
       current: undefined,
       rebuildFlags: options.rebuildFlags,
       size,
-      attach: (ref, typed) => attach(ref, typed),
+      attach: (ref, typed, fresh) => attach(ref, typed, fresh === true || !hinted),
       enter: (ref, typed) => enter(ref, typed),
       finish: (line) => {
         say(line);
@@ -195,7 +195,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
       });
     };
 
-    /** Switches the terminal to process `ref`; `below`: its screen is drawn under what the terminal shows (the first attach, a reconnect's notice), else it replaces it. */
+    /** Switches the terminal to process `ref`; `below`: its screen is drawn under what the terminal shows (the first attach, a reconnect's notice, a process a command started), else it replaces it. */
     const attach = (ref: string, typeahead: readonly Buffer[] = [], below = !hinted): void => {
       // An attach the monitor asked for that fails says why under the same prompt, without the monitor's banner again.
       const fromMonitor = mode.kind === 'monitor';
