@@ -5,6 +5,7 @@
  */
 import xterm from '@xterm/headless';
 import { spawn, type IPty } from 'node-pty';
+import { readFileSync } from 'node:fs';
 import { bake } from './bake-cli.js';
 
 export interface PtyOptions {
@@ -90,7 +91,7 @@ export class PtyTerminal {
       if (matches(text)) return text;
       if (Date.now() > deadline)
         throw new Error(
-          `timed out after ${timeoutMs} ms waiting for ${String(pattern)}; the screen:\n${text.trimEnd()}\n--- raw tail:\n${JSON.stringify(this.raw.slice(-2000))}`,
+          `timed out after ${timeoutMs} ms waiting for ${String(pattern)}; the screen:\n${text.trimEnd()}\n--- raw tail:\n${JSON.stringify(this.raw.slice(-2000))}\n--- ${this.processState()}`,
         );
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -110,6 +111,17 @@ export class PtyTerminal {
   /** Counts the matches of `pattern` on the screen. */
   async count(pattern: RegExp): Promise<number> {
     return ((await this.lines()).join('\n').match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`)) ?? []).length;
+  }
+
+  /** What the CLI's process is doing (running, sleeping, stopped, and in which kernel call), for a screen that stopped changing. */
+  private processState(): string {
+    try {
+      const stat = readFileSync(`/proc/${this.pty.pid}/stat`, 'utf8');
+      const wchan = readFileSync(`/proc/${this.pty.pid}/wchan`, 'utf8');
+      return `bake's process ${this.pty.pid}: state ${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]}, waiting in ${wchan || '-'}`;
+    } catch {
+      return `bake's process ${this.pty.pid} has exited`;
+    }
   }
 
   dispose(): void {
