@@ -7,10 +7,18 @@
  * derives it) and serves that id from the target's own source: the step is
  * shared exactly when the values are equal. The mount keeps the path the
  * frontend would have given it, `/run/secrets/<id>`, so the RUN sees no
- * difference. Pure: text and ids in, text out.
+ * difference; progress shows each step as written, not rewritten. Pure:
+ * text and ids in, text out.
  */
 import { goBase } from '../golang/path.js';
 import { applyEdits, escapeChar, flags, splitInstructions, type Edit } from './instructions.js';
+
+export interface IsolatedMounts {
+  /** The Dockerfile the engine builds. */
+  readonly text: string;
+  /** A step's name as BuildKit gives it (`[2/3] RUN --mount=… cmd`), with each rewritten mount as the user wrote it. */
+  readonly asWritten: (stepName: string) => string;
+}
 
 /**
  * The Dockerfile with each secret mount whose id `ids` maps (the id the
@@ -19,10 +27,11 @@ import { applyEdits, escapeChar, flags, splitInstructions, type Edit } from './i
  * changed. A mount written with quotes or variables is left as it is: its
  * fields are the frontend's to read.
  */
-export function isolateSecretMounts(text: string, ids: ReadonlyMap<string, string>): string | undefined {
+export function isolateSecretMounts(text: string, ids: ReadonlyMap<string, string>): IsolatedMounts | undefined {
   if (ids.size === 0) return undefined;
   const lines = text.split('\n');
   const edits: Edit[] = [];
+  const written = new Map<string, string>();
   for (const ins of splitInstructions(lines, escapeChar(lines))) {
     if (ins.keyword !== 'RUN') continue;
     for (const flag of flags(ins)) {
@@ -30,10 +39,16 @@ export function isolateSecretMounts(text: string, ids: ReadonlyMap<string, strin
       const fields = m?.[1];
       if (fields === undefined || /["'$]/.test(fields)) continue;
       const rewritten = isolatedMount(fields, ids);
-      if (rewritten !== undefined) edits.push({ line: flag.line, start: flag.start, end: flag.start + flag.text.length, text: `--mount=${rewritten}` });
+      if (rewritten === undefined) continue;
+      edits.push({ line: flag.line, start: flag.start, end: flag.start + flag.text.length, text: `--mount=${rewritten}` });
+      written.set(`--mount=${rewritten}`, flag.text);
     }
   }
-  return edits.length ? applyEdits(lines, edits) : undefined;
+  if (!edits.length) return undefined;
+  return {
+    text: applyEdits(lines, edits),
+    asWritten: (stepName) => [...written].reduce((name, [flag, asWritten]) => name.replaceAll(flag, asWritten), stepName),
+  };
 }
 
 const TARGET_KEYS = new Set(['target', 'dst', 'destination']);

@@ -115,7 +115,9 @@ export async function buildTarget(
   // The cut's last stage is the break's: the target's own stage may not be in it.
   const stage = cut === undefined ? spec : { ...spec, target: undefined };
   const solved = isolation && isolated !== undefined ? { ...stage, secrets: isolation.secrets } : stage;
-  const served = serveDockerfile(spec, dockerfile, isolated ?? rewritten ?? cut);
+  const served = serveDockerfile(spec, dockerfile, isolated?.text ?? rewritten ?? cut);
+  // Steps are shown as the user wrote them, not with the ids that keep targets' secrets apart.
+  const shown: ProgressSink = isolated ? (e) => progress(e.kind === 'vertex' ? { ...e, name: isolated.asWritten(e.name) } : e) : progress;
   try {
     const results: BuildResult[] = [];
     for (const [i, exported] of spec.exports.entries()) {
@@ -123,7 +125,7 @@ export async function buildTarget(
       const throughFrontend = i === 0 && frontend ? { frontend } : {};
       results.push(
         await run.builder.solve(
-          { spec: solved, export: exported, dockerfile: served, dockerignore, contextPaths, links, progress, ...throughFrontend },
+          { spec: solved, export: exported, dockerfile: served, dockerignore, contextPaths, links, progress: shown, ...throughFrontend },
           signal,
         ),
       );

@@ -10,7 +10,7 @@ const IDS = new Map([
 
 test('a secret mount of a mapped id takes the new id and keeps /run/secrets/<id> as its target', () => {
   assert.equal(
-    isolateSecretMounts('FROM x\nRUN --mount=type=secret,id=tok,required=true cat /run/secrets/tok\n', IDS),
+    isolateSecretMounts('FROM x\nRUN --mount=type=secret,id=tok,required=true cat /run/secrets/tok\n', IDS)?.text,
     'FROM x\nRUN --mount=type=secret,required=true,id=tok-1111,target=/run/secrets/tok cat /run/secrets/tok\n',
   );
 });
@@ -23,7 +23,7 @@ test('an explicit target stays; an id taken from the target base name or from so
     ['--mount=TYPE=secret,ID=tok', '--mount=TYPE=secret,id=tok-1111,target=/run/secrets/tok'],
     ['--mount=type=secret,id=tok,env=TOK', '--mount=type=secret,env=TOK,id=tok-1111'],
   ];
-  for (const [flag, want] of table) assert.equal(isolateSecretMounts(`FROM x\nRUN ${flag} true`, IDS), `FROM x\nRUN ${want} true`, flag);
+  for (const [flag, want] of table) assert.equal(isolateSecretMounts(`FROM x\nRUN ${flag} true`, IDS)?.text, `FROM x\nRUN ${want} true`, flag);
 });
 
 test('nothing to change: other mounts, unmapped ids, quoted or variable fields, heredoc bodies, other instructions', () => {
@@ -41,8 +41,19 @@ test('nothing to change: other mounts, unmapped ids, quoted or variable fields, 
 
 test('continued RUN lines and several mounts: each mount on its own line, every line in its place', () => {
   const text = 'FROM x\nRUN --mount=type=secret,id=tok \\\n    --mount=type=secret,id=aws \\\n    cat /run/secrets/tok /run/secrets/aws\n';
+  const isolated = isolateSecretMounts(text, IDS);
   assert.equal(
-    isolateSecretMounts(text, IDS),
+    isolated?.text,
     'FROM x\nRUN --mount=type=secret,id=tok-1111,target=/run/secrets/tok \\\n    --mount=type=secret,id=aws-2222,target=/run/secrets/aws \\\n    cat /run/secrets/tok /run/secrets/aws\n',
   );
+});
+
+test('progress names each step as written: the rewritten mounts are put back in the name BuildKit gives the step', () => {
+  const text = 'FROM x\nRUN --mount=type=secret,id=tok --mount=type=secret,id=aws,target=/a cat /run/secrets/tok\n';
+  const isolated = isolateSecretMounts(text, IDS);
+  assert.equal(
+    isolated?.asWritten('[2/2] RUN --mount=type=secret,id=tok-1111,target=/run/secrets/tok --mount=type=secret,target=/a,id=aws-2222 cat /run/secrets/tok'),
+    '[2/2] RUN --mount=type=secret,id=tok --mount=type=secret,id=aws,target=/a cat /run/secrets/tok',
+  );
+  assert.equal(isolated?.asWritten('[1/2] FROM docker.io/library/x:latest'), '[1/2] FROM docker.io/library/x:latest');
 });
