@@ -8,7 +8,7 @@
  * Solve (build avoidance, links, pull, push), is the run's (orchestrate/).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -94,6 +94,8 @@ export interface BuildResult {
   readonly exporterResponse: Readonly<Record<string, string>>;
   /** What our session sent for the context and the Dockerfile dir (zero when the daemon's kept copy was current). */
   readonly sent: Readonly<Record<'context' | 'dockerfile', DirStats>>;
+  /** The build read context paths its Dockerfile does not name (an ONBUILD of its base image), so it was given the whole context. */
+  readonly readWholeContext?: true;
 }
 
 /** The build ran and failed; the event holds BuildKit's message and the Dockerfile lines, `sent` what the session sent before (progress prints it as for a success). */
@@ -108,28 +110,43 @@ export class BuildFailedError extends UserError {
 }
 
 /**
- * BuildKit before v0.9 sometimes fails a step under many concurrent solves
- * with "flightcontrol: exceeded retry timeout" (moby/buildkit#990, #1822): a
- * race in the engine, not in the build. One more solve resumes from the
- * build cache; a second failure is the user's to see.
+ * Solves once more, from the build cache, after two failures that are not
+ * the build's: BuildKit before v0.9 sometimes fails a step under many
+ * concurrent solves with "flightcontrol: exceeded retry timeout"
+ * (moby/buildkit#990, #1822), a race in the engine; and a step may read a
+ * context path the Dockerfile does not name (an ONBUILD instruction of the
+ * base image, which `docker build`'s frontend sees and bake's reading of the
+ * Dockerfile cannot), so the context sent only the named paths: the second
+ * solve gets the whole context. A second failure is the user's to see.
  */
 export async function solveTarget(conn: SolveConnection, req: SolveTarget, signal: AbortSignal): Promise<BuildResult> {
   try {
     return await solveOnce(conn, req, signal);
   } catch (e) {
-    if (!(e instanceof BuildFailedError) || !TRANSIENT_ENGINE_FAILURE.test(e.event.message) || signal.aborted) throw e;
-    req.progress({
-      kind: 'warning',
-      target: req.spec.name,
-      vertex: e.event.vertex ?? 'bake:retry',
-      message: `BuildKit failed with its transient "${e.event.message}" (moby/buildkit#1822); building ${req.spec.name} once more`,
-      detail: [],
-    });
-    return solveOnce(conn, req, signal);
+    if (!(e instanceof BuildFailedError) || signal.aborted) throw e;
+    const name = req.spec.name;
+    const unsent = req.contextPaths === undefined ? undefined : unsentContextPath(e.event.message, req.spec.context);
+    const why = TRANSIENT_ENGINE_FAILURE.test(e.event.message)
+      ? `BuildKit failed with its transient "${e.event.message}" (moby/buildkit#1822); building ${name} once more`
+      : unsent !== undefined
+        ? `${name} reads ${unsent}, which its Dockerfile does not name (an ONBUILD instruction of its base image does), so it was not sent; building ${name} again with the whole context`
+        : undefined;
+    if (why === undefined) throw e;
+    req.progress({ kind: 'warning', target: name, vertex: e.event.vertex ?? 'bake:retry', message: why, detail: [] });
+    if (unsent === undefined) return solveOnce(conn, req, signal);
+    return { ...(await solveOnce(conn, { ...req, contextPaths: undefined }, signal)), readWholeContext: true };
   }
 }
 
 const TRANSIENT_ENGINE_FAILURE = /flightcontrol: exceeded retry timeout/;
+/** A source BuildKit did not find in the context: `"/app.txt": not found` (v0.13), `"/app.txt" not found: not found` (v0.8). */
+const MISSING_SOURCE = /"(\/[^"]*)":? not found/;
+
+/** The context path the failure names, when the context directory has it: sent, the step would have found it. */
+function unsentContextPath(message: string, contextDir: string): string | undefined {
+  const path = MISSING_SOURCE.exec(message)?.[1];
+  return path !== undefined && existsSync(join(contextDir, path)) ? path : undefined;
+}
 
 async function solveOnce(conn: SolveConnection, req: SolveTarget, buildSignal: AbortSignal): Promise<BuildResult> {
   const spec = req.spec;

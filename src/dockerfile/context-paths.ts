@@ -4,8 +4,10 @@
  * followpaths (dockerfile2llb `ctxPaths`): the sources of COPY without
  * `--from` and of ADD (URLs left out), and the source of each `RUN
  * --mount=type=bind` without `from`, ONBUILD triggers of the same file
- * included. Each is cleaned against the context's root; the daemon then
- * asks for those paths only, globs and symlinks resolved by the walk.
+ * included (a base image's ONBUILD cannot be read here: the step that
+ * misses its path is solved again with the whole context, buildkit/build.ts).
+ * Each is cleaned against the context's root; the daemon then asks for
+ * those paths only, globs and symlinks resolved by the walk.
  *
  * Never too little: wherever the path cannot be known here, the answer is
  * the whole context (undefined). That is: a word with a variable, quote or

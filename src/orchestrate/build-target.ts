@@ -133,7 +133,8 @@ export async function buildTarget(
       if (pushes.length && images) await pushImages(images, pushes, run.dockerConfigDir, signal);
     }
     const result = results.length === 1 ? (results[0] as BuildResult) : merged(results);
-    const unrecorded = check?.record(result.exporterResponse);
+    // Its inputs are more than the paths the record was checked with: unrecorded, it is built every time, never wrongly avoided.
+    const unrecorded = result.readWholeContext ? undefined : check?.record(result.exporterResponse);
     if (unrecorded) progress({ kind: 'warning', target: t.name, vertex: 'bake:up-to-date', message: unrecorded, detail: [] });
     return result;
   } finally {
@@ -190,6 +191,7 @@ function merged(results: readonly BuildResult[]): BuildResult {
   return {
     exporterResponse: Object.assign({}, ...results.map((r) => r.exporterResponse)) as Record<string, string>,
     sent: { context: total('context'), dockerfile: total('dockerfile') },
+    ...(results.some((r) => r.readWholeContext) ? { readWholeContext: true as const } : {}),
   };
 }
 

@@ -3,7 +3,9 @@
  * with `docker build`: a big file the Dockerfile never uses is not sent, and
  * changing it neither resends nor rebuilds anything, while COPY (with a
  * glob), ADD and RUN --mount=type=bind still find their files. A context
- * that two targets share goes over once, with what both read.
+ * that two targets share goes over once, with what both read. What the
+ * Dockerfile cannot tell (an ONBUILD of the base image) is found when the
+ * step misses it, and sent then.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +20,13 @@ import { fileInImage } from '../support/image-files.js';
 
 const nonce = randomBytes(4).toString('hex');
 const BIG = 20_000_000;
-const tags = { app: `bake-test/paths-app-${nonce}:dev`, a: `bake-test/paths-a-${nonce}:dev`, b: `bake-test/paths-b-${nonce}:dev` };
+const tags = {
+  app: `bake-test/paths-app-${nonce}:dev`,
+  a: `bake-test/paths-a-${nonce}:dev`,
+  b: `bake-test/paths-b-${nonce}:dev`,
+  onbuildBase: `bake-test/paths-onbuild-base-${nonce}:dev`,
+  onbuildApp: `bake-test/paths-onbuild-app-${nonce}:dev`,
+};
 let socketPath = '';
 let project = '';
 /** Build avoidance's records of this file's runs, apart from the user's. */
@@ -39,6 +47,8 @@ before(async () => {
   state = mkdtempSync(join(tmpdir(), 'bake-paths-state-'));
   mkdirSync(join(project, 'conf'));
   mkdirSync(join(project, 'shared'));
+  mkdirSync(join(project, 'onbuild-base'));
+  mkdirSync(join(project, 'onbuild-app'));
   const files: Record<string, string | Buffer> = {
     'big.bin': randomBytes(BIG),
     'small.txt': `small ${nonce}\n`,
@@ -56,7 +66,13 @@ before(async () => {
     'shared/b.txt': `b ${nonce}\n`,
     'shared/a.Dockerfile': 'FROM bake-test/busybox\nCOPY a.txt /a\n',
     'shared/b.Dockerfile': 'FROM bake-test/busybox\nCOPY b.txt /b\n',
+    'onbuild-base/Dockerfile': 'FROM bake-test/busybox\nONBUILD COPY from-onbuild.txt /from-onbuild\n',
+    'onbuild-app/Dockerfile': 'FROM ' + tags.onbuildBase + '\nCOPY named.txt /named\n',
+    'onbuild-app/named.txt': `named ${nonce}\n`,
+    'onbuild-app/from-onbuild.txt': `from onbuild ${nonce}\n`,
     'docker-bake.hcl':
+      `target "onbuild-base" {\n  context = "onbuild-base"\n  tags = ["${tags.onbuildBase}"]\n}\n` +
+      `target "onbuild-app" {\n  context = "onbuild-app"\n  tags = ["${tags.onbuildApp}"]\n}\n` +
       `target "app" {\n  tags = ["${tags.app}"]\n  network = "none"\n}\n` +
       `target "a" {\n  context = "shared"\n  dockerfile = "a.Dockerfile"\n  tags = ["${tags.a}"]\n}\n` +
       `target "b" {\n  context = "shared"\n  dockerfile = "b.Dockerfile"\n  tags = ["${tags.b}"]\n}\n`,
@@ -110,4 +126,28 @@ test('a context two targets share goes over once, with what each of them reads',
   assert.ok(sent < 100_000, `neither target sent big.bin: ${sent} bytes`);
   assert.equal(await fileInImage(socketPath, tags.a, 'a'), `a ${nonce}\n`);
   assert.equal(await fileInImage(socketPath, tags.b, 'b'), `b ${nonce}\n`);
+});
+
+test("a file only the base image's ONBUILD copies: the step that misses it says so, and the target builds again with the whole context", async () => {
+  const base = await run(['onbuild-base']);
+  assert.equal(base.status, 0, base.stderr);
+  const retried = await run(['onbuild-app']);
+  assert.equal(retried.status, 0, retried.stderr);
+  assert.match(
+    retried.stderr,
+    /onbuild-app reads \/from-onbuild\.txt, which its Dockerfile does not name \(an ONBUILD instruction of its base image does\), so it was not sent; building onbuild-app again with the whole context/,
+  );
+  assert.equal(await fileInImage(socketPath, tags.onbuildApp, 'from-onbuild'), `from onbuild ${nonce}\n`);
+  // Its inputs are more than the Dockerfile names: no record, so a change to that file is built, never avoided.
+  writeFileSync(join(project, 'onbuild-app', 'from-onbuild.txt'), `changed ${nonce}\n`);
+  const changed = await run(['onbuild-app']);
+  assert.equal(changed.status, 0, changed.stderr);
+  assert.doesNotMatch(changed.stderr, /up to date/);
+  assert.equal(await fileInImage(socketPath, tags.onbuildApp, 'from-onbuild'), `changed ${nonce}\n`);
+  // A file missing from the context too is the user's error, said once: nothing is sent again for it.
+  rmSync(join(project, 'onbuild-app', 'from-onbuild.txt'));
+  const missing = await run(['onbuild-app']);
+  assert.equal(missing.status, 1, missing.stderr);
+  assert.doesNotMatch(missing.stderr, /building onbuild-app again/);
+  assert.match(missing.stderr, /from-onbuild\.txt"?:? not found/);
 });
