@@ -34,7 +34,7 @@ before(async () => {
   mkdirSync(project);
   writeFileSync(
     join(project, 'Dockerfile'),
-    'FROM bake-test/busybox:latest\nCOPY version /version\nCMD ["sh", "-c", "echo serving $(cat /version); trap \'exit 0\' TERM; sleep 3600 & wait"]\n',
+    'FROM bake-test/busybox:latest\nCOPY version /version\nRUN ! grep -q broken /version\nCMD ["sh", "-c", "echo serving $(cat /version); trap \'exit 0\' TERM; sleep 3600 & wait"]\n',
   );
   writeFileSync(join(project, 'version'), `${version(1)}\n`);
   writeFileSync(
@@ -67,6 +67,18 @@ test(
     writeFileSync(join(project, 'version'), `${version(2)}\n`);
     const screen = await t.waitFor(`serving ${version(2)}`, 120_000);
     assert.match(screen, /\[bake: app exited with code \d+; watching, so its restart shows here/);
+
+    // A save that breaks the build is told in the terminal, and the service keeps running what it ran.
+    writeFileSync(join(project, 'version'), `broken ${version(3)}\n`);
+    const failed = await t.waitFor(/^bake: watch: rebuild of app failed at /m, 120_000);
+    // Joined: the sentence may wrap at the terminal's width.
+    assert.match(
+      failed.replaceAll('\n', ''),
+      /bake: watch: rebuild of app failed at Dockerfile:3: .*! grep -q broken \/version.*exit code: 1; the services keep running what they ran/,
+    );
+    assert.doesNotMatch(failed.slice(failed.lastIndexOf(`serving ${version(2)}`)), /exited with code/, 'the running container is kept');
+    writeFileSync(join(project, 'version'), `${version(4)}\n`);
+    await t.waitFor(`serving ${version(4)}`, 120_000);
 
     t.type(`${PREFIX}c`);
     await t.waitFor(/^\(bake\)$/m);

@@ -134,6 +134,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
         } else if (event?.$case === 'engine_unreachable')
           notice(`bake: the engine of session ${id} does not answer (${event.value}); bake says when it answers again.`);
         else if (event?.$case === 'engine_back') notice(`bake: the engine of session ${id} answers again.`);
+        else if (event?.$case === 'watch_failed') notice(`bake: watch: ${event.value.replaceAll('\n', '\r\n')}`);
       });
       call.on('error', (e: ServiceError) => {
         if (following !== call || over || e.code === status.CANCELLED) return;

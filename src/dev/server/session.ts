@@ -295,6 +295,11 @@ export class DevSession {
     };
   }
 
+  /** Tells every terminal that follows the session (whatever it shows). */
+  tell(event: SessionEvent['event']): void {
+    for (const follower of this.followers) follower.tell(event);
+  }
+
   private unfollowAll(): void {
     this.followers.clear();
     if (this.engineWatch) clearInterval(this.engineWatch.timer);
@@ -309,8 +314,7 @@ export class DevSession {
     );
     if (this.engineWatch !== watch || (why === undefined) === watch.reachable) return;
     watch.reachable = why === undefined;
-    const event: SessionEvent['event'] = why === undefined ? { $case: 'engine_back', value: true } : { $case: 'engine_unreachable', value: why };
-    for (const follower of this.followers) follower.tell(event);
+    this.tell(why === undefined ? { $case: 'engine_back', value: true } : { $case: 'engine_unreachable', value: why });
   }
 
   private planOf(service: string): ServicePlan {

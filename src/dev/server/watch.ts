@@ -66,7 +66,7 @@ export class SessionWatch {
     const watch = new SessionWatch(session, rules, request);
     watch.watcher = await watchFiles(watchRoots(rules), (path) => ignoredEverywhere(rules, path), {
       change: (path, removed) => watch.changed({ path, removed }),
-      error: (e) => watch.note(`watching failed: ${e.message}`),
+      error: (e) => watch.failed(`watching failed: ${e.message}`),
     });
     return watch;
   }
@@ -108,7 +108,7 @@ export class SessionWatch {
     try {
       const container = await this.session.runtime.containerOf(service, signal);
       if (container?.State !== 'running') {
-        this.note(`${service}: not running, ${batch.copies.length + batch.removals.length} change(s) not synced; start ${service}`);
+        this.failed(`${service}: not running, ${batch.copies.length + batch.removals.length} change(s) not synced; start ${service}`);
         return;
       }
       const read = await Promise.all(batch.copies.map(async (c) => ({ ...c, file: await hostFile(c.host) })));
@@ -119,7 +119,7 @@ export class SessionWatch {
         await new EngineContainerFiles(this.session.engine, container.Id, `container ${containerName(this.session.identity, service)}`).writeAll(files, signal);
       if (removals.length) {
         const { exitCode, said } = await runAsRoot(this.session.engine, container.Id, ['rm', '-rf', '--', ...removals], signal);
-        if (exitCode !== 0) this.note(`${service}: could not remove ${removals.join(' ')} (${said || `rm exited ${exitCode}`})`);
+        if (exitCode !== 0) this.failed(`${service}: could not remove ${removals.join(' ')} (${said || `rm exited ${exitCode}`})`);
       }
       this.note(`${service}: synced ${files.length} file(s)${removals.length ? `, removed ${removals.length}` : ''}`);
       if (batch.restart) {
@@ -127,7 +127,7 @@ export class SessionWatch {
         this.note(`${service}: restarted`);
       }
     } catch (e) {
-      if (!signal.aborted) this.note(`${service}: sync failed: ${(e as Error).message}`);
+      if (!signal.aborted) this.failed(`${service}: sync failed: ${(e as Error).message}`);
     }
   }
 
@@ -137,11 +137,14 @@ export class SessionWatch {
     const targets = [...this.waitingTargets];
     this.waitingTargets.clear();
     this.note(`rebuilding ${targets.join(', ')}`);
-    this.building = rebuild(this.session, { ...this.request, targets }, () => undefined)
+    // No terminal asked for this build's progress: only its failure is told, from the lines it said.
+    const said: string[] = [];
+    this.building = rebuild(this.session, { ...this.request, targets }, (line) => void said.push(line))
       .then(
         () => this.note(`rebuilt ${targets.join(', ')}`),
         (e: unknown) => {
-          if (!this.session.ended.aborted) this.note(`rebuild of ${targets.join(', ')} failed: ${(e as Error).message}`);
+          if (!this.session.ended.aborted)
+            this.failed(`rebuild of ${targets.join(', ')} failed${buildFailure(said) ?? `: ${(e as Error).message}`}; the services keep running what they ran`);
         },
       )
       .finally(() => {
@@ -155,6 +158,26 @@ export class SessionWatch {
     this.lines.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
     if (this.lines.length > KEPT_LINES) this.lines.shift();
   }
+
+  /** A failure is kept for `watch` and told to every terminal at once: the user saved a file and waits for its effect. */
+  private failed(line: string): void {
+    this.note(line);
+    this.session.tell({ $case: 'watch_failed', value: line });
+  }
+}
+
+/**
+ * Where and why a build failed, from its plain progress: ` at Dockerfile:3: process … exit code: 1`
+ * (the code frame's file:line, the error line), lines maybe prefixed `[target] `; undefined without an error line.
+ * A thing said may hold several lines (an error with its code frame).
+ */
+function buildFailure(said: readonly string[]): string | undefined {
+  const lines = said.flatMap((s) => s.split('\n'));
+  const last = (pattern: RegExp): string | undefined => lines.map((l) => pattern.exec(l)?.[1]).findLast((m) => m !== undefined);
+  const error = last(/^(?:\[\S+\] )?error: (?:failed to build \S+: )?(.*)$/);
+  if (error === undefined) return undefined;
+  const where = last(/^(?:\[\S+\] )?(\S+:\d+)$/);
+  return `${where === undefined ? '' : ` at ${where}`}: ${error}`;
 }
 
 /** A host file's bytes and permission bits; undefined when it is gone or not a file. */

@@ -292,6 +292,12 @@ export interface SessionEvent {
     | //
     /** The engine answers again. */
     { $case: "engine_back"; value: boolean }
+    | //
+    /**
+     * A watch rule could not do its work (a sync, its restart, a rebuild): what and why. A save's only sign is what the
+     * terminal shows, so a failure is told to every terminal, not kept for the monitor's `watch`.
+     */
+    { $case: "watch_failed"; value: string }
     | undefined;
 }
 
@@ -2475,6 +2481,9 @@ export const SessionEvent: MessageFns<SessionEvent> = {
       case "engine_back":
         writer.uint32(24).bool(message.event.value);
         break;
+      case "watch_failed":
+        writer.uint32(34).string(message.event.value);
+        break;
     }
     return writer;
   },
@@ -2514,6 +2523,14 @@ export const SessionEvent: MessageFns<SessionEvent> = {
             }
 
             message.event = { $case: "engine_back", value: reader.bool() };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.event = { $case: "watch_failed", value: reader.string() };
             continue;
           }
         }
