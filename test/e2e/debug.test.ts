@@ -151,7 +151,7 @@ test(
       const screen = await t.waitFor(/^error: broken failed, but the engine at .* sends no failed-step state with its errors/m, 180_000);
       assert.match(screen, /Docker 23\+ \(BuildKit 0\.10\+\) sends it/);
       assert.match(screen, /^warning: this builder's BuildKit predates 0\.10/m);
-      assert.equal(await t.exited, 1);
+      assert.equal(await t.exitCode(), 1);
       return;
     }
     const screen = await t.waitFor(/^DBG#/m, 180_000);
@@ -174,7 +174,7 @@ test(
     t.type(MONITOR);
     await t.waitFor(/^\(bake\)/m);
     t.type('stop\r');
-    assert.equal(await t.exited, 0);
+    assert.equal(await t.exitCode(), 0);
     await assertNothingLeft();
   },
 );
@@ -189,7 +189,7 @@ test('--on-error --keep-going with two failures lists both and attaches to eithe
   if (!failedStepState) {
     const screen = await t.waitFor(/^error: .* failed, but the engine at .* sends no failed-step state/m, 180_000);
     assert.match(screen, /^error: (?=.*broken)(?=.*app).* failed, but/m, 'both failures are named');
-    assert.equal(await t.exited, 1);
+    assert.equal(await t.exitCode(), 1);
     return;
   }
   await t.waitFor(/^(DBG|APP)#/m, 180_000);
@@ -217,7 +217,7 @@ test('--on-error --keep-going with two failures lists both and attaches to eithe
   t.type(MONITOR);
   await t.waitFor(/^\(bake\)/m);
   t.type('stop\r');
-  assert.equal(await t.exited, 0);
+  assert.equal(await t.exitCode(), 0);
 });
 
 test('reload runs the failed step again though nothing changed: a new run, not the held failure', { timeout: 240_000 }, async (ctx) => {
@@ -247,7 +247,7 @@ test('reload runs the failed step again though nothing changed: a new run, not t
   t.type(MONITOR);
   await t.waitFor(/^\(bake\)/m);
   t.type('stop\r');
-  assert.equal(await t.exited, 0);
+  assert.equal(await t.exitCode(), 0);
 });
 
 test('--on-error at a failed COPY, a step that runs no process: said with the reason and the fix, exit 1', { timeout: 240_000 }, async (ctx) => {
@@ -262,7 +262,7 @@ test('--on-error at a failed COPY, a step that runs no process: said with the re
     : /^error: default failed, but the engine at .* sends no failed-step state with its errors/m;
   const screen = await t.waitFor(said, 180_000);
   assert.match(screen, /^ {3}2 \| >>> COPY missing\.txt \/$/m, 'the Dockerfile lines were printed');
-  assert.equal(await t.exited, 1);
+  assert.equal(await t.exitCode(), 1);
 });
 
 const INVOKED = {
@@ -300,7 +300,7 @@ test('--invoke: the shell sees the build files; reload shows an edited source; r
   t.type(MONITOR);
   await t.waitFor(/^\(bake\)/m);
   t.type('stop\r');
-  assert.equal(await t.exited, 0);
+  assert.equal(await t.exitCode(), 0);
   await assertNothingLeft();
 });
 
@@ -354,7 +354,7 @@ test('--break stops before a step with a shell in its input state; continue goes
   await t.waitFor('bake: no break left: on to the end', 60_000);
   await t.waitFor(/bake: .*built.*; stop ends the session\./, 120_000);
   t.type('stop\r');
-  assert.equal(await t.exited, 0);
+  assert.equal(await t.exitCode(), 0);
   await assertNothingLeft();
 });
 
@@ -388,7 +388,7 @@ test(
     first.type('KEPT=shell-state-kept; echo before-kill\r');
     await first.waitFor(/^before-kill$/m);
     first.kill('SIGKILL');
-    await first.exited;
+    await first.exitCode();
 
     const ls = await runBake(['dev', 'ls', '--format', 'json'], { cwd: dir, env });
     assert.equal(ls.status, 0, ls.stderr);
@@ -410,7 +410,7 @@ test(
     third.type('echo again=$KEPT\r');
     await third.waitFor(/^again=shell-state-kept$/m);
     third.type('\x01d');
-    assert.equal(await third.exited, 0);
+    assert.equal(await third.exitCode(), 0);
     // Its keys went nowhere since: the monitor opens with Ctrl-a c, and attach takes the shell back.
     second.type('\x01c');
     await second.waitFor(`is another terminal's now (bake dev attach, pid ${third.pid}). Ctrl-a c takes it back; help lists commands.`);
@@ -419,7 +419,7 @@ test(
     second.type(MONITOR);
     await second.waitFor(/^\(bake\)/m);
     second.type('stop\r');
-    assert.equal(await second.exited, 0);
+    assert.equal(await second.exitCode(), 0);
     const after = await runBake(['dev', 'ls', '--format', 'json'], { cwd: dir, env });
     assert.ok(!(JSON.parse(after.stdout) as { id: string }[]).some((s) => s.id === session), 'the session is gone');
     await assertNothingLeft();
@@ -446,7 +446,7 @@ test('ls, cat and cp in the monitor reach a build result whose image has no shel
   await t.waitFor(/^copied \/data\.txt \(\d+ B\) from the build result of bare to /m);
   assert.equal(readFileSync(join(dir, 'copied.txt'), 'utf8'), `static data ${MARK}\n`);
   t.type('stop\r');
-  assert.equal(await t.exited, 0);
+  assert.equal(await t.exitCode(), 0);
 });
 
 test("a debug shell's history survives rollback and reload (bash, which keeps it in a file)", { timeout: 240_000 }, async (ctx) => {
@@ -481,5 +481,5 @@ test("a debug shell's history survives rollback and reload (bash, which keeps it
   t.type(MONITOR);
   await t.waitFor(/^\(bake\)/m);
   t.type('stop\r');
-  assert.equal(await t.exited, 0);
+  assert.equal(await t.exitCode(), 0);
 });

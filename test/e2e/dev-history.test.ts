@@ -79,5 +79,5 @@ test("rebuild recreates the interactive service's container, and its shell's his
   t.type('\x01c');
   await t.waitFor(/^\(bake\)/m);
   t.type('stop\r');
-  assert.equal(await t.exited, 0);
+  assert.equal(await t.exitCode(), 0);
 });

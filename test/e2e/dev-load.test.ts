@@ -204,7 +204,7 @@ test(
     await Promise.all(
       clients.map(async (c, i) => {
         c.type(`${PREFIX}d`);
-        assert.equal(await c.exited, 0, `client ${i} detaches with 0`);
+        assert.equal(await c.exitCode(), 0, `client ${i} detaches with 0`);
       }),
     );
     await Promise.all(
@@ -214,7 +214,7 @@ test(
         again.type(`echo alive-${i}\r`);
         await again.waitFor(new RegExp(`^alive-${i}$`, 'm'));
         again.type(`${PREFIX}d`);
-        assert.equal(await again.exited, 0, `bake dev attach ${id} detaches with 0`);
+        assert.equal(await again.exitCode(), 0, `bake dev attach ${id} detaches with 0`);
         assert.doesNotMatch((await again.lines()).join('\n'), /error/i);
       }),
     );
@@ -269,7 +269,7 @@ test(
     await Promise.all(
       clients.map(async (c, i) => {
         c.type(`${PREFIX}d`);
-        assert.equal(await c.exited, 0, `client ${i} detaches with 0`);
+        assert.equal(await c.exitCode(), 0, `client ${i} detaches with 0`);
       }),
     );
     const stop = await bake(['dev', 'stop', id]);

@@ -66,7 +66,7 @@ async function appContainer(): Promise<{ id: string; state: string } | undefined
 /** Kills a client as a crash would: no goodbye to the server. */
 async function killClient(t: PtyTerminal): Promise<void> {
   t.kill('SIGKILL');
-  await t.exited;
+  await t.exitCode();
   assert.throws(() => process.kill(t.pid, 0), /ESRCH/, 'the client process is gone');
 }
 
@@ -77,7 +77,7 @@ async function versionInService(): Promise<string> {
   t.type('cat /version\r');
   const screen = await t.waitFor(new RegExp(`^v\\d+-${RUN}$`, 'm'));
   t.type(`${PREFIX}d`);
-  assert.equal(await t.exited, 0);
+  assert.equal(await t.exitCode(), 0);
   return new RegExp(`^(v\\d+-${RUN})$`, 'm').exec(screen)?.[1] ?? '';
 }
 
@@ -126,7 +126,7 @@ test(
     assert.match(screen, /^#\d+ \[\d\/\d\] RUN sleep 4$/m);
     assert.match(screen, /^#\d+ DONE \d+\.\ds$/m);
     second.type('detach\r');
-    assert.equal(await second.exited, 0);
+    assert.equal(await second.exitCode(), 0);
 
     const after = await appContainer();
     assert.notEqual(after?.id, before?.id, 'app is recreated');
@@ -174,7 +174,7 @@ test('Ctrl-C during a rebuild stops the watching, not the build: the client is t
   client.type('\x03');
   await client.waitFor(/^bake: the rebuild goes on in the server; ps shows the services once it is done\.$/m);
   client.type('detach\r');
-  assert.equal(await client.exited, 0);
+  assert.equal(await client.exitCode(), 0);
   await recreatedFrom(before);
   assert.equal(await versionInService(), version(4));
 });
@@ -193,7 +193,7 @@ test('a rebuild whose build fails shows the failure to the client that asked and
     assert.match(screen, /^#\d+ \S+ broken-step$/m, "the failing step's output reached the client");
     assert.match(screen, /^error: failed to build app: .*exit code: 3/m);
     client.type('detach\r');
-    assert.equal(await client.exited, 0);
+    assert.equal(await client.exitCode(), 0);
   } finally {
     writeFileSync(join(project, 'docker-bake.hcl'), BAKE_FILE);
   }

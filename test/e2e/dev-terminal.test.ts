@@ -218,13 +218,13 @@ test('--prefix-key ctrl-b: the hint names it, Ctrl-b c opens the monitor, Ctrl-a
   await shellPrompt(b);
   b.type('\x02d');
   await b.waitFor(`bake: detached from session ${s1}; it keeps running. Come back with: bake dev attach ${s1}`);
-  assert.equal(await b.exited, 0);
+  assert.equal(await b.exitCode(), 0);
 
   const c = terminal(['dev', '--progress', 'quiet'], p1, { BAKE_PREFIX_KEY: 'ctrl-b' });
   await c.waitFor(`bake: attached to dev (/bin/sh) in session ${s1}. Ctrl-b c: monitor, Ctrl-b d: detach.`, 60_000);
   await openMonitor(c, 'dev (/bin/sh)', '\x02');
   c.type('\x02d');
-  assert.equal(await c.exited, 0);
+  assert.equal(await c.exitCode(), 0);
 });
 
 test('bake dev in a second terminal on a running session attaches to it: no new session, the same shell', async () => {
@@ -358,10 +358,10 @@ test('stop in the monitor ends the session: the client exits 0 saying so, and ba
   await a.waitForVisible("a's monitor", (v) => lastLine(v) === '(bake)');
   a.type('stop\r');
   await a.waitFor(`bake: session ${s1} stopped; its containers and network are removed, named volumes kept.`, 60_000);
-  assert.equal(await a.exited, 0);
+  assert.equal(await a.exitCode(), 0);
   // The terminal that held the session is told it ended, and exits too.
   await d.waitFor(new RegExp(`^bake: .*${s1}.*\\.$`, 'm'));
-  assert.equal(await d.exited, 0);
+  assert.equal(await d.exitCode(), 0);
   const left = (await sessions()).map((s) => s.id);
   assert.ok(!left.includes(s1), left.join(', '));
   assert.ok(left.includes(s2), left.join(', '));

@@ -106,7 +106,7 @@ test('a session stopped from another terminal ends the terminals on it, in a she
   assert.equal(stop.status, 0, stop.stderr);
   for (const t of [inShell, inMonitor]) {
     await t.waitFor(`bake: session ${session} was stopped.`);
-    assert.equal(await t.exited, 0);
+    assert.equal(await t.exitCode(), 0);
     assert.doesNotMatch((await t.visible()).join('\n'), /it keeps running|no session/, 'nothing claims the session still runs');
   }
 });
@@ -131,9 +131,9 @@ test('the server killed under two terminals: a new one takes the session over fr
   inMonitor.type('ps\r');
   await inMonitor.waitFor(/^web +web +sh -c .* running/m);
   inMonitor.type('stop\r');
-  assert.equal(await inMonitor.exited, 0);
+  assert.equal(await inMonitor.exitCode(), 0);
   await inShell.waitFor(`bake: session ${session} was stopped.`);
-  assert.equal(await inShell.exited, 0);
+  assert.equal(await inShell.exitCode(), 0);
 });
 
 test('an engine that stops answering is said in the shell and in the monitor, and so is its coming back', async () => {
@@ -151,6 +151,6 @@ test('an engine that stops answering is said in the shell and in the monitor, an
   inMonitor.type('ps\r');
   await inMonitor.waitFor(/^dev +dev +\/bin\/sh +running/m);
   inMonitor.type('stop\r');
-  assert.equal(await inMonitor.exited, 0);
-  assert.equal(await inShell.exited, 0);
+  assert.equal(await inMonitor.exitCode(), 0);
+  assert.equal(await inShell.exitCode(), 0);
 });

@@ -88,6 +88,6 @@ test(
     t.type('watch off\r');
     await t.waitFor(`watch is off for session ${session}`);
     t.type('detach\r');
-    assert.equal(await t.exited, 0);
+    assert.equal(await t.exitCode(), 0);
   },
 );

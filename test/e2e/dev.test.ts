@@ -163,7 +163,7 @@ let b: PtyTerminal;
 test('detach; bake dev ls lists the session; bake dev attach in a second terminal shows the last screen', async () => {
   a.type(`${PREFIX}d`);
   await a.waitFor(`bake: detached from session ${session}; it keeps running. Come back with: bake dev attach ${session}`);
-  assert.equal(await a.exited, 0);
+  assert.equal(await a.exitCode(), 0);
 
   const ls = await bake(['dev', 'ls', '--format', 'json']);
   assert.equal(ls.status, 0, ls.stderr);
@@ -189,7 +189,7 @@ test('detach; bake dev ls lists the session; bake dev attach in a second termina
 
 test('SIGKILL of the client leaves the session and its processes running, and they re-attach', async () => {
   b.kill('SIGKILL');
-  await b.exited;
+  await b.exitCode();
   const ls = JSON.parse((await bake(['dev', 'ls', '--format', 'json'])).stdout) as { id: string; processes: { id: string; state: string }[] }[];
   const mine = ls.find((s) => s.id === session);
   assert.deepEqual(
@@ -205,12 +205,12 @@ test('SIGKILL of the client leaves the session and its processes running, and th
   c.type('attach 2\r');
   await c.waitFor(/^in-exec-9$/m);
   c.type(`${PREFIX}d`);
-  assert.equal(await c.exited, 0);
+  assert.equal(await c.exitCode(), 0);
   // Straight to a process from the command line: bake dev attach SESSION PROCESS.
   const d = terminal(['dev', 'attach', session, '2']);
   await d.waitFor(/^in-exec-9$/m);
   d.type(`${PREFIX}d`);
-  assert.equal(await d.exited, 0);
+  assert.equal(await d.exitCode(), 0);
 });
 
 test('two clients on one process: the newer takes it, the older is told who, and what it types then reaches neither the shell nor the monitor', async () => {
@@ -236,8 +236,8 @@ test('two clients on one process: the newer takes it, the older is told who, and
   await first.waitFor(/^only-second$/m);
   first.type(`${PREFIX}d`);
   second.type(`${PREFIX}d`);
-  assert.equal(await first.exited, 0);
-  assert.equal(await second.exited, 0);
+  assert.equal(await first.exitCode(), 0);
+  assert.equal(await second.exitCode(), 0);
 });
 
 test('two clients on two processes of one session: both keep their terminals, and ps names who holds each', async () => {
@@ -261,8 +261,8 @@ test('two clients on two processes of one session: both keep their terminals, an
   assert.doesNotMatch((await onApi.visible()).join('\n'), /took over/);
   onDev.type(`${PREFIX}d`);
   onApi.type(`${PREFIX}d`);
-  assert.equal(await onDev.exited, 0);
-  assert.equal(await onApi.exited, 0);
+  assert.equal(await onDev.exitCode(), 0);
+  assert.equal(await onApi.exitCode(), 0);
 });
 
 test('SIGKILL of the server: containers keep running; the next bake dev ls recovers the session, and attaching to a service works', async () => {
@@ -294,7 +294,7 @@ test('SIGKILL of the server: containers keep running; the next bake dev ls recov
   d.type('attach api\r');
   await d.waitFor(/^api dev listening on :8080 \(v2\)$/m);
   d.type(`${PREFIX}d`);
-  assert.equal(await d.exited, 0);
+  assert.equal(await d.exitCode(), 0);
 });
 
 test('bake dev stop removes every container and the network of the session, keeps named volumes; --volumes removes them', async () => {

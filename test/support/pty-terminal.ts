@@ -5,7 +5,8 @@
  */
 import xterm from '@xterm/headless';
 import { spawn, type IPty } from 'node-pty';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { bake } from './bake-cli.js';
 
 export interface PtyOptions {
@@ -89,10 +90,7 @@ export class PtyTerminal {
     for (;;) {
       const text = (await this.lines()).join('\n');
       if (matches(text)) return text;
-      if (Date.now() > deadline)
-        throw new Error(
-          `timed out after ${timeoutMs} ms waiting for ${String(pattern)}; the screen:\n${text.trimEnd()}\n--- raw tail:\n${JSON.stringify(this.raw.slice(-2000))}\n--- ${this.processState()}`,
-        );
+      if (Date.now() > deadline) throw this.timedOut(String(pattern), timeoutMs, text);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -113,14 +111,40 @@ export class PtyTerminal {
     return ((await this.lines()).join('\n').match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`)) ?? []).length;
   }
 
-  /** What the CLI's process is doing (running, sleeping, stopped, and in which kernel call), for a screen that stopped changing. */
+  /** The exit code, once the CLI has exited; fails with the screen when it does not in time. */
+  async exitCode(timeoutMs = 60_000): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => void this.lines().then((l) => reject(this.timedOut(`bake to exit`, timeoutMs, l.join('\n')))), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private timedOut(what: string, timeoutMs: number, text: string): Error {
+    return new Error(
+      `timed out after ${timeoutMs} ms waiting for ${what}; the screen:\n${text.trimEnd()}\n--- raw tail:\n${JSON.stringify(this.raw.slice(-2000))}\n--- ${this.processState()}`,
+    );
+  }
+
+  /**
+   * What the CLI's process is doing (running, sleeping, stopped, and in which kernel call) and its terminal's modes
+   * (raw: -icanon -echo), for a screen that stopped changing.
+   */
   private processState(): string {
     try {
       const stat = readFileSync(`/proc/${this.pty.pid}/stat`, 'utf8');
       const wchan = readFileSync(`/proc/${this.pty.pid}/wchan`, 'utf8');
-      return `bake's process ${this.pty.pid}: state ${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]}, waiting in ${wchan || '-'}`;
-    } catch {
-      return `bake's process ${this.pty.pid} has exited`;
+      const tty = readlinkSync(`/proc/${this.pty.pid}/fd/0`);
+      const modes = execFileSync('stty', ['-F', tty, '-a'], { encoding: 'utf8' })
+        .match(/-?(?:icanon|echo|isig)\b/g)
+        ?.join(' ');
+      return `bake's process ${this.pty.pid}: state ${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]}, waiting in ${wchan || '-'}; ${tty}: ${modes ?? '?'}`;
+    } catch (e) {
+      return `bake's process ${this.pty.pid}: ${(e as Error).message}`;
     }
   }
 
