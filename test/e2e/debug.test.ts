@@ -164,7 +164,7 @@ test(
     assert.ok(after.includes('/work') && after.includes('partial'), `the shell is in the failed step's state after it: ${after.slice(-6).join(' | ')}`);
 
     t.type(MONITOR);
-    await t.waitFor(/^\(bake\)/m);
+    await t.waitForLastLine('(bake)');
     t.type('failures\r');
     await t.waitFor(/^broken: the step at Dockerfile:4 failed with exit code 7: \/bin\/sh -c echo partial/m);
     t.type('rollback --init\r');
@@ -172,7 +172,7 @@ test(
     t.type('ls /work; echo count=$(ls /work | wc -l)\r');
     await t.waitFor(/^count=0$/m);
     t.type(MONITOR);
-    await t.waitFor(/^\(bake\)/m);
+    await t.waitForLastLine('(bake)');
     t.type('stop\r');
     assert.equal(await t.exitCode(), 0);
     await assertNothingLeft();
@@ -194,7 +194,7 @@ test('--on-error --keep-going with two failures lists both and attaches to eithe
   }
   await t.waitFor(/^(DBG|APP)#/m, 180_000);
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   // The run goes on for the other targets after the first shell opens: both failures are held once it is over.
   let listed = '';
   for (let i = 0; (i < 50 && !/^broken: the step/m.test(listed)) || !/^app: the step/m.test(listed); i++) {
@@ -209,13 +209,13 @@ test('--on-error --keep-going with two failures lists both and attaches to eithe
   t.type('echo fl=$(cat /flavour)\r');
   await t.waitFor(/^fl=app$/m);
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('attach broken\r');
   await t.waitForVisible("broken's shell", (v) => /^DBG#/m.test(v) && !/\(bake\)/.test(v));
   t.type('echo in=$PWD\r');
   await t.waitFor(/^in=\/work$/m);
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('stop\r');
   assert.equal(await t.exitCode(), 0);
 });
@@ -241,11 +241,11 @@ test('reload runs the failed step again though nothing changed: a new run, not t
   const first = await runId();
   // BuildKit shares a step among the builds that hold it, a failed one too: the held build must be gone before the new one solves.
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('reload\r');
   assert.notEqual(await runId(), first, 'the reload ran the failed step again');
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('stop\r');
   assert.equal(await t.exitCode(), 0);
 });
@@ -281,7 +281,7 @@ test('--invoke: the shell sees the build files; reload shows an edited source; r
   assert.ok((await t.lines()).includes('one'));
 
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('rollback\r');
   // The new shell is drawn under the monitor: its banner there is the sign it started.
   await t.waitForVisible('a fresh shell', (v) => /^Enter 'help' for a list of built-in commands\.$/m.test(belowMonitor(v)) && /#$/.test(lastLine(v)));
@@ -292,13 +292,13 @@ test('--invoke: the shell sees the build files; reload shows an edited source; r
 
   writeFileSync(join(dir, 'version'), 'two\n');
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('reload\r');
   await t.waitFor(/^#\d+ \[\d\/\d\] COPY version \.$/m, 60_000);
   t.type('cat /src/version\r');
   await t.waitFor(/^two$/m, 60_000);
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('stop\r');
   assert.equal(await t.exitCode(), 0);
   await assertNothingLeft();
@@ -331,7 +331,7 @@ test('--break stops before a step with a shell in its input state; continue goes
   assert.deepEqual(lines.slice(lines.lastIndexOf('/work'), lines.lastIndexOf('listed')), ['/work', 'one'], 'the step of line 5 has not run: only one');
 
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('failures\r');
   await t.waitFor('app: stopped before the step at Dockerfile:5 (--break), in the state it starts from');
   t.type('continue\r');
@@ -349,7 +349,7 @@ test('--break stops before a step with a shell in its input state; continue goes
   );
 
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('continue\r');
   await t.waitFor('bake: no break left: on to the end', 60_000);
   await t.waitFor(/bake: .*built.*; stop ends the session\./, 120_000);
@@ -417,7 +417,7 @@ test(
     second.type('attach app\r');
     await second.waitForVisible('the shell again', (v) => /^INV#/m.test(v) && !/\(bake\)/.test(v));
     second.type(MONITOR);
-    await second.waitFor(/^\(bake\)/m);
+    await second.waitForLastLine('(bake)');
     second.type('stop\r');
     assert.equal(await second.exitCode(), 0);
     const after = await runBake(['dev', 'ls', '--format', 'json'], { cwd: dir, env });
@@ -437,7 +437,7 @@ test('ls, cat and cp in the monitor reach a build result whose image has no shel
   await t.waitFor(/in session \S+-debug\./, 180_000);
   // No shell to run: the process ends at once (or never starts) and the monitor is where the files are.
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('ls /\r');
   await t.waitFor(/^-rw-r--r-- +\d+ +\S+ \S+ +data\.txt$/m);
   t.type('cat /data.txt\r');
@@ -471,15 +471,15 @@ test("a debug shell's history survives rollback and reload (bash, which keeps it
     assert.match(screen, /^HB\$ echo remembered-\$\(\(6\*7\)\)$/m, 'the recalled line is the command typed in the replaced shell');
   };
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('rollback\r');
   await recall();
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('reload\r');
   await recall();
   t.type(MONITOR);
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('stop\r');
   assert.equal(await t.exitCode(), 0);
 });

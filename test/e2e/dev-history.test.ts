@@ -62,7 +62,7 @@ test("rebuild recreates the interactive service's container, and its shell's his
   // A new source: the image changes, so rebuild recreates the container.
   writeFileSync(join(scratch, 'version'), 'two\n');
   t.type('\x01c');
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('rebuild\r');
   const rebuilt = await t.waitFor(/^bake: session \S+ is up to date\.$/m, 120_000);
   // Said as it happens: the file made inside goes with the container; the history, carried over, is not listed.
@@ -77,7 +77,7 @@ test("rebuild recreates the interactive service's container, and its shell's his
   const screen = await t.waitForVisible('the recalled command run', (v) => /^kept-42$/m.test(v));
   assert.match(screen, /^HD\$ echo kept-\$\(\(6\*7\)\); touch \/tmp\/made-here$/m);
   t.type('\x01c');
-  await t.waitFor(/^\(bake\)/m);
+  await t.waitForLastLine('(bake)');
   t.type('stop\r');
   assert.equal(await t.exitCode(), 0);
 });

@@ -160,7 +160,7 @@ async function execShells(clients: readonly PtyTerminal[]): Promise<void> {
   await Promise.all(
     clients.map(async (c) => {
       c.type(`${PREFIX}c`);
-      await c.waitFor(/^\(bake\)$/m);
+      await c.waitForLastLine('(bake)');
       c.type('exec dev sh\r');
       // Attached to the new shell, drawn under the monitor: its prompt is the last line.
       await c.waitForVisible('the new shell', (v) => lastLine(v) === '/ #');

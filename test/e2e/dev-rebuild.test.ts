@@ -119,7 +119,7 @@ test(
     const second = terminal(['dev', 'attach', session]);
     await second.waitFor(PROMPT);
     second.type(MONITOR);
-    await second.waitFor(/^\(bake\)$/m);
+    await second.waitForLastLine('(bake)');
     second.type('rebuild\r');
     const screen = await second.waitFor(new RegExp(`^bake: session ${session} is up to date\\.$`, 'm'), 120_000);
     // The server's build progress, as its command output: plain progress lines.
@@ -141,7 +141,7 @@ async function rebuildUnderWay(n: number): Promise<PtyTerminal> {
   const client = terminal(['dev', 'attach', session]);
   await client.waitFor(PROMPT);
   client.type(MONITOR);
-  await client.waitFor(/^\(bake\)$/m);
+  await client.waitForLastLine('(bake)');
   client.type('rebuild\r');
   await client.waitFor(/^#\d+ \[\d\/\d\] RUN sleep 4$/m, 60_000);
   return client;
@@ -187,7 +187,7 @@ test('a rebuild whose build fails shows the failure to the client that asked and
     const client = terminal(['dev', 'attach', session]);
     await client.waitFor(PROMPT);
     client.type(MONITOR);
-    await client.waitFor(/^\(bake\)$/m);
+    await client.waitForLastLine('(bake)');
     client.type('rebuild\r');
     const screen = await client.waitFor(/^error: the build failed \(see above\); the session keeps running the images it had$/m, 60_000);
     assert.match(screen, /^#\d+ \S+ broken-step$/m, "the failing step's output reached the client");

@@ -81,7 +81,7 @@ test(
     await t.waitFor(`serving ${version(4)}`, 120_000);
 
     t.type(`${PREFIX}c`);
-    await t.waitFor(/^\(bake\)$/m);
+    await t.waitForLastLine('(bake)');
     t.type('watch\r');
     const said = await t.waitFor(/rebuilt app/, 20_000);
     assert.match(said, /app: \S+\/version → rebuilds target app/);

@@ -106,6 +106,11 @@ export class PtyTerminal {
     }
   }
 
+  /** Waits until the visible screen's last line is `line`, a prompt waiting for input: the same text above it, on the screen or scrolled off, does not count. */
+  async waitForLastLine(line: string, timeoutMs = 20_000): Promise<string> {
+    return this.waitForVisible(`its last line to be ${JSON.stringify(line)}`, (v) => lastLine(v) === line, timeoutMs);
+  }
+
   /** Counts the matches of `pattern` on the screen. */
   async count(pattern: RegExp): Promise<number> {
     return ((await this.lines()).join('\n').match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`)) ?? []).length;
