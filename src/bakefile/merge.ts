@@ -6,6 +6,7 @@
  */
 import { mergeEntries, type EntryKind } from './entries.js';
 import type { Entry, Service, Target } from './model.js';
+import { setOwn } from '../core/own-property.js';
 
 type MergeRule = 'replace' | 'append' | 'mergeMap' | 'mergeMapSkipNull' | 'mergeMapNullDefers' | 'mergeStruct' | 'entries';
 
@@ -77,9 +78,7 @@ function mergeWith<T extends { name: string }>(base: T, over: T, rules: Readonly
         const merged: Record<string, unknown> = { ...((current as Record<string, unknown> | undefined) ?? {}) };
         const skip = (k: string, v: unknown): boolean =>
           v === null && (rule === 'mergeMapSkipNull' || (rule === 'mergeMapNullDefers' && Object.hasOwn(merged, k)));
-        // defineProperty, not assignment: a `__proto__` key is kept as a key, as buildx keeps it (issue 14).
-        for (const [k, v] of Object.entries(value as Record<string, unknown>))
-          if (!skip(k, v)) Object.defineProperty(merged, k, { value: v, enumerable: true, writable: true, configurable: true });
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (!skip(k, v)) setOwn(merged, k, v);
         if (Object.keys(merged).length || current !== undefined) b[key] = merged;
         break;
       }

@@ -18,6 +18,7 @@ import { BadPatternError, goMatch } from '../golang/path.js';
 import { applyOverrides, type Overrides } from './overrides.js';
 import { unknownServiceError } from './services.js';
 import { attributeRange, withOriginOf } from './sources.js';
+import { setOwn } from '../core/own-property.js';
 
 export interface ResolveOptions {
   /** Requested target or group names; empty means `default`. */
@@ -236,8 +237,9 @@ class TargetResolver {
 function deepCopy<T>(v: T): T {
   if (Array.isArray(v)) return v.map(deepCopy) as T;
   if (v !== null && typeof v === 'object') {
-    // Entries become own properties: assigning `__proto__` would set the prototype and drop the key (issue 14).
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deepCopy(x)])) as T;
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(v)) setOwn(copy, key, deepCopy((v as Record<string, unknown>)[key]));
+    return copy as T;
   }
   return v;
 }
