@@ -101,7 +101,7 @@ export class PtyTerminal {
     for (;;) {
       const visible = (await this.visible()).join('\n');
       if (check(visible)) return visible;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for the screen to show ${what}; it shows:\n${visible.trimEnd()}`);
+      if (Date.now() > deadline) throw this.timedOut(`the screen to show ${what}`, timeoutMs, visible);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
