@@ -242,6 +242,14 @@ const dockerBuild = (client, name) =>
     DOCKER_BUILDKIT: '1',
     DOCKER_CONFIG: peers.dockerConfig,
   });
+/** N `docker build`s' figures; `combine` joins their context and step times: summed one after another, the longest side by side. */
+const dockerFigures = (seconds, outs, combine) => ({
+  seconds,
+  bytes: sum(outsOf(outs).map(contextBytes)),
+  ctx: combine(outsOf(outs).flatMap(contextSeconds)),
+  steps: combine(outsOf(outs).flatMap(engineSteps)),
+  cpu: cpuOf(outs),
+});
 const clients = {
   bake: async () => {
     const r = await bakeRun(bake, ['-f', bakeFileOf('bake'), '--progress=plain', ...requested], env);
@@ -262,24 +270,12 @@ const clients = {
               for (const name of names) outs.push(await dockerBuild('seq', name));
               return outs;
             });
-            return {
-              seconds,
-              bytes: sum(outsOf(outs).map(contextBytes)),
-              ctx: sum(outsOf(outs).flatMap(contextSeconds)),
-              steps: sum(outsOf(outs).flatMap(engineSteps)),
-              cpu: cpuOf(outs),
-            };
+            return dockerFigures(seconds, outs, sum);
           },
         }),
         'docker par': async () => {
           const { seconds, outs } = await timed(() => Promise.all(names.map((name) => dockerBuild('par', name))));
-          return {
-            seconds,
-            bytes: sum(outsOf(outs).map(contextBytes)),
-            ctx: max(outsOf(outs).flatMap(contextSeconds)),
-            steps: max(outsOf(outs).flatMap(engineSteps)),
-            cpu: cpuOf(outs),
-          };
+          return dockerFigures(seconds, outs, max);
         },
       }),
 };
