@@ -9,6 +9,7 @@ import type { BakeFileError, SourceRange } from '../core/diagnostics.js';
 import { evalError } from './expr/eval-error.js';
 import { ConversionError, convert, T, type Type } from './expr/types.js';
 import type { Value } from './expr/value.js';
+import { isNumeric } from './expr/numeric.js';
 import { entriesFromValue, EntryError, type EntryKind } from './entries.js';
 import type { Entry, AttributeKind, Resources } from './model.js';
 import { resourcesFromValue } from './resources.js';
@@ -35,8 +36,8 @@ export function decodeAttribute(name: string, kind: AttributeKind, value: Value,
     // gocty refuses a null element of a Go slice or map of plain strings.
     if (items.some((v) => v === null)) throw unsuitable('null value is not allowed', range, `Remove the null element from "${name}".`);
   }
-  // The model's whole-number fields (retries) are doubles: far below 2^53 where they mean anything.
-  if (typeof converted === 'bigint') return Number(converted);
+  // The model's number fields (retries) are doubles: far below 2^53 where they mean anything.
+  if (isNumeric(converted)) return Number(converted);
   return converted as DecodedField;
 }
 

@@ -1,8 +1,9 @@
 /**
  * Numbers as exact as cty's (issue 14, defect 8): integers beyond 2^53 are
- * bigints, arithmetic that a double would round is done on decimals, and
- * each result is what buildx 0.13.1 prints for the same expression (the
- * golden case big-numbers runs them against buildx itself).
+ * bigints, other values a double cannot print as cty does are Float512,
+ * arithmetic that a double would round is done at 512 bits, and each result
+ * is what buildx 0.13.1 prints for the same expression (the golden cases
+ * big-numbers and wide-numbers run them against buildx itself).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -22,9 +23,30 @@ test('literals keep their digits: safe integers as doubles, larger integers as b
   assert.equal(n.numberFromDecimalText('1.000e2'), 100);
 });
 
-test('an integer of more digits than kept is a double, so a literal cannot take the memory of its digits', () => {
+test('magnitudes beyond 2^±32768 are infinity and zero, so a literal cannot take the memory of its digits', () => {
   assert.equal(n.numberFromDecimalText('1e99999999'), Infinity);
-  assert.equal(n.numberFromDecimalText('1e5000'), Infinity);
+  assert.equal(n.numberFromDecimalText('-1e10000'), -Infinity);
+  assert.equal(n.numberFromDecimalText('1e-10000'), 0);
+  assert.equal(text(n.numberFromDecimalText('1e5000')), `1${'0'.repeat(5000)}`);
+  assert.equal(n.multiply(n.numberFromDecimalText('1e5000'), n.numberFromDecimalText('1e5000')), Infinity);
+  assert.equal(n.multiply(n.numberFromDecimalText('1e-5000'), n.numberFromDecimalText('1e-5000')), 0);
+});
+
+test('non-integers a double cannot print as cty does are kept at 512 bits', () => {
+  const third = n.divide(1, 3);
+  assert.ok(third instanceof n.Float512);
+  assert.equal(text(third), `0.${'3'.repeat(154)}5`);
+  assert.equal(text(n.negate(third)), `-0.${'3'.repeat(154)}5`);
+  assert.equal(n.multiply(third, 3), 1, 'rounded back to 1 at 512 bits, as in cty');
+  assert.equal(text(n.numberFromDecimalText('123456789012345678901234567890.123456789')), '123456789012345678901234567890.123456789');
+  assert.equal(text(n.numberFromDecimalText('1e-400')), `0.${'0'.repeat(399)}1`);
+  assert.equal(n.compare(n.numberFromDecimalText('1e-400'), 0), 1);
+  assert.equal(text(n.multiply(1.23456789, 1.23456789)), `1.5241578750190521${'0'.repeat(137)}1`, 'the 512-bit rounding shows, as in cty');
+  assert.equal(text(n.modulo(10, 3.3)), `0.1${'0'.repeat(152)}48`);
+  assert.equal(n.floor(n.numberFromDecimalText('-1e-400')), -1);
+  assert.equal(n.ceil(n.numberFromDecimalText('1e-400')), 1);
+  assert.equal(n.truncate(n.numberFromDecimalText('-2.000000000000000000000001')), -2);
+  assert.equal(Number(third), 1 / 3, 'the nearest double where only doubles compute');
 });
 
 test('arithmetic is exact where cty is', () => {
@@ -44,9 +66,10 @@ test('arithmetic is exact where cty is', () => {
   assert.equal(n.absolute(-big), big);
 });
 
-test('results that cty rounds, infinities and small integers stay doubles', () => {
-  assert.equal(n.divide(1, 3), 1 / 3);
+test('infinities, small integers and decimals a double prints as cty does stay doubles', () => {
   assert.equal(n.divide(1, 0), Infinity);
+  assert.equal(n.divide(1, 8), 0.125);
+  assert.equal(n.numberFromDecimalText('0.1'), 0.1);
   assert.equal(n.add(Infinity, 1), Infinity);
   assert.equal(n.modulo(5, 0), 5);
   assert.equal(typeof n.add(2, 3), 'number');

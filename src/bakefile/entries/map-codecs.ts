@@ -4,6 +4,7 @@
  * Attest (attests.go, attests_cty.go). They print as Go maps, keys sorted.
  */
 import { isObject, makeObject, sortedKeys, type Value } from '../expr/value.js';
+import { formatNumeric, isNumeric } from '../expr/numeric.js';
 import type { Entry } from '../model.js';
 import { STRING_MAP, cutField, flatEntry, sortedJSON, stringAttributes, take, type Codec } from './codec.js';
 import { parseCsvFields } from './csv.js';
@@ -90,7 +91,7 @@ function sortedKeyJSON(value: Value): string {
     return `{${sortedKeys(value)
       .map((k) => `${JSON.stringify(k)}:${sortedKeyJSON(value[k] as Value)}`)
       .join(',')}}`;
-  return typeof value === 'bigint' ? value.toString() : JSON.stringify(value);
+  return isNumeric(value) && typeof value !== 'number' ? formatNumeric(value) : JSON.stringify(value);
 }
 
 // Attest (attests.go, attests_cty.go)

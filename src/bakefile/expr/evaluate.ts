@@ -41,7 +41,7 @@ const TOO_LARGE_FIX = 'Make the value smaller: a value built from another twice 
 /** Elements of `v` through its nesting, up to just past the bound; remembered per list or object, so shared parts are counted once each. */
 const nestedCounts = new WeakMap<object, number>();
 function nestedElements(v: Value): number {
-  if (v === null || typeof v !== 'object') return 0;
+  if (!isList(v) && !isObject(v)) return 0;
   let n = nestedCounts.get(v);
   if (n === undefined) {
     n = 0;

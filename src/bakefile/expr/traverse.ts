@@ -8,6 +8,7 @@ import type { Traverser } from '../hcl/ast.js';
 import { evalError } from './eval-error.js';
 import { ConversionError, convert, T } from './types.js';
 import { isMapValue, isObject, typeName, type Value } from './value.js';
+import { isNumeric } from './numeric.js';
 
 /** Applies static traversal steps (`.a`, `[0]`, `["k"]`) in order. */
 export function applySteps(value: Value, steps: readonly Traverser[]): Value {
@@ -64,7 +65,7 @@ export function indexValue(coll: Value, key: Value, range: SourceRange): Value {
       if (!(e instanceof ConversionError)) throw e;
       throw notFound(`: ${e.message}.`);
     }
-    if (!(k in coll)) throw notFound(typeof key === 'number' ? '. An object only supports looking up attributes by name, not by numeric index.' : '.');
+    if (!(k in coll)) throw notFound(isNumeric(key) ? '. An object only supports looking up attributes by name, not by numeric index.' : '.');
     return coll[k] as Value;
   }
   throw evalError('Invalid index', 'This value does not have any indices.', range);

@@ -3,7 +3,7 @@
  * function parameters, `variable { type = ... }`, and the typed attributes of
  * targets (a number given where a string is expected becomes "1", and so on).
  */
-import { formatNumeric, isNumeric, numberFromDecimalText, compare, type Numeric } from './numeric.js';
+import { formatNumeric, isFiniteNumeric, isNumeric, numberFromDecimalText, compare, type Numeric } from './numeric.js';
 import { isList, isObject, makeObject, compareStrings, valuesEqual, type Value, type ObjectValue } from './value.js';
 
 export type Type =
@@ -162,7 +162,7 @@ export function convert(v: Value, t: Type): Value {
 export function parseNumber(s: string): Numeric | undefined {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return undefined;
   const n = numberFromDecimalText(s);
-  return typeof n === 'bigint' || Number.isFinite(n) ? n : undefined;
+  return isFiniteNumeric(n) ? n : undefined;
 }
 
 /** A set value: unique, in cty's order (strings lexicographic, numbers ascending). */
@@ -175,9 +175,10 @@ export function toSet(items: readonly Value[]): Value[] {
 function compareSetItems(a: Value, b: Value): number {
   if (isNumeric(a) && isNumeric(b)) return compare(a, b);
   if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
-  return compareStrings(JSON.stringify(a, bigintText), JSON.stringify(b, bigintText));
+  return compareStrings(JSON.stringify(a, numberText), JSON.stringify(b, numberText));
 }
 
-function bigintText(_key: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? v.toString() : v;
+/** Numbers JSON.stringify cannot write (bigint, Float512) as their text. */
+function numberText(_key: string, v: unknown): unknown {
+  return isNumeric(v) && typeof v !== 'number' ? formatNumeric(v) : v;
 }

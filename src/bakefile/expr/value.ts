@@ -3,9 +3,9 @@
  * Lists, tuples and sets are arrays (sets kept sorted and unique); maps and
  * objects are null-prototype records whose keys are iterated in sorted order,
  * because cty iterates map and object keys lexicographically. Numbers are
- * doubles, or bigints beyond 2^53 (numeric.ts).
+ * doubles, bigints beyond 2^53, or Float512 values (numeric.ts).
  */
-import { compare, isNumeric, type Numeric } from './numeric.js';
+import { compare, Float512, isNumeric, type Numeric } from './numeric.js';
 
 export type Value = null | boolean | Numeric | string | readonly Value[] | ObjectValue;
 export interface ObjectValue {
@@ -13,7 +13,7 @@ export interface ObjectValue {
 }
 
 export function isObject(v: Value): v is ObjectValue {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Float512);
 }
 
 export function isList(v: Value): v is readonly Value[] {
@@ -70,12 +70,10 @@ export function compareStrings(a: string, b: string): number {
 /** cty's friendly type name of a value, used in error messages ("string", "list of string", "object"). */
 export function typeName(v: Value): string {
   if (v === null) return 'null';
+  if (isNumeric(v)) return 'number';
   switch (typeof v) {
     case 'string':
       return 'string';
-    case 'number':
-    case 'bigint':
-      return 'number';
     case 'boolean':
       return 'bool';
     default:

@@ -7,7 +7,7 @@
 import { FunctionError } from '../function.js';
 import { ConversionError, convert, T } from '../types.js';
 import type { Value } from '../value.js';
-import type { Numeric } from '../numeric.js';
+import { integerValue, isNumeric, type Numeric } from '../numeric.js';
 import { argString, define, param, type FunctionTable } from './args.js';
 import { graphemes } from './graphemes.js';
 import { encodeJson, JsonError } from './json.js';
@@ -88,7 +88,7 @@ function formatOne(verb: Verb, value: Value): string {
     case 'v':
       if (!verb.sharp && typeof value === 'string') return padWidth(verb, value);
       // Numbers print in Go's shortest %g form; flags other than width are ignored here.
-      if (!verb.sharp && typeof value === 'number') return padWidth(verb, formatFloat(value, 'g', PLAIN));
+      if (!verb.sharp && isNumeric(value)) return padWidth(verb, formatFloat(value, 'g', PLAIN));
       return padWidth(verb, formatJson(verb, value));
     case 't':
       return convertFor(verb, value, T.bool) ? 'true' : 'false';
@@ -97,17 +97,17 @@ function formatOne(verb: Verb, value: Value): string {
     case 'o':
     case 'x':
     case 'X': {
-      const n = convertFor(verb, value, T.number) as Numeric;
-      if (typeof n === 'number' && !Number.isInteger(n)) throw unsupported(verb, 'an integer is required');
-      if (verb.tooLarge) return noVerb('*big.Int', formatInteger(BigInt(n), 'd', PLAIN));
-      return formatInteger(BigInt(n), verb.mode, verb);
+      const n = integerValue(convertFor(verb, value, T.number) as Numeric);
+      if (n === undefined) throw unsupported(verb, 'an integer is required');
+      if (verb.tooLarge) return noVerb('*big.Int', formatInteger(n, 'd', PLAIN));
+      return formatInteger(n, verb.mode, verb);
     }
     case 'e':
     case 'E':
     case 'f':
     case 'g':
     case 'G': {
-      const x = convertFor(verb, value, T.number) as number;
+      const x = convertFor(verb, value, T.number) as Numeric;
       if (verb.tooLarge) return noVerb('*big.Float', formatFloat(x, 'g', PLAIN));
       return formatFloat(x, verb.mode, verb);
     }

@@ -5,7 +5,7 @@
  * a lone surrogate (an escaped one decodes to U+FFFD).
  */
 import { makeObject, sortedKeys, type Value } from '../value.js';
-import { formatNumeric, numberFromDecimalText, type Numeric } from '../numeric.js';
+import { formatNumeric, isFiniteNumeric, isNumeric, numberFromDecimalText, type Numeric } from '../numeric.js';
 import { goQuote, goQuoteRune } from '../../../golang/strconv.js';
 import { goJsonString } from '../../../golang/json.js';
 
@@ -15,9 +15,8 @@ export class JsonError extends Error {}
 export function encodeJson(v: Value): string {
   if (v === null) return 'null';
   if (typeof v === 'string') return goJsonString(v);
-  if (typeof v === 'bigint') return formatNumeric(v);
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new JsonError('cannot serialize infinity as JSON');
+  if (isNumeric(v)) {
+    if (!isFiniteNumeric(v)) throw new JsonError('cannot serialize infinity as JSON');
     return formatNumeric(v);
   }
   if (typeof v === 'boolean') return v ? 'true' : 'false';

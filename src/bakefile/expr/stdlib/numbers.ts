@@ -17,7 +17,7 @@ const positiveZero = (n: number): number => (n === 0 ? 0 : n);
 /** Rejects NaN, which cty numbers cannot hold. */
 function result(n: Numeric, nanMessage: string): Numeric {
   if (Number.isNaN(n)) throw new FunctionError(nanMessage);
-  return typeof n === 'bigint' ? n : positiveZero(n);
+  return typeof n === 'number' ? positiveZero(n) : n;
 }
 
 const a = param('a', T.number);
@@ -50,9 +50,8 @@ function extreme(pick: (sign: number) => boolean) {
 
 /** Truncates toward zero; an infinity has no integer part. */
 function int(n: Numeric): Numeric {
-  if (typeof n === 'bigint') return n;
-  if (!Number.isFinite(n)) throw new FunctionError("can't truncate infinity to an integer");
-  return positiveZero(Math.trunc(n));
+  if (!exact.isFiniteNumeric(n)) throw new FunctionError("can't truncate infinity to an integer");
+  return exact.truncate(n);
 }
 
 const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
