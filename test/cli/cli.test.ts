@@ -4,12 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runBake, type Run, type RunOptions } from '../support/bake-cli.js';
 import { repoRoot } from '../support/fixtures.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = repoRoot();
 
@@ -19,7 +20,7 @@ function run(args: string[], options: Partial<RunOptions> = {}): Promise<Run> {
 }
 
 function tempProject(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bake-cli-'));
+  const dir = tempDir('bake-cli-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
@@ -75,7 +76,7 @@ test('buildx-worded errors stay the first sentence: unknown target', async () =>
 });
 
 test('no bake file: a clear error naming what bake looks for', async () => {
-  const r = await run(['--print'], { cwd: mkdtempSync(join(tmpdir(), 'bake-empty-')) });
+  const r = await run(['--print'], { cwd: tempDir('bake-empty-') });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /couldn't find a bake definition to use/);
   assert.match(r.stderr, /docker-bake\.hcl/);
@@ -149,7 +150,7 @@ test('every command has its own --help and -h: its usage, what it does and its f
     [['engine', 'stop'], /^Usage: bake engine stop \[OPTIONS\]$/m],
   ];
   // A private state dir: were a help to run its command, it could start nothing anyone else sees.
-  const scratch = mkdtempSync(join(tmpdir(), 'bake-help-'));
+  const scratch = tempDir('bake-help-');
   const env = { XDG_STATE_HOME: join(scratch, 'state'), XDG_RUNTIME_DIR: join(scratch, 'run') };
   const pages = new Set<string>();
   for (const [words, usage] of commands) {
@@ -172,7 +173,7 @@ test('every command has its own --help and -h: its usage, what it does and its f
 
 test('a mistyped target, group or service: buildx\'s sentence first, then "did you mean", and nothing starts', async () => {
   const shop = join(root, 'examples/shop');
-  const scratch = mkdtempSync(join(tmpdir(), 'bake-typo-'));
+  const scratch = tempDir('bake-typo-');
   // A private server dir (never the user's), and an engine address nothing answers on: a typo reaches neither.
   const env = { XDG_STATE_HOME: join(scratch, 'state'), XDG_RUNTIME_DIR: join(scratch, 'run'), DOCKER_HOST: `unix://${join(scratch, 'no-engine.sock')}` };
   const cases: ReadonlyArray<[string[], RegExp, RegExp]> = [
@@ -196,7 +197,7 @@ test('a mistyped target, group or service: buildx\'s sentence first, then "did y
 });
 
 test('with no bake server, ls, stop, attach and server status start none: an empty list, or no session with the fix', async () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'bake-noserver-'));
+  const scratch = tempDir('bake-noserver-');
   const env = { XDG_STATE_HOME: join(scratch, 'state'), XDG_RUNTIME_DIR: join(scratch, 'run'), DOCKER_HOST: `unix://${join(scratch, 'no-engine.sock')}` };
   const shop = join(root, 'examples/shop');
   const table = await run(['dev', 'ls'], { cwd: shop, env });

@@ -9,14 +9,14 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runBake, type Run } from '../support/bake-cli.js';
 import { engineRequest } from '../support/busybox-image.js';
 import { requireBuildEngine } from '../support/engine.js';
 import { fileInImage } from '../support/image-files.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const nonce = randomBytes(4).toString('hex');
 const BIG = 20_000_000;
@@ -43,8 +43,8 @@ function sessionBytes(r: Run): number {
 
 before(async () => {
   socketPath = await requireBuildEngine();
-  project = mkdtempSync(join(tmpdir(), 'bake-paths-'));
-  state = mkdtempSync(join(tmpdir(), 'bake-paths-state-'));
+  project = tempDir('bake-paths-');
+  state = tempDir('bake-paths-state-');
   mkdirSync(join(project, 'conf'));
   mkdirSync(join(project, 'shared'));
   mkdirSync(join(project, 'onbuild-base'));
@@ -82,7 +82,6 @@ before(async () => {
 
 after(async () => {
   for (const tag of Object.values(tags)) await engineRequest(socketPath, 'DELETE', `/images/${tag}?force=1`).catch(() => undefined);
-  for (const dir of [project, state]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('a big file the Dockerfile never uses is not sent; COPY with a glob, ADD and a bind mount find theirs', async () => {
@@ -105,7 +104,7 @@ test('changing the unused file resends nothing and rebuilds nothing; changing a 
   assert.equal(avoided.status, 0, avoided.stderr);
   assert.match(avoided.stderr, /up to date: no input changed/, 'build avoidance sees no input of the build changed');
   // Without build avoidance's records, BuildKit's cache answers: the file is not even walked into the transfer.
-  state = mkdtempSync(join(tmpdir(), 'bake-paths-state-'));
+  state = tempDir('bake-paths-state-');
   writeFileSync(join(project, 'big.bin'), randomBytes(BIG));
   const cached = await run(['app']);
   assert.equal(cached.status, 0, cached.stderr);

@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { machineProbe, parseEngineAddress, resolveEngineEndpoint, type EndpointProbe } from '../../src/docker/endpoint.js';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enginePaths } from '../../src/docker/engine-paths.js';
 import { dockerdArgs } from '../../src/docker/engine-manager.js';
 import { EngineAddressError } from '../../src/docker/errors.js';
 import { queryString } from '../../src/docker/http.js';
 import { encodeFilters, labelFilters } from '../../src/docker/filters.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const probe = (embedded: boolean, system: boolean): EndpointProbe => ({
   embeddedRunning: () => embedded,
@@ -93,7 +93,7 @@ test('query strings: undefined values dropped, lists repeated, filters as JSON',
 });
 
 test('a docker context other than default, from DOCKER_CONTEXT or config.json, comes after DOCKER_HOST', () => {
-  const config = mkdtempSync(join(tmpdir(), 'bake-docker-config-'));
+  const config = tempDir('bake-docker-config-');
   const meta = join(config, 'contexts', 'meta', createHash('sha256').update('remote').digest('hex'));
   mkdirSync(meta, { recursive: true });
   writeFileSync(join(meta, 'meta.json'), JSON.stringify({ Name: 'remote', Endpoints: { docker: { Host: 'unix:///run/remote.sock' } } }));

@@ -8,8 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { BakeFileError } from '../../src/core/diagnostics.js';
 import { evaluateSources } from '../../src/bakefile/pipeline.js';
@@ -20,8 +20,9 @@ import type { ImageInspect } from '../../src/docker/types.js';
 import { buildMetadata, runBuild, type BuildRunSink } from '../../src/orchestrate/build-run.js';
 import type { RunBuilder, RunImages } from '../../src/orchestrate/builder.js';
 import { FIXED_WORLD } from '../support/fixed-world.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const cwd = mkdtempSync(join(tmpdir(), 'bake-orchestrate-'));
+const cwd = tempDir('bake-orchestrate-');
 writeFileSync(join(cwd, 'Dockerfile'), 'FROM scratch\n');
 /** Build avoidance keeps its records here, not in the user's state dir. */
 const env = { XDG_STATE_HOME: join(cwd, 'state') };
@@ -235,7 +236,7 @@ test('a missing context is refused before any builder is opened', async () => {
 });
 
 test('build avoidance: an unchanged target is not solved again while its image is still tagged; a changed input or a moved tag builds it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bake-orchestrate-avoid-'));
+  const dir = tempDir('bake-orchestrate-avoid-');
   writeFileSync(join(dir, 'Dockerfile'), 'FROM bake-test/base:1\nCOPY . /\n');
   writeFileSync(join(dir, 'file.txt'), 'one\n');
   const config = await resolved('target "app" {\n  tags = ["app:dev"]\n}\n', ['app']);
@@ -278,7 +279,7 @@ test('build avoidance: an unchanged target is not solved again while its image i
 });
 
 test('one engine client for the run: --pull with links pulls through it before the Solve, each load is pushed after its Solve, the internal tag follows', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bake-orchestrate-order-'));
+  const dir = tempDir('bake-orchestrate-order-');
   writeFileSync(join(dir, 'Dockerfile'), 'FROM base\nFROM reg.example/tool:1\n');
   const text = [
     'target "base" {}',
@@ -348,20 +349,20 @@ test('an inline Dockerfile is never taken from a dir another user could have mad
       writeFileSync(join(planted, 'Dockerfile'), 'FROM evil\n');
     };
     // Made first by someone else: open to all, a Dockerfile planted under the text's hash.
-    process.env['TMPDIR'] = mkdtempSync(join(tmpdir(), 'bake-shared-tmp-'));
+    process.env['TMPDIR'] = tempDir('bake-shared-tmp-');
     const kept = join(process.env['TMPDIR'], `bake-inline-${userInfo().uid}`);
     mkdirSync(kept);
     chmodSync(kept, 0o777);
     plant(kept);
     assert.equal((await served()).text, inline, 'a dir open to others is not used');
     // A link to a private dir of someone else's making.
-    process.env['TMPDIR'] = mkdtempSync(join(tmpdir(), 'bake-shared-tmp-'));
-    const elsewhere = mkdtempSync(join(tmpdir(), 'bake-elsewhere-'));
+    process.env['TMPDIR'] = tempDir('bake-shared-tmp-');
+    const elsewhere = tempDir('bake-elsewhere-');
     plant(elsewhere);
     symlinkSync(elsewhere, join(process.env['TMPDIR'], `bake-inline-${userInfo().uid}`));
     assert.equal((await served()).text, inline, 'a link is not used');
     // Its own, the kept dir holds the text at a path that stays, so reruns send nothing.
-    process.env['TMPDIR'] = mkdtempSync(join(tmpdir(), 'bake-shared-tmp-'));
+    process.env['TMPDIR'] = tempDir('bake-shared-tmp-');
     const first = await served();
     assert.deepEqual(first, {
       path: join(process.env['TMPDIR'], `bake-inline-${userInfo().uid}`, first.path.split('/').at(-2) ?? '', 'Dockerfile'),

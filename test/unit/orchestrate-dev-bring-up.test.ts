@@ -6,8 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateSources } from '../../src/bakefile/pipeline.js';
 import { BuildFailedError } from '../../src/buildkit/build.js';
@@ -16,8 +15,9 @@ import type { BuildRunSink } from '../../src/orchestrate/build-run.js';
 import type { RunBuilder } from '../../src/orchestrate/builder.js';
 import { bringUpDev, planDev, type DevBringUpHooks, type DevPlan, type DevServicePlan } from '../../src/orchestrate/dev-bring-up.js';
 import { FIXED_WORLD } from '../support/fixed-world.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const cwd = mkdtempSync(join(tmpdir(), 'bake-dev-bring-up-'));
+const cwd = tempDir('bake-dev-bring-up-');
 writeFileSync(join(cwd, 'Dockerfile'), 'FROM scratch\n');
 
 const BAKE_FILE = `target "app" {
