@@ -25,13 +25,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runBake } from '../support/bake-cli.js';
 import { bakefileCases, caseArguments, type BakefileCase } from '../support/bakefile-cases.js';
 import { fixturesDir, repoRoot } from '../support/fixtures.js';
+import { tempDir } from '../support/temp-dir.js';
 
 interface KnownDifference {
   readonly case: string;
@@ -113,8 +113,7 @@ const runs = bakefileCases().flatMap((c) =>
   c.options.dev ? [] : c.runs.filter((files) => files.every((f) => BUILDX_FORMATS.test(f))).map((files) => ({ c, files })),
 );
 const found = findBuildx();
-const home = mkdtempSync(join(tmpdir(), 'bake-differential-'));
-after(() => rmSync(home, { recursive: true, force: true }));
+const home = tempDir('bake-differential-');
 
 const tally = { identical: 0, known: 0 };
 

@@ -4,27 +4,21 @@
  * directory so none of them reaches the user's own bake server.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { runBake, type Run } from '../support/bake-cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /** A target to build and a service that runs it: enough for `bake app` and `bake dev` to reach the engine. */
 const BAKE_FILE = 'target "app" {\n  context = "."\n}\n\nservice "app" {\n  target = "app"\n}\n';
 
-const made: string[] = [];
-after(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
 function project(bakeFile = BAKE_FILE): { dir: string; env: Record<string, string>; scratch: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'bake-exit-'));
+  const dir = tempDir('bake-exit-');
   writeFileSync(join(dir, 'docker-bake.hcl'), bakeFile);
   writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
-  const scratch = mkdtempSync(join(tmpdir(), 'bake-exit-state-'));
-  made.push(dir, scratch);
+  const scratch = tempDir('bake-exit-state-');
   // The server's directory and socket are the test's own; a server, if one starts, idles out at once.
   return { dir, scratch, env: { XDG_STATE_HOME: join(scratch, 'state'), XDG_RUNTIME_DIR: join(scratch, 'run'), BAKE_SERVER_GRACE_SECONDS: '1' } };
 }

@@ -6,21 +6,15 @@
  * instead of stalling the suite or swapping.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { runBake, type Run } from '../support/bake-cli.js';
-
-const made: string[] = [];
-after(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+import { tempDir } from '../support/temp-dir.js';
 
 /** `bake --print` on one bake file, killed after 30 s (a loaded machine needs far less), on a 256 MB heap. */
 function printBakeFile(name: string, text: string): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'bake-hostile-'));
-  made.push(dir);
+  const dir = tempDir('bake-hostile-');
   writeFileSync(join(dir, name), text);
   return runBake(['-f', name, '--print'], { cwd: dir, timeoutMs: 30_000, env: { NODE_OPTIONS: '--max-old-space-size=256' } });
 }

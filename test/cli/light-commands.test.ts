@@ -11,14 +11,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { repoRoot } from '../support/fixtures.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'bake-light-'));
-after(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = tempDir('bake-light-');
 
 /** A resolve hook (in the hooks thread) that appends each dist/ URL to LOADED. */
 const HOOKS = `

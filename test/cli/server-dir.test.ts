@@ -17,15 +17,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chownSync, chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { bake, runBake, type Run } from '../support/bake-cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'bake-server-dir-'));
-after(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = tempDir('bake-server-dir-');
 /** nobody: an owner that is not the test's user. */
 const OTHER_UID = 65534;
 const COMMANDS = [

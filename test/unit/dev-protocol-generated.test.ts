@@ -6,12 +6,12 @@
  * one fails this test, never skips it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../support/fixtures.js';
+import { tempDir } from '../support/temp-dir.js';
 
 interface Generator {
   readonly GENERATED_DIR: string;
@@ -25,16 +25,11 @@ function files(dir: string): Record<string, string> {
 
 test('src/dev/protocol/generated is what proto/dev/dev.proto generates (else run npm run proto:dev)', async () => {
   const { GENERATED_DIR, generateDevProtocol } = (await import(pathToFileURL(join(repoRoot(), 'scripts', 'proto-dev.mjs')).href)) as Generator;
-  const out = mkdtempSync(join(tmpdir(), 'bake-proto-dev-'));
-  try {
-    generateDevProtocol(out);
-    const fresh = files(out);
-    assert.deepEqual(Object.keys(fresh), ['dev.ts'], 'the generator wrote the dev protocol');
-    const checkedIn = files(GENERATED_DIR);
-    assert.deepEqual(Object.keys(checkedIn), Object.keys(fresh), 'the same files');
-    for (const [name, text] of Object.entries(fresh))
-      assert.ok(checkedIn[name] === text, `${name} differs from what dev.proto generates: run npm run proto:dev`);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+  const out = tempDir('bake-proto-dev-');
+  generateDevProtocol(out);
+  const fresh = files(out);
+  assert.deepEqual(Object.keys(fresh), ['dev.ts'], 'the generator wrote the dev protocol');
+  const checkedIn = files(GENERATED_DIR);
+  assert.deepEqual(Object.keys(checkedIn), Object.keys(fresh), 'the same files');
+  for (const [name, text] of Object.entries(fresh)) assert.ok(checkedIn[name] === text, `${name} differs from what dev.proto generates: run npm run proto:dev`);
 });

@@ -8,11 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/fixtures.js';
+import { tempDir } from '../support/temp-dir.js';
 
 interface Violation {
   readonly rule: { readonly name: string };
@@ -47,41 +47,37 @@ test('src/ keeps the module map: no wrong-way import, no import cycle, no I/O in
 });
 
 test('the check fails on each kind of wrong-way import', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bake-layering-'));
-  try {
-    const files: Record<string, string> = {
-      'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true }, include: ['src/**/*.ts'] }),
-      'src/cli/args.ts': 'export const args = 1;\n',
-      'src/dev/monitor.ts': "import { args } from '../cli/args.js';\nexport const m = args;\n",
-      'src/buildkit/session/index.ts': 'export interface BuildSession { id: string }\n',
-      'src/graph/plan.ts': "import type { BuildSession } from '../buildkit/session/index.js';\nexport type P = BuildSession;\n",
-      'src/bakefile/model.ts': 'export interface Target { name: string }\n',
-      'src/bakefile/entries.ts': 'export const entries = 1;\n',
-      'src/bakefile/load.ts': "import { readFileSync } from 'node:fs';\nexport const load = readFileSync;\n",
-      'src/bakefile/read.ts': "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
-      'src/buildkit/build.ts': "import type { Target } from '../bakefile/model.js';\nexport type B = Target;\n",
-      'src/buildkit/dial.ts': "import type { Target } from '../bakefile/model.js';\nexport type D = Target;\n",
-      'src/buildkit/session/auth.ts': "import { entries } from '../../bakefile/entries.js';\nexport const s = entries;\n",
-      'src/core/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n",
-      'src/core/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n",
-    };
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    }
-    assert.deepEqual(cruise(dir).summary.violations.map(shown).sort(), [
-      // Every buildkit/ file, type-only imports and subfolders too: it takes a build spec, never the bake model.
-      'buildkit-not-bake-model: src/buildkit/build.ts → src/bakefile/model.ts',
-      'buildkit-not-bake-model: src/buildkit/dial.ts → src/bakefile/model.ts',
-      'buildkit-not-bake-model: src/buildkit/session/auth.ts → src/bakefile/entries.ts',
-      'layer-dev: src/dev/monitor.ts → src/cli/args.ts',
-      'layer-graph: src/graph/plan.ts → src/buildkit/session/index.ts',
-      // A cycle is reported once.
-      'no-circular: src/core/a.ts → src/core/b.ts',
-      // load.ts may read the disk; no other bakefile/ file.
-      'pure-no-io: src/bakefile/read.ts → fs',
-    ]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const dir = tempDir('bake-layering-');
+  const files: Record<string, string> = {
+    'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true }, include: ['src/**/*.ts'] }),
+    'src/cli/args.ts': 'export const args = 1;\n',
+    'src/dev/monitor.ts': "import { args } from '../cli/args.js';\nexport const m = args;\n",
+    'src/buildkit/session/index.ts': 'export interface BuildSession { id: string }\n',
+    'src/graph/plan.ts': "import type { BuildSession } from '../buildkit/session/index.js';\nexport type P = BuildSession;\n",
+    'src/bakefile/model.ts': 'export interface Target { name: string }\n',
+    'src/bakefile/entries.ts': 'export const entries = 1;\n',
+    'src/bakefile/load.ts': "import { readFileSync } from 'node:fs';\nexport const load = readFileSync;\n",
+    'src/bakefile/read.ts': "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
+    'src/buildkit/build.ts': "import type { Target } from '../bakefile/model.js';\nexport type B = Target;\n",
+    'src/buildkit/dial.ts': "import type { Target } from '../bakefile/model.js';\nexport type D = Target;\n",
+    'src/buildkit/session/auth.ts': "import { entries } from '../../bakefile/entries.js';\nexport const s = entries;\n",
+    'src/core/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n",
+    'src/core/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n",
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
   }
+  assert.deepEqual(cruise(dir).summary.violations.map(shown).sort(), [
+    // Every buildkit/ file, type-only imports and subfolders too: it takes a build spec, never the bake model.
+    'buildkit-not-bake-model: src/buildkit/build.ts → src/bakefile/model.ts',
+    'buildkit-not-bake-model: src/buildkit/dial.ts → src/bakefile/model.ts',
+    'buildkit-not-bake-model: src/buildkit/session/auth.ts → src/bakefile/entries.ts',
+    'layer-dev: src/dev/monitor.ts → src/cli/args.ts',
+    'layer-graph: src/graph/plan.ts → src/buildkit/session/index.ts',
+    // A cycle is reported once.
+    'no-circular: src/core/a.ts → src/core/b.ts',
+    // load.ts may read the disk; no other bakefile/ file.
+    'pure-no-io: src/bakefile/read.ts → fs',
+  ]);
 });

@@ -1,10 +1,10 @@
 /** The ids that keep targets' secret steps apart (issue 14): equal values share an id, different ones do not, and the key is kept. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isolateSecrets, secretIdKey } from '../../src/orchestrate/secret-ids.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const KEY = Buffer.alloc(32, 7);
 const vars: Record<string, string> = { A: 'one', B: 'two', C: 'one' };
@@ -29,13 +29,9 @@ test('a secret that cannot be read now keeps its id, for the session to report',
 });
 
 test('the key is made once, 0600, and read back by the next run', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bake-secret-key-'));
-  try {
-    const first = secretIdKey(join(dir, 'state'))();
-    assert.equal(first.length, 32);
-    assert.equal(statSync(join(dir, 'state', 'secret-id.key')).mode & 0o777, 0o600);
-    assert.deepEqual(secretIdKey(join(dir, 'state'))(), first);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('bake-secret-key-');
+  const first = secretIdKey(join(dir, 'state'))();
+  assert.equal(first.length, 32);
+  assert.equal(statSync(join(dir, 'state', 'secret-id.key')).mode & 0o777, 0o600);
+  assert.deepEqual(secretIdKey(join(dir, 'state'))(), first);
 });

@@ -7,8 +7,6 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   credentials,
@@ -24,12 +22,12 @@ import { batchedWriter, http2StreamOf } from '../../src/buildkit/session/batched
 import { encodePacket } from '../../src/buildkit/session/packet-wire.js';
 import { PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_STAT, type Packet } from '../../src/buildkit/session/packet.js';
 import { sessionProtos } from '../../src/buildkit/session/protos.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const work = mkdtempSync(join(tmpdir(), 'bake-batched-writer-'));
+const work = tempDir('bake-batched-writer-');
 const servers: Server[] = [];
 after(() => {
   for (const s of servers) s.forceShutdown();
-  rmSync(work, { recursive: true, force: true });
 });
 
 /** Serves DiffCopy with `handler`; resolves with what a client received and the call's status. */

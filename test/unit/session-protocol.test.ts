@@ -5,9 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   credentials,
@@ -23,8 +22,9 @@ import { createSession, type BuildSession } from '../../src/buildkit/session/ind
 import { PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_REQ, PACKET_STAT, type Packet } from '../../src/buildkit/session/packet.js';
 import { packageRoot } from '../../src/buildkit/package-root.js';
 import { sessionProtos } from '../../src/buildkit/session/protos.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const work = mkdtempSync(join(tmpdir(), 'bake-session-unit-'));
+const work = tempDir('bake-session-unit-');
 const ctx = join(work, 'ctx');
 const BIG = Buffer.alloc(3 * 32 * 1024 + 5, 7);
 let session: BuildSession;
@@ -115,7 +115,6 @@ after(async () => {
   for (const s of sockets) s.destroy();
   listener.close();
   agent.close();
-  rmSync(work, { recursive: true, force: true });
 });
 
 test('id, announced methods and Control.Session metadata', () => {

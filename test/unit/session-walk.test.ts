@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, linkSync, lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { goFileMode, kindOf, posixPermissions } from '../../src/buildkit/session/file-mode.js';
 import { GO_MODE } from '../../src/golang/file-mode.js';
 import { comparePaths } from '../../src/buildkit/session/file-receive.js';
 import { walk, type WalkEntry, type WalkOptions } from '../../src/buildkit/session/walk.js';
+import { tempDir } from '../support/temp-dir.js';
 
 function tree(files: Record<string, string | null>, links: Record<string, string> = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'bake-walk-'));
+  const root = tempDir('bake-walk-');
   for (const [path, content] of Object.entries(files)) {
     if (content === null) mkdirSync(join(root, path), { recursive: true });
     else {
@@ -51,13 +51,9 @@ test('Go FileMode bits from st_mode', () => {
 
 test('walk order: pre-order, names by UTF-8 bytes, `/` below every byte', async () => {
   const root = tree({ 'a/b.txt': 'x', 'a-b': 'x', 'a.txt': 'x', ｘ: 'x', '😀': 'x', B: 'x', 'a/c/d': 'x' });
-  try {
-    const got = await paths(root);
-    assert.deepEqual(got, ['B', 'a', 'a/b.txt', 'a/c', 'a/c/d', 'a-b', 'a.txt', 'ｘ', '😀']);
-    for (let i = 1; i < got.length; i++) assert.ok(comparePaths(got[i - 1]!, got[i]!) < 0, `${got[i - 1]} < ${got[i]}`);
-  } finally {
-    rmSync(root, { recursive: true });
-  }
+  const got = await paths(root);
+  assert.deepEqual(got, ['B', 'a', 'a/b.txt', 'a/c', 'a/c/d', 'a-b', 'a.txt', 'ｘ', '😀']);
+  for (let i = 1; i < got.length; i++) assert.ok(comparePaths(got[i - 1]!, got[i]!) < 0, `${got[i - 1]} < ${got[i]}`);
 });
 
 test('walk stats: modes, owners, ns mtimes, links kept as links, empty dirs, hard links', async () => {
@@ -67,29 +63,25 @@ test('walk stats: modes, owners, ns mtimes, links kept as links, empty dirs, har
   );
   chmodSync(join(root, 'run.sh'), 0o755);
   linkSync(join(root, 'data.txt'), join(root, 'hard.txt'));
-  try {
-    const entries = new Map<string, WalkEntry>();
-    for await (const e of walk(root)) entries.set(e.stat.path, e);
-    assert.deepEqual([...entries.keys()], ['abs-link', 'data.txt', 'empty', 'hard.txt', 'in-link', 'out-link', 'run.sh']);
-    const run = entries.get('run.sh')!;
-    assert.equal(run.stat.mode, 0o755);
-    assert.equal(run.stat.size, '10');
-    assert.equal(run.stat.uid, 0);
-    assert.equal(run.stat.gid, 0);
-    assert.equal(run.stat.modTime, lstatSync(join(root, 'run.sh'), { bigint: true }).mtimeNs.toString());
-    assert.equal(run.source, join(root, 'run.sh'));
-    const out = entries.get('out-link')!;
-    assert.equal(out.stat.mode, (GO_MODE.symlink | 0o777) >>> 0);
-    assert.equal(out.stat.linkname, '../../etc/passwd');
-    assert.equal(out.stat.size, String('../../etc/passwd'.length));
-    assert.equal(out.source, undefined, 'a link is never read through');
-    assert.equal(entries.get('abs-link')!.stat.linkname, '/etc');
-    assert.equal(entries.get('empty')!.stat.mode, (GO_MODE.dir | 0o755) >>> 0);
-    assert.equal(entries.get('hard.txt')!.stat.linkname, 'data.txt', 'the second name of a file is sent as a hard link');
-    assert.equal(entries.get('hard.txt')!.stat.size, '0');
-  } finally {
-    rmSync(root, { recursive: true });
-  }
+  const entries = new Map<string, WalkEntry>();
+  for await (const e of walk(root)) entries.set(e.stat.path, e);
+  assert.deepEqual([...entries.keys()], ['abs-link', 'data.txt', 'empty', 'hard.txt', 'in-link', 'out-link', 'run.sh']);
+  const run = entries.get('run.sh')!;
+  assert.equal(run.stat.mode, 0o755);
+  assert.equal(run.stat.size, '10');
+  assert.equal(run.stat.uid, 0);
+  assert.equal(run.stat.gid, 0);
+  assert.equal(run.stat.modTime, lstatSync(join(root, 'run.sh'), { bigint: true }).mtimeNs.toString());
+  assert.equal(run.source, join(root, 'run.sh'));
+  const out = entries.get('out-link')!;
+  assert.equal(out.stat.mode, (GO_MODE.symlink | 0o777) >>> 0);
+  assert.equal(out.stat.linkname, '../../etc/passwd');
+  assert.equal(out.stat.size, String('../../etc/passwd'.length));
+  assert.equal(out.source, undefined, 'a link is never read through');
+  assert.equal(entries.get('abs-link')!.stat.linkname, '/etc');
+  assert.equal(entries.get('empty')!.stat.mode, (GO_MODE.dir | 0o755) >>> 0);
+  assert.equal(entries.get('hard.txt')!.stat.linkname, 'data.txt', 'the second name of a file is sent as a hard link');
+  assert.equal(entries.get('hard.txt')!.stat.size, '0');
 });
 
 test('walk filters: include patterns, followpaths through symlinks, excludes with negation', async () => {
@@ -107,29 +99,25 @@ test('walk filters: include patterns, followpaths through symlinks, excludes wit
     },
     { df: 'sub/Dockerfile', abs: '/sub/other' },
   );
-  try {
-    assert.deepEqual(await paths(root, { includePatterns: ['a/b.txt'] }), ['a', 'a/b.txt'], 'a partial match sends the dir, then filters');
-    assert.deepEqual(await paths(root, { includePatterns: ['a'] }), ['a', 'a/b.txt', 'a/deep', 'a/deep/z', 'a/other'], 'a full match sends the subtree');
-    assert.deepEqual(await paths(root, { includePatterns: ['*.txt'] }), ['c.txt']);
-    assert.deepEqual(await paths(root, { followPaths: ['df'] }), ['df', 'sub', 'sub/Dockerfile'], 'a followed link adds its target');
-    assert.deepEqual(await paths(root, { followPaths: ['abs'] }), ['abs', 'sub', 'sub/other'], 'an absolute target stays inside the root');
-    assert.deepEqual(await paths(root, { followPaths: ['d*'] }), ['df', 'sub', 'sub/Dockerfile'], 'wildcards in followpaths');
-    assert.deepEqual(await paths(root, { followPaths: ['.', 'df'] }), await paths(root), '"." means everything');
-    assert.deepEqual(await paths(root, { excludePatterns: ['*.log', 'logs', '!logs/keep.log', 'sub', 'a/**'] }), [
-      'a',
-      'abs',
-      'c.txt',
-      'df',
-      'logs',
-      'logs/keep.log',
-    ]);
-    assert.deepEqual(
-      await paths(root, { excludePatterns: ['logs'] }),
-      ['a', 'a/b.txt', 'a/deep', 'a/deep/z', 'a/other', 'abs', 'c.txt', 'df', 'sub', 'sub/Dockerfile', 'sub/other', 'x.log'],
-      'an excluded dir is skipped whole',
-    );
-    assert.deepEqual(await paths(root, { includePatterns: ['a'], excludePatterns: ['a/deep'] }), ['a', 'a/b.txt', 'a/other']);
-  } finally {
-    rmSync(root, { recursive: true });
-  }
+  assert.deepEqual(await paths(root, { includePatterns: ['a/b.txt'] }), ['a', 'a/b.txt'], 'a partial match sends the dir, then filters');
+  assert.deepEqual(await paths(root, { includePatterns: ['a'] }), ['a', 'a/b.txt', 'a/deep', 'a/deep/z', 'a/other'], 'a full match sends the subtree');
+  assert.deepEqual(await paths(root, { includePatterns: ['*.txt'] }), ['c.txt']);
+  assert.deepEqual(await paths(root, { followPaths: ['df'] }), ['df', 'sub', 'sub/Dockerfile'], 'a followed link adds its target');
+  assert.deepEqual(await paths(root, { followPaths: ['abs'] }), ['abs', 'sub', 'sub/other'], 'an absolute target stays inside the root');
+  assert.deepEqual(await paths(root, { followPaths: ['d*'] }), ['df', 'sub', 'sub/Dockerfile'], 'wildcards in followpaths');
+  assert.deepEqual(await paths(root, { followPaths: ['.', 'df'] }), await paths(root), '"." means everything');
+  assert.deepEqual(await paths(root, { excludePatterns: ['*.log', 'logs', '!logs/keep.log', 'sub', 'a/**'] }), [
+    'a',
+    'abs',
+    'c.txt',
+    'df',
+    'logs',
+    'logs/keep.log',
+  ]);
+  assert.deepEqual(
+    await paths(root, { excludePatterns: ['logs'] }),
+    ['a', 'a/b.txt', 'a/deep', 'a/deep/z', 'a/other', 'abs', 'c.txt', 'df', 'sub', 'sub/Dockerfile', 'sub/other', 'x.log'],
+    'an excluded dir is skipped whole',
+  );
+  assert.deepEqual(await paths(root, { includePatterns: ['a'], excludePatterns: ['a/deep'] }), ['a', 'a/b.txt', 'a/other']);
 });
