@@ -8,7 +8,7 @@
 // its builder: it gets DOCKER_HOST when set (an engine that answers, as users
 // have); without an engine it waits for the connection to fail.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, range, trixiePeers } from './engine-helpers.mjs';
@@ -63,6 +63,7 @@ function timeInterleaved(commands) {
 
 const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
 const dir = mkdtempSync(join(tmpdir(), 'bake-bench-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'large.hcl'), generateBakeFile(1000));
 writeFileSync(join(dir, 'small.hcl'), generateBakeFile(3));
 
