@@ -8,9 +8,21 @@
 // channel's calls), the engine's first step of any target, and the first step
 // of the target that started last (BuildKit's vertex start times, from
 // `--progress rawjson`). The gap from the last Solve to the last target's first
-// step is the engine's; the same gap for buildx shows whether it is bake's. The
-// embedded engine chosen by XDG_STATE_HOME and BAKE_DOCKERD. Options: --runs N
-// (5), --targets N (8).
+// step is the engine's; buildx's Solves are not seen, so it has no gap column.
+// A step is a vertex that is not cached: a vertex several jobs share keeps the
+// start time of the first job that ran it, and buildx reports its shared
+// `FROM` as cached with that time, before its own Dockerfile had loaded (so
+// before its first step). bake's targets share their Dockerfile's vertex, so
+// their first steps are one instant.
+// Where the 20.10 gap goes: BuildKit v0.8's Dockerfile frontend asks for its
+// build options a dozen times per Solve, and each time dockerd's worker
+// detects the emulated platforms again (archutil.SupportedPlatforms(noCache):
+// six /check binaries written, chrooted and run, under one process-wide
+// mutex). 8 Solves wait in line for ~96 detections (576 runs of /check), 66 of
+// them before the first step; buildx's 8 Solves run 876. BuildKit v0.13
+// (Docker 26) reads the options once per frontend and keeps the detection:
+// no /check at all. The embedded engine chosen by XDG_STATE_HOME and
+// BAKE_DOCKERD. Options: --runs N (5), --targets N (8).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,12 +62,13 @@ function run(cmd, args, runEnv) {
   });
 }
 
-/** Per target, the start (epoch ms) of its first engine step; bake's rawjson lines are JSON events (`[target] ` before each with several targets). */
+/** Per target, the start (epoch ms) of its first engine step (an uncached vertex); bake's rawjson lines are JSON events (`[target] ` before each with several targets). */
 function bakeFirstSteps(out) {
   const first = new Map();
   for (const m of out.matchAll(/^(?:\[[\w-]+\] )?(\{.*\})$/gm)) {
     const v = JSON.parse(m[1]);
-    if (v.kind === 'vertex' && v.started && !String(v.id).startsWith('bake:')) first.set(v.target, Math.min(first.get(v.target) ?? Infinity, v.started));
+    if (v.kind === 'vertex' && v.started && !v.cached && !String(v.id).startsWith('bake:'))
+      first.set(v.target, Math.min(first.get(v.target) ?? Infinity, v.started));
   }
   return first;
 }
@@ -74,7 +87,7 @@ function buildxFirstSteps(out, targets) {
       continue;
     }
     for (const v of status.vertexes ?? []) {
-      if (!v.started || v.name === '[internal] load local bake definitions') continue;
+      if (!v.started || v.cached || v.name === '[internal] load local bake definitions') continue;
       const target = targets.length === 1 ? targets[0] : /^\[([\w-]+) /.exec(v.name ?? '')?.[1];
       if (!target) continue;
       first.set(target, Math.min(first.get(target) ?? Infinity, Date.parse(v.started)));
