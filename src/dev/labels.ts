@@ -4,8 +4,15 @@
  * recover and clean it up (issue 5: "everything it creates is labelled").
  */
 
-/** Bumped when the meaning of a label or of the server's API changes (2: services, tables and errors as messages). */
-export const DEV_PROTOCOL_VERSION = '2';
+/** Bumped when the server's API changes (2: services, tables and errors as messages; 3: terminals on their own socket): the client warns when the server's differs. */
+export const DEV_PROTOCOL_VERSION = '3';
+
+/**
+ * Bumped when the meaning of a label changes: a server leaves sessions whose
+ * labels are of another version alone. It was the protocol version until
+ * protocol 3, which changed no label, so sessions of protocol 2 are recovered.
+ */
+export const DEV_LABELS_VERSION = '2';
 
 export const LABEL = {
   /** The session id (`shop-1a2b3c`). */
@@ -16,7 +23,7 @@ export const LABEL = {
   files: 'dev.bake.files',
   /** The service a container runs. */
   service: 'dev.bake.service',
-  /** DEV_PROTOCOL_VERSION of the server that created it. */
+  /** DEV_LABELS_VERSION of the server that created it. */
   protocol: 'dev.bake.protocol',
   /**
    * The server that owns the session (its socket path): a restarted server

@@ -16,7 +16,7 @@ import { DockerEngine } from '../../src/docker/engine-api.js';
 import { isNotFound } from '../../src/docker/errors.js';
 import { labelFilters } from '../../src/docker/filters.js';
 import { collectOutput } from '../../src/docker/stdcopy.js';
-import { LABEL } from '../../src/dev/labels.js';
+import { DEV_LABELS_VERSION, LABEL } from '../../src/dev/labels.js';
 import { discoverSessions } from '../../src/dev/runtime/discover.js';
 import { DevRuntimeError } from '../../src/dev/runtime/errors.js';
 import { ServiceRuntime, type ServicePlan, type SessionIdentity, type StartHooks } from '../../src/dev/runtime/service-runtime.js';
@@ -258,7 +258,7 @@ test('discoverSessions finds the session from its labels', async () => {
   assert.equal(found.projectKey, main.projectKey);
   assert.deepEqual(found.files, main.files);
   assert.equal(found.engine, address);
-  assert.equal(found.protocol, '2');
+  assert.equal(found.protocol, DEV_LABELS_VERSION);
   assert.deepEqual(
     found.containers.map((c) => [c.service, c.id, c.state, c.image]),
     [

@@ -18,11 +18,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { credentials, Metadata, status as grpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { VERSION } from '../../src/cli/version.js';
+import { openAttachChannel } from '../../src/dev/client/attach-channel.js';
 import { connectServer } from '../../src/dev/client/connection.js';
+import type { ServerError } from '../../src/dev/client/server-error.js';
 import type { Service } from '../../src/bakefile/model.js';
 import { DEV_PROTOCOL_VERSION, LABEL } from '../../src/dev/labels.js';
 import { serviceMessage } from '../../src/dev/protocol/service-message.js';
@@ -191,20 +193,23 @@ function up(client: DevStub, req: UpRequest): Promise<{ events: UpEvent[]; error
   });
 }
 
-/** Sends `first` on a new Attach and waits for the call's error; fails when it has none within 10 s. */
-function attachError(client: DevStub, first: AttachIn): Promise<ServiceError> {
+/** The terminals' socket beside the server socket `socket`. */
+const attachSocketOf = (socket: string): string => join(dirname(socket), 'attach.sock');
+
+/** Sends `first` on a new attach and waits for its error; fails when it has none within 10 s. */
+function attachError(socket: string, first: AttachIn): Promise<ServerError> {
   return new Promise((resolve, reject) => {
-    const call: ClientDuplexStream<AttachIn, AttachOut> = client.attach();
+    const call = openAttachChannel(attachSocketOf(socket));
     const timer = setTimeout(() => {
-      call.cancel();
+      call.end();
       reject(new Error(`no error for the attach ${JSON.stringify(first)}`));
     }, 10_000);
     call.on('data', (m: AttachOut) => {
       clearTimeout(timer);
-      call.cancel();
+      call.end();
       reject(new Error(`the attach ${JSON.stringify(first)} got ${m.msg?.$case} instead of an error`));
     });
-    call.on('error', (e: ServiceError) => {
+    call.on('error', (e: ServerError) => {
       clearTimeout(timer);
       resolve(e);
     });
@@ -284,8 +289,10 @@ test('the server listens at $XDG_RUNTIME_DIR/bake/server.sock (dir 0700, socket 
     assert.deepEqual(await sessions(env), []);
     const socket = join(dir, 'server.sock');
     assert.equal(statSync(dir).mode & 0o777, 0o700, `${dir} is 0700`);
-    assert.ok(lstatSync(socket).isSocket(), `${socket} is a socket`);
-    assert.equal(lstatSync(socket).mode & 0o777, 0o600, `${socket} is 0600`);
+    for (const path of [socket, join(dir, 'attach.sock')]) {
+      assert.ok(lstatSync(path).isSocket(), `${path} is a socket`);
+      assert.equal(lstatSync(path).mode & 0o777, 0o600, `${path} is 0600`);
+    }
     const status = await serverStatus(env);
     assert.equal(status.running, true);
     assert.equal(status.socket, socket);
@@ -295,7 +302,7 @@ test('the server listens at $XDG_RUNTIME_DIR/bake/server.sock (dir 0700, socket 
     assert.ok(typeof status.pid === 'number' && status.pid > 0 && status.pid !== process.pid && alive(status.pid), `pid ${status.pid} runs`);
     const stop = await bake(['server', 'stop'], env);
     assert.equal(stop.status, 0, stop.stderr);
-    await eventually(`the ${placement} server exits`, () => !existsSync(socket) && !alive(status.pid ?? 0));
+    await eventually(`the ${placement} server exits`, () => !existsSync(socket) && !existsSync(join(dir, 'attach.sock')) && !alive(status.pid ?? 0));
   }
 });
 
@@ -395,10 +402,11 @@ test('bad input on the server socket: one clear error each, and the healthy sess
     assert.deepEqual(session.processes.map((p) => `${p.id} ${p.state}`).sort(), ['dev running', 'worker running'], `after ${after}`);
   };
 
-  await t.test('(a) garbage bytes on the socket: the connection is dropped, the server lives', async () => {
-    const payloads: [string, Buffer][] = [
-      ['bytes that are no HTTP/2', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n\x00\x01\x02garbage\xff\xfe'.repeat(20), 'latin1')],
+  await t.test('(a) garbage bytes on the sockets: the connection is dropped, the server lives', async () => {
+    const payloads: [string, string, Buffer][] = [
+      [socket, 'bytes that are no HTTP/2', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n\x00\x01\x02garbage\xff\xfe'.repeat(20), 'latin1')],
       [
+        socket,
         'the HTTP/2 preface, then a garbage frame',
         Buffer.concat([
           Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
@@ -406,10 +414,12 @@ test('bad input on the server socket: one clear error each, and the healthy sess
           Buffer.alloc(64, 0xab),
         ]),
       ],
+      [attachSocketOf(socket), 'a frame longer than the limit on the attach socket', Buffer.from([0xff, 0xff, 0xff, 0xf0, 1, 2, 3])],
+      [attachSocketOf(socket), 'a frame that is no AttachIn on the attach socket', Buffer.from([0, 0, 0, 4, 0xff, 0xff, 0xff, 0xff])],
     ];
-    for (const [what, bytes] of payloads) {
+    for (const [path, what, bytes] of payloads) {
       const closed = await new Promise<boolean>((resolve) => {
-        const s = netConnect(socket, () => s.write(bytes));
+        const s = netConnect(path, () => s.write(bytes));
         const timer = setTimeout(() => {
           s.destroy();
           resolve(false);
@@ -471,9 +481,9 @@ test('bad input on the server socket: one clear error each, and the healthy sess
   await t.test('(c) an Attach whose first message is not open gets INVALID_ARGUMENT', async () => {
     const firsts: AttachIn[] = [{ msg: { $case: 'input', value: Buffer.from('echo hi\r') } }, { msg: { $case: 'resize', value: { columns: 80, rows: 24 } } }];
     for (const first of firsts) {
-      const error = await attachError(client, first);
-      assert.equal(error.code, grpcStatus.INVALID_ARGUMENT, `${JSON.stringify(first)}: ${error.code} ${error.details}`);
-      assert.equal(error.details, 'an attach starts with an open message');
+      const error = await attachError(socket, first);
+      assert.equal(error.code, grpcStatus.INVALID_ARGUMENT, `${JSON.stringify(first)}: ${error.code} ${error.message}`);
+      assert.equal(error.message, 'an attach starts with an open message');
     }
     await stillServing('attaches without open');
   });
@@ -482,27 +492,25 @@ test('bad input on the server socket: one clear error each, and the healthy sess
     const open = (session: string, process: string): AttachIn => ({
       msg: { $case: 'open', value: { session, process, size: undefined, client: 'test', client_id: 'bad-input-test', below: false } },
     });
-    const noSession = await attachError(client, open('nosuch-000000', ''));
-    assert.equal(noSession.code, grpcStatus.NOT_FOUND, noSession.details);
-    assert.match(noSession.details, new RegExp(`^no session nosuch-000000 \\(sessions: [^)]*\\b${healthy}\\b[^)]*\\); bake dev ls lists them$`));
-    const noProcess = await attachError(client, open(healthy, '42'));
-    assert.equal(noProcess.code, grpcStatus.NOT_FOUND, noProcess.details);
+    const noSession = await attachError(socket, open('nosuch-000000', ''));
+    assert.equal(noSession.code, grpcStatus.NOT_FOUND, noSession.message);
+    assert.match(noSession.message, new RegExp(`^no session nosuch-000000 \\(sessions: [^)]*\\b${healthy}\\b[^)]*\\); bake dev ls lists them$`));
+    const noProcess = await attachError(socket, open(healthy, '42'));
+    assert.equal(noProcess.code, grpcStatus.NOT_FOUND, noProcess.message);
     assert.match(
-      noProcess.details,
+      noProcess.message,
       new RegExp(`^session ${healthy} has no process or service "42" \\(processes: (dev, worker|worker, dev)\\); ps lists them$`),
     );
-    for (const e of [noSession, noProcess]) assertOneSentence(e.details, e.details);
+    for (const e of [noSession, noProcess]) assertOneSentence(e.message, e.message);
     await stillServing('attaches to unknown ids');
   });
 
   await t.test('(e) a client killed mid-stream on an Attach: the session runs on and a fresh Attach works', async () => {
     // A separate process holds the attach, typing a command whose output floods it, and is killed while it streams.
-    const protocol = new URL('../../src/dev/protocol/generated/dev.js', import.meta.url).href;
+    const channel = new URL('../../src/dev/client/attach-channel.js', import.meta.url).href;
     const script = `
-      import { credentials } from '@grpc/grpc-js';
-      const { DevClient } = await import(${JSON.stringify(protocol)});
-      const client = new DevClient(${JSON.stringify(`unix:${socket}`)}, credentials.createInsecure());
-      const call = client.attach();
+      const { openAttachChannel } = await import(${JSON.stringify(channel)});
+      const call = openAttachChannel(${JSON.stringify(attachSocketOf(socket))});
       call.on('data', ({ msg }) => {
         if (msg.$case === 'attached') {
           process.stdout.write('ATTACHED\\n');
@@ -510,7 +518,7 @@ test('bad input on the server socket: one clear error each, and the healthy sess
         } else if (msg.$case === 'output') process.stdout.write(msg.value);
         else process.stdout.write('\\n' + msg.$case + '\\n');
       });
-      call.on('error', (e) => process.stdout.write('\\nERROR ' + e.details + '\\n'));
+      call.on('error', (e) => process.stdout.write('\\nERROR ' + e.message + '\\n'));
       call.write({ msg: { $case: 'open', value: { session: ${JSON.stringify(healthy)}, process: 'dev', client: 'doomed client', client_id: 'doomed', below: false } } });
     `;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -539,8 +547,8 @@ test('bad input on the server socket: one clear error each, and the healthy sess
     );
 
     // A fresh attach to the same process: its screen; Ctrl-C ends the flood, and a command typed then runs.
-    const fresh = client.attach();
-    t.after(() => fresh.cancel());
+    const fresh = openAttachChannel(attachSocketOf(socket));
+    t.after(() => fresh.end());
     let seen = '';
     const messages: string[] = [];
     fresh.on('data', ({ msg }: AttachOut) => {

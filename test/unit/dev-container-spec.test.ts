@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HealthCheck, Service } from '../../src/bakefile/model.js';
-import { LABEL } from '../../src/dev/labels.js';
+import { DEV_LABELS_VERSION, LABEL } from '../../src/dev/labels.js';
 import { ComposeSyntaxError, durationNanos } from '../../src/bakefile/compose-syntax.js';
 import { containerSpec, namedVolumes, type ClientContext, type ServicePlan } from '../../src/dev/runtime/container-spec.js';
 import { DevRuntimeError } from '../../src/dev/runtime/errors.js';
@@ -204,7 +204,7 @@ test('labels say whose container it is', () => {
   assert.equal(labels[LABEL.project], '1a2b3c4d5e6f');
   assert.equal(labels[LABEL.files], '/src/shop/docker-bake.hcl\n/src/shop/docker-bake.override.hcl');
   assert.equal(labels[LABEL.service], 'api');
-  assert.equal(labels[LABEL.protocol], '2');
+  assert.equal(labels[LABEL.protocol], DEV_LABELS_VERSION);
   assert.equal(labels[LABEL.engine], 'unix:///var/run/docker.sock');
   assert.equal(labels[LABEL.owner], '/run/user/1000/bake/server.sock');
   assert.deepEqual(JSON.parse(labels[LABEL.plan] ?? ''), { service, image: 'shop/api:dev', projectDir: '/src/shop' });

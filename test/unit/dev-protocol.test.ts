@@ -1,15 +1,17 @@
 /**
  * What the dev protocol carries, through the generated codec as on the wire:
- * a bake file's service (src/dev/protocol/service-message.ts) and a user
- * error's sentence, fix and kind (error-detail.ts).
+ * a bake file's service (src/dev/protocol/service-message.ts), a user
+ * error's sentence, fix and kind (error-detail.ts), and the terminal's
+ * length-framed messages (frames.ts).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Metadata } from '@grpc/grpc-js';
 import type { Service } from '../../src/bakefile/model.js';
 import type { ErrorKind } from '../../src/core/errors.js';
-import { errorTrailer, receivedError } from '../../src/dev/protocol/error-detail.js';
-import { ServicePlan } from '../../src/dev/protocol/generated/dev.js';
+import { errorDetail, errorTrailer, receivedError } from '../../src/dev/protocol/error-detail.js';
+import { FrameError, FrameReader, frame, MAX_FRAME_BYTES } from '../../src/dev/protocol/frames.js';
+import { AttachIn, ServicePlan } from '../../src/dev/protocol/generated/dev.js';
 import { serviceMessage, serviceOf } from '../../src/dev/protocol/service-message.js';
 
 /** `service` as the server reads it: encoded into an Up's plan and decoded. */
@@ -59,9 +61,28 @@ test('a user error crosses in its trailer with its sentence, fix and kind; a fai
   const kinds: ErrorKind[] = ['usage', 'bake-file', 'engine', 'build', 'run', 'interrupted'];
   for (const kind of kinds) {
     const sent = { kind, message: `a ${kind} failure: with "quotes"\nand a second line`, fix: 'Do this.' };
-    assert.deepEqual(receivedError(errorTrailer(sent)), { message: sent.message, fix: 'Do this.', kind });
+    assert.deepEqual(receivedError(errorTrailer(errorDetail(sent))), { message: sent.message, fix: 'Do this.', kind });
   }
-  assert.deepEqual(receivedError(errorTrailer({ kind: 'run', message: 'no fix' })), { message: 'no fix', fix: undefined, kind: 'run' });
+  assert.deepEqual(receivedError(errorTrailer(errorDetail({ kind: 'run', message: 'no fix' }))), { message: 'no fix', fix: undefined, kind: 'run' });
   assert.equal(receivedError(new Metadata()), undefined);
   assert.equal(receivedError(undefined), undefined);
+});
+
+test('terminal frames come out whole however the stream splits them, and an oversized length is refused', () => {
+  const messages: AttachIn[] = [
+    { msg: { $case: 'input', value: Buffer.from('a') } },
+    { msg: { $case: 'resize', value: { columns: 120, rows: 40 } } },
+    { msg: { $case: 'input', value: Buffer.alloc(70_000, 'x') } },
+    { msg: { $case: 'input', value: Buffer.alloc(0) } },
+  ];
+  const stream = Buffer.concat(messages.map((m) => frame(AttachIn.encode(m).finish())));
+  for (const size of [1, 3, 4, 5, 4096, stream.length]) {
+    const reader = new FrameReader();
+    const got: AttachIn[] = [];
+    for (let at = 0; at < stream.length; at += size) got.push(...reader.push(stream.subarray(at, at + size)).map((f) => AttachIn.decode(f)));
+    assert.deepEqual(got, messages, `chunks of ${size} bytes`);
+  }
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(MAX_FRAME_BYTES + 1);
+  assert.throws(() => new FrameReader().push(header), FrameError);
 });

@@ -6,14 +6,11 @@
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, statfsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { credentials, Metadata, status, type CallOptions, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { usageError, UserError, type ErrorKind } from '../../core/errors.js';
+import { credentials, Metadata, status, type CallOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { usageError, UserError } from '../../core/errors.js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
-import { receivedError } from '../protocol/error-detail.js';
 import {
   DevClient as DevStub,
-  type AttachIn,
-  type AttachOut,
   type CommandOut,
   type CommandRequest,
   type DebugEvent,
@@ -29,32 +26,17 @@ import {
 import { serverPaths, type ServerPaths } from '../server/paths.js';
 import { checkPrivateDir } from '../server/private-dir.js';
 import { probeSocket } from './socket-probe.js';
+import { openAttachChannel, type AttachChannel } from './attach-channel.js';
+import { serverError, ServerError } from './server-error.js';
 
 /** A unary call's end: its error, else its reply. */
 type Done<Res> = (err: ServiceError | null, res: Res) => void;
-
-/**
- * A failure the server reported: its sentence, fix and kind as its error
- * detail says (error-detail.ts). A request it refuses (no detail) is a
- * session's failure, of kind `run`: usage and bake-file mistakes are found
- * here before any call. A server that does not answer is of kind `engine`.
- */
-export class ServerError extends UserError {
-  constructor(
-    message: string,
-    fix: string | undefined,
-    readonly code: number,
-    kind: ErrorKind = 'run',
-  ) {
-    super(kind, message, fix);
-    this.name = 'ServerError';
-  }
-}
 
 export class DevClient {
   constructor(
     private readonly stub: DevStub,
     readonly hello: HelloReply,
+    private readonly attachSocket: string,
   ) {}
 
   list(engine: string): Promise<ListReply> {
@@ -89,8 +71,9 @@ export class DevClient {
     });
   }
 
-  attach(): ClientDuplexStream<AttachIn, AttachOut> {
-    return this.stub.attach();
+  /** A terminal's connection (dev.proto, AttachOpen), beside the server socket. */
+  attach(): AttachChannel {
+    return openAttachChannel(this.attachSocket);
   }
 
   /** The session's events for this terminal (its end, its engine's state) until the call is cancelled or the session ends. */
@@ -103,7 +86,6 @@ export class DevClient {
   }
 }
 
-/** A call that streams status lines, then one `ready` answer. */
 /** A call's events: status lines, then one answer (any other case). */
 type Answered<Answer> = { readonly event?: { $case: 'status'; value: string } | Answer | undefined };
 
@@ -138,25 +120,6 @@ function cancelledBy<Out>(call: ClientReadableStream<Out>, signal: AbortSignal):
   return call;
 }
 
-export function serverError(e: ServiceError): ServerError {
-  if (e.code === status.UNAVAILABLE)
-    return new ServerError(
-      'the bake server went away',
-      'Run bake dev attach: it starts a new server, which finds the session again in the engine.',
-      e.code,
-      'engine',
-    );
-  if (e.code === status.DEADLINE_EXCEEDED)
-    return new ServerError(
-      'the bake server did not answer in time',
-      'bake server status says where its log is; the log says what it was waiting for (often an engine that does not answer).',
-      e.code,
-      'engine',
-    );
-  const received = receivedError(e.metadata);
-  return received ? new ServerError(received.message, received.fix, e.code, received.kind) : new ServerError(e.details || e.message, undefined, e.code);
-}
-
 export interface ConnectOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly version: string;
@@ -178,7 +141,7 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
           err ? reject(err) : resolve(res),
         ),
       );
-      return new DevClient(client, hello);
+      return new DevClient(client, hello, paths.attach);
     } catch (e) {
       client.close();
       if ((e as ServiceError).code !== status.UNAVAILABLE && (e as ServiceError).code !== status.DEADLINE_EXCEEDED) throw serverError(e as ServiceError);

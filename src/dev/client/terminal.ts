@@ -5,11 +5,13 @@
  * monitor-prompt.ts; its commands run where monitor/registry.ts says,
  * through monitor-commands.ts.
  */
-import { status, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import type { AttachIn, AttachOut, ProcessInfo, SessionEvent, SessionInfo } from '../protocol/generated/dev.js';
+import { status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import type { AttachOut, ProcessInfo, SessionEvent, SessionInfo } from '../protocol/generated/dev.js';
 import { describePrefixKey, PrefixScanner } from './prefix-key.js';
 import { parseMonitorLine } from '../monitor/parse.js';
-import { serverError, type DevClient } from './connection.js';
+import type { AttachChannel } from './attach-channel.js';
+import type { DevClient } from './connection.js';
+import { isServerGone, type ServerError } from './server-error.js';
 import { runMonitorCommand, type MonitorContext, type Next } from './monitor-commands.js';
 import { closeMonitorPrompt, openMonitorPrompt, typeIntoPrompt, type MonitorPrompt } from './monitor-prompt.js';
 import { runAgainHint } from '../monitor/run-again.js';
@@ -39,7 +41,7 @@ export interface TerminalOptions {
 }
 
 type Mode =
-  | { kind: 'attached'; call: ClientDuplexStream<AttachIn, AttachOut>; process: ProcessInfo | undefined }
+  | { kind: 'attached'; call: AttachChannel; process: ProcessInfo | undefined }
   | MonitorPrompt
   // Another terminal took the process: keys go nowhere (they were typed for the process) until the prefix key says where.
   | { kind: 'displaced' }
@@ -96,7 +98,6 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
         const call = mode.call;
         mode = { kind: 'done' };
         call.end();
-        call.cancel();
       } else if (mode.kind === 'monitor') {
         closeMonitorPrompt(mode);
         mode = { kind: 'done' };
@@ -246,7 +247,7 @@ export function runTerminal(options: TerminalOptions): Promise<void> {
           );
         } else if (msg?.$case === 'session_ended') sessionEnded(msg.value);
       });
-      call.on('error', (e: ServiceError) => (e.code === status.UNAVAILABLE && mode === attached ? serverGone() : ended(options.describeError(serverError(e)))));
+      call.on('error', (e: ServerError) => (isServerGone(e) && mode === attached ? serverGone() : ended(options.describeError(e))));
       call.on('end', () => ended(`bake: the server ended the attach to ${ref || 'the session'}.`));
     };
 

@@ -69,8 +69,7 @@ class TerminalOutputRecord implements OutputRecord {
   append(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     const bytes = Buffer.from(chunk); // a copy: the caller may reuse its buffer
-    this.ring.push(bytes);
-    if (!this.disposed) this.terminal.write(bytes);
+    // The terminals first: an echo is on its way before the record keeps it.
     for (const listener of this.listeners) {
       try {
         listener(bytes);
@@ -78,6 +77,8 @@ class TerminalOutputRecord implements OutputRecord {
         // One watcher's failure must not stop the process's output reaching the others.
       }
     }
+    this.ring.push(bytes);
+    if (!this.disposed) this.terminal.write(bytes);
   }
 
   subscribe(listener: (chunk: Uint8Array) => void): () => void {

@@ -1,8 +1,8 @@
 /**
  * A user error across the wire: the server puts its sentence, fix and kind
- * into the failed call's trailer as an ErrorDetail message; the client reads
- * them back into a UserError of the same kind, which error-text.ts renders
- * as any other.
+ * into an ErrorDetail message, in the failed call's trailer (or a terminal's
+ * AttachFailure); the client reads them back into a UserError of the same
+ * kind, which error-text.ts renders as any other.
  */
 import { Metadata } from '@grpc/grpc-js';
 import type { ErrorKind as UserErrorKind } from '../../core/errors.js';
@@ -27,18 +27,25 @@ export interface ReceivedError {
   readonly kind: UserErrorKind;
 }
 
+/** A user error as the message that carries it (in a failed call's trailer, or in a terminal's AttachFailure). */
+export function errorDetail(error: { readonly message: string; readonly fix?: string | undefined; readonly kind: UserErrorKind }): ErrorDetail {
+  return { message: error.message, fix: error.fix ?? '', kind: WIRE_KINDS[error.kind] };
+}
+
 /** The trailer of a call that failed with a user error. */
-export function errorTrailer(error: { readonly message: string; readonly fix?: string | undefined; readonly kind: UserErrorKind }): Metadata {
+export function errorTrailer(detail: ErrorDetail): Metadata {
   const trailer = new Metadata();
-  trailer.set(ERROR_DETAIL_KEY, Buffer.from(ErrorDetail.encode({ message: error.message, fix: error.fix ?? '', kind: WIRE_KINDS[error.kind] }).finish()));
+  trailer.set(ERROR_DETAIL_KEY, Buffer.from(ErrorDetail.encode(detail).finish()));
   return trailer;
 }
 
 /** The user error a failed call's trailer carries; undefined when it has none (a refused request, a transport failure, a bug). */
 export function receivedError(trailer: Metadata | undefined): ReceivedError | undefined {
   const [value] = trailer?.get(ERROR_DETAIL_KEY) ?? [];
-  if (!(value instanceof Buffer)) return undefined;
-  const detail = ErrorDetail.decode(value);
+  return value instanceof Buffer ? receivedDetail(ErrorDetail.decode(value)) : undefined;
+}
+
+export function receivedDetail(detail: ErrorDetail): ReceivedError {
   // A kind this build does not know (a newer server's) is a session's failure, as before kinds crossed the wire.
   const kind = (Object.keys(WIRE_KINDS) as UserErrorKind[]).find((k) => WIRE_KINDS[k] === detail.kind) ?? 'run';
   return { message: detail.message, fix: detail.fix || undefined, kind };

@@ -25,7 +25,7 @@ export interface DiscoveredSession {
   readonly files: string[];
   /** The engine address the session was created with. */
   readonly engine: string;
-  /** DEV_PROTOCOL_VERSION of the server that created it. */
+  /** DEV_LABELS_VERSION of the server that created it. */
   readonly protocol: string;
   /** The server that owns it (LABEL.owner). */
   readonly owner: string;

@@ -3,7 +3,7 @@
  * network, containers and named volumes (see labels.ts for why they are labelled).
  */
 import type { Labels } from '../../docker/types.js';
-import { DEV_PROTOCOL_VERSION, LABEL } from '../labels.js';
+import { DEV_LABELS_VERSION, LABEL } from '../labels.js';
 
 /** Who a session is: written into every label, so a later server can recover it. */
 export interface SessionIdentity {
@@ -38,7 +38,7 @@ export function sessionLabels(session: SessionIdentity): Labels {
     [LABEL.session]: session.id,
     [LABEL.project]: session.projectKey,
     [LABEL.files]: session.files.join('\n'),
-    [LABEL.protocol]: DEV_PROTOCOL_VERSION,
+    [LABEL.protocol]: DEV_LABELS_VERSION,
     [LABEL.engine]: session.engine,
     [LABEL.owner]: session.owner,
   };

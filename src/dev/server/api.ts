@@ -4,14 +4,7 @@
  * INVALID_ARGUMENT (or NOT_FOUND) with one sentence, and never disturbs
  * another session.
  */
-import {
-  status as grpcStatus,
-  type handleServerStreamingCall,
-  type handleUnaryCall,
-  type ServerDuplexStream,
-  type ServerWritableStream,
-  type StatusObject,
-} from '@grpc/grpc-js';
+import { status as grpcStatus, type handleServerStreamingCall, type handleUnaryCall, type ServerWritableStream, type StatusObject } from '@grpc/grpc-js';
 import { UserError } from '../../core/errors.js';
 import type { TerminalSize } from '../../docker/types.js';
 import { parseEngineAddress } from '../../docker/endpoint.js';
@@ -19,8 +12,10 @@ import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import type { DevProcess } from '../process/process.js';
 import { runAgainHint } from '../monitor/run-again.js';
 import type { ServicePlan } from '../runtime/service-runtime.js';
-import { errorTrailer } from '../protocol/error-detail.js';
+import { errorDetail, errorTrailer } from '../protocol/error-detail.js';
+import type { AttachCall } from './attach-listener.js';
 import type {
+  AttachFailure,
   AttachIn,
   AttachOpen,
   AttachOut,
@@ -115,7 +110,6 @@ export function devHandlers(ctx: ServerContext): DevServer {
       if (req.size) session.size = size(req.size);
       await runCommand({ session, registry: ctx.registry, args: req.args, attached: req.attached, write, signal });
     }),
-    attach: (call: ServerDuplexStream<AttachIn, AttachOut>) => attach(ctx, call),
     follow: (call: ServerWritableStream<FollowRequest, SessionEvent>) => follow(ctx, call),
     debug: serverStream(ctx, async (req: DebugRequest, write: (e: DebugEvent) => void) => {
       checkProject(req, 'Debug');
@@ -176,13 +170,18 @@ function serverStream<Req, Out>(
   };
 }
 
-function failure(ctx: ServerContext, e: unknown): Partial<StatusObject> {
-  if (e instanceof RequestError) return { code: e.code, details: e.message };
-  // User errors (a health check that never passed, a monitor command the session cannot serve) carry their fix and kind.
-  if (e instanceof UserError) return { code: grpcStatus.FAILED_PRECONDITION, details: e.message, metadata: errorTrailer(e) };
+/** A failed call's status, with the detail of a user error (a health check that never passed, a monitor command the session cannot serve): its fix and kind. */
+function failureOf(ctx: ServerContext, e: unknown): AttachFailure & { readonly code: grpcStatus } {
+  if (e instanceof RequestError) return { code: e.code, details: e.message, detail: undefined };
+  if (e instanceof UserError) return { code: grpcStatus.FAILED_PRECONDITION, details: e.message, detail: errorDetail(e) };
   const err = e as Error;
   ctx.log(`error: ${err.stack ?? String(e)}`);
-  return { code: grpcStatus.INTERNAL, details: err.message ?? String(e) };
+  return { code: grpcStatus.INTERNAL, details: err.message ?? String(e), detail: undefined };
+}
+
+function failure(ctx: ServerContext, e: unknown): Partial<StatusObject> {
+  const { code, details, detail } = failureOf(ctx, e);
+  return detail ? { code, details, metadata: errorTrailer(detail) } : { code, details };
 }
 
 function sessionOf(ctx: ServerContext, id: string): DevSession {
@@ -270,7 +269,7 @@ function follow(ctx: ServerContext, call: ServerWritableStream<FollowRequest, Se
  * out. A newer client on the same process takes its terminal; this one is
  * told who and its attach ends. Clients on other processes are not touched.
  */
-function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut>): void {
+export function attachTerminal(ctx: ServerContext, call: AttachCall): void {
   ctx.activeCalls.count++;
   let session: DevSession | undefined;
   let holder: TerminalHolder | undefined;
@@ -288,7 +287,7 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
     if (session && holder && session.holders.get(holder.processId) === holder) session.holders.delete(holder.processId);
     ctx.activeCalls.count--;
     if (call.cancelled) return;
-    if (error !== undefined) return void call.emit('error', failure(ctx, error));
+    if (error !== undefined) return call.fail(failureOf(ctx, error));
     if (last) call.write(last);
     call.end();
   };
@@ -310,7 +309,6 @@ function attach(ctx: ServerContext, call: ServerDuplexStream<AttachIn, AttachOut
   });
   call.on('end', () => end());
   call.on('cancelled', () => end());
-  call.on('error', () => end());
 
   async function open({ session: sessionId, process: ref, size: requested, client: description, client_id: clientId, below }: AttachOpen): Promise<void> {
     const s = (session = sessionOf(ctx, sessionId));

@@ -1,16 +1,18 @@
 /**
  * The per-user bake server (`bake server run`, started detached by the first
- * client): one gRPC service on a unix socket at a stable path, dir 0700,
- * socket 0600. It exits when stopped (ending every session) or after a grace
+ * client): one gRPC service on a unix socket at a stable path, and the
+ * terminals' attach socket beside it; dir 0700, sockets 0600. It exits when stopped (ending every session) or after a grace
  * period with no session and no call; a crash leaves the containers running
  * for the next server to recover.
  */
 import { chmodSync, rmSync } from 'node:fs';
+import type { Server as NetServer } from 'node:net';
 import { homedir } from 'node:os';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import { DevService } from '../protocol/generated/dev.js';
-import { devHandlers, type ServerContext } from './api.js';
+import { attachTerminal, devHandlers, type ServerContext } from './api.js';
+import { listenForAttach } from './attach-listener.js';
 import { takeLock } from './lock.js';
 import { serverPaths } from './paths.js';
 import { checkPrivateDir } from './private-dir.js';
@@ -32,6 +34,7 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
   let idleSince = Date.now();
   let stopping: Promise<void> | undefined;
   let calls = 0;
+  let terminals: Promise<NetServer> | undefined;
   // The grace period starts when the last call ends: a server that just answered one (bake dev ls, server status) stays its full grace.
   const activeCalls = {
     get count(): number {
@@ -57,13 +60,21 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
         const force = setTimeout(() => server.forceShutdown(), 2000);
         await new Promise<void>((done) => server.tryShutdown(() => done()));
         clearTimeout(force);
+        (await terminals?.catch(() => undefined))?.close();
         rmSync(paths.socket, { force: true });
+        rmSync(paths.attach, { force: true });
         rmSync(paths.lock, { force: true });
         resolve();
       })();
     };
     const ctx: ServerContext = { registry, version, startedAt: Date.now(), socket: paths.socket, logFile: paths.logFile, log, shutdown, activeCalls };
     server.addService(DevService, devHandlers(ctx));
+    // Listening before the gRPC socket: a client that got its Hello answered can attach at once.
+    terminals = listenForAttach(paths.attach, (call) => attachTerminal(ctx, call));
+    terminals.catch((e: unknown) => {
+      log(`cannot listen on ${paths.attach}: ${(e as Error).message}`);
+      shutdown('listen failed');
+    });
     rmSync(paths.socket, { force: true });
     server.bindAsync(`unix:${paths.socket}`, ServerCredentials.createInsecure(), (err) => {
       if (err) {

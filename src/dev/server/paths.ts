@@ -11,6 +11,8 @@ export interface ServerPaths {
   readonly dir: string;
   /** The gRPC socket, 0600. */
   readonly socket: string;
+  /** The terminals' socket beside it (dev.proto, AttachOpen), 0600. */
+  readonly attach: string;
   /** Held by the running server: its pid, so a second server started at the same moment backs off. */
   readonly lock: string;
   readonly logFile: string;
@@ -26,6 +28,7 @@ export function serverPaths(env: Readonly<Record<string, string | undefined>>, h
   return {
     dir,
     socket: join(dir, 'server.sock'),
+    attach: join(dir, 'attach.sock'),
     lock: join(dir, 'server.lock'),
     logFile: join(dir, 'server.log'),
     engines: join(dir, 'server-engines.json'),

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseEngineAddress } from '../../docker/endpoint.js';
 import { DockerEngine } from '../../docker/engine-api.js';
-import { DEV_PROTOCOL_VERSION, LABEL } from '../labels.js';
+import { DEV_LABELS_VERSION, LABEL } from '../labels.js';
 import { endOrphanExecs } from '../process/exec-process.js';
 import { projectKey, sessionIdOf } from '../project.js';
 import { discoverSessions } from '../runtime/discover.js';
@@ -142,9 +142,9 @@ export class SessionRegistry {
     for (const found of discovered) {
       // Another server's sessions (another user's, a test's) are not ours to adopt, nor their execs to end.
       if (this.sessions.has(found.id) || found.engine !== address || found.owner !== this.owner) continue;
-      if (found.protocol !== DEV_PROTOCOL_VERSION) {
+      if (found.protocol !== DEV_LABELS_VERSION) {
         this.lost.push(
-          `session ${found.id} was made by a bake server of protocol ${found.protocol}, this one speaks ${DEV_PROTOCOL_VERSION}: it is left as it is (remove its containers with docker rm -f, label ${LABEL.session}=${found.id})`,
+          `session ${found.id} was made by a bake server whose labels are of version ${found.protocol}, this one reads version ${DEV_LABELS_VERSION}: it is left as it is (remove its containers with docker rm -f, label ${LABEL.session}=${found.id})`,
         );
         continue;
       }

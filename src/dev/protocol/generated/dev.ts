@@ -10,11 +10,9 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
-  type ClientDuplexStream,
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
-  type handleBidiStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -29,8 +27,9 @@ export const protobufFileName = "dev.proto";
 
 /**
  * The API between `bake` (the client) and the per-user bake server (issue 5,
- * product.md §4): one gRPC service on a unix socket. The client builds; the
- * server owns sessions: their network, containers, processes, output and screens.
+ * product.md §4): one gRPC service on a unix socket, and the terminals beside
+ * it (AttachOpen). The client builds; the server owns sessions: their
+ * network, containers, processes, output and screens.
  */
 
 /** src/core/errors.ts ErrorKind: it decides the client's exit code. */
@@ -250,6 +249,16 @@ export interface StopReply {
   removed: string[];
 }
 
+/**
+ * The terminal is not a gRPC call: each terminal opens its own connection to
+ * attach.sock, beside the server socket, and sends AttachIn messages and
+ * receives AttachOut messages, each framed by its length (4 bytes, big
+ * endian). A gRPC stream added 0.4-0.8 ms each way to every key's echo
+ * (issue 15). The first message opens (which session, which process); then
+ * keys and resizes go in and output comes out, until the process exits, the
+ * client leaves (it closes the connection), or another client takes the
+ * terminal of that process. A failure is the last message (`failed`).
+ */
 export interface AttachOpen {
   session: string;
   /** A process id or a service name; empty: the interactive service, else the first running process. */
@@ -318,7 +327,18 @@ export interface AttachOut {
   /** Another client took the terminal of this process: who. */
   { $case: "taken_over"; value: string } | //
   /** The session ended (stopped from another terminal, or the server stopped): why. */
-  { $case: "session_ended"; value: string } | undefined;
+  { $case: "session_ended"; value: string } | //
+  /** The attach was refused or failed: the last message. */
+  { $case: "failed"; value: AttachFailure } | undefined;
+}
+
+/** Why an attach ended in failure, as a failed gRPC call would say it. */
+export interface AttachFailure {
+  /** A gRPC status code (NOT_FOUND: no such session or process, FAILED_PRECONDITION: it exited, …). */
+  code: number;
+  details: string;
+  /** Present for a failure the user can act on. */
+  detail: ErrorDetail | undefined;
 }
 
 export interface CommandRequest {
@@ -2636,6 +2656,9 @@ export const AttachOut: MessageFns<AttachOut> = {
       case "session_ended":
         writer.uint32(42).string(message.msg.value);
         break;
+      case "failed":
+        AttachFailure.encode(message.msg.value, writer.uint32(50).fork()).join();
+        break;
     }
     return writer;
   },
@@ -2691,6 +2714,82 @@ export const AttachOut: MessageFns<AttachOut> = {
             }
 
             message.msg = { $case: "session_ended", value: reader.string() };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.msg = { $case: "failed", value: AttachFailure.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAttachFailure(): AttachFailure {
+  return { code: 0, details: "", detail: undefined };
+}
+
+export const AttachFailure: MessageFns<AttachFailure> = {
+  encode(message: AttachFailure, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).uint32(message.code);
+    }
+    if (message.details !== "") {
+      writer.uint32(18).string(message.details);
+    }
+    if (message.detail !== undefined) {
+      ErrorDetail.encode(message.detail, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttachFailure {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttachFailure();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.details = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.detail = ErrorDetail.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -3162,20 +3261,6 @@ export const DevService = {
     responseDeserialize: (value: Buffer): StopReply => StopReply.decode(value),
   },
   /**
-   * The terminal: the first message opens (which session, which process);
-   * then keys and resizes in, output out, until the process exits, the
-   * client leaves, or another client takes the terminal of that process.
-   */
-  attach: {
-    path: "/bake.dev.v1.Dev/Attach" as const,
-    requestStream: true as const,
-    responseStream: true as const,
-    requestSerialize: (value: AttachIn): Buffer => Buffer.from(AttachIn.encode(value).finish()),
-    requestDeserialize: (value: Buffer): AttachIn => AttachIn.decode(value),
-    responseSerialize: (value: AttachOut): Buffer => Buffer.from(AttachOut.encode(value).finish()),
-    responseDeserialize: (value: Buffer): AttachOut => AttachOut.decode(value),
-  },
-  /**
    * What a terminal on a session must hear whatever it shows (its monitor
    * included): the session's end, the engine gone or back. Held for the
    * terminal's life; the stream breaking means the server went away.
@@ -3235,12 +3320,6 @@ export interface DevServer extends UntypedServiceImplementation {
   up: handleServerStreamingCall<UpRequest, UpEvent>;
   list: handleUnaryCall<ListRequest, ListReply>;
   stop: handleUnaryCall<StopRequest, StopReply>;
-  /**
-   * The terminal: the first message opens (which session, which process);
-   * then keys and resizes in, output out, until the process exits, the
-   * client leaves, or another client takes the terminal of that process.
-   */
-  attach: handleBidiStreamingCall<AttachIn, AttachOut>;
   /**
    * What a terminal on a session must hear whatever it shows (its monitor
    * included): the session's end, the engine gone or back. Held for the
@@ -3303,14 +3382,6 @@ export interface DevClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: StopReply) => void,
   ): ClientUnaryCall;
-  /**
-   * The terminal: the first message opens (which session, which process);
-   * then keys and resizes in, output out, until the process exits, the
-   * client leaves, or another client takes the terminal of that process.
-   */
-  attach(): ClientDuplexStream<AttachIn, AttachOut>;
-  attach(options: Partial<CallOptions>): ClientDuplexStream<AttachIn, AttachOut>;
-  attach(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<AttachIn, AttachOut>;
   /**
    * What a terminal on a session must hear whatever it shows (its monitor
    * included): the session's end, the engine gone or back. Held for the
