@@ -104,3 +104,15 @@ test('number functions take and give integers beyond 2^53 exactly', () => {
   assert.equal(call('jsondecode', '9007199254740993'), big);
   assert.equal(call('format', '%d', big), '9007199254740993');
 });
+
+test('range steps on bake numbers: integers beyond 2^53 and decimals exactly, as cty', () => {
+  assert.deepEqual(call('range', 9007199254740993n, 9007199254740996n), [9007199254740993n, 9007199254740994n, 9007199254740995n]);
+  // Each step is rounded to 512 bits, and from 0.7 the error shows: buildx 0.13.1 prints the same ten numbers.
+  assert.deepEqual((call('range', 0, 1, 0.1) as n.Numeric[]).map(text), [
+    ...['0', '0.1', '0.2', '0.3', '0.4', '0.5', '0.6'],
+    `0.7${'0'.repeat(153)}6`,
+    `0.8${'0'.repeat(152)}1`,
+    `0.9${'0'.repeat(152)}1`,
+  ]);
+  assert.throws(() => call('range', 9007199254740993n, 4294967296), /more than 1024 values were generated/);
+});

@@ -6,7 +6,7 @@
 import { FunctionError } from '../function.js';
 import { T } from '../types.js';
 import { isObject, makeObject, sortedKeys, typeName, valuesEqual, type Value } from '../value.js';
-import { isNumeric } from '../numeric.js';
+import { add, compare, isNumeric, type Numeric } from '../numeric.js';
 import { goQuote } from '../../../golang/strconv.js';
 import { argNumber, argString, argValue, define, param, toInt, type FunctionTable } from './args.js';
 import { unifyElements } from './unify.js';
@@ -171,27 +171,28 @@ function slice(list: Value, startArg: number, endArg: number): Value[] {
 }
 
 /** range(end), range(start, end) or range(start, end, step), capped at 1024 values as in cty. */
-function range(args: readonly number[]): number[] {
-  let start = 0;
-  let end: number;
-  let step: number;
+/** cty's range, on its numbers: `range(9007199254740993, 9007199254740995)` and `range(0, 1, 0.1)` step exactly. */
+function range(args: readonly Numeric[]): Numeric[] {
+  let start: Numeric = 0;
+  let end: Numeric;
+  let step: Numeric;
   if (args.length === 1) {
     end = args[0] ?? 0;
-    step = end < 0 ? -1 : 1;
+    step = compare(end, 0) < 0 ? -1 : 1;
   } else if (args.length === 2) {
     [start = 0, end = 0] = args;
-    step = end < start ? -1 : 1;
+    step = compare(end, start) < 0 ? -1 : 1;
   } else if (args.length === 3) {
     [start = 0, end = 0, step = 0] = args;
   } else {
     throw new FunctionError('must have one, two, or three arguments');
   }
-  if (step === 0) throw new FunctionError('step must not be zero', 2);
-  const down = step < 0;
-  if (down && end > start) throw new FunctionError('end must be less than start when step is negative', 1);
-  if (!down && end < start) throw new FunctionError('end must be greater than start when step is positive', 1);
-  const out: number[] = [];
-  for (let n = start; down ? n > end : n < end; n += step) {
+  if (compare(step, 0) === 0) throw new FunctionError('step must not be zero', 2);
+  const down = compare(step, 0) < 0;
+  if (down && compare(end, start) > 0) throw new FunctionError('end must be less than start when step is negative', 1);
+  if (!down && compare(end, start) < 0) throw new FunctionError('end must be greater than start when step is positive', 1);
+  const out: Numeric[] = [];
+  for (let n = start; down ? compare(n, end) > 0 : compare(n, end) < 0; n = add(n, step)) {
     if (out.length >= 1024) {
       throw new FunctionError('more than 1024 values were generated; either decrease the difference between start and end or use a smaller step');
     }
@@ -227,5 +228,5 @@ export const COLLECTION_FUNCTIONS: FunctionTable = {
   slice: define([anyParam('list'), param('start_index', T.number), param('end_index', T.number)], (args) =>
     slice(argValue(args, 0), argNumber(args, 1), argNumber(args, 2)),
   ),
-  range: define([], (args) => range(args as readonly number[]), param('params', T.number)),
+  range: define([], (args) => range(args as readonly Numeric[]), param('params', T.number)),
 };
