@@ -10,8 +10,11 @@ import { Metadata } from '@grpc/grpc-js';
 import type { Service } from '../../src/bakefile/model.js';
 import type { ErrorKind } from '../../src/core/errors.js';
 import { errorDetail, errorTrailer, receivedError } from '../../src/dev/protocol/error-detail.js';
+import { DevClient } from '../../src/dev/client/connection.js';
+import { isServerGone, type ServerError } from '../../src/dev/client/server-error.js';
+import { DEV_PROTOCOL_VERSION } from '../../src/dev/labels.js';
 import { FrameError, FrameReader, frame, MAX_FRAME_BYTES } from '../../src/dev/protocol/frames.js';
-import { AttachIn, ServicePlan } from '../../src/dev/protocol/generated/dev.js';
+import { AttachIn, ServicePlan, type DevClient as DevStub, type HelloReply } from '../../src/dev/protocol/generated/dev.js';
 import { serviceMessage, serviceOf } from '../../src/dev/protocol/service-message.js';
 
 /** `service` as the server reads it: encoded into an Up's plan and decoded. */
@@ -85,4 +88,13 @@ test('terminal frames come out whole however the stream splits them, and an over
   const header = Buffer.alloc(4);
   header.writeUInt32BE(MAX_FRAME_BYTES + 1);
   assert.throws(() => new FrameReader().push(header), FrameError);
+});
+
+test("a server of another protocol: a terminal's attach is refused at once with the fix, not retried through the same server", async () => {
+  const hello: HelloReply = { server_version: '0.0.1', protocol: '2', pid: 1, started_at_ms: 0, sessions: 1, rss_bytes: 0, socket: '', log_file: '' };
+  const client = new DevClient(undefined as unknown as DevStub, hello, '/nonexistent/attach.sock');
+  const error = await new Promise<ServerError>((resolve) => client.attach().on('error', resolve));
+  assert.equal(isServerGone(error), false, 'not "the server went away", which would reconnect to the same server');
+  assert.match(error.message, new RegExp(`^the bake server speaks protocol 2 and this client protocol ${DEV_PROTOCOL_VERSION}, `));
+  assert.equal(error.fix, 'Run bake server stop, then retry, to start a server of this version.');
 });

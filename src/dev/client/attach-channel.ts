@@ -25,6 +25,16 @@ export function openAttachChannel(socketPath: string): AttachChannel {
   return new SocketAttachChannel(connect(socketPath));
 }
 
+/** A channel that fails with `error` as soon as it is listened to, and sends nothing. */
+export function refusedAttachChannel(error: ServerError): AttachChannel {
+  const channel = new (class extends EventEmitter implements AttachChannel {
+    write(): void {}
+    end(): void {}
+  })();
+  setImmediate(() => channel.emit('error', error));
+  return channel;
+}
+
 class SocketAttachChannel extends EventEmitter implements AttachChannel {
   private settled = false;
   private left = false;

@@ -26,7 +26,7 @@ import {
 import { serverPaths, type ServerPaths } from '../server/paths.js';
 import { checkPrivateDir } from '../server/private-dir.js';
 import { probeSocket } from './socket-probe.js';
-import { openAttachChannel, type AttachChannel } from './attach-channel.js';
+import { openAttachChannel, refusedAttachChannel, type AttachChannel } from './attach-channel.js';
 import { serverError, ServerError } from './server-error.js';
 
 /** A unary call's end: its error, else its reply. */
@@ -71,8 +71,20 @@ export class DevClient {
     });
   }
 
-  /** A terminal's connection (dev.proto, AttachOpen), beside the server socket. */
+  /**
+   * A terminal's connection (dev.proto, AttachOpen), beside the server
+   * socket. A server of another protocol has no such socket, or another one:
+   * refused at once, as retrying through the same server would go round forever.
+   */
   attach(): AttachChannel {
+    if (this.hello.protocol !== DEV_PROTOCOL_VERSION)
+      return refusedAttachChannel(
+        new ServerError(
+          `the bake server speaks protocol ${this.hello.protocol} and this client protocol ${DEV_PROTOCOL_VERSION}, so its terminals cannot be reached from here`,
+          'Run bake server stop, then retry, to start a server of this version.',
+          status.FAILED_PRECONDITION,
+        ),
+      );
     return openAttachChannel(this.attachSocket);
   }
 
