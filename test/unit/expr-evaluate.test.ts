@@ -387,6 +387,18 @@ errors('indexing and attribute errors', [
     'The given key does not identify an element in this collection value: indexing a sequence requires a whole number, but the given index has a fractional part.',
     [1, 2, 7],
   ],
+  [
+    'l[9007199254740993]',
+    'Invalid index',
+    'The given key does not identify an element in this collection value: the given index is greater than or equal to the length of the collection.',
+    [1, 2, 20],
+  ],
+  [
+    'l[1e-400]',
+    'Invalid index',
+    'The given key does not identify an element in this collection value: indexing a sequence requires a whole number, but the given index has a fractional part.',
+    [1, 2, 10],
+  ],
   ['l["x"]', 'Invalid index', 'The given key does not identify an element in this collection value: a number is required.', [1, 2, 7]],
   ['empty[0]', 'Invalid index', 'The given key does not identify an element in this collection value: the collection has no elements.', [1, 6, 9]],
   ['o["zz"]', 'Invalid index', 'The given key does not identify an element in this collection value.', [1, 2, 8]],

@@ -8,7 +8,7 @@ import type { Traverser } from '../hcl/ast.js';
 import { evalError } from './eval-error.js';
 import { ConversionError, convert, T } from './types.js';
 import { isMapValue, isObject, typeName, type Value } from './value.js';
-import { isNumeric } from './numeric.js';
+import { integerValue, isNumeric, type Numeric } from './numeric.js';
 
 /** Applies static traversal steps (`.a`, `[0]`, `["k"]`) in order. */
 export function applySteps(value: Value, steps: readonly Traverser[]): Value {
@@ -44,18 +44,18 @@ export function indexValue(coll: Value, key: Value, range: SourceRange): Value {
   const notFound = (why: string): BakeFileError =>
     evalError('Invalid index', `The given key does not identify an element in this collection value${why}`, range);
   if (Array.isArray(coll)) {
-    let n: number;
+    let n: bigint | undefined;
     try {
-      n = convert(key, T.number) as number;
+      n = integerValue(convert(key, T.number) as Numeric);
     } catch (e) {
       if (!(e instanceof ConversionError)) throw e;
       throw notFound(`: ${e.message}.`);
     }
-    if (!Number.isInteger(n)) throw notFound(': indexing a sequence requires a whole number, but the given index has a fractional part.');
-    if (n < 0) throw notFound(': a negative number is not a valid index for a sequence.');
-    if (n >= coll.length)
+    if (n === undefined) throw notFound(': indexing a sequence requires a whole number, but the given index has a fractional part.');
+    if (n < 0n) throw notFound(': a negative number is not a valid index for a sequence.');
+    if (n >= BigInt(coll.length))
       throw notFound(coll.length === 0 ? ': the collection has no elements.' : ': the given index is greater than or equal to the length of the collection.');
-    return coll[n] as Value;
+    return coll[Number(n)] as Value;
   }
   if (isObject(coll)) {
     let k: string;
