@@ -80,12 +80,10 @@ export function isFiniteNumeric(n: Numeric): boolean {
 export function numberFromDecimalText(text: string): Numeric {
   // The usual literal, a few digits, needs no wide arithmetic.
   if (text.length <= 15 && /^\d+$/.test(text)) return Number(text);
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-  if (!m) return Number(text);
-  const [, sign = '', whole = '', fraction = '', exponent = '0'] = m;
-  const units = BigInt(`${sign === '-' ? '-' : ''}${whole}${fraction}` || '0');
+  const parts = decimalParts(text);
+  if (!parts) return Number(text);
+  const { units, exp10 } = parts;
   if (units === 0n) return 0;
-  const exp10 = Number(exponent) - fraction.length;
   // Beyond the bounds whatever the digits: no need to compute 5^exp10.
   const decimalMagnitude = f.bitLength(units) * Math.LOG10E * Math.LN2 + exp10;
   if (!Number.isFinite(decimalMagnitude) || Math.abs(decimalMagnitude) > MAX_BITS * Math.LN2 * Math.LOG10E + 1) {
@@ -94,15 +92,22 @@ export function numberFromDecimalText(text: string): Numeric {
   return fromBinary(f.parseBinary(units, exp10));
 }
 
+/** `[+-]digits[.digits][e[+-]digits]` as units × 10^exp10; undefined for any other text. */
+function decimalParts(text: string): { readonly units: bigint; readonly exp10: number } | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return undefined;
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] = m;
+  return { units: BigInt(`${sign === '-' ? '-' : ''}${whole}${fraction}` || '0'), exp10: Number(exponent) - fraction.length };
+}
+
 /** The 512-bit value a bake number stands for (exact for integers). */
 function toBinary(n: Numeric): f.Binary {
   if (n instanceof Float512) return n.binary;
   if (typeof n === 'bigint') return { mantissa: n, exponent: 0 };
   if (Number.isSafeInteger(n)) return { mantissa: BigInt(n), exponent: 0 };
   // A double's shortest form is the literal it stands for.
-  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(n.toString()) as RegExpExecArray;
-  const [, sign = '', whole = '', fraction = '', exponent = '0'] = m;
-  return f.parseBinary(BigInt(`${sign}${whole}${fraction}`), Number(exponent) - fraction.length);
+  const { units, exp10 } = decimalParts(n.toString()) as { units: bigint; exp10: number };
+  return f.parseBinary(units, exp10);
 }
 
 /**
@@ -130,9 +135,9 @@ const sameDigits = (a: f.Digits, b: f.Digits): boolean => a.digits === b.digits 
 
 /** The shortest decimal that reads back as the same double (JavaScript's own number to text). */
 function shortestDigitsOfDouble(x: number): f.Digits {
-  const [mantissa = '0', exponent = '0'] = String(Math.abs(x)).split('e');
-  const [intPart = '', fracPart = ''] = mantissa.split('.');
-  return f.trimDigits(intPart + fracPart, intPart.length + Number(exponent));
+  const { units, exp10 } = decimalParts(String(Math.abs(x))) as { units: bigint; exp10: number };
+  const digits = units.toString();
+  return f.trimDigits(digits, digits.length + exp10);
 }
 
 /** Doubles whose arithmetic is exact as it stands: safe integers with a safe result. */
