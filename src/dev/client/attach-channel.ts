@@ -37,7 +37,6 @@ export function refusedAttachChannel(error: ServerError): AttachChannel {
 
 class SocketAttachChannel extends EventEmitter implements AttachChannel {
   private settled = false;
-  private left = false;
   /** The server said why the attach ends: its close is the end, not the server going away. */
   private told = false;
 
@@ -60,11 +59,10 @@ class SocketAttachChannel extends EventEmitter implements AttachChannel {
   }
 
   write(msg: AttachIn): void {
-    if (!this.left) this.socket.write(frame(AttachIn.encode(msg).finish()));
+    if (!this.socket.destroyed) this.socket.write(frame(AttachIn.encode(msg).finish()));
   }
 
   end(): void {
-    this.left = true;
     this.settled = true;
     this.socket.destroy();
   }

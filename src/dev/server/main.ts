@@ -1,9 +1,10 @@
 /**
  * The per-user bake server (`bake server run`, started detached by the first
  * client): one gRPC service on a unix socket at a stable path, and the
- * terminals' attach socket beside it; dir 0700, sockets 0600. It exits when stopped (ending every session) or after a grace
- * period with no session and no call; a crash leaves the containers running
- * for the next server to recover.
+ * terminals' attach socket beside it; dir 0700, sockets 0600. It exits when
+ * stopped (ending every session) or after a grace period with no session and
+ * no call; a crash leaves the containers running for the next server to
+ * recover.
  */
 import { chmodSync, rmSync } from 'node:fs';
 import type { Server as NetServer } from 'node:net';
