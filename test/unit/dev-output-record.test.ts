@@ -138,6 +138,23 @@ test('history() keeps the last bytes; subscribers get later chunks; a failing su
   assert.equal(record.history().toString(), '89ABCDEFz!', 'history outlives the emulator');
 });
 
+test('screen() is the screen as the chunks before the call left it: a subscriber from before the call gets exactly the rest', async () => {
+  const record = await createOutputRecord(SIZE);
+  record.append(Buffer.from('one '));
+  const after: string[] = [];
+  record.subscribe((c) => after.push(Buffer.from(c).toString()));
+  const screen = record.screen({ clear: false });
+  // Printed while the screen is read (the emulator parses them in the same turn).
+  record.append(Buffer.from('two '));
+  record.append(Buffer.from('three'));
+  const fresh = new xterm.Terminal({ cols: SIZE.columns, rows: SIZE.rows, allowProposedApi: true });
+  const shown = (await screen) + after.join('');
+  await new Promise<void>((resolve) => fresh.write(shown, resolve));
+  assert.equal(seen(fresh).lines[0], 'one two three');
+  fresh.dispose();
+  record.dispose();
+});
+
 /** What a fresh terminal of `size` shows after the record's screen() is written to it. */
 async function redraw(record: OutputRecord, size: { rows: number; columns: number }): Promise<Seen> {
   const fresh = new xterm.Terminal({ cols: size.columns, rows: size.rows, allowProposedApi: true });

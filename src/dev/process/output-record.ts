@@ -90,15 +90,14 @@ class TerminalOutputRecord implements OutputRecord {
     return this.ring.contents();
   }
 
-  async screen(options: { readonly clear?: boolean } = {}): Promise<string> {
+  screen(options: { readonly clear?: boolean } = {}): Promise<string> {
     // Drawn under the cursor, the terminal is the client's own (bake's output in it): only attributes need a reset,
     // and RESET would move the cursor home (a scroll region reset does).
     const reset = options.clear === false ? '\x1b[0m' : RESET + CLEAR;
-    if (this.disposed) return reset;
-    // The write callback runs once the emulator has parsed everything written before it.
-    await new Promise<void>((resolve) => this.terminal.write('', resolve));
-    if (this.disposed) return reset;
-    return reset + this.serializeScreen();
+    if (this.disposed) return Promise.resolve(reset);
+    // The write callback runs once the emulator has parsed everything written before it, and before it parses what
+    // came after (it goes on within the same turn): the screen is read there, not when the promise resolves.
+    return new Promise<string>((resolve) => this.terminal.write('', () => resolve(this.disposed ? reset : reset + this.serializeScreen())));
   }
 
   resize(size: TerminalSize): void {

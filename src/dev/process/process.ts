@@ -43,6 +43,8 @@ export interface OutputRecord {
    * default modes, clear, the visible lines with their attributes, the
    * cursor. With `clear: false` the lines are drawn from the cursor down
    * (under what the terminal shows already), cursor moves being relative.
+   * It is the screen as the chunks appended before the call left it, none
+   * after: a subscriber from before the call gets exactly the rest.
    */
   screen(options?: { readonly clear?: boolean }): Promise<string>;
   resize(size: TerminalSize): void;

@@ -273,10 +273,8 @@ export function attachTerminal(ctx: ServerContext, call: AttachCall): void {
   ctx.activeCalls.count++;
   let session: DevSession | undefined;
   let holder: TerminalHolder | undefined;
-  /** Set once the open has succeeded; until then keys and resizes wait in `early`, in order. */
+  /** Set once the open has succeeded: where keys and resizes go. */
   let target: DevProcess | undefined;
-  let opening = false;
-  const early: AttachIn[] = [];
   let unsubscribe = (): void => undefined;
   let finished = false;
   /** Ends the call once: with a last message, or with an error status. */
@@ -302,15 +300,17 @@ export function attachTerminal(ctx: ServerContext, call: AttachCall): void {
   call.on('data', (msg: AttachIn) => {
     if (finished) return;
     if (target) return deliver(target, msg);
-    if (opening) return void early.push(msg);
     if (msg.msg?.$case !== 'open') return end(undefined, new RequestError(grpcStatus.INVALID_ARGUMENT, 'an attach starts with an open message'));
-    opening = true;
-    open(msg.msg.value).catch((e: unknown) => end(undefined, e));
+    try {
+      open(msg.msg.value);
+    } catch (e) {
+      end(undefined, e);
+    }
   });
   call.on('end', () => end());
   call.on('cancelled', () => end());
 
-  async function open({ session: sessionId, process: ref, size: requested, client: description, client_id: clientId, below }: AttachOpen): Promise<void> {
+  function open({ session: sessionId, process: ref, size: requested, client: description, client_id: clientId, below }: AttachOpen): void {
     const s = (session = sessionOf(ctx, sessionId));
     const p = ref ? s.find(ref) : s.defaultProcess();
     if (!p) {
@@ -342,52 +342,67 @@ export function attachTerminal(ctx: ServerContext, call: AttachCall): void {
       s.size = size(requested);
       p.resize(s.size);
     }
-    const screen = Buffer.from(await p.output.screen({ clear: !below }), 'utf8');
-    if (finished) return;
-    call.write({ msg: { $case: 'attached', value: { session: s.id, process: s.processInfo(p), screen } } });
-    show(s, p);
-    for (const msg of early.splice(0)) deliver(p, msg);
+    show(s, p, { below });
   }
 
   /**
    * Streams `p`'s output to the client. When it exits, the attach ends;
    * but while the session watches, a service's main process restarted or
-   * recreated by the watch takes its place in the same terminal.
+   * recreated by the watch takes its place in the same terminal. It starts
+   * with `p`'s screen, drawn `below` what the client shows or not, when the
+   * client opened it, or with what a successor printed before it took over
+   * (it starts while its predecessor goes).
    */
-  function show(s: DevSession, p: DevProcess, successor = false): void {
+  function show(s: DevSession, p: DevProcess, start: { below: boolean } | 'successor'): void {
     unsubscribe();
-    // A successor may have printed before it took over (it starts while its predecessor goes): that output first.
-    if (successor) call.write({ msg: { $case: 'output', value: Buffer.from(p.output.history()) } });
+    const send = (chunk: Uint8Array): boolean => call.write({ msg: { $case: 'output', value: Buffer.from(chunk) } });
     // A client that cannot keep up (a slow link, a flood of output) is not buffered for without bound: output
     // stops going out until the call drains, and then one redraw of the screen stands for what it missed.
     let behind = false;
+    /** What the process printed while a screen was read (the screen holds none of it): it goes out after the screen. */
+    let held: Uint8Array[] | undefined;
     const output = p.output.subscribe((chunk) => {
-      if (finished || call.cancelled || behind) return;
-      if (call.write({ msg: { $case: 'output', value: Buffer.from(chunk) } })) return;
+      if (finished || call.cancelled) return;
+      if (held) return void held.push(chunk);
+      if (behind || send(chunk)) return;
       behind = true;
-      call.once('drain', () => {
-        void p.output.screen().then((redraw) => {
-          behind = false;
-          if (!finished && !call.cancelled) call.write({ msg: { $case: 'output', value: Buffer.from(redraw, 'utf8') } });
-        });
-      });
+      call.once('drain', () => void screenThenOutput(true, send));
     });
+    /** Subscribed first, the screen is read: every byte goes out once, in the screen or after it. */
+    const screenThenOutput = (clear: boolean, write: (screen: Buffer) => void): Promise<void> => {
+      held = [];
+      return p.output.screen({ clear }).then((screen) => {
+        const meanwhile = held ?? [];
+        held = undefined;
+        behind = false;
+        if (finished || call.cancelled) return;
+        write(Buffer.from(screen, 'utf8'));
+        for (const chunk of meanwhile) send(chunk);
+      });
+    };
+    let started = Promise.resolve();
+    if (start === 'successor') send(p.output.history());
+    else
+      started = screenThenOutput(!start.below, (screen) =>
+        call.write({ msg: { $case: 'attached', value: { session: s.id, process: s.processInfo(p), screen } } }),
+      );
     let untrack = (): void => undefined;
     unsubscribe = () => {
       output();
       untrack();
     };
     target = p;
-    void p.exited.then(() => {
+    // Its exit is told after its screen, which shows its last output.
+    void Promise.all([p.exited, started]).then(() => {
       if (finished || target !== p) return;
       if (!s.watching || p.kind !== 'service') return end({ msg: { $case: 'exited', value: s.processInfo(p) } });
       const note = `\r\n[bake: ${p.id} exited with code ${p.exitCode ?? '?'}; watching, so its restart shows here. Ctrl-a c opens the monitor]\r\n`;
       call.write({ msg: { $case: 'output', value: Buffer.from(note) } });
       // Its successor may be kept already (a recreate attaches the new container as the old one goes).
       const already = s.find(p.id);
-      if (already && already !== p) return show(s, already, true);
+      if (already && already !== p) return show(s, already, 'successor');
       untrack = s.onTracked((next) => {
-        if (next.id === p.id && !finished) show(s, next, true);
+        if (next.id === p.id && !finished) show(s, next, 'successor');
       });
     });
   }
