@@ -18,7 +18,7 @@ import type { SessionInfo } from '../dev/protocol/generated/dev.js';
 import { serviceMessage } from '../dev/protocol/service-message.js';
 import { bringUpDev, planDev, type DevPlan } from '../orchestrate/dev-bring-up.js';
 import { parseWaitTimeout, type BakeArgs } from './args.js';
-import { withBuildView } from './build.js';
+import { withBuildView } from './build-view.js';
 import { clientEngine, engineMismatch, list, noSessionError, pickSession, runningServer, serverRunCommand, stopCommand } from './dev-look.js';
 import { loadDefinition, overrideFlags, type CliEnvironment } from './definition.js';
 import { VERSION } from './version.js';
