@@ -4,6 +4,7 @@
  * to its log file), and says hello, warning when the versions differ.
  */
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { openSync, closeSync, statfsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { credentials, Metadata, status, type CallOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
@@ -23,7 +24,7 @@ import {
   type StopReply,
   type UpRequest,
 } from '../protocol/generated/dev.js';
-import { serverPaths, type ServerPaths } from '../server/paths.js';
+import { READY_FD_VARIABLE, serverPaths, type ServerPaths } from '../server/paths.js';
 import { checkPrivateDir } from '../server/private-dir.js';
 import { probeSocket } from './socket-probe.js';
 import { openAttachChannel, refusedAttachChannel, type AttachChannel } from './attach-channel.js';
@@ -163,9 +164,12 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
   };
   let client = await attempt();
   if (!client && options.start) {
+    const deadline = Date.now() + 15_000;
     const started = startServer(options.start, paths, options.env);
+    await started.listening(deadline);
+    client = await attempt();
     // A server that exits with 0 found another one starting (lock.ts): that one is waited for.
-    for (const deadline = Date.now() + 15_000; !client && Date.now() < deadline && !started.exitCode;) {
+    while (!client && Date.now() < deadline && !started.exitCode) {
       await new Promise((r) => setTimeout(r, 50));
       client = await attempt();
     }
@@ -214,19 +218,43 @@ function serverEnvironment(env: Readonly<Record<string, string | undefined>>): R
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && kept.test(e[0])));
 }
 
+/** A server this client started: `exitCode` is set if it exits while this client waits. */
+interface StartedServer {
+  exitCode: number | undefined;
+  /** Resolves when it listens (it says so on a pipe, sooner than polling would see), has given up, or at `deadline`. */
+  listening(deadline: number): Promise<void>;
+}
+
 /**
  * Starts `bake server run` detached: its own session and process group, its
- * output appended to the log. `exitCode` is set if it exits while this client waits.
+ * output appended to the log, and a pipe on which it says when it listens.
  */
-function startServer(
-  [command = '', ...args]: readonly string[],
-  paths: ServerPaths,
-  env: Readonly<Record<string, string | undefined>>,
-): { exitCode: number | undefined } {
+function startServer([command = '', ...args]: readonly string[], paths: ServerPaths, env: Readonly<Record<string, string | undefined>>): StartedServer {
   checkPrivateDir(paths, true);
   const log = openSync(paths.logFile, 'a', 0o600);
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: serverEnvironment(env), cwd: '/' });
-  const started: { exitCode: number | undefined } = { exitCode: undefined };
+  const child = spawn(command, args, {
+    detached: true,
+    stdio: ['ignore', log, log, 'pipe'],
+    env: { ...serverEnvironment(env), [READY_FD_VARIABLE]: '3' },
+    cwd: '/',
+  });
+  const ready = child.stdio[3] as Readable;
+  const told = new Promise<void>((resolve) => {
+    ready.once('data', () => resolve());
+    // A server that lost the race to start, or failed, closes it unsaid.
+    ready.once('close', () => resolve());
+    ready.once('error', () => resolve());
+  });
+  const started: StartedServer = {
+    exitCode: undefined,
+    listening: async (deadline) => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([told, new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+      clearTimeout(timer);
+      // It outlives this client: nothing of it may hold this process open.
+      ready.destroy();
+    },
+  };
   child.on('exit', (code, signal) => (started.exitCode = code ?? (signal ? 128 : 1)));
   child.unref();
   closeSync(log);

@@ -10,6 +10,7 @@ import type { TerminalSize } from '../../docker/types.js';
 import { parseEngineAddress } from '../../docker/endpoint.js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import type { DevProcess } from '../process/process.js';
+import { loadEmulator } from '../process/output-record.js';
 import { runAgainHint } from '../monitor/run-again.js';
 import type { ServicePlan } from '../runtime/service-runtime.js';
 import { errorDetail, errorTrailer } from '../protocol/error-detail.js';
@@ -93,6 +94,8 @@ export function devHandlers(ctx: ServerContext): DevServer {
     }),
     up: serverStream(ctx, async (req: UpRequest, write: (e: UpEvent) => void) => {
       const plans = checkUp(req);
+      // Each process needs the terminal emulator (about 50 ms to load, once): loaded while the engine creates containers.
+      void loadEmulator();
       const { session, created } = await ctx.registry.open(req.files, req.engine, req.project_dir, req.env);
       if (req.size) session.size = size(req.size);
       try {

@@ -6,7 +6,7 @@
  * no call; a crash leaves the containers running for the next server to
  * recover.
  */
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, rmSync, writeSync } from 'node:fs';
 import type { Server as NetServer } from 'node:net';
 import { homedir } from 'node:os';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
@@ -15,13 +15,16 @@ import { DevService } from '../protocol/generated/dev.js';
 import { attachTerminal, devHandlers, type ServerContext } from './api.js';
 import { listenForAttach } from './attach-listener.js';
 import { takeLock } from './lock.js';
-import { serverPaths } from './paths.js';
+import { READY_FD_VARIABLE, serverPaths } from './paths.js';
 import { checkPrivateDir } from './private-dir.js';
 import { SessionRegistry } from './registry.js';
 
 /** Runs the server until it is stopped or idles out. */
 export async function runServer(env: Readonly<Record<string, string | undefined>>, version: string): Promise<void> {
   const paths = serverPaths(env, homedir());
+  // Read once and dropped: the processes this server starts must not think they were told to say so.
+  const readyFd = Number(env[READY_FD_VARIABLE] ?? NaN);
+  Reflect.deleteProperty(process.env, READY_FD_VARIABLE);
   checkPrivateDir(paths, true);
   chmodSync(paths.dir, 0o700);
   const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -84,6 +87,7 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
       }
       chmodSync(paths.socket, 0o600);
       log(`bake server ${version} (protocol ${DEV_PROTOCOL_VERSION}) listening on ${paths.socket}, pid ${process.pid}`);
+      tellListening(readyFd);
       void registry.recoverKnown();
     });
     process.once('SIGTERM', () => shutdown('SIGTERM'));
@@ -98,4 +102,15 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
     idle.unref();
   });
   await done;
+}
+
+/** Tells the client that started this server (READY_FD_VARIABLE) that it listens; a server started otherwise has no such descriptor. */
+function tellListening(fd: number): void {
+  if (!Number.isInteger(fd) || fd < 3) return;
+  try {
+    writeSync(fd, 'listening\n');
+    closeSync(fd);
+  } catch {
+    // The client gave up waiting and went: it finds the server by its socket next time.
+  }
 }

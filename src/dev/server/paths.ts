@@ -22,6 +22,9 @@ export interface ServerPaths {
   readonly hosts: string;
 }
 
+/** Names the descriptor on which a server started by a client says it listens: a line, then it closes it. */
+export const READY_FD_VARIABLE = 'BAKE_SERVER_READY_FD';
+
 export function serverPaths(env: Readonly<Record<string, string | undefined>>, home: string): ServerPaths {
   const runtime = env['XDG_RUNTIME_DIR'];
   const dir = runtime?.startsWith('/') ? join(runtime, 'bake') : bakeStateDir(env, home);
