@@ -21,7 +21,8 @@
 //   (the docker CLI in a PTY) beside bake's and the direct exec.
 // Bars: prompt (session running) ≤ 1.0 s median; echo p95 ≤ direct p95 + 5 ms;
 // issue 15: dev --detach cold, warm and running ≤ 0.8× compose up; stop ≤
-// 0.8× compose down -t 0; dev ls ≤ 0.5× compose ps; echo p50 ≤ docker exec -it p50 + 1 ms.
+// 0.8× compose down -t 0; dev ls ≤ 0.5× compose ps (beside them, `node -e 0`: the floor
+// of any bake command); echo p50 ≤ docker exec -it p50 + 1 ms.
 //
 // The server is a private one (its own XDG_RUNTIME_DIR): what it creates
 // carries its socket as the owner label, which is how leftovers are found.
@@ -260,6 +261,8 @@ try {
 
   // Against docker compose: the same file, each step of one tool then the same of the other, the first alternating by run.
   figures.peer = { cold: [[], []], warm: [[], []], running: [[], []], stop: [[], []], ls: [[], []] };
+  // The floor under every bake command: Node starting and exiting, with nothing loaded.
+  figures.node = [];
   const steps = {
     bake: [
       ['cold', () => (stopServer(), timed(bakeRun('dev', '--detach'), asBake))],
@@ -286,10 +289,11 @@ try {
         if (name) figures.peer[name][tool === 'bake' ? 0 : 1].push(seconds);
       }
     }
+    figures.node.push(timed([process.execPath, ['-e', '0']]));
     log(
       `vs compose, run ${i + 1}: ${Object.entries(figures.peer)
         .map(([k, [b, c]]) => `${k} ${b.at(-1).toFixed(3)}/${c.at(-1).toFixed(3)} s`)
-        .join(', ')}`,
+        .join(', ')}, node -e 0 ${figures.node.at(-1).toFixed(3)} s`,
     );
   }
 } finally {
@@ -337,6 +341,10 @@ peerBar('warm', 'bake dev --detach, warm (session stopped)', 'compose up -d --wa
 peerBar('running', 'bake dev --detach, already running', 'compose up -d --wait', 0.8);
 peerBar('stop', 'bake dev stop', 'compose down -t 0', 0.8);
 peerBar('ls', 'bake dev ls', 'compose ps', 0.5);
+const nodeStart = median(figures.node);
+console.log(
+  `      floor: node -e 0 takes ${s(nodeStart)} (median of ${PEER_RUNS}) = ${(nodeStart / median(figures.peer.ls[1])).toFixed(2)}x compose ps, ${(nodeStart / median(figures.peer.stop[1])).toFixed(2)}x compose down`,
+);
 bar(pct(viaBake, 50) <= pct(viaDocker, 50) + 1, `echo p50 ≤ docker exec -it p50 + 1 ms: ${ms(pct(viaBake, 50))} ≤ ${ms(pct(viaDocker, 50) + 1)}`);
 const budget = pct(viaEngine, 95) + 5;
 bar(
