@@ -54,7 +54,7 @@ export async function createOutputRecord(size: TerminalSize, options: OutputReco
 }
 
 class TerminalOutputRecord implements OutputRecord {
-  private readonly listeners = new Set<(chunk: Uint8Array) => void>();
+  private readonly listeners = new Set<(chunk: Buffer) => void>();
   private readonly ring: ByteRing;
   private disposed = false;
 
@@ -81,7 +81,7 @@ class TerminalOutputRecord implements OutputRecord {
     if (!this.disposed) this.terminal.write(bytes);
   }
 
-  subscribe(listener: (chunk: Uint8Array) => void): () => void {
+  subscribe(listener: (chunk: Buffer) => void): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
   }

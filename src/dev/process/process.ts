@@ -34,8 +34,8 @@ export interface DevProcess {
 export interface OutputRecord {
   /** Feeds output (the process's raw terminal bytes). */
   append(chunk: Uint8Array): void;
-  /** Calls `listener` with each later chunk; returns the unsubscribe function. */
-  subscribe(listener: (chunk: Uint8Array) => void): () => void;
+  /** Calls `listener` with each later chunk, the record's own copy (never changed, so it can be sent as it is); returns the unsubscribe function. */
+  subscribe(listener: (chunk: Buffer) => void): () => void;
   /** The last bytes of output (bounded), for `logs`. */
   history(): Buffer;
   /**

@@ -358,12 +358,12 @@ export function attachTerminal(ctx: ServerContext, call: AttachCall): void {
    */
   function show(s: DevSession, p: DevProcess, start: { below: boolean } | 'successor'): void {
     unsubscribe();
-    const send = (chunk: Uint8Array): boolean => call.write({ msg: { $case: 'output', value: Buffer.from(chunk) } });
+    const send = (chunk: Buffer): boolean => call.write({ msg: { $case: 'output', value: chunk } });
     // A client that cannot keep up (a slow link, a flood of output) is not buffered for without bound: output
     // stops going out until the call drains, and then one redraw of the screen stands for what it missed.
     let behind = false;
     /** What the process printed while a screen was read (the screen holds none of it): it goes out after the screen. */
-    let held: Uint8Array[] | undefined;
+    let held: Buffer[] | undefined;
     const output = p.output.subscribe((chunk) => {
       if (finished || call.cancelled) return;
       if (held) return void held.push(chunk);

@@ -179,7 +179,7 @@ async function logs(ctx: CommandContext, service: string, follow: boolean): Prom
     let unsubscribe = (): void => undefined;
     const show = (p: DevProcess): void => {
       unsubscribe();
-      unsubscribe = p.output.subscribe((chunk) => ctx.write({ msg: { $case: 'data', value: Buffer.from(chunk) } }));
+      unsubscribe = p.output.subscribe((chunk) => ctx.write({ msg: { $case: 'data', value: chunk } }));
       void p.exited.then(() => {
         if (!ctx.session.watching && ctx.session.find(service) === p) done();
       });
