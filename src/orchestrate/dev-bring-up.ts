@@ -112,11 +112,11 @@ export async function bringUpDev<S>(
     const resolved = request.only.length ? resolveTargets(plan.def.evaluated, { ...plan.options, names: request.only }) : plan.environment.resolved;
     const input = { resolved, cwd: request.cwd, env: request.env, ...request.build };
     // Loaded only here: services that run images need none of the build machinery (about 110 ms to load).
-    const [{ runBuild, unchangedBuild }, { openBuilder }] = await Promise.all([import('./build-run.js'), import('./builder.js')]);
+    const { runBuild, unchangedBuild } = await import('./build-run.js');
     let built = hooks.unchanged && request.running.size > 0 ? await unchangedBuild(input, signal) : undefined;
     if (built) hooks.unchanged?.([...built.keys()]);
     else {
-      const result = await runBuild(input, (targets) => hooks.openSink(targets), signal, open ?? openBuilder);
+      const result = await runBuild(input, (targets) => hooks.openSink(targets), signal, open);
       await hooks.built(result);
       if (result.interrupted) return { outcome: 'interrupted', failed: result.failed };
       if (result.failed.size) return { outcome: 'build', failed: result.failed };
