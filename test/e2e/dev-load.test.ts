@@ -11,7 +11,7 @@
  * command and its echo show exactly once, in order).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -229,6 +229,11 @@ test(
     let left = await leftovers();
     for (let n = 0; n < 100 && left.length; n++) left = (await sleep(300), await leftovers());
     assert.deepEqual(left, [], 'no container or network of the sessions is left');
+    // `server stop` answers before the server is gone, and a stopping server still takes new work (in the note):
+    // the next test starts only once this server has exited (its lock is the last thing it removes).
+    const lock = join(env['XDG_RUNTIME_DIR']!, 'bake', 'server.lock');
+    for (let n = 0; n < 100 && existsSync(lock); n++) await sleep(300);
+    assert.ok(!existsSync(lock), 'the server exits after bake server stop');
     t.diagnostic(`whole run ${((Date.now() - started) / 1000).toFixed(1)} s`);
   },
 );
