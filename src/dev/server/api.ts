@@ -278,6 +278,8 @@ export function attachTerminal(ctx: ServerContext, call: AttachCall): void {
   let holder: TerminalHolder | undefined;
   /** Set once the open has succeeded: where keys and resizes go. */
   let target: DevProcess | undefined;
+  /** Keys and resizes that came before the opened process's screen went out: delivered after it, in order (typed ahead into a debug shell that had just started, they were lost once in CI when delivered sooner). */
+  let early: AttachIn[] | undefined;
   let unsubscribe = (): void => undefined;
   let finished = false;
   /** Ends the call once: with a last message, or with an error status. */
@@ -302,6 +304,7 @@ export function attachTerminal(ctx: ServerContext, call: AttachCall): void {
   };
   call.on('data', (msg: AttachIn) => {
     if (finished) return;
+    if (early) return void early.push(msg);
     if (target) return deliver(target, msg);
     if (msg.msg?.$case !== 'open') return end(undefined, new RequestError(grpcStatus.INVALID_ARGUMENT, 'an attach starts with an open message'));
     try {
@@ -385,10 +388,16 @@ export function attachTerminal(ctx: ServerContext, call: AttachCall): void {
     };
     let started = Promise.resolve();
     if (start === 'successor') send(p.output.history());
-    else
+    else {
+      early = [];
       started = screenThenOutput(!start.below, (screen) =>
         call.write({ msg: { $case: 'attached', value: { session: s.id, process: s.processInfo(p), screen } } }),
-      );
+      ).then(() => {
+        const waiting = early ?? [];
+        early = undefined;
+        for (const msg of waiting) if (!finished) deliver(p, msg);
+      });
+    }
     let untrack = (): void => undefined;
     unsubscribe = () => {
       output();
