@@ -10,17 +10,20 @@ import { usageError, UserError, type Outcome } from '../core/errors.js';
 import { loadBakeFiles } from '../bakefile/load.js';
 import { packageRoot } from '../buildkit/package-root.js';
 import { resolveEngineEndpoint, type ResolvedEndpoint } from '../docker/endpoint.js';
-import { connectServer, type DevClient } from '../dev/client/connection.js';
+import { connectServer, lockReleased, type DevClient } from '../dev/client/connection.js';
 import { sameEngine } from '../dev/client/engine-identity.js';
 import { sessionRow } from '../dev/client/rows.js';
 import { formatKeyValues, formatSessionTable, formatUptime } from '../dev/monitor/tables.js';
 import type { SessionInfo } from '../dev/protocol/generated/dev.js';
-import { abandonedLock } from '../dev/server/lock.js';
+import { abandonedLock, lockHolder } from '../dev/server/lock.js';
 import { serverPaths } from '../dev/server/paths.js';
 import { projectKey, sessionIdOf } from '../dev/project.js';
 import type { BakeArgs, ServerRequest } from './args.js';
 import type { CliEnvironment } from './definition.js';
 import { VERSION } from './version.js';
+
+/** How long `bake server stop` waits for the server to end its sessions and go. */
+const STOP_WAIT_MS = 30_000;
 
 /**
  * The server if one runs (ls, attach, stop only look). One that was killed
@@ -189,7 +192,16 @@ export async function serverCommand(
     const h = client.hello;
     if (action === 'stop') {
       const reply = await client.shutdown();
-      process.stdout.write(`bake server (pid ${h.pid}) is stopping; it ends its ${reply.sessions} session(s).\n`);
+      // Returns once it has gone, so the next command meets no server, or a new one, never a stopping one.
+      const paths = serverPaths(cli.env, homedir());
+      await lockReleased(paths, Date.now() + STOP_WAIT_MS);
+      if (lockHolder(paths) === h.pid)
+        throw new UserError(
+          'engine',
+          `the bake server (pid ${h.pid}) is still stopping after ${STOP_WAIT_MS / 1000} s; it was ending its ${reply.sessions} session(s)`,
+          `Its log, ${h.log_file}, says what it waits for (often an engine that does not answer); kill ${h.pid} to end it, and the next bake dev recovers its sessions.`,
+        );
+      process.stdout.write(`bake server (pid ${h.pid}) stopped; it ended its ${reply.sessions} session(s).\n`);
       return 'ok';
     }
     if (request.format === 'json') {

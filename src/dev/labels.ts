@@ -7,6 +7,9 @@
 /** Bumped when the server's API changes (2: services, tables and errors as messages; 3: terminals on their own socket): the client warns when the server's differs. */
 export const DEV_PROTOCOL_VERSION = '3';
 
+/** A stopping server's refusal of a new call (status UNAVAILABLE): the client waits for it to go and starts another. */
+export const SERVER_STOPPING = 'the bake server is stopping';
+
 /**
  * Bumped when the meaning of a label changes: a server leaves sessions whose
  * labels are of another version alone. It was the protocol version until

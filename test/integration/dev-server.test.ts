@@ -376,15 +376,52 @@ test('lifetimes: without a session the server exits after its grace period; with
       `session ${id} runs its container`,
     );
 
-  // `bake server stop` ends both sessions, then the server.
+  // `bake server stop` ends both sessions, then the server, and returns once it has: nothing of it is left to wait for.
   const stopping = Date.now();
   const stop = await bake(['server', 'stop'], env);
   assert.equal(stop.status, 0, stop.stderr);
-  assert.match(stop.stdout, new RegExp(`^bake server \\(pid ${busy.pid}\\) is stopping; it ends its 2 session\\(s\\)\\.$`, 'm'));
-  await eventually('no container of either session remains', async () => (await containersOf(a)).length + (await containersOf(b)).length === 0);
-  await eventually('the server exits', () => !existsSync(socket) && !alive(busy.pid ?? 0));
+  assert.match(stop.stdout, new RegExp(`^bake server \\(pid ${busy.pid}\\) stopped; it ended its 2 session\\(s\\)\\.$`, 'm'));
+  assert.deepEqual([...(await containersOf(a)), ...(await containersOf(b))], [], 'no container of either session remains');
+  assert.equal(existsSync(socket), false, 'its socket is gone');
+  assert.equal(lockedPid(env), undefined, 'its lock is gone');
+  await eventually('the server process exits', () => !alive(busy.pid ?? 0), 5_000);
   assert.deepEqual(await serverStatus(env), { running: false });
   t.diagnostic(`bake server stop with 2 sessions: containers and server gone in ${Date.now() - stopping} ms`);
+});
+
+test('a stopping server takes no new work: bake dev meanwhile waits for it to go and starts the next server, which keeps its session', async (t) => {
+  const env = serverEnv('stopping', 60);
+  // A host process that ignores SIGTERM holds the stop for its 5 s grace: the window in which a stopping server used to take new sessions and drop them.
+  const slow = await detach(
+    env,
+    project(
+      'stopping',
+      'stopping-slow',
+      `service "stubborn" {\n  runs_on = "host"\n  command = ["sh", "-c", "trap '' TERM; while :; do sleep 0.2; done"]\n}\n`,
+    ),
+  );
+  const first = await serverStatus(env);
+  const log = first.logFile ?? '';
+  const stop = bake(['server', 'stop'], env);
+  await eventually('the server says it is stopping', () => readFileSync(log, 'utf8').includes('stopping (bake server stop)'));
+  const asked = Date.now();
+  const next = await detach(env, project('stopping', 'stopping-next', `service "next" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}\n`));
+  t.diagnostic(`bake dev --detach during the stop returned after ${Date.now() - asked} ms`);
+  const stopped = await stop;
+  assert.equal(stopped.status, 0, stopped.stderr);
+  assert.match(stopped.stdout, new RegExp(`^bake server \\(pid ${first.pid}\\) stopped; it ended its 1 session\\(s\\)\\.$`, 'm'));
+  const second = await serverStatus(env);
+  assert.equal(second.running, true);
+  assert.notEqual(second.pid, first.pid, 'a new server serves the session started during the stop');
+  assert.deepEqual(
+    (await sessions(env)).map((s) => s.id),
+    [next],
+    `the new session is kept (and ${slow}, stopped with the first server, is gone)`,
+  );
+  assert.deepEqual(
+    (await containersOf(next)).map((c) => c.state),
+    ['running'],
+  );
 });
 
 test('bad input on the server socket: one clear error each, and the healthy session keeps being served', async (t) => {

@@ -9,7 +9,7 @@ import { openSync, closeSync, statfsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { credentials, Metadata, status, type CallOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { usageError, UserError } from '../../core/errors.js';
-import { DEV_PROTOCOL_VERSION } from '../labels.js';
+import { DEV_PROTOCOL_VERSION, SERVER_STOPPING } from '../labels.js';
 import {
   DevClient as DevStub,
   type CommandOut,
@@ -25,6 +25,7 @@ import {
   type UpRequest,
 } from '../protocol/generated/dev.js';
 import { READY_FD_VARIABLE, serverPaths, type ServerPaths } from '../server/paths.js';
+import { lockHolder } from '../server/lock.js';
 import { checkPrivateDir } from '../server/private-dir.js';
 import { probeSocket } from './socket-probe.js';
 import { openAttachChannel, refusedAttachChannel, type AttachChannel } from './attach-channel.js';
@@ -157,7 +158,13 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
       return new DevClient(client, hello, paths.attach);
     } catch (e) {
       client.close();
-      if ((e as ServiceError).code !== status.UNAVAILABLE && (e as ServiceError).code !== status.DEADLINE_EXCEEDED) throw serverError(e as ServiceError);
+      const { code, details } = e as ServiceError;
+      // A server that has begun to stop takes no new work; it is gone once it has ended its sessions and released the lock.
+      if (code === status.UNAVAILABLE && details === SERVER_STOPPING) {
+        await lockReleased(paths, Date.now() + 30_000);
+        return undefined;
+      }
+      if (code !== status.UNAVAILABLE && code !== status.DEADLINE_EXCEEDED) throw serverError(e as ServiceError);
       await noServerOrWhyNot(paths, options.start === undefined);
       return undefined;
     }
@@ -165,12 +172,15 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
   let client = await attempt();
   if (!client && options.start) {
     const deadline = Date.now() + 15_000;
-    const started = startServer(options.start, paths, options.env);
+    let started = startServer(options.start, paths, options.env);
     await started.listening(deadline);
     client = await attempt();
-    // A server that exits with 0 found another one starting (lock.ts): that one is waited for.
     while (!client && Date.now() < deadline && !started.exitCode) {
-      await new Promise((r) => setTimeout(r, 50));
+      // A server that exits with 0 found the lock held (lock.ts): by one starting, which is waited for, or by one that was stopping, after which another is started.
+      if (started.exitCode === 0 && lockHolder(paths) === undefined) {
+        started = startServer(options.start, paths, options.env);
+        await started.listening(deadline);
+      } else await new Promise((r) => setTimeout(r, 50));
       client = await attempt();
     }
     if (!client) throw notStarted(paths, started.exitCode);
@@ -259,6 +269,12 @@ function startServer([command = '', ...args]: readonly string[], paths: ServerPa
   child.unref();
   closeSync(log);
   return started;
+}
+
+/** Resolves once the server now holding the lock has released it (or exited), or at `deadline`. */
+export async function lockReleased(paths: ServerPaths, deadline: number): Promise<void> {
+  const holder = lockHolder(paths);
+  while (holder !== undefined && lockHolder(paths) === holder && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Why no server answers after starting one: a full directory is named as such, as the server cannot write even its log there. */

@@ -8,7 +8,7 @@ import { status as grpcStatus, type handleServerStreamingCall, type handleUnaryC
 import { UserError } from '../../core/errors.js';
 import type { TerminalSize } from '../../docker/types.js';
 import { parseEngineAddress } from '../../docker/endpoint.js';
-import { DEV_PROTOCOL_VERSION } from '../labels.js';
+import { DEV_PROTOCOL_VERSION, SERVER_STOPPING } from '../labels.js';
 import type { DevProcess } from '../process/process.js';
 import { loadEmulator } from '../process/output-record.js';
 import { runAgainHint } from '../monitor/run-again.js';
@@ -64,6 +64,8 @@ export interface ServerContext {
   readonly shutdown: (why: string) => void;
   /** Calls in flight: the server does not idle out under one. */
   readonly activeCalls: { count: number };
+  /** Whether the server has begun to stop: it takes no new work then (a session it opened now would be dropped unended). */
+  readonly stopping: () => boolean;
 }
 
 export function devHandlers(ctx: ServerContext): DevServer {
@@ -139,7 +141,7 @@ export function devHandlers(ctx: ServerContext): DevServer {
 function unary<Req, Res>(ctx: ServerContext, handle: (req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     ctx.activeCalls.count++;
-    handle(call.request)
+    refusedWhenStopping(ctx, () => handle(call.request))
       .then(
         (res) => callback(null, res),
         (e: unknown) => callback(failure(ctx, e)),
@@ -156,12 +158,14 @@ function serverStream<Req, Out>(
     ctx.activeCalls.count++;
     const abort = new AbortController();
     call.on('cancelled', () => abort.abort(new Error('the client left')));
-    handle(
-      call.request,
-      (o) => {
-        if (!call.cancelled) call.write(o);
-      },
-      abort.signal,
+    refusedWhenStopping(ctx, () =>
+      handle(
+        call.request,
+        (o) => {
+          if (!call.cancelled) call.write(o);
+        },
+        abort.signal,
+      ),
     )
       .then(
         () => call.end(),
@@ -187,7 +191,20 @@ function failure(ctx: ServerContext, e: unknown): Partial<StatusObject> {
   return detail ? { code, details, metadata: errorTrailer(detail) } : { code, details };
 }
 
+/** `handle`'s answer, unless the server has begun to stop (refuseWhenStopping). */
+async function refusedWhenStopping<T>(ctx: ServerContext, handle: () => Promise<T>): Promise<T> {
+  refuseWhenStopping(ctx);
+  return handle();
+}
+
+/** Once the server has begun to stop, every new call is refused: the client reads the refusal as "wait for it to go, then start another". */
+function refuseWhenStopping(ctx: ServerContext): void {
+  if (ctx.stopping()) throw new RequestError(grpcStatus.UNAVAILABLE, SERVER_STOPPING);
+}
+
 function sessionOf(ctx: ServerContext, id: string): DevSession {
+  // A terminal's attach or follow asks for its session first: a stopping server hands out none.
+  refuseWhenStopping(ctx);
   if (typeof id !== 'string' || !id) throw new RequestError(grpcStatus.INVALID_ARGUMENT, 'the request names no session');
   const session = ctx.registry.get(id);
   if (!session) {

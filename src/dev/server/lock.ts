@@ -57,11 +57,21 @@ function alive(pid: number): boolean {
  * in the engine, and only a server can list them (it adopts them from their labels).
  */
 export function abandonedLock(paths: ServerPaths): boolean {
-  let pid: number;
+  const pid = lockPid(paths);
+  return pid !== undefined && !(pid > 0 && alive(pid));
+}
+
+/** The pid of the running server that holds the lock; undefined when none does (no lock, or an abandoned one). */
+export function lockHolder(paths: ServerPaths): number | undefined {
+  const pid = lockPid(paths);
+  return pid !== undefined && pid > 0 && alive(pid) ? pid : undefined;
+}
+
+/** The pid the lock file names, if there is one. */
+function lockPid(paths: ServerPaths): number | undefined {
   try {
-    pid = Number(readFileSync(paths.lock, 'utf8').trim());
+    return Number(readFileSync(paths.lock, 'utf8').trim());
   } catch {
-    return false;
+    return undefined;
   }
-  return !(pid > 0 && alive(pid));
 }

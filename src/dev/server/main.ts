@@ -71,7 +71,17 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
         resolve();
       })();
     };
-    const ctx: ServerContext = { registry, version, startedAt: Date.now(), socket: paths.socket, logFile: paths.logFile, log, shutdown, activeCalls };
+    const ctx: ServerContext = {
+      registry,
+      version,
+      startedAt: Date.now(),
+      socket: paths.socket,
+      logFile: paths.logFile,
+      log,
+      shutdown,
+      activeCalls,
+      stopping: () => stopping !== undefined,
+    };
     server.addService(DevService, devHandlers(ctx));
     // Listening before the gRPC socket: a client that got its Hello answered can attach at once.
     terminals = listenForAttach(paths.attach, (call) => attachTerminal(ctx, call));
