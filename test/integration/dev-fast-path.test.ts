@@ -6,7 +6,9 @@
  * bake asks of the engine is read on the way: DOCKER_HOST is a socket that
  * passes every byte on to the real engine and writes down each HTTP
  * request line, so a dial of BuildKit (POST /grpc, POST /session, as both
- * Docker 20.10 and 26 take them) shows whatever the engine's version.
+ * Docker 20.10 and 26 take them) shows whatever the engine's version. And
+ * a `bake dev` whose services are all images does not even load the
+ * BuildKit client (read from the modules the process loaded).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +20,7 @@ import { parseEngineAddress } from '../../src/docker/endpoint.js';
 import { DockerEngine } from '../../src/docker/engine-api.js';
 import { runBake, type Run } from '../support/bake-cli.js';
 import { privateServerEnv } from '../support/dev-server.js';
+import { recordLoadedSources } from '../support/loaded-sources.js';
 import { requireBuildEngine } from '../support/engine.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'bake-dev-fast-'));
@@ -100,4 +103,28 @@ test('bake dev on an unchanged running session starts nothing and asks no BuildK
   assert.equal(changed.status, 0, changed.stderr);
   assert.doesNotMatch(changed.stderr, /nothing built/);
   assert.ok(dialsBuildKit(asked), `a changed context builds again; the engine was asked:\n${asked.join('\n')}`);
+});
+
+test('bake dev with image-only services loads no BuildKit client; one that builds does', async () => {
+  /** What `bake dev` loads only to build: the BuildKit dial and build, and the build run over them. */
+  const buildOnly = ['src/buildkit/dial.ts', 'src/buildkit/build.ts', 'src/orchestrate/build-run.ts'];
+  const loadedBy = async (dir: string, what: string): Promise<string[]> => {
+    const recorder = recordLoadedSources(mkdtempSync(join(scratch, 'loaded-')));
+    const r = await runBake(['dev', '--detach', '--progress=plain'], { cwd: dir, env: { ...env, ...recorder.env }, timeoutMs: 120_000 });
+    assert.equal(r.status, 0, `${what}: ${r.stderr}`);
+    const sources = recorder.sources();
+    assert.ok(sources.has('src/cli/dev-session.ts'), `${what}: the recorder saw bake's modules (${sources.size} sources)`);
+    return buildOnly.filter((s) => sources.has(s));
+  };
+  const images = join(scratch, 'images-only');
+  mkdirSync(images);
+  writeFileSync(join(images, 'docker-bake.hcl'), 'service "tool" {\n  image   = "busybox:latest"\n  command = ["sleep", "3600"]\n}\n');
+  try {
+    assert.deepEqual(await loadedBy(images, 'image-only services'), [], 'an image-only bake dev loads none of the build-only modules');
+  } finally {
+    await runBake(['dev', 'stop'], { cwd: images, env });
+  }
+  // The control: a changed context builds, and the recorder sees the same modules loaded.
+  writeFileSync(join(project, 'hello.txt'), `hello ${Date.now()}\n`);
+  assert.deepEqual(await loadedBy(project, 'a service to build'), buildOnly, 'a bake dev that builds loads them');
 });
