@@ -22,7 +22,8 @@
 // Bars: prompt (session running) ≤ 1.0 s median; echo p95 ≤ direct p95 + 5 ms;
 // issue 15: dev --detach cold, warm and running ≤ 0.8× compose up; stop ≤
 // 0.8× compose down -t 0; dev ls ≤ 0.5× compose ps (beside them, `node -e 0`: the floor
-// of any bake command); echo p50 ≤ docker exec -it p50 + 1 ms.
+// of any bake command, and under stop also the engine's own removal of the same
+// container and network, asked directly); echo p50 ≤ docker exec -it p50 + 1 ms.
 //
 // The server is a private one (its own XDG_RUNTIME_DIR): what it creates
 // carries its socket as the owner label, which is how leftovers are found.
@@ -61,7 +62,8 @@ const work = mkdtempSync(join(tmpdir(), 'bake-bench-dev-'));
 const address = status.address;
 const engine = new DockerEngine(parseEngineAddress(address));
 const env = { ...engineEnv, DOCKER_HOST: address, XDG_RUNTIME_DIR: join(work, 'run'), BAKE_SERVER_GRACE_SECONDS: '600' };
-const ours = { label: [`${LABEL.owner}=${join(env.XDG_RUNTIME_DIR, 'bake', 'server.sock')}`] };
+const ownerLabels = { [LABEL.owner]: join(env.XDG_RUNTIME_DIR, 'bake', 'server.sock') };
+const ours = { label: Object.entries(ownerLabels).map(([k, v]) => `${k}=${v}`) };
 mkdirSync(env.XDG_RUNTIME_DIR, { mode: 0o700 });
 const projects = ['app', 'two', 'three'].map((name) => {
   const dir = join(work, name);
@@ -177,6 +179,27 @@ async function dockerExecShell(containerId) {
   return { watch, write: (keys) => pty.write(keys), close: () => pty.kill('SIGKILL') };
 }
 
+/**
+ * What `bake dev stop` asks of the engine, asked directly and timed: a
+ * container like the session's (the same image, TTY, init, on a network of
+ * its own), force-removed, then its network. The part of stop no client can go below.
+ */
+async function engineDown() {
+  const signal = AbortSignal.timeout(60_000);
+  const network = `bake-bench-floor-${process.pid}`;
+  await engine.networks.create({ Name: network, Driver: 'bridge', Labels: ownerLabels }, signal);
+  const id = await engine.containers.create(
+    { Image: 'busybox:latest', Cmd: ['/bin/sh'], Tty: true, OpenStdin: true, Labels: ownerLabels, HostConfig: { Init: true, NetworkMode: network } },
+    undefined,
+    signal,
+  );
+  await engine.containers.start(id, signal);
+  const started = performance.now();
+  await engine.containers.remove(id, { force: true, volumes: true }, signal);
+  await engine.networks.remove(network, signal);
+  return (performance.now() - started) / 1000;
+}
+
 function serverRss() {
   return JSON.parse(run(['server', 'status', '--format', 'json'])).rssBytes;
 }
@@ -261,8 +284,9 @@ try {
 
   // Against docker compose: the same file, each step of one tool then the same of the other, the first alternating by run.
   figures.peer = { cold: [[], []], warm: [[], []], running: [[], []], stop: [[], []], ls: [[], []] };
-  // The floor under every bake command: Node starting and exiting, with nothing loaded.
+  // The floor under every bake command: Node starting and exiting, with nothing loaded; under stop, also the engine's own removal.
   figures.node = [];
+  figures.engineDown = [];
   const steps = {
     bake: [
       ['cold', () => (stopServer(), timed(bakeRun('dev', '--detach'), asBake))],
@@ -290,10 +314,11 @@ try {
       }
     }
     figures.node.push(timed([process.execPath, ['-e', '0']]));
+    figures.engineDown.push(await engineDown());
     log(
       `vs compose, run ${i + 1}: ${Object.entries(figures.peer)
         .map(([k, [b, c]]) => `${k} ${b.at(-1).toFixed(3)}/${c.at(-1).toFixed(3)} s`)
-        .join(', ')}, node -e 0 ${figures.node.at(-1).toFixed(3)} s`,
+        .join(', ')}, node -e 0 ${figures.node.at(-1).toFixed(3)} s, engine removal ${figures.engineDown.at(-1).toFixed(3)} s`,
     );
   }
 } finally {
@@ -344,6 +369,10 @@ peerBar('ls', 'bake dev ls', 'compose ps', 0.5);
 const nodeStart = median(figures.node);
 console.log(
   `      floor: node -e 0 takes ${s(nodeStart)} (median of ${PEER_RUNS}) = ${(nodeStart / median(figures.peer.ls[1])).toFixed(2)}x compose ps, ${(nodeStart / median(figures.peer.stop[1])).toFixed(2)}x compose down`,
+);
+const stopFloor = nodeStart + median(figures.engineDown);
+console.log(
+  `      stop's floor: node -e 0 plus the engine's own removal of the same container and its network (${s(median(figures.engineDown))}, asked directly) = ${s(stopFloor)} = ${(stopFloor / median(figures.peer.stop[1])).toFixed(2)}x compose down`,
 );
 bar(pct(viaBake, 50) <= pct(viaDocker, 50) + 1, `echo p50 ≤ docker exec -it p50 + 1 ms: ${ms(pct(viaBake, 50))} ≤ ${ms(pct(viaDocker, 50) + 1)}`);
 const budget = pct(viaEngine, 95) + 5;

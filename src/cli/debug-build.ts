@@ -14,7 +14,7 @@ import { cutBefore } from '../dockerfile/break-point.js';
 import { buildSpec } from '../orchestrate/build-spec.js';
 import type { BakeArgs, BuildDebugArgs, DockerfileBreak } from './args.js';
 import { loadDefinition, resolveOptions, type CliEnvironment } from './definition.js';
-import { clientEngine } from './dev-look.js';
+import { clientEngine } from './client-engine.js';
 import { connect, keysUntilAttached, openTerminal, rebuildFlags } from './dev-session.js';
 
 export async function debugBuild(args: BakeArgs, debug: BuildDebugArgs, cli: CliEnvironment): Promise<Outcome> {

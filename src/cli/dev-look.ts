@@ -5,12 +5,11 @@
  * only the server's client, its tables and the engine's address.
  */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { usageError, UserError, type Outcome } from '../core/errors.js';
 import { loadBakeFiles } from '../bakefile/load.js';
-import { packageRoot } from '../buildkit/package-root.js';
-import { resolveEngineEndpoint, type ResolvedEndpoint } from '../docker/endpoint.js';
-import { connectServer, lockReleased, type DevClient } from '../dev/client/connection.js';
+import type { ResolvedEndpoint } from '../docker/endpoint.js';
+import { connectServer, type DevClient } from '../dev/client/connection.js';
+import { lockReleased, serverRunCommand } from '../dev/client/server-process.js';
 import { sameEngine } from '../dev/client/engine-identity.js';
 import { sessionRow } from '../dev/client/rows.js';
 import { formatKeyValues, formatSessionTable, formatUptime } from '../dev/monitor/tables.js';
@@ -19,6 +18,7 @@ import { abandonedLock, lockHolder } from '../dev/server/lock.js';
 import { serverPaths } from '../dev/server/paths.js';
 import { projectKey, sessionIdOf } from '../dev/project.js';
 import type { BakeArgs, ServerRequest } from './args.js';
+import { clientEngine } from './client-engine.js';
 import type { CliEnvironment } from './definition.js';
 import { VERSION } from './version.js';
 
@@ -39,16 +39,6 @@ export async function runningServer(cli: CliEnvironment): Promise<DevClient | un
     start: takeOver ? serverRunCommand() : undefined,
     warn: (line) => void process.stderr.write(`${line}\n`),
   });
-}
-
-/** `bake server run` by this package's bin/bake, as a client starts the server. */
-export function serverRunCommand(): string[] {
-  return [process.execPath, join(packageRoot(), 'bin', 'bake'), 'server', 'run'];
-}
-
-/** The engine this terminal builds and runs on, and why (DOCKER_HOST, the docker context …): where a new session is created. */
-export function clientEngine(cli: CliEnvironment): ResolvedEndpoint {
-  return resolveEngineEndpoint(cli.env);
 }
 
 /** Why a session on another engine than this terminal's cannot be used from here; undefined when it is the same engine. */

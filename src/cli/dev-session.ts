@@ -10,16 +10,16 @@ import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { renderError } from '../core/error-text.js';
 import { usageError, UserError, type Outcome } from '../core/errors.js';
-import { connectServer, type DevClient } from '../dev/client/connection.js';
+import type { DevClient } from '../dev/client/connection.js';
 import { parsePrefixKey } from '../dev/client/prefix-key.js';
-import { runTerminal } from '../dev/client/terminal.js';
+import { serverRunCommand, startServerUnlessRunning, type StartedServer } from '../dev/client/server-process.js';
 import { sessionIdOf } from '../dev/project.js';
 import type { SessionInfo } from '../dev/protocol/generated/dev.js';
 import { serviceMessage } from '../dev/protocol/service-message.js';
 import { bringUpDev, planDev, type DevPlan } from '../orchestrate/dev-bring-up.js';
 import { parseWaitTimeout, type BakeArgs } from './args.js';
 import { withBuildView } from './build-view.js';
-import { clientEngine, engineMismatch, list, noSessionError, pickSession, runningServer, serverRunCommand, stopCommand } from './dev-look.js';
+import { clientEngine } from './client-engine.js';
 import { loadDefinition, overrideFlags, type CliEnvironment } from './definition.js';
 import { VERSION } from './version.js';
 
@@ -29,19 +29,30 @@ export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<O
   clientEngine(cli);
   switch (args.dev.action) {
     case 'ls':
-      return list(args, cli);
+      return (await import('./dev-look.js')).list(args, cli);
     case 'attach':
       return attachCommand(args, cli);
     case 'stop':
-      return stopCommand(args, cli);
+      return (await import('./dev-look.js')).stopCommand(args, cli);
     case 'up':
       return up(args, cli);
   }
 }
 
-/** The server, started when none runs: for `bake dev`, which needs one to hold its session. */
-export async function connect(cli: CliEnvironment): Promise<DevClient> {
-  const client = await connectServer({ env: cli.env, version: VERSION, start: serverRunCommand(), warn: (line) => void process.stderr.write(`${line}\n`) });
+/**
+ * The server, started when none runs (or waited for, when this client has
+ * `started` it): for `bake dev`, which needs one to hold its session. The
+ * gRPC client is loaded here, after a cold `bake dev` has started its server.
+ */
+export async function connect(cli: CliEnvironment, started?: StartedServer): Promise<DevClient> {
+  const { connectServer } = await import('../dev/client/connection.js');
+  const client = await connectServer({
+    env: cli.env,
+    version: VERSION,
+    start: serverRunCommand(),
+    started,
+    warn: (line) => void process.stderr.write(`${line}\n`),
+  });
   return client as DevClient;
 }
 
@@ -51,7 +62,7 @@ export async function connect(cli: CliEnvironment): Promise<DevClient> {
  * points (and a session lives on one engine only): say so, naming both.
  */
 async function checkSessionEngine(session: SessionInfo, cli: CliEnvironment): Promise<void> {
-  const mismatch = await engineMismatch(session, clientEngine(cli));
+  const mismatch = await (await import('./dev-look.js')).engineMismatch(session, clientEngine(cli));
   if (mismatch) throw new UserError('run', mismatch.message, mismatch.fix);
 }
 
@@ -76,7 +87,8 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   const interrupt = keys?.interrupt ?? new AbortController();
   let client: DevClient | undefined;
   try {
-    client = await connect(cli);
+    // The bake files are good: a cold start starts the server now, and it boots while this client loads the rest of itself.
+    client = await connect(cli, startServerUnlessRunning(cli.env));
     const existing = (await client.list(clientEngine(cli).endpoint.address)).sessions.find((s) => s.id === sessionIdOf(plan.def.paths));
     if (existing) await checkSessionEngine(existing, cli);
     interrupt.signal.throwIfAborted();
@@ -200,13 +212,14 @@ function prefixKey(args: BakeArgs, cli: CliEnvironment): number {
 }
 
 /** The user's terminal on `session` until they detach or stop it. */
-export function openTerminal(
+export async function openTerminal(
   client: DevClient,
   session: SessionInfo,
   args: BakeArgs,
   cli: CliEnvironment,
   how: { readonly typeahead: readonly Buffer[]; readonly command: string; readonly hint: boolean; readonly process?: string | undefined },
 ): Promise<void> {
+  const { runTerminal } = await import('../dev/client/terminal.js');
   return runTerminal({
     client,
     session,
@@ -248,6 +261,7 @@ export function rebuildFlags(args: BakeArgs): string[] {
 
 async function attachCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   prefixKey(args, cli);
+  const { noSessionError, pickSession, runningServer } = await import('./dev-look.js');
   const client = await runningServer(cli);
   if (!client) throw noSessionError(args);
   try {

@@ -3,9 +3,7 @@
  * when none answers (detached: its own session and process group, output
  * to its log file), and says hello, warning when the versions differ.
  */
-import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
-import { openSync, closeSync, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { credentials, Metadata, status, type CallOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { usageError, UserError } from '../../core/errors.js';
@@ -24,10 +22,11 @@ import {
   type StopReply,
   type UpRequest,
 } from '../protocol/generated/dev.js';
-import { READY_FD_VARIABLE, serverPaths, type ServerPaths } from '../server/paths.js';
+import { serverPaths, type ServerPaths } from '../server/paths.js';
 import { lockHolder } from '../server/lock.js';
 import { checkPrivateDir } from '../server/private-dir.js';
 import { probeSocket } from './socket-probe.js';
+import { lockReleased, startServer, type StartedServer } from './server-process.js';
 import { openAttachChannel, refusedAttachChannel, type AttachChannel } from './attach-channel.js';
 import { serverError, ServerError } from './server-error.js';
 
@@ -139,6 +138,8 @@ export interface ConnectOptions {
   readonly version: string;
   /** The command line of `bake server run`, to start a server when none answers (dev up, attach); undefined: only look (`bake dev ls`, `server status`). */
   readonly start: readonly string[] | undefined;
+  /** A server this client has already started (startServerUnlessRunning): waited for rather than asked at once. */
+  readonly started?: StartedServer | undefined;
   /** Told about a version mismatch. */
   readonly warn: (line: string) => void;
 }
@@ -169,10 +170,11 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
       return undefined;
     }
   };
-  let client = await attempt();
+  // One just started is not listening yet: asking it at once would only fail.
+  let client = options.started ? undefined : await attempt();
   if (!client && options.start) {
     const deadline = Date.now() + 15_000;
-    let started = startServer(options.start, paths, options.env);
+    let started = options.started ?? startServer(options.start, paths, options.env);
     await started.listening(deadline);
     client = await attempt();
     while (!client && Date.now() < deadline && !started.exitCode) {
@@ -214,67 +216,6 @@ async function noServerOrWhyNot(paths: ServerPaths, looking: boolean): Promise<v
       `something listens on the bake server socket ${paths.socket} but it gave no bake server's answer within 2 s`,
       `If it is a bake server, its log (${paths.logFile}) says what holds it: end it (its pid is in ${paths.lock}) and retry; if it is not, remove the socket.`,
     );
-}
-
-/**
- * What of the first client's environment the server keeps: where it lives,
- * bake's and Docker's settings, the locale. Each session brings its own
- * client's environment (its bake files' variables, host services) in Up; the
- * server outlives this client and must not carry its tokens for other sessions.
- */
-function serverEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const kept =
-    /^(PATH|HOME|USER|LOGNAME|LANG|LC_\w+|TZ|TMPDIR|XDG_(RUNTIME_DIR|STATE_HOME|CACHE_HOME|CONFIG_HOME)|BAKE_\w+|DOCKER_(HOST|CONFIG|CONTEXT|CERT_PATH|TLS_VERIFY)|BUILDKIT_HOST)$/;
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && kept.test(e[0])));
-}
-
-/** A server this client started: `exitCode` is set if it exits while this client waits. */
-interface StartedServer {
-  exitCode: number | undefined;
-  /** Resolves when it listens (it says so on a pipe, sooner than polling would see), has given up, or at `deadline`. */
-  listening(deadline: number): Promise<void>;
-}
-
-/**
- * Starts `bake server run` detached: its own session and process group, its
- * output appended to the log, and a pipe on which it says when it listens.
- */
-function startServer([command = '', ...args]: readonly string[], paths: ServerPaths, env: Readonly<Record<string, string | undefined>>): StartedServer {
-  checkPrivateDir(paths, true);
-  const log = openSync(paths.logFile, 'a', 0o600);
-  const child = spawn(command, args, {
-    detached: true,
-    stdio: ['ignore', log, log, 'pipe'],
-    env: { ...serverEnvironment(env), [READY_FD_VARIABLE]: '3' },
-    cwd: '/',
-  });
-  const ready = child.stdio[3] as Readable;
-  const told = new Promise<void>((resolve) => {
-    ready.once('data', () => resolve());
-    // A server that lost the race to start, or failed, closes it unsaid.
-    ready.once('close', () => resolve());
-    ready.once('error', () => resolve());
-  });
-  const started: StartedServer = {
-    exitCode: undefined,
-    listening: async (deadline) => {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([told, new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
-      clearTimeout(timer);
-      // It outlives this client: nothing of it may hold this process open.
-      ready.destroy();
-    },
-  };
-  child.on('exit', (code, signal) => (started.exitCode = code ?? (signal ? 128 : 1)));
-  child.unref();
-  closeSync(log);
-  return started;
-}
-
-/** Resolves once the server now holding the lock has released it (or exited), or at `deadline`. */
-export async function lockReleased(paths: ServerPaths, deadline: number): Promise<void> {
-  const holder = lockHolder(paths);
-  while (holder !== undefined && lockHolder(paths) === holder && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Why no server answers after starting one: a full directory is named as such, as the server cannot write even its log there. */
