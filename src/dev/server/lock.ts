@@ -23,7 +23,7 @@ export function takeLock(paths: ServerPaths): boolean {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(readFileSync(paths.lock, 'utf8').trim());
-      if (pid > 0 && pid !== process.pid && alive(pid)) return false;
+      if (pid !== process.pid && alive(pid)) return false;
       rmSync(paths.lock, { force: true });
     } finally {
       rmSync(mine, { force: true });
@@ -38,6 +38,8 @@ export function takeLock(paths: ServerPaths): boolean {
  * pid reused after a reboot is another program: dead, for this purpose.
  */
 function alive(pid: number): boolean {
+  // An empty or garbled lock names no process.
+  if (!(pid > 0)) return false;
   try {
     process.kill(pid, 0);
   } catch (e) {
@@ -58,13 +60,13 @@ function alive(pid: number): boolean {
  */
 export function abandonedLock(paths: ServerPaths): boolean {
   const pid = lockPid(paths);
-  return pid !== undefined && !(pid > 0 && alive(pid));
+  return pid !== undefined && !alive(pid);
 }
 
 /** The pid of the running server that holds the lock; undefined when none does (no lock, or an abandoned one). */
 export function lockHolder(paths: ServerPaths): number | undefined {
   const pid = lockPid(paths);
-  return pid !== undefined && pid > 0 && alive(pid) ? pid : undefined;
+  return pid !== undefined && alive(pid) ? pid : undefined;
 }
 
 /** The pid the lock file names, if there is one. */
