@@ -19,6 +19,7 @@ import { isRemoteContext, type BuildSpec, type ExportSpec } from './build-spec.j
 import type { ControlClient, SolveRequest, SolveResponse } from './control.js';
 import { EngineUnreachableError } from './dial.js';
 import { gatewayClient, type GatewayClient, type GatewaySolveRequest } from './gateway.js';
+import type { ContextWalks } from './session/context-walks.js';
 import { createSession, type DirStats, type LocalDirSpec } from './session/index.js';
 import { solvePlan, type Links, type NamedDir, type SessionDir } from './solve-request.js';
 import { newBuildkitId } from './identity.js';
@@ -34,6 +35,8 @@ export interface SolveTarget {
   readonly dockerignore: string | undefined;
   /** The context's followpaths (see SolveInput); absent: the whole context. */
   readonly contextPaths?: readonly string[] | undefined;
+  /** The run's walks: the context is sent as build avoidance walked it, when it did. */
+  readonly contextWalks?: ContextWalks | undefined;
   /** The spec's linked contexts, their dependencies already loaded (see Links). */
   readonly links: Links;
   readonly progress: ProgressSink;
@@ -178,10 +181,11 @@ async function solveOnce(conn: SolveConnection, req: SolveTarget, buildSignal: A
     links: req.links,
     namedDirs,
   });
+  // A dir's name is its path's: the context, last, keeps the run's walks when the Dockerfile or a named context shares its directory.
   const dirs = new Map<string, LocalDirSpec>([
-    [context.name, { path: spec.context }],
     [dockerfileDir.name, { path: dirname(dockerfilePath) }],
     ...[...namedPaths].map(([key, path]) => [(namedDirs.get(key) as NamedDir).dir.name, { path }] as const),
+    [context.name, { path: spec.context, ...(req.contextWalks && { walks: req.contextWalks }) }],
   ]);
   const session = createSession({
     name: basename(spec.context) || 'bake',

@@ -15,6 +15,7 @@ import type { Entry, Target } from '../bakefile/model.js';
 import type { ResolvedConfig } from '../bakefile/resolve.js';
 import { attributeRange } from '../bakefile/sources.js';
 import { BuildFailedError, dockerConfigDir, type BuildResult } from '../buildkit/build.js';
+import { ContextWalks } from '../buildkit/session/context-walks.js';
 import type { DirStats } from '../buildkit/session/index.js';
 import { engineBuilder } from '../buildkit/dial.js';
 import { bakeStateDir } from '../docker/engine-paths.js';
@@ -247,6 +248,7 @@ function avoidanceRun(input: BuildRunInput, graph: BuildGraph, stateDir: string)
       readDockerfile,
     ),
     contextDigests: new Map(),
+    contextWalks: new ContextWalks(),
   };
 }
 

@@ -17,6 +17,7 @@ import type { BuildSpec } from '../buildkit/build-spec.js';
 import { EngineUnreachableError } from '../buildkit/dial.js';
 import { credentials } from '../buildkit/session/auth.js';
 import { pushedAfterLoad, type Links } from '../buildkit/solve-request.js';
+import type { ContextWalks } from '../buildkit/session/context-walks.js';
 import type { DirStats } from '../buildkit/session/index.js';
 import { EngineError } from '../docker/errors.js';
 import { registryHost } from '../docker/images.js';
@@ -41,6 +42,8 @@ export interface AvoidanceRun {
   readonly contextUse: ContextUse;
   /** The run's context digests for build avoidance, shared by its targets. */
   readonly contextDigests: Map<string, Promise<string>>;
+  /** The run's walks of its contexts, for build avoidance and then the transfer (context-walks.ts). */
+  readonly contextWalks: ContextWalks;
 }
 
 /** What the targets of a run share. */
@@ -125,7 +128,17 @@ export async function buildTarget(
       const throughFrontend = i === 0 && frontend ? { frontend } : {};
       results.push(
         await run.builder.solve(
-          { spec: solved, export: exported, dockerfile: served, dockerignore, contextPaths, links, progress: shown, ...throughFrontend },
+          {
+            spec: solved,
+            export: exported,
+            dockerfile: served,
+            dockerignore,
+            contextPaths,
+            contextWalks: run.contextWalks,
+            links,
+            progress: shown,
+            ...throughFrontend,
+          },
           signal,
         ),
       );
@@ -235,6 +248,7 @@ async function checkTarget(
       images: engine.images,
       stateDir: run.upToDateDir,
       contextDigests: run.contextDigests,
+      contextWalks: run.contextWalks,
       signal,
     });
   } catch (e) {

@@ -19,7 +19,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Target } from '../bakefile/model.js';
 import { isRemoteContext } from '../buildkit/build-spec.js';
-import { walk, type WalkOptions } from '../buildkit/session/walk.js';
+import type { ContextWalks } from '../buildkit/session/context-walks.js';
+import type { WalkEntry } from '../buildkit/session/walk.js';
 import { parseDockerignore } from '../buildkit/solve-request.js';
 import { rewriteDockerfile } from '../dockerfile/links.js';
 import { EngineApiError } from '../docker/errors.js';
@@ -51,8 +52,10 @@ export interface UpToDateInputs {
   readonly imageNeeded: boolean;
   /** Where records live ($XDG_STATE_HOME/bake/up-to-date). */
   readonly stateDir: string;
-  /** The run's digests of context directories, by path and exclusions: each is walked once per run, however many targets share it. */
+  /** The run's digests of context directories, by path and exclusions: each is made once per run, however many targets share it. */
   readonly contextDigests: Map<string, Promise<string>>;
+  /** The run's walks of its contexts: the one a digest is made of is the one its build sends. */
+  readonly contextWalks: ContextWalks;
   readonly signal: AbortSignal;
 }
 
@@ -95,7 +98,7 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
   if (!files)
     inputs.contextDigests.set(
       walkKey,
-      (files = contextDigest(inputs.contextPath, { excludePatterns, ...(followPaths ? { followPaths } : {}) }, inputs.signal)),
+      (files = contextDigest(inputs.contextWalks.list(inputs.contextPath, { excludePatterns, ...(followPaths ? { followPaths } : {}) }, inputs.signal))),
     );
   let digest: string;
   try {
@@ -143,9 +146,9 @@ export async function checkUpToDate(inputs: UpToDateInputs): Promise<UpToDate | 
 }
 
 /** What BuildKit's kept copy compares of each file the context sends (protocol §5.6), hashed in walk order. */
-async function contextDigest(dir: string, opts: WalkOptions, signal: AbortSignal): Promise<string> {
+async function contextDigest(walked: Promise<readonly WalkEntry[]>): Promise<string> {
   const hash = createHash('sha256');
-  for await (const { stat } of walk(dir, opts, signal)) hash.update(`${stat.path}\0${stat.mode}\0${stat.size}\0${stat.modTime}\0${stat.linkname}\0`);
+  for (const { stat } of await walked) hash.update(`${stat.path}\0${stat.mode}\0${stat.size}\0${stat.modTime}\0${stat.linkname}\0`);
   return hash.digest('hex');
 }
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { goFileMode, kindOf, posixPermissions } from '../../src/buildkit/session/file-mode.js';
 import { GO_MODE } from '../../src/golang/file-mode.js';
 import { comparePaths } from '../../src/buildkit/session/file-receive.js';
-import { walk, type WalkEntry, type WalkOptions } from '../../src/buildkit/session/walk.js';
+import { ContextWalks } from '../../src/buildkit/session/context-walks.js';
+import { walkBatches, type WalkEntry, type WalkOptions } from '../../src/buildkit/session/walk.js';
 import { tempDir } from '../support/temp-dir.js';
 
 function tree(files: Record<string, string | null>, links: Record<string, string> = {}): string {
@@ -23,7 +24,13 @@ function tree(files: Record<string, string | null>, links: Record<string, string
 
 async function paths(root: string, opts: WalkOptions = {}): Promise<string[]> {
   const out: string[] = [];
-  for await (const e of walk(root, opts)) out.push(e.stat.path);
+  for (const e of await entriesOf(root, opts)) out.push(e.stat.path);
+  return out;
+}
+
+async function entriesOf(root: string, opts: WalkOptions = {}): Promise<WalkEntry[]> {
+  const out: WalkEntry[] = [];
+  for await (const batch of walkBatches(root, opts)) out.push(...batch);
   return out;
 }
 
@@ -64,7 +71,7 @@ test('walk stats: modes, owners, ns mtimes, links kept as links, empty dirs, har
   chmodSync(join(root, 'run.sh'), 0o755);
   linkSync(join(root, 'data.txt'), join(root, 'hard.txt'));
   const entries = new Map<string, WalkEntry>();
-  for await (const e of walk(root)) entries.set(e.stat.path, e);
+  for (const e of await entriesOf(root)) entries.set(e.stat.path, e);
   assert.deepEqual([...entries.keys()], ['abs-link', 'data.txt', 'empty', 'hard.txt', 'in-link', 'out-link', 'run.sh']);
   const run = entries.get('run.sh')!;
   assert.equal(run.stat.mode, 0o755);
@@ -120,4 +127,36 @@ test('walk filters: include patterns, followpaths through symlinks, excludes wit
     'an excluded dir is skipped whole',
   );
   assert.deepEqual(await paths(root, { includePatterns: ['a'], excludePatterns: ['a/deep'] }), ['a', 'a/b.txt', 'a/other']);
+});
+
+test('walk batches: a tree of 700 entries in three levels comes in batches of at most 256, in the one pre-order', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 300; i++) files[`d${i % 3}/e${i % 7}/f${String(i).padStart(3, '0')}`] = 'x';
+  const root = tree(files);
+  const sizes: number[] = [];
+  const got: string[] = [];
+  for await (const batch of walkBatches(root)) {
+    sizes.push(batch.length);
+    got.push(...batch.map((e) => e.stat.path));
+  }
+  const expected = [...new Set(Object.keys(files).flatMap((p) => [p.split('/')[0]!, p.split('/').slice(0, 2).join('/'), p]))].sort(comparePaths);
+  assert.deepEqual(got, expected);
+  assert.ok(sizes.length > 1 && sizes.every((n) => n > 0 && n <= 256), `batch sizes ${sizes.join(', ')}`);
+});
+
+test('context walks: a transfer takes the walk build avoidance made with the same filters, once', async () => {
+  const root = tree({ 'src/a': 'x', 'src/b': 'x', other: 'x' });
+  const walks = new ContextWalks();
+  const signal = new AbortController().signal;
+  const listed = await walks.list(root, { excludePatterns: [], followPaths: ['src'] }, signal);
+  assert.deepEqual(
+    listed.map((e) => e.stat.path),
+    ['src', 'src/a', 'src/b'],
+  );
+  assert.equal(walks.take(root, { followPaths: ['Dockerfile'] }), undefined, 'other filters: walked afresh');
+  assert.equal(walks.take(root, { includePatterns: [], followPaths: ['src'] }), undefined, 'an empty include list sends nothing: not the same walk');
+  // The engine sends no exclude patterns where build avoidance had an empty .dockerignore: the same walk.
+  assert.equal(await walks.take(root, { followPaths: ['src'] }), listed);
+  assert.equal(walks.take(root, { followPaths: ['src'] }), undefined, 'a second transfer walks afresh');
+  assert.equal(await walks.list(root, { followPaths: ['src'] }, signal), listed, 'a later check of the run reads the same walk');
 });

@@ -14,7 +14,7 @@ import { encodePacket } from './packet-wire.js';
 import { metadataValue, metadataValues } from './metadata.js';
 import { CHUNK_SIZE, PACKET_DATA, PACKET_ERR, PACKET_FIN, PACKET_REQ, PACKET_STAT, type Packet } from './packet.js';
 import type { DirStats, LocalDirSpec } from './spec.js';
-import { EMPTY_SOURCE, unreadable, walk, type WalkOptions } from './walk.js';
+import { EMPTY_SOURCE, unreadable, walkBatches, type WalkOptions } from './walk.js';
 
 const SENDERS = 4;
 /** Files up to this size are read whole and at once (see sendFile); larger ones stream in chunks. */
@@ -56,7 +56,7 @@ export function fileSyncService(dirs: ReadonlyMap<string, LocalDirSpec>, counter
         ...(excludePatterns && { excludePatterns }),
         ...(followPaths && { followPaths }),
       };
-      void sendDir(call, dir.path, opts, counters(dirName));
+      void sendDir(call, dir, opts, counters(dirName));
     },
   };
 }
@@ -70,7 +70,8 @@ function unreadableFile(root: string, path: string, e: unknown): string {
   return `bake could not read ${file} of the build context ${root}: ${errorMessage(e)}.`;
 }
 
-async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, opts: WalkOptions, counters: DirStats): Promise<void> {
+async function sendDir(call: ServerDuplexStream<Packet, Packet>, dir: LocalDirSpec, opts: WalkOptions, counters: DirStats): Promise<void> {
+  const root = dir.path;
   const abort = new AbortController();
   const { signal } = abort;
   const writer = batchedWriter(call, encodePacket, signal);
@@ -173,13 +174,16 @@ async function sendDir(call: ServerDuplexStream<Packet, Packet>, root: string, o
   };
 
   const walker = async (): Promise<void> => {
+    // A walk that failed is tried again here: this transfer reports what it cannot read.
+    const walked = await dir.walks?.take(root, opts)?.catch(() => undefined);
     let id = 0;
-    for await (const entry of walk(root, opts, signal)) {
-      if (entry.source !== undefined) sources.set(id, entry.source);
-      counters.files++;
-      await write({ type: PACKET_STAT, stat: entry.stat });
-      id++;
-    }
+    for await (const batch of walked ? [walked] : walkBatches(root, opts, signal))
+      for (const entry of batch) {
+        if (entry.source !== undefined) sources.set(id, entry.source);
+        counters.files++;
+        await write({ type: PACKET_STAT, stat: entry.stat });
+        id++;
+      }
     await write({ type: PACKET_STAT, stat: null });
   };
 

@@ -4,8 +4,12 @@
  * without importing the session barrel that imports them (issue 12: that made
  * an import cycle).
  */
+import type { ContextWalks } from './context-walks.js';
+
 export interface LocalDirSpec {
   readonly path: string;
+  /** The run's walks: the first transfer sends what build avoidance walked, if it walked this dir with the same filters. */
+  readonly walks?: ContextWalks;
 }
 export interface SecretSpec {
   readonly src?: string;
