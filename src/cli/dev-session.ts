@@ -12,7 +12,7 @@ import { renderError } from '../core/error-text.js';
 import { usageError, UserError, type Outcome } from '../core/errors.js';
 import type { DevClient } from '../dev/client/connection.js';
 import { parsePrefixKey } from '../dev/client/prefix-key.js';
-import { serverRunCommand, startServerUnlessRunning, type StartedServer } from '../dev/client/server-process.js';
+import { serverRunCommand, startServerUnlessRunning, type PrimedServer, type StartedServer } from '../dev/client/server-process.js';
 import { sessionIdOf } from '../dev/project.js';
 import type { SessionInfo } from '../dev/protocol/generated/dev.js';
 import { serviceMessage } from '../dev/protocol/service-message.js';
@@ -24,7 +24,7 @@ import { loadDefinition, overrideFlags, type CliEnvironment } from './definition
 import { VERSION } from './version.js';
 
 /** `bake dev` (up), `ls`, `attach`, `stop`: everything but --print, which needs no server. */
-export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
+export async function devSession(args: BakeArgs, cli: CliEnvironment, primed?: PrimedServer): Promise<Outcome> {
   // A DOCKER_HOST bake cannot use is the same usage error whatever the action, and is said before a server starts.
   clientEngine(cli);
   switch (args.dev.action) {
@@ -35,7 +35,7 @@ export async function devSession(args: BakeArgs, cli: CliEnvironment): Promise<O
     case 'stop':
       return (await import('./dev-look.js')).stopCommand(args, cli);
     case 'up':
-      return up(args, cli);
+      return up(args, cli, primed);
   }
 }
 
@@ -66,7 +66,8 @@ async function checkSessionEngine(session: SessionInfo, cli: CliEnvironment): Pr
   if (mismatch) throw new UserError('run', mismatch.message, mismatch.fix);
 }
 
-async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
+/** `bake dev` itself; `primed`: the server a cold start primed (cli/dev.ts), told to go once the bake files are good. */
+async function up(args: BakeArgs, cli: CliEnvironment, primed: PrimedServer | undefined): Promise<Outcome> {
   // A bad prefix key, a mistake in the bake files or a mistyped service is reported before any server starts.
   prefixKey(args, cli);
   const plan = planDev(await loadDefinition(args, cli), {
@@ -88,7 +89,7 @@ async function up(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   let client: DevClient | undefined;
   try {
     // The bake files are good: a cold start starts the server now, and it boots while this client loads the rest of itself.
-    client = await connect(cli, startServerUnlessRunning(cli.env));
+    client = await connect(cli, primed?.go() ?? startServerUnlessRunning(cli.env));
     const existing = (await client.list(clientEngine(cli).endpoint.address)).sessions.find((s) => s.id === sessionIdOf(plan.def.paths));
     if (existing) await checkSessionEngine(existing, cli);
     interrupt.signal.throwIfAborted();

@@ -15,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,6 +39,7 @@ import {
 } from '../../src/dev/protocol/generated/dev.js';
 import { parseEngineAddress } from '../../src/docker/endpoint.js';
 import { DockerEngine } from '../../src/docker/engine-api.js';
+import { PRIMED_VARIABLE } from '../../src/dev/server/paths.js';
 import { runBake, type Run } from '../support/bake-cli.js';
 import { requireBuildEngine } from '../support/engine.js';
 import { repoRoot } from '../support/fixtures.js';
@@ -387,6 +388,60 @@ test('lifetimes: without a session the server exits after its grace period; with
   await eventually('the server process exits', () => !alive(busy.pid ?? 0), 5_000);
   assert.deepEqual(await serverStatus(env), { running: false });
   t.diagnostic(`bake server stop with 2 sessions: containers and server gone in ${Date.now() - stopping} ms`);
+});
+
+/** Whether the server process `pid` was primed: its environment as it started (PRIMED_VARIABLE), which the server drops from process.env but not from /proc. */
+function primed(pid: number): boolean {
+  return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${PRIMED_VARIABLE}=1`);
+}
+
+test('a cold bake dev primes its server where one ran before: it loads while the bake files are read, serves once they are good, and goes unseen when they are not', async () => {
+  const env = serverEnv('primed', 60);
+  const dir = project('primed', 'primed-project', `service "app" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}\n`);
+  // The first start ever makes the server's dir and log: it is not primed.
+  const first = await detach(env, dir);
+  const { pid: firstPid = 0, logFile = '' } = await serverStatus(env);
+  assert.equal(primed(firstPid), false, 'a first start makes its dir only once the bake files are good: not primed');
+  assert.equal((await bake(['server', 'stop'], env)).status, 0);
+  await eventually('the first server exits', () => !alive(firstPid));
+
+  // A mistyped service: the primed server goes with the client, touching nothing (no lock, socket or log line).
+  const logBefore = readFileSync(logFile, 'utf8');
+  const serverDir = join(env['XDG_RUNTIME_DIR'] ?? '', 'bake');
+  const filesBefore = readdirSync(serverDir).sort();
+  assert.ok(!filesBefore.some((f) => /lock|\.sock$/.test(f)), filesBefore.join(' '));
+  const typo = await bake(['dev', '--detach', 'ap'], env, dir);
+  assert.equal(typo.status, 2, typo.stderr);
+  assert.match(typo.stderr, /failed to find service ap/);
+  const leftover = (): number[] =>
+    readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number)
+      .filter((p) => {
+        try {
+          const environ = readFileSync(`/proc/${p}/environ`, 'utf8').split('\0');
+          return alive(p) && environ.includes(`${PRIMED_VARIABLE}=1`) && environ.includes(`XDG_RUNTIME_DIR=${env['XDG_RUNTIME_DIR']}`);
+        } catch {
+          return false;
+        }
+      });
+  await eventually(
+    () => `the primed server exits with its client (left: ${leftover().join(', ')})`,
+    () => leftover().length === 0,
+  );
+  assert.deepEqual(await serverStatus(env), { running: false });
+  assert.deepEqual(readdirSync(serverDir).sort(), filesBefore, 'no lock, no sockets');
+  assert.equal(readFileSync(logFile, 'utf8'), logBefore, 'nothing logged');
+
+  // Good bake files: the primed server serves the session (its id is the bake files').
+  assert.equal(await detach(env, dir), first);
+  const { pid = 0 } = await serverStatus(env);
+  assert.equal(primed(pid), true, `server ${pid} was primed`);
+  assert.deepEqual(
+    (await containersOf(first)).map((c) => c.state),
+    ['running'],
+  );
+  assert.doesNotMatch(readFileSync(logFile, 'utf8'), /another bake server holds the lock/, 'one server started');
 });
 
 test('a stopping server takes no new work: bake dev meanwhile waits for it to go and starts the next server, which keeps its session', async (t) => {

@@ -5,13 +5,13 @@
  * client, so the two start side by side.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../buildkit/package-root.js';
 import { lockHolder } from '../server/lock.js';
-import { READY_FD_VARIABLE, serverPaths, type ServerPaths } from '../server/paths.js';
+import { PRIMED_VARIABLE, READY_FD_VARIABLE, serverPaths, type ServerPaths } from '../server/paths.js';
 import { checkPrivateDir } from '../server/private-dir.js';
 
 /** `bake server run` by this package's bin/bake, as a client starts the server. */
@@ -53,23 +53,65 @@ export interface StartedServer {
  * Starts `bake server run` detached: its own session and process group, its
  * output appended to the log, and a pipe on which it says when it listens.
  */
-export function startServer([command = '', ...args]: readonly string[], paths: ServerPaths, env: Readonly<Record<string, string | undefined>>): StartedServer {
+export function startServer(command: readonly string[], paths: ServerPaths, env: Readonly<Record<string, string | undefined>>): StartedServer {
   checkPrivateDir(paths, true);
-  const log = openSync(paths.logFile, 'a', 0o600);
+  return spawnServer(command, openSync(paths.logFile, 'a', 0o600), env, false).started;
+}
+
+/** A server started before its client has read the bake files (PRIMED_VARIABLE): `go` lets it start serving. */
+export interface PrimedServer {
+  go(): StartedServer;
+}
+
+/**
+ * Primes a server when none holds the lock, for a cold `bake dev`: it loads
+ * itself while this client reads the bake files, and touches nothing until
+ * `go` (the files are good). This client exiting first ends it. Only where a
+ * server ran before, with its log there to append to: a first start must not
+ * make the server's directory before the bake files are checked.
+ */
+export function primeServer(env: Readonly<Record<string, string | undefined>>): PrimedServer | undefined {
+  const paths = serverPaths(env, homedir());
+  let log: number;
+  try {
+    checkPrivateDir(paths, false);
+    if (lockHolder(paths) !== undefined) return undefined;
+    log = openSync(paths.logFile, constants.O_WRONLY | constants.O_APPEND);
+  } catch {
+    // No log yet, or a dir the normal start reports on: that start does it.
+    return undefined;
+  }
+  const { started, pipe } = spawnServer(serverRunCommand(), log, env, true);
+  return {
+    go: () => {
+      pipe.write('go\n');
+      return started;
+    },
+  };
+}
+
+function spawnServer(
+  [command = '', ...args]: readonly string[],
+  log: number,
+  env: Readonly<Record<string, string | undefined>>,
+  primed: boolean,
+): { started: StartedServer; pipe: Socket } {
   const child = spawn(command, args, {
     detached: true,
     stdio: ['ignore', log, log, 'pipe'],
-    env: { ...serverEnvironment(env), [READY_FD_VARIABLE]: '3' },
+    env: { ...serverEnvironment(env), [READY_FD_VARIABLE]: '3', ...(primed ? { [PRIMED_VARIABLE]: '1' } : {}) },
     cwd: '/',
   });
-  const ready = child.stdio[3] as Socket;
+  const pipe = child.stdio[3] as Socket;
   // It outlives this client, and a client may end (its bake file was wrong) without asking whether it listens: its pipe holds nothing open.
-  ready.unref();
+  pipe.unref();
+  // A primed server that was never told to go is gone when this client is: nothing to say to it.
+  pipe.on('error', () => undefined);
   const told = new Promise<void>((resolve) => {
-    ready.once('data', () => resolve());
+    pipe.once('data', () => resolve());
     // A server that lost the race to start, or failed, closes it unsaid.
-    ready.once('close', () => resolve());
-    ready.once('error', () => resolve());
+    pipe.once('close', () => resolve());
+    pipe.once('error', () => resolve());
   });
   const started: StartedServer = {
     exitCode: undefined,
@@ -77,13 +119,13 @@ export function startServer([command = '', ...args]: readonly string[], paths: S
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([told, new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
       clearTimeout(timer);
-      ready.destroy();
+      pipe.destroy();
     },
   };
   child.on('exit', (code, signal) => (started.exitCode = code ?? (signal ? 128 : 1)));
   child.unref();
   closeSync(log);
-  return started;
+  return { started, pipe };
 }
 
 /** Resolves once the server now holding the lock has released it (or exited), or at `deadline`. */

@@ -6,8 +6,8 @@
  * no call; a crash leaves the containers running for the next server to
  * recover.
  */
-import { chmodSync, closeSync, rmSync, writeSync } from 'node:fs';
-import type { Server as NetServer } from 'node:net';
+import { chmodSync, rmSync } from 'node:fs';
+import { Socket, type Server as NetServer } from 'node:net';
 import { homedir } from 'node:os';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
@@ -15,7 +15,7 @@ import { DevService } from '../protocol/generated/dev.js';
 import { attachTerminal, devHandlers, type ServerContext } from './api.js';
 import { listenForAttach } from './attach-listener.js';
 import { takeLock } from './lock.js';
-import { READY_FD_VARIABLE, serverPaths } from './paths.js';
+import { PRIMED_VARIABLE, READY_FD_VARIABLE, serverPaths } from './paths.js';
 import { checkPrivateDir } from './private-dir.js';
 import { SessionRegistry } from './registry.js';
 
@@ -23,8 +23,11 @@ import { SessionRegistry } from './registry.js';
 export async function runServer(env: Readonly<Record<string, string | undefined>>, version: string): Promise<void> {
   const paths = serverPaths(env, homedir());
   // Read once and dropped: the processes this server starts must not think they were told to say so.
-  const readyFd = Number(env[READY_FD_VARIABLE] ?? NaN);
+  const client = clientPipe(Number(env[READY_FD_VARIABLE] ?? NaN));
+  const primed = env[PRIMED_VARIABLE] !== undefined;
   Reflect.deleteProperty(process.env, READY_FD_VARIABLE);
+  Reflect.deleteProperty(process.env, PRIMED_VARIABLE);
+  if (primed && !(client && (await toldToGo(client)))) return;
   checkPrivateDir(paths, true);
   chmodSync(paths.dir, 0o700);
   const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -97,7 +100,7 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
       }
       chmodSync(paths.socket, 0o600);
       log(`bake server ${version} (protocol ${DEV_PROTOCOL_VERSION}) listening on ${paths.socket}, pid ${process.pid}`);
-      tellListening(readyFd);
+      client?.end('listening\n');
       void registry.recoverKnown();
     });
     process.once('SIGTERM', () => shutdown('SIGTERM'));
@@ -114,13 +117,26 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
   await done;
 }
 
-/** Tells the client that started this server (READY_FD_VARIABLE) that it listens; a server started otherwise has no such descriptor. */
-function tellListening(fd: number): void {
-  if (!Number.isInteger(fd) || fd < 3) return;
-  try {
-    writeSync(fd, 'listening\n');
-    closeSync(fd);
-  } catch {
-    // The client gave up waiting and went: it finds the server by its socket next time.
-  }
+/** The pipe to the client that started this server (READY_FD_VARIABLE); a server started otherwise has none. */
+function clientPipe(fd: number): Socket | undefined {
+  if (!Number.isInteger(fd) || fd < 3) return undefined;
+  const pipe = new Socket({ fd, readable: true, writable: true });
+  // The client may have given up waiting and gone: it finds the server by its socket next time.
+  pipe.on('error', () => undefined);
+  // The server's life is its sockets' and sessions': this pipe holds nothing open but a primed server's wait.
+  pipe.unref();
+  return pipe;
+}
+
+/** Whether the client that primed this server said "go" (its bake files are good); false when it went without. */
+function toldToGo(pipe: Socket): Promise<boolean> {
+  pipe.ref();
+  return new Promise<boolean>((resolve) => {
+    pipe.once('data', () => resolve(true));
+    pipe.once('end', () => resolve(false));
+    pipe.once('close', () => resolve(false));
+  }).finally(() => {
+    pipe.pause();
+    pipe.unref();
+  });
 }

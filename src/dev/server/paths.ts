@@ -25,6 +25,14 @@ export interface ServerPaths {
 /** Names the descriptor on which a server started by a client says it listens: a line, then it closes it. */
 export const READY_FD_VARIABLE = 'BAKE_SERVER_READY_FD';
 
+/**
+ * Set for a primed server: one a cold `bake dev` starts before it has read
+ * its bake files. It loads itself, then waits on the ready descriptor for its
+ * client's "go" before it touches anything; the pipe closing unsaid (the files
+ * were wrong, the client exited) ends it.
+ */
+export const PRIMED_VARIABLE = 'BAKE_SERVER_PRIMED';
+
 export function serverPaths(env: Readonly<Record<string, string | undefined>>, home: string): ServerPaths {
   const runtime = env['XDG_RUNTIME_DIR'];
   const dir = runtime?.startsWith('/') ? join(runtime, 'bake') : bakeStateDir(env, home);
