@@ -135,7 +135,7 @@ export async function runBuild(
           value.startsWith('target:') ? [[key, (internal.get(value.slice('target:'.length)) as InternalTag).ref] as const] : [],
         ),
       );
-      const links = { refs, namedContexts: contexts.length ? await builder.namedContexts(nodeSignal) : undefined };
+      const links = { refs, namedContexts: async () => (contexts.length ? builder.namedContexts(nodeSignal) : undefined) };
       const linkedIds = linkedImageIds(node.target, (dep) => builtIds.get(dep));
       // The image store this target's dependants read it from, if they do.
       const linkedThrough = node.dependants.length > 0 ? builder.images : undefined;

@@ -63,6 +63,17 @@ export type DebugFor = (target: string, dockerfile: BuildSpec['dockerfile']) => 
 const NONE: DirStats = { files: 0, bytes: 0, requests: 0 };
 
 /**
+ * A target's links as its run knows them before the build: the refs of its
+ * `target:` contexts, and whether the frontend takes named contexts, asked
+ * only once the target is to be solved (the probe costs a few Solves that an
+ * up-to-date target never needs).
+ */
+export interface TargetLinks {
+  readonly refs: ReadonlyMap<string, string>;
+  namedContexts(): Promise<boolean | undefined>;
+}
+
+/**
  * Builds a target. BuildKit before v0.13 takes one exporter per Solve, so a
  * target with several outputs is solved once per output, one after another:
  * the repeats come from the build cache and send only changed files.
@@ -70,7 +81,7 @@ const NONE: DirStats = { files: 0, bytes: 0, requests: 0 };
 export async function buildTarget(
   run: TargetRun,
   t: Target,
-  links: Links,
+  targetLinks: TargetLinks,
   linkedIds: ReadonlyMap<string, string>,
   progress: ProgressSink,
   signal: AbortSignal,
@@ -106,6 +117,7 @@ export async function buildTarget(
     });
     return { exporterResponse: check.exporterResponse, sent: { context: NONE, dockerfile: NONE } };
   }
+  const links: Links = { refs: targetLinks.refs, namedContexts: await targetLinks.namedContexts() };
   // A break builds the Dockerfile cut before its step; the lines kept stay in their places, so the user's text still shows errors.
   const cut = debugged?.breakAt && dockerfile !== undefined ? cutAtBreak(dockerfile, debugged.breakAt) : undefined;
   const built = cut ?? dockerfile;

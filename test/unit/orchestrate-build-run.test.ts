@@ -278,6 +278,36 @@ test('build avoidance: an unchanged target is not solved again while its image i
   assert.equal(fake.calls.length, 5, 'a base not in the store always builds (it could have moved in its registry)');
 });
 
+test('the frontend is asked whether it takes named contexts only for a target that is solved: an up-to-date one with target: contexts asks nothing', async () => {
+  const dir = tempDir('bake-orchestrate-probe-');
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+  const config = await resolved(CHAIN, ['app']);
+  const fake = fakeBuilder();
+  let probes = 0;
+  const builder: RunBuilder = { ...fake.builder, namedContexts: async () => (probes++, true) };
+  const run = async (): Promise<void> => {
+    await runBuild(
+      { resolved: config, cwd: dir, env, builder: undefined },
+      async () => recordingSink().sink,
+      new AbortController().signal,
+      async () => builder,
+    );
+  };
+  await run();
+  assert.deepEqual(
+    fake.calls.filter((c) => c.startsWith('solve')),
+    ['solve base load', 'solve app load'],
+  );
+  assert.equal(probes, 1, 'app, which links base, is solved: the frontend is asked once');
+  await run();
+  assert.deepEqual(
+    fake.calls.filter((c) => c.startsWith('solve')),
+    ['solve base load', 'solve app load'],
+    'nothing changed: no Solve',
+  );
+  assert.equal(probes, 1, 'both up to date: the frontend is not asked again');
+});
+
 test('one engine client for the run: --pull with links pulls through it before the Solve, each load is pushed after its Solve, the internal tag follows', async () => {
   const dir = tempDir('bake-orchestrate-order-');
   writeFileSync(join(dir, 'Dockerfile'), 'FROM base\nFROM reg.example/tool:1\n');
