@@ -25,9 +25,9 @@ import { internalTag, type InternalTag } from '../dockerfile/links.js';
 import { planBuild, type BuildGraph, type GraphNode } from '../graph/plan.js';
 import { runGraph, type GraphRun, type NodeStatus } from '../graph/scheduler.js';
 import { checkBuildInputs } from './build-inputs.js';
-import { buildTarget, readDockerfile, unchangedSinceLastBuild, type AvoidanceRun, type DebugFor, type TargetRun } from './build-target.js';
+import { buildTarget, readDockerfile, unchangedSinceLastBuild, upToDateStep, type AvoidanceRun, type DebugFor, type TargetRun } from './build-target.js';
 import { contextUse } from './context-use.js';
-import { openBuilder, type OpenBuilder, type RunBuilder } from './builder.js';
+import { openBuilder, type OpenBuilder, type RunBuilder, type RunImages } from './builder.js';
 
 export interface BuildRunInput {
   readonly resolved: ResolvedConfig;
@@ -88,8 +88,9 @@ export async function runBuild(
   );
   const builder = await open({ builder: input.builder, env: input.env }, signal);
   const stateDir = stateDirOf(env);
+  const avoidance = avoidanceRun(input, graph, stateDir);
   const targetRun: TargetRun = {
-    ...avoidanceRun(input, graph, stateDir),
+    ...avoidance,
     builder,
     dockerConfigDir: dockerConfigDir(env),
     secretIdKey: secretIdKey(stateDir),
@@ -102,6 +103,17 @@ export async function runBuild(
   let sink: BuildRunSink | undefined;
   try {
     refuseLinksWithoutImageStore(graph, builder);
+    /*
+     * A dependency only linked is gone from the store once its run ended, so
+     * its own check always misses; when every target is unchanged, their
+     * records (the dependants' hold its ID) are the whole answer, and it is not
+     * loaded again only to be linked by targets that are not built. A failure
+     * to ask is left to the targets' own checks, which report it as always.
+     */
+    const unchanged =
+      input.resolved.linked.size > 0 && builder.images && !input.debugFor
+        ? await unchangedTargets(avoidance, { address: builder.address, images: builder.images }, input, graph, signal).catch(() => undefined)
+        : undefined;
     sink = await openSink(graph.order.map((n) => n.name));
     const view = sink;
     // This run's suffix of its internal tags: concurrent runs never share (nor untag) one another's.
@@ -123,6 +135,12 @@ export async function runBuild(
 
     async function buildNode(node: GraphNode, nodeSignal: AbortSignal): Promise<TargetOutcome> {
       view.started(node.name);
+      const last = unchanged?.get(node.name);
+      if (last) {
+        view.event(upToDateStep(node.name));
+        view.sent(node.name, last.sent);
+        return { cached: true, result: last };
+      }
       let executed = false;
       const progress: ProgressSink = (e) => {
         if (e.kind === 'vertex' && e.completed !== undefined && !e.cached && isWorkStep(e.name)) executed = true;
@@ -190,34 +208,44 @@ export async function unchangedBuild(input: BuildRunInput, signal: AbortSignal):
     stateDirOf((name) => input.env[name]),
   );
   const engine = new DockerEngine(endpoint);
-  const where = { address: endpoint.address, images: engine.images };
   try {
-    // graph.order puts each target after its deps, so each dep's check is there to wait for.
-    const checks = new Map<string, Promise<BuildResult | undefined>>();
-    for (const n of graph.order) {
-      checks.set(
-        n.name,
-        (async () => {
-          const deps = new Map<string, string>();
-          for (const dep of n.deps) {
-            const id = (await checks.get(dep))?.exporterResponse['containerimage.digest'];
-            if (!id) return undefined;
-            deps.set(dep, id);
-          }
-          // As runBuild builds it: a dependency loads into the store its dependants read.
-          const onlyLinked = input.resolved.linked.has(n.name);
-          const target = n.dependants.length > 0 ? loadedDependency(n.target, !onlyLinked) : n.target;
-          // A target only linked is gone from the store once its run ended; nothing runs it, its dependants' records hold its ID.
-          const linked = { ids: linkedImageIds(n.target, (dep) => deps.get(dep)), imageNeeded: !onlyLinked };
-          return unchangedSinceLastBuild(run, where, target, linked, signal);
-        })(),
-      );
-    }
-    const last = await Promise.all(graph.order.map(async (n) => [n.name, await checks.get(n.name)] as const));
-    return last.every((entry): entry is readonly [string, BuildResult] => entry[1] !== undefined) ? new Map(last) : undefined;
+    return await unchangedTargets(run, { address: endpoint.address, images: engine.images }, input, graph, signal);
   } finally {
     engine.close();
   }
+}
+
+/** Every target's last build when none of them changed since (see unchangedBuild); undefined as soon as one would build. */
+async function unchangedTargets(
+  run: AvoidanceRun,
+  where: { readonly address: string; readonly images: Pick<RunImages, 'inspect'> },
+  input: BuildRunInput,
+  graph: BuildGraph,
+  signal: AbortSignal,
+): Promise<ReadonlyMap<string, BuildResult> | undefined> {
+  // graph.order puts each target after its deps, so each dep's check is there to wait for.
+  const checks = new Map<string, Promise<BuildResult | undefined>>();
+  for (const n of graph.order) {
+    checks.set(
+      n.name,
+      (async () => {
+        const deps = new Map<string, string>();
+        for (const dep of n.deps) {
+          const id = (await checks.get(dep))?.exporterResponse['containerimage.digest'];
+          if (!id) return undefined;
+          deps.set(dep, id);
+        }
+        // As runBuild builds it: a dependency loads into the store its dependants read.
+        const onlyLinked = input.resolved.linked.has(n.name);
+        const target = n.dependants.length > 0 ? loadedDependency(n.target, !onlyLinked) : n.target;
+        // A target only linked is gone from the store once its run ended; nothing runs it, its dependants' records hold its ID.
+        const linked = { ids: linkedImageIds(n.target, (dep) => deps.get(dep)), imageNeeded: !onlyLinked };
+        return unchangedSinceLastBuild(run, where, target, linked, signal);
+      })(),
+    );
+  }
+  const last = await Promise.all(graph.order.map(async (n) => [n.name, await checks.get(n.name)] as const));
+  return last.every((entry): entry is readonly [string, BuildResult] => entry[1] !== undefined) ? new Map(last) : undefined;
 }
 
 /** The image ID each `target:` context of `t` names, by context key, where `idOf` knows the target's. */

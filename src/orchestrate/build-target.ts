@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProgressSink } from '../core/progress.js';
+import type { ProgressEvent, ProgressSink } from '../core/progress.js';
 import type { Target } from '../bakefile/model.js';
 import { BuildFailedError, type BuildResult } from '../buildkit/build.js';
 import { UserError } from '../core/errors.js';
@@ -105,16 +105,7 @@ export async function buildTarget(
         )
       : undefined;
   if (check?.kind === 'hit') {
-    const now = Date.now();
-    progress({
-      kind: 'vertex',
-      target: t.name,
-      id: 'bake:up-to-date',
-      name: '[bake] up to date: no input changed since its last build',
-      cached: true,
-      started: now,
-      completed: now,
-    });
+    progress(upToDateStep(t.name));
     return { exporterResponse: check.exporterResponse, sent: { context: NONE, dockerfile: NONE } };
   }
   const links: Links = { refs: targetLinks.refs, namedContexts: await targetLinks.namedContexts() };
@@ -165,6 +156,20 @@ export async function buildTarget(
   } finally {
     served.dispose();
   }
+}
+
+/** The step a target that build avoidance skips shows in place of its build. */
+export function upToDateStep(target: string): ProgressEvent {
+  const now = Date.now();
+  return {
+    kind: 'vertex',
+    target,
+    id: 'bake:up-to-date',
+    name: '[bake] up to date: no input changed since its last build',
+    cached: true,
+    started: now,
+    completed: now,
+  };
 }
 
 /** `text` cut before the step at the break's line; a file changed since the break was checked (a reload) says why it has no such step. */
