@@ -51,9 +51,9 @@ interface Frame {
  * reads and lstats are synchronous: a stat from the page cache takes
  * microseconds, where a promise stat's round trip through libuv's thread pool
  * cost a 2,000-file walk ~200 ms. A batch is gathered in a plain loop (an
- * async generator per directory cost a cold CLI's 2,000-file walk ~70 ms in
- * promise hops), and the event loop gets a turn between batches, so huge
- * trees do not stall it.
+ * async generator per directory made a cold CLI's 2,000-file walk take 74 ms
+ * where this takes 60), and the event loop gets a turn between batches, so
+ * huge trees do not stall it.
  */
 export async function* walkBatches(dir: string, opts: WalkOptions = {}, signal?: AbortSignal): AsyncGenerator<WalkEntry[]> {
   const root = await realpath(dir).catch((e: unknown) => {
