@@ -173,12 +173,15 @@ class TargetResolver {
     if (!def) {
       throw bakeError(`failed to find target ${name}`, requestedAt, this.suggestTarget(name));
     }
+    // No copies of the parents or the definition here: merging, overrides and normalizing give the
+    // target new lists and maps where they change one, never editing one in place, so what the
+    // result shares with them stays as it was; resolve() copies the result for its callers.
     const inherited: Target = { name };
     for (const parent of def.inherits ?? []) {
       const p = this.target(parent, visited, [...chain, name], attributeRange(def, 'inherits'));
-      if (p) mergeTarget(inherited, deepCopy(p));
+      if (p) mergeTarget(inherited, p);
     }
-    const t = mergeTarget(mergeTarget({ name }, inherited), deepCopy(def));
+    const t = mergeTarget(mergeTarget({ name }, inherited), def);
     applyOverrides(t, this.options.overrides.get(name));
     normalizeTarget(t);
     visited.set(name, t);

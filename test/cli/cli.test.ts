@@ -65,6 +65,8 @@ test('a bake-file error exits 2 with file:line:col, a code frame and a fix, and 
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace without --debug');
   const debug = await run(['--print', 'app', '--debug'], { cwd: dir });
   assert.match(debug.stderr, /\n\s+at /, '--debug shows the stack');
+  // The bundle is minified: the stack reads through its source maps, in the TypeScript's names and lines.
+  assert.match(debug.stderr, /\n\s+at checkArity \(.*src\/bakefile\/expr\/evaluate\.ts:\d+:\d+\)/);
 });
 
 test('buildx-worded errors stay the first sentence: unknown target', async () => {

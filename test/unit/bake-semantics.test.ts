@@ -1152,6 +1152,29 @@ test('inherits merges parents under the child (TestReadTargets)', async () => {
   });
 });
 
+test('overrides and normalizing of a target leave the parent it inherits from as it was', async () => {
+  const text = `target "a" {
+  tags = ["a", "a"]
+  args = { A = "1" }
+  output = ["type=docker"]
+  platforms = ["linux/amd64"]
+}
+target "b" {
+  inherits = ["a"]
+}`;
+  const printed = await print(text, { names: ['b', 'a'], sets: ['b.tags+=b', 'b.args.B=2', 'b.output=type=cacheonly', 'b.platform=linux/arm64'] });
+  assert.deepEqual(printed.target['a'], {
+    context: '.',
+    dockerfile: 'Dockerfile',
+    args: { A: '1' },
+    tags: ['a'],
+    platforms: ['linux/amd64'],
+    output: [{ type: 'docker' }],
+  });
+  assert.deepEqual(printed.target['b']?.tags, ['a', 'b']);
+  assert.deepEqual(printed.target['b']?.args, { A: '1', B: '2' });
+});
+
 test('multiple and multi-level inherits, with overrides on any level (TestNestedInherits*)', async () => {
   const text = `target "a" {
   args = {

@@ -49,6 +49,11 @@ test('map keys sort by UTF-8 bytes, struct fields keep their order', () => {
   assert.equal(encode(struct), '{\n  "z": 1,\n  "a": 2\n}');
   // Keys are escaped like any string.
   assert.equal(encode({ '<k>': 'v' }), '{\n  "\\u003ck\\u003e": "v"\n}');
+  // Keys that read as array indices, which a JavaScript object enumerates first and in numeric order, sort as strings too.
+  assert.deepEqual(
+    [...encode({ B: 1, '9': 2, '10': 3, '0': 4 }).matchAll(/"([^"]+)":/g)].map((m) => m[1]),
+    ['0', '10', '9', 'B'],
+  );
 });
 
 test('indentation and empty collections', () => {
