@@ -1,5 +1,6 @@
-// Generates the dev protocol's TypeScript (messages, and the grpc-js service
-// and client) from proto/dev/dev.proto into src/dev/protocol/generated/
+// Generates the dev protocol's TypeScript (messages.ts from messages.proto;
+// dev.ts, the grpc-js service and client, from dev.proto) from proto/dev into
+// src/dev/protocol/generated/
 // (`npm run proto:dev`), or into the directory given as the one argument (the
 // drift test compares that with the checked-in output). buf compiles the
 // proto and runs ts-proto's plugin, both from node_modules: `npm ci` is all

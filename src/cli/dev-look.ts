@@ -8,13 +8,13 @@ import { homedir } from 'node:os';
 import { usageError, UserError, type Outcome } from '../core/errors.js';
 import { loadBakeFiles } from '../bakefile/load.js';
 import type { ResolvedEndpoint } from '../docker/endpoint.js';
-import { connectServer, type DevClient } from '../dev/client/connection.js';
-import { lockReleased, serverRunCommand } from '../dev/client/server-process.js';
+import type { ConnectOptions, DevClient } from '../dev/client/connection.js';
+import { askServer, type AskedServer } from '../dev/client/server-calls.js';
 import { sameEngine } from '../dev/client/engine-identity.js';
 import { sessionRow } from '../dev/client/rows.js';
 import { formatKeyValues, formatSessionTable, formatUptime } from '../dev/monitor/tables.js';
-import type { SessionInfo } from '../dev/protocol/generated/dev.js';
-import { abandonedLock, lockHolder } from '../dev/server/lock.js';
+import type { SessionInfo } from '../dev/protocol/generated/messages.js';
+import { abandonedLock, lockHolder, lockReleased } from '../dev/server/lock.js';
 import { serverPaths } from '../dev/server/paths.js';
 import { projectKey, sessionIdOf } from '../dev/project.js';
 import type { BakeArgs, ServerRequest } from './args.js';
@@ -26,20 +26,29 @@ import { VERSION } from './version.js';
 const STOP_WAIT_MS = 30_000;
 
 /**
- * The server if one runs (ls, attach, stop only look). One that was killed
- * left its sessions running in the engine, where only a server finds them
- * (from their labels): then a new server is started to take them over.
+ * How this client reaches the server (ls, attach, stop only look). One that
+ * was killed left its sessions running in the engine, where only a server
+ * finds them (from their labels): then a new server is started to take them over.
  */
-export async function runningServer(cli: CliEnvironment): Promise<DevClient | undefined> {
+async function serverOptions(cli: CliEnvironment): Promise<ConnectOptions> {
   const takeOver = abandonedLock(serverPaths(cli.env, homedir()));
   if (takeOver) process.stderr.write('bake: the last bake server ended without ending its sessions; a new one takes them over.\n');
-  return connectServer({
+  return {
     env: cli.env,
     version: VERSION,
-    start: takeOver ? serverRunCommand() : undefined,
+    // Loaded only to start one: spawning needs node:child_process, which the commands that only ask do without.
+    start: takeOver ? (await import('../dev/client/server-process.js')).serverRunCommand() : undefined,
     warn: (line) => void process.stderr.write(`${line}\n`),
-  });
+  };
 }
+
+/** The server if one runs, through its gRPC client (attach streams). */
+export async function runningServer(cli: CliEnvironment): Promise<DevClient | undefined> {
+  return (await import('../dev/client/connection.js')).connectServer(await serverOptions(cli));
+}
+
+/** The server if one runs, for a command that only asks it (ls, stop): through its calls socket. */
+const askingServer = async (cli: CliEnvironment): Promise<AskedServer | undefined> => askServer(await serverOptions(cli));
 
 /** Why a session on another engine than this terminal's cannot be used from here; undefined when it is the same engine. */
 export async function engineMismatch(session: SessionInfo, here: ResolvedEndpoint): Promise<{ message: string; fix: string } | undefined> {
@@ -54,7 +63,7 @@ export async function engineMismatch(session: SessionInfo, here: ResolvedEndpoin
 export async function list(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   // A DOCKER_HOST bake cannot use is a usage error before any server is asked.
   const here = clientEngine(cli);
-  const client = await runningServer(cli);
+  const client = await askingServer(cli);
   const reply = client ? await client.list(here.endpoint.address).finally(() => client.close()) : { sessions: [], lost: [] };
   for (const line of reply.lost) process.stderr.write(`bake: ${line}\n`);
   // A session on another engine than this terminal's is listed, and said to be: bake dev here would refuse it.
@@ -89,7 +98,7 @@ async function removeVolumesOf(args: BakeArgs, cli: CliEnvironment): Promise<Out
 export async function stopCommand(args: BakeArgs, cli: CliEnvironment): Promise<Outcome> {
   // A DOCKER_HOST bake cannot use is a usage error before any server is asked.
   const here = clientEngine(cli);
-  const client = await runningServer(cli);
+  const client = await askingServer(cli);
   // Named volumes belong to the project, not to a session: --volumes removes them though no session of the bake files here runs.
   const local = args.dev.volumes && !args.dev.session ? localSessionId(args, cli) : undefined;
   if (local !== undefined) {
@@ -127,7 +136,7 @@ export function noSessionError(args: BakeArgs): UserError {
 }
 
 /** SESSION, else the session of the bake files here, else the only session; an error lists them otherwise. */
-export async function pickSession(client: DevClient, args: BakeArgs, cli: CliEnvironment): Promise<SessionInfo> {
+export async function pickSession(client: AskedServer, args: BakeArgs, cli: CliEnvironment): Promise<SessionInfo> {
   const { sessions } = await client.list(clientEngine(cli).endpoint.address);
   const wanted = args.dev.session;
   if (wanted) {
@@ -167,7 +176,7 @@ export async function serverCommand(
     await (await import('../dev/server/main.js')).runServer(cli.env, VERSION);
     return 'ok';
   }
-  const client = await connectServer({ env: cli.env, version: VERSION, start: undefined, warn: (line) => void process.stderr.write(`${line}\n`) });
+  const client = await askServer({ env: cli.env, version: VERSION, start: undefined, warn: (line) => void process.stderr.write(`${line}\n`) });
   if (!client) {
     if (request.format === 'json') {
       process.stdout.write(`${JSON.stringify({ running: false })}\n`);

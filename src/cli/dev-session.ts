@@ -14,7 +14,7 @@ import type { DevClient } from '../dev/client/connection.js';
 import { parsePrefixKey } from '../dev/client/prefix-key.js';
 import { serverRunCommand, startServerUnlessRunning, type PrimedServer, type StartedServer } from '../dev/client/server-process.js';
 import { sessionIdOf } from '../dev/project.js';
-import type { SessionInfo } from '../dev/protocol/generated/dev.js';
+import type { SessionInfo } from '../dev/protocol/generated/messages.js';
 import { serviceMessage } from '../dev/protocol/service-message.js';
 import { bringUpDev, planDev, type DevPlan } from '../orchestrate/dev-bring-up.js';
 import { parseWaitTimeout, type BakeArgs } from './args.js';

@@ -6,7 +6,6 @@
  * ./dev-session.ts. Each is loaded only when its command runs.
  */
 import type { Outcome } from '../core/errors.js';
-import { primeServer } from '../dev/client/server-process.js';
 import type { BakeArgs } from './args.js';
 import type { CliEnvironment } from './definition.js';
 
@@ -15,6 +14,7 @@ export async function dev(args: BakeArgs, cli: CliEnvironment): Promise<Outcome>
   if (args.dev.action === 'ls') return (await import('./dev-look.js')).list(args, cli);
   if (args.dev.action === 'stop') return (await import('./dev-look.js')).stopCommand(args, cli);
   // A cold start's server loads itself while this client loads the rest and reads the bake files; it starts only once they are good.
-  const primed = args.dev.action === 'up' ? primeServer(cli.env) : undefined;
+  // (Imported here, not above: ls and stop spawn nothing and do without node:child_process.)
+  const primed = args.dev.action === 'up' ? (await import('../dev/client/server-process.js')).primeServer(cli.env) : undefined;
   return (await import('./dev-session.js')).devSession(args, cli, primed);
 }

@@ -24,19 +24,13 @@ import { credentials, Metadata, status as grpcStatus, type ServiceError } from '
 import { VERSION } from '../../src/cli/version.js';
 import { openAttachChannel } from '../../src/dev/client/attach-channel.js';
 import { connectServer } from '../../src/dev/client/connection.js';
+import { askServer } from '../../src/dev/client/server-calls.js';
 import type { ServerError } from '../../src/dev/client/server-error.js';
 import type { Service } from '../../src/bakefile/model.js';
 import { DEV_PROTOCOL_VERSION, LABEL } from '../../src/dev/labels.js';
 import { serviceMessage } from '../../src/dev/protocol/service-message.js';
-import {
-  DevClient as DevStub,
-  type AttachIn,
-  type AttachOut,
-  type HelloReply,
-  type ListReply,
-  type UpEvent,
-  type UpRequest,
-} from '../../src/dev/protocol/generated/dev.js';
+import { type AttachIn, type AttachOut, type HelloReply, type ListReply, type UpEvent, type UpRequest } from '../../src/dev/protocol/generated/messages.js';
+import { DevClient as DevStub } from '../../src/dev/protocol/generated/dev.js';
 import { parseEngineAddress } from '../../src/docker/endpoint.js';
 import { DockerEngine } from '../../src/docker/engine-api.js';
 import { PRIMED_VARIABLE } from '../../src/dev/server/paths.js';
@@ -326,21 +320,72 @@ test("the server keeps only what it needs of the first client's environment, not
 });
 
 test('a client of another version gets one warning naming both versions and the fix; the same version gets none', async () => {
-  const warnings: string[] = [];
-  const client = await connectServer({ env: mainEnv, version: '0.0.1-test', start: undefined, warn: (line) => warnings.push(line) });
-  assert.ok(client, 'the main server answers');
-  client.close();
-  assert.equal(warnings.length, 1, warnings.join('\n'));
-  const [warning = ''] = warnings;
-  assert.match(warning, new RegExp(`version ${VERSION.replace(/\./g, '\\.')}\\b`), 'names the server version');
-  assert.match(warning, /0\.0\.1-test/, 'names the client version');
-  assert.match(warning, /bake server stop, then retry/, 'says the fix');
-  assert.doesNotMatch(warning, /\n/, 'one line');
+  // Both ways in: the gRPC client (bake dev, attach) and the calls socket (ls, stop, server status).
+  for (const connect of [connectServer, askServer]) {
+    const warnings: string[] = [];
+    const client = await connect({ env: mainEnv, version: '0.0.1-test', start: undefined, warn: (line) => warnings.push(line) });
+    assert.ok(client, 'the main server answers');
+    client.close();
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    const [warning = ''] = warnings;
+    assert.match(warning, new RegExp(`version ${VERSION.replace(/\./g, '\\.')}\\b`), 'names the server version');
+    assert.match(warning, /0\.0\.1-test/, 'names the client version');
+    assert.match(warning, /bake server stop, then retry/, 'says the fix');
+    assert.doesNotMatch(warning, /\n/, 'one line');
 
-  const same: string[] = [];
-  const again = await connectServer({ env: mainEnv, version: VERSION, start: undefined, warn: (line) => same.push(line) });
-  again?.close();
-  assert.deepEqual(same, []);
+    const same: string[] = [];
+    const again = await connect({ env: mainEnv, version: VERSION, start: undefined, warn: (line) => same.push(line) });
+    again?.close();
+    assert.deepEqual(same, []);
+  }
+});
+
+test('bake dev ls, dev stop and server status ask through the calls socket, loading no HTTP/2 stack; a server without that socket (an older bake) is asked through gRPC', async () => {
+  const env = serverEnv('calls', 60);
+  const first = await detach(env, project('calls', 'calls-a', `service "a" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}\n`));
+  // What each command loaded, written as it exits (Node's list of its own modules: grpc-js needs http2).
+  const preload = join(scratch, 'modules-preload.mjs');
+  writeFileSync(
+    preload,
+    "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(process.env.BAKE_TEST_MODULES, process.moduleLoadList.join('\\n')));\n",
+  );
+  const modules = join(scratch, 'calls-modules.txt');
+  const watched = { ...env, NODE_OPTIONS: `--import=${preload}`, BAKE_TEST_MODULES: modules };
+  const loadedHttp2 = (): boolean => readFileSync(modules, 'utf8').split('\n').includes('NativeModule http2');
+
+  assert.deepEqual(
+    (await sessions(watched)).map((row) => row.id),
+    [first],
+  );
+  assert.equal(loadedHttp2(), false, 'bake dev ls loaded no HTTP/2 stack');
+  const status = await bake(['server', 'status', '--format', 'json'], watched);
+  assert.equal(status.status, 0, status.stderr);
+  assert.equal((JSON.parse(status.stdout) as ServerStatus).sessions, 1);
+  assert.equal(loadedHttp2(), false, 'bake server status loaded no HTTP/2 stack');
+  const stop = await bake(['dev', 'stop', first], watched);
+  assert.equal(stop.status, 0, stop.stderr);
+  assert.match(stop.stdout, new RegExp(`session ${first} stopped`));
+  assert.equal(loadedHttp2(), false, 'bake dev stop loaded no HTTP/2 stack');
+  assert.deepEqual(await containersOf(first), []);
+  // A refusal comes back with the status and sentence a gRPC call would have.
+  const asked = await askServer({ env, version: VERSION, start: undefined, warn: () => undefined });
+  assert.ok(asked, 'the server answers on its calls socket');
+  await assert.rejects(asked.stop('nosuch-000000', false), (e: ServerError) => {
+    assert.equal(e.code, grpcStatus.NOT_FOUND);
+    assertOneSentence(e.message, 'the refusal');
+    assert.match(e.message, /nosuch-000000/);
+    return true;
+  });
+
+  const second = await detach(env, project('calls', 'calls-b', `service "b" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}\n`));
+  rmSync(join(dirname(socketOf(env)), 'calls.sock'));
+  assert.deepEqual(
+    (await sessions(watched)).map((row) => row.id),
+    [second],
+  );
+  assert.equal(loadedHttp2(), true, 'without the calls socket, bake dev ls asked through gRPC');
+  const stopped = await bake(['server', 'stop'], env);
+  assert.equal(stopped.status, 0, stopped.stderr);
 });
 
 test('lifetimes: without a session the server exits after its grace period; with sessions it stays; bake server stop ends them all and itself', async (t) => {

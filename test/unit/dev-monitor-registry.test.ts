@@ -14,7 +14,7 @@ import { SessionCommandError, type DevSession } from '../../src/dev/server/sessi
 import type { SessionRegistry } from '../../src/dev/server/registry.js';
 import { FileAccessError, type ContainerFiles } from '../../src/dev/process/files.js';
 import type { DevClient } from '../../src/dev/client/connection.js';
-import type { CommandOut, CommandRequest, ProcessInfo, SessionInfo } from '../../src/dev/protocol/generated/dev.js';
+import type { CommandOut, CommandRequest, ProcessInfo, SessionInfo } from '../../src/dev/protocol/generated/messages.js';
 
 const SERVICES = ['api', 'db', 'dev'];
 

@@ -1,6 +1,6 @@
 /**
  * The dev protocol's generated TypeScript is checked in: regenerating it from
- * proto/dev/dev.proto (scripts/proto-dev.mjs, as `npm run proto:dev` does)
+ * proto/dev (scripts/proto-dev.mjs, as `npm run proto:dev` does)
  * must give the same files, so a proto changed without regenerating fails
  * here. The generator comes from node_modules (buf and ts-proto): a missing
  * one fails this test, never skips it.
@@ -23,13 +23,13 @@ function files(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
 }
 
-test('src/dev/protocol/generated is what proto/dev/dev.proto generates (else run npm run proto:dev)', async () => {
+test('src/dev/protocol/generated is what proto/dev generates (else run npm run proto:dev)', async () => {
   const { GENERATED_DIR, generateDevProtocol } = (await import(pathToFileURL(join(repoRoot(), 'scripts', 'proto-dev.mjs')).href)) as Generator;
   const out = tempDir('bake-proto-dev-');
   generateDevProtocol(out);
   const fresh = files(out);
-  assert.deepEqual(Object.keys(fresh), ['dev.ts'], 'the generator wrote the dev protocol');
+  assert.deepEqual(Object.keys(fresh).sort(), ['dev.ts', 'messages.ts'], 'the generator wrote the dev protocol: its service, and its messages apart');
   const checkedIn = files(GENERATED_DIR);
   assert.deepEqual(Object.keys(checkedIn), Object.keys(fresh), 'the same files');
-  for (const [name, text] of Object.entries(fresh)) assert.ok(checkedIn[name] === text, `${name} differs from what dev.proto generates: run npm run proto:dev`);
+  for (const [name, text] of Object.entries(fresh)) assert.ok(checkedIn[name] === text, `${name} differs from what proto/dev generates: run npm run proto:dev`);
 });

@@ -9,12 +9,13 @@ import { test } from 'node:test';
 import { Metadata } from '@grpc/grpc-js';
 import type { Service } from '../../src/bakefile/model.js';
 import type { ErrorKind } from '../../src/core/errors.js';
-import { errorDetail, errorTrailer, receivedError } from '../../src/dev/protocol/error-detail.js';
+import { errorDetail, errorTrailerEntry, receivedError } from '../../src/dev/protocol/error-detail.js';
 import { DevClient } from '../../src/dev/client/connection.js';
 import { isServerGone, type ServerError } from '../../src/dev/client/server-error.js';
 import { DEV_PROTOCOL_VERSION } from '../../src/dev/labels.js';
 import { FrameError, FrameReader, frame, MAX_FRAME_BYTES } from '../../src/dev/protocol/frames.js';
-import { AttachIn, ServicePlan, type DevClient as DevStub, type HelloReply } from '../../src/dev/protocol/generated/dev.js';
+import { AttachIn, ServicePlan, type ErrorDetail, type HelloReply } from '../../src/dev/protocol/generated/messages.js';
+import { type DevClient as DevStub } from '../../src/dev/protocol/generated/dev.js';
 import { serviceMessage, serviceOf } from '../../src/dev/protocol/service-message.js';
 
 /** `service` as the server reads it: encoded into an Up's plan and decoded. */
@@ -22,6 +23,13 @@ function throughTheWire(service: Service): Service {
   const plan = ServicePlan.decode(ServicePlan.encode({ service: serviceMessage(service), image: 'busybox' }).finish());
   assert.ok(plan.service, 'the plan carries its service');
   return serviceOf(plan.service);
+}
+
+/** A failed call's trailer as the server makes it. */
+function trailer(detail: ErrorDetail): Metadata {
+  const metadata = new Metadata();
+  metadata.set(...errorTrailerEntry(detail));
+  return metadata;
 }
 
 test('a service crosses the wire field for field, absent fields staying absent, in the model’s order', () => {
@@ -64,9 +72,9 @@ test('a user error crosses in its trailer with its sentence, fix and kind; a fai
   const kinds: ErrorKind[] = ['usage', 'bake-file', 'engine', 'build', 'run', 'interrupted'];
   for (const kind of kinds) {
     const sent = { kind, message: `a ${kind} failure: with "quotes"\nand a second line`, fix: 'Do this.' };
-    assert.deepEqual(receivedError(errorTrailer(errorDetail(sent))), { message: sent.message, fix: 'Do this.', kind });
+    assert.deepEqual(receivedError(trailer(errorDetail(sent))), { message: sent.message, fix: 'Do this.', kind });
   }
-  assert.deepEqual(receivedError(errorTrailer(errorDetail({ kind: 'run', message: 'no fix' }))), { message: 'no fix', fix: undefined, kind: 'run' });
+  assert.deepEqual(receivedError(trailer(errorDetail({ kind: 'run', message: 'no fix' }))), { message: 'no fix', fix: undefined, kind: 'run' });
   assert.equal(receivedError(new Metadata()), undefined);
   assert.equal(receivedError(undefined), undefined);
 });

@@ -1,5 +1,5 @@
 /**
- * A terminal's own connection to the server's attach socket (dev.proto,
+ * A terminal's own connection to the server's attach socket (messages.proto,
  * AttachOpen): AttachIn frames out, AttachOut frames in. It ends once, with
  * `end` (the server ended the attach after saying why: the process exited,
  * another terminal took it, the session ended), or `error` (a ServerError:
@@ -9,8 +9,8 @@
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { frame, readMessages } from '../protocol/frames.js';
-import { AttachIn, AttachOut } from '../protocol/generated/dev.js';
-import { attachError, serverGoneError, type ServerError } from './server-error.js';
+import { AttachIn, AttachOut } from '../protocol/generated/messages.js';
+import { failureError, serverGoneError, type ServerError } from './server-error.js';
 
 export interface AttachChannel {
   write(msg: AttachIn): void;
@@ -68,7 +68,7 @@ class SocketAttachChannel extends EventEmitter implements AttachChannel {
   }
 
   private receive(out: AttachOut): void {
-    if (out.msg?.$case === 'failed') return this.settle('error', attachError(out.msg.value));
+    if (out.msg?.$case === 'failed') return this.settle('error', failureError(out.msg.value));
     this.told ||= out.msg?.$case === 'exited' || out.msg?.$case === 'taken_over' || out.msg?.$case === 'session_ended';
     if (!this.settled) this.emit('data', out);
   }

@@ -9,7 +9,6 @@ import { credentials, Metadata, status, type CallOptions, type ClientReadableStr
 import { usageError, UserError } from '../../core/errors.js';
 import { DEV_PROTOCOL_VERSION, SERVER_STOPPING } from '../labels.js';
 import {
-  DevClient as DevStub,
   type CommandOut,
   type CommandRequest,
   type DebugEvent,
@@ -21,14 +20,16 @@ import {
   type ShutdownReply,
   type StopReply,
   type UpRequest,
-} from '../protocol/generated/dev.js';
+} from '../protocol/generated/messages.js';
+import { DevClient as DevStub } from '../protocol/generated/dev.js';
 import { serverPaths, type ServerPaths } from '../server/paths.js';
-import { lockHolder } from '../server/lock.js';
+import { lockHolder, lockReleased } from '../server/lock.js';
 import { checkPrivateDir } from '../server/private-dir.js';
 import { probeSocket } from './socket-probe.js';
-import { lockReleased, startServer, type StartedServer } from './server-process.js';
+import { startServer, type StartedServer } from './server-process.js';
 import { openAttachChannel, refusedAttachChannel, type AttachChannel } from './attach-channel.js';
 import { serverError, ServerError } from './server-error.js';
+import { warnOnVersionMismatch } from './version-mismatch.js';
 
 /** A unary call's end: its error, else its reply. */
 type Done<Res> = (err: ServiceError | null, res: Res) => void;
@@ -73,7 +74,7 @@ export class DevClient {
   }
 
   /**
-   * A terminal's connection (dev.proto, AttachOpen), beside the server
+   * A terminal's connection (messages.proto, AttachOpen), beside the server
    * socket. A server of another protocol has no such socket, or another one:
    * refused at once, as retrying through the same server would go round forever.
    */
@@ -187,11 +188,7 @@ export async function connectServer(options: ConnectOptions): Promise<DevClient 
     }
     if (!client) throw notStarted(paths, started.exitCode);
   }
-  if (client && (client.hello.server_version !== options.version || client.hello.protocol !== DEV_PROTOCOL_VERSION)) {
-    options.warn(
-      `warning: the bake server runs version ${client.hello.server_version} (protocol ${client.hello.protocol}); this client is ${options.version} (protocol ${DEV_PROTOCOL_VERSION}). Run bake server stop, then retry, to start a server of this version.`,
-    );
-  }
+  if (client) warnOnVersionMismatch(client.hello, options.version, options.warn);
   return client;
 }
 

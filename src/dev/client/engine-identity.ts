@@ -4,7 +4,7 @@
  * (a symlinked socket, another route), which is no reason to refuse it.
  */
 import { parseEngineAddress } from '../../docker/endpoint.js';
-import { DockerEngine } from '../../docker/engine-api.js';
+import type { DockerEngine } from '../../docker/engine-api.js';
 
 /** The same address, or engines reporting the same daemon ID. One that does not answer is not known to be the same. */
 export async function sameEngine(a: string, b: string, signal: AbortSignal): Promise<boolean> {
@@ -16,7 +16,8 @@ export async function sameEngine(a: string, b: string, signal: AbortSignal): Pro
 async function engineId(address: string, signal: AbortSignal): Promise<string | undefined> {
   let engine: DockerEngine | undefined;
   try {
-    engine = new DockerEngine(parseEngineAddress(address));
+    // Loaded only here: the same address (nearly always) asks no engine, and bake dev ls stays without its HTTP client.
+    engine = new (await import('../../docker/engine-api.js')).DockerEngine(parseEngineAddress(address));
     return (await engine.info(signal)).ID || undefined;
   } catch {
     return undefined;

@@ -5,7 +5,7 @@
  * command of its side, as its type says.
  */
 import { resolve } from 'node:path';
-import type { ProcessInfo, SessionInfo, TerminalSize } from '../protocol/generated/dev.js';
+import type { ProcessInfo, SessionInfo, TerminalSize } from '../protocol/generated/messages.js';
 import {
   containerWord,
   definitionOf,

@@ -1,5 +1,5 @@
 /** The server's process and session messages as the monitor's tables (monitor/tables.ts) and `bake dev ls` show them. */
-import type { ProcessInfo, SessionInfo } from '../protocol/generated/dev.js';
+import type { ProcessInfo, SessionInfo } from '../protocol/generated/messages.js';
 import type { ProcessRow, SessionRow } from '../monitor/tables.js';
 
 /** A process as the terminal names it: `3 (sh -c make)`. */

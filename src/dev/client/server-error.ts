@@ -1,8 +1,13 @@
-/** What a failed call to the server (a gRPC call, or a terminal's attach) means to the user. */
-import { status, type ServiceError } from '@grpc/grpc-js';
+/**
+ * What a failed call to the server (a gRPC call, a call on the calls socket,
+ * or a terminal's attach) means to the user. grpc-js's status codes come from
+ * its constants alone: the calls socket's clients load no more of it.
+ */
+import type { ServiceError } from '@grpc/grpc-js';
+import { Status as status } from '@grpc/grpc-js/build/src/constants.js';
 import { UserError, type ErrorKind } from '../../core/errors.js';
 import { receivedDetail, receivedError, type ReceivedError } from '../protocol/error-detail.js';
-import type { AttachFailure } from '../protocol/generated/dev.js';
+import type { AttachFailure } from '../protocol/generated/messages.js';
 
 /**
  * A failure the server reported: its sentence, fix and kind as its error
@@ -27,8 +32,8 @@ export function serverError(e: ServiceError): ServerError {
   return statusError(e.code, e.details || e.message, receivedError(e.metadata));
 }
 
-/** A terminal's attach that the server ended with a failure. */
-export function attachError(f: AttachFailure): ServerError {
+/** A terminal's attach, or a call on the calls socket, that the server ended with a failure. */
+export function failureError(f: AttachFailure): ServerError {
   return statusError(f.code, f.details, f.detail && receivedDetail(f.detail));
 }
 

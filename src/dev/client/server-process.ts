@@ -127,9 +127,3 @@ function spawnServer(
   closeSync(log);
   return { started, pipe };
 }
-
-/** Resolves once the server now holding the lock has released it (or exited), or at `deadline`. */
-export async function lockReleased(paths: ServerPaths, deadline: number): Promise<void> {
-  const holder = lockHolder(paths);
-  while (holder !== undefined && lockHolder(paths) === holder && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-}

@@ -6,7 +6,7 @@
  * through monitor-commands.ts.
  */
 import { status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import type { AttachOut, ProcessInfo, SessionEvent, SessionInfo } from '../protocol/generated/dev.js';
+import type { AttachOut, ProcessInfo, SessionEvent, SessionInfo } from '../protocol/generated/messages.js';
 import { describePrefixKey, PrefixScanner } from './prefix-key.js';
 import { parseMonitorLine } from '../monitor/parse.js';
 import type { AttachChannel } from './attach-channel.js';

@@ -2,11 +2,12 @@
  * A user error across the wire: the server puts its sentence, fix and kind
  * into an ErrorDetail message, in the failed call's trailer (or a terminal's
  * AttachFailure); the client reads them back into a UserError of the same
- * kind, which error-text.ts renders as any other.
+ * kind, which error-text.ts renders as any other. Only types of grpc-js
+ * here: the clients of the calls socket read these without loading it.
  */
-import { Metadata } from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 import type { ErrorKind as UserErrorKind } from '../../core/errors.js';
-import { ErrorDetail, ErrorKind } from './generated/dev.js';
+import { ErrorDetail, ErrorKind } from './generated/messages.js';
 
 /** The trailer that carries the ErrorDetail (a `-bin` key: grpc-js sends its value as bytes). */
 const ERROR_DETAIL_KEY = 'bake-error-bin';
@@ -32,11 +33,9 @@ export function errorDetail(error: { readonly message: string; readonly fix?: st
   return { message: error.message, fix: error.fix ?? '', kind: WIRE_KINDS[error.kind] };
 }
 
-/** The trailer of a call that failed with a user error. */
-export function errorTrailer(detail: ErrorDetail): Metadata {
-  const trailer = new Metadata();
-  trailer.set(ERROR_DETAIL_KEY, Buffer.from(ErrorDetail.encode(detail).finish()));
-  return trailer;
+/** The trailer entry of a call that failed with a user error, for the call's Metadata (made by the server, which loads grpc-js). */
+export function errorTrailerEntry(detail: ErrorDetail): [key: string, value: Buffer] {
+  return [ERROR_DETAIL_KEY, Buffer.from(ErrorDetail.encode(detail).finish())];
 }
 
 /** The user error a failed call's trailer carries; undefined when it has none (a refused request, a transport failure, a bug). */

@@ -1,6 +1,6 @@
 /**
  * Messages on a byte stream, each framed by its length (4 bytes, big
- * endian), for the terminal's own connection to the server (dev.proto,
+ * endian), for the terminal's own connection to the server (messages.proto,
  * AttachOpen): a key or an echo is a few bytes, so the framing is all the
  * protocol it needs.
  */

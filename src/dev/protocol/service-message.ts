@@ -5,7 +5,7 @@
  * their digests) are the same whichever client sent them.
  */
 import type { HealthCheck, Service } from '../../bakefile/model.js';
-import type { HealthCheck as HealthCheckMessage, Service as ServiceMessage, Words } from './generated/dev.js';
+import type { HealthCheck as HealthCheckMessage, Service as ServiceMessage, Words } from './generated/messages.js';
 
 /** The message of `service`; what the server does not run by (description, inherits, image, target) stays behind. */
 export function serviceMessage(service: Service): ServiceMessage {

@@ -4,7 +4,14 @@
  * INVALID_ARGUMENT (or NOT_FOUND) with one sentence, and never disturbs
  * another session.
  */
-import { status as grpcStatus, type handleServerStreamingCall, type handleUnaryCall, type ServerWritableStream, type StatusObject } from '@grpc/grpc-js';
+import {
+  Metadata,
+  status as grpcStatus,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  type ServerWritableStream,
+  type StatusObject,
+} from '@grpc/grpc-js';
 import { UserError } from '../../core/errors.js';
 import type { TerminalSize } from '../../docker/types.js';
 import { parseEngineAddress } from '../../docker/endpoint.js';
@@ -13,10 +20,12 @@ import type { DevProcess } from '../process/process.js';
 import { loadEmulator } from '../process/output-record.js';
 import { runAgainHint } from '../monitor/run-again.js';
 import type { ServicePlan } from '../runtime/service-runtime.js';
-import { errorDetail, errorTrailer } from '../protocol/error-detail.js';
+import { errorDetail, errorTrailerEntry } from '../protocol/error-detail.js';
 import type { AttachCall } from './attach-listener.js';
 import type {
   AttachFailure,
+  CallReply,
+  CallRequest,
   AttachIn,
   AttachOpen,
   AttachOut,
@@ -24,7 +33,6 @@ import type {
   CommandRequest,
   DebugEvent,
   DebugRequest,
-  DevServer,
   FollowRequest,
   HelloReply,
   HelloRequest,
@@ -32,12 +40,14 @@ import type {
   ListRequest,
   SessionEvent,
   ShutdownReply,
+  ShutdownRequest,
   StopReply,
   StopRequest,
   TerminalSize as TerminalSizeMessage,
   UpEvent,
   UpRequest,
-} from '../protocol/generated/dev.js';
+} from '../protocol/generated/messages.js';
+import type { DevServer } from '../protocol/generated/dev.js';
 import { serviceOf } from '../protocol/service-message.js';
 import { runCommand } from './commands.js';
 import type { SessionRegistry } from './registry.js';
@@ -68,9 +78,10 @@ export interface ServerContext {
   readonly stopping: () => boolean;
 }
 
-export function devHandlers(ctx: ServerContext): DevServer {
+/** The calls that only ask or stop: the service's unary methods, and the calls socket's (answerCall). */
+function askingCalls(ctx: ServerContext) {
   return {
-    hello: unary(ctx, async (_req: HelloRequest): Promise<HelloReply> => ({
+    hello: async (_req: HelloRequest): Promise<HelloReply> => ({
       server_version: ctx.version,
       protocol: DEV_PROTOCOL_VERSION,
       pid: process.pid,
@@ -79,21 +90,61 @@ export function devHandlers(ctx: ServerContext): DevServer {
       rss_bytes: process.memoryUsage().rss,
       socket: ctx.socket,
       log_file: ctx.logFile,
-    })),
-    list: unary(ctx, async (req: ListRequest): Promise<ListReply> => {
+    }),
+    list: async (req: ListRequest): Promise<ListReply> => {
       if (req.engine) await ctx.registry.recover(req.engine);
       return { sessions: ctx.registry.all().map((s) => s.info()), lost: [...ctx.registry.lost] };
-    }),
-    stop: unary(ctx, async (req: StopRequest): Promise<StopReply> => {
+    },
+    stop: async (req: StopRequest): Promise<StopReply> => {
       const session = sessionOf(ctx, req.session);
       await ctx.registry.stop(session, req.volumes, `session ${session.id} was stopped`);
       return { removed: [session.id] };
-    }),
-    shutdown: unary(ctx, async (): Promise<ShutdownReply> => {
+    },
+    shutdown: async (_req: ShutdownRequest): Promise<ShutdownReply> => {
       const sessions = ctx.registry.size;
       setImmediate(() => ctx.shutdown('bake server stop'));
       return { sessions };
-    }),
+    },
+  };
+}
+
+/**
+ * A call on the calls socket: its hello and its answer, as the service's
+ * methods give them; refused as they are while the server stops, and a
+ * failure is the reply's, with the status a service call would have.
+ */
+export async function answerCall(ctx: ServerContext, req: CallRequest): Promise<CallReply> {
+  const calls = askingCalls(ctx);
+  ctx.activeCalls.count++;
+  try {
+    return await refusedWhenStopping(ctx, async (): Promise<CallReply> => {
+      const hello = await calls.hello(req.hello ?? { client_version: '', protocol: '' });
+      switch (req.call?.$case) {
+        case undefined:
+          return { hello, reply: undefined };
+        case 'list':
+          return { hello, reply: { $case: 'list', value: await calls.list(req.call.value) } };
+        case 'stop':
+          return { hello, reply: { $case: 'stop', value: await calls.stop(req.call.value) } };
+        case 'shutdown':
+          return { hello, reply: { $case: 'shutdown', value: await calls.shutdown(req.call.value) } };
+      }
+    });
+  } catch (e) {
+    const { code, details, detail } = failureOf(ctx, e);
+    return { hello: undefined, reply: { $case: 'failure', value: { code, details, detail } } };
+  } finally {
+    ctx.activeCalls.count--;
+  }
+}
+
+export function devHandlers(ctx: ServerContext): DevServer {
+  const calls = askingCalls(ctx);
+  return {
+    hello: unary(ctx, calls.hello),
+    list: unary(ctx, calls.list),
+    stop: unary(ctx, calls.stop),
+    shutdown: unary(ctx, calls.shutdown),
     up: serverStream(ctx, async (req: UpRequest, write: (e: UpEvent) => void) => {
       const plans = checkUp(req);
       // Each process needs the terminal emulator (about 50 ms to load, once): loaded while the engine creates containers.
@@ -188,7 +239,10 @@ function failureOf(ctx: ServerContext, e: unknown): AttachFailure & { readonly c
 
 function failure(ctx: ServerContext, e: unknown): Partial<StatusObject> {
   const { code, details, detail } = failureOf(ctx, e);
-  return detail ? { code, details, metadata: errorTrailer(detail) } : { code, details };
+  if (!detail) return { code, details };
+  const metadata = new Metadata();
+  metadata.set(...errorTrailerEntry(detail));
+  return { code, details, metadata };
 }
 
 /** `handle`'s answer, unless the server has begun to stop (refuseWhenStopping). */

@@ -1,13 +1,13 @@
 /**
- * The server's attach socket (dev.proto, AttachOpen): each connection is one
+ * The server's attach socket (messages.proto, AttachOpen): each connection is one
  * terminal, AttachIn frames in and AttachOut frames out, handed to the
  * handler as an AttachCall.
  */
 import { EventEmitter } from 'node:events';
-import { chmodSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { frame, readMessages } from '../protocol/frames.js';
-import { AttachIn, AttachOut, type AttachFailure } from '../protocol/generated/dev.js';
+import { AttachIn, AttachOut, type AttachFailure } from '../protocol/generated/messages.js';
+import { listenPrivately } from './private-socket.js';
 
 export interface AttachCall {
   /** The client left or its connection broke: nothing more reaches it. */
@@ -32,18 +32,9 @@ export interface AttachCall {
  */
 const BEHIND_BYTES = 1 << 20;
 
-/** Listens on `path` (made 0600, as the server socket beside it); resolves once it does. */
+/** Listens on `path` (0600); resolves once it does. */
 export function listenForAttach(path: string, handle: (call: AttachCall) => void): Promise<Server> {
-  const server = createServer((socket) => handle(new SocketAttachCall(socket)));
-  rmSync(path, { force: true });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      chmodSync(path, 0o600);
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
+  return listenPrivately(path, (socket) => handle(new SocketAttachCall(socket)));
 }
 
 class SocketAttachCall extends EventEmitter implements AttachCall {

@@ -11,7 +11,7 @@ import { isDirectory, type ContainerFiles } from '../process/files.js';
 import { copyIn, copyOut } from './file-copy.js';
 import { SessionCommandError, type DevSession } from './session.js';
 import type { SessionRegistry } from './registry.js';
-import type { CommandOut } from '../protocol/generated/dev.js';
+import type { CommandOut } from '../protocol/generated/messages.js';
 import type { ServerCommandName } from '../monitor/registry.js';
 import type { DevProcess } from '../process/process.js';
 

@@ -31,7 +31,7 @@ import { loadEmulator } from '../process/output-record.js';
 import { historyFile, historyTail, withHistory } from '../process/shell-history.js';
 import type { DevProcess } from '../process/process.js';
 import type { ProcessMeta } from '../../buildkit/gateway.js';
-import type { DebugRequest as DebugRequestMessage } from '../protocol/generated/dev.js';
+import type { DebugRequest as DebugRequestMessage } from '../protocol/generated/messages.js';
 import { lineWriter, parseRebuild, type RebuildRequest } from './rebuild.js';
 import { SessionCommandError, type DevSession, type SessionDebugger } from './session.js';
 

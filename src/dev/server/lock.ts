@@ -69,6 +69,12 @@ export function lockHolder(paths: ServerPaths): number | undefined {
   return pid !== undefined && alive(pid) ? pid : undefined;
 }
 
+/** Resolves once the server now holding the lock has released it (or exited), or at `deadline`. */
+export async function lockReleased(paths: ServerPaths, deadline: number): Promise<void> {
+  const holder = lockHolder(paths);
+  while (holder !== undefined && lockHolder(paths) === holder && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
 /** The pid the lock file names, if there is one. */
 function lockPid(paths: ServerPaths): number | undefined {
   try {

@@ -1,10 +1,10 @@
 /**
  * The per-user bake server (`bake server run`, started detached by the first
  * client): one gRPC service on a unix socket at a stable path, and the
- * terminals' attach socket beside it; dir 0700, sockets 0600. It exits when
- * stopped (ending every session) or after a grace period with no session and
- * no call; a crash leaves the containers running for the next server to
- * recover.
+ * terminals' attach socket and the calls socket beside it; dir 0700,
+ * sockets 0600. It exits when stopped (ending every session) or after a
+ * grace period with no session and no call; a crash leaves the containers
+ * running for the next server to recover.
  */
 import { chmodSync, rmSync } from 'node:fs';
 import { Socket, type Server as NetServer } from 'node:net';
@@ -12,8 +12,9 @@ import { homedir } from 'node:os';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { DEV_PROTOCOL_VERSION } from '../labels.js';
 import { DevService } from '../protocol/generated/dev.js';
-import { attachTerminal, devHandlers, type ServerContext } from './api.js';
+import { answerCall, attachTerminal, devHandlers, type ServerContext } from './api.js';
 import { listenForAttach } from './attach-listener.js';
+import { listenForCalls } from './call-listener.js';
 import { takeLock } from './lock.js';
 import { PRIMED_VARIABLE, READY_FD_VARIABLE, serverPaths } from './paths.js';
 import { checkPrivateDir } from './private-dir.js';
@@ -42,6 +43,7 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
   let stopping: Promise<void> | undefined;
   let calls = 0;
   let terminals: Promise<NetServer> | undefined;
+  let asking: Promise<NetServer> | undefined;
   // The grace period starts when the last call ends: a server that just answered one (bake dev ls, server status) stays its full grace.
   const activeCalls = {
     get count(): number {
@@ -68,8 +70,10 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
         await new Promise<void>((done) => server.tryShutdown(() => done()));
         clearTimeout(force);
         (await terminals?.catch(() => undefined))?.close();
+        (await asking?.catch(() => undefined))?.close();
         rmSync(paths.socket, { force: true });
         rmSync(paths.attach, { force: true });
+        rmSync(paths.calls, { force: true });
         rmSync(paths.lock, { force: true });
         resolve();
       })();
@@ -86,12 +90,17 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
       stopping: () => stopping !== undefined,
     };
     server.addService(DevService, devHandlers(ctx));
-    // Listening before the gRPC socket: a client that got its Hello answered can attach at once.
+    // Listening before the gRPC socket: a client that got its Hello answered can attach, or ask, at once.
     terminals = listenForAttach(paths.attach, (call) => attachTerminal(ctx, call));
-    terminals.catch((e: unknown) => {
-      log(`cannot listen on ${paths.attach}: ${(e as Error).message}`);
-      shutdown('listen failed');
-    });
+    asking = listenForCalls(paths.calls, (req) => answerCall(ctx, req));
+    for (const [path, listening] of [
+      [paths.attach, terminals],
+      [paths.calls, asking],
+    ] as const)
+      listening.catch((e: unknown) => {
+        log(`cannot listen on ${path}: ${(e as Error).message}`);
+        shutdown('listen failed');
+      });
     rmSync(paths.socket, { force: true });
     server.bindAsync(`unix:${paths.socket}`, ServerCredentials.createInsecure(), (err) => {
       if (err) {

@@ -11,8 +11,10 @@ export interface ServerPaths {
   readonly dir: string;
   /** The gRPC socket, 0600. */
   readonly socket: string;
-  /** The terminals' socket beside it (dev.proto, AttachOpen), 0600. */
+  /** The terminals' socket beside it (messages.proto, AttachOpen), 0600. */
   readonly attach: string;
+  /** The calls socket beside it (messages.proto, CallRequest), 0600: what the commands that only ask use. */
+  readonly calls: string;
   /** Held by the running server: its pid, so a second server started at the same moment backs off. */
   readonly lock: string;
   readonly logFile: string;
@@ -40,6 +42,7 @@ export function serverPaths(env: Readonly<Record<string, string | undefined>>, h
     dir,
     socket: join(dir, 'server.sock'),
     attach: join(dir, 'attach.sock'),
+    calls: join(dir, 'calls.sock'),
     lock: join(dir, 'server.lock'),
     logFile: join(dir, 'server.log'),
     engines: join(dir, 'server-engines.json'),

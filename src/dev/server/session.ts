@@ -20,7 +20,7 @@ import type { DevProcess } from '../process/process.js';
 import { containerName } from '../runtime/session-objects.js';
 import { describeDropped, droppedPaths } from '../runtime/dropped-files.js';
 import { ServiceRuntime, type ServicePlan, type SessionIdentity, type StartHooks } from '../runtime/service-runtime.js';
-import type { ProcessInfo, SessionEvent, SessionInfo } from '../protocol/generated/dev.js';
+import type { ProcessInfo, SessionEvent, SessionInfo } from '../protocol/generated/messages.js';
 
 /** A client's terminal showing one of this session's processes: one per process, so terminals on different processes coexist. */
 export interface TerminalHolder {
