@@ -37,3 +37,8 @@ export class EngineApiError extends UserError {
 export function isNotFound(e: unknown): boolean {
   return e instanceof EngineApiError && e.status === 404;
 }
+
+/** The engine refused because something of that name exists (a container name in use). */
+export function isConflict(e: unknown): boolean {
+  return e instanceof EngineApiError && e.status === 409;
+}

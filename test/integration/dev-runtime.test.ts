@@ -18,6 +18,7 @@ import { labelFilters } from '../../src/docker/filters.js';
 import { collectOutput } from '../../src/docker/stdcopy.js';
 import { DEV_LABELS_VERSION, LABEL } from '../../src/dev/labels.js';
 import { discoverSessions } from '../../src/dev/runtime/discover.js';
+import { containerName } from '../../src/dev/runtime/session-objects.js';
 import { DevRuntimeError } from '../../src/dev/runtime/errors.js';
 import { ServiceRuntime, type ServicePlan, type SessionIdentity, type StartHooks } from '../../src/dev/runtime/service-runtime.js';
 import { requireEngine } from '../support/engine.js';
@@ -220,6 +221,25 @@ test('stop, start, restart and recreate one service', async () => {
     runtime.start('nothing', signal()),
     (e: unknown) => e instanceof DevRuntimeError && /service "nothing" has no container/.test(e.message),
   );
+});
+
+test("a service with no running container is made under its own name at once; a stopped one of that name, and an interrupted replace's leftover, are replaced", async () => {
+  const session = newSession();
+  const runtime = runtimeOf(session);
+  const solo: ServicePlan = { service: { name: 'solo', command: ['sleep', '3600'] }, image: IMAGE, projectDir };
+  const final = containerName(session, 'solo');
+  await engine.containers.create({ Image: IMAGE, Cmd: ['sleep', '3600'], Labels: { [LABEL.session]: session.id } }, `${final}-next`, signal());
+  const { hooks } = recorder();
+  const first = (await runtime.up([solo], hooks, { healthTimeoutMs: 10_000 }, signal())).containers.get('solo') ?? '';
+  assert.equal((await engine.containers.inspect(first, signal())).Name, `/${final}`);
+  await assert.rejects(engine.containers.inspect(`${final}-next`, signal()), isNotFound, 'the leftover is gone');
+  await runtime.stop('solo', signal());
+  const second = (await runtime.up([solo], hooks, { healthTimeoutMs: 10_000 }, signal())).containers.get('solo') ?? '';
+  assert.notEqual(second, first);
+  const made = await engine.containers.inspect(second, signal());
+  assert.equal(made.Name, `/${final}`);
+  assert.equal(made.State.Running, true);
+  await assert.rejects(engine.containers.inspect(first, signal()), isNotFound, 'the stopped container of that name is gone');
 });
 
 test('a shell as PID 1 stops in well under the 10 s grace: the interactive shell is hung up under init; init, stop_grace_period', async () => {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DockerEngine } from '../../docker/engine-api.js';
 import { BRIDGE_PREFIX } from '../../docker/engine-paths.js';
-import { EngineApiError, isNotFound } from '../../docker/errors.js';
+import { EngineApiError, isConflict, isNotFound } from '../../docker/errors.js';
 import { labelFilters } from '../../docker/filters.js';
 import type { ContainerSpec, ContainerSummary } from '../../docker/types.js';
 import { LABEL } from '../labels.js';
@@ -103,7 +103,7 @@ export class ServiceRuntime {
   async recreate(plan: ServicePlan, hooks: Pick<StartHooks, 'replacing' | 'created' | 'status'>, signal: AbortSignal): Promise<string> {
     await this.prepare([plan], signal);
     await this.imageId(plan, hooks, signal);
-    return this.createAndStart(plan.service.name, containerSpec(plan, this.session, this.client), hooks, signal);
+    return this.createAndStart(plan.service.name, containerSpec(plan, this.session, this.client), true, hooks, signal);
   }
 
   /** Starts the service's existing container; a running one is left as it is. */
@@ -169,7 +169,7 @@ export class ServiceRuntime {
       hooks.status(name, 'running (unchanged)');
       id = running.Id;
     } else {
-      id = await this.createAndStart(name, spec, hooks, signal);
+      id = await this.createAndStart(name, spec, running !== undefined, hooks, signal);
       result.recreated.push(name);
     }
     result.containers.set(name, id);
@@ -178,15 +178,17 @@ export class ServiceRuntime {
 
   /**
    * Replaces the service's container by a new one and starts it, with
-   * `hooks.created` in between. The old one is removed while the new one is
-   * created and started under a name of its own, then renamed (a rebuild's
-   * recreate then costs the longer of the two, not both: issue 15's watch);
-   * a service that publishes host ports is replaced in turn, since the old
-   * container holds its ports until it is gone.
+   * `hooks.created` in between (`replacing`: one of the service runs). The
+   * old one is removed while the new one is created and started under a
+   * name of its own, then renamed (a rebuild's recreate then costs the
+   * longer of the two, not both: issue 15's watch); a service that
+   * publishes host ports is replaced in turn, since the old container holds
+   * its ports until it is gone.
    */
   private async createAndStart(
     name: string,
     spec: ContainerSpec,
+    replacing: boolean,
     hooks: Pick<StartHooks, 'replacing' | 'created' | 'status'>,
     signal: AbortSignal,
   ): Promise<string> {
@@ -195,20 +197,42 @@ export class ServiceRuntime {
     const next = `${final}-next`;
     // By name, not by label: a container of that name blocks the create whoever made it (an interrupted replace's among them).
     const removeNamed = (n: string): Promise<void> => ignoreNotFound(this.engine.containers.remove(n, { force: true, volumes: true }, signal));
+    if (!replacing) {
+      // No container of the service runs (every service of a cold or warm up): made under its own name at once, without
+      // the rename a replace needs, while an interrupted replace's leftover goes. One of that name after all (a stopped
+      // container, another's) is replaced below.
+      const leftover = removeNamed(next);
+      hooks.status(name, 'creating');
+      const id = await this.engine.containers.create(spec, final, signal).catch((e: unknown) => {
+        if (isConflict(e)) return undefined;
+        throw e;
+      });
+      try {
+        if (id !== undefined) await this.startCreated(name, id, hooks, signal);
+      } finally {
+        await leftover;
+      }
+      if (id !== undefined) return id;
+    }
     const publishes = Object.keys(spec.HostConfig?.PortBindings ?? {}).length > 0;
     await (publishes ? Promise.all([removeNamed(next), removeNamed(final)]) : removeNamed(next));
     hooks.status(name, 'creating');
     const id = await this.engine.containers.create(spec, publishes ? final : next, signal);
     const removing = publishes ? Promise.resolve() : removeNamed(final);
     try {
-      await hooks.created(name, id);
-      hooks.status(name, 'starting');
-      await this.startContainer(name, id, signal);
+      await this.startCreated(name, id, hooks, signal);
     } finally {
       await removing;
       if (!publishes) await this.engine.containers.rename(id, final, signal);
     }
     return id;
+  }
+
+  /** A container just created: `hooks.created` (which attaches to it), then started. */
+  private async startCreated(name: string, id: string, hooks: Pick<StartHooks, 'created' | 'status'>, signal: AbortSignal): Promise<void> {
+    await hooks.created(name, id);
+    hooks.status(name, 'starting');
+    await this.startContainer(name, id, signal);
   }
 
   private async startContainer(name: string, id: string, signal: AbortSignal): Promise<void> {
