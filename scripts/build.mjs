@@ -39,7 +39,7 @@ await build({
   sourcemap: 'linked',
   // Without keepNames: its __name() call on every closure made in a hot path (an argument thunk per
   // function call) cost --print of 1,000 targets ~15 ms. Errors set their own names; --debug stack
-  // traces read through the source maps (src/cli/entry.ts).
+  // traces read through the source maps (bin/bake enables them).
   minify: true,
   // CommonJS dependencies call require() for node builtins; ESM needs one made for them.
   banner: { js: "import { createRequire as __bakeCreateRequire } from 'node:module'; const require = __bakeCreateRequire(import.meta.url);" },

@@ -24,7 +24,7 @@ import { lockReleased } from '../server/lock.js';
 import { serverPaths } from '../server/paths.js';
 import { checkPrivateDir } from '../server/private-dir.js';
 import type { ConnectOptions } from './connection.js';
-import { failureError, isServerGone, ServerError } from './server-error.js';
+import { failureError, isServerGone, ServerError, serverGoneError } from './server-error.js';
 import { warnOnVersionMismatch } from './version-mismatch.js';
 
 /** What the commands that only ask need of the server; the gRPC client (DevClient) is one too. */
@@ -98,7 +98,7 @@ class SocketCalls implements AskedServer {
       reply = await callServer(this.socket, this.version, call, timeoutMs);
     } catch (e) {
       if (e instanceof CallFailure) throw failureError(e.failure);
-      throw failureError({ code: e instanceof CallTimeout ? status.DEADLINE_EXCEEDED : status.UNAVAILABLE, details: '', detail: undefined });
+      throw e instanceof CallTimeout ? failureError({ code: status.DEADLINE_EXCEEDED, details: '', detail: undefined }) : serverGoneError();
     }
     if (reply.reply?.$case !== call.$case)
       throw new ServerError(`the bake server answered ${call.$case} with ${reply.reply?.$case ?? 'nothing'}`, undefined, status.INTERNAL);

@@ -201,18 +201,18 @@ export class ServiceRuntime {
       // No container of the service runs (every service of a cold or warm up): made under its own name at once, without
       // the rename a replace needs, while an interrupted replace's leftover goes. One of that name after all (a stopped
       // container, another's) is replaced below.
-      const leftover = removeNamed(next);
       hooks.status(name, 'creating');
-      const id = await this.engine.containers.create(spec, final, signal).catch((e: unknown) => {
-        if (isConflict(e)) return undefined;
-        throw e;
-      });
-      try {
-        if (id !== undefined) await this.startCreated(name, id, hooks, signal);
-      } finally {
-        await leftover;
+      const [id] = await Promise.all([
+        this.engine.containers.create(spec, final, signal).catch((e: unknown) => {
+          if (isConflict(e)) return undefined;
+          throw e;
+        }),
+        removeNamed(next),
+      ]);
+      if (id !== undefined) {
+        await this.startCreated(name, id, hooks, signal);
+        return id;
       }
-      if (id !== undefined) return id;
     }
     const publishes = Object.keys(spec.HostConfig?.PortBindings ?? {}).length > 0;
     await (publishes ? Promise.all([removeNamed(next), removeNamed(final)]) : removeNamed(next));

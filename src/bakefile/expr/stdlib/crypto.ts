@@ -18,10 +18,11 @@ interface Bcrypt {
   encodeBase64(bytes: Uint8Array, length: number): string;
 }
 
+const load = createRequire(import.meta.url);
 let bcryptModule: Bcrypt | undefined;
-const loadBcrypt = (): Bcrypt => (bcryptModule ??= createRequire(import.meta.url)('bcryptjs') as Bcrypt);
+const loadBcrypt = (): Bcrypt => (bcryptModule ??= load('bcryptjs') as Bcrypt);
 let cryptoModule: typeof NodeCrypto | undefined;
-const crypto = (): typeof NodeCrypto => (cryptoModule ??= createRequire(import.meta.url)('node:crypto') as typeof NodeCrypto);
+const crypto = (): typeof NodeCrypto => (cryptoModule ??= load('node:crypto') as typeof NodeCrypto);
 
 const hexDigest = (algorithm: string) =>
   define([param('str', T.string)], (args) => crypto().createHash(algorithm).update(argString(args, 0), 'utf8').digest('hex'));
