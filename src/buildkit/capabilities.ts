@@ -41,8 +41,9 @@ export interface ProbeOutcomes {
   readonly workers: readonly WorkerRecord[];
 }
 
+const hasCap = (outcome: ProbeOutcome): boolean => !/unsupported frontend capability/.test(outcome ?? '');
+
 export function capabilitiesFrom(o: ProbeOutcomes): Capabilities {
-  const hasCap = (outcome: ProbeOutcome): boolean => !/unsupported frontend capability/.test(outcome ?? '');
   const exporters = new Set([...o.exporters].filter(([, outcome]) => !/exporter ".*" could not be found/.test(outcome ?? '')).map(([name]) => name));
   const platforms = [...new Set(o.workers.flatMap((w) => (w.platforms ?? []).map((p) => [p.OS, p.Architecture, p.Variant].filter(Boolean).join('/'))))];
   return {
@@ -55,15 +56,27 @@ export function capabilitiesFrom(o: ProbeOutcomes): Capabilities {
   };
 }
 
+/** One probe Solve: the Dockerfile frontend checks `cap` (and the engine `exporter`) and stops. */
+async function probeSolve(client: ControlClient, signal: AbortSignal, cap: string, exporter = ''): Promise<ProbeOutcome> {
+  try {
+    await client.solve({ Ref: newBuildkitId(), Exporter: exporter, Frontend: 'dockerfile.v0', FrontendAttrs: { 'frontend.caps': cap } }, signal);
+    return undefined;
+  } catch (e) {
+    return (e as { details?: string }).details ?? String(e);
+  }
+}
+
+/**
+ * Whether the Dockerfile frontend has one cap: a single probe Solve, for a run
+ * that needs only that answer (the whole probe's eight Solves compete with
+ * the run's own in the engine).
+ */
+export async function hasFrontendCap(client: ControlClient, cap: string, signal: AbortSignal): Promise<boolean> {
+  return hasCap(await probeSolve(client, signal, cap));
+}
+
 export async function probeCapabilities(client: ControlClient, signal: AbortSignal): Promise<Capabilities> {
-  const probe = async (cap: string, exporter = ''): Promise<ProbeOutcome> => {
-    try {
-      await client.solve({ Ref: newBuildkitId(), Exporter: exporter, Frontend: 'dockerfile.v0', FrontendAttrs: { 'frontend.caps': cap } }, signal);
-      return undefined;
-    } catch (e) {
-      return (e as { details?: string }).details ?? String(e);
-    }
-  };
+  const probe = (cap: string, exporter?: string): Promise<ProbeOutcome> => probeSolve(client, signal, cap, exporter);
   const [namedContexts, frontendInputs, info, workers, ...exporterOutcomes] = await Promise.all([
     probe(CAP_NAMED_CONTEXTS),
     probe(CAP_FRONTEND_INPUTS),

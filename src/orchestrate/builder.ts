@@ -4,9 +4,8 @@
  * client, the Docker engine behind it, the capability probe and the run's
  * sessions, each once per run. Tests of the run's logic pass a fake.
  */
-import { setMaxListeners } from 'node:events';
 import { RunSessions, solveTarget, type BuildResult, type SolveTarget } from '../buildkit/build.js';
-import { probeCapabilities, type Capabilities } from '../buildkit/capabilities.js';
+import { CAP_NAMED_CONTEXTS, hasFrontendCap } from '../buildkit/capabilities.js';
 import { controlClient } from '../buildkit/control.js';
 import { dial } from '../buildkit/dial.js';
 import { DockerEngine } from '../docker/engine-api.js';
@@ -42,16 +41,14 @@ export const openBuilder: OpenBuilder = async ({ builder, env }, signal) => {
   const engine = dialed.engine ? new DockerEngine(dialed.engine) : undefined;
   const sessions = new RunSessions();
   const connection = { client, address: dialed.address, imageStore: engine !== undefined, env: (name: string): string | undefined => env[name], sessions };
-  // Asked once per run, and only when a target has contexts: the probe costs a few Solves.
-  let capabilities: Promise<Capabilities> | undefined;
+  // Asked once per run, and only when a target has contexts: the probe is a Solve.
+  let namedContexts: Promise<boolean> | undefined;
   const probe = new AbortController();
-  // The probe's dozen concurrent calls each listen on its signal: more than Node's default warning threshold.
-  setMaxListeners(32, probe.signal);
   signal.addEventListener('abort', () => probe.abort(signal.reason), { once: true });
   return {
     address: dialed.address,
     images: engine?.images,
-    namedContexts: async () => (await (capabilities ??= probeCapabilities(client, probe.signal))).namedContexts,
+    namedContexts: () => (namedContexts ??= hasFrontendCap(client, CAP_NAMED_CONTEXTS, probe.signal)),
     solve: (request, solveSignal) => solveTarget(connection, request, solveSignal),
     close: async () => {
       await sessions.closeAll();

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
-import { probeCapabilities } from '../../src/buildkit/capabilities.js';
+import { CAP_NAMED_CONTEXTS, hasFrontendCap, probeCapabilities } from '../../src/buildkit/capabilities.js';
 import { controlClient } from '../../src/buildkit/control.js';
 import { dial } from '../../src/buildkit/dial.js';
 import { requireEngine } from '../support/engine.js';
@@ -23,6 +23,8 @@ test('capabilities probed on the real engine agree with each other and with what
     if (caps.info !== undefined) assert.equal(caps.namedContexts, true, `Info answers (BuildKit ${caps.info.version}) but named contexts were not found`);
     assert.equal(caps.multiPlatform, caps.exporters.has('image') || caps.exporters.has('oci'));
     assert.ok(caps.platforms.includes('linux/amd64'));
+    // A build run asks only this cap, with one Solve: it must answer as the whole probe does.
+    assert.equal(await hasFrontendCap(client, CAP_NAMED_CONTEXTS, AbortSignal.timeout(10_000)), caps.namedContexts);
     // Generous: a probe is a handful of Solves that fail at their first check.
     assert.ok(ms < 10_000, `probing took ${ms.toFixed(0)} ms`);
   } finally {
