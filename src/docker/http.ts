@@ -85,9 +85,11 @@ export class EngineHttp {
     this.agent.destroy();
   }
 
-  private options(req: EngineRequest, signal: AbortSignal, agent: Agent | false): RequestOptions {
+  private options(req: EngineRequest, signal: AbortSignal, agent: Agent | false): RequestOptions & { servername: string } {
     const where = this.endpoint.kind === 'unix' ? { socketPath: this.endpoint.socketPath } : { host: this.endpoint.host, port: this.endpoint.port };
-    return { ...where, method: req.method, path: req.path + queryString(req.query), headers: this.headers(req), agent, signal };
+    // An empty servername: node's agent otherwise derives one from the Host header through net.isIP,
+    // whose first calls compile its address regexes (~10 ms of every run). No TLS here uses it.
+    return { ...where, servername: '', method: req.method, path: req.path + queryString(req.query), headers: this.headers(req), agent, signal };
   }
 
   private headers(req: EngineRequest): Record<string, string> {
