@@ -9,7 +9,7 @@ import { usageError, UserError, type Outcome } from '../core/errors.js';
 import { loadBakeFiles } from '../bakefile/load.js';
 import type { ResolvedEndpoint } from '../docker/endpoint.js';
 import type { ConnectOptions, DevClient } from '../dev/client/connection.js';
-import { askServer, type AskedServer } from '../dev/client/server-calls.js';
+import { askServer, StoppingServer, type AskedServer } from '../dev/client/server-calls.js';
 import { sameEngine } from '../dev/client/engine-identity.js';
 import { sessionRow } from '../dev/client/rows.js';
 import { formatKeyValues, formatSessionTable, formatUptime } from '../dev/monitor/tables.js';
@@ -47,8 +47,20 @@ export async function runningServer(cli: CliEnvironment): Promise<DevClient | un
   return (await import('../dev/client/connection.js')).connectServer(await serverOptions(cli));
 }
 
-/** The server if one runs, for a command that only asks it (ls, stop): through its calls socket. */
-const askingServer = async (cli: CliEnvironment): Promise<AskedServer | undefined> => askServer(await serverOptions(cli));
+/**
+ * The server if one runs, for a command that only asks it (ls, stop): through its calls socket. A
+ * stopping server is waited for (it is ending the sessions these commands are about), and said to be.
+ */
+async function askingServer(cli: CliEnvironment): Promise<AskedServer | undefined> {
+  const server = await askServer(await serverOptions(cli));
+  if (!(server instanceof StoppingServer)) return server;
+  process.stderr.write(`bake: ${stoppingServer(server)}; waiting for it to go…\n`);
+  if (server.pid !== undefined) await serverGone(cli, server.pid, 'it was ending its sessions');
+  return undefined;
+}
+
+const stoppingServer = (server: StoppingServer): string =>
+  `the bake server${server.pid === undefined ? '' : ` (pid ${server.pid})`} is stopping: it is ending its sessions`;
 
 /** Why a session on another engine than this terminal's cannot be used from here; undefined when it is the same engine. */
 export async function engineMismatch(session: SessionInfo, here: ResolvedEndpoint): Promise<{ message: string; fix: string } | undefined> {
@@ -177,6 +189,7 @@ export async function serverCommand(
     return 'ok';
   }
   const client = await askServer({ env: cli.env, version: VERSION, start: undefined, warn: (line) => void process.stderr.write(`${line}\n`) });
+  if (client instanceof StoppingServer) return stoppingAnswer(request, client, cli);
   if (!client) {
     if (request.format === 'json') {
       process.stdout.write(`${JSON.stringify({ running: false })}\n`);
@@ -191,15 +204,7 @@ export async function serverCommand(
     const h = client.hello;
     if (action === 'stop') {
       const reply = await client.shutdown();
-      // Returns once it has gone, so the next command meets no server, or a new one, never a stopping one.
-      const paths = serverPaths(cli.env, homedir());
-      await lockReleased(paths, Date.now() + STOP_WAIT_MS);
-      if (lockHolder(paths) === h.pid)
-        throw new UserError(
-          'engine',
-          `the bake server (pid ${h.pid}) is still stopping after ${STOP_WAIT_MS / 1000} s; it was ending its ${reply.sessions} session(s)`,
-          `Its log, ${h.log_file}, says what it waits for (often an engine that does not answer); kill ${h.pid} to end it, and the next bake dev recovers its sessions.`,
-        );
+      await serverGone(cli, h.pid, `it was ending its ${reply.sessions} session(s)`);
       process.stdout.write(`bake server (pid ${h.pid}) stopped; it ended its ${reply.sessions} session(s).\n`);
       return 'ok';
     }
@@ -223,4 +228,35 @@ export async function serverCommand(
   } finally {
     client.close();
   }
+}
+
+/**
+ * Returns once the stopping server `pid` has gone, so the next command meets no server, or a new one,
+ * never a stopping one; throws when it is still there after STOP_WAIT_MS.
+ */
+async function serverGone(cli: CliEnvironment, pid: number, doing: string): Promise<void> {
+  const paths = serverPaths(cli.env, homedir());
+  await lockReleased(paths, Date.now() + STOP_WAIT_MS);
+  if (lockHolder(paths) !== pid) return;
+  throw new UserError(
+    'engine',
+    `the bake server (pid ${pid}) is still stopping after ${STOP_WAIT_MS / 1000} s; ${doing}`,
+    `Its log, ${paths.logFile}, says what it waits for (often an engine that does not answer); kill ${pid} to end it, and the next bake dev recovers its sessions.`,
+  );
+}
+
+/** `bake server status|stop` while the server is stopping: status says so at once; stop waits for it to go, as after its own request. */
+async function stoppingAnswer(
+  request: { readonly action: 'status' | 'stop'; readonly format: string },
+  server: StoppingServer,
+  cli: CliEnvironment,
+): Promise<Outcome> {
+  if (request.action === 'stop') {
+    if (server.pid !== undefined) await serverGone(cli, server.pid, 'it was ending its sessions');
+    process.stdout.write(`bake server${server.pid === undefined ? '' : ` (pid ${server.pid})`} stopped; it had begun to stop before this request.\n`);
+    return 'ok';
+  }
+  if (request.format === 'json') process.stdout.write(`${JSON.stringify({ running: false, stopping: true, pid: server.pid })}\n`);
+  else process.stdout.write(`${stoppingServer(server)}; the next bake dev starts a new one once it has gone.\n`);
+  return 'ok';
 }

@@ -24,7 +24,7 @@ import { credentials, Metadata, status as grpcStatus, type ServiceError } from '
 import { VERSION } from '../../src/cli/version.js';
 import { openAttachChannel } from '../../src/dev/client/attach-channel.js';
 import { connectServer } from '../../src/dev/client/connection.js';
-import { askServer } from '../../src/dev/client/server-calls.js';
+import { askServer, StoppingServer } from '../../src/dev/client/server-calls.js';
 import type { ServerError } from '../../src/dev/client/server-error.js';
 import type { Service } from '../../src/bakefile/model.js';
 import { DEV_PROTOCOL_VERSION, LABEL } from '../../src/dev/labels.js';
@@ -324,7 +324,7 @@ test('a client of another version gets one warning naming both versions and the 
   for (const connect of [connectServer, askServer]) {
     const warnings: string[] = [];
     const client = await connect({ env: mainEnv, version: '0.0.1-test', start: undefined, warn: (line) => warnings.push(line) });
-    assert.ok(client, 'the main server answers');
+    assert.ok(client && !(client instanceof StoppingServer), 'the main server answers');
     client.close();
     assert.equal(warnings.length, 1, warnings.join('\n'));
     const [warning = ''] = warnings;
@@ -335,7 +335,7 @@ test('a client of another version gets one warning naming both versions and the 
 
     const same: string[] = [];
     const again = await connect({ env: mainEnv, version: VERSION, start: undefined, warn: (line) => same.push(line) });
-    again?.close();
+    if (again && !(again instanceof StoppingServer)) again.close();
     assert.deepEqual(same, []);
   }
 });
@@ -369,7 +369,7 @@ test('bake dev ls, dev stop and server status ask through the calls socket, load
   assert.deepEqual(await containersOf(first), []);
   // A refusal comes back with the status and sentence a gRPC call would have.
   const asked = await askServer({ env, version: VERSION, start: undefined, warn: () => undefined });
-  assert.ok(asked, 'the server answers on its calls socket');
+  assert.ok(asked && !(asked instanceof StoppingServer), 'the server answers on its calls socket');
   await assert.rejects(asked.stop('nosuch-000000', false), (e: ServerError) => {
     assert.equal(e.code, grpcStatus.NOT_FOUND);
     assertOneSentence(e.message, 'the refusal');
@@ -489,7 +489,7 @@ test('a cold bake dev primes its server where one ran before: it loads while the
   assert.doesNotMatch(readFileSync(logFile, 'utf8'), /another bake server holds the lock/, 'one server started');
 });
 
-test('a stopping server takes no new work: bake dev meanwhile waits for it to go and starts the next server, which keeps its session', async (t) => {
+test('a stopping server takes no new work and says so: server status answers at once, dev ls waits and says why, bake dev waits for it to go and starts the next server, which keeps its session', async (t) => {
   const env = serverEnv('stopping', 60);
   // A host process that ignores SIGTERM holds the stop for its 5 s grace: the window in which a stopping server used to take new sessions and drop them.
   const slow = await detach(
@@ -504,11 +504,27 @@ test('a stopping server takes no new work: bake dev meanwhile waits for it to go
   const log = first.logFile ?? '';
   const stop = bake(['server', 'stop'], env);
   await eventually('the server says it is stopping', () => readFileSync(log, 'utf8').includes('stopping (bake server stop)'));
+  // The commands that only ask say at once that it is stopping (its stubborn process holds the stop for seconds yet).
+  const status = await bake(['server', 'status'], env);
+  assert.equal(status.status, 0, status.stderr);
+  assert.equal(
+    status.stdout,
+    `the bake server (pid ${first.pid}) is stopping: it is ending its sessions; the next bake dev starts a new one once it has gone.\n`,
+  );
+  assert.deepEqual(JSON.parse((await bake(['server', 'status', '--format', 'json'], env)).stdout), { running: false, stopping: true, pid: first.pid });
+  // bake dev ls is about the sessions the server is ending: it waits for the server to go, and says why it waits.
+  const listing = bake(['dev', 'ls'], env);
   const asked = Date.now();
   const next = await detach(env, project('stopping', 'stopping-next', `service "next" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}\n`));
   t.diagnostic(`bake dev --detach during the stop returned after ${Date.now() - asked} ms`);
   const stopped = await stop;
   assert.equal(stopped.status, 0, stopped.stderr);
+  const listedDuringStop = await listing;
+  assert.equal(listedDuringStop.status, 0, listedDuringStop.stderr);
+  assert.match(
+    listedDuringStop.stderr,
+    new RegExp(`^bake: the bake server \\(pid ${first.pid}\\) is stopping: it is ending its sessions; waiting for it to go…$`, 'm'),
+  );
   assert.match(stopped.stdout, new RegExp(`^bake server \\(pid ${first.pid}\\) stopped; it ended its 1 session\\(s\\)\\.$`, 'm'));
   const second = await serverStatus(env);
   assert.equal(second.running, true);

@@ -20,7 +20,7 @@ import {
   type ShutdownReply,
   type StopReply,
 } from '../protocol/generated/messages.js';
-import { lockReleased } from '../server/lock.js';
+import { lockHolder } from '../server/lock.js';
 import { serverPaths } from '../server/paths.js';
 import { checkPrivateDir } from '../server/private-dir.js';
 import type { ConnectOptions } from './connection.js';
@@ -36,8 +36,18 @@ export interface AskedServer {
   close(): void;
 }
 
-/** The running server, or undefined when none runs (and `options.start` starts none: only connectServer starts one). */
-export async function askServer(options: ConnectOptions): Promise<AskedServer | undefined> {
+/**
+ * A server that has begun to stop: it takes no new work, and is gone once it
+ * has ended its sessions and released the lock. A command that only asks
+ * tells the user so at once instead of waiting in silence.
+ */
+export class StoppingServer {
+  /** `pid`: the lock's holder, undefined when it has just gone. */
+  constructor(readonly pid: number | undefined) {}
+}
+
+/** The running server, a stopping one, or undefined when none runs (and `options.start` starts none: only connectServer starts one). */
+export async function askServer(options: ConnectOptions): Promise<AskedServer | StoppingServer | undefined> {
   const paths = serverPaths(options.env, homedir());
   checkPrivateDir(paths, false);
   const viaGrpc = async (): Promise<AskedServer | undefined> => (await import('./connection.js')).connectServer(options);
@@ -49,11 +59,7 @@ export async function askServer(options: ConnectOptions): Promise<AskedServer | 
   } catch (e) {
     if (!(e instanceof CallFailure)) return viaGrpc();
     const error = failureError(e.failure);
-    // A server that has begun to stop takes no new work; it is gone once it has ended its sessions and released the lock.
-    if (isServerGone(error) && e.failure.details === SERVER_STOPPING) {
-      await lockReleased(paths, Date.now() + 30_000);
-      return undefined;
-    }
+    if (isServerGone(error) && e.failure.details === SERVER_STOPPING) return new StoppingServer(lockHolder(paths));
     throw error;
   }
   warnOnVersionMismatch(hello, options.version, options.warn);
