@@ -340,7 +340,7 @@ test('a client of another version gets one warning naming both versions and the 
   }
 });
 
-test('bake dev ls, dev stop and server status ask through the calls socket, loading no HTTP/2 stack; a server without that socket (an older bake) is asked through gRPC', async () => {
+test('bake dev ls, dev stop and server status ask through the calls socket, loading no HTTP/2 stack; a server without that socket (an older bake) is asked through gRPC; with no server, none is asked', async () => {
   const env = serverEnv('calls', 60);
   const first = await detach(env, project('calls', 'calls-a', `service "a" {\n  image   = "${IMAGE}"\n  command = ["sleep", "3600"]\n}\n`));
   // What each command loaded, written as it exits (Node's list of its own modules: grpc-js needs http2).
@@ -386,6 +386,11 @@ test('bake dev ls, dev stop and server status ask through the calls socket, load
   assert.equal(loadedHttp2(), true, 'without the calls socket, bake dev ls asked through gRPC');
   const stopped = await bake(['server', 'stop'], env);
   assert.equal(stopped.status, 0, stopped.stderr);
+  // No server at all: neither socket is there, and the answer needs no gRPC either.
+  assert.deepEqual(await sessions(watched), []);
+  assert.equal(loadedHttp2(), false, 'with no server, bake dev ls loaded no HTTP/2 stack');
+  assert.deepEqual(await serverStatus(watched), { running: false });
+  assert.equal(loadedHttp2(), false, 'with no server, bake server status loaded no HTTP/2 stack');
 });
 
 test('lifetimes: without a session the server exits after its grace period; with sessions it stays; bake server stop ends them all and itself', async (t) => {

@@ -2,10 +2,12 @@
  * The server as the commands that only ask meet it (`bake dev ls`, `bake dev
  * stop`, `bake server status|stop`): one call per connection on its calls
  * socket (messages.proto, CallRequest). That needs no HTTP/2 stack, so these
- * commands load no grpc-js (about 50 ms of their start). A server that does
- * not answer there (none runs, one is starting, an older one without the
- * socket) is met through the gRPC client instead, which says why.
+ * commands load no grpc-js (about 50 ms of their start). With neither socket
+ * there, none runs. A server that does not answer there (one is starting, an
+ * older one without the socket, a socket bake may not use) is met through the
+ * gRPC client instead, which says why.
  */
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { Status as status } from '@grpc/grpc-js/build/src/constants.js';
@@ -57,6 +59,8 @@ export async function askServer(options: ConnectOptions): Promise<AskedServer | 
     // The hello alone: as long a wait as the gRPC client's.
     hello = (await callServer(paths.calls, options.version, undefined, 2000)).hello as HelloReply;
   } catch (e) {
+    // Neither socket there: no server runs, and the gRPC client (~50 ms to load) could only say so.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(paths.socket)) return undefined;
     if (!(e instanceof CallFailure)) return viaGrpc();
     const error = failureError(e.failure);
     if (isServerGone(error) && e.failure.details === SERVER_STOPPING) return new StoppingServer(lockHolder(paths));
