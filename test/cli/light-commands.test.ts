@@ -67,7 +67,7 @@ for (const args of [
     const all = [...loaded.values()].flat();
     // The hook saw the command's own code: the check below is not vacuous.
     assert.ok(
-      all.some((s) => s.endsWith('src/dev/client/connection.ts')),
+      all.some((s) => s.endsWith('src/dev/client/server-calls.ts')),
       `no chunk with the server's client among ${[...loaded.keys()].join(', ')}`,
     );
     for (const [chunk, sources] of loaded) {
