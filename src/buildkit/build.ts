@@ -9,15 +9,16 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir, hostname, userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { bakeError } from '../core/diagnostics.js';
-import { UserError } from '../core/errors.js';
-import type { ErrorEvent, ProgressSink } from '../core/progress.js';
+import type { ProgressSink } from '../core/progress.js';
 import { isRemoteContext, type BuildSpec, type ExportSpec } from './build-spec.js';
 import type { ControlClient, SolveRequest, SolveResponse } from './control.js';
-import { EngineUnreachableError } from './dial.js';
+import { BuildFailedError, type BuildResult } from './build-result.js';
+import { dockerConfigDir } from './session/credentials.js';
+import { EngineUnreachableError } from './builder-address.js';
 import { gatewayClient, type GatewayClient, type GatewaySolveRequest } from './gateway.js';
 import type { ContextWalks } from './session/context-walks.js';
 import { createSession, type DirStats, type LocalDirSpec } from './session/index.js';
@@ -90,26 +91,6 @@ export interface SolveConnection {
   readonly env: (name: string) => string | undefined;
   /** Where each Solve's session is kept open until the run ends. */
   readonly sessions: RunSessions;
-}
-
-export interface BuildResult {
-  /** What the exporter answered (`containerimage.digest` = the image ID for `moby`). */
-  readonly exporterResponse: Readonly<Record<string, string>>;
-  /** What our session sent for the context and the Dockerfile dir (zero when the daemon's kept copy was current). */
-  readonly sent: Readonly<Record<'context' | 'dockerfile', DirStats>>;
-  /** The build read context paths its Dockerfile does not name (an ONBUILD of its base image), so it was given the whole context. */
-  readonly readWholeContext?: true;
-}
-
-/** The build ran and failed; the event holds BuildKit's message and the Dockerfile lines, `sent` what the session sent before (progress prints it as for a success). */
-export class BuildFailedError extends UserError {
-  constructor(
-    readonly event: ErrorEvent,
-    readonly sent: BuildResult['sent'],
-  ) {
-    super('build', event.message);
-    this.name = 'BuildFailedError';
-  }
 }
 
 /**
@@ -320,9 +301,6 @@ function unlessHeld(run: AbortSignal, holder: AbortSignal): { signal: AbortSigna
 }
 
 /** The docker CLI's config dir, where registry credentials come from, as buildx reads them. */
-export function dockerConfigDir(env: (name: string) => string | undefined): string {
-  return env('DOCKER_CONFIG') || join(homedir(), '.docker');
-}
 
 /**
  * The sessions of a run, closed together once all its solves ended. BuildKit

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Duplex as DuplexStream, type Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { EngineUnreachableError, hijackSession, RefusedUpgradeError, type Dialed } from './dial.js';
+import { EngineUnreachableError } from './builder-address.js';
+import { hijackSession, RefusedUpgradeError, type Dialed } from './dial.js';
 import { packageRoot } from './package-root.js';
 import { unaryCall, type UnaryClient } from './unary.js';
 

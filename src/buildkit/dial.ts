@@ -17,9 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import * as grpc from '@grpc/grpc-js';
-import { systemErrorReason, UserError } from '../core/errors.js';
-import { resolveEngineEndpoint, type EngineEndpoint } from '../docker/endpoint.js';
+import { systemErrorReason } from '../core/errors.js';
+import type { EngineEndpoint } from '../docker/endpoint.js';
 import { pidAlive } from '../docker/pid.js';
+import { BuilderAddressError, builderAddress } from './builder-address.js';
 
 /** Where BuildKit is, as the user wrote it and as grpc-js dials it. */
 export interface Dialed {
@@ -34,80 +35,21 @@ export interface Dialed {
   close(): Promise<void>;
 }
 
-/**
- * The engine did not answer: one sentence naming the address and the fix.
- * `detail` is grpc-js's account of the failed connection; a TLS handshake
- * that failed means the builder was reached, so the fix is the certificates.
- */
-export class EngineUnreachableError extends UserError {
-  constructor(
-    readonly address: string,
-    detail = '',
-  ) {
-    const tls = tlsFailure(detail);
-    super(
-      'engine',
-      tls
-        ? `the TLS handshake with the builder at ${address} failed (${tls}): check that cacert signed the builder's certificate and that cert and key are a client certificate it trusts.`
-        : `cannot reach the build engine at ${address}: start one with \`bake engine start\`, or point --builder or DOCKER_HOST at a running engine.`,
-    );
-    this.name = 'EngineUnreachableError';
-  }
-}
-
-/**
- * The TLS reason in grpc-js's "No connection established. Last error: …"
- * detail: Node's verify errors name the certificate; OpenSSL's alerts read
- * `…:SSL routines:FUNCTION:REASON:FILE:…`, of which the reason is what to say.
- */
-function tlsFailure(detail: string): string | undefined {
-  const last = /Last error: (?:Error: )?([^\n]*?)(?:\. Resolution note|\n|$)/.exec(detail)?.[1];
-  if (!last) return undefined;
-  const openssl = /:SSL routines:[^:]*:([^:]+):/.exec(last);
-  if (openssl) return openssl[1];
-  return /certificate|altnames/i.test(last) ? last : undefined;
-}
-
-/**
- * The Docker engine a builder address names (`docker`, `default`, or none
- * given and no BUILDKIT_HOST): the same engine every other bake command
- * uses, DOCKER_HOST, else the embedded engine, else the system socket.
- * Undefined for a standalone BuildKit.
- */
-export function engineBuilder(builder: string | undefined, env: Readonly<Record<string, string | undefined>>): EngineEndpoint | undefined {
-  const address = builder || env['BUILDKIT_HOST'] || 'docker';
-  return address === 'docker' || address === 'default' ? resolveEngineEndpoint(env).endpoint : undefined;
-}
-
-/** A builder address the user wrote wrongly (--builder, BUILDKIT_HOST): a usage error; the message says what to write. */
-export class BuilderAddressError extends UserError {
-  constructor(message: string) {
-    super('usage', message);
-    this.name = 'BuilderAddressError';
-  }
-}
-
 export async function dial(builder: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<Dialed> {
-  const engine = engineBuilder(builder, env);
-  if (engine) return dialDocker(engine);
-  const address = (builder || env['BUILDKIT_HOST']) as string;
-  const url = parseAddress(address);
-  if (url.protocol === 'unix:')
-    return { address, engine: undefined, target: `unix://${url.pathname}`, credentials: grpc.credentials.createInsecure(), options: {}, close: async () => {} };
-  if (url.protocol === 'tcp:') {
-    const servername = url.searchParams.get('servername');
-    const options = servername ? { 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': servername } : {};
-    return { address, engine: undefined, target: url.host, credentials: tcpCredentials(url), options, close: async () => {} };
-  }
-  throw new BuilderAddressError(`unsupported builder address ${address}: use docker, unix:///path/to/buildkitd.sock or tcp://host:port.`);
-}
-
-function parseAddress(address: string): URL {
-  try {
-    return new URL(address);
-  } catch {
-    throw new BuilderAddressError(`invalid builder address ${address}: use docker, unix:///path/to/buildkitd.sock or tcp://host:port.`);
-  }
+  const where = builderAddress(builder, env);
+  if (where.kind === 'docker') return dialDocker(where.engine);
+  if (where.kind === 'unix')
+    return {
+      address: where.address,
+      engine: undefined,
+      target: `unix://${where.url.pathname}`,
+      credentials: grpc.credentials.createInsecure(),
+      options: {},
+      close: async () => {},
+    };
+  const servername = where.url.searchParams.get('servername');
+  const options = servername ? { 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': servername } : {};
+  return { address: where.address, engine: undefined, target: where.url.host, credentials: tcpCredentials(where.url), options, close: async () => {} };
 }
 
 function tcpCredentials(url: URL): ChannelCredentials {

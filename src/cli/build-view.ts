@@ -53,8 +53,8 @@ export async function withBuildView<T>(args: BakeArgs, cli: CliEnvironment, sign
     await close();
     // Loaded by the run that ended: `bake dev` with nothing to build never loads the BuildKit client.
     const [{ EngineUnreachableError }, { BuildFailedError }, { buildMetadata }] = await Promise.all([
-      import('../buildkit/dial.js'),
-      import('../buildkit/build.js'),
+      import('../buildkit/builder-address.js'),
+      import('../buildkit/build-result.js'),
       import('../orchestrate/build-run.js'),
     ]);
     for (const error of result.failed.values()) {

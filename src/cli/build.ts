@@ -5,7 +5,7 @@
  */
 import type { Outcome } from '../core/errors.js';
 import { resolveTargets, type ResolvedConfig } from '../bakefile/resolve.js';
-import type { BuildResult } from '../buildkit/build.js';
+import type { BuildResult } from '../buildkit/build-result.js';
 import { runBuild } from '../orchestrate/build-run.js';
 import type { BakeArgs } from './args.js';
 import { withBuildView, type BuildOutcome } from './build-view.js';

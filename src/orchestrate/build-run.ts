@@ -14,10 +14,11 @@ import { isWorkStep, type ErrorEvent, type ProgressSink } from '../core/progress
 import type { Entry, Target } from '../bakefile/model.js';
 import type { ResolvedConfig } from '../bakefile/resolve.js';
 import { attributeRange } from '../bakefile/sources.js';
-import { BuildFailedError, dockerConfigDir, type BuildResult } from '../buildkit/build.js';
+import { BuildFailedError, type BuildResult } from '../buildkit/build-result.js';
+import { dockerConfigDir } from '../buildkit/session/credentials.js';
 import { ContextWalks } from '../buildkit/session/context-walks.js';
 import type { DirStats } from '../buildkit/session/index.js';
-import { engineBuilder } from '../buildkit/dial.js';
+import { engineBuilder } from '../buildkit/builder-address.js';
 import { bakeStateDir } from '../docker/engine-paths.js';
 import { DockerEngine } from '../docker/engine-api.js';
 import { secretIdKey } from './secret-ids.js';

@@ -1,14 +1,14 @@
 /**
  * What a build run needs of a builder, and the one place the real one is
- * made: dial BuildKit (dockerd's /grpc, unix://, tcp://), its Control
- * client, the Docker engine behind it, the capability probe and the run's
- * sessions, each once per run. Tests of the run's logic pass a fake.
+ * made: the Docker engine behind it, and the BuildKit side (dial, Control
+ * client, capability probe, the run's sessions: builder-connection.ts), each
+ * once per run. Tests of the run's logic pass a fake.
  */
-import { RunSessions, solveTarget, type BuildResult, type SolveTarget } from '../buildkit/build.js';
-import { CAP_NAMED_CONTEXTS, hasFrontendCap } from '../buildkit/capabilities.js';
-import { controlClient } from '../buildkit/control.js';
-import { dial } from '../buildkit/dial.js';
+import type { BuildResult } from '../buildkit/build-result.js';
+import type { SolveTarget } from '../buildkit/build.js';
+import { builderAddress } from '../buildkit/builder-address.js';
 import { DockerEngine } from '../docker/engine-api.js';
+import type { BuilderConnection } from './builder-connection.js';
 import type { Images } from '../docker/images.js';
 
 /** What the run asks of the image store of the Docker engine behind the builder. */
@@ -35,26 +35,22 @@ export interface RunBuilder {
 export type OpenBuilder = (where: { readonly builder: string | undefined; readonly env: NodeJS.ProcessEnv }, signal: AbortSignal) => Promise<RunBuilder>;
 
 /** The real builder: `--builder`, else BUILDKIT_HOST, else the Docker engine. */
-export const openBuilder: OpenBuilder = async ({ builder, env }, signal) => {
-  const dialed = await dial(builder, env);
-  const client = controlClient(dialed);
-  const engine = dialed.engine ? new DockerEngine(dialed.engine) : undefined;
-  const sessions = new RunSessions();
-  const connection = { client, address: dialed.address, imageStore: engine !== undefined, env: (name: string): string | undefined => env[name], sessions };
-  // Asked once per run, and only when a target has contexts: the probe is a Solve.
-  let namedContexts: Promise<boolean> | undefined;
-  const probe = new AbortController();
-  signal.addEventListener('abort', () => probe.abort(signal.reason), { once: true });
+export const openBuilder: OpenBuilder = async (where, signal) => {
+  const address = builderAddress(where.builder, where.env);
+  const engine = address.kind === 'docker' ? new DockerEngine(address.engine) : undefined;
+  // The BuildKit side is loaded and dialed on first use: a run whose targets are all up to date needs only the image store.
+  let connected: Promise<BuilderConnection> | undefined;
+  const connection = (): Promise<BuilderConnection> => (connected ??= import('./builder-connection.js').then((m) => m.connectBuilder(where, signal)));
+  // A standalone BuildKit has no image store to answer from, and its TLS files are checked before the run starts.
+  if (!engine) await connection();
   return {
-    address: dialed.address,
+    address: address.address,
     images: engine?.images,
-    namedContexts: () => (namedContexts ??= hasFrontendCap(client, CAP_NAMED_CONTEXTS, probe.signal)),
-    solve: (request, solveSignal) => solveTarget(connection, request, solveSignal),
+    namedContexts: async () => (await connection()).namedContexts(),
+    solve: async (request, solveSignal) => (await connection()).solve(request, solveSignal),
     close: async () => {
-      await sessions.closeAll();
       engine?.close();
-      client.close();
-      await dialed.close();
+      await (await connected?.catch(() => undefined))?.close();
     },
   };
 };

@@ -11,7 +11,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSecret, secretFile } from '../buildkit/session/secrets.js';
+import { readSecret, secretFile } from '../buildkit/session/secret-source.js';
 import type { SecretSpec } from '../buildkit/session/spec.js';
 
 export interface IsolatedSecrets {

@@ -51,15 +51,27 @@ after(async () => {
   for (const dir of [project, state]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test("a second run with nothing changed is up to date without a solve; its metadata is the build's", async () => {
+test("a second run with nothing changed is up to date without a solve, loading no BuildKit client; its metadata is the build's", async () => {
+  // What each run loaded, written as it exits (Node's list of its own modules: grpc-js needs http2).
+  const preload = join(state, 'modules-preload.mjs');
+  writeFileSync(
+    preload,
+    "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(process.env.BAKE_TEST_MODULES, process.moduleLoadList.join('\\n')));\n",
+  );
+  const modules = join(state, 'modules.txt');
+  const watched = (args: string[]): Promise<Run> =>
+    runBake(args, { cwd: project, socketPath, env: { XDG_STATE_HOME: state, NODE_OPTIONS: `--import=${preload}`, BAKE_TEST_MODULES: modules } });
+  const loadedHttp2 = (): boolean => readFileSync(modules, 'utf8').split('\n').includes('NativeModule http2');
   // The metadata files go outside the context: one inside would be a changed input.
-  const first = await run(['--progress=plain', '--metadata-file', join(state, 'first.json'), 'app']);
+  const first = await watched(['--progress=plain', '--metadata-file', join(state, 'first.json'), 'app']);
   assert.equal(first.status, 0, first.stderr);
   assert.match(first.stderr, SOLVED);
-  const second = await run(['--progress=plain', '--metadata-file', join(state, 'second.json'), 'app']);
+  assert.equal(loadedHttp2(), true, 'the run that solved loaded the BuildKit client');
+  const second = await watched(['--progress=plain', '--metadata-file', join(state, 'second.json'), 'app']);
   assert.equal(second.status, 0, second.stderr);
   assert.match(second.stderr, UP_TO_DATE);
   assert.doesNotMatch(second.stderr, SOLVED);
+  assert.equal(loadedHttp2(), false, 'the up-to-date run loaded the BuildKit client (grpc-js, ~60 ms of its start)');
   const metadata = (name: string): unknown => JSON.parse(readFileSync(join(state, name), 'utf8'));
   assert.deepEqual(metadata('second.json'), metadata('first.json'));
   // buildx's shape on a Docker engine: the image ID as containerimage.digest, a config digest, the tags as image.name

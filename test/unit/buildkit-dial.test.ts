@@ -1,7 +1,8 @@
 /** Builder addresses → grpc-js targets and credentials (no connection is made). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BuilderAddressError, dial } from '../../src/buildkit/dial.js';
+import { BuilderAddressError } from '../../src/buildkit/builder-address.js';
+import { dial } from '../../src/buildkit/dial.js';
 
 test('unix:// and tcp:// dial BuildKit directly; BUILDKIT_HOST is the default when --builder is absent', async () => {
   const unix = await dial('unix:///run/buildkit/buildkitd.sock', {});

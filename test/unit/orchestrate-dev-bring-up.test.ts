@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateSources } from '../../src/bakefile/pipeline.js';
-import { BuildFailedError } from '../../src/buildkit/build.js';
+import { BuildFailedError } from '../../src/buildkit/build-result.js';
 import { EngineApiError } from '../../src/docker/errors.js';
 import type { BuildRunSink } from '../../src/orchestrate/build-run.js';
 import type { RunBuilder } from '../../src/orchestrate/builder.js';

@@ -15,7 +15,7 @@ import { UserError } from '../../core/errors.js';
 import { hostFiles } from '../../bakefile/load.js';
 import { resolveOptionsFor } from '../../bakefile/pipeline.js';
 import { resolveTargets, type ResolvedConfig } from '../../bakefile/resolve.js';
-import { BuildFailedError } from '../../buildkit/build.js';
+import { BuildFailedError } from '../../buildkit/build-result.js';
 import { runBuild, type BuildRunResult } from '../../orchestrate/build-run.js';
 import { openBuilder, type OpenBuilder } from '../../orchestrate/builder.js';
 import { readDefinition } from '../../orchestrate/definition.js';

@@ -12,7 +12,7 @@ import { BakeFileError, type Diagnostic } from '../../core/diagnostics.js';
 import { parseArgs } from 'node:util';
 import { renderDiagnostic, renderError } from '../../core/error-text.js';
 import { UserError } from '../../core/errors.js';
-import { BuildFailedError } from '../../buildkit/build.js';
+import { BuildFailedError } from '../../buildkit/build-result.js';
 import { readDefinition } from '../../orchestrate/definition.js';
 import { bringUpDev, planDev, type DevBuildSettings, type DevPlan } from '../../orchestrate/dev-bring-up.js';
 import { lineView } from '../../orchestrate/progress/lines.js';

@@ -3,7 +3,7 @@
  * per run, shared by its targets. Each mode (plain, rawjson, quiet, tty)
  * implements it from the same events (architecture habit 5).
  */
-import type { BuildResult } from '../../buildkit/build.js';
+import type { BuildResult } from '../../buildkit/build-result.js';
 import type { ErrorEvent, ProgressSink } from '../../core/progress.js';
 import type { NodeStatus } from '../../graph/scheduler.js';
 
