@@ -51,7 +51,7 @@ export async function withBuildView<T>(args: BakeArgs, cli: CliEnvironment, sign
   const report = async (result: BuildRunResult): Promise<BuildOutcome> => {
     // The view closes as the run ends, before anything else is printed.
     await close();
-    // Loaded by the run that ended: `bake dev` with nothing to build never loads the BuildKit client.
+    // Loaded by the run that ended: `bake dev` with nothing to build never loads the build run's modules.
     const [{ EngineUnreachableError }, { BuildFailedError }, { buildMetadata }] = await Promise.all([
       import('../buildkit/builder-address.js'),
       import('../buildkit/build-result.js'),
