@@ -55,12 +55,14 @@ async function askingServer(cli: CliEnvironment): Promise<AskedServer | undefine
   const server = await askServer(await serverOptions(cli));
   if (!(server instanceof StoppingServer)) return server;
   process.stderr.write(`bake: ${stoppingServer(server)}; waiting for it to go…\n`);
-  if (server.pid !== undefined) await serverGone(cli, server.pid, 'it was ending its sessions');
+  await serverGone(cli, server.pid, 'it was ending its sessions');
   return undefined;
 }
 
-const stoppingServer = (server: StoppingServer): string =>
-  `the bake server${server.pid === undefined ? '' : ` (pid ${server.pid})`} is stopping: it is ending its sessions`;
+/** `bake server (pid N)`, or without the pid when the server has just gone. */
+const serverNamed = (pid: number | undefined): string => `bake server${pid === undefined ? '' : ` (pid ${pid})`}`;
+
+const stoppingServer = (server: StoppingServer): string => `the ${serverNamed(server.pid)} is stopping: it is ending its sessions`;
 
 /** Why a session on another engine than this terminal's cannot be used from here; undefined when it is the same engine. */
 export async function engineMismatch(session: SessionInfo, here: ResolvedEndpoint): Promise<{ message: string; fix: string } | undefined> {
@@ -231,10 +233,11 @@ export async function serverCommand(
 }
 
 /**
- * Returns once the stopping server `pid` has gone, so the next command meets no server, or a new one,
- * never a stopping one; throws when it is still there after STOP_WAIT_MS.
+ * Returns once the stopping server `pid` has gone (undefined: it has), so the next command meets no
+ * server, or a new one, never a stopping one; throws when it is still there after STOP_WAIT_MS.
  */
-async function serverGone(cli: CliEnvironment, pid: number, doing: string): Promise<void> {
+async function serverGone(cli: CliEnvironment, pid: number | undefined, doing: string): Promise<void> {
+  if (pid === undefined) return;
   const paths = serverPaths(cli.env, homedir());
   await lockReleased(paths, Date.now() + STOP_WAIT_MS);
   if (lockHolder(paths) !== pid) return;
@@ -252,8 +255,8 @@ async function stoppingAnswer(
   cli: CliEnvironment,
 ): Promise<Outcome> {
   if (request.action === 'stop') {
-    if (server.pid !== undefined) await serverGone(cli, server.pid, 'it was ending its sessions');
-    process.stdout.write(`bake server${server.pid === undefined ? '' : ` (pid ${server.pid})`} stopped; it had begun to stop before this request.\n`);
+    await serverGone(cli, server.pid, 'it was ending its sessions');
+    process.stdout.write(`${serverNamed(server.pid)} stopped; it had begun to stop before this request.\n`);
     return 'ok';
   }
   if (request.format === 'json') process.stdout.write(`${JSON.stringify({ running: false, stopping: true, pid: server.pid })}\n`);
